@@ -1,0 +1,63 @@
+"""The tiered account list as a download (CSV or XLSX), safe to open in a spreadsheet.
+
+Text cells that a spreadsheet would run as a formula — starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return — are prefixed with an apostrophe (OWASP's advice on
+CSV injection). Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+COLUMNS = ("account_id", "account_name", "arr", "arr_prior", "score", "tier", "start_tier",
+           "assigned_tier", "sam", "segment", "industry", "region", "renewal_date")
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` with every text cell that starts a formula prefixed by ``'``."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            )
+    return out
+
+
+def account_table(accounts: pd.DataFrame) -> pd.DataFrame:
+    """The columns of the download, in order, from an analysed account frame."""
+    present = [c for c in COLUMNS if c in accounts]
+    extra = [c for c in accounts.columns if c not in COLUMNS]
+    table = accounts[present + extra].copy()
+    for column in ("tier", "start_tier", "assigned_tier"):
+        if column in table:
+            table[column] = table[column].astype(object).where(table[column].notna(), "")
+    if "renewal_date" in table:
+        table["renewal_date"] = table["renewal_date"].dt.strftime("%Y-%m-%d")
+    return table.sort_values("arr", ascending=False, kind="stable")
+
+
+def to_csv_bytes(accounts: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM, so Excel reads the encoding) of the account list."""
+    return neutralize_formulas(account_table(accounts)).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(accounts: pd.DataFrame) -> bytes:
+    """XLSX workbook (one sheet, ``Accounts``) of the account list."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        neutralize_formulas(account_table(accounts)).to_excel(
+            writer, sheet_name="Accounts", index=False)
+    return buffer.getvalue()
+
+
+def write_accounts(accounts: pd.DataFrame, path: str | Path) -> None:
+    """Write the account list to ``path``; ``.xlsx`` gives a workbook, anything else CSV."""
+    path = Path(path)
+    data = to_xlsx_bytes(accounts) if path.suffix.lower() == ".xlsx" else to_csv_bytes(accounts)
+    path.write_bytes(data)

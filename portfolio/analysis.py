@@ -1,0 +1,143 @@
+"""One call for every portfolio metric: the shape the CLI, the dashboard and exports share."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from portfolio import concentration
+from portfolio.capacity import Workload, workload
+from portfolio.retention import Retention, retention, retention_by_tier
+from portfolio.schema import TIERS
+from portfolio.tiers import TierAssignment, Thresholds, tier_accounts, tier_distribution
+
+
+@dataclass
+class PortfolioAnalysis:
+    """Every metric of one portfolio under one set of what-if settings.
+
+    Attributes
+    ----------
+    accounts : the validated accounts with ``score``, ``tier`` and ``start_tier`` added.
+    concentration : headline concentration figures (active accounts).
+    tiers : the scorecard result (scores, tiers, warnings, disagreements).
+    distribution : accounts, ARR, ARR share and mean ARR per tier.
+    retention : overall NRR/GRR and bridge; ``None`` without prior ARR.
+    retention_by_tier : the same per start-of-period tier; empty without prior ARR.
+    workload : SAM workload and headcount.
+    """
+
+    accounts: pd.DataFrame
+    concentration: concentration.ConcentrationSummary
+    tiers: TierAssignment
+    distribution: pd.DataFrame
+    retention: Retention | None
+    retention_by_tier: dict[str, Retention]
+    workload: Workload
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
+        c = self.concentration
+        result = {
+            "accounts": int(len(self.accounts)),
+            "active_accounts": c.active_accounts,
+            "total_arr": c.total_arr,
+            "concentration": c.to_dict(),
+            "scorecard": {
+                "revenue_only": self.tiers.revenue_only,
+                "weights": self.tiers.weights,
+                "thresholds": {"strategic": self.tiers.thresholds.strategic,
+                               "key": self.tiers.thresholds.key},
+                "warnings": self.tiers.warnings,
+                "disagreements": int(len(self.tiers.disagreements)),
+            },
+            "tiers": {
+                tier: {"accounts": int(row["accounts"]), "arr": float(row["arr"]),
+                       "arr_share": float(row["arr_share"]), "mean_arr": float(row["mean_arr"])}
+                for tier, row in self.distribution.iterrows()
+            },
+            "retention": None,
+            "workload": self.workload.to_dict(),
+        }
+        if self.retention is not None:
+            result["retention"] = {
+                "nrr": self.retention.nrr,
+                "grr": self.retention.grr,
+                "existing_accounts": self.retention.existing_accounts,
+                "churned_accounts": self.retention.churned_accounts,
+                "new_accounts": self.retention.new_accounts,
+                "by_tier": {t: {"nrr": r.nrr, "grr": r.grr, "existing_accounts":
+                                r.existing_accounts, "bridge": r.bridge.to_dict()}
+                            for t, r in self.retention_by_tier.items()},
+                "bridge": self.retention.bridge.to_dict(),
+            }
+        return _json_safe(result)
+
+
+def _json_safe(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def has_prior(accounts: pd.DataFrame) -> bool:
+    """True when the data carries a prior-year ARR column (retention is computable)."""
+    return "arr_prior" in accounts and accounts["arr_prior"].notna().any()
+
+
+def analyze(
+    accounts: pd.DataFrame,
+    *,
+    weights: dict[str, float] | None = None,
+    thresholds: Thresholds | None = None,
+    capacity: dict[str, float] | None = None,
+    available_headcount: float | None = None,
+) -> PortfolioAnalysis:
+    """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
+
+    Parameters
+    ----------
+    weights : scorecard weights (default :data:`portfolio.tiers.DEFAULT_WEIGHTS`).
+    thresholds : tier cut-offs (default 70/50, or 95/80 when revenue-only).
+    capacity : accounts per SAM per tier (default 10/25/75).
+    available_headcount : SAMs available (default: the SAMs named in the data).
+
+    Raises
+    ------
+    ValueError
+        For invalid weights, thresholds or capacity (caller mistakes, not data problems).
+    """
+    assignment = tier_accounts(accounts, weights, thresholds)
+    enriched = accounts.assign(
+        score=assignment.score.round(2),
+        tier=assignment.tier,
+        start_tier=assignment.start_tier,
+    )
+    if "tier" in accounts:
+        enriched = enriched.assign(assigned_tier=accounts["tier"])
+    overall, by_tier = None, {}
+    if has_prior(accounts):
+        overall = retention(accounts["arr"], accounts["arr_prior"])
+        by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"],
+                                    assignment.start_tier, assignment.tier)
+    return PortfolioAnalysis(
+        accounts=enriched,
+        concentration=concentration.summarize(accounts["arr"]),
+        tiers=assignment,
+        distribution=tier_distribution(accounts["arr"], assignment.tier),
+        retention=overall,
+        retention_by_tier=by_tier,
+        workload=workload(accounts, assignment.tier, capacity, available_headcount),
+    )
+
+
+__all__ = ["PortfolioAnalysis", "analyze", "has_prior", "TIERS"]

@@ -1,0 +1,147 @@
+"""SAM workload and required headcount.
+
+Each account takes a fixed fraction of one SAM's time by tier: 1 / capacity(tier), with
+default capacities of 10 strategic, 25 key and 75 standard accounts per SAM (strategic
+5–15 is the usual range). So:
+
+* required FTE per tier   = accounts(tier) / capacity(tier)
+* required headcount      = ⌈required FTE⌉ per tier
+* a SAM's load (FTE)      = Σ over the SAM's accounts of 1 / capacity(tier); > 1 is overloaded
+* available FTE per tier  = Σ over SAMs of load_tier / load_total (each SAM is one FTE, split
+  across tiers in proportion to the load they carry); without SAM data, the headcount given
+* coverage                = available / required
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from portfolio.schema import TIERS
+
+DEFAULT_CAPACITY: dict[str, float] = {"Strategic": 10, "Key": 25, "Standard": 75}
+"""Accounts one SAM can carry, per tier."""
+STRATEGIC_CAPACITY_RANGE = (5, 15)
+UNASSIGNED = "(unassigned)"
+
+
+def validate_capacity(capacity: dict[str, float]) -> dict[str, float]:
+    """Check a per-tier capacity: every tier present, each a positive number."""
+    merged = {**DEFAULT_CAPACITY, **capacity}
+    unknown = set(merged) - set(TIERS)
+    if unknown:
+        raise ValueError(f"unknown tier(s) in capacity: {', '.join(sorted(unknown))}")
+    if any(not np.isfinite(v) or v <= 0 for v in merged.values()):
+        raise ValueError("capacity per SAM must be a positive number of accounts")
+    return merged
+
+
+@dataclass
+class Workload:
+    """SAM workload of a portfolio.
+
+    Attributes
+    ----------
+    by_tier : per tier — ``accounts``, ``arr``, ``capacity``, ``required_fte``,
+        ``required_headcount``, ``available_fte``, ``coverage`` (available / required).
+    by_sam : per SAM — ``accounts``, ``arr``, accounts per tier, ``load`` (FTE), ``overloaded``;
+        sorted by load, largest first. Accounts with no SAM are grouped as ``(unassigned)``
+        and not counted as a SAM.
+    required_headcount : Σ of the per-tier headcounts.
+    available_headcount : SAMs available (given, or the number of named SAMs in the data).
+    overloaded_sams : names of SAMs with load > 1.
+    """
+
+    by_tier: pd.DataFrame
+    by_sam: pd.DataFrame
+    required_headcount: int
+    required_fte: float
+    available_headcount: float
+    overloaded_sams: list[str]
+
+    def to_dict(self) -> dict:
+        return {
+            "required_headcount": self.required_headcount,
+            "required_fte": self.required_fte,
+            "available_headcount": self.available_headcount,
+            "overloaded_sams": self.overloaded_sams,
+            "by_tier": {
+                tier: {k: _plain(v) for k, v in row.items()}
+                for tier, row in self.by_tier.to_dict(orient="index").items()
+            },
+        }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def workload(
+    accounts: pd.DataFrame,
+    tier: pd.Series,
+    capacity: dict[str, float] | None = None,
+    available_headcount: float | None = None,
+) -> Workload:
+    """Workload per tier and per SAM for the active accounts (those with a tier)."""
+    capacity = validate_capacity(capacity or {})
+    active = tier.notna()
+    tiers = tier[active].astype(str)
+    arr = accounts.loc[active, "arr"].astype(float)
+    if "sam" in accounts:
+        sam = accounts.loc[active, "sam"].fillna(UNASSIGNED).astype(str)
+    else:
+        sam = pd.Series(UNASSIGNED, index=tiers.index)
+    load = tiers.map(capacity).rdiv(1.0)
+    frame = pd.DataFrame({"sam": sam, "tier": tiers, "arr": arr, "load": load})
+
+    counts = frame.groupby(["sam", "tier"]).size().unstack("tier", fill_value=0)
+    counts = counts.reindex(columns=list(TIERS), fill_value=0)
+    by_sam = pd.DataFrame({
+        "accounts": counts.sum(axis=1),
+        "arr": frame.groupby("sam")["arr"].sum(),
+        **{tier: counts[tier] for tier in TIERS},
+        "load": frame.groupby("sam")["load"].sum(),
+    })
+    by_sam["overloaded"] = by_sam["load"] > 1 + 1e-9
+    by_sam.loc[by_sam.index == UNASSIGNED, "overloaded"] = False
+    by_sam = by_sam.sort_values(["load", "accounts"], ascending=False)
+    by_sam.index.name = "sam"
+
+    named = by_sam.drop(index=UNASSIGNED, errors="ignore")
+    accounts_per_tier = tiers.value_counts().reindex(TIERS, fill_value=0)
+    required_fte = accounts_per_tier / pd.Series(capacity).reindex(TIERS)
+    if len(named):
+        per_sam = frame[frame["sam"] != UNASSIGNED].groupby(["sam", "tier"])["load"].sum()
+        time_split = per_sam / per_sam.groupby("sam").transform("sum")
+        available = time_split.groupby("tier").sum().reindex(TIERS, fill_value=0.0)
+        if available_headcount is not None:
+            available = available * available_headcount / len(named)
+    else:
+        total = required_fte.sum()
+        available = (available_headcount or 0.0) * required_fte / total if total else 0 * required_fte
+    if available_headcount is None:
+        available_headcount = float(len(named))
+
+    by_tier = pd.DataFrame({
+        "accounts": accounts_per_tier,
+        "arr": arr.groupby(tiers).sum().reindex(TIERS, fill_value=0.0),
+        "capacity": pd.Series(capacity).reindex(TIERS),
+    })
+    by_tier["required_fte"] = required_fte
+    by_tier["required_headcount"] = np.ceil(by_tier["required_fte"] - 1e-9).astype(int)
+    by_tier["available_fte"] = available.reindex(TIERS).astype(float)
+    by_tier["coverage"] = by_tier["available_fte"] / by_tier["required_fte"].replace(0, np.nan)
+    by_tier.index.name = "tier"
+    return Workload(
+        by_tier=by_tier,
+        by_sam=by_sam,
+        required_headcount=int(by_tier["required_headcount"].sum()),
+        required_fte=float(by_tier["required_fte"].sum()),
+        available_headcount=float(available_headcount),
+        overloaded_sams=list(named.index[named["overloaded"]]),
+    )
+

@@ -1,0 +1,239 @@
+"""The ``portfolio`` command: analyze an account file, or write the demo portfolio.
+
+Exit status: 0 on success, 1 when the input file is rejected, 2 for a wrong command line.
+With ``--json`` every outcome, errors included, is one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from portfolio.analysis import PortfolioAnalysis, analyze
+from portfolio.capacity import DEFAULT_CAPACITY
+from portfolio.formatting import money, percent
+from portfolio.ingest import load_file
+from portfolio.schema import SNAPSHOT_COLUMNS
+from portfolio.tiers import DEFAULT_WEIGHTS, Thresholds
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be used; the message says which and why."""
+
+
+def parse_pairs(text: str, what: str) -> dict[str, float]:
+    """``'a=1,b=2.5'`` → ``{'a': 1.0, 'b': 2.5}``."""
+    result = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            result[key.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"{what}: expected NAME=NUMBER pairs, got {part!r}") from None
+    return result
+
+
+def parse_thresholds(text: str) -> Thresholds:
+    """``'70,50'`` (strategic, key) → :class:`Thresholds`."""
+    try:
+        strategic, key = (float(v) for v in text.split(","))
+        return Thresholds(strategic, key)
+    except ValueError as exc:
+        detail = str(exc) if "thresholds" in str(exc) else "expected STRATEGIC,KEY such as 70,50"
+        raise UsageError(f"--thresholds: {detail}") from None
+
+
+def parse_mapping(values: list[str]) -> dict[str, str]:
+    """``['Client Ref=account_id']`` or a JSON file ``{"Client Ref": "account_id"}``."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        if value.endswith(".json") and Path(value).is_file():
+            try:
+                loaded = json.loads(Path(value).read_text())
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"--mapping {value}: not valid JSON ({exc})") from None
+            if not isinstance(loaded, dict):
+                raise UsageError(f"--mapping {value}: expected an object of header: column")
+            mapping.update({str(k): str(v) for k, v in loaded.items()})
+            continue
+        source, sep, target = value.rpartition("=")
+        if not sep or not source:
+            raise UsageError(f"--mapping: expected 'Header=column', got {value!r}")
+        mapping[source] = target.strip()
+    for target in mapping.values():
+        if target not in SNAPSHOT_COLUMNS and target not in ("date", "amount"):
+            raise UsageError(
+                f"--mapping: unknown column {target!r}; use one of "
+                f"{', '.join(SNAPSHOT_COLUMNS)}, date, amount"
+            )
+    return mapping
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portfolio",
+        description="Strategic-account portfolio analytics: concentration, tiers, retention, "
+        "SAM workload.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    analyze_cmd = commands.add_parser(
+        "analyze", help="print every portfolio metric for an account file",
+        description="Read an account snapshot or revenue history (CSV/XLSX) and print every "
+        "metric.",
+    )
+    analyze_cmd.add_argument("file", help="CSV, TSV or XLSX file")
+    analyze_cmd.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    analyze_cmd.add_argument(
+        "--mapping", action="append", default=[], metavar="HEADER=COLUMN",
+        help="map a file header to a canonical column (repeatable), or a JSON file",
+    )
+    analyze_cmd.add_argument(
+        "--weights", metavar="DIM=W,...",
+        help=f"scorecard weights, e.g. revenue=25,expansion_potential=20 "
+        f"(dimensions: {', '.join(DEFAULT_WEIGHTS)}); unnamed dimensions keep their default",
+    )
+    analyze_cmd.add_argument("--thresholds", metavar="STRATEGIC,KEY",
+                             help="score cut-offs, default 70,50 (95,80 when revenue-only)")
+    analyze_cmd.add_argument("--capacity", metavar="TIER=N,...",
+                             help="accounts per SAM, default Strategic=10,Key=25,Standard=75")
+    analyze_cmd.add_argument("--headcount", type=float,
+                             help="SAMs available (default: the SAMs named in the file)")
+    analyze_cmd.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
+    analyze_cmd.add_argument("--accounts-out", metavar="FILE.csv",
+                             help="also write the tiered account list to this CSV")
+
+    demo_cmd = commands.add_parser("demo", help="write the synthetic demo portfolio")
+    demo_cmd.add_argument("--out", default="data/demo_accounts.csv")
+    demo_cmd.add_argument("--accounts", type=int, default=1200)
+    demo_cmd.add_argument("--seed", type=int, default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = _build_parser().parse_args(argv)
+    if args.command == "demo":
+        from portfolio.demo import DEMO_SEED, write_demo
+
+        frame = write_demo(args.out, args.accounts, args.seed if args.seed is not None
+                           else DEMO_SEED)
+        print(f"wrote {len(frame):,} synthetic accounts to {args.out}")
+        return 0
+    return _analyze(args)
+
+
+def _fail(message: str, as_json: bool, status: int, report: dict | None = None) -> int:
+    if as_json:
+        print(json.dumps({"error": {"message": message, "report": report}}, indent=2))
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return status
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    try:
+        mapping = parse_mapping(args.mapping)
+        weights = ({**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")}
+                   if args.weights else None)
+        thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
+        capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
+    except UsageError as exc:
+        return _fail(str(exc), args.json, 2)
+    result = load_file(args.file, mapping=mapping, as_of=args.as_of)
+    if not result.ok:
+        return _fail(result.report.summary(), args.json, 1, result.report.to_dict())
+    try:
+        analysis = analyze(result.accounts, weights=weights, thresholds=thresholds,
+                           capacity=capacity, available_headcount=args.headcount)
+    except ValueError as exc:
+        return _fail(str(exc), args.json, 2)
+    if args.accounts_out:
+        from portfolio.account_list import write_accounts
+
+        write_accounts(analysis.accounts, args.accounts_out)
+    if args.json:
+        payload = analysis.to_dict()
+        payload["source"] = {"file": result.report.source, "shape": result.report.shape,
+                             "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
+                             "notes": result.report.notes}
+        print(json.dumps(payload, indent=2))
+    else:
+        print(render_text(analysis, result.report.source, result.report.notes))
+    return 0
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_string(justify="right")
+
+
+def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> str:
+    """The human-readable report printed by ``portfolio analyze``."""
+    c = analysis.concentration
+    lines = [f"Portfolio: {source}", *(f"  note: {n}" for n in notes), ""]
+    lines += [
+        "Concentration",
+        f"  accounts            {len(analysis.accounts):,} ({c.active_accounts:,} with ARR)",
+        f"  total ARR           {money(c.total_arr, precise=True)}",
+        f"  Gini                {c.gini:.3f}",
+        f"  HHI                 {c.hhi:,.0f}  (effective accounts {c.effective_accounts:.1f})",
+        f"  top-1 share         {percent(c.top_1_share)}",
+        f"  top-10 share        {percent(c.top_10_share)}",
+        f"  top-20% share       {percent(c.top_20pct_share)}",
+        f"  80% of ARR from     {c.accounts_for_80pct:,} accounts "
+        f"({percent(c.share_of_accounts_for_80pct)})",
+        "",
+    ]
+    t = analysis.tiers
+    mode = "revenue-only (ARR rank)" if t.revenue_only else "weighted scorecard"
+    lines.append(f"Tiers — {mode}; thresholds Strategic ≥ {t.thresholds.strategic:g}, "
+                 f"Key ≥ {t.thresholds.key:g}")
+    dist = analysis.distribution
+    shown = pd.DataFrame({
+        "accounts": dist["accounts"],
+        "ARR": dist["arr"].map(lambda v: money(v, precise=True)),
+        "ARR share": dist["arr_share"].map(percent),
+        "mean ARR": dist["mean_arr"].map(lambda v: money(v, precise=True)),
+    })
+    lines += ["  " + line for line in _table(shown).splitlines()]
+    lines += [f"  warning: {w}" for w in t.warnings]
+    if len(t.disagreements):
+        lines.append(f"  {len(t.disagreements)} account(s) have an assigned tier that differs "
+                     "from the scorecard")
+    lines.append("")
+    if analysis.retention is None:
+        lines += ["Retention: no prior-year ARR in the file", ""]
+    else:
+        r = analysis.retention
+        lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, "
+                     f"GRR {percent(r.grr)}")
+        by_tier = pd.DataFrame({
+            tier: {"NRR": percent(x.nrr), "GRR": percent(x.grr),
+                   "accounts": x.existing_accounts,
+                   **{k.title(): money(v) for k, v in x.bridge.to_dict().items()}}
+            for tier, x in {**analysis.retention_by_tier, "All": r}.items()
+        }).T
+        lines += ["  " + line for line in _table(by_tier).splitlines()]
+        lines.append("")
+    w = analysis.workload
+    lines.append(f"SAM workload — required {w.required_headcount} SAMs "
+                 f"({w.required_fte:.1f} FTE), available {w.available_headcount:g}")
+    by_tier = w.by_tier.assign(
+        arr=w.by_tier["arr"].map(money),
+        required_fte=w.by_tier["required_fte"].round(1),
+        available_fte=w.by_tier["available_fte"].round(1),
+        coverage=w.by_tier["coverage"].map(percent),
+    )
+    lines += ["  " + line for line in _table(by_tier).splitlines()]
+    if w.overloaded_sams:
+        lines.append(f"  over capacity: {', '.join(w.overloaded_sams)}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Number formatting shared by the CLI, the dashboard and exports."""
+
+from __future__ import annotations
+
+import math
+
+
+def money(value: float | None, symbol: str = "$", *, precise: bool = False) -> str:
+    """Compact currency: ``1_234_567`` → ``$1.23M``, ``45_300`` → ``$45.3k``, ``-800`` → ``−$800``.
+
+    ``precise=True`` gives the full amount with thousands separators (``$1,234,567``).
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    sign = "−" if value < 0 else ""
+    amount = abs(value)
+    if precise:
+        return f"{sign}{symbol}{amount:,.0f}"
+    for factor, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if amount >= factor:
+            scaled = amount / factor
+            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return f"{sign}{symbol}{scaled:.{digits}f}{suffix}"
+    return f"{sign}{symbol}{amount:,.0f}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """Fraction → percent text: ``0.8123`` → ``81.2%``; NaN/None → ``–``."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{100 * value:.{digits}f}%"

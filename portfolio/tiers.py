@@ -1,0 +1,210 @@
+"""The weighted scorecard, tier thresholds and tier assignment.
+
+Score (0–100) = 10 · Σ_d w_d · s_d / Σ_d w_d, over the dimensions d the account has a value
+for, with each dimension score s_d on 0–10 and the weights w_d below (any positive scale;
+they are normalised). The **revenue score** is the account's ARR percentile among accounts
+with ARR > 0: s_rev = 10 · rank_pct(ARR) (average rank for ties, so the largest account
+scores 10 and, of four accounts, the smallest 2.5); an account with no ARR scores 0.
+
+Tier: score ≥ strategic threshold → Strategic; ≥ key threshold → Key; otherwise Standard.
+
+Without any scorecard column the selection is **revenue-only**: the score is the ARR
+percentile (0–100) and the default cut-offs are 95/80, i.e. the top 5% of accounts by ARR are
+Strategic and the next 15% Key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from portfolio.schema import SCORE_DIMENSIONS, TIERS
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "revenue": 25,
+    "expansion_potential": 20,
+    "strategic_fit": 15,
+    "market_influence": 15,
+    "relationship_strength": 10,
+    "product_adoption": 10,
+    "partnership_potential": 5,
+}
+"""Scorecard weights in percent; they sum to 100."""
+
+STRATEGIC_MAX_SHARE = 0.10
+STRATEGIC_MAX_ACCOUNTS = 50
+"""Above either, the strategic tier is larger than SAMs can give strategic attention to."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score cut-offs (0–100): ``score ≥ strategic`` → Strategic, ``score ≥ key`` → Key."""
+
+    strategic: float = 70.0
+    key: float = 50.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.key <= self.strategic <= 100:
+            raise ValueError(
+                f"thresholds must satisfy 0 ≤ key ≤ strategic ≤ 100 "
+                f"(got strategic={self.strategic}, key={self.key})"
+            )
+
+
+SCORECARD_THRESHOLDS = Thresholds(70.0, 50.0)
+REVENUE_ONLY_THRESHOLDS = Thresholds(95.0, 80.0)
+
+
+def validate_weights(weights: dict[str, float]) -> dict[str, float]:
+    """Check weights: known dimensions, non-negative, positive sum. Returns a copy."""
+    unknown = set(weights) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise ValueError(
+            f"unknown scorecard dimension(s): {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(DEFAULT_WEIGHTS)}"
+        )
+    if any(not np.isfinite(w) or w < 0 for w in weights.values()):
+        raise ValueError("scorecard weights must be non-negative numbers")
+    if sum(weights.values()) <= 0:
+        raise ValueError("scorecard weights must not all be zero")
+    return dict(weights)
+
+
+def revenue_score(arr: pd.Series) -> pd.Series:
+    """Revenue dimension (0–10): 10 · percentile rank of ARR among accounts with ARR > 0."""
+    arr = arr.astype(float)
+    positive = arr > 0
+    score = pd.Series(0.0, index=arr.index)
+    score[positive] = 10 * arr[positive].rank(pct=True, method="average")
+    return score
+
+
+def score_dimensions(accounts: pd.DataFrame) -> list[str]:
+    """Scorecard columns (besides revenue) the data has at least one value for."""
+    return [d for d in SCORE_DIMENSIONS if d in accounts and accounts[d].notna().any()]
+
+
+def scorecard(
+    accounts: pd.DataFrame, weights: dict[str, float] | None = None, *, arr_column: str = "arr"
+) -> pd.Series:
+    """Score (0–100) of every account; see the module docstring for the formula.
+
+    A blank cell leaves that dimension out of the account's weighted mean rather than counting
+    as 0. Without scorecard columns the score is the revenue percentile · 100.
+    """
+    revenue = revenue_score(accounts[arr_column])
+    dims = score_dimensions(accounts)
+    if not dims:
+        return 10 * revenue
+    weights = validate_weights(weights or DEFAULT_WEIGHTS)
+    weighted = revenue * weights.get("revenue", 0.0)
+    total_weight = pd.Series(weights.get("revenue", 0.0), index=accounts.index, dtype=float)
+    for dim in dims:
+        w = weights.get(dim, 0.0)
+        values = accounts[dim].astype(float)
+        has = values.notna()
+        weighted = weighted + values.fillna(0.0) * w
+        total_weight = total_weight + has * w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = 10 * weighted / total_weight
+    return score.fillna(0.0)
+
+
+def assign_tiers(score: pd.Series, thresholds: Thresholds) -> pd.Series:
+    """Score → tier (ordered categorical over :data:`TIERS`)."""
+    labels = np.where(
+        score >= thresholds.strategic, TIERS[0], np.where(score >= thresholds.key, TIERS[1],
+                                                          TIERS[2])
+    )
+    return pd.Series(pd.Categorical(labels, categories=TIERS, ordered=True), index=score.index)
+
+
+@dataclass
+class TierAssignment:
+    """Scores and tiers of a portfolio under one set of weights and thresholds.
+
+    Attributes
+    ----------
+    score : current score (0–100) per account.
+    tier : current tier per account; missing (NaN) for accounts with no current ARR.
+    start_score, start_tier : the same on ``arr_prior`` — the tier the account had at the start
+        of the period; missing for new accounts (``arr_prior`` = 0) or without prior ARR.
+    revenue_only : True when no scorecard column exists and tiers rest on ARR rank alone.
+    thresholds, weights : what was used.
+    warnings : readable warnings (strategic tier too large, …).
+    disagreements : accounts whose assigned ``tier`` differs from the scored tier.
+    """
+
+    score: pd.Series
+    tier: pd.Series
+    start_score: pd.Series
+    start_tier: pd.Series
+    revenue_only: bool
+    thresholds: Thresholds
+    weights: dict[str, float]
+    warnings: list[str] = field(default_factory=list)
+    disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def tier_accounts(
+    accounts: pd.DataFrame,
+    weights: dict[str, float] | None = None,
+    thresholds: Thresholds | None = None,
+) -> TierAssignment:
+    """Score and tier every account, now and at the start of the period."""
+    revenue_only = not score_dimensions(accounts)
+    if thresholds is None:
+        thresholds = REVENUE_ONLY_THRESHOLDS if revenue_only else SCORECARD_THRESHOLDS
+    weights = validate_weights(weights or DEFAULT_WEIGHTS)
+    active = accounts["arr"] > 0
+    score = scorecard(accounts, weights)
+    tier = assign_tiers(score, thresholds).where(active)
+    has_prior = accounts["arr_prior"].fillna(0) > 0
+    start_score = scorecard(accounts, weights, arr_column="arr_prior").where(has_prior)
+    start_tier = assign_tiers(start_score.fillna(-1), thresholds).where(has_prior)
+
+    warnings = []
+    if revenue_only:
+        warnings.append(
+            "No scorecard columns: tiers rest on ARR rank alone (revenue-only selection)."
+        )
+    n_active = int(active.sum())
+    n_strategic = int((tier == TIERS[0]).sum())
+    if n_strategic > STRATEGIC_MAX_ACCOUNTS or n_strategic > STRATEGIC_MAX_SHARE * n_active:
+        warnings.append(
+            f"The strategic tier has {n_strategic} accounts ({n_strategic / max(n_active, 1):.0%}"
+            f" of active accounts): more than ~10% or 50 accounts is hard to give strategic "
+            "treatment. Consider raising the strategic threshold."
+        )
+    disagreements = pd.DataFrame()
+    if "tier" in accounts and accounts["tier"].notna().any():
+        assigned = accounts["tier"]
+        differs = assigned.notna() & tier.notna() & (assigned.astype(object) != tier.astype(object))
+        disagreements = pd.DataFrame({
+            "account_id": accounts["account_id"],
+            "account_name": accounts["account_name"],
+            "assigned_tier": assigned,
+            "scored_tier": tier.astype(object),
+            "score": score.round(1),
+        })[differs].reset_index(drop=True)
+    return TierAssignment(score, tier, start_score, start_tier, revenue_only, thresholds,
+                          weights, warnings, disagreements)
+
+
+def tier_distribution(arr: pd.Series, tier: pd.Series) -> pd.DataFrame:
+    """Accounts, ARR, share of ARR and mean ARR per tier (rows in :data:`TIERS` order).
+
+    Accounts with no tier (no current ARR) are left out; ``arr_share`` sums to 1.
+    """
+    frame = pd.DataFrame({"arr": arr.astype(float), "tier": tier}).dropna(subset=["tier"])
+    grouped = frame.groupby("tier", observed=False)["arr"]
+    table = pd.DataFrame({"accounts": grouped.size(), "arr": grouped.sum()}).reindex(TIERS)
+    table = table.fillna(0)
+    table["accounts"] = table["accounts"].astype(int)
+    total = table["arr"].sum()
+    table["arr_share"] = table["arr"] / total if total > 0 else 0.0
+    table["mean_arr"] = (table["arr"] / table["accounts"].replace(0, np.nan)).fillna(0.0)
+    table.index.name = "tier"
+    return table
