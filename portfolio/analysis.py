@@ -12,7 +12,7 @@ from portfolio import concentration
 from portfolio.capacity import Workload, workload
 from portfolio.retention import Retention, retention, retention_by_tier
 from portfolio.schema import TIERS
-from portfolio.tiers import TierAssignment, Thresholds, tier_accounts, tier_distribution
+from portfolio.tiers import Thresholds, TierAssignment, tier_accounts, tier_distribution
 
 
 @dataclass

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis, analyze
-from portfolio.capacity import DEFAULT_CAPACITY
 from portfolio.formatting import money, percent
 from portfolio.ingest import load_file
 from portfolio.schema import SNAPSHOT_COLUMNS

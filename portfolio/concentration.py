@@ -33,7 +33,7 @@ def pareto_points(arr: pd.Series | np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "account_share": np.arange(n + 1) / max(n, 1),
         "arr_share": np.concatenate([[0.0], cumulative]),
-        "position": [None, *series.index],
+        "position": pd.Series([None, *series.index], dtype=object),
     })
 
 

@@ -10,6 +10,8 @@ Regenerate with ``portfolio demo --out data/demo_accounts.csv`` (same seed → s
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -37,7 +39,14 @@ _GIVEN = ("Ava Ben Chloe Daniel Emma Felix Grace Henry Isla Jack Katie Liam Maya
           "Owen Priya Ravi Sara Tom Uma Victor Wendy Yusuf Zoe Aisha Bruno Carmen Dev Elena").split()
 _FAMILY = ("Brooks Carter Diaz Evans Foster Grant Hall Irwin Jones Kim Lopez Moore Nash Ortiz Park "
            "Quinn Rao Shah Tan Upton Vega Wu Xu Young Adams Becker Costa Dubois Eriksen Fischer").split()
-_PEOPLE = tuple(f"{g} {f}" for g, f in zip(_GIVEN, _FAMILY, strict=True))
+
+
+def _person(i: int) -> str:
+    """The i-th SAM name: distinct given/family pairs for the first 900, then numbered."""
+    n = len(_GIVEN)
+    name = f"{_GIVEN[i % n]} {_FAMILY[(i + i // n) % n]}"
+    return name if i < n * n else f"{name} {i // (n * n) + 1}"
+
 _STAFFING = {"Strategic": 0.8, "Key": 0.9, "Standard": 1.0}
 """Team size per tier as a fraction of the headcount the default capacity needs."""
 _CHURN = {"Strategic": 0.04, "Key": 0.08, "Standard": 0.14}
@@ -46,15 +55,17 @@ _GROWTH = {"Strategic": (0.22, 0.22), "Key": (0.07, 0.25), "Standard": (0.00, 0.
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct company names; past the word pairs available, a number is added."""
     names: list[str] = []
     seen: set[str] = set()
     while len(names) < n:
         name = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)}"
         if name in seen:
             name = f"{name} {rng.choice(['Co', 'Inc', 'Ltd', 'AG', 'plc', 'SA', 'BV', 'Corp'])}"
-        if name not in seen:
-            seen.add(name)
-            names.append(name)
+        if name in seen:
+            name = f"{name} {len(names) + 1}"
+        seen.add(name)
+        names.append(name)
     return names
 
 
@@ -116,7 +127,7 @@ def generate_demo(n_accounts: int = 1200, seed: int = DEMO_SEED) -> pd.DataFrame
 
 def _owners(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
     """Give each account an owner from its tier's team, unevenly so some SAMs are overloaded."""
-    people = iter(_PEOPLE)
+    people = map(_person, itertools.count())
     owners = np.empty(len(tier), dtype=object)
     for name in TIERS:
         members = np.flatnonzero(tier == name)

@@ -458,12 +458,12 @@ def _parse_numbers(
 ) -> pd.Series:
     """Parse a text column with :func:`parse_money`; unparseable cells become problems."""
     uniques = {v: parse_money(v) for v in column.unique()}
-    parsed = column.map(uniques)
-    bad = parsed.isna() & column.str.strip().ne("")
-    bad &= parsed.map(lambda v: v is None)
+    unreadable = [v for v, parsed in uniques.items() if parsed is None]
+    bad = column.isin(unreadable)
     for row, value in column[bad].items():
         report.add(Problem(reason, row=row, column=name, value=value))
-    return pd.to_numeric(parsed.where(~bad), errors="coerce").astype(float)
+    numbers = {v: (np.nan if parsed is None else parsed) for v, parsed in uniques.items()}
+    return column.map(numbers).astype(float)
 
 
 _DATE_FORMATS = (

@@ -1,0 +1,42 @@
+"""Shared test fixtures and the headless-Chromium options for dash_duo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo_accounts.csv"
+REAL_DATA = ROOT.parent / "shared" / "real-data"
+
+
+def pytest_setup_options():
+    """Options for dash_duo's Chrome webdriver: Debian's chromium, headless, no network."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--window-size=1400,1000"]:
+        options.add_argument(arg)
+    return options
+
+
+@pytest.fixture
+def five_accounts() -> pd.DataFrame:
+    """The hand-worked portfolio of tests/unit: ARR 500/250/150/75/25 (total 1,000)."""
+    return pd.DataFrame({
+        "account_id": ["A", "B", "C", "D", "E"],
+        "account_name": ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"],
+        "arr": [500.0, 250.0, 150.0, 75.0, 25.0],
+        "arr_prior": [400.0, 300.0, 0.0, 75.0, 50.0],
+    })
+
+
+def real_file(name: str) -> Path:
+    path = REAL_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} not present (shared/ lies beside the repository)")
+    return path

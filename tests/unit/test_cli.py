@@ -1,0 +1,111 @@
+"""The `portfolio` console script: JSON keys, readable output, exit codes, error JSON."""
+
+import json
+
+import pytest
+
+from conftest import DEMO, real_file
+from portfolio.cli import main
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_analyze_demo_json_has_the_documented_keys(capsys):
+    status, out, _ = run(capsys, "analyze", str(DEMO), "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["accounts"] == 1200
+    assert data["total_arr"] > 0
+    assert {"gini", "hhi", "top_20pct_share", "accounts_for_80pct"} <= set(data["concentration"])
+    assert set(data["tiers"]) == {"Strategic", "Key", "Standard"}
+    assert {"accounts", "arr"} <= set(data["tiers"]["Strategic"])
+    retention = data["retention"]
+    assert {"nrr", "grr", "by_tier", "bridge"} <= set(retention)
+    assert set(retention["bridge"]) == {"starting", "expansion", "contraction", "churn", "new",
+                                        "ending"}
+    assert {"nrr", "grr"} <= set(retention["by_tier"]["Strategic"])
+    assert "required_headcount" in data["workload"]
+    assert 0 < data["concentration"]["top_20pct_share"] < 1  # a fraction, not a percent
+
+
+def test_analyze_readable(capsys):
+    status, out, _ = run(capsys, "analyze", str(DEMO))
+    assert status == 0
+    for heading in ("Concentration", "Tiers", "Retention", "SAM workload", "Gini"):
+        assert heading in out
+
+
+def test_what_if_options_change_the_result(capsys):
+    _, base, _ = run(capsys, "analyze", str(DEMO), "--json")
+    _, strict, _ = run(capsys, "analyze", str(DEMO), "--json", "--thresholds", "80,60",
+                       "--capacity", "Strategic=5", "--headcount", "40",
+                       "--weights", "revenue=50")
+    base, strict = json.loads(base), json.loads(strict)
+    assert strict["tiers"]["Strategic"]["accounts"] < base["tiers"]["Strategic"]["accounts"]
+    assert strict["scorecard"]["weights"]["revenue"] == 50
+    assert strict["workload"]["available_headcount"] == 40
+
+
+def test_real_order_export(capsys):
+    status, out, _ = run(capsys, "analyze", str(real_file("SaaS-Sales.csv")), "--json")
+    data = json.loads(out)
+    assert status == 0 and data["accounts"] == 99 and data["source"]["shape"] == "history"
+    assert data["source"]["as_of"] == "2023-12-31"
+
+
+def test_bad_file_exit_1_with_readable_message(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("account_id,arr\nA,-1\nA,2\n")
+    status, out, err = run(capsys, "analyze", str(bad))
+    assert status == 1 and out == ""
+    assert "negative ARR" in err and "duplicate account id" in err and "Traceback" not in err
+
+
+def test_bad_file_json_error(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name\nx\n")
+    status, out, _ = run(capsys, "analyze", str(bad), "--json")
+    data = json.loads(out)
+    assert status == 1 and "missing required column" in data["error"]["message"]
+    assert data["error"]["report"]["missing_required"] == ["arr"]  # "name" stands in for ids
+
+
+def test_missing_file(capsys, tmp_path):
+    status, _, err = run(capsys, "analyze", str(tmp_path / "nope.csv"))
+    assert status == 1 and "cannot open file" in err
+
+
+@pytest.mark.parametrize("option,value,fragment", [
+    ("--thresholds", "50,70", "thresholds must satisfy"),
+    ("--thresholds", "high", "STRATEGIC,KEY"),
+    ("--weights", "revenue=lots", "NAME=NUMBER"),
+    ("--weights", "colour=3", "unknown scorecard dimension"),
+    ("--capacity", "Strategic=0", "positive"),
+    ("--mapping", "Ref=acct", "unknown column"),
+])
+def test_bad_options_exit_2(capsys, option, value, fragment):
+    status, _, err = run(capsys, "analyze", str(DEMO), option, value)
+    assert status == 2 and fragment in err
+
+
+def test_mapping_and_accounts_out(capsys, tmp_path):
+    source = tmp_path / "odd.csv"
+    source.write_text("Ref,Money,Was\nr1,100,90\nr2,=1+2,10\n".replace("=1+2", "50"))
+    out_file = tmp_path / "tiers.csv"
+    status, _, _ = run(capsys, "analyze", str(source), "--mapping", "Ref=account_id",
+                       "--mapping", "Money=arr", "--mapping", "Was=arr_prior",
+                       "--accounts-out", str(out_file))
+    assert status == 0
+    assert out_file.read_text(encoding="utf-8-sig").splitlines()[0].startswith(
+        "account_id,account_name,arr,arr_prior,score,tier")
+
+
+def test_demo_command_reproduces_the_shipped_file(capsys, tmp_path):
+    target = tmp_path / "demo.csv"
+    status, out, _ = run(capsys, "demo", "--out", str(target))
+    assert status == 0 and "1,200 synthetic accounts" in out
+    assert target.read_bytes() == DEMO.read_bytes()
