@@ -1,0 +1,112 @@
+"""Strata's Dash UI. :func:`create_app` builds the app; pages live in :mod:`dashboard.pages`."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+
+from dashboard import ids, state
+from dashboard.whatif import DEFAULT_SETTINGS
+from portfolio.tiers import DEFAULT_WEIGHTS
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "data")
+WEIGHT_LABELS = {
+    "revenue": "Revenue", "expansion_potential": "Expansion potential",
+    "strategic_fit": "Strategic fit", "market_influence": "Market influence",
+    "relationship_strength": "Relationship strength", "product_adoption": "Product adoption",
+    "partnership_potential": "Partnership potential",
+}
+CAPACITY_RANGES = {"Strategic": (3, 20), "Key": (10, 50), "Standard": (25, 150)}
+
+
+def _whatif_panel() -> html.Div:
+    caps = DEFAULT_SETTINGS["capacity"]
+    return html.Div([
+        html.H6("What-if", className="text-uppercase text-muted mt-4"),
+        html.Label("Tier thresholds (Key, Strategic)", className="form-label small"),
+        dcc.RangeSlider(id=ids.THRESHOLDS, min=0, max=100, step=1, value=[50, 70],
+                        marks={0: "0", 50: "50", 70: "70", 100: "100"}, pushable=1,
+                        tooltip={"placement": "bottom", "always_visible": True}),
+        html.Label("SAM capacity (accounts per SAM)", className="form-label small mt-4"),
+        *[html.Div([html.Span(tier, className="small"),
+                    dcc.Slider(id={"type": ids.CAPACITY, "tier": tier}, min=lo, max=hi, step=1,
+                               value=caps[tier], marks=None,
+                               tooltip={"placement": "right", "always_visible": True})])
+          for tier, (lo, hi) in CAPACITY_RANGES.items()],
+        html.Label("Available SAM headcount", className="form-label small mt-2"),
+        dbc.Input(id=ids.HEADCOUNT, type="number", min=0, step=1, placeholder="from the data",
+                  size="sm"),
+        html.Details([
+            html.Summary("Scorecard weights (%)", className="small mt-3"),
+            *[dbc.InputGroup([dbc.InputGroupText(WEIGHT_LABELS[dim], className="small w-75"),
+                              dbc.Input(id={"type": ids.WEIGHT, "dim": dim}, type="number", min=0,
+                                        max=100, value=weight, size="sm")], size="sm",
+                             className="mb-1")
+              for dim, weight in DEFAULT_WEIGHTS.items()],
+        ]),
+        html.Div(id=ids.WHATIF_ERROR, className="text-danger small mt-1"),
+    ])
+
+
+def _sidebar() -> html.Div:
+    links = [dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
+             for page in dash.page_registry.values()]
+    return html.Div([
+        html.H4("Strata", className="fw-bold mb-0"),
+        html.Div("Strategic-account portfolio", className="text-muted small mb-3"),
+        dbc.Nav(links, vertical=True, pills=True),
+        html.Div(id=ids.DATA_SOURCE, className="small text-muted mt-3"),
+        _whatif_panel(),
+    ], className="sidebar")
+
+
+def create_app(cache_dir: str | None = None) -> Dash:
+    """Build the Dash app (pages, global what-if controls, per-session data store)."""
+    app = Dash(
+        __name__, use_pages=True, pages_folder="", assets_folder=str(ROOT / "assets"),
+        suppress_callback_exceptions=True,
+        title="Strata — portfolio review",
+    )
+    for page in PAGES:
+        importlib.import_module(f"dashboard.pages.{page}")
+    state.install(app.server, cache_dir)
+    app.layout = lambda: html.Div([
+        dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
+        dcc.Store(id=ids.SESSION_VERSION, data=0),
+        dbc.Row([
+            dbc.Col(_sidebar(), width=12, lg=3, xl=2),
+            dbc.Col(dash.page_container, width=12, lg=9, xl=10, className="main p-4"),
+        ], className="g-0"),
+    ])
+    return app
+
+
+@dash.callback(
+    Output(ids.SETTINGS, "data"), Output(ids.WHATIF_ERROR, "children"),
+    Input(ids.THRESHOLDS, "value"), Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
+    Input({"type": ids.CAPACITY, "tier": ALL}, "value"), Input(ids.HEADCOUNT, "value"),
+    State({"type": ids.WEIGHT, "dim": ALL}, "id"), State({"type": ids.CAPACITY, "tier": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids):
+    """Collect the what-if controls into the settings store; invalid weights keep the old ones."""
+    weights = {i["dim"]: float(w or 0) for i, w in zip(weight_ids, weights, strict=True)}
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        return no_update, "Weights must be non-negative and not all zero."
+    return {
+        "thresholds": list(thresholds),
+        "weights": weights,
+        "capacity": {i["tier"]: float(c) for i, c in zip(capacity_ids, capacities, strict=True)},
+        "headcount": headcount if headcount not in (None, "") and headcount >= 0 else None,
+    }, ""
+
+
+@dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))
+def show_source(_version):
+    _, meta = state.current_data()
+    return f"Data: {meta['source']}" + (f" (as of {meta['as_of']})" if meta.get("as_of") else "")

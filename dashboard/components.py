@@ -1,0 +1,32 @@
+"""Small layout factories shared by the pages."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "strata-chart"},
+}
+"""Modebar download at board quality (3× scale)."""
+
+
+def graph(component_id: str, height: int | None = None) -> dcc.Graph:
+    style = {"height": f"{height}px"} if height else None
+    return dcc.Graph(id=component_id, config=GRAPH_CONFIG, style=style)
+
+
+def kpi_card(title: str, value: str, reading: str, tone: str = "secondary") -> dbc.Col:
+    """A KPI: title, big value, one-line reading against a benchmark (tone colours the edge)."""
+    return dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(title, className="kpi-title"),
+        html.Div(value, className="kpi-value"),
+        html.Div(reading, className="kpi-reading"),
+    ]), className=f"kpi-card border-start border-4 border-{tone} h-100"), xs=12, sm=6, lg=3,
+        className="mb-3")
+
+
+def page_header(title: str, subtitle: str) -> html.Div:
+    return html.Div([html.H3(title, className="mb-0"), html.P(subtitle, className="text-muted")],
+                    className="mb-3")

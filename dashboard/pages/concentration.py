@@ -1,0 +1,49 @@
+"""Concentration: Pareto and Lorenz curves and the top-N accounts."""
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import figures, ids, state
+from dashboard.components import graph, page_header
+from dashboard.tables import top_accounts
+from dashboard.whatif import analyze_with
+
+MONEY = {"function": "d3.format('$,.0f')(params.value)"}
+PCT = {"function": "d3.format('.1%')(params.value)"}
+
+
+def layout(**_):
+    return html.Div([
+        page_header("Revenue concentration", "How exposed is the business to a few logos?"),
+        dbc.Row([dbc.Col(graph(ids.CONC_PARETO), lg=6), dbc.Col(graph(ids.CONC_LORENZ), lg=6)]),
+        dbc.Row([dbc.Col(html.H5("Largest accounts"), width="auto"),
+                 dbc.Col(dcc.Dropdown(id=ids.CONC_N, options=[10, 20, 50, 100], value=20,
+                                      clearable=False, style={"width": "100px"}), width="auto")],
+                className="align-items-center mt-3"),
+        dag.AgGrid(id=ids.CONC_TOPN, columnDefs=[
+            {"field": "rank", "width": 80},
+            {"field": "account_name", "headerName": "Account", "flex": 2},
+            {"field": "arr", "headerName": "ARR", "valueFormatter": MONEY},
+            {"field": "share", "headerName": "Share of ARR", "valueFormatter": PCT},
+            {"field": "cumulative_share", "headerName": "Cumulative", "valueFormatter": PCT},
+            {"field": "tier"}, {"field": "sam", "headerName": "SAM"},
+        ], defaultColDef={"sortable": True, "resizable": True, "flex": 1},
+            dashGridOptions={"domLayout": "autoHeight"}),
+    ])
+
+
+@callback(
+    Output(ids.CONC_PARETO, "figure"), Output(ids.CONC_LORENZ, "figure"),
+    Output(ids.CONC_TOPN, "rowData"),
+    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.CONC_N, "value"),
+)
+def update_concentration(settings, _version, n):
+    accounts, _ = state.current_data()
+    analysis = analyze_with(accounts, settings)
+    rows = top_accounts(analysis, int(n or 20)).to_dict("records")
+    return figures.pareto_figure(analysis), figures.lorenz_figure(analysis), rows
+
+
+dash.register_page(__name__, path="/concentration", name="Concentration", order=1, layout=layout)

@@ -1,0 +1,37 @@
+"""Overview: the KPI cards, the tier split and the ARR bridge."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+
+from dashboard import figures, ids, state
+from dashboard.components import graph, kpi_card, page_header
+from dashboard.kpis import overview_kpis
+from dashboard.whatif import analyze_with
+
+
+def layout(**_):
+    return html.Div([
+        page_header("Portfolio overview", "Concentration, tiers, retention and SAM coverage at a glance."),
+        html.Div(id=ids.OVERVIEW_WARNINGS),
+        dbc.Row(id=ids.OVERVIEW_KPIS),
+        dbc.Row([dbc.Col(graph(ids.OVERVIEW_TIERS), lg=6), dbc.Col(graph(ids.OVERVIEW_BRIDGE), lg=6)]),
+    ])
+
+
+@callback(
+    Output(ids.OVERVIEW_KPIS, "children"), Output(ids.OVERVIEW_WARNINGS, "children"),
+    Output(ids.OVERVIEW_TIERS, "figure"), Output(ids.OVERVIEW_BRIDGE, "figure"),
+    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
+)
+def update_overview(settings, _version):
+    accounts, _meta = state.current_data()
+    analysis = analyze_with(accounts, settings)
+    cards = [kpi_card(k.title, k.value, k.reading, k.tone) for k in overview_kpis(analysis)]
+    warnings = [dbc.Alert(w, color="warning", className="py-2") for w in analysis.tiers.warnings]
+    bridge = figures.bridge_figure(analysis.retention.bridge) if analysis.retention else \
+        figures.bridge_figure_unavailable()
+    return cards, warnings, figures.tier_distribution_figure(analysis), bridge
+
+
+dash.register_page(__name__, path="/", name="Overview", order=0, layout=layout)

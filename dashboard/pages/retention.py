@@ -1,0 +1,41 @@
+"""Retention: NRR/GRR by start-of-period tier and the ARR bridge per tier."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+
+from dashboard import figures, ids, state
+from dashboard.components import graph, page_header
+from dashboard.whatif import analyze_with
+from portfolio.schema import TIERS
+
+
+def layout(**_):
+    return html.Div([
+        page_header("Retention by tier", "Accounts count in the tier they had a year ago, so churned "
+                    "strategic accounts stay in the strategic figures."),
+        graph(ids.RET_BY_TIER),
+        dbc.RadioItems(id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True,
+                       className="my-2"),
+        graph(ids.RET_BRIDGE),
+    ])
+
+
+@callback(
+    Output(ids.RET_BY_TIER, "figure"), Output(ids.RET_BRIDGE, "figure"),
+    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.RET_TIER, "value"),
+)
+def update_retention(settings, _version, tier):
+    accounts, _ = state.current_data()
+    analysis = analyze_with(accounts, settings)
+    if analysis.retention is None:
+        empty = figures.bridge_figure_unavailable()
+        return empty, empty
+    if tier in analysis.retention_by_tier:
+        bridge = figures.bridge_figure(analysis.retention_by_tier[tier].bridge, tier)
+    else:
+        bridge = figures.bridge_figure(analysis.retention.bridge)
+    return figures.retention_by_tier_figure(analysis), bridge
+
+
+dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

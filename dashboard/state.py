@@ -1,0 +1,89 @@
+"""Per-browser-session data, kept server-side and keyed by a random session id.
+
+The id lives in an HttpOnly cookie (``strata_sid``) set on the first request; the data lives
+in a diskcache directory shared by every worker process on the machine (so it holds under
+``gunicorn -w 2``). Nothing a user uploads is held in a module-level variable. Without an
+upload a session sees the built-in demo portfolio.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import diskcache
+import flask
+import pandas as pd
+
+from portfolio.ingest import load_file
+
+COOKIE = "strata_sid"
+EXPIRE_SECONDS = 7 * 24 * 3600
+DEMO_PATH = Path(__file__).resolve().parents[1] / "data" / "demo_accounts.csv"
+DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True,
+             "notes": []}
+
+
+def default_cache_dir() -> str:
+    return os.environ.get("STRATA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "strata-cache"))
+
+
+def install(server: flask.Flask, cache_dir: str | None = None) -> None:
+    """Attach the session store and the session-cookie hooks to the Flask server."""
+    server.extensions["strata_store"] = diskcache.Cache(cache_dir or default_cache_dir())
+
+    @server.before_request
+    def _ensure_session_id() -> None:
+        sid = flask.request.cookies.get(COOKIE, "")
+        flask.g.strata_new_sid = not (sid.isalnum() and len(sid) == 32)
+        flask.g.strata_sid = secrets.token_hex(16) if flask.g.strata_new_sid else sid
+
+    @server.after_request
+    def _set_cookie(response: flask.Response) -> flask.Response:
+        if getattr(flask.g, "strata_new_sid", False):
+            response.set_cookie(COOKIE, flask.g.strata_sid, httponly=True, samesite="Lax",
+                                max_age=EXPIRE_SECONDS)
+        return response
+
+
+def _store() -> diskcache.Cache:
+    return flask.current_app.extensions["strata_store"]
+
+
+def session_id() -> str:
+    return flask.g.strata_sid
+
+
+@functools.lru_cache(maxsize=1)
+def demo_accounts() -> pd.DataFrame:
+    """The shipped demo portfolio (the same for everyone; not user data)."""
+    return load_file(DEMO_PATH).accounts
+
+
+def current_data() -> tuple[pd.DataFrame, dict]:
+    """This session's accounts and their description (source, notes); the demo by default."""
+    saved = _store().get(f"{session_id()}:accounts")
+    if saved is None:
+        return demo_accounts(), DEMO_META
+    return saved
+
+
+def save_data(accounts: pd.DataFrame, meta: dict) -> None:
+    _store().set(f"{session_id()}:accounts", (accounts, meta), expire=EXPIRE_SECONDS)
+
+
+def reset_to_demo() -> None:
+    _store().delete(f"{session_id()}:accounts")
+    _store().delete(f"{session_id()}:pending")
+
+
+def save_pending(data: bytes, filename: str) -> None:
+    """Keep an upload that needs a column mapping until the user applies one."""
+    _store().set(f"{session_id()}:pending", (data, filename), expire=3600)
+
+
+def pending_upload() -> tuple[bytes, str] | None:
+    return _store().get(f"{session_id()}:pending")

@@ -1,0 +1,33 @@
+"""Tables the pages show, as plain DataFrames (pure, testable)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from portfolio.analysis import PortfolioAnalysis
+
+
+def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
+    """The ``n`` largest accounts: rank, name, ARR, share and cumulative share of ARR, tier."""
+    active = analysis.accounts[analysis.accounts["arr"] > 0]
+    top = active.sort_values("arr", ascending=False, kind="stable").head(n)
+    total = active["arr"].sum()
+    return pd.DataFrame({
+        "rank": range(1, len(top) + 1),
+        "account_name": top["account_name"].astype(str),
+        "arr": top["arr"],
+        "share": top["arr"] / total,
+        "cumulative_share": top["arr"].cumsum() / total,
+        "tier": top["tier"].astype(str),
+        "sam": top["sam"] if "sam" in top else "",
+    })
+
+
+def tier_movers(current: PortfolioAnalysis, baseline: PortfolioAnalysis) -> pd.DataFrame:
+    """Accounts whose tier under the current settings differs from the default settings."""
+    before = baseline.accounts["tier"].astype(object)
+    after = current.accounts["tier"].astype(object)
+    moved = before.notna() & (before != after)
+    frame = current.accounts.loc[moved, ["account_name", "arr", "score"]].assign(
+        default_tier=before[moved], tier=after[moved])
+    return frame.sort_values("arr", ascending=False)

@@ -1,0 +1,29 @@
+"""One look for every figure: tier colours (Okabe–Ito, colour-blind safe) and a Plotly template."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TIER_COLORS: dict[str, str] = {"Strategic": "#0072B2", "Key": "#E69F00", "Standard": "#999999"}
+"""Strategic blue, Key orange, Standard grey — the same in every chart and table."""
+ACCENT = "#D55E00"
+BAND = "rgba(0, 158, 115, 0.15)"
+"""Benchmark bands (green, translucent)."""
+
+TEMPLATE_NAME = "strata"
+
+pio.templates[TEMPLATE_NAME] = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=13, color="#222"),
+        title=dict(font=dict(size=16), x=0.01, xanchor="left"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=list(TIER_COLORS.values()),
+        margin=dict(l=60, r=20, t=60, b=50),
+        xaxis=dict(showgrid=False, linecolor="#bbb", ticks="outside", automargin=True),
+        yaxis=dict(gridcolor="#eee", linecolor="#bbb", zeroline=False, automargin=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        hoverlabel=dict(font_size=12),
+    )
+)
