@@ -177,7 +177,7 @@ def headcount_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Required vs available SAM headcount (FTE) per tier."""
     t = analysis.workload.by_tier
     colors = [TIER_COLORS[x] for x in TIERS]
-    fig = _figure("SAM headcount: required vs available", barmode="group",
+    fig = _figure("SAMs: required vs available", barmode="group",
                   yaxis=dict(title="SAMs (FTE)"))
     fig.add_trace(go.Bar(x=list(TIERS), y=t["required_fte"], name="Required", marker_color=colors,
                          text=[f"{v:.1f}" for v in t["required_fte"]], textposition="outside"))

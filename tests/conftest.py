@@ -40,3 +40,19 @@ def real_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present (shared/ lies beside the repository)")
     return path
+
+
+@pytest.fixture(scope="session")
+def dash_app(tmp_path_factory):
+    """The app, built once per test session (Dash registers callbacks globally)."""
+    from dashboard import create_app
+
+    return create_app(cache_dir=str(tmp_path_factory.mktemp("session-store")))
+
+
+@pytest.fixture
+def request_ctx(dash_app):
+    """A request context with a fresh session id, as a browser's first callback would have."""
+    with dash_app.server.test_request_context("/"):
+        dash_app.server.preprocess_request()
+        yield
