@@ -1,0 +1,95 @@
+"""Real-browser tests (dash_duo, headless Chromium against the app on loopback)."""
+
+import time
+
+import pytest
+from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+pytestmark = pytest.mark.browser
+
+GRAPHS_PER_PAGE = {"/": 2, "/concentration": 2, "/tiers": 2, "/retention": 2, "/capacity": 2}
+GOOD_CSV = "account_id,account_name,arr,arr_prior\nA,Acme,1000,900\nB,Beta,500,0\nC,Gamma,250,300\n"
+BROKEN_CSV = "account_id,arr\nA,-5\nA,ten\n"
+
+
+def kpi(dash_duo, title: str) -> str:
+    """The value on the KPI card with this title (retried while the cards re-render)."""
+    dash_duo.wait_for_element(".kpi-card")
+    for _ in range(20):
+        try:
+            for card in dash_duo.find_elements(".kpi-card"):
+                if card.find_element(By.CLASS_NAME, "kpi-title").text.lower() == title.lower():
+                    return card.find_element(By.CLASS_NAME, "kpi-value").text
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"no KPI card {title!r}")
+
+
+def wait_for_kpi(dash_duo, title: str, expected: str) -> None:
+    until(lambda: kpi(dash_duo, title) == expected, timeout=10,
+          msg=f"KPI {title} never showed {expected}")
+
+
+def open_page(dash_duo, path: str) -> None:
+    dash_duo.find_element(f"a.nav-link[href='{path}']").click()
+
+
+def upload(dash_duo, tmp_path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    open_page(dash_duo, "/data")
+    dash_duo.find_element("#data-upload input[type=file]").send_keys(str(path))
+
+
+def test_every_page_renders_its_figures_without_console_errors(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    for path, n_graphs in GRAPHS_PER_PAGE.items():
+        open_page(dash_duo, path)
+        until(lambda n=n_graphs: len(dash_duo.find_elements(".js-plotly-plot .main-svg")) >= n,
+              timeout=10, msg=f"{path} did not draw {n_graphs} figures")
+    open_page(dash_duo, "/data")
+    dash_duo.wait_for_element(".ag-row", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_moving_the_strategic_threshold_changes_the_strategic_count(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    before = int(kpi(dash_duo, "Strategic accounts").split()[0])
+    handle = dash_duo.find_elements("#whatif-thresholds [role=slider]")[-1]
+    handle.click()
+    handle.send_keys(*[Keys.ARROW_RIGHT] * 8)
+    until(lambda: int(kpi(dash_duo, "Strategic accounts").split()[0]) < before, timeout=10,
+          msg="the strategic count did not fall when the threshold rose")
+
+
+def test_upload_updates_kpis_and_broken_file_keeps_them(dash_duo, dash_app, tmp_path):
+    dash_duo.start_server(dash_app)
+    wait_for_kpi(dash_duo, "Accounts", "1,200")
+    upload(dash_duo, tmp_path, "good.csv", GOOD_CSV)
+    dash_duo.wait_for_contains_text("#data-ok", "3 accounts", timeout=10)
+    open_page(dash_duo, "/")
+    wait_for_kpi(dash_duo, "Accounts", "3")
+    assert kpi(dash_duo, "Total ARR") == "$1.75k"
+
+    upload(dash_duo, tmp_path, "broken.csv", BROKEN_CSV)
+    dash_duo.wait_for_contains_text("#data-error", "negative ARR", timeout=10)
+    assert "duplicate account id" in dash_duo.find_element("#data-error").text
+    open_page(dash_duo, "/")
+    wait_for_kpi(dash_duo, "Accounts", "3")
+    assert dash_duo.get_logs() == []
+
+
+def test_two_browser_sessions_keep_separate_data(dash_duo, dash_app, tmp_path):
+    dash_duo.start_server(dash_app)
+    upload(dash_duo, tmp_path, "mine.csv", GOOD_CSV)
+    dash_duo.wait_for_contains_text("#data-ok", "3 accounts", timeout=10)
+    mine = dash_duo.driver.get_cookie("strata_sid")
+    dash_duo.driver.delete_all_cookies()  # a second browser session: no cookie yet
+    dash_duo.driver.get(dash_duo.server_url)
+    wait_for_kpi(dash_duo, "Accounts", "1,200")
+    dash_duo.driver.add_cookie({"name": mine["name"], "value": mine["value"]})
+    dash_duo.driver.get(dash_duo.server_url)
+    wait_for_kpi(dash_duo, "Accounts", "3")
