@@ -5,8 +5,8 @@ Money axes use the currency prefix and SI suffixes ($1.2M); shares are percentag
 
 from __future__ import annotations
 
-import html
-
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -21,6 +21,12 @@ MONEY_AXIS = dict(tickprefix="$", tickformat="~s")
 SHARE_AXIS = dict(tickformat=".0%", range=[0, 1.02])
 
 
+def escape_text(values: pd.Series) -> pd.Series:
+    """Account names as plain text in hover labels: ``<``, ``>`` and ``&`` are escaped."""
+    return (values.astype(str).str.replace("&", "&amp;", regex=False)
+            .str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False))
+
+
 def _figure(title: str, **layout) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(template=TEMPLATE_NAME, title=title, **layout)
@@ -31,16 +37,16 @@ def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Cumulative ARR share vs share of accounts (largest first), the 80% line and its point."""
     accounts = analysis.accounts
     points = pareto_points(accounts["arr"])
-    names = [""] + [html.escape(str(accounts.at[i, "account_name"])) for i in points["position"][1:]]
-    arr = [0.0] + [accounts.at[i, "arr"] for i in points["position"][1:]]
+    ranked = accounts.loc[points["position"].iloc[1:]]
+    names = pd.concat([pd.Series([""]), escape_text(ranked["account_name"])], ignore_index=True)
+    arr = np.concatenate([[0.0], ranked["arr"].to_numpy()])
     fig = _figure("Pareto: share of ARR from the largest accounts",
                   xaxis=dict(title="Share of accounts (largest first)", **SHARE_AXIS),
                   yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS), showlegend=False)
     fig.add_trace(go.Scatter(
-        x=points["account_share"], y=points["arr_share"], mode="lines",
-        line=dict(color=TIER_COLORS["Strategic"], width=3),
-        customdata=list(zip(names, [money(v) for v in arr], strict=True)),
-        hovertemplate="<b>%{customdata[0]}</b> (ARR %{customdata[1]})<br>"
+        x=points["account_share"].to_numpy(), y=points["arr_share"].to_numpy(), mode="lines",
+        line=dict(color=TIER_COLORS["Strategic"], width=3), text=names.to_numpy(), customdata=arr,
+        hovertemplate="<b>%{text}</b> (ARR $%{customdata:,.0f})<br>"
                       "top %{x:.1%} of accounts → %{y:.1%} of ARR<extra></extra>",
     ))
     c = analysis.concentration
@@ -56,9 +62,15 @@ def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
     return fig
 
 
+def _thin(points: pd.DataFrame, max_points: int = 2000) -> pd.DataFrame:
+    """Every k-th point of a smooth curve, and always its last (no visible change on screen)."""
+    step = max(1, len(points) // max_points)
+    return points.iloc[sorted({*range(0, len(points), step), len(points) - 1})]
+
+
 def lorenz_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Lorenz curve (smallest first) against the line of equality, with the Gini."""
-    points = lorenz_points(analysis.accounts["arr"])
+    points = _thin(lorenz_points(analysis.accounts["arr"]))
     fig = _figure(f"Lorenz curve — Gini {analysis.concentration.gini:.2f}",
                   xaxis=dict(title="Share of accounts (smallest first)", **SHARE_AXIS),
                   yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS))
