@@ -131,19 +131,20 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     for col, attr in ((1, "nrr"), (2, "grr")):
         values = [getattr(rows[t], attr) if t in rows else None for t in TIERS]
         fig.add_trace(go.Bar(x=list(TIERS), y=values, marker_color=colors,
-                             text=[percent(v) for v in values], textposition="outside",
+                             text=[percent(v) for v in values], textposition="inside",
+                             insidetextanchor="end", textfont=dict(color="white", size=14),
                              hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}}<extra></extra>"),
                       1, col)
     fig.add_hrect(y0=1.2, y1=1.6, fillcolor=BAND, line_width=0, row=1, col=1,
-                  annotation_text="strong ≥ 120%", annotation_position="top left")
+                  annotation_text="strong ≥ 120%", annotation_position="top right")
     fig.add_hrect(y0=0.92, y1=0.98, fillcolor=BAND, line_width=0, row=1, col=2,
-                  annotation_text="benchmark 92–98%", annotation_position="top left")
-    fig.add_hline(y=1.0, line=dict(color="#666", dash="dot"), row=1, col=1)
+                  annotation_text="benchmark 92–98%", annotation_position="top right")
+    fig.add_hline(y=1.0, line=dict(color="#666", dash="dot"), layer="below", row=1, col=1)
     fig.update_layout(template=TEMPLATE_NAME, showlegend=False,
                       title="Retention by tier at the start of the period")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(range=[0, 1.7], row=1, col=1)
-    fig.update_yaxes(range=[0, 1.1], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.15], row=1, col=2)
     return fig
 
 

@@ -143,9 +143,15 @@ def update_grid(settings, _version):
     accounts, _ = state.current_data()
     table = account_table(analyze_with(accounts, settings).accounts).head(GRID_ROWS)
     money = {"function": "d3.format('$,.0f')(params.value)"}
-    columns = [{"field": c, "valueFormatter": money} if c in ("arr", "arr_prior")
-               else {"field": c, "pinned": "left"} if c == "account_name" else {"field": c}
-               for c in table.columns]
+    columns = []
+    for c in table.columns:
+        label = c.replace("_", " ")
+        column = {"field": c, "headerName": (label[:1].upper() + label[1:]).replace("Arr", "ARR")}
+        if c in ("arr", "arr_prior"):
+            column["valueFormatter"] = money
+        if c == "account_name":
+            column["pinned"] = "left"
+        columns.append(column)
     return table.to_dict("records"), columns
 
 
