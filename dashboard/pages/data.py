@@ -17,6 +17,7 @@ from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
 from portfolio.tiers import score_dimensions
 
 GRID_ROWS = 5000
+GRID_OPTIONS = {"pagination": True, "paginationPageSize": 50}
 MAP_CHOICES = sorted(set(SNAPSHOT_COLUMNS) | set(HISTORY_COLUMNS))
 
 
@@ -39,9 +40,11 @@ def layout(**_):
                                outline=True), width="auto"),
         ], className="my-3 g-2"),
         dcc.Download(id=ids.DATA_DOWNLOAD),
+        dbc.Input(id=ids.DATA_SEARCH, type="search", placeholder="Search accounts…", debounce=True,
+                  className="mb-2", style={"maxWidth": "320px"}),
         dag.AgGrid(id=ids.DATA_GRID, defaultColDef={"sortable": True, "filter": True,
                                                      "resizable": True, "floatingFilter": True},
-                   dashGridOptions={"pagination": True, "paginationPageSize": 50},
+                   dashGridOptions=GRID_OPTIONS,
                    style={"height": "600px"}),
     ])
 
@@ -153,6 +156,12 @@ def update_grid(settings, _version):
             column["pinned"] = "left"
         columns.append(column)
     return table.to_dict("records"), columns
+
+
+@callback(Output(ids.DATA_GRID, "dashGridOptions"), Input(ids.DATA_SEARCH, "value"))
+def search_grid(text):
+    """Quick filter: rows containing the text in any column."""
+    return {**GRID_OPTIONS, "quickFilterText": text or ""}
 
 
 @callback(

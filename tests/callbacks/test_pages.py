@@ -111,3 +111,8 @@ def test_overview_kpi_readings():
     assert kpis["Total ARR"].value.startswith("$")
     assert "benchmark" in kpis["GRR"].reading
     assert kpis["SAM coverage"].value == "27 / 29"
+
+
+def test_grid_search_sets_the_quick_filter(pages):
+    assert pages.data.search_grid("Summit")["quickFilterText"] == "Summit"
+    assert pages.data.search_grid(None)["pagination"] is True
