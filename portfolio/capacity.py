@@ -88,36 +88,37 @@ def workload(
 ) -> Workload:
     """Workload per tier and per SAM for the active accounts (those with a tier)."""
     capacity = validate_capacity(capacity or {})
-    active = tier.notna()
-    tiers = tier[active].astype(str)
-    arr = accounts.loc[active, "arr"].astype(float)
+    active = tier.notna().to_numpy()
+    tier_code = pd.Categorical(tier[active].astype(str), categories=TIERS).codes
+    arr = accounts["arr"].to_numpy(dtype=float)[active]
     if "sam" in accounts:
-        sam = accounts.loc[active, "sam"].fillna(UNASSIGNED).astype(str)
+        sam = accounts["sam"].to_numpy(dtype=object)[active]
+        sam = np.where(pd.isna(sam), UNASSIGNED, sam).astype(str)
     else:
-        sam = pd.Series(UNASSIGNED, index=tiers.index)
-    load = tiers.map(capacity).rdiv(1.0)
-    frame = pd.DataFrame({"sam": sam, "tier": tiers, "arr": arr, "load": load})
+        sam = np.full(len(arr), UNASSIGNED)
+    sam_code, sam_names = pd.factorize(sam)
+    n_sams, n_tiers = len(sam_names), len(TIERS)
+    capacity_per_tier = np.array([capacity[t] for t in TIERS], dtype=float)
 
-    counts = frame.groupby(["sam", "tier"]).size().unstack("tier", fill_value=0)
-    counts = counts.reindex(columns=list(TIERS), fill_value=0)
-    by_sam = pd.DataFrame({
-        "accounts": counts.sum(axis=1),
-        "arr": frame.groupby("sam")["arr"].sum(),
-        **{tier: counts[tier] for tier in TIERS},
-        "load": frame.groupby("sam")["load"].sum(),
-    })
-    by_sam["overloaded"] = by_sam["load"] > 1 + 1e-9
-    by_sam.loc[by_sam.index == UNASSIGNED, "overloaded"] = False
-    by_sam = by_sam.sort_values(["load", "accounts"], ascending=False)
-    by_sam.index.name = "sam"
+    # counts[s, t] = accounts of SAM s in tier t; loads[s, t] = counts / capacity(t)
+    counts = np.bincount(sam_code * n_tiers + tier_code, minlength=n_sams * n_tiers)
+    counts = counts.reshape(n_sams, n_tiers)
+    loads = counts / capacity_per_tier
+    by_sam = pd.DataFrame(counts, index=pd.Index(sam_names, name="sam"), columns=list(TIERS))
+    by_sam.insert(0, "arr", np.bincount(sam_code, weights=arr, minlength=n_sams))
+    by_sam.insert(0, "accounts", counts.sum(axis=1))
+    by_sam["load"] = loads.sum(axis=1)
+    by_sam["overloaded"] = (by_sam["load"] > 1 + 1e-9) & (by_sam.index != UNASSIGNED)
+    by_sam = by_sam.sort_index().sort_values(["load", "accounts"], ascending=False, kind="stable")
 
     named = by_sam.drop(index=UNASSIGNED, errors="ignore")
-    accounts_per_tier = tiers.value_counts().reindex(TIERS, fill_value=0)
-    required_fte = accounts_per_tier / pd.Series(capacity).reindex(TIERS)
+    accounts_per_tier = pd.Series(counts.sum(axis=0), index=list(TIERS))
+    required_fte = accounts_per_tier / capacity_per_tier
+    named_rows = np.asarray(sam_names != UNASSIGNED)
     if len(named):
-        per_sam = frame[frame["sam"] != UNASSIGNED].groupby(["sam", "tier"])["load"].sum()
-        time_split = per_sam / per_sam.groupby("sam").transform("sum")
-        available = time_split.groupby("tier").sum().reindex(TIERS, fill_value=0.0)
+        named_loads = loads[named_rows]
+        time_split = named_loads / named_loads.sum(axis=1, keepdims=True)
+        available = pd.Series(time_split.sum(axis=0), index=list(TIERS))
         if available_headcount is not None:
             available = available * available_headcount / len(named)
     else:
@@ -128,7 +129,7 @@ def workload(
 
     by_tier = pd.DataFrame({
         "accounts": accounts_per_tier,
-        "arr": arr.groupby(tiers).sum().reindex(TIERS, fill_value=0.0),
+        "arr": np.bincount(tier_code, weights=arr, minlength=n_tiers),
         "capacity": pd.Series(capacity).reindex(TIERS),
     })
     by_tier["required_fte"] = required_fte
