@@ -11,7 +11,6 @@ import pandas as pd
 from portfolio import concentration
 from portfolio.capacity import Workload, workload
 from portfolio.retention import Retention, retention, retention_by_tier
-from portfolio.schema import TIERS
 from portfolio.tiers import Thresholds, TierAssignment, tier_accounts, tier_distribution
 
 
@@ -140,4 +139,4 @@ def analyze(
     )
 
 
-__all__ = ["PortfolioAnalysis", "analyze", "has_prior", "TIERS"]
+__all__ = ["PortfolioAnalysis", "analyze", "has_prior"]
