@@ -21,3 +21,4 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_whatif.py
+	$(PY) benchmarks/bench_page_load.py
