@@ -377,7 +377,10 @@ def _cell_to_text(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
+        try:
+            return pd.Timestamp(value).strftime("%Y-%m-%d")
+        except (TypeError, ValueError):  # a time of day, or an out-of-range date
+            return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -119,6 +119,16 @@ def test_xlsx_roundtrip():
     assert r.accounts["renewal_date"].tolist() == list(pd.to_datetime(["2026-01-31", "2026-03-01"]))
 
 
+def test_xlsx_with_time_cells_loads():
+    import datetime
+
+    frame = pd.DataFrame({"account_id": ["A"], "arr": [5], "call_time": [datetime.time(9, 30)]})
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    r = load(buffer.getvalue(), "times.xlsx")
+    assert r.ok, r.report.summary()
+
+
 def test_scores_and_tier_columns():
     text = ("account_id,arr,tier,strategic_fit,expansion_potential\n"
             "A,100,Strategic,7,\nB,50,tier 2,10,3\nC,10,standard,0,0\n")
