@@ -33,10 +33,25 @@ def _figure(title: str, **layout) -> go.Figure:
     return fig
 
 
+PARETO_NAMED_POINTS = 2000
+"""The largest accounts, each kept as its own point on the Pareto curve (hover names them)."""
+
+
+def _thin(points: pd.DataFrame, max_points: int = 2000, keep_head: int = 0) -> pd.DataFrame:
+    """The first ``keep_head`` points, then every k-th point and always the last.
+
+    A curve of 100,000 points looks the same on screen with ~2,000 of them.
+    """
+    step = max(1, (len(points) - keep_head) // max_points)
+    kept = {*range(min(keep_head, len(points))), *range(keep_head, len(points), step),
+            len(points) - 1}
+    return points.iloc[sorted(kept)]
+
+
 def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Cumulative ARR share vs share of accounts (largest first), the 80% line and its point."""
     accounts = analysis.accounts
-    points = pareto_points(accounts["arr"])
+    points = _thin(pareto_points(accounts["arr"]), keep_head=PARETO_NAMED_POINTS)
     ranked = accounts.loc[points["position"].iloc[1:]]
     names = pd.concat([pd.Series([""]), escape_text(ranked["account_name"])], ignore_index=True)
     arr = np.concatenate([[0.0], ranked["arr"].to_numpy()])
@@ -62,10 +77,6 @@ def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
     return fig
 
 
-def _thin(points: pd.DataFrame, max_points: int = 2000) -> pd.DataFrame:
-    """Every k-th point of a smooth curve, and always its last (no visible change on screen)."""
-    step = max(1, len(points) // max_points)
-    return points.iloc[sorted({*range(0, len(points), step), len(points) - 1})]
 
 
 def lorenz_figure(analysis: PortfolioAnalysis) -> go.Figure:

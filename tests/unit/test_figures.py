@@ -1,0 +1,30 @@
+"""Figure builders: data in, figure out; names shown as text; curves thinned without loss of shape."""
+
+import pandas as pd
+
+from dashboard import figures
+from portfolio.analysis import analyze
+
+
+def test_thin_keeps_head_every_kth_and_last():
+    points = pd.DataFrame({"x": range(10)})
+    assert figures._thin(points, max_points=3, keep_head=2)["x"].tolist() == [0, 1, 2, 4, 6, 8, 9]
+    assert figures._thin(points)["x"].tolist() == list(range(10))  # small curves untouched
+
+
+def test_pareto_hover_names_accounts_as_text(five_accounts):
+    hostile = five_accounts.assign(account_name=["<b>Alpha</b>", "B&B", "C", "D", "E"])
+    fig = figures.pareto_figure(analyze(hostile))
+    curve = fig.data[0]
+    assert list(curve.text) == ["", "&lt;b&gt;Alpha&lt;/b&gt;", "B&amp;B", "C", "D", "E"]
+    assert list(curve.y) == [0, 0.5, 0.75, 0.9, 0.975, 1.0]
+    assert list(curve.customdata) == [0, 500, 250, 150, 75, 25]
+
+
+def test_every_figure_builds_for_a_small_portfolio(five_accounts):
+    a = analyze(five_accounts)
+    for build in (figures.lorenz_figure, figures.tier_distribution_figure, figures.score_histogram,
+                  figures.retention_by_tier_figure, figures.sam_load_figure,
+                  figures.headcount_figure):
+        assert build(a).layout.title.text
+    assert figures.bridge_figure(a.retention.bridge).data[0].y[-1] == 1000
