@@ -12,6 +12,11 @@ GRAPH_CONFIG = {
 """Modebar download at board quality (3× scale)."""
 
 
+GRID_MONEY = {"function": "d3.format('$,.0f')(params.value)"}
+GRID_PERCENT = {"function": "d3.format('.1%')(params.value)"}
+"""ag-grid value formatters: whole currency units, and fractions as percentages."""
+
+
 def graph(component_id: str, height: int | None = None) -> dcc.Graph:
     style = {"height": f"{height}px"} if height else None
     return dcc.Graph(id=component_id, config=GRAPH_CONFIG, style=style)

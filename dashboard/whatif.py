@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from dashboard import state
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY
 from portfolio.tiers import DEFAULT_WEIGHTS, Thresholds
@@ -16,6 +17,12 @@ DEFAULT_SETTINGS: dict = {
     "capacity": dict(DEFAULT_CAPACITY),
     "headcount": None,
 }
+
+
+def analyze_session(settings: dict | None) -> PortfolioAnalysis:
+    """Analyse this browser session's data (the demo by default) under the what-if settings."""
+    accounts, _meta = state.current_data()
+    return analyze_with(accounts, settings)
 
 
 def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:

@@ -4,9 +4,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import figures, ids, state
+from dashboard import figures, ids
 from dashboard.components import graph, page_header
-from dashboard.whatif import analyze_with
+from dashboard.whatif import analyze_session
 from portfolio.formatting import money
 
 
@@ -25,8 +25,7 @@ def layout(**_):
     Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
 )
 def update_capacity(settings, _version):
-    accounts, _ = state.current_data()
-    analysis = analyze_with(accounts, settings)
+    analysis = analyze_session(settings)
     w = analysis.workload
     over = w.by_sam.loc[w.overloaded_sams]
     rows = [html.Tr([html.Td(name), html.Td(f"{r['Strategic']}/{r['Key']}/{r['Standard']}"),

@@ -5,13 +5,10 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from dashboard import figures, ids, state
-from dashboard.components import graph, page_header
+from dashboard import figures, ids
+from dashboard.components import GRID_MONEY, GRID_PERCENT, graph, page_header
 from dashboard.tables import top_accounts
-from dashboard.whatif import analyze_with
-
-MONEY = {"function": "d3.format('$,.0f')(params.value)"}
-PCT = {"function": "d3.format('.1%')(params.value)"}
+from dashboard.whatif import analyze_session
 
 
 def layout(**_):
@@ -25,9 +22,9 @@ def layout(**_):
         dag.AgGrid(id=ids.CONC_TOPN, columnDefs=[
             {"field": "rank", "width": 80},
             {"field": "account_name", "headerName": "Account", "flex": 2},
-            {"field": "arr", "headerName": "ARR", "valueFormatter": MONEY},
-            {"field": "share", "headerName": "Share of ARR", "valueFormatter": PCT},
-            {"field": "cumulative_share", "headerName": "Cumulative", "valueFormatter": PCT},
+            {"field": "arr", "headerName": "ARR", "valueFormatter": GRID_MONEY},
+            {"field": "share", "headerName": "Share of ARR", "valueFormatter": GRID_PERCENT},
+            {"field": "cumulative_share", "headerName": "Cumulative", "valueFormatter": GRID_PERCENT},
             {"field": "tier"}, {"field": "sam", "headerName": "SAM"},
         ], defaultColDef={"sortable": True, "resizable": True, "flex": 1},
             dashGridOptions={"domLayout": "autoHeight"}),
@@ -40,8 +37,7 @@ def layout(**_):
     Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.CONC_N, "value"),
 )
 def update_concentration(settings, _version, n):
-    accounts, _ = state.current_data()
-    analysis = analyze_with(accounts, settings)
+    analysis = analyze_session(settings)
     rows = top_accounts(analysis, int(n or 20)).to_dict("records")
     return figures.pareto_figure(analysis), figures.lorenz_figure(analysis), rows
 

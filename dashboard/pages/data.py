@@ -9,8 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import ids, state
-from dashboard.components import page_header
-from dashboard.whatif import analyze_with
+from dashboard.components import GRID_MONEY, page_header
+from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
@@ -143,15 +143,13 @@ def on_data_change(contents, _apply, _reset, filename, map_values, map_ids, vers
     Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
 )
 def update_grid(settings, _version):
-    accounts, _ = state.current_data()
-    table = account_table(analyze_with(accounts, settings).accounts).head(GRID_ROWS)
-    money = {"function": "d3.format('$,.0f')(params.value)"}
+    table = account_table(analyze_session(settings).accounts).head(GRID_ROWS)
     columns = []
     for c in table.columns:
         label = c.replace("_", " ")
         column = {"field": c, "headerName": (label[:1].upper() + label[1:]).replace("Arr", "ARR")}
         if c in ("arr", "arr_prior"):
-            column["valueFormatter"] = money
+            column["valueFormatter"] = GRID_MONEY
         if c == "account_name":
             column["pinned"] = "left"
         columns.append(column)
@@ -170,8 +168,7 @@ def search_grid(text):
     State(ids.SETTINGS, "data"), prevent_initial_call=True,
 )
 def download(_csv, _xlsx, settings):
-    accounts, _ = state.current_data()
-    enriched = analyze_with(accounts, settings).accounts
+    enriched = analyze_session(settings).accounts
     if ctx.triggered_id == ids.DATA_DOWNLOAD_XLSX:
         return dcc.send_bytes(to_xlsx_bytes(enriched), "strata-tiered-accounts.xlsx")
     return dcc.send_bytes(to_csv_bytes(enriched), "strata-tiered-accounts.csv")

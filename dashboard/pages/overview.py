@@ -4,10 +4,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import figures, ids, state
+from dashboard import figures, ids
 from dashboard.components import graph, kpi_card, page_header
 from dashboard.kpis import overview_kpis
-from dashboard.whatif import analyze_with
+from dashboard.whatif import analyze_session
 
 
 def layout(**_):
@@ -25,8 +25,7 @@ def layout(**_):
     Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
 )
 def update_overview(settings, _version):
-    accounts, _meta = state.current_data()
-    analysis = analyze_with(accounts, settings)
+    analysis = analyze_session(settings)
     cards = [kpi_card(k.title, k.value, k.reading, k.tone) for k in overview_kpis(analysis)]
     warnings = [dbc.Alert(w, color="warning", className="py-2") for w in analysis.tiers.warnings]
     bridge = figures.bridge_figure(analysis.retention.bridge) if analysis.retention else \

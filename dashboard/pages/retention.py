@@ -4,9 +4,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import figures, ids, state
+from dashboard import figures, ids
 from dashboard.components import graph, page_header
-from dashboard.whatif import analyze_with
+from dashboard.whatif import analyze_session
 from portfolio.schema import TIERS
 
 
@@ -26,8 +26,7 @@ def layout(**_):
     Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.RET_TIER, "value"),
 )
 def update_retention(settings, _version, tier):
-    accounts, _ = state.current_data()
-    analysis = analyze_with(accounts, settings)
+    analysis = analyze_session(settings)
     if analysis.retention is None:
         empty = figures.bridge_figure_unavailable()
         return empty, empty

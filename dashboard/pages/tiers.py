@@ -6,12 +6,10 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashboard import figures, ids, state
-from dashboard.components import graph, page_header
+from dashboard.components import GRID_MONEY, graph, page_header
 from dashboard.tables import tier_movers
 from dashboard.whatif import analyze_with
 from portfolio.analysis import analyze
-
-MONEY = {"function": "d3.format('$,.0f')(params.value)"}
 
 
 def layout(**_):
@@ -28,7 +26,7 @@ def _grid(frame, title):
     return html.Div([
         html.H5(title),
         dag.AgGrid(rowData=frame.to_dict("records"), columnDefs=[
-            {"field": c, "valueFormatter": MONEY} if c == "arr" else {"field": c}
+            {"field": c, "valueFormatter": GRID_MONEY} if c == "arr" else {"field": c}
             for c in frame.columns], defaultColDef={"sortable": True, "filter": True, "flex": 1},
             style={"height": "300px"}),
     ])
