@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from portfolio.analysis import PortfolioAnalysis, analyze
+from portfolio.analysis import PortfolioAnalysis, analyze, has_prior
 from portfolio.formatting import money, percent
-from portfolio.ingest import load_file
+from portfolio.ingest import LoadResult, load_file
 from portfolio.schema import SNAPSHOT_COLUMNS
 from portfolio.tiers import DEFAULT_WEIGHTS, Thresholds
+from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED, SimulationResult
 
 
 class UsageError(Exception):
@@ -81,31 +82,61 @@ def _build_parser() -> argparse.ArgumentParser:
         "SAM workload.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    analyze_cmd = commands.add_parser(
-        "analyze", help="print every portfolio metric for an account file",
-        description="Read an account snapshot or revenue history (CSV/XLSX) and print every "
-        "metric.",
-    )
-    analyze_cmd.add_argument("file", help="CSV, TSV or XLSX file")
-    analyze_cmd.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    analyze_cmd.add_argument(
+    portfolio_options = argparse.ArgumentParser(add_help=False)
+    portfolio_options.add_argument("file", help="CSV, TSV or XLSX file")
+    portfolio_options.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    portfolio_options.add_argument(
         "--mapping", action="append", default=[], metavar="HEADER=COLUMN",
         help="map a file header to a canonical column (repeatable), or a JSON file",
     )
-    analyze_cmd.add_argument(
+    portfolio_options.add_argument(
         "--weights", metavar="DIM=W,...",
         help=f"scorecard weights, e.g. revenue=25,expansion_potential=20 "
         f"(dimensions: {', '.join(DEFAULT_WEIGHTS)}); unnamed dimensions keep their default",
     )
-    analyze_cmd.add_argument("--thresholds", metavar="STRATEGIC,KEY",
-                             help="score cut-offs, default 70,50 (95,80 when revenue-only)")
-    analyze_cmd.add_argument("--capacity", metavar="TIER=N,...",
-                             help="accounts per SAM, default Strategic=10,Key=25,Standard=75")
-    analyze_cmd.add_argument("--headcount", type=float,
-                             help="SAMs available (default: the SAMs named in the file)")
-    analyze_cmd.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
+    portfolio_options.add_argument("--thresholds", metavar="STRATEGIC,KEY",
+                                   help="score cut-offs, default 70,50 (95,80 when revenue-only)")
+    portfolio_options.add_argument("--capacity", metavar="TIER=N,...",
+                                   help="accounts per SAM, default Strategic=10,Key=25,Standard=75")
+    portfolio_options.add_argument("--headcount", type=float,
+                                   help="SAMs available (default: the SAMs named in the file)")
+    portfolio_options.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
+
+    analyze_cmd = commands.add_parser(
+        "analyze", parents=[portfolio_options], help="print every portfolio metric for an account file",
+        description="Read an account snapshot or revenue history (CSV/XLSX) and print every "
+        "metric.",
+    )
     analyze_cmd.add_argument("--accounts-out", metavar="FILE.csv",
                              help="also write the tiered account list to this CSV")
+
+    simulate_cmd = commands.add_parser(
+        "simulate", parents=[portfolio_options],
+        help="Monte Carlo of churn and expansion; compare promoting/demoting strategic accounts",
+        description="Simulate the portfolio's ARR by tier (baseline), and with --promote/--demote "
+        "a scenario on the same random numbers. Assumptions: the file's calibration where it has "
+        "prior-year ARR, else defaults; --assumptions overrides either.",
+    )
+    simulate_cmd.add_argument("--paths", type=int, default=10_000, help="simulated paths (10000)")
+    simulate_cmd.add_argument("--horizon", type=int, default=12, metavar="PERIODS",
+                              help="periods to simulate (12)")
+    simulate_cmd.add_argument("--period", choices=("month", "quarter"), default="quarter")
+    simulate_cmd.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    simulate_cmd.add_argument("--assumptions", metavar="FILE.json",
+                              help='{"tiers": {"Strategic": {"annual_churn": 0.03, '
+                              '"expansion_drift": 0.15, "volatility": 0.2}, ...}, "correlation": 0.3}')
+    simulate_cmd.add_argument("--correlation", type=float, help="market correlation 0–0.99 (0.3)")
+    simulate_cmd.add_argument("--promote", nargs="+", action="extend", default=[], metavar="ID",
+                              help="account ids to move into the strategic tier")
+    simulate_cmd.add_argument("--demote", nargs="+", action="extend", default=[], metavar="ID",
+                              help="strategic account ids to move to the key tier")
+    simulate_cmd.add_argument("--sams", type=float, metavar="N",
+                              help="SAMs on the strategic tier today (default: what it needs)")
+    simulate_cmd.add_argument("--scenario-sams", type=float, metavar="N",
+                              help="SAMs on the strategic tier in the scenario (default: hire "
+                              "what it needs)")
+    simulate_cmd.add_argument("--cost-per-sam", type=float, default=DEFAULT_COST_PER_SAM,
+                              help="fully loaded cost of one SAM per year (180000)")
 
     demo_cmd = commands.add_parser("demo", help="write the synthetic demo portfolio")
     demo_cmd.add_argument("--out", default="data/demo_accounts.csv")
@@ -124,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                            else DEMO_SEED)
         print(f"wrote {len(frame):,} synthetic accounts to {args.out}")
         return 0
+    if args.command == "simulate":
+        return _simulate(args)
     return _analyze(args)
 
 
@@ -135,7 +168,16 @@ def _fail(message: str, as_json: bool, status: int, report: dict | None = None) 
     return status
 
 
-def _analyze(args: argparse.Namespace) -> int:
+class Failure(Exception):
+    """A command that cannot go on: message, exit status and (for rejected files) the report."""
+
+    def __init__(self, message: str, status: int, report: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.report = status, report
+
+
+def _load_and_analyze(args: argparse.Namespace) -> tuple[LoadResult, PortfolioAnalysis]:
+    """Read the file and analyse it with the command line's weights, thresholds and capacity."""
     try:
         mapping = parse_mapping(args.mapping)
         weights = ({**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")}
@@ -143,28 +185,129 @@ def _analyze(args: argparse.Namespace) -> int:
         thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
         capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
     except UsageError as exc:
-        return _fail(str(exc), args.json, 2)
+        raise Failure(str(exc), 2) from None
     result = load_file(args.file, mapping=mapping, as_of=args.as_of)
     if not result.ok:
-        return _fail(result.report.summary(), args.json, 1, result.report.to_dict())
+        raise Failure(result.report.summary(), 1, result.report.to_dict())
     try:
         analysis = analyze(result.accounts, weights=weights, thresholds=thresholds,
                            capacity=capacity, available_headcount=args.headcount)
     except ValueError as exc:
-        return _fail(str(exc), args.json, 2)
+        raise Failure(str(exc), 2) from None
+    return result, analysis
+
+
+def _source(result: LoadResult) -> dict:
+    return {"file": result.report.source, "shape": result.report.shape,
+            "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
+            "notes": result.report.notes}
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    try:
+        result, analysis = _load_and_analyze(args)
+    except Failure as exc:
+        return _fail(str(exc), args.json, exc.status, exc.report)
     if args.accounts_out:
         from portfolio.account_list import write_accounts
 
         write_accounts(analysis.accounts, args.accounts_out)
     if args.json:
         payload = analysis.to_dict()
-        payload["source"] = {"file": result.report.source, "shape": result.report.shape,
-                             "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
-                             "notes": result.report.notes}
+        payload["source"] = _source(result)
         print(json.dumps(payload, indent=2))
     else:
         print(render_text(analysis, result.report.source, result.report.notes))
     return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from simulation import (
+        Assumptions,
+        Scenario,
+        SimulationSettings,
+        calibrate,
+        load_assumptions,
+        parse_assumptions,
+        run_simulation,
+        simulation_accounts,
+    )
+
+    try:
+        result, analysis = _load_and_analyze(args)
+        accounts = analysis.accounts
+        assumptions = Assumptions()
+        if has_prior(accounts):
+            assumptions = calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
+        if args.assumptions:
+            assumptions = load_assumptions(args.assumptions, base=assumptions)
+        if args.correlation is not None:
+            assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
+        settings = SimulationSettings(
+            paths=args.paths, horizon=args.horizon, period=args.period, seed=args.seed,
+            strategic_capacity=(analysis.workload.by_tier.loc["Strategic", "capacity"]),
+            strategic_sams=args.sams, cost_per_sam=args.cost_per_sam,
+        )
+        scenario = None
+        if args.promote or args.demote or args.scenario_sams is not None:
+            scenario = Scenario(tuple(args.promote), tuple(args.demote), args.scenario_sams)
+        simulated = run_simulation(simulation_accounts(accounts, analysis.tiers.tier),
+                                   assumptions, settings, scenario)
+    except Failure as exc:
+        return _fail(str(exc), args.json, exc.status, exc.report)
+    except ValueError as exc:
+        return _fail(str(exc), args.json, 2)
+    if args.json:
+        print(json.dumps({**simulated.to_dict(), "headline": simulated.headline(),
+                          "source": _source(result)}, indent=2))
+    else:
+        print(render_simulation(simulated, result.report.source))
+    return 0
+
+
+def render_simulation(result: SimulationResult, source: str) -> str:
+    """The human-readable report printed by ``portfolio simulate``."""
+    s = result.settings
+    lines = [f"Portfolio: {source}",
+             f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
+             f"correlation {result.assumptions.correlation:g}", "",
+             "Assumptions (annual)      churn    drift  volatility  source"]
+    for tier, a in result.assumptions.tiers.items():
+        basis = f"{a.source} ({a.accounts} accounts)" if a.source == "calibrated" else a.source
+        lines.append(f"  {tier:<22}{percent(a.annual_churn):>7}  {a.expansion_drift:+7.3f}"
+                     f"  {a.volatility:10.3f}  {basis}")
+        if a.note:
+            lines.append(f"    note: {a.note}")
+    lines.append("")
+    outcomes = [result.baseline] + ([result.scenario] if result.scenario else [])
+    summaries = [o.summary(s.horizon_years) for o in outcomes]
+    rows = [("start ARR", lambda m: money(m["start_arr"]))]
+    for p in ("p5", "p25", "p50", "p75", "p95", "mean"):
+        rows.append((f"ending ARR {p}", lambda m, p=p: money(m["ending_arr"][p])))
+    rows += [
+        ("NRR over horizon (P50)", lambda m: percent(m["nrr"]["p50"])),
+        ("GRR over horizon (P50)", lambda m: percent(m["grr"]["p50"])),
+        ("P(lose a top-10 account)", lambda m: percent(m["prob_lose_top10"])),
+        ("expected churned ARR", lambda m: money(m["expected_churned_arr"])),
+        ("top-10 share at horizon", lambda m: percent(m["top10_share"]["p50"])),
+        ("strategic accounts", lambda m: f"{m['staffing']['strategic_accounts']}"),
+        ("strategic SAMs", lambda m: f"{m['staffing']['sams']:g} "
+                                     f"(need {m['staffing']['required_sams']})"),
+    ]
+    header = f"  {'':<28}" + "".join(f"{m['name']:>16}" for m in summaries)
+    lines += ["Outcome at the horizon", header]
+    lines += [f"  {label:<28}" + "".join(f"{fn(m):>16}" for m in summaries) for label, fn in rows]
+    if result.comparison is not None:
+        c = result.comparison.summary()
+        d = c["delta"]
+        lines += ["", "Scenario − baseline (same random paths)",
+                  f"  ending ARR    mean {money(d['mean'])}, P5 {money(d['p5'])}, "
+                  f"P95 {money(d['p95'])}, P(better) {percent(d['prob_better'])}",
+                  f"  revenue over the horizon  mean {money(c['revenue_delta']['mean'])}",
+                  f"  SAMs added {c['added_sams']:g}, cost {money(c['added_cost'])}; return on "
+                  f"them {percent(c['return_on_sams']) if c['return_on_sams'] is not None else '–'}"]
+    lines += ["", result.headline()]
+    return "\n".join(lines)
 
 
 def _table(frame: pd.DataFrame) -> str:

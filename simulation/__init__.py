@@ -1,0 +1,24 @@
+"""Monte Carlo simulator of churn and expansion by tier (pure NumPy, no Dash).
+
+Typical use::
+
+    from simulation import Assumptions, Scenario, SimulationSettings, run_simulation
+    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=10_000),
+                            Scenario(promote=("ACME-001",)))
+    result.to_dict()["delta"]
+"""
+
+from simulation.assumptions import Assumptions, TierAssumption, load_assumptions, parse_assumptions
+from simulation.calibration import calibrate
+from simulation.model import (
+    Scenario,
+    SimulationResult,
+    SimulationSettings,
+    run_simulation,
+    simulation_accounts,
+)
+
+__all__ = [
+    "Assumptions", "Scenario", "SimulationResult", "SimulationSettings", "TierAssumption",
+    "calibrate", "load_assumptions", "parse_assumptions", "run_simulation", "simulation_accounts",
+]

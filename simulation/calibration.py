@@ -1,0 +1,61 @@
+"""Fit the per-tier assumptions to the uploaded data, where it has a prior-year ARR.
+
+The cohort of a tier is the accounts that were in it a year ago (``start_tier``, the scorecard
+on ``arr_prior``) with ``arr_prior`` > 0. Per cohort:
+
+* annual_churn    = accounts with no current ARR / accounts in the cohort
+* expansion_drift = median of ln(arr / arr_prior) over retained accounts
+* volatility      = 1.4826 · median |ln(arr / arr_prior) − drift|  (the MAD, scaled so that it
+  equals σ for a normal distribution; robust to the odd account that grew 50×)
+
+A tier with fewer than :data:`MIN_COHORT` accounts, or fewer than :data:`MIN_RETAINED`
+retained ones, keeps its default figures and says so in ``note``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from portfolio.schema import TIERS
+from simulation.assumptions import Assumptions, TierAssumption
+
+MIN_COHORT = 20
+MIN_RETAINED = 10
+MAD_TO_SIGMA = 1.4826
+
+
+def calibrate(
+    arr: pd.Series,
+    arr_prior: pd.Series,
+    start_tier: pd.Series,
+    base: Assumptions | None = None,
+) -> Assumptions:
+    """Assumptions fitted per start tier; tiers with too little data keep ``base``'s figures."""
+    base = base or Assumptions()
+    arr = arr.fillna(0).astype(float)
+    prior = arr_prior.fillna(0).astype(float)
+    tiers = {}
+    for tier in TIERS:
+        cohort = (prior > 0) & (start_tier.astype(object) == tier)
+        retained = cohort & (arr > 0)
+        n, n_retained = int(cohort.sum()), int(retained.sum())
+        fallback = base.tiers[tier]
+        if n < MIN_COHORT or n_retained < MIN_RETAINED:
+            note = (f"{n} account(s) with prior ARR, {n_retained} retained; at least {MIN_COHORT} "
+                    f"and {MIN_RETAINED} are needed to calibrate, so the {fallback.source} "
+                    "figures are used")
+            tiers[tier] = TierAssumption(fallback.annual_churn, fallback.expansion_drift,
+                                         fallback.volatility, fallback.source, n, note)
+            continue
+        log_growth = np.log(arr[retained] / prior[retained]).to_numpy()
+        drift = float(np.median(log_growth))
+        volatility = float(MAD_TO_SIGMA * np.median(np.abs(log_growth - drift)))
+        tiers[tier] = TierAssumption(
+            annual_churn=1 - n_retained / n,
+            expansion_drift=float(np.clip(drift, -3, 3)),
+            volatility=float(min(volatility, 3.0)),
+            source="calibrated",
+            accounts=n,
+        )
+    return Assumptions(tiers, base.correlation)
