@@ -245,7 +245,7 @@ def _simulate(args: argparse.Namespace) -> int:
             assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
         settings = SimulationSettings(
             paths=args.paths, horizon=args.horizon, period=args.period, seed=args.seed,
-            strategic_capacity=(analysis.workload.by_tier.loc["Strategic", "capacity"]),
+            strategic_capacity=float(analysis.workload.by_tier.loc["Strategic", "capacity"]),
             strategic_sams=args.sams, cost_per_sam=args.cost_per_sam,
         )
         scenario = None

@@ -3,7 +3,8 @@
 The cohort of a tier is the accounts that were in it a year ago (``start_tier``, the scorecard
 on ``arr_prior``) with ``arr_prior`` > 0. Per cohort:
 
-* annual_churn    = accounts with no current ARR / accounts in the cohort
+* annual_churn    = (accounts with no current ARR + ½) / (accounts in the cohort + 1) — the
+  Jeffreys estimate, so a cohort in which nobody churned is not assumed never to churn
 * expansion_drift = median of ln(arr / arr_prior) over retained accounts
 * volatility      = 1.4826 · median |ln(arr / arr_prior) − drift|  (the MAD, scaled so that it
   equals σ for a normal distribution; robust to the odd account that grew 50×)
@@ -52,7 +53,7 @@ def calibrate(
         drift = float(np.median(log_growth))
         volatility = float(MAD_TO_SIGMA * np.median(np.abs(log_growth - drift)))
         tiers[tier] = TierAssumption(
-            annual_churn=1 - n_retained / n,
+            annual_churn=(n - n_retained + 0.5) / (n + 1),
             expansion_drift=float(np.clip(drift, -3, 3)),
             volatility=float(min(volatility, 3.0)),
             source="calibrated",

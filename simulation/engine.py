@@ -37,8 +37,9 @@ from scipy.special import ndtri
 
 BLOCK_PATHS = 64
 """Paths per random-number stream (fixed: changing it changes the draws)."""
-CHUNK_CELLS = 1 << 18
-"""Default chunk size in account-paths (≈1 MB per float32 array): cache-sized."""
+CHUNK_CELLS = 1 << 16
+"""Default chunk size in account-paths (≈256 kB per float32 array, so the working set stays in
+cache; never below one block)."""
 TOP_ACCOUNTS = 10
 F32 = np.float32
 
@@ -87,7 +88,7 @@ class _Variant:
 def churn_thresholds(annual_churn: np.ndarray, periods: int, period_years: float) -> np.ndarray:
     """(T+1, N) thresholds Φ⁻¹(1 − S_i(t)); 1 − S = −expm1(tΔ·ln(1 − c)) keeps small c exact."""
     t = np.arange(periods + 1)[:, None] * period_years
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # c = 1: 0·ln 0 at t = 0
         log_survival = np.log1p(-np.asarray(annual_churn, dtype=float))[None, :]
         churned_probability = -np.expm1(t * log_survival)
     churned_probability[0] = 0.0  # nobody has churned at t = 0, even with c = 1
@@ -205,7 +206,6 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     draw = np.empty((rows, n), F32)
     growth = np.empty((rows, n), F32)
     active = np.empty((rows, n), bool)
-    scratch = np.empty((rows, n), F32)
     base_total, base_outcome = outcomes[0].totals[first:stop], outcomes[0]
     for t in range(1, periods + 1):
         for rng, lo, hi in streams:
@@ -213,7 +213,7 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         draw += market[:, t - 1 : t]
         shocks += draw
         _grow(shocks, survival_draw, ctx.base, t, growth, active)
-        base_total[:, t] = _row_dot(growth, ctx.base.weights[t], scratch)
+        base_total[:, t] = _row_dot(growth, ctx.base.weights[t])
         ending = growth * ctx.base.weights[t] if t == periods else None
         if ending is not None:
             _horizon(ctx, ending, active, base_outcome, first, stop)
@@ -243,21 +243,20 @@ def _grow(shocks, survival_draw, variant: _Variant, t: int, growth, active) -> N
     growth *= active
 
 
-def _row_dot(matrix: np.ndarray, weights: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Σ_j matrix[:, j]·weights[j] per row, with NumPy's pairwise sum rather than BLAS: BLAS
-    sums in an order that depends on the matrix shape, which would make results depend on
-    the chunk size."""
-    return np.multiply(matrix, weights, out=out, dtype=F32).sum(axis=1)
+def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Σ_j matrix[:, j]·weights[j] per row. einsum's loop sums each row the same way whatever
+    the number of rows; BLAS (``@``) does not, which would tie results to the chunk size."""
+    return np.einsum("ij,j->i", matrix, weights)
 
 
 def _horizon(ctx: _Context, ending, active, outcome: PathOutcome, first: int, stop: int) -> None:
     """Per-path horizon figures from each account's ending ARR (0 when churned)."""
     arr0 = ctx.arr0.astype(F32)
     outcome.retained[first:stop] = np.minimum(ending, arr0).sum(axis=1)
-    outcome.churned_arr[first:stop] = _row_dot(~active, arr0)
+    outcome.churned_arr[first:stop] = _row_dot((~active).astype(F32), arr0)
     top = min(TOP_ACCOUNTS, ending.shape[1])
     largest = np.partition(ending, ending.shape[1] - top, axis=1)[:, -top:].sum(axis=1)
     total = ending.sum(axis=1)
-    outcome.top_share[first:stop] = np.divide(largest, total, out=np.zeros_like(total),
-                                              where=total > 0)
+    share = np.divide(largest, total, out=np.zeros_like(total), where=total > 0)
+    outcome.top_share[first:stop] = np.minimum(share, 1)  # float32 sums can give 1.0000001
     outcome.lost_top[first:stop] = ~active[:, ctx.top_index].all(axis=1)

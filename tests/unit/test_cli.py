@@ -109,3 +109,63 @@ def test_demo_command_reproduces_the_shipped_file(capsys, tmp_path):
     status, out, _ = run(capsys, "demo", "--out", str(target))
     assert status == 0 and "1,200 synthetic accounts" in out
     assert target.read_bytes() == DEMO.read_bytes()
+
+
+def _top_key_accounts(n: int) -> list[str]:
+    from portfolio.analysis import analyze
+    from portfolio.ingest import load_file
+
+    accounts = analyze(load_file(DEMO).accounts).accounts
+    key = accounts[accounts["tier"] == "Key"].sort_values("score", ascending=False)
+    return key["account_id"].astype(str).head(n).tolist()
+
+
+def test_simulate_json_has_the_documented_keys(capsys):
+    promote = _top_key_accounts(3)
+    status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "500", "--horizon", "8",
+                         "--promote", *promote, "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert set(data["ending_arr"]) == {"p5", "p25", "p50", "p75", "p95", "mean"}
+    assert {"mean", "p5", "p95", "prob_better"} <= set(data["delta"])
+    assert data["scenario"]["promote"] == promote
+    assert data["scenario"]["tier_counts"]["Strategic"] == data["baseline"]["tier_counts"]["Strategic"] + 3
+    # the demo carries prior-year ARR, so the assumptions are calibrated from it
+    assert data["baseline"]["assumptions"]["Key"]["source"] == "calibrated"
+    assert data["settings"]["paths"] == 500 and data["headline"].startswith("Promoting 3 accounts")
+    # same seed → same numbers
+    status, again, _ = run(capsys, "simulate", str(DEMO), "--paths", "500", "--horizon", "8",
+                           "--promote", *promote, "--json")
+    assert json.loads(again)["delta"] == data["delta"]
+
+
+def test_simulate_readable_with_assumptions_file(capsys, tmp_path):
+    assumptions = tmp_path / "a.json"
+    assumptions.write_text(json.dumps({"tiers": {"Strategic": {"annual_churn": 0.03}},
+                                       "correlation": 0.2}))
+    status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "200", "--period", "month",
+                         "--horizon", "24", "--assumptions", str(assumptions))
+    assert status == 0
+    assert "correlation 0.2" in out and "explicit" in out and "ending ARR p50" in out
+    assert "Expected ARR by month 24" in out
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["--promote", "NO-SUCH-ID"], "unknown or inactive account id(s): NO-SUCH-ID"),
+    (["--horizon", "99"], "horizon must be 1–20 quarters"),
+    (["--correlation", "1.5"], "correlation must be between 0 and 0.99"),
+    (["--assumptions", "missing.json"], "cannot read assumptions file"),
+])
+def test_simulate_bad_options_exit_2_with_json_error(capsys, argv, fragment):
+    status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "50", "--json", *argv)
+    assert status == 2
+    assert fragment in json.loads(out)["error"]["message"]
+
+
+def test_simulate_real_order_export(capsys):
+    status, out, _ = run(capsys, "simulate", str(real_file("SaaS-Sales.csv")), "--paths", "300",
+                         "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["baseline"]["start_arr"] == pytest.approx(733_947.02, abs=0.01)  # Σ 2023 Sales
+    assert data["ending_arr"]["p5"] < data["ending_arr"]["p50"] < data["ending_arr"]["p95"]

@@ -1,0 +1,117 @@
+"""Monte Carlo engine speed and memory (issue 4's targets).
+
+1. The floor: the time NumPy takes just to draw N·P·T float32 normals (PCG64, one thread, drawn
+   into a chunk-sized buffer). The engine — one portfolio, one worker — should be within 1.5×.
+2. The target case: 1,200 accounts × 10,000 paths × 12 quarters, under 3 s on 2 cores
+   (baseline alone, and baseline + a promote-8 scenario on common random numbers).
+3. The interactive preview: 1,000 paths, baseline + scenario, under 0.3 s.
+4. Memory: 100,000 accounts × 1,000 paths × 12 quarters in a child process; peak RSS under
+   1.5 GB (the float32 path cube alone would be 4.8 GB).
+
+Run: ``.venv/bin/python benchmarks/bench_simulation.py`` (add ``--quick`` for a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from portfolio.analysis import analyze
+from portfolio.demo import generate_demo
+from portfolio.ingest import finalize_accounts
+from simulation import Assumptions, Scenario, SimulationSettings, run_simulation, simulation_accounts
+
+
+def best_of(repeats: int, fn) -> float:
+    """Fastest wall time of ``repeats`` calls, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def demo_portfolio(n_accounts: int):
+    accounts = finalize_accounts(generate_demo(n_accounts))
+    analysis = analyze(accounts)
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    key = analysis.accounts[analysis.accounts["tier"] == "Key"].sort_values("score", ascending=False)
+    return frame, tuple(key["account_id"].astype(str).head(8))
+
+
+def draw_floor(cells: int, accounts: int) -> float:
+    """Seconds to draw ``cells`` float32 standard normals, in chunk-sized pieces, one thread."""
+    rows = max(64, (1 << 18) // accounts)
+    buffer = np.empty((rows, accounts), np.float32)
+    rng = np.random.default_rng(1)
+    full, rest = divmod(cells, buffer.size)
+
+    def draw() -> None:
+        for _ in range(full):
+            rng.standard_normal(out=buffer, dtype=np.float32)
+        rng.standard_normal(rest, dtype=np.float32)
+
+    return best_of(3, draw)
+
+
+def memory_child(n_accounts: int, paths: int) -> None:
+    frame, _ = demo_portfolio(n_accounts)
+    start = time.perf_counter()
+    run_simulation(frame, Assumptions(), SimulationSettings(paths=paths, horizon=12))
+    print(f"{time.perf_counter() - start:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return
+
+    n_accounts, paths, periods = (1_200, 1_000 if args.quick else 10_000, 12)
+    frame, promote = demo_portfolio(n_accounts)
+    scenario = Scenario(promote=promote)
+    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, NumPy {np.__version__}")
+    print(f"Portfolio: demo, {len(frame):,} accounts with ARR; {paths:,} paths × {periods} quarters\n")
+
+    floor = draw_floor(len(frame) * paths * periods, len(frame))
+    print(f"| case | time | vs draw floor ({floor:.2f} s) |")
+    print("|---|---:|---:|")
+    for label, workers, chosen in (
+        ("baseline, 1 worker", 1, None),
+        ("baseline + scenario, 1 worker", 1, scenario),
+        ("baseline, 2 workers", 2, None),
+        ("baseline + scenario, 2 workers", 2, scenario),
+    ):
+        settings = SimulationSettings(paths=paths, horizon=periods, workers=workers)
+        seconds = best_of(3, lambda: run_simulation(frame, Assumptions(), settings, chosen))
+        print(f"| {label} | {seconds:.2f} s | {seconds / floor:.2f}× |")
+    preview = SimulationSettings(paths=1_000, horizon=periods, workers=2)
+    seconds = best_of(5, lambda: run_simulation(frame, Assumptions(), preview, scenario))
+    print(f"| preview: 1,000 paths, baseline + scenario, 2 workers | {seconds * 1000:.0f} ms | |")
+
+    big_accounts, big_paths = (10_000, 100) if args.quick else (100_000, 1_000)
+    child = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(big_accounts), str(big_paths)],
+        capture_output=True, text=True, check=True,
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    cube_gb = big_accounts * big_paths * periods * 4 / 1e9
+    print(f"\nMemory: {big_accounts:,} accounts × {big_paths:,} paths × {periods} quarters: "
+          f"{child.stdout.strip()} s, peak RSS {peak_mb:,.0f} MB "
+          f"(the float32 path cube would be {cube_gb:.1f} GB)")
+
+
+if __name__ == "__main__":
+    main()

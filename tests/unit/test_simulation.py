@@ -1,0 +1,304 @@
+"""The Monte Carlo engine against analytic results.
+
+Tolerances: a Monte Carlo mean is checked to within 4 standard errors (a false alarm about once
+in 16,000 runs; the seeds are fixed, so a pass is repeatable); a proportion to within its
+99.9% binomial interval (±3.29·√(p(1−p)/n)).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation import (
+    Assumptions,
+    Scenario,
+    SimulationSettings,
+    TierAssumption,
+    calibrate,
+    load_assumptions,
+    parse_assumptions,
+    run_simulation,
+)
+from simulation.engine import AccountParams, churn_thresholds, run_paths
+from simulation.model import effective_assumptions, staffing, treatment_strength
+
+
+def uniform_assumptions(churn: float, drift: float, vol: float, rho: float = 0.0) -> Assumptions:
+    figure = TierAssumption(churn, drift, vol)
+    return Assumptions({"Strategic": figure, "Key": figure, "Standard": figure}, rho)
+
+
+def portfolio(arr: list[float], tiers: list[str] | None = None) -> pd.DataFrame:
+    tiers = tiers or ["Standard"] * len(arr)
+    return pd.DataFrame({
+        "account_id": [f"A{i}" for i in range(len(arr))],
+        "account_name": [f"Account {i}" for i in range(len(arr))],
+        "arr": np.asarray(arr, dtype=float),
+        "tier": tiers,
+    })
+
+
+FOUR = portfolio([100_000, 200_000, 300_000, 400_000])
+
+
+def test_no_churn_no_volatility_is_exactly_deterministic_growth():
+    # drift 0.1 a year over 8 quarters: every path ends at 1,000,000 · e^0.2 = 1,221,402.76
+    result = run_simulation(FOUR, uniform_assumptions(0.0, 0.1, 0.0, rho=0.5),
+                            SimulationSettings(paths=300, horizon=8, period="quarter"))
+    ending = result.baseline.ending_arr
+    np.testing.assert_allclose(ending, 1_221_402.76, rtol=1e-6)
+    np.testing.assert_allclose(result.baseline.paths.totals[:, 4], 1_000_000 * math.e ** 0.1, rtol=1e-6)
+    np.testing.assert_allclose(result.baseline.grr, 1.0, rtol=1e-6)
+    assert result.baseline.paths.lost_top.sum() == 0
+    assert result.baseline.paths.churned_arr.max() == 0
+
+
+@pytest.mark.parametrize(("rho", "vol", "expected"), [(0.0, 0.0, 781_697.77), (0.5, 0.3, 855_313.4)])
+def test_mean_ending_arr_matches_survival_times_growth(rho, vol, expected):
+    # churn 20%/yr, drift 0.1/yr, 2 years: S = 0.8² = 0.64.
+    # vol 0:   E[ending] = 1,000,000 · 0.64 · e^0.2 = 781,697.77
+    # vol 0.3: E[ending] = 1,000,000 · 0.64 · e^(0.2 + 0.3²·2/2) = 0.64 · e^0.29 · 1e6 = 855,313.4
+    # The market correlation must widen the spread but leave the mean alone.
+    paths = 20_000
+    result = run_simulation(FOUR, uniform_assumptions(0.2, 0.1, vol, rho),
+                            SimulationSettings(paths=paths, horizon=8, period="quarter", seed=11))
+    ending = result.baseline.ending_arr
+    standard_error = ending.std() / math.sqrt(paths)
+    if vol == 0:
+        # analytic: e^0.2·√(S(1−S))·√ΣARR² = 1.2214·0.48·547,722.6 = 321,114 per path
+        assert ending.std() == pytest.approx(321_114, rel=0.03)
+    assert abs(ending.mean() - expected) < 4 * standard_error
+    # expected churned ARR = ΣARR · (1 − S) = 360,000
+    churned = result.baseline.paths.churned_arr
+    assert abs(churned.mean() - 360_000) < 4 * churned.std() / math.sqrt(paths)
+
+
+def test_single_account_survival_fraction_within_binomial_interval():
+    # annual churn 10%: survival after 12 months 0.9, after 6 months √0.9 = 0.948683
+    paths = 10_000
+    result = run_simulation(portfolio([50_000]), uniform_assumptions(0.1, 0.0, 0.0, rho=0.3),
+                            SimulationSettings(paths=paths, horizon=12, period="month", seed=5))
+    totals = result.baseline.paths.totals
+    for period, survival in ((6, 0.948683), (12, 0.9)):
+        observed = (totals[:, period] > 0).mean()
+        assert abs(observed - survival) < 3.29 * math.sqrt(survival * (1 - survival) / paths)
+    # churn is absorbing: once at zero, an account stays at zero
+    alive = totals > 0
+    assert not (~alive[:, :-1] & alive[:, 1:]).any()
+
+
+def test_log_growth_is_normal_with_drift_and_volatility():
+    # one account, no churn: ln(ARR(T)/ARR(0)) ~ N(0.05·3, 0.3²·3) over 3 years of months
+    paths, years = 20_000, 3
+    result = run_simulation(portfolio([1_000]), uniform_assumptions(0.0, 0.05, 0.3, rho=0.4),
+                            SimulationSettings(paths=paths, horizon=36, period="month", seed=3))
+    log_growth = np.log(result.baseline.ending_arr / 1_000)
+    sigma = 0.3 * math.sqrt(years)  # 0.519615
+    assert abs(log_growth.mean() - 0.15) < 4 * sigma / math.sqrt(paths)
+    assert abs(log_growth.std() - sigma) < 4 * sigma / math.sqrt(2 * paths)
+
+
+def test_market_correlation_sets_the_spread_of_a_large_portfolio():
+    # n equal accounts, no churn, drift 0, σ = 0.25, one year. As n grows the portfolio's mean
+    # growth tends to E[e^X | market] = exp(σ√ρ·Z + σ²(1−ρ)/2), so ln(total/n) has standard
+    # deviation σ√ρ (0.1936492 for ρ = 0.6; 0 for ρ = 0) and mean σ²(1−ρ)/2 (0.0125). The
+    # idiosyncratic part left with n = 1,000 has variance ≈ (e^{σ²(1−ρ)} − 1)/n ≈ 2.5e−5.
+    n, paths, sigma = 1_000, 4_000, 0.25
+    params = AccountParams(np.zeros(n), np.zeros(n), np.full(n, sigma))
+    for rho in (0.6, 0.0):
+        outcome = run_paths(np.ones(n), params, correlation=rho, periods=4, period_years=0.25,
+                            paths=paths, seed=9)[0]
+        log_mean_growth = np.log(outcome.totals[:, -1] / n)
+        expected_sd = math.sqrt(sigma**2 * rho + (math.exp(sigma**2 * (1 - rho)) - 1) / n)
+        assert abs(log_mean_growth.std() - expected_sd) < 4 * expected_sd / math.sqrt(2 * paths)
+        assert abs(log_mean_growth.mean() - sigma**2 * (1 - rho) / 2) < 4 * expected_sd / math.sqrt(paths)
+
+
+def test_identical_scenario_gives_exactly_zero_delta():
+    frame = portfolio([5e5, 3e5, 2e5, 1e5], ["Strategic", "Key", "Key", "Standard"])
+    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=500, horizon=6),
+                            Scenario())
+    assert np.all(result.comparison.delta == 0)
+    assert np.array_equal(result.scenario.paths.totals, result.baseline.paths.totals)
+    assert result.comparison.prob_better == 0
+    assert result.comparison.added_sams == 0 and result.comparison.return_on_sams is None
+
+
+def test_results_are_bit_identical_across_chunk_sizes_and_workers():
+    rng = np.random.default_rng(0)
+    n = 300
+    tiers = rng.choice(["Strategic", "Key", "Standard"], n, p=[0.1, 0.3, 0.6]).tolist()
+    frame = portfolio(rng.lognormal(11, 1.2, n).tolist(), tiers)
+    promote = tuple(frame.loc[frame["tier"] == "Key", "account_id"][:5])
+    runs = [
+        run_simulation(frame, Assumptions(), SimulationSettings(paths=700, chunk_paths=c, workers=w),
+                       Scenario(promote=promote))
+        for c, w in ((64, 1), (256, 2), (5_000, 1), (None, 2))
+    ]
+    first = runs[0]
+    for other in runs[1:]:
+        for a, b in ((first.baseline, other.baseline), (first.scenario, other.scenario)):
+            for name in ("totals", "retained", "churned_arr", "top_share", "lost_top"):
+                assert np.array_equal(getattr(a.paths, name), getattr(b.paths, name)), name
+        assert json.dumps(first.to_dict()) == json.dumps(other.to_dict())
+    different_seed = run_simulation(frame, Assumptions(), SimulationSettings(paths=700, seed=1))
+    assert not np.array_equal(different_seed.baseline.paths.totals, first.baseline.paths.totals)
+
+
+def test_scenario_equals_a_full_run_with_the_moved_tiers():
+    # the engine recomputes only the changed accounts; a full run with those tiers must agree
+    frame = portfolio([9e5, 4e5, 3e5, 2e5, 1e5, 5e4], ["Strategic", "Key", "Key", "Standard",
+                                                        "Standard", "Standard"])
+    settings = SimulationSettings(paths=400, horizon=12, strategic_sams=5)
+    paired = run_simulation(frame, Assumptions(), settings, Scenario(promote=("A1", "A3"),
+                                                                     demote=("A0",)))
+    moved = frame.assign(tier=["Key", "Strategic", "Key", "Strategic", "Standard", "Standard"])
+    full = run_simulation(moved, Assumptions(), settings)
+    np.testing.assert_allclose(paired.scenario.paths.totals, full.baseline.paths.totals, rtol=2e-6)
+    np.testing.assert_allclose(paired.scenario.paths.retained, full.baseline.paths.retained, rtol=2e-6)
+    assert np.array_equal(paired.scenario.paths.lost_top, full.baseline.paths.lost_top)
+
+
+def test_promotion_return_on_added_sam_by_hand():
+    # one Key account at $100k, drift 0 as Key; promoted it grows 20%/yr with certainty
+    # (strategic drift ln 1.2). Quarterly, 4 periods: ARR/100k = 1, 1.0466351, 1.0954451,
+    # 1.1465314, 1.2 → trapezoid revenue = 100k · 0.25 · 4.3886116 = $109,715.29 vs $100,000.
+    # No strategic accounts today → the scenario needs 1 SAM: cost $180k for the year.
+    frame = portfolio([100_000], ["Key"])
+    assumptions = Assumptions({
+        "Strategic": TierAssumption(0.0, math.log(1.2), 0.0),
+        "Key": TierAssumption(0.0, 0.0, 0.0),
+        "Standard": TierAssumption(0.0, 0.0, 0.0),
+    }, 0.0)
+    result = run_simulation(frame, assumptions, SimulationSettings(paths=64, horizon=4),
+                            Scenario(promote=("A0",)))
+    c = result.comparison
+    np.testing.assert_allclose(c.delta, 20_000, rtol=1e-6)
+    np.testing.assert_allclose(c.revenue_delta, 9_715.29, rtol=1e-6)
+    assert c.added_sams == 1 and c.added_cost == 180_000
+    assert c.return_on_sams == pytest.approx((9_715.29 - 180_000) / 180_000, rel=1e-6)
+    assert c.prob_better == 1.0
+    assert "Promoting 1 account adds $20.0k expected ARR by Q4" in result.headline()
+
+
+def test_capacity_feedback_fades_strategic_treatment_toward_key():
+    assert treatment_strength(10, 10, 1) == 1.0
+    assert treatment_strength(12, 10, 1) == pytest.approx(10 / 12)
+    assert treatment_strength(5, 10, 0) == 0.0
+    assert staffing(58, 10, 5).load == pytest.approx(1.16)
+    assert staffing(58, 10, 5).required_sams == 6
+    # q = 0.8: churn 0.8·0.04 + 0.2·0.08 = 0.048, drift 0.8·0.20 + 0.2·0.08 = 0.176
+    figures = effective_assumptions(Assumptions(), 0.8)
+    assert figures["Strategic"].annual_churn == pytest.approx(0.048)
+    assert figures["Strategic"].expansion_drift == pytest.approx(0.176)
+    assert figures["Key"] == Assumptions().tiers["Key"]
+
+
+def test_overloaded_sams_make_a_promotion_worse_than_hiring():
+    frame = portfolio([1e5] * 12, ["Strategic"] * 10 + ["Key"] * 2)
+    settings = SimulationSettings(paths=2_000, horizon=8, seed=4)
+    hire = run_simulation(frame, Assumptions(), settings, Scenario(promote=("A10", "A11")))
+    fixed = run_simulation(frame, Assumptions(), settings,
+                           Scenario(promote=("A10", "A11"), strategic_sams=1))
+    assert hire.scenario.staffing.treatment_strength == 1 and hire.comparison.added_sams == 1
+    assert fixed.scenario.staffing.treatment_strength == pytest.approx(10 / 12)
+    assert fixed.comparison.delta.mean() < hire.comparison.delta.mean()
+    assert "runs at 120% of capacity" in fixed.headline()
+
+
+@pytest.mark.parametrize(("scenario", "message"), [
+    (Scenario(promote=("NOPE",)), "unknown or inactive account id"),
+    (Scenario(promote=("A0",)), "already strategic"),
+    (Scenario(demote=("A1",)), "not strategic"),
+    (Scenario(promote=("A1",), demote=("A1",)), "both promoted and demoted"),
+])
+def test_invalid_scenarios_are_named(scenario, message):
+    frame = portfolio([2e5, 1e5], ["Strategic", "Key"])
+    with pytest.raises(ValueError, match=message):
+        run_simulation(frame, Assumptions(), SimulationSettings(paths=10), scenario)
+
+
+def test_outputs_are_consistent():
+    frame = portfolio(np.linspace(1e4, 1e6, 40).tolist(), ["Key"] * 40)
+    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=1_000, horizon=6))
+    fan = result.baseline.fan()
+    assert list(fan.columns) == ["p5", "p25", "p50", "p75", "p95", "mean"]
+    assert len(fan) == 7 and (fan.loc[0] == frame["arr"].sum()).all()
+    assert (fan.diff(axis=1).iloc[:, 1:5] >= 0).all().all()  # p5 ≤ p25 ≤ … ≤ p95
+    summary = result.to_dict()
+    assert set(summary["ending_arr"]) == {"p5", "p25", "p50", "p75", "p95", "mean"}
+    top = result.baseline.paths.top_share
+    assert ((top > 0.25) & (top <= 1)).all()  # 10 of 40 accounts hold at least a quarter
+    assert (result.baseline.grr <= 1 + 1e-6).all()
+
+
+def test_churn_thresholds():
+    # annual churn 10%, yearly periods: P(churned by t=1) = 0.1 → Φ⁻¹(0.1) = −1.2815516
+    thresholds = churn_thresholds(np.array([0.1, 0.0, 1.0]), periods=2, period_years=1.0)
+    assert thresholds[1, 0] == pytest.approx(-1.2815516)
+    assert thresholds[2, 0] == pytest.approx(-0.8778963)  # Φ⁻¹(0.19)
+    assert np.isneginf(thresholds[:, 1]).all()  # never churns
+    assert np.isneginf(thresholds[0, 2]) and np.isposinf(thresholds[1, 2])  # churns at once
+
+
+def test_calibration_by_hand():
+    # Strategic: 25 accounts at 100, 5 churned, 20 retained with ln growth = linspace(−0.1, 0.3):
+    # churn (5 + ½)/(25 + 1) = 0.2115385; drift = median = 0.1; MAD = 5 · 0.4/19 = 0.1052632 → σ = 0.1560632.
+    # Key: 5 accounts only → default figures, with a note.
+    growth = np.linspace(-0.1, 0.3, 20)
+    arr = np.concatenate([np.zeros(5), 100 * np.exp(growth), np.full(5, 100.0)])
+    prior = np.full(30, 100.0)
+    start = ["Strategic"] * 25 + ["Key"] * 5
+    fitted = calibrate(pd.Series(arr), pd.Series(prior), pd.Series(start))
+    s = fitted.tiers["Strategic"]
+    assert (s.source, s.accounts) == ("calibrated", 25)
+    assert s.annual_churn == pytest.approx(0.2115385, rel=1e-6)
+    assert s.expansion_drift == pytest.approx(0.1)
+    assert s.volatility == pytest.approx(0.1560632, rel=1e-6)
+    key = fitted.tiers["Key"]
+    assert key.source == "default" and key.accounts == 5 and "at least 20" in key.note
+    assert key.annual_churn == Assumptions().tiers["Key"].annual_churn
+
+
+def test_assumptions_file_overrides_and_errors(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15,
+                                                        "volatility": 0.2}}, "correlation": 0.1}))
+    loaded = load_assumptions(path)
+    assert loaded.tiers["Strategic"] == TierAssumption(0.03, 0.15, 0.2, "explicit")
+    assert loaded.tiers["Key"] == Assumptions().tiers["Key"] and loaded.correlation == 0.1
+    bad = [
+        ({"tiers": {"Gold": {}}}, "unknown tier 'Gold'"),
+        ({"tiers": {"Key": {"annual_churn": 1.5}}}, "annual_churn must be a number between 0 and 1"),
+        ({"tiers": {"Key": {"churn": 0.1}}}, "expected an object with"),
+        ({"correlation": 1.2}, "correlation must be between 0 and 0.99"),
+        ({"correlation": "high"}, "correlation must be a number"),
+        ({"seed": 1}, "unknown key"),
+        ([1, 2], "must be a JSON object"),
+    ]
+    for data, message in bad:
+        with pytest.raises(ValueError, match=message):
+            parse_assumptions(data)
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        load_assumptions(tmp_path / "broken.json")
+    with pytest.raises(ValueError, match="cannot read"):
+        load_assumptions(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"period": "week"}, "period must be"),
+    ({"horizon": 0}, "horizon must be 1–20 quarters"),
+    ({"horizon": 61, "period": "month"}, "horizon must be 1–60 months"),
+    ({"paths": 0}, "paths must be"),
+    ({"seed": -1}, "seed must be"),
+    ({"cost_per_sam": -5.0}, "cost per SAM"),
+])
+def test_settings_are_validated(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        SimulationSettings(**kwargs)
