@@ -22,3 +22,4 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_whatif.py
 	$(PY) benchmarks/bench_page_load.py
+	$(PY) benchmarks/bench_simulation.py
