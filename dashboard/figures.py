@@ -5,10 +5,11 @@ Money axes use the currency prefix and SI suffixes ($1.2M); shares are percentag
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboard.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS
 from portfolio.analysis import PortfolioAnalysis
@@ -23,14 +24,45 @@ SHARE_AXIS = dict(tickformat=".0%", range=[0, 1.02])
 
 def escape_text(values: pd.Series) -> pd.Series:
     """Account names as plain text in hover labels: ``<``, ``>`` and ``&`` are escaped."""
-    return (values.astype(str).str.replace("&", "&amp;", regex=False)
-            .str.replace("<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False))
+    return pd.Series([html.escape(str(v), quote=False) for v in values], index=values.index,
+                     dtype=object)
 
 
-def _figure(title: str, **layout) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(template=TEMPLATE_NAME, title=title, **layout)
-    return fig
+def _figure(title: str, traces: list[dict] = (), **layout) -> go.Figure:
+    """The figure in one validated construction.
+
+    Plotly's ``make_subplots`` and ``add_hline``/``add_vrect``… re-validate the figure on every
+    call (10–17 ms each); building traces, shapes and annotations as plain dicts and validating
+    once keeps a figure at a few milliseconds, which is what keeps a what-if change fast.
+    """
+    return go.Figure(data=list(traces), layout=dict(template=TEMPLATE_NAME, title=title, **layout))
+
+
+def _panel_title(text: str, x: float) -> dict:
+    return dict(text=f"<b>{text}</b>", x=x, y=1.0, xref="paper", yref="paper", xanchor="center",
+                yanchor="bottom", showarrow=False, font=dict(size=14))
+
+
+def _side_by_side(left: str, right: str, yaxis: dict, yaxis2: dict) -> dict:
+    """Layout of two titled panels side by side (what ``make_subplots(1, 2)`` gives)."""
+    return dict(
+        xaxis=dict(domain=[0, 0.45]), xaxis2=dict(domain=[0.55, 1], anchor="y2"),
+        yaxis=yaxis, yaxis2=dict(anchor="x2", **yaxis2),
+        annotations=[_panel_title(left, 0.225), _panel_title(right, 0.775)],
+    )
+
+
+def _line(axis: str, value: float, line: dict, xref: str = "x", yref: str = "y") -> dict:
+    """A horizontal (``axis="y"``) or vertical (``"x"``) line across the plot at ``value``."""
+    if axis == "y":
+        return dict(type="line", xref=f"{xref} domain", x0=0, x1=1, yref=yref, y0=value, y1=value,
+                    line=line, layer="below")
+    return dict(type="line", yref=f"{yref} domain", y0=0, y1=1, xref=xref, x0=value, x1=value,
+                line=line)
+
+
+def _label(text: str, x: float, y: float, xref: str, yref: str, **style) -> dict:
+    return dict(text=text, x=x, y=y, xref=xref, yref=yref, showarrow=False, **style)
 
 
 PARETO_NAMED_POINTS = 2000
@@ -55,26 +87,30 @@ def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
     ranked = accounts.loc[points["position"].iloc[1:]]
     names = pd.concat([pd.Series([""]), escape_text(ranked["account_name"])], ignore_index=True)
     arr = np.concatenate([[0.0], ranked["arr"].to_numpy()])
-    fig = _figure("Pareto: share of ARR from the largest accounts",
-                  xaxis=dict(title="Share of accounts (largest first)", **SHARE_AXIS),
-                  yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS), showlegend=False)
-    fig.add_trace(go.Scatter(
-        x=points["account_share"].to_numpy(), y=points["arr_share"].to_numpy(), mode="lines",
-        line=dict(color=TIER_COLORS["Strategic"], width=3), text=names.to_numpy(), customdata=arr,
+    traces = [dict(
+        type="scatter", x=points["account_share"].to_numpy(), y=points["arr_share"].to_numpy(),
+        mode="lines", line=dict(color=TIER_COLORS["Strategic"], width=3),
+        text=names.to_numpy(dtype=str),  # a unicode array: Plotly deep-copies object arrays item by item
+        customdata=arr,
         hovertemplate="<b>%{text}</b> (ARR $%{customdata:,.0f})<br>"
                       "top %{x:.1%} of accounts → %{y:.1%} of ARR<extra></extra>",
-    ))
+    )]
+    shapes, annotations = [], []
     c = analysis.concentration
     if c.active_accounts:
-        fig.add_hline(y=0.8, line=dict(color="#666", dash="dash"),
-                      annotation_text="80% of ARR", annotation_position="bottom right")
-        fig.add_trace(go.Scatter(
-            x=[c.share_of_accounts_for_80pct], y=[0.8], mode="markers+text",
+        shapes.append(_line("y", 0.8, dict(color="#666", dash="dash")))
+        annotations.append(_label("80% of ARR", 1, 0.8, "x domain", "y", xanchor="right",
+                                  yanchor="top"))
+        traces.append(dict(
+            type="scatter", x=[c.share_of_accounts_for_80pct], y=[0.8], mode="markers+text",
             marker=dict(color=ACCENT, size=11),
             text=[f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)})"],
-            textposition="middle right", hoverinfo="skip",
+            textposition="bottom right", hoverinfo="skip",
         ))
-    return fig
+    return _figure("Pareto: share of ARR from the largest accounts", traces,
+                   xaxis=dict(title="Share of accounts (largest first)", **SHARE_AXIS),
+                   yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS), showlegend=False,
+                   shapes=shapes, annotations=annotations)
 
 
 
@@ -82,100 +118,123 @@ def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
 def lorenz_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Lorenz curve (smallest first) against the line of equality, with the Gini."""
     points = _thin(lorenz_points(analysis.accounts["arr"]))
-    fig = _figure(f"Lorenz curve — Gini {analysis.concentration.gini:.2f}",
-                  xaxis=dict(title="Share of accounts (smallest first)", **SHARE_AXIS),
-                  yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS))
-    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Equal ARR",
-                             line=dict(color="#999", dash="dot"), hoverinfo="skip"))
-    fig.add_trace(go.Scatter(
-        x=points["account_share"], y=points["arr_share"], mode="lines", name="Portfolio",
-        fill="tonexty", fillcolor="rgba(0,114,178,0.12)",
-        line=dict(color=TIER_COLORS["Strategic"], width=3),
-        hovertemplate="bottom %{x:.1%} of accounts hold %{y:.1%} of ARR<extra></extra>",
-    ))
-    return fig
+    traces = [
+        dict(type="scatter", x=[0, 1], y=[0, 1], mode="lines", name="Equal ARR",
+             line=dict(color="#999", dash="dot"), hoverinfo="skip"),
+        dict(type="scatter", x=points["account_share"].to_numpy(),
+             y=points["arr_share"].to_numpy(), mode="lines", name="Portfolio",
+             fill="tonexty", fillcolor="rgba(0,114,178,0.12)",
+             line=dict(color=TIER_COLORS["Strategic"], width=3),
+             hovertemplate="bottom %{x:.1%} of accounts hold %{y:.1%} of ARR<extra></extra>"),
+    ]
+    return _figure(f"Lorenz curve — Gini {analysis.concentration.gini:.2f}", traces,
+                   xaxis=dict(title="Share of accounts (smallest first)", **SHARE_AXIS),
+                   yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS))
 
 
 def tier_distribution_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Accounts per tier and share of ARR per tier, side by side."""
     dist = analysis.distribution
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Accounts", "Share of ARR"))
     colors = [TIER_COLORS[t] for t in TIERS]
-    fig.add_trace(go.Bar(x=list(TIERS), y=dist["accounts"], marker_color=colors,
-                         text=dist["accounts"], textposition="outside",
-                         hovertemplate="%{x}: %{y:,} accounts<extra></extra>"), 1, 1)
-    fig.add_trace(go.Bar(x=list(TIERS), y=dist["arr_share"], marker_color=colors,
-                         text=[f"{percent(s, 0)} · {money(a)}" for s, a in
-                               zip(dist["arr_share"], dist["arr"], strict=True)],
-                         textposition="outside",
-                         hovertemplate="%{x}: %{y:.1%} of ARR<extra></extra>"), 1, 2)
-    fig.update_layout(template=TEMPLATE_NAME, title="Tier distribution", showlegend=False)
-    fig.update_yaxes(title_text="Accounts", row=1, col=1)
-    fig.update_yaxes(title_text="Share of ARR", tickformat=".0%", row=1, col=2,
-                     range=[0, max(1e-9, float(dist["arr_share"].max())) * 1.2])
-    fig.update_yaxes(range=[0, max(1, int(dist["accounts"].max())) * 1.2], row=1, col=1)
-    return fig
+    traces = [
+        dict(type="bar", x=list(TIERS), y=dist["accounts"].tolist(), marker_color=colors,
+             text=dist["accounts"].tolist(), textposition="outside",
+             hovertemplate="%{x}: %{y:,} accounts<extra></extra>"),
+        dict(type="bar", x=list(TIERS), y=dist["arr_share"].tolist(), marker_color=colors,
+             text=[f"{percent(s, 0)}<br>{money(a)}" for s, a in
+                   zip(dist["arr_share"], dist["arr"], strict=True)],
+             textposition="outside", xaxis="x2", yaxis="y2",
+             hovertemplate="%{x}: %{y:.1%} of ARR<extra></extra>"),
+    ]
+    layout = _side_by_side(
+        "Accounts", "Share of ARR",
+        yaxis=dict(title="Accounts", range=[0, max(1, int(dist["accounts"].max())) * 1.2]),
+        yaxis2=dict(title="Share of ARR", tickformat=".0%",
+                    range=[0, max(1e-9, float(dist["arr_share"].max())) * 1.2]),
+    )
+    return _figure("Tier distribution", traces, showlegend=False, **layout)
+
+
+SCORE_BIN = 2.5
+"""Width of the score histogram's bins (scores run 0–100)."""
 
 
 def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
-    """Distribution of scores by tier with the two threshold lines."""
+    """Distribution of scores by tier (stacked, binned here) with the two threshold lines.
+
+    Binned with NumPy rather than by Plotly in the browser, so 100,000 scores send 40 bars
+    per tier, not 100,000 numbers.
+    """
     accounts = analysis.accounts.dropna(subset=["tier"])
     t = analysis.tiers.thresholds
     label = "ARR percentile (revenue-only)" if analysis.tiers.revenue_only else "Score (0–100)"
-    fig = _figure("Scores and tier thresholds", barmode="stack",
-                  xaxis=dict(title=label, range=[0, 100]), yaxis=dict(title="Accounts"))
+    edges = np.arange(0, 100 + SCORE_BIN, SCORE_BIN)
+    traces = []
     for tier in TIERS:
-        scores = accounts.loc[accounts["tier"] == tier, "score"]
-        fig.add_trace(go.Histogram(x=scores, name=tier, marker_color=TIER_COLORS[tier],
-                                   xbins=dict(start=0, end=100, size=2.5)))
+        counts, _ = np.histogram(accounts.loc[accounts["tier"] == tier, "score"], bins=edges)
+        traces.append(dict(type="bar", x=edges[:-1] + SCORE_BIN / 2, y=counts, width=SCORE_BIN,
+                           name=tier, marker=dict(color=TIER_COLORS[tier], line_width=0),
+                           customdata=np.column_stack([edges[:-1], edges[1:]]),
+                           hovertemplate=f"{tier}: %{{y:,}} accounts scoring "
+                                         "%{customdata[0]:g}–%{customdata[1]:g}<extra></extra>"))
+    shapes, annotations = [], []
     for value, name in ((t.strategic, "Strategic"), (t.key, "Key")):
-        fig.add_vline(x=value, line=dict(color=TIER_COLORS[name], dash="dash", width=2),
-                      annotation_text=f"{name} ≥ {value:g}", annotation_position="top")
-    return fig
+        shapes.append(_line("x", value, dict(color=TIER_COLORS[name], dash="dash", width=2)))
+        annotations.append(_label(f"{name} ≥ {value:g}", value, 1, "x", "y domain",
+                                  xanchor="left", yanchor="top", xshift=4,
+                                  bgcolor="rgba(255,255,255,0.8)"))
+    return _figure("Scores and tier thresholds", traces, barmode="stack", bargap=0,
+                   xaxis=dict(title=label, range=[0, 100]), yaxis=dict(title="Accounts"),
+                   shapes=shapes, annotations=annotations)
 
 
 def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """NRR and GRR per start-of-period tier against benchmark bands (NRR ≥ 120%, GRR 92–98%)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("NRR by tier", "GRR by tier"))
     rows = analysis.retention_by_tier
     colors = [TIER_COLORS[t] for t in TIERS]
-    for col, attr in ((1, "nrr"), (2, "grr")):
+    traces = []
+    for axis, attr in (("", "nrr"), ("2", "grr")):
         values = [getattr(rows[t], attr) if t in rows else None for t in TIERS]
-        fig.add_trace(go.Bar(x=list(TIERS), y=values, marker_color=colors,
-                             text=[percent(v) for v in values], textposition="inside",
-                             insidetextanchor="end", textfont=dict(color="white", size=14),
-                             hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}}<extra></extra>"),
-                      1, col)
-    fig.add_hrect(y0=1.2, y1=1.6, fillcolor=BAND, line_width=0, row=1, col=1,
-                  annotation_text="strong ≥ 120%", annotation_position="top right")
-    fig.add_hrect(y0=0.92, y1=0.98, fillcolor=BAND, line_width=0, row=1, col=2,
-                  annotation_text="benchmark 92–98%", annotation_position="top right")
-    fig.add_hline(y=1.0, line=dict(color="#666", dash="dot"), layer="below", row=1, col=1)
-    fig.update_layout(template=TEMPLATE_NAME, showlegend=False,
-                      title="Retention by tier at the start of the period")
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_yaxes(range=[0, 1.7], row=1, col=1)
-    fig.update_yaxes(range=[0, 1.15], row=1, col=2)
-    return fig
+        traces.append(dict(
+            type="bar", x=list(TIERS), y=values, marker_color=colors, xaxis=f"x{axis}",
+            yaxis=f"y{axis}", text=[percent(v) for v in values], textposition="inside",
+            insidetextanchor="end", textfont=dict(color="white", size=14),
+            hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}}<extra></extra>",
+        ))
+    layout = _side_by_side("NRR by tier", "GRR by tier",
+                           yaxis=dict(tickformat=".0%", range=[0, 1.7]),
+                           yaxis2=dict(tickformat=".0%", range=[0, 1.15]))
+    band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+    layout["shapes"] = [
+        dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
+        dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
+        _line("y", 1.0, dict(color="#666", dash="dot")),
+    ]
+    layout["annotations"] += [
+        _label("strong ≥ 120%", 1, 1.6, "x domain", "y", xanchor="right", yanchor="bottom"),
+        _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right",
+               yanchor="bottom"),
+    ]
+    return _figure("Retention by tier at the start of the period", traces, showlegend=False,
+                   **layout)
 
 
 def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
     """ARR bridge as a waterfall: starting → expansion → contraction → churn → new → ending."""
-    fig = _figure(f"ARR bridge — {label}", yaxis=dict(title="ARR", **MONEY_AXIS), showlegend=False)
     steps = [("Starting ARR", bridge.starting, "absolute"), ("Expansion", bridge.expansion, "relative"),
              ("Contraction", -bridge.contraction, "relative"), ("Churn", -bridge.churn, "relative"),
              ("New", bridge.new, "relative"), ("Ending ARR", bridge.ending, "total")]
-    fig.add_trace(go.Waterfall(
-        x=[s[0] for s in steps], y=[s[1] for s in steps], measure=[s[2] for s in steps],
-        text=[money(s[1]) for s in steps], textposition="outside",
+    waterfall = dict(
+        type="waterfall", x=[s[0] for s in steps], y=[s[1] for s in steps],
+        measure=[s[2] for s in steps], text=[money(s[1]) for s in steps], textposition="outside",
         increasing=dict(marker_color="#009E73"), decreasing=dict(marker_color=ACCENT),
         totals=dict(marker_color=TIER_COLORS["Strategic"]),
         connector=dict(line=dict(color="#bbb")),
         hovertemplate="%{x}: %{text}<extra></extra>",
-    ))
+    )
     top = max(bridge.starting, bridge.ending, bridge.starting + bridge.expansion)
-    fig.update_yaxes(range=[0, top * 1.15 if top > 0 else 1])
-    return fig
+    return _figure(f"ARR bridge — {label}", [waterfall], showlegend=False,
+                   yaxis=dict(title="ARR", range=[0, top * 1.15 if top > 0 else 1], **MONEY_AXIS))
 
 
 def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
@@ -183,41 +242,44 @@ def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
     w = analysis.workload
     by_sam = w.by_sam.drop(index="(unassigned)", errors="ignore").head(top).iloc[::-1]
     capacity = w.by_tier["capacity"]
-    fig = _figure(f"SAM workload against capacity (top {len(by_sam)} by load)", barmode="stack",
-                  xaxis=dict(title="Load (share of one SAM's capacity)", tickformat=".0%"),
-                  yaxis=dict(title=None), height=max(380, 22 * len(by_sam) + 140))
-    for tier in TIERS:
-        fig.add_trace(go.Bar(
-            y=by_sam.index, x=by_sam[tier] / capacity[tier], orientation="h", name=tier,
-            marker_color=TIER_COLORS[tier], customdata=by_sam[tier],
-            hovertemplate=f"%{{y}}: %{{customdata}} {tier} accounts (%{{x:.0%}})<extra></extra>",
-        ))
-    fig.add_vline(x=1.0, line=dict(color=ACCENT, dash="dash", width=2),
-                  annotation_text="capacity", annotation_position="top")
-    return fig
+    names = escape_text(pd.Series(by_sam.index, dtype=str)).tolist()
+    traces = [dict(
+        type="bar", y=names, x=(by_sam[tier] / capacity[tier]).to_numpy(), orientation="h",
+        name=tier, marker_color=TIER_COLORS[tier], customdata=by_sam[tier].to_numpy(),
+        hovertemplate=f"%{{y}}: %{{customdata}} {tier} accounts (%{{x:.0%}})<extra></extra>",
+    ) for tier in TIERS]
+    return _figure(
+        f"SAM workload against capacity (top {len(by_sam)} by load)", traces, barmode="stack",
+        xaxis=dict(title="Load (share of one SAM's capacity)", tickformat=".0%"),
+        yaxis=dict(title=None), height=max(380, 22 * len(by_sam) + 140),
+        shapes=[_line("x", 1.0, dict(color=ACCENT, dash="dash", width=2))],
+        annotations=[_label("capacity", 1.0, 1, "x", "y domain", yanchor="bottom")],
+    )
 
 
 def headcount_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Required vs available SAM headcount (FTE) per tier."""
     t = analysis.workload.by_tier
     colors = [TIER_COLORS[x] for x in TIERS]
-    fig = _figure("SAMs: required vs available", barmode="group",
-                  yaxis=dict(title="SAMs (FTE)"))
-    fig.add_trace(go.Bar(x=list(TIERS), y=t["required_fte"], name="Required", marker_color=colors,
-                         text=[f"{v:.1f}" for v in t["required_fte"]], textposition="outside"))
-    fig.add_trace(go.Bar(x=list(TIERS), y=t["available_fte"], name="Available",
-                         marker=dict(color="white", line=dict(color=colors, width=2),
-                                     pattern=dict(shape="/", fgcolor=colors)),
-                         text=[f"{v:.1f}" for v in t["available_fte"]], textposition="outside"))
-    fig.update_yaxes(range=[0, max(1.0, float(t[["required_fte", "available_fte"]].max().max())) * 1.2])
-    return fig
+    traces = [
+        dict(type="bar", x=list(TIERS), y=t["required_fte"].tolist(), name="Required",
+             marker_color=colors, text=[f"{v:.1f}" for v in t["required_fte"]],
+             textposition="outside"),
+        dict(type="bar", x=list(TIERS), y=t["available_fte"].tolist(), name="Available",
+             marker=dict(color="white", line=dict(color=colors, width=2),
+                         pattern=dict(shape="/", fgcolor=colors)),
+             text=[f"{v:.1f}" for v in t["available_fte"]], textposition="outside"),
+    ]
+    top = max(1.0, float(t[["required_fte", "available_fte"]].max().max())) * 1.2
+    return _figure("SAMs: required vs available", traces, barmode="group",
+                   yaxis=dict(title="SAMs (FTE)", range=[0, top]))
 
 
 def bridge_figure_unavailable() -> go.Figure:
     """Placeholder when the data has no prior-year ARR."""
-    fig = _figure("ARR bridge — needs prior-year ARR")
-    fig.add_annotation(text="The data has no prior-year ARR column: retention is not available.",
-                       showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+    return _figure(
+        "ARR bridge — needs prior-year ARR",
+        xaxis=dict(visible=False), yaxis=dict(visible=False),
+        annotations=[_label("The data has no prior-year ARR column: retention is not available.",
+                            0.5, 0.5, "paper", "paper")],
+    )

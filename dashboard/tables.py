@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.tiers import tier_accounts
 
 
 def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
@@ -23,9 +24,9 @@ def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
     })
 
 
-def tier_movers(current: PortfolioAnalysis, baseline: PortfolioAnalysis) -> pd.DataFrame:
-    """Accounts whose tier under the current settings differs from the default settings."""
-    before = baseline.accounts["tier"].astype(object)
+def tier_movers(current: PortfolioAnalysis, accounts: pd.DataFrame) -> pd.DataFrame:
+    """Accounts whose tier under the current settings differs from the default scorecard's."""
+    before = tier_accounts(accounts, with_start=False).tier.astype(object)
     after = current.accounts["tier"].astype(object)
     moved = before.notna() & (before != after)
     frame = current.accounts.loc[moved, ["account_name", "arr", "score"]].assign(

@@ -23,7 +23,9 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         margin=dict(l=60, r=20, t=60, b=50),
         xaxis=dict(showgrid=False, linecolor="#bbb", ticks="outside", automargin=True),
         yaxis=dict(gridcolor="#eee", linecolor="#bbb", zeroline=False, automargin=True),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+        # traceorder "normal": stacked bars would otherwise list the tiers bottom-up
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1,
+                    traceorder="normal"),
         hoverlabel=dict(font_size=12),
     )
 )

@@ -99,26 +99,22 @@ def scorecard(
     if not dims:
         return 10 * revenue
     weights = validate_weights(weights or DEFAULT_WEIGHTS)
-    weighted = revenue * weights.get("revenue", 0.0)
-    total_weight = pd.Series(weights.get("revenue", 0.0), index=accounts.index, dtype=float)
-    for dim in dims:
-        w = weights.get(dim, 0.0)
-        values = accounts[dim].astype(float)
-        has = values.notna()
-        weighted = weighted + values.fillna(0.0) * w
-        total_weight = total_weight + has * w
+    values = accounts[dims].to_numpy(dtype=float)  # accounts × dimensions, NaN = blank
+    w = np.array([weights.get(d, 0.0) for d in dims])
+    w_revenue = weights.get("revenue", 0.0)
+    weighted = revenue.to_numpy() * w_revenue + np.nan_to_num(values) @ w
+    total_weight = w_revenue + ~np.isnan(values) @ w
     with np.errstate(invalid="ignore", divide="ignore"):
         score = 10 * weighted / total_weight
-    return score.fillna(0.0)
+    return pd.Series(np.nan_to_num(score, nan=0.0), index=accounts.index)
 
 
 def assign_tiers(score: pd.Series, thresholds: Thresholds) -> pd.Series:
     """Score → tier (ordered categorical over :data:`TIERS`)."""
-    labels = np.where(
-        score >= thresholds.strategic, TIERS[0], np.where(score >= thresholds.key, TIERS[1],
-                                                          TIERS[2])
-    )
-    return pd.Series(pd.Categorical(labels, categories=TIERS, ordered=True), index=score.index)
+    value = score.to_numpy(dtype=float)
+    codes = np.where(value >= thresholds.strategic, 0, np.where(value >= thresholds.key, 1, 2))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=TIERS, ordered=True),
+                     index=score.index)
 
 
 @dataclass
@@ -152,8 +148,11 @@ def tier_accounts(
     accounts: pd.DataFrame,
     weights: dict[str, float] | None = None,
     thresholds: Thresholds | None = None,
+    *,
+    with_start: bool = True,
 ) -> TierAssignment:
-    """Score and tier every account, now and at the start of the period."""
+    """Score and tier every account, now and (unless ``with_start`` is False) at the start of
+    the period; without it ``start_score``/``start_tier`` are all missing."""
     revenue_only = not score_dimensions(accounts)
     if thresholds is None:
         thresholds = REVENUE_ONLY_THRESHOLDS if revenue_only else SCORECARD_THRESHOLDS
@@ -161,8 +160,9 @@ def tier_accounts(
     active = accounts["arr"] > 0
     score = scorecard(accounts, weights)
     tier = assign_tiers(score, thresholds).where(active)
-    has_prior = accounts["arr_prior"].fillna(0) > 0
-    start_score = scorecard(accounts, weights, arr_column="arr_prior").where(has_prior)
+    has_prior = (accounts["arr_prior"].fillna(0) > 0) & with_start
+    start_score = (scorecard(accounts, weights, arr_column="arr_prior") if with_start
+                   else pd.Series(np.nan, index=accounts.index)).where(has_prior)
     start_tier = assign_tiers(start_score.fillna(-1), thresholds).where(has_prior)
 
     warnings = []

@@ -3,7 +3,7 @@
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import figures, ids
 from dashboard.components import GRID_MONEY, GRID_PERCENT, graph, page_header
@@ -33,13 +33,21 @@ def layout(**_):
 
 @callback(
     Output(ids.CONC_PARETO, "figure"), Output(ids.CONC_LORENZ, "figure"),
+    Input(ids.SESSION_VERSION, "data"), State(ids.SETTINGS, "data"),
+)
+def update_curves(_version, settings):
+    """Pareto and Lorenz depend on the data alone: no what-if control moves them."""
+    analysis = analyze_session(settings)
+    return figures.pareto_figure(analysis), figures.lorenz_figure(analysis)
+
+
+@callback(
     Output(ids.CONC_TOPN, "rowData"),
     Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.CONC_N, "value"),
 )
-def update_concentration(settings, _version, n):
-    analysis = analyze_session(settings)
-    rows = top_accounts(analysis, int(n or 20)).to_dict("records")
-    return figures.pareto_figure(analysis), figures.lorenz_figure(analysis), rows
+def update_top_accounts(settings, _version, n):
+    """The top-N table shows each account's tier, which the thresholds and weights move."""
+    return top_accounts(analyze_session(settings), int(n or 20)).to_dict("records")
 
 
 dash.register_page(__name__, path="/concentration", name="Concentration", order=1, layout=layout)

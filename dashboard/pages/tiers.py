@@ -9,7 +9,6 @@ from dashboard import figures, ids, state
 from dashboard.components import GRID_MONEY, graph, page_header
 from dashboard.tables import tier_movers
 from dashboard.whatif import analyze_with
-from portfolio.analysis import analyze
 
 
 def layout(**_):
@@ -40,7 +39,7 @@ def _grid(frame, title):
 def update_tiers(settings, _version):
     accounts, _ = state.current_data()
     analysis = analyze_with(accounts, settings)
-    movers = tier_movers(analysis, analyze(accounts))
+    movers = tier_movers(analysis, accounts)
     moved = (_grid(movers.round({"score": 1}),
                    f"{len(movers)} account(s) change tier against the default scorecard")
              if len(movers) else html.P("No account changes tier against the default scorecard.",

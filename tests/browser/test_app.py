@@ -1,6 +1,12 @@
 """Real-browser tests (dash_duo, headless Chromium against the app on loopback)."""
 
+import os
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
@@ -93,3 +99,48 @@ def test_two_browser_sessions_keep_separate_data(dash_duo, dash_app, tmp_path):
     dash_duo.driver.add_cookie({"name": mine["name"], "value": mine["value"]})
     dash_duo.driver.get(dash_duo.server_url)
     wait_for_kpi(dash_duo, "Accounts", "3")
+
+
+@pytest.fixture
+def gunicorn_url(tmp_path):
+    """``gunicorn app:server -w 2`` on a free loopback port, with its own session store."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "store")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "app:server", "-w", "2", "-b", f"127.0.0.1:{port}"],
+        cwd=Path(__file__).resolve().parents[2], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        until(lambda: _responds(url), timeout=30, msg="gunicorn did not start")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _responds(url: str) -> bool:
+    try:
+        return urllib.request.urlopen(url, timeout=2).status == 200
+    except OSError:
+        return False
+
+
+def test_sessions_stay_separate_under_gunicorn_with_two_workers(dash_duo, gunicorn_url, tmp_path):
+    driver = dash_duo.driver
+    driver.get(gunicorn_url)
+    wait_for_kpi(dash_duo, "Accounts", "1,200")
+    upload(dash_duo, tmp_path, "mine.csv", GOOD_CSV)
+    dash_duo.wait_for_contains_text("#data-ok", "3 accounts", timeout=10)
+    for _ in range(6):  # full reloads: requests land on both workers, the data follows the cookie
+        driver.get(gunicorn_url)
+        wait_for_kpi(dash_duo, "Accounts", "3")
+    mine = driver.get_cookie("strata_sid")
+    driver.delete_all_cookies()  # another person: no cookie, so the demo data
+    driver.get(gunicorn_url)
+    wait_for_kpi(dash_duo, "Accounts", "1,200")
+    assert driver.get_cookie("strata_sid")["value"] != mine["value"]
+    assert dash_duo.get_logs() == []

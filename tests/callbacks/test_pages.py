@@ -32,8 +32,14 @@ def upload(text: str) -> str:
 def test_every_page_callback_returns_figures(request_ctx, pages):
     cards, _warnings, tier_fig, bridge = pages.overview.update_overview(DEFAULT_SETTINGS, 0)
     assert len(cards) == 8 and isinstance(tier_fig, go.Figure) and isinstance(bridge, go.Figure)
-    pareto, lorenz, rows = pages.concentration.update_concentration(DEFAULT_SETTINGS, 0, 10)
-    assert len(rows) == 10 and rows[0]["rank"] == 1 and "Gini" in lorenz.layout.title.text
+    pareto, lorenz = pages.concentration.update_curves(0, DEFAULT_SETTINGS)
+    assert "Gini" in lorenz.layout.title.text and isinstance(pareto, go.Figure)
+    rows = pages.concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 10)
+    assert len(rows) == 10 and rows[0]["rank"] == 1
+    # a stricter strategic cut-off changes the tier column of the top table
+    stricter = pages.concentration.update_top_accounts({**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10)
+    assert {r["tier"] for r in stricter} <= {"Key", "Standard"}
+    assert [r["account_name"] for r in stricter] == [r["account_name"] for r in rows]
     assert all(isinstance(f, go.Figure) for f in pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2])
     by_tier, bridge = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
     assert "Strategic" in bridge.layout.title.text

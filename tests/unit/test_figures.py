@@ -28,3 +28,14 @@ def test_every_figure_builds_for_a_small_portfolio(five_accounts):
                   figures.headcount_figure):
         assert build(a).layout.title.text
     assert figures.bridge_figure(a.retention.bridge).data[0].y[-1] == 1000
+
+
+def test_tier_movers_against_the_default_scorecard(five_accounts):
+    # revenue-only: scores are ARR percentiles 100/80/60/40/20, default cut-offs 95/80.
+    # Lowering the key cut-off to 60 moves Gamma (score 60) from Standard to Key, nobody else.
+    from dashboard.tables import tier_movers
+    from portfolio.tiers import Thresholds
+
+    moved = tier_movers(analyze(five_accounts, thresholds=Thresholds(95, 60)), five_accounts)
+    assert moved[["account_name", "default_tier", "tier"]].values.tolist() == [["Gamma", "Standard", "Key"]]
+    assert tier_movers(analyze(five_accounts), five_accounts).empty
