@@ -39,3 +39,16 @@ def test_tier_movers_against_the_default_scorecard(five_accounts):
     moved = tier_movers(analyze(five_accounts, thresholds=Thresholds(95, 60)), five_accounts)
     assert moved[["account_name", "default_tier", "tier"]].values.tolist() == [["Gamma", "Standard", "Key"]]
     assert tier_movers(analyze(five_accounts), five_accounts).empty
+
+
+def test_figures_use_only_trace_types_of_the_shipped_plotly_bundle():
+    from conftest import DEMO
+    from portfolio.ingest import load_file
+
+    a = analyze(load_file(DEMO).accounts)
+    built = [figures.pareto_figure(a), figures.lorenz_figure(a), figures.tier_distribution_figure(a),
+             figures.score_histogram(a), figures.retention_by_tier_figure(a),
+             figures.bridge_figure(a.retention.bridge), figures.sam_load_figure(a),
+             figures.headcount_figure(a), figures.bridge_figure_unavailable()]
+    used = {trace.type for fig in built for trace in fig.data}
+    assert used <= figures.BROWSER_TRACE_TYPES, used - figures.BROWSER_TRACE_TYPES
