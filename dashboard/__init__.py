@@ -7,14 +7,16 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+import diskcache
+from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html, no_update
 
 from dashboard import ids, state
 from dashboard.whatif import DEFAULT_SETTINGS
 from portfolio.tiers import DEFAULT_WEIGHTS
+from simulation.scenarios import ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "data")
+PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "simulator", "data")
 WEIGHT_LABELS = {
     "revenue": "Revenue", "expansion_potential": "Expansion potential",
     "strategic_fit": "Strategic fit", "market_influence": "Market influence",
@@ -65,16 +67,33 @@ def _sidebar() -> html.Div:
     ], className="sidebar")
 
 
-def create_app(cache_dir: str | None = None) -> Dash:
-    """Build the Dash app (pages, global what-if controls, per-session data store)."""
+def background_manager(cache_dir: str) -> DiskcacheManager:
+    """Runs background callbacks (the full simulation) in child processes, results on disk.
+
+    Results are keyed by the session and its data as well as the inputs, so two people with
+    the same inputs never share a result, nor does one person across datasets.
+    """
+    jobs = diskcache.Cache(str(Path(cache_dir) / "jobs"))
+    return DiskcacheManager(jobs, cache_by=[state.run_scope], expire=3600)
+
+
+def create_app(cache_dir: str | None = None, database_url: str | None = None) -> Dash:
+    """Build the Dash app (pages, global what-if controls, per-session data store, scenarios).
+
+    ``cache_dir``: session data and background jobs (default ``$STRATA_CACHE_DIR``);
+    ``database_url``: saved scenarios (default ``$STRATA_DATABASE_URL`` or SQLite).
+    """
+    cache_dir = cache_dir or state.default_cache_dir()
     app = Dash(
         __name__, use_pages=True, pages_folder="", assets_folder=str(ROOT / "assets"),
         suppress_callback_exceptions=True,
         title="Strata — portfolio review",
+        background_callback_manager=background_manager(cache_dir),
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
     state.install(app.server, cache_dir)
+    app.server.extensions["strata_scenarios"] = ScenarioStore(database_url)
     app.layout = lambda: html.Div([
         dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
         dcc.Store(id=ids.SESSION_VERSION, data=0),

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS
+from dashboard.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
@@ -281,11 +281,86 @@ def headcount_figure(analysis: PortfolioAnalysis) -> go.Figure:
                    yaxis=dict(title="SAMs (FTE)", range=[0, top]))
 
 
+def message_figure(title: str, message: str) -> go.Figure:
+    """An empty chart area that says why there is nothing to draw."""
+    return _figure(title, xaxis=dict(visible=False), yaxis=dict(visible=False),
+                   annotations=[_label(message, 0.5, 0.5, "paper", "paper")])
+
+
 def bridge_figure_unavailable() -> go.Figure:
     """Placeholder when the data has no prior-year ARR."""
-    return _figure(
-        "ARR bridge — needs prior-year ARR",
-        xaxis=dict(visible=False), yaxis=dict(visible=False),
-        annotations=[_label("The data has no prior-year ARR column: retention is not available.",
-                            0.5, 0.5, "paper", "paper")],
-    )
+    return message_figure("ARR bridge — needs prior-year ARR",
+                          "The data has no prior-year ARR column: retention is not available.")
+
+
+# ---- Simulator (from a :func:`simulation.report.simulation_report` dict) ----
+
+def _variant_color(name: str) -> tuple[int, int, int]:
+    return VARIANT_COLORS["Baseline" if name == "Baseline" else "Scenario"]
+
+
+def _period_labels(report: dict, n: int) -> list[str]:
+    prefix = "Q" if report["settings"]["period"] == "quarter" else "M"
+    return ["Today"] + [f"{prefix}{t}" for t in range(1, n)]
+
+
+def fan_figure(report: dict) -> go.Figure:
+    """Portfolio ARR over time: P5–P95 and P25–P75 bands and the median, per variant."""
+    traces = []
+    for name, fan in report["fan"].items():
+        color = _variant_color(name)
+        x = _period_labels(report, len(fan["p50"]))
+        for lo, hi, alpha, label in (("p5", "p95", 0.12, "P5–P95"), ("p25", "p75", 0.25, "P25–P75")):
+            traces.append(dict(type="scatter", x=x, y=fan[lo], mode="lines", line_width=0,
+                               showlegend=False, hoverinfo="skip", legendgroup=name))
+            traces.append(dict(type="scatter", x=x, y=fan[hi], mode="lines", line_width=0,
+                               fill="tonexty", fillcolor=rgba(color, alpha), legendgroup=name,
+                               name=f"{name} {label}", showlegend=False, hoverinfo="skip"))
+        traces.append(dict(type="scatter", x=x, y=fan["p50"], mode="lines+markers", name=name,
+                           legendgroup=name, line=dict(color=rgba(color), width=3),
+                           customdata=np.column_stack([fan["p5"], fan["p95"]]),
+                           hovertemplate=f"{name} %{{x}}: median $%{{y:,.0f}}<br>"
+                                         "P5 $%{customdata[0]:,.0f} – P95 $%{customdata[1]:,.0f}"
+                                         "<extra></extra>"))
+    return _figure("ARR over time (median, P25–P75 and P5–P95 bands)", traces,
+                   yaxis=dict(title="Portfolio ARR", **MONEY_AXIS), xaxis=dict(title=None),
+                   hovermode="x unified")
+
+
+def _bin_centres(edges: list[float]) -> tuple[np.ndarray, float]:
+    edges = np.asarray(edges)
+    return (edges[:-1] + edges[1:]) / 2, float(edges[1] - edges[0])
+
+
+def ending_distribution_figure(report: dict) -> go.Figure:
+    """Ending ARR across paths for each variant (overlaid histograms), with each mean marked."""
+    hist = report["ending_histogram"]
+    centres, width = _bin_centres(hist["edges"])
+    traces, shapes = [], []
+    for name, counts in hist["counts"].items():
+        color = _variant_color(name)
+        traces.append(dict(type="bar", x=centres, y=counts, width=width, name=name,
+                           marker=dict(color=rgba(color, 0.55), line_width=0),
+                           hovertemplate=f"{name}: %{{y:,}} paths end near $%{{x:,.0f}}<extra></extra>"))
+        mean = (report["scenario"] if name != "Baseline" else report["baseline"])["ending_arr"]["mean"]
+        shapes.append(_line("x", mean, dict(color=rgba(color), dash="dash", width=2)))
+    return _figure("Ending ARR across simulated paths", traces, barmode="overlay", bargap=0,
+                   xaxis=dict(title="ARR at the horizon", **MONEY_AXIS),
+                   yaxis=dict(title="Paths"), shapes=shapes)
+
+
+def delta_figure(report: dict) -> go.Figure:
+    """Scenario − baseline ending ARR on the same paths, with P(scenario > baseline)."""
+    hist = report["delta_histogram"]
+    centres, width = _bin_centres(hist["edges"])
+    counts = np.asarray(hist["counts"]["delta"])
+    colors = np.where(centres >= 0, "#009E73", ACCENT)
+    delta = report["delta"]
+    traces = [dict(type="bar", x=centres, y=counts, width=width, marker=dict(color=colors),
+                   hovertemplate="%{y:,} paths with a difference near $%{x:,.0f}<extra></extra>")]
+    title = (f"Scenario − baseline: mean {money(delta['mean'])}, "
+             f"better on {percent(delta['prob_better'], 0)} of paths")
+    return _figure(title, traces, bargap=0, showlegend=False,
+                   xaxis=dict(title="Difference in ending ARR (same random paths)", **MONEY_AXIS),
+                   yaxis=dict(title="Paths"),
+                   shapes=[_line("x", 0, dict(color="#333", width=1))])

@@ -19,6 +19,7 @@ import flask
 import pandas as pd
 
 from portfolio.ingest import load_file
+from simulation.scenarios import dataset_fingerprint
 
 COOKIE = "strata_sid"
 EXPIRE_SECONDS = 7 * 24 * 3600
@@ -33,7 +34,9 @@ def default_cache_dir() -> str:
 
 def install(server: flask.Flask, cache_dir: str | None = None) -> None:
     """Attach the session store and the session-cookie hooks to the Flask server."""
-    server.extensions["strata_store"] = diskcache.Cache(cache_dir or default_cache_dir())
+    directory = cache_dir or default_cache_dir()
+    server.config["STRATA_CACHE_DIR"] = directory
+    server.extensions["strata_store"] = diskcache.Cache(directory)
 
     @server.before_request
     def _ensure_session_id() -> None:
@@ -63,21 +66,55 @@ def demo_accounts() -> pd.DataFrame:
     return load_file(DEMO_PATH).accounts
 
 
+@functools.lru_cache(maxsize=1)
+def demo_fingerprint() -> str:
+    return dataset_fingerprint(demo_accounts())
+
+
+def _data_of(store: diskcache.Cache, sid: str) -> tuple[pd.DataFrame, dict]:
+    saved = store.get(f"{sid}:accounts")
+    return (demo_accounts(), DEMO_META) if saved is None else saved
+
+
 def current_data() -> tuple[pd.DataFrame, dict]:
     """This session's accounts and their description (source, notes); the demo by default."""
-    saved = _store().get(f"{session_id()}:accounts")
-    if saved is None:
+    return _data_of(_store(), session_id())
+
+
+def data_outside_request(directory: str, cookies: dict) -> tuple[pd.DataFrame, dict]:
+    """The same as :func:`current_data` where there is no Flask request (a background job):
+    the session comes from the request's cookies, the store from its directory."""
+    sid = cookies.get(COOKIE, "")
+    if not (sid.isalnum() and len(sid) == 32):
         return demo_accounts(), DEMO_META
-    return saved
+    with diskcache.Cache(directory) as store:
+        return _data_of(store, sid)
+
+
+def data_fingerprint() -> str:
+    """Fingerprint of this session's data (see :func:`simulation.scenarios.dataset_fingerprint`)."""
+    return _store().get(f"{session_id()}:fingerprint") or demo_fingerprint()
+
+
+def run_scope() -> str:
+    """Session and data: what a cached background result must match to be reused."""
+    return f"{session_id()}:{data_fingerprint()}"
+
+
+def owner() -> str:
+    """Who owns saved scenarios: the browser session."""
+    return session_id()
 
 
 def save_data(accounts: pd.DataFrame, meta: dict) -> None:
-    _store().set(f"{session_id()}:accounts", (accounts, meta), expire=EXPIRE_SECONDS)
+    store, sid = _store(), session_id()
+    store.set(f"{sid}:accounts", (accounts, meta), expire=EXPIRE_SECONDS)
+    store.set(f"{sid}:fingerprint", dataset_fingerprint(accounts), expire=EXPIRE_SECONDS)
 
 
 def reset_to_demo() -> None:
-    _store().delete(f"{session_id()}:accounts")
-    _store().delete(f"{session_id()}:pending")
+    for key in ("accounts", "fingerprint", "pending"):
+        _store().delete(f"{session_id()}:{key}")
 
 
 def save_pending(data: bytes, filename: str) -> None:

@@ -11,6 +11,15 @@ ACCENT = "#D55E00"
 BAND = "rgba(0, 158, 115, 0.15)"
 """Benchmark bands (green, translucent)."""
 
+VARIANT_COLORS: dict[str, tuple[int, int, int]] = {"Baseline": (85, 85, 85),
+                                                   "Scenario": (204, 121, 167)}
+"""Simulator: baseline dark grey, scenario Okabe–Ito reddish purple (RGB) — not tier colours."""
+
+
+def rgba(rgb: tuple[int, int, int], alpha: float = 1.0) -> str:
+    return f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {alpha})"
+
+
 TEMPLATE_NAME = "strata"
 
 pio.templates[TEMPLATE_NAME] = go.layout.Template(

@@ -133,8 +133,8 @@ def _build_parser() -> argparse.ArgumentParser:
     simulate_cmd.add_argument("--sams", type=float, metavar="N",
                               help="SAMs on the strategic tier today (default: what it needs)")
     simulate_cmd.add_argument("--scenario-sams", type=float, metavar="N",
-                              help="SAMs on the strategic tier in the scenario (default: hire "
-                              "what it needs)")
+                              help="SAMs on the strategic tier in the scenario (default: today's "
+                              "plus the change in what the tier needs)")
     simulate_cmd.add_argument("--cost-per-sam", type=float, default=DEFAULT_COST_PER_SAM,
                               help="fully loaded cost of one SAM per year (180000)")
 

@@ -29,7 +29,8 @@ from the baseline by exactly zero, and promoting a few accounts costs little bey
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,12 +118,14 @@ def run_paths(
     seed: int,
     chunk_paths: int | None = None,
     workers: int = 1,
+    progress: Callable[[float], None] | None = None,
 ) -> list[PathOutcome]:
     """Simulate the baseline and each scenario on the same ``paths`` random paths.
 
     Returns one outcome per variant, baseline first. ``arr0`` is today's ARR per account (all
     > 0). ``chunk_paths`` is rounded up to whole blocks; ``workers`` threads run chunks in
-    parallel (NumPy releases the GIL in its generators and ufuncs).
+    parallel (NumPy releases the GIL in its generators and ufuncs). ``progress`` is called
+    with the share of paths done (0–1] after each chunk, from the calling thread.
     """
     arr0 = np.asarray(arr0, dtype=float)
     n = len(arr0)
@@ -141,12 +144,25 @@ def run_paths(
     outcomes = [PathOutcome.empty(paths, periods) for _ in range(1 + len(changes))]
     context = _Context(arr0, base, changes, top_index, seed, periods, paths, correlation)
 
+    done = 0
+
+    def report(blocks: range) -> None:
+        nonlocal done
+        done += min(blocks[-1] * BLOCK_PATHS + BLOCK_PATHS, paths) - blocks[0] * BLOCK_PATHS
+        if progress is not None:
+            progress(done / paths)
+
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda blocks: _simulate_chunk(context, blocks, outcomes), chunks))
+            futures = {pool.submit(_simulate_chunk, context, blocks, outcomes): blocks
+                       for blocks in chunks}
+            for future in as_completed(futures):
+                future.result()
+                report(futures[future])
     else:
         for blocks in chunks:
             _simulate_chunk(context, blocks, outcomes)
+            report(blocks)
     return outcomes
 
 

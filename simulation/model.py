@@ -8,7 +8,9 @@
   q · Strategic + (1 − q) · Key (churn, drift and volatility alike). At or under capacity q = 1.
 * Staffing. The baseline has ``settings.strategic_sams`` SAMs on the strategic tier (default:
   the ⌈accounts / capacity⌉ today's tier needs). A scenario keeps the SAMs it is given, or by
-  default hires what it needs: max(baseline SAMs, ⌈scenario accounts / capacity⌉).
+  default hires the change in what the tier needs: baseline SAMs + max(0, ⌈scenario accounts /
+  capacity⌉ − ⌈baseline accounts / capacity⌉). So a baseline that is already over capacity
+  stays so in the scenario, and the difference measures the move, not a staffing fix.
 * Money. Revenue over the horizon = Σ_t (ARR(t−1) + ARR(t))/2 · Δ per path (trapezoid on the
   ARR run rate). Return on added SAMs = (E[Δ revenue] − added cost) / added cost, with added
   cost = added SAMs × cost per SAM × horizon years.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -291,6 +294,9 @@ class SimulationResult:
         if added > 0:
             text += (f", needs {added:g} more SAM{'s' * (added != 1)} at "
                      f"{money(s.cost_per_sam)}/year")
+        base_load = self.baseline.staffing.load
+        if base_load is not None and base_load > 1:
+            text += f" (today's strategic SAMs already run at {percent(base_load, 0)} of capacity)"
         elif self.scenario.staffing.treatment_strength < 1:
             load = self.scenario.staffing.load
             text += ("; with no strategic SAMs, strategic accounts get key-tier treatment"
@@ -340,11 +346,13 @@ def run_simulation(
     assumptions: Assumptions | None = None,
     settings: SimulationSettings | None = None,
     scenario: Scenario | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> SimulationResult:
     """Simulate ``accounts`` (columns account_id, arr, tier; see :func:`simulation_accounts`).
 
     Same inputs and seed → identical results, whatever ``chunk_paths`` or ``workers``.
-    Raises ValueError for an empty portfolio or invalid scenario ids.
+    ``progress`` receives the share of paths done after each chunk. Raises ValueError for an
+    empty portfolio or invalid scenario ids.
     """
     assumptions = assumptions or Assumptions()
     settings = settings or SimulationSettings()
@@ -367,8 +375,10 @@ def run_simulation(
     scenario_params, scenario_info = [], None
     if scenario is not None:
         tiers = _scenario_tiers(frame, scenario)
-        needed = required_sams(int((tiers == STRATEGIC).sum()), capacity)
-        sams = scenario.strategic_sams if scenario.strategic_sams is not None else max(base_sams, needed)
+        extra = (required_sams(int((tiers == STRATEGIC).sum()), capacity)
+                 - required_sams(int((base_tiers == STRATEGIC).sum()), capacity))
+        sams = (scenario.strategic_sams if scenario.strategic_sams is not None
+                else base_sams + max(0, extra))
         scenario_info = (tiers, *variant(tiers, sams))
         scenario_params = [scenario_info[3]]
 
@@ -376,7 +386,7 @@ def run_simulation(
         arr0, base_params, scenario_params,
         correlation=assumptions.correlation, periods=settings.horizon,
         period_years=settings.period_years, paths=settings.paths, seed=settings.seed,
-        chunk_paths=settings.chunk_paths, workers=settings.workers,
+        chunk_paths=settings.chunk_paths, workers=settings.workers, progress=progress,
     )
 
     def outcome(name, tiers, staff, figures, paths) -> Outcome:

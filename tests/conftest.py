@@ -47,7 +47,8 @@ def dash_app(tmp_path_factory):
     """The app, built once per test session (Dash registers callbacks globally)."""
     from dashboard import create_app
 
-    return create_app(cache_dir=str(tmp_path_factory.mktemp("session-store")))
+    return create_app(cache_dir=str(tmp_path_factory.mktemp("session-store")),
+                      database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'scenarios.db'}")
 
 
 @pytest.fixture

@@ -174,4 +174,4 @@ def download(_csv, _xlsx, settings):
     return dcc.send_bytes(to_csv_bytes(enriched), "strata-tiered-accounts.csv")
 
 
-dash.register_page(__name__, path="/data", name="Data", order=5, layout=layout)
+dash.register_page(__name__, path="/data", name="Data", order=6, layout=layout)

@@ -13,10 +13,12 @@ from dash.testing.wait import until
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 pytestmark = pytest.mark.browser
 
-GRAPHS_PER_PAGE = {"/": 2, "/concentration": 2, "/tiers": 2, "/retention": 2, "/capacity": 2}
+GRAPHS_PER_PAGE = {"/": 2, "/concentration": 2, "/tiers": 2, "/retention": 2, "/capacity": 2,
+                   "/simulator": 3}
 GOOD_CSV = "account_id,account_name,arr,arr_prior\nA,Acme,1000,900\nB,Beta,500,0\nC,Gamma,250,300\n"
 BROKEN_CSV = "account_id,arr\nA,-5\nA,ten\n"
 
@@ -144,3 +146,64 @@ def test_sessions_stay_separate_under_gunicorn_with_two_workers(dash_duo, gunico
     wait_for_kpi(dash_duo, "Accounts", "1,200")
     assert driver.get_cookie("strata_sid")["value"] != mine["value"]
     assert dash_duo.get_logs() == []
+
+
+def click(dash_duo, selector: str) -> None:
+    """Scroll the element to the middle of the window, then click it like a user."""
+    element = dash_duo.find_element(selector)
+    # instant: Bootstrap makes scrolling smooth, and a click mid-scroll lands elsewhere
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+    element.click()
+
+
+def simulator_headline(dash_duo) -> str:
+    return dash_duo.find_element("#sim-headline").text
+
+
+def test_simulator_full_run_with_progress_then_save_and_reload(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=20)
+    click(dash_duo, "#sim-next-button")  # promote the next 5 by score
+    dash_duo.wait_for_contains_text("#sim-headline", "Promoting 5 accounts", timeout=20)
+
+    Select(dash_duo.find_element("#sim-paths")).select_by_value("2000")
+    click(dash_duo, "#sim-run")
+    dash_duo.wait_for_contains_text("#sim-progress", "done: 2,000 paths", timeout=60)
+    dash_duo.wait_for_contains_text("#sim-headline", "Full run: 2,000 paths", timeout=20)
+    assert "Promoting 5 accounts" in simulator_headline(dash_duo)
+    until(lambda: len(dash_duo.find_elements("#sim-fan-graph .main-svg")) > 0, timeout=10)
+    assert len(dash_duo.find_elements("#sim-delta-graph .bars path")) > 0  # the paired deltas
+
+    dash_duo.find_element("#sim-save-name").send_keys("Top 5 promoted")
+    click(dash_duo, "#sim-save")
+    dash_duo.wait_for_contains_text("#sim-saved-message", "Saved as #", timeout=10)
+    dash_duo.wait_for_contains_text("#sim-saved-grid", "Top 5 promoted", timeout=10)
+
+    click(dash_duo, "#sim-clear-button")  # back to a baseline-only preview
+    until(lambda: "Promoting" not in simulator_headline(dash_duo), timeout=20)
+    click(dash_duo, "#sim-saved-grid .ag-row .ag-checkbox-input")
+    click(dash_duo, "#sim-load")
+    dash_duo.wait_for_contains_text("#sim-saved-message", "Loaded “Top 5 promoted”", timeout=10)
+    dash_duo.wait_for_contains_text("#sim-headline", "saved scenario: Top 5 promoted", timeout=10)
+    assert "Full run: 2,000 paths" in simulator_headline(dash_duo)
+    assert "Promoting 5 accounts" in simulator_headline(dash_duo)
+    assert dash_duo.get_logs() == []
+
+
+def test_cancelled_run_changes_nothing_and_saves_nothing(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=20)
+    saved_before = len(dash_duo.find_elements("#sim-saved-grid .ag-row"))
+    Select(dash_duo.find_element("#sim-paths")).select_by_value("50000")
+    click(dash_duo, "#sim-run")
+    until(lambda: dash_duo.find_element("#sim-cancel").is_enabled(), timeout=10)
+    click(dash_duo, "#sim-cancel")
+    until(lambda: dash_duo.find_element("#sim-run").is_enabled(), timeout=10,
+          msg="the run button did not come back after cancelling")
+    time.sleep(2)  # long enough for a run that was not really stopped to land
+    assert "Preview: 1,000 paths" in simulator_headline(dash_duo)
+    assert "done" not in dash_duo.find_element("#sim-progress").text
+    assert len(dash_duo.find_elements("#sim-saved-grid .ag-row")) == saved_before

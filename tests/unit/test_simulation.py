@@ -302,3 +302,28 @@ def test_assumptions_file_overrides_and_errors(tmp_path):
 def test_settings_are_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):
         SimulationSettings(**kwargs)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_reports_every_chunk_up_to_done(workers):
+    seen = []
+    run_simulation(FOUR, Assumptions(), SimulationSettings(paths=300, horizon=2, chunk_paths=64,
+                                                           workers=workers), progress=seen.append)
+    assert len(seen) == 5  # 300 paths in chunks of 64: 64, 64, 64, 64, 44
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert seen[0] == pytest.approx(64 / 300)
+
+
+def test_default_hiring_adds_only_what_the_move_needs():
+    # 12 strategic accounts on 1 SAM (capacity 10: load 120%). Promoting 2 keeps the need at
+    # ⌈14/10⌉ = 2 = ⌈12/10⌉, so no SAM is added and the overload stays (q = 10/14).
+    frame = portfolio([1e5] * 14, ["Strategic"] * 12 + ["Key"] * 2)
+    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=200, strategic_sams=1),
+                            Scenario(promote=("A12", "A13")))
+    assert result.comparison.added_sams == 0 and result.comparison.required_sams_change == 0
+    assert result.scenario.staffing.treatment_strength == pytest.approx(10 / 14)
+    assert "already run at 120% of capacity" in result.headline()
+    # promoting into a full tier: ⌈11/10⌉ − ⌈10/10⌉ = 1 more SAM on top of today's
+    full = portfolio([1e5] * 11, ["Strategic"] * 10 + ["Key"])
+    hired = run_simulation(full, Assumptions(), SimulationSettings(paths=200), Scenario(promote=("A10",)))
+    assert hired.comparison.added_sams == 1 and hired.scenario.staffing.treatment_strength == 1

@@ -1,0 +1,135 @@
+"""Saved scenarios in a real database (SQLite by default, any SQLAlchemy URL).
+
+A saved scenario keeps its name, owner (the browser session, or the signed-in user), the
+fingerprint and label of the data it was run on, its inputs (settings, assumptions,
+promoted/demoted accounts, SAMs) and its report (summary results, fan, histograms), and when it
+was created. Every query is scoped to an owner: nobody lists, loads, renames or deletes
+another owner's scenarios.
+
+The URL comes from ``STRATA_DATABASE_URL`` (e.g. ``postgresql+psycopg://user@host/strata``);
+by default ``sqlite:///instance/strata.db`` beside the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+DEFAULT_DATABASE = Path(__file__).resolve().parents[1] / "instance" / "strata.db"
+MAX_NAME = 120
+
+
+def database_url() -> str:
+    """``STRATA_DATABASE_URL``, or the SQLite file ``instance/strata.db``."""
+    url = os.environ.get("STRATA_DATABASE_URL")
+    if url:
+        return url
+    DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def dataset_fingerprint(accounts: pd.DataFrame) -> str:
+    """SHA-256 over the rows and columns of an account frame (same data → same fingerprint)."""
+    digest = hashlib.sha256()
+    digest.update(",".join(map(str, accounts.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(accounts, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _ScenarioRow(_Base):
+    __tablename__ = "scenarios"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    data_label: Mapped[str] = mapped_column(String(255))
+    inputs: Mapped[str] = mapped_column(Text)
+    report: Mapped[str] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class SavedScenario:
+    """A saved scenario as read back (``inputs`` and ``report`` are the saved JSON)."""
+
+    id: int
+    name: str
+    fingerprint: str
+    data_label: str
+    inputs: dict
+    report: dict
+    created: datetime
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ValueError("a scenario needs a name")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"scenario names are at most {MAX_NAME} characters")
+    return name
+
+
+class ScenarioStore:
+    """Save, list, load, rename and delete scenarios, always for one owner at a time."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.engine = create_engine(url or database_url())
+        _Base.metadata.create_all(self.engine)
+
+    def save(self, owner: str, name: str, fingerprint: str, data_label: str, inputs: dict,
+             report: dict) -> int:
+        """Store a scenario; returns its id. ValueError for an empty or over-long name."""
+        row = _ScenarioRow(owner=owner, name=_clean_name(name), fingerprint=fingerprint,
+                           data_label=data_label[:255], inputs=json.dumps(inputs),
+                           report=json.dumps(report), created=datetime.now(UTC))
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def list(self, owner: str) -> list[SavedScenario]:
+        """The owner's scenarios, newest first."""
+        query = (select(_ScenarioRow).where(_ScenarioRow.owner == owner)
+                 .order_by(_ScenarioRow.created.desc(), _ScenarioRow.id.desc()))
+        with Session(self.engine) as session:
+            return [self._read(row) for row in session.scalars(query)]
+
+    def get(self, owner: str, scenario_id: int) -> SavedScenario | None:
+        with Session(self.engine) as session:
+            row = session.get(_ScenarioRow, scenario_id)
+            return self._read(row) if row is not None and row.owner == owner else None
+
+    def rename(self, owner: str, scenario_id: int, name: str) -> bool:
+        """True when the owner's scenario was renamed."""
+        query = (update(_ScenarioRow)
+                 .where(_ScenarioRow.id == scenario_id, _ScenarioRow.owner == owner)
+                 .values(name=_clean_name(name)))
+        with Session(self.engine) as session, session.begin():
+            return session.execute(query).rowcount == 1
+
+    def delete(self, owner: str, scenario_id: int) -> bool:
+        """True when the owner's scenario was deleted."""
+        query = delete(_ScenarioRow).where(_ScenarioRow.id == scenario_id,
+                                           _ScenarioRow.owner == owner)
+        with Session(self.engine) as session, session.begin():
+            return session.execute(query).rowcount == 1
+
+    @staticmethod
+    def _read(row: _ScenarioRow) -> SavedScenario:
+        created = row.created if row.created.tzinfo else row.created.replace(tzinfo=UTC)
+        return SavedScenario(row.id, row.name, row.fingerprint, row.data_label,
+                             json.loads(row.inputs), json.loads(row.report), created)
