@@ -64,6 +64,7 @@ def _sidebar() -> html.Div:
         dbc.Nav(links, vertical=True, pills=True),
         html.Div(id=ids.DATA_SOURCE, className="small text-muted mt-3"),
         _whatif_panel(),
+        importlib.import_module("dashboard.exporting").sidebar_buttons(),
     ], className="sidebar")
 
 
@@ -92,6 +93,7 @@ def create_app(cache_dir: str | None = None, database_url: str | None = None) ->
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
+    importlib.import_module("dashboard.exporting")  # download callbacks (imports exports/)
     state.install(app.server, cache_dir)
     app.server.extensions["strata_scenarios"] = ScenarioStore(database_url)
     app.layout = lambda: html.Div([

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import ids
+
 GRAPH_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "strata-chart"},
@@ -17,9 +19,22 @@ GRID_PERCENT = {"function": "d3.format('.1%')(params.value)"}
 """ag-grid value formatters: whole currency units, and fractions as percentages."""
 
 
-def graph(component_id: str, height: int | None = None) -> dcc.Graph:
+def graph(component_id: str, export: str | None = None, height: int | None = None) -> html.Div:
+    """A chart; with ``export`` (its name in :mod:`exports.pack`) a Download menu for
+    server-side PNG/SVG/PDF in presentation style, and the camera saves ``strata-<export>.png``."""
     style = {"height": f"{height}px"} if height else None
-    return dcc.Graph(id=component_id, config=GRAPH_CONFIG, style=style)
+    config = {**GRAPH_CONFIG, "toImageButtonOptions": {
+        **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"strata-{export or component_id}"}}
+    chart = dcc.Graph(id=component_id, config=config, style=style)
+    if export is None:
+        return html.Div(chart)
+    menu = dbc.DropdownMenu(
+        [dbc.DropdownMenuItem(f"{fmt.upper()} for slides",
+                              id={"type": ids.CHART_EXPORT, "chart": export, "format": fmt})
+         for fmt in ("png", "svg", "pdf")],
+        label="Download", size="sm", color="link", align_end=True, className="chart-export",
+    )
+    return html.Div([menu, chart])
 
 
 def kpi_card(title: str, value: str, reading: str, tone: str = "secondary") -> dbc.Col:

@@ -77,3 +77,9 @@ SIM_SAVED_GRID = "sim-saved-grid"
 SIM_SAVED_MSG = "sim-saved-message"
 SIM_SAVED_VERSION = "sim-saved-version"
 SIM_COMPARE_OUT = "sim-compare-table"
+
+CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name, "format": fmt}
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_MESSAGE = "export-message"
+PACK_PPTX = "export-pack-pptx"
+PACK_PDF = "export-pack-pdf"

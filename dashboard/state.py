@@ -106,6 +106,25 @@ def owner() -> str:
     return session_id()
 
 
+def save_report(report: dict) -> None:
+    """Keep the simulation on screen (for the board pack and chart downloads)."""
+    _store().set(f"{session_id()}:report", report, expire=EXPIRE_SECONDS)
+
+
+def save_report_outside_request(directory: str, cookies: dict, report: dict) -> None:
+    """:func:`save_report` from a background job (no Flask request)."""
+    sid = cookies.get(COOKIE, "")
+    if sid.isalnum() and len(sid) == 32:
+        with diskcache.Cache(directory) as store:
+            store.set(f"{sid}:report", report, expire=EXPIRE_SECONDS)
+
+
+def last_report() -> dict | None:
+    """The last simulation this session ran, if it was run on the data loaded now."""
+    report = _store().get(f"{session_id()}:report")
+    return report if report and report.get("fingerprint") == data_fingerprint() else None
+
+
 def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     store, sid = _store(), session_id()
     store.set(f"{sid}:accounts", (accounts, meta), expire=EXPIRE_SECONDS)
@@ -113,7 +132,7 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
 
 
 def reset_to_demo() -> None:
-    for key in ("accounts", "fingerprint", "pending"):
+    for key in ("accounts", "fingerprint", "pending", "report"):
         _store().delete(f"{session_id()}:{key}")
 
 

@@ -1,6 +1,7 @@
 """The ``portfolio`` command: analyze an account file, or write the demo portfolio.
 
-Exit status: 0 on success, 1 when the input file is rejected, 2 for a wrong command line.
+Exit status: 0 on success, 1 when the input file is rejected, 2 for a wrong command line,
+3 when an export needs Chrome/Chromium and none is installed.
 With ``--json`` every outcome, errors included, is one JSON object on stdout.
 """
 
@@ -110,33 +111,52 @@ def _build_parser() -> argparse.ArgumentParser:
     analyze_cmd.add_argument("--accounts-out", metavar="FILE.csv",
                              help="also write the tiered account list to this CSV")
 
-    simulate_cmd = commands.add_parser(
-        "simulate", parents=[portfolio_options],
+    simulation_options = argparse.ArgumentParser(add_help=False)
+    simulation_options.add_argument("--paths", type=int, default=10_000,
+                                    help="simulated paths (10000)")
+    simulation_options.add_argument("--horizon", type=int, default=12, metavar="PERIODS",
+                                    help="periods to simulate (12)")
+    simulation_options.add_argument("--period", choices=("month", "quarter"), default="quarter")
+    simulation_options.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    simulation_options.add_argument(
+        "--assumptions", metavar="FILE.json",
+        help='{"tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15, '
+             '"volatility": 0.2}, ...}, "correlation": 0.3}')
+    simulation_options.add_argument("--correlation", type=float,
+                                    help="market correlation 0–0.99 (0.3)")
+    simulation_options.add_argument("--promote", nargs="+", action="extend", default=[],
+                                    metavar="ID", help="account ids to move into the strategic tier")
+    simulation_options.add_argument("--demote", nargs="+", action="extend", default=[],
+                                    metavar="ID", help="strategic account ids to move to key")
+    simulation_options.add_argument(
+        "--scenario", metavar="FILE.json",
+        help='a scenario file: {"promote": [...], "demote": [...], "scenario_sams": N}, added '
+             "to --promote/--demote")
+    simulation_options.add_argument("--sams", type=float, metavar="N",
+                                    help="SAMs on the strategic tier today (default: what it needs)")
+    simulation_options.add_argument(
+        "--scenario-sams", type=float, metavar="N",
+        help="SAMs on the strategic tier in the scenario (default: today's plus the change in "
+             "what the tier needs)")
+    simulation_options.add_argument("--cost-per-sam", type=float, default=DEFAULT_COST_PER_SAM,
+                                    help="fully loaded cost of one SAM per year (180000)")
+
+    commands.add_parser(
+        "simulate", parents=[portfolio_options, simulation_options],
         help="Monte Carlo of churn and expansion; compare promoting/demoting strategic accounts",
         description="Simulate the portfolio's ARR by tier (baseline), and with --promote/--demote "
         "a scenario on the same random numbers. Assumptions: the file's calibration where it has "
         "prior-year ARR, else defaults; --assumptions overrides either.",
     )
-    simulate_cmd.add_argument("--paths", type=int, default=10_000, help="simulated paths (10000)")
-    simulate_cmd.add_argument("--horizon", type=int, default=12, metavar="PERIODS",
-                              help="periods to simulate (12)")
-    simulate_cmd.add_argument("--period", choices=("month", "quarter"), default="quarter")
-    simulate_cmd.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    simulate_cmd.add_argument("--assumptions", metavar="FILE.json",
-                              help='{"tiers": {"Strategic": {"annual_churn": 0.03, '
-                              '"expansion_drift": 0.15, "volatility": 0.2}, ...}, "correlation": 0.3}')
-    simulate_cmd.add_argument("--correlation", type=float, help="market correlation 0–0.99 (0.3)")
-    simulate_cmd.add_argument("--promote", nargs="+", action="extend", default=[], metavar="ID",
-                              help="account ids to move into the strategic tier")
-    simulate_cmd.add_argument("--demote", nargs="+", action="extend", default=[], metavar="ID",
-                              help="strategic account ids to move to the key tier")
-    simulate_cmd.add_argument("--sams", type=float, metavar="N",
-                              help="SAMs on the strategic tier today (default: what it needs)")
-    simulate_cmd.add_argument("--scenario-sams", type=float, metavar="N",
-                              help="SAMs on the strategic tier in the scenario (default: today's "
-                              "plus the change in what the tier needs)")
-    simulate_cmd.add_argument("--cost-per-sam", type=float, default=DEFAULT_COST_PER_SAM,
-                              help="fully loaded cost of one SAM per year (180000)")
+    export_cmd = commands.add_parser(
+        "export", parents=[portfolio_options, simulation_options],
+        help="charts as PNG/SVG/PDF files, or the board pack as PPTX/PDF, without a browser",
+        description="Write every chart (png, svg, pdf) or the board pack (pptx; pdf also writes "
+        "board-pack.pdf) to --out. With --promote/--demote/--scenario the simulator's charts and "
+        "slides are included. Needs Chrome/Chromium on the machine (exit status 3 without).",
+    )
+    export_cmd.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    export_cmd.add_argument("--format", choices=("png", "svg", "pdf", "pptx"), default="pptx")
 
     demo_cmd = commands.add_parser("demo", help="write the synthetic demo portfolio")
     demo_cmd.add_argument("--out", default="data/demo_accounts.csv")
@@ -157,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "simulate":
         return _simulate(args)
+    if args.command == "export":
+        return _export(args)
     return _analyze(args)
 
 
@@ -221,7 +243,23 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _simulate(args: argparse.Namespace) -> int:
+def _scenario_file(path: str) -> dict:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"--scenario: cannot read {path}: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--scenario {path}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or set(data) - {"promote", "demote", "scenario_sams", "name"}:
+        raise UsageError(f"--scenario {path}: expected an object with promote, demote, "
+                         "scenario_sams, name")
+    return data
+
+
+def _run_simulation(args: argparse.Namespace, analysis: PortfolioAnalysis,
+                    require_scenario: bool = False) -> SimulationResult | None:
+    """The simulation the command line asks for (None when ``require_scenario`` and none is
+    given). Raises UsageError or ValueError with a readable message."""
     from simulation import (
         Assumptions,
         Scenario,
@@ -233,35 +271,73 @@ def _simulate(args: argparse.Namespace) -> int:
         simulation_accounts,
     )
 
+    extra = _scenario_file(args.scenario) if args.scenario else {}
+    promote = tuple(args.promote) + tuple(map(str, extra.get("promote", [])))
+    demote = tuple(args.demote) + tuple(map(str, extra.get("demote", [])))
+    scenario_sams = args.scenario_sams if args.scenario_sams is not None else extra.get("scenario_sams")
+    has_scenario = bool(promote or demote or scenario_sams is not None)
+    if require_scenario and not has_scenario:
+        return None
+    accounts = analysis.accounts
+    assumptions = Assumptions()
+    if has_prior(accounts):
+        assumptions = calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
+    if args.assumptions:
+        assumptions = load_assumptions(args.assumptions, base=assumptions)
+    if args.correlation is not None:
+        assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
+    settings = SimulationSettings(
+        paths=args.paths, horizon=args.horizon, period=args.period, seed=args.seed,
+        strategic_capacity=float(analysis.workload.by_tier.loc["Strategic", "capacity"]),
+        strategic_sams=args.sams, cost_per_sam=args.cost_per_sam,
+    )
+    scenario = None
+    if has_scenario:
+        scenario = Scenario(promote, demote, scenario_sams, name=extra.get("name", "Scenario"))
+    return run_simulation(simulation_accounts(accounts, analysis.tiers.tier), assumptions,
+                          settings, scenario)
+
+
+def _simulate(args: argparse.Namespace) -> int:
     try:
         result, analysis = _load_and_analyze(args)
-        accounts = analysis.accounts
-        assumptions = Assumptions()
-        if has_prior(accounts):
-            assumptions = calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
-        if args.assumptions:
-            assumptions = load_assumptions(args.assumptions, base=assumptions)
-        if args.correlation is not None:
-            assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
-        settings = SimulationSettings(
-            paths=args.paths, horizon=args.horizon, period=args.period, seed=args.seed,
-            strategic_capacity=float(analysis.workload.by_tier.loc["Strategic", "capacity"]),
-            strategic_sams=args.sams, cost_per_sam=args.cost_per_sam,
-        )
-        scenario = None
-        if args.promote or args.demote or args.scenario_sams is not None:
-            scenario = Scenario(tuple(args.promote), tuple(args.demote), args.scenario_sams)
-        simulated = run_simulation(simulation_accounts(accounts, analysis.tiers.tier),
-                                   assumptions, settings, scenario)
+        simulated = _run_simulation(args, analysis)
     except Failure as exc:
         return _fail(str(exc), args.json, exc.status, exc.report)
-    except ValueError as exc:
+    except (UsageError, ValueError) as exc:
         return _fail(str(exc), args.json, 2)
     if args.json:
         print(json.dumps({**simulated.to_dict(), "headline": simulated.headline(),
                           "source": _source(result)}, indent=2))
     else:
         print(render_simulation(simulated, result.report.source))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from exports.files import export_files
+    from exports.render import ExportUnavailable
+    from simulation.report import simulation_report
+
+    try:
+        result, analysis = _load_and_analyze(args)
+        simulated = _run_simulation(args, analysis, require_scenario=True)
+        report = simulation_report(simulated) if simulated is not None else None
+        as_of = result.as_of.strftime("%Y-%m-%d") if result.as_of else None
+        written = export_files(analysis, result.report.source, as_of, report, args.format,
+                               Path(args.out))
+    except Failure as exc:
+        return _fail(str(exc), args.json, exc.status, exc.report)
+    except (UsageError, ValueError) as exc:
+        return _fail(str(exc), args.json, 2)
+    except ExportUnavailable as exc:
+        return _fail(str(exc), args.json, 3)
+    except OSError as exc:
+        return _fail(f"cannot write to {args.out}: {exc.strerror}", args.json, 2)
+    if args.json:
+        print(json.dumps({"files": [str(p) for p in written]}, indent=2))
+    else:
+        print("\n".join(f"wrote {p}" for p in written))
     return 0
 
 

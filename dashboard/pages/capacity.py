@@ -14,8 +14,9 @@ def layout(**_):
     return html.Div([
         page_header("SAM capacity", "Capacity per SAM and available headcount are in the What-if "
                     "panel. A strategic account takes 1/capacity of a SAM."),
-        dbc.Row([dbc.Col(graph(ids.CAP_HEADCOUNT), lg=5), dbc.Col(html.Div(id=ids.CAP_OVERLOADED), lg=7)]),
-        graph(ids.CAP_LOAD),
+        dbc.Row([dbc.Col(graph(ids.CAP_HEADCOUNT, "sam-headcount"), lg=5),
+                 dbc.Col(html.Div(id=ids.CAP_OVERLOADED), lg=7)]),
+        graph(ids.CAP_LOAD, "sam-workload"),
     ])
 
 

@@ -14,7 +14,8 @@ from dashboard.whatif import analyze_session
 def layout(**_):
     return html.Div([
         page_header("Revenue concentration", "How exposed is the business to a few logos?"),
-        dbc.Row([dbc.Col(graph(ids.CONC_PARETO), lg=6), dbc.Col(graph(ids.CONC_LORENZ), lg=6)]),
+        dbc.Row([dbc.Col(graph(ids.CONC_PARETO, "pareto"), lg=6),
+                 dbc.Col(graph(ids.CONC_LORENZ, "lorenz"), lg=6)]),
         dbc.Row([dbc.Col(html.H5("Largest accounts"), width="auto"),
                  dbc.Col(dcc.Dropdown(id=ids.CONC_N, options=[10, 20, 50, 100], value=20,
                                       clearable=False, style={"width": "100px"}), width="auto")],

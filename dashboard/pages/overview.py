@@ -15,7 +15,8 @@ def layout(**_):
         page_header("Portfolio overview", "Concentration, tiers, retention and SAM coverage at a glance."),
         html.Div(id=ids.OVERVIEW_WARNINGS),
         dbc.Row(id=ids.OVERVIEW_KPIS),
-        dbc.Row([dbc.Col(graph(ids.OVERVIEW_TIERS), lg=6), dbc.Col(graph(ids.OVERVIEW_BRIDGE), lg=6)]),
+        dbc.Row([dbc.Col(graph(ids.OVERVIEW_TIERS, "tier-distribution"), lg=6),
+                 dbc.Col(graph(ids.OVERVIEW_BRIDGE, "arr-bridge"), lg=6)]),
     ])
 
 

@@ -14,10 +14,10 @@ def layout(**_):
     return html.Div([
         page_header("Retention by tier", "Accounts count in the tier they had a year ago, so churned "
                     "strategic accounts stay in the strategic figures."),
-        graph(ids.RET_BY_TIER),
+        graph(ids.RET_BY_TIER, "retention-by-tier"),
         dbc.RadioItems(id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True,
                        className="my-2"),
-        graph(ids.RET_BRIDGE),
+        graph(ids.RET_BRIDGE, "arr-bridge"),
     ])
 
 

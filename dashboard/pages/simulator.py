@@ -158,8 +158,9 @@ def layout(**_):
         html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
         dbc.Alert(id=ids.SIM_HEADLINE, color="light", className="mt-3 mb-2 border"),
         dbc.Row(id=ids.SIM_KPIS),
-        dbc.Row([dbc.Col(graph(ids.SIM_FAN), lg=7), dbc.Col(graph(ids.SIM_ENDING), lg=5)]),
-        dbc.Row([dbc.Col(graph(ids.SIM_DELTA), lg=7),
+        dbc.Row([dbc.Col(graph(ids.SIM_FAN, "simulation-fan"), lg=7),
+                 dbc.Col(graph(ids.SIM_ENDING, "simulation-ending-arr"), lg=5)]),
+        dbc.Row([dbc.Col(graph(ids.SIM_DELTA, "simulation-delta"), lg=7),
                  dbc.Col(html.Div(id=ids.SIM_STAFF_TABLE), lg=5)], className="mt-3"),
         _saved(),
     ])
@@ -211,6 +212,7 @@ def preview(selected, *values):
                                     simulator.PREVIEW_PATHS)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
+    state.save_report(report)
     return report, ""
 
 
@@ -232,8 +234,8 @@ def run_full(set_progress, _clicks, selected, *values):
     """The full run, in a background process: progress bar, cancel, UI stays responsive."""
     *form_values, settings, paths = values
     set_progress((0, "starting"))
-    accounts, _ = state.data_outside_request(dash.get_app().server.config["STRATA_CACHE_DIR"],
-                                             dash.ctx.cookies)
+    store_dir = dash.get_app().server.config["STRATA_CACHE_DIR"]
+    accounts, _ = state.data_outside_request(store_dir, dash.ctx.cookies)
 
     def progress(done: float) -> None:
         set_progress((round(100 * done), f"{done:.0%} of {int(paths):,} paths"))
@@ -243,6 +245,7 @@ def run_full(set_progress, _clicks, selected, *values):
                                     _selected_ids(selected), int(paths), progress)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
+    state.save_report_outside_request(store_dir, dash.ctx.cookies, report)
     set_progress((100, f"done: {int(paths):,} paths"))
     return report, ""
 

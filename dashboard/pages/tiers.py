@@ -15,7 +15,8 @@ def layout(**_):
     return html.Div([
         page_header("Tier distribution", "Move the thresholds and weights in the What-if panel; "
                     "accounts that change tier are listed below."),
-        dbc.Row([dbc.Col(graph(ids.TIERS_DIST), lg=6), dbc.Col(graph(ids.TIERS_HIST), lg=6)]),
+        dbc.Row([dbc.Col(graph(ids.TIERS_DIST, "tier-distribution"), lg=6),
+                 dbc.Col(graph(ids.TIERS_HIST, "scores"), lg=6)]),
         html.Div(id=ids.TIERS_MOVERS, className="mt-3"),
         html.Div(id=ids.TIERS_DISAGREE, className="mt-3"),
     ])

@@ -207,3 +207,26 @@ def test_cancelled_run_changes_nothing_and_saves_nothing(dash_duo, dash_app):
     assert "Preview: 1,000 paths" in simulator_headline(dash_duo)
     assert "done" not in dash_duo.find_element("#sim-progress").text
     assert len(dash_duo.find_elements("#sim-saved-grid .ag-row")) == saved_before
+
+
+def downloaded(dash_duo, name: str) -> Path:
+    path = Path(dash_duo.download_path) / name
+    until(lambda: path.exists() and path.stat().st_size > 0, timeout=60,
+          msg=f"{name} was not downloaded")
+    return path
+
+
+def test_board_pack_and_chart_downloads_deliver_files(dash_duo, dash_app):
+    from pptx import Presentation
+
+    dash_duo.start_server(dash_app)
+    wait_for_kpi(dash_duo, "Accounts", "1,200")
+    click(dash_duo, "#export-pack-pptx")
+    deck = Presentation(str(downloaded(dash_duo, "strata-board-pack.pptx")))
+    assert len(deck.slides) == 8  # title, KPIs, five charts, method
+
+    click(dash_duo, ".chart-export .dropdown-toggle")
+    click(dash_duo, "[id*='\"format\":\"svg\"'][id*='tier-distribution']")
+    svg = downloaded(dash_duo, "strata-tier-distribution.svg").read_bytes()
+    assert svg.lstrip().startswith(b"<svg") and b"Tier distribution" in svg
+    assert dash_duo.get_logs() == []

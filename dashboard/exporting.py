@@ -1,0 +1,87 @@
+"""Downloads for board decks: one chart (PNG/SVG/PDF) or the board pack (PPTX/PDF).
+
+Rendered server-side by :mod:`exports` from the same figure functions as the pages, for this
+session's data, what-if settings and last simulation. Without Chrome/Chromium on the server the
+message says so and the charts' camera buttons still work.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids, state
+from dashboard.whatif import analyze_session
+from exports.files import pack_bytes
+from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, build_pack
+from exports.render import ExportUnavailable, presentation, render
+
+
+def sidebar_buttons() -> html.Div:
+    return html.Div([
+        html.H6("Board pack", className="text-uppercase text-muted mt-4"),
+        dbc.ButtonGroup([
+            dbc.Button("PowerPoint", id=ids.PACK_PPTX, color="outline-primary", size="sm"),
+            dbc.Button("PDF", id=ids.PACK_PDF, color="outline-primary", size="sm"),
+        ]),
+        dcc.Loading(html.Div(id=ids.EXPORT_MESSAGE, className="small mt-1"), type="dot"),
+        dcc.Download(id=ids.EXPORT_DOWNLOAD),
+    ])
+
+
+def _footnote() -> tuple[str, str | None]:
+    _, meta = state.current_data()
+    return meta["source"], meta.get("as_of")
+
+
+def _problem(text: str) -> html.Span:
+    return html.Span(text, className="text-danger")
+
+
+@dash.callback(
+    Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_MESSAGE, "children"),
+    Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL}, "n_clicks"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def export_chart(_clicks, settings):
+    """One chart, restyled for slides, as the format picked from its Download menu."""
+    trigger = dash.ctx.triggered_id
+    if not trigger or not dash.ctx.triggered[0]["value"]:
+        raise PreventUpdate  # a menu appearing with a new page, not a click
+    name, fmt = trigger["chart"], trigger["format"]
+    if name in SIMULATION_CHARTS:
+        report = state.last_report()
+        if report is None or (name == "simulation-delta" and "delta_histogram" not in report):
+            return no_update, _problem("Run a scenario on the Simulator page first.")
+        fig = SIMULATION_CHARTS[name](report)
+    else:
+        fig = ANALYSIS_CHARTS[name](analyze_session(settings))
+    source, as_of = _footnote()
+    footnote = f"Source: {source}" + (f" · data as of {as_of}" if as_of else "") + " · Strata"
+    try:
+        data = render(presentation(fig, footnote), fmt)
+    except ExportUnavailable as exc:
+        return no_update, _problem(str(exc))
+    return dcc.send_bytes(data, f"strata-{name}.{fmt}"), ""
+
+
+@dash.callback(
+    Output(ids.EXPORT_DOWNLOAD, "data", allow_duplicate=True),
+    Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True),
+    Input(ids.PACK_PPTX, "n_clicks"), Input(ids.PACK_PDF, "n_clicks"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def export_pack(_pptx, _pdf, settings):
+    """The board pack for this session's data, settings and last simulation."""
+    fmt = "pptx" if dash.ctx.triggered_id == ids.PACK_PPTX else "pdf"
+    source, as_of = _footnote()
+    pack = build_pack(analyze_session(settings), source, as_of, state.last_report())
+    try:
+        data = pack_bytes(pack, fmt)
+    except ExportUnavailable as exc:
+        return no_update, _problem(str(exc))
+    return dcc.send_bytes(data, f"strata-board-pack.{fmt}"), ""

@@ -1,0 +1,49 @@
+"""Exports as files in a directory (the ``portfolio export`` command)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, BoardPack, build_pack
+from exports.pdf_pack import write_pdf
+from exports.pptx_pack import write_pptx
+from exports.render import FORMATS, presentation, render_many
+from portfolio.analysis import PortfolioAnalysis
+
+PACK_NAME = "board-pack"
+PACK_FORMATS = ("pptx", "pdf")
+
+
+def pack_bytes(pack: BoardPack, fmt: str) -> bytes:
+    """The pack as ``pptx`` or ``pdf`` bytes (charts rendered as PNG at 2×, without their own
+    titles: the slide carries the title)."""
+    if fmt not in PACK_FORMATS:
+        raise ValueError(f"a board pack is pptx or pdf, not {fmt!r}")
+    pngs = render_many([presentation(c.figure, pack.footnote, with_title=False)
+                        for c in pack.charts], "png")
+    images = {c.key: png for c, png in zip(pack.charts, pngs, strict=True)}
+    return (write_pptx if fmt == "pptx" else write_pdf)(pack, images)
+
+
+def export_files(analysis: PortfolioAnalysis, source: str, as_of: str | None,
+                 report: dict | None, fmt: str, out: Path) -> list[Path]:
+    """Write ``fmt`` files to ``out``: every chart for png/svg/pdf (and board-pack.pdf with
+    pdf), or board-pack.pptx for pptx. Returns the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    pack = build_pack(analysis, source, as_of, report)
+    written = []
+    if fmt in FORMATS:
+        figs = {key: build(analysis) for key, build in ANALYSIS_CHARTS.items()}
+        if report:
+            figs |= {key: build(report) for key, build in SIMULATION_CHARTS.items()
+                     if key != "simulation-delta" or "delta_histogram" in report}
+        rendered = render_many([presentation(fig, pack.footnote) for fig in figs.values()], fmt)
+        for key, data in zip(figs, rendered, strict=True):
+            path = out / f"{key}.{fmt}"
+            path.write_bytes(data)
+            written.append(path)
+    if fmt in ("pdf", "pptx"):
+        path = out / f"{PACK_NAME}.{fmt}"
+        path.write_bytes(pack_bytes(pack, fmt))
+        written.append(path)
+    return written

@@ -1,0 +1,168 @@
+"""What a board pack says, independent of its file format (PowerPoint or PDF).
+
+A pack is a title, the KPIs, one slide per chart with a one-sentence takeaway computed from
+the data, and an assumptions/methodology slide. The charts are the dashboard's own figures
+(:mod:`dashboard.figures`), so the pack and the screen always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+
+from dashboard import figures
+from dashboard.kpis import Kpi, overview_kpis
+from portfolio.analysis import PortfolioAnalysis
+from portfolio.formatting import money, percent
+from portfolio.schema import TIERS
+
+
+@dataclass(frozen=True)
+class ChartSlide:
+    key: str  # also the file name stem of the exported chart
+    title: str
+    takeaway: str
+    figure: go.Figure
+
+
+@dataclass(frozen=True)
+class BoardPack:
+    title: str
+    subtitle: str
+    footnote: str  # source and date, under every chart
+    kpis: list[Kpi]
+    charts: list[ChartSlide]
+    methodology: list[str]
+
+
+def _bridge(analysis: PortfolioAnalysis) -> go.Figure:
+    if analysis.retention is None:
+        return figures.bridge_figure_unavailable()
+    return figures.bridge_figure(analysis.retention.bridge)
+
+
+def _retention(analysis: PortfolioAnalysis) -> go.Figure:
+    if analysis.retention is None:
+        return figures.message_figure("Retention by tier", "The data has no prior-year ARR.")
+    return figures.retention_by_tier_figure(analysis)
+
+
+ANALYSIS_CHARTS: dict[str, Callable[[PortfolioAnalysis], go.Figure]] = {
+    "pareto": figures.pareto_figure,
+    "lorenz": figures.lorenz_figure,
+    "tier-distribution": figures.tier_distribution_figure,
+    "scores": figures.score_histogram,
+    "retention-by-tier": _retention,
+    "arr-bridge": _bridge,
+    "sam-workload": figures.sam_load_figure,
+    "sam-headcount": figures.headcount_figure,
+}
+"""Every analysis chart by export name; the dashboard's download menu uses the same names."""
+
+SIMULATION_CHARTS: dict[str, Callable[[dict], go.Figure]] = {
+    "simulation-fan": figures.fan_figure,
+    "simulation-ending-arr": figures.ending_distribution_figure,
+    "simulation-delta": figures.delta_figure,
+}
+"""Simulator charts by export name (from a simulation report)."""
+
+
+def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
+    """One sentence per analysis chart, from the numbers."""
+    c = analysis.concentration
+    dist = analysis.distribution
+    strategic = dist.loc[TIERS[0]]
+    active = max(int(dist["accounts"].sum()), 1)
+    w = analysis.workload
+    text = {
+        "pareto": (f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)}) "
+                   f"bring 80% of ARR; the largest account alone is {percent(c.top_1_share)}."),
+        "lorenz": f"ARR is unequally spread: Gini {c.gini:.2f} (0 = all equal, 1 = one account).",
+        "tier-distribution": (f"{int(strategic['accounts'])} strategic accounts "
+                              f"({percent(strategic['accounts'] / active)} of accounts) hold "
+                              f"{percent(strategic['arr_share'])} of ARR."),
+        "scores": (f"Tiers cut the scorecard at {analysis.tiers.thresholds.strategic:g} (Strategic) "
+                   f"and {analysis.tiers.thresholds.key:g} (Key)."),
+        "sam-workload": (f"{len(w.overloaded_sams)} SAM(s) are over capacity."
+                         if w.overloaded_sams else "No SAM is over capacity."),
+        "sam-headcount": (f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} "
+                          f"FTE); {w.available_headcount:g} are available."),
+    }
+    if analysis.retention is None:
+        text["retention-by-tier"] = "Retention needs a prior-year ARR column."
+        text["arr-bridge"] = "The ARR bridge needs a prior-year ARR column."
+    else:
+        r = analysis.retention
+        s = analysis.retention_by_tier.get(TIERS[0])
+        strategic_text = (f"Strategic NRR {percent(s.nrr)} and GRR {percent(s.grr)} "
+                          "(benchmarks: 120%+ and 92–98%)" if s else "No strategic accounts a year ago")
+        text["retention-by-tier"] = f"{strategic_text}; all tiers NRR {percent(r.nrr)}."
+        b = r.bridge
+        text["arr-bridge"] = (f"ARR went from {money(b.starting)} to {money(b.ending)}: expansion "
+                              f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
+                              f"{money(-b.churn)}, new {money(b.new)}.")
+    return text
+
+
+PACK_CHARTS = ("pareto", "tier-distribution", "retention-by-tier", "arr-bridge", "sam-headcount")
+"""The analysis charts a board pack carries, in order."""
+
+
+def methodology(analysis: PortfolioAnalysis, report: dict | None) -> list[str]:
+    """The assumptions and formulas behind the pack, as short lines."""
+    t = analysis.tiers
+    weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in t.weights.items())
+    capacity = ", ".join(f"{k} {v:g}" for k, v in analysis.workload.by_tier["capacity"].items())
+    lines = [
+        "Tiers: " + ("revenue-only (ARR percentile)" if t.revenue_only else f"scorecard, weights {weights}")
+        + f"; Strategic ≥ {t.thresholds.strategic:g}, Key ≥ {t.thresholds.key:g}.",
+        f"SAM capacity (accounts per SAM): {capacity}; an account takes 1/capacity of a SAM.",
+        "Concentration: Gini = Σ(2i − n − 1)·x(i) / (n·Σx); HHI = 10,000·Σ share²; accounts with "
+        "ARR > 0.",
+        "Retention (accounts in the tier they had a year ago): NRR = Σ ARR / Σ prior ARR; "
+        "GRR = Σ min(ARR, prior) / Σ prior; new accounts excluded.",
+    ]
+    if report:
+        s = report["settings"]
+        lines.append(
+            f"Monte Carlo: {s['paths']:,} paths × {s['horizon']} {s['period']}s, seed {s['seed']}, "
+            f"correlation {report['correlation']:g}; log-normal ARR growth with a shared market "
+            "factor, churn with a shared churn climate; scenario and baseline on the same random "
+            "numbers; strategic treatment fades toward key when SAMs are over capacity.")
+        for tier, a in report["baseline"]["assumptions"].items():
+            lines.append(f"  {tier}: churn {percent(a['annual_churn'])}/yr, drift "
+                         f"{a['expansion_drift']:+.3f}, volatility {a['volatility']:.3f} "
+                         f"({a['source']}).")
+    return lines
+
+
+def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = None,
+               report: dict | None = None) -> BoardPack:
+    """The board pack for an analysis, with the simulator's slides when a report is given."""
+    when = as_of or date.today().isoformat()
+    notes = takeaways(analysis)
+    charts = []
+    for key in PACK_CHARTS:
+        fig = ANALYSIS_CHARTS[key](analysis)
+        charts.append(ChartSlide(key, fig.layout.title.text or key, notes[key], fig))
+    if report:
+        charts.append(ChartSlide("simulation-fan", "Simulated ARR", report["headline"],
+                                 figures.fan_figure(report)))
+        if "delta_histogram" in report:
+            d = report["delta"]
+            charts.append(ChartSlide(
+                "simulation-delta", "Scenario vs baseline",
+                f"Better than the baseline on {percent(d['prob_better'], 0)} of paths; mean "
+                f"{money(d['mean'])}, P5 {money(d['p5'])}, P95 {money(d['p95'])}.",
+                figures.delta_figure(report)))
+    return BoardPack(
+        title="Strategic-account portfolio review",
+        subtitle=f"{source} · data as of {when}",
+        footnote=f"Source: {source} · data as of {when} · Strata",
+        kpis=overview_kpis(analysis),
+        charts=charts,
+        methodology=methodology(analysis, report),
+    )
