@@ -17,6 +17,7 @@ import pandas as pd
 from portfolio.analysis import PortfolioAnalysis, analyze, has_prior
 from portfolio.formatting import money, percent
 from portfolio.ingest import LoadResult, load_file
+from portfolio.jsonfile import read_json
 from portfolio.schema import SNAPSHOT_COLUMNS
 from portfolio.tiers import DEFAULT_WEIGHTS, Thresholds
 from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED, SimulationResult
@@ -56,9 +57,9 @@ def parse_mapping(values: list[str]) -> dict[str, str]:
     for value in values:
         if value.endswith(".json") and Path(value).is_file():
             try:
-                loaded = json.loads(Path(value).read_text())
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"--mapping {value}: not valid JSON ({exc})") from None
+                loaded = read_json(value, "mapping file")
+            except ValueError as exc:
+                raise UsageError(f"--mapping: {exc}") from None
             if not isinstance(loaded, dict):
                 raise UsageError(f"--mapping {value}: expected an object of header: column")
             mapping.update({str(k): str(v) for k, v in loaded.items()})
@@ -245,11 +246,9 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _scenario_file(path: str) -> dict:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"--scenario: cannot read {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--scenario {path}: not valid JSON ({exc})") from None
+        data = read_json(path, "scenario file")
+    except ValueError as exc:
+        raise UsageError(f"--scenario: {exc}") from None
     if not isinstance(data, dict) or set(data) - {"promote", "demote", "scenario_sams", "name"}:
         raise UsageError(f"--scenario {path}: expected an object with promote, demote, "
                          "scenario_sams, name")

@@ -14,11 +14,11 @@ Strategic 0.96·e^0.22 ≈ 1.20, Key 0.92·e^0.11 ≈ 1.03, Standard 0.85·e^0.0
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from portfolio.jsonfile import read_json
 from portfolio.schema import TIERS
 
 MAX_CORRELATION = 0.99
@@ -141,10 +141,4 @@ def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumpti
 
 def load_assumptions(path: str | Path, base: Assumptions | None = None) -> Assumptions:
     """Read an assumptions JSON file; errors name the file and the problem."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read assumptions file {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"assumptions file {path} is not valid JSON ({exc})") from None
-    return parse_assumptions(data, base)
+    return parse_assumptions(read_json(path, "assumptions file"), base)

@@ -155,6 +155,7 @@ def test_simulate_readable_with_assumptions_file(capsys, tmp_path):
     (["--horizon", "99"], "horizon must be 1–20 quarters"),
     (["--correlation", "1.5"], "correlation must be between 0 and 0.99"),
     (["--assumptions", "missing.json"], "cannot read assumptions file"),
+    (["--scenario", "missing.json"], "--scenario: cannot read scenario file missing.json"),
 ])
 def test_simulate_bad_options_exit_2_with_json_error(capsys, argv, fragment):
     status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "50", "--json", *argv)
