@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import diskcache
 from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html, no_update
 
-from dashboard import ids, state
+from dashboard import access, ids, state
 from dashboard.whatif import DEFAULT_SETTINGS
 from portfolio.tiers import DEFAULT_WEIGHTS
 from simulation.scenarios import ScenarioStore
@@ -78,11 +78,14 @@ def background_manager(cache_dir: str) -> DiskcacheManager:
     return DiskcacheManager(jobs, cache_by=[state.run_scope], expire=3600)
 
 
-def create_app(cache_dir: str | None = None, database_url: str | None = None) -> Dash:
+def create_app(cache_dir: str | None = None, database_url: str | None = None,
+               users: dict[str, str] | None = None) -> Dash:
     """Build the Dash app (pages, global what-if controls, per-session data store, scenarios).
 
     ``cache_dir``: session data and background jobs (default ``$STRATA_CACHE_DIR``);
-    ``database_url``: saved scenarios (default ``$STRATA_DATABASE_URL`` or SQLite).
+    ``database_url``: saved scenarios (default ``$STRATA_DATABASE_URL`` or SQLite);
+    ``users``: name → password hash for basic auth (default ``$STRATA_USERS_FILE``; without
+    users only loopback clients are served, see :mod:`dashboard.access`).
     """
     cache_dir = cache_dir or state.default_cache_dir()
     app = Dash(
@@ -95,6 +98,7 @@ def create_app(cache_dir: str | None = None, database_url: str | None = None) ->
         importlib.import_module(f"dashboard.pages.{page}")
     importlib.import_module("dashboard.exporting")  # download callbacks (imports exports/)
     state.install(app.server, cache_dir)
+    access.install(app, users if users is not None else access.configured_users())
     app.server.extensions["strata_scenarios"] = ScenarioStore(database_url)
     app.layout = lambda: html.Div([
         dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),

@@ -102,8 +102,11 @@ def run_scope() -> str:
 
 
 def owner() -> str:
-    """Who owns saved scenarios: the browser session."""
-    return session_id()
+    """Who owns saved scenarios: the signed-in user, or else the browser session."""
+    from dashboard.access import current_user
+
+    user = current_user()
+    return f"user:{user}" if user else session_id()
 
 
 def save_report(report: dict) -> None:

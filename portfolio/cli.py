@@ -159,6 +159,14 @@ def _build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--out", required=True, metavar="DIR", help="output directory")
     export_cmd.add_argument("--format", choices=("png", "svg", "pdf", "pptx"), default="pptx")
 
+    user_cmd = commands.add_parser(
+        "add-user", help="add a dashboard user (password hashed) to a users file",
+        description="Add or replace NAME in FILE with a salted hash of a password read from the "
+        "terminal (or stdin with --password-stdin). Point STRATA_USERS_FILE at FILE.")
+    user_cmd.add_argument("users_file", metavar="FILE")
+    user_cmd.add_argument("name", metavar="NAME")
+    user_cmd.add_argument("--password-stdin", action="store_true")
+
     demo_cmd = commands.add_parser("demo", help="write the synthetic demo portfolio")
     demo_cmd.add_argument("--out", default="data/demo_accounts.csv")
     demo_cmd.add_argument("--accounts", type=int, default=1200)
@@ -176,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                            else DEMO_SEED)
         print(f"wrote {len(frame):,} synthetic accounts to {args.out}")
         return 0
+    if args.command == "add-user":
+        return _add_user(args)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "export":
@@ -241,6 +251,23 @@ def _analyze(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2))
     else:
         print(render_text(analysis, result.report.source, result.report.notes))
+    return 0
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    from dashboard.access import add_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.name}: ")
+    try:
+        add_user(args.users_file, args.name, password)
+    except (ValueError, OSError) as exc:
+        return _fail(str(exc), False, 2)
+    print(f"{args.name} can sign in; set STRATA_USERS_FILE={args.users_file}")
     return 0
 
 

@@ -215,9 +215,16 @@ def load_bytes(
     return LoadResult(accounts, report, as_of_ts)
 
 
+def _file_size(size: float) -> str:
+    """Bytes as ``12.3 MiB`` / ``4.0 kB`` / ``512 bytes``."""
+    if size >= 2**20:
+        return f"{size / 2**20:.1f} MiB"
+    return f"{size / 1024:.1f} kB" if size >= 1024 else f"{size:.0f} bytes"
+
+
 def _too_big_message(size: int, limits: Limits) -> str:
     return (
-        f"file is {size / 2**20:.1f} MiB; the limit is {limits.max_bytes / 2**20:.0f} MiB "
+        f"file is {_file_size(size)}; the limit is {_file_size(limits.max_bytes)} "
         "(split the file or aggregate it to one row per account)"
     )
 

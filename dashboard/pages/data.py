@@ -8,7 +8,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import ids, state
+from dashboard import access, ids, state
 from dashboard.components import GRID_MONEY, page_header
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
@@ -85,7 +85,8 @@ def read_upload(contents: str, filename: str, mapping: dict | None = None):
         data = base64.b64decode(contents.split(",", 1)[1], validate=False)
     except (IndexError, binascii.Error, ValueError):
         data = b""
-    return data, load_bytes(data, filename or "upload", mapping=mapping)
+    return data, load_bytes(data, filename or "upload", mapping=mapping,
+                            limits=access.upload_limits())
 
 
 def accept(result, filename: str) -> html.Div:
@@ -124,7 +125,7 @@ def on_data_change(contents, _apply, _reset, filename, map_values, map_ids, vers
                     hidden)
         data, filename = pending
         mapping = {i["header"]: v for i, v in zip(map_ids, map_values, strict=True) if v}
-        result = load_bytes(data, filename, mapping=mapping)
+        result = load_bytes(data, filename, mapping=mapping, limits=access.upload_limits())
     else:
         if not contents:
             return no_update, no_update, no_update, no_update, no_update
