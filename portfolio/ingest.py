@@ -259,8 +259,20 @@ def _read_table(data: bytes, filename: str, report: IngestReport, limits: Limits
     return table
 
 
+def _decode_line(line: bytes) -> tuple[str, bool]:
+    """One line as UTF-8 if it is valid UTF-8 (True), else as Windows-1252 or Latin-1 (False)."""
+    try:
+        return line.decode("utf-8"), True
+    except UnicodeDecodeError:
+        try:
+            return line.decode("cp1252"), False
+        except UnicodeDecodeError:
+            return line.decode("latin-1"), False
+
+
 def _decode(data: bytes, report: IngestReport) -> str:
-    """Decode text: UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else cp1252/Latin-1."""
+    """Decode text: UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern); a file that is not
+    valid UTF-8 is read line by line, UTF-8 where a line is, else Windows-1252 (Latin-1)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     elif data.startswith(b"\xef\xbb\xbf"):
@@ -277,13 +289,14 @@ def _decode(data: bytes, report: IngestReport) -> str:
         if encoding.startswith("utf-16"):
             report.add(Problem("file looks like UTF-16 text but its bytes are not valid UTF-16"))
             raise _Rejected from None
-        try:
-            text = data.decode("cp1252")
-            encoding = "cp1252"
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-            encoding = "latin-1"
-        report.notes.append(f"file is not UTF-8; read as {encoding}")
+        lines = data.split(b"\n")
+        decoded = [_decode_line(line) for line in lines]
+        text = "\n".join(line for line, _ in decoded)
+        legacy = sum(1 for _, utf8 in decoded if not utf8)
+        report.notes.append(
+            "file is not UTF-8; read as Windows-1252" if legacy == len(lines) else
+            f"file mixes encodings: {legacy:,} of {len(lines):,} lines are not UTF-8 and were "
+            "read as Windows-1252")
     control = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
     if "\x00" in text or control > max(8, len(text[:65536]) // 100):
         report.add(Problem("file is not a text table (binary content): upload a CSV or XLSX file"))

@@ -122,3 +122,21 @@ def test_overview_kpi_readings():
 def test_grid_search_sets_the_quick_filter(pages):
     assert pages.data.search_grid("Summit")["quickFilterText"] == "Summit"
     assert pages.data.search_grid(None)["pagination"] is True
+
+
+def test_every_broken_corpus_file_leaves_the_loaded_data_alone(request_ctx, pages, monkeypatch):
+    from unit.test_corpus import CORPUS, REJECTED
+
+    triggered(pages, monkeypatch, "data-upload")
+    good = "account_id,account_name,arr\nA,Acme,1000\nB,Beta,500\n"
+    pages.data.on_data_change(upload(good), None, None, "good.csv", [], [], 0)
+    before = state.data_fingerprint()
+    for name in REJECTED:
+        contents = "data:application/octet-stream;base64," + base64.b64encode(
+            (CORPUS / name).read_bytes()).decode()
+        out = pages.data.on_data_change(contents, None, None, name, [], [], 1)
+        assert REJECTED[name] in str(out[0]) and out[2] is dash.no_update, name
+        assert state.data_fingerprint() == before and state.current_data()[1]["source"] == "good.csv"
+    broken_base64 = pages.data.on_data_change("data:text/csv;base64,@@@", None, None, "x.csv",
+                                              [], [], 1)
+    assert state.data_fingerprint() == before and broken_base64[2] is dash.no_update
