@@ -356,10 +356,9 @@ def run_simulation(
     """
     assumptions = assumptions or Assumptions()
     settings = settings or SimulationSettings()
-    frame = accounts
-    if frame.empty:
+    if accounts.empty:
         raise ValueError("no accounts with ARR and a tier to simulate")
-    arr0 = frame["arr"].to_numpy(dtype=float)
+    arr0 = accounts["arr"].to_numpy(dtype=float)
     capacity = settings.strategic_capacity
 
     def variant(tiers: np.ndarray, sams: float) -> tuple[Staffing, dict, AccountParams]:
@@ -367,14 +366,14 @@ def run_simulation(
         figures = effective_assumptions(assumptions, staff.treatment_strength)
         return staff, figures, account_params(tiers, figures)
 
-    base_tiers = frame["tier"].to_numpy(dtype=object)
+    base_tiers = accounts["tier"].to_numpy(dtype=object)
     base_sams = (settings.strategic_sams if settings.strategic_sams is not None
                  else required_sams(int((base_tiers == STRATEGIC).sum()), capacity))
     base_staff, base_figures, base_params = variant(base_tiers, base_sams)
 
     scenario_params, scenario_info = [], None
     if scenario is not None:
-        tiers = _scenario_tiers(frame, scenario)
+        tiers = _scenario_tiers(accounts, scenario)
         extra = (required_sams(int((tiers == STRATEGIC).sum()), capacity)
                  - required_sams(int((base_tiers == STRATEGIC).sum()), capacity))
         sams = (scenario.strategic_sams if scenario.strategic_sams is not None
