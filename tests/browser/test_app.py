@@ -230,3 +230,18 @@ def test_board_pack_and_chart_downloads_deliver_files(dash_duo, dash_app):
     svg = downloaded(dash_duo, "strata-tier-distribution.svg").read_bytes()
     assert svg.lstrip().startswith(b"<svg") and b"Tier distribution" in svg
     assert dash_duo.get_logs() == []
+
+
+def test_account_names_with_markup_are_shown_as_text(dash_duo, dash_app, tmp_path):
+    hostile = (Path(__file__).resolve().parents[1] / "corpus" / "html_names.csv").read_text()
+    dash_duo.start_server(dash_app)
+    upload(dash_duo, tmp_path, "html_names.csv", hostile)
+    dash_duo.wait_for_contains_text("#data-ok", "3 accounts", timeout=10)
+    dash_duo.wait_for_contains_text("#data-grid", "<script>alert(1)</script>", timeout=10)
+    assert "<b>Bold & Co</b>" in dash_duo.find_element("#data-grid").text  # literal, not bold
+    assert not dash_duo.find_elements("#data-grid b, #data-grid img, #data-grid script")
+    open_page(dash_duo, "/concentration")
+    dash_duo.wait_for_contains_text("#concentration-topn-table", "<img src=x onerror=alert(2)>",
+                                    timeout=10)
+    assert not dash_duo.find_elements("#concentration-topn-table img")
+    assert dash_duo.get_logs() == []  # no alert, no script error
