@@ -69,8 +69,14 @@ def configured_users() -> dict[str, str] | None:
 
 
 def upload_limits() -> Limits:
-    """The ingest limits with the configured upload cap."""
-    megabytes = float(os.environ.get(UPLOAD_ENV, DEFAULT_UPLOAD_MB))
+    """The ingest limits with the configured upload cap; ValueError names a bad setting."""
+    value = os.environ.get(UPLOAD_ENV, str(DEFAULT_UPLOAD_MB))
+    try:
+        megabytes = float(value)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 < megabytes < float("inf"):
+        raise ValueError(f"{UPLOAD_ENV} must be a positive number of megabytes, got {value!r}")
     return Limits(max_bytes=int(megabytes * 1024 * 1024))
 
 

@@ -66,6 +66,10 @@ def test_upload_cap_comes_from_the_configuration(request_ctx, monkeypatch):
     contents = "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
     _, result = data_page.read_upload(contents, "big.csv")
     assert not result.ok and "file is 1.6 kB; the limit is 1.0 kB" in result.report.summary()
+    for bad in ("lots", "-5", "0"):
+        monkeypatch.setenv(access.UPLOAD_ENV, bad)
+        with pytest.raises(ValueError, match="STRATA_MAX_UPLOAD_MB must be a positive number"):
+            access.upload_limits()
 
 
 def _free_port() -> int:
