@@ -233,6 +233,8 @@ def preview(selected, *values):
 def run_full(set_progress, _clicks, selected, *values):
     """The full run, in a background process: progress bar, cancel, UI stays responsive."""
     *form_values, settings, paths = values
+    if str(paths) not in {str(p) for p in simulator.FULL_PATHS}:
+        return no_update, "Pick a number of paths from the list."
     set_progress((0, "starting"))
     store_dir = dash.get_app().server.config["STRATA_CACHE_DIR"]
     accounts, _ = state.data_outside_request(store_dir, dash.ctx.cookies)
