@@ -18,12 +18,12 @@ from portfolio.ingest import finalize_accounts
 
 PAGE_FIGURES = {
     "overview": lambda a, raw: (overview_kpis(a), figures.tier_distribution_figure(a),
-                           figures.bridge_figure(a.retention.bridge)),
+                           figures.arr_bridge_figure(a)),
     "concentration": lambda a, raw: top_accounts(a, 20),  # the curves follow the data only
     "tiers": lambda a, raw: (figures.tier_distribution_figure(a), figures.score_histogram(a),
                         tier_movers(a, raw)),
     "retention": lambda a, raw: (figures.retention_by_tier_figure(a),
-                            figures.bridge_figure(a.retention.bridge)),
+                            figures.arr_bridge_figure(a)),
     "capacity": lambda a, raw: (figures.sam_load_figure(a), figures.headcount_figure(a)),
 }
 """What each page's callbacks build after a what-if change (the Pareto and Lorenz curves

@@ -194,8 +194,14 @@ def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
                    shapes=shapes, annotations=annotations)
 
 
+NO_PRIOR_ARR = "The data has no prior-year ARR column: retention is not available."
+
+
 def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
-    """NRR and GRR per start-of-period tier against benchmark bands (NRR ≥ 120%, GRR 92–98%)."""
+    """NRR and GRR per start-of-period tier against benchmark bands (NRR ≥ 120%, GRR 92–98%);
+    a message instead when the data has no prior-year ARR."""
+    if analysis.retention is None:
+        return message_figure("Retention by tier — needs prior-year ARR", NO_PRIOR_ARR)
     rows = analysis.retention_by_tier
     colors = [TIER_COLORS[t] for t in TIERS]
     traces = []
@@ -223,6 +229,16 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     ]
     return _figure("Retention by tier at the start of the period", traces, showlegend=False,
                    **layout)
+
+
+def arr_bridge_figure(analysis: PortfolioAnalysis, tier: str | None = None) -> go.Figure:
+    """The ARR bridge of one start-of-period tier, or of all tiers (``tier`` None or not a tier
+    the data has); a message instead when the data has no prior-year ARR."""
+    if analysis.retention is None:
+        return bridge_figure_unavailable()
+    if tier in analysis.retention_by_tier:
+        return bridge_figure(analysis.retention_by_tier[tier].bridge, tier)
+    return bridge_figure(analysis.retention.bridge)
 
 
 def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
@@ -289,8 +305,7 @@ def message_figure(title: str, message: str) -> go.Figure:
 
 def bridge_figure_unavailable() -> go.Figure:
     """Placeholder when the data has no prior-year ARR."""
-    return message_figure("ARR bridge — needs prior-year ARR",
-                          "The data has no prior-year ARR column: retention is not available.")
+    return message_figure("ARR bridge — needs prior-year ARR", NO_PRIOR_ARR)
 
 
 # ---- Simulator (from a :func:`simulation.report.simulation_report` dict) ----

@@ -38,25 +38,13 @@ class BoardPack:
     methodology: list[str]
 
 
-def _bridge(analysis: PortfolioAnalysis) -> go.Figure:
-    if analysis.retention is None:
-        return figures.bridge_figure_unavailable()
-    return figures.bridge_figure(analysis.retention.bridge)
-
-
-def _retention(analysis: PortfolioAnalysis) -> go.Figure:
-    if analysis.retention is None:
-        return figures.message_figure("Retention by tier", "The data has no prior-year ARR.")
-    return figures.retention_by_tier_figure(analysis)
-
-
 ANALYSIS_CHARTS: dict[str, Callable[[PortfolioAnalysis], go.Figure]] = {
     "pareto": figures.pareto_figure,
     "lorenz": figures.lorenz_figure,
     "tier-distribution": figures.tier_distribution_figure,
     "scores": figures.score_histogram,
-    "retention-by-tier": _retention,
-    "arr-bridge": _bridge,
+    "retention-by-tier": figures.retention_by_tier_figure,
+    "arr-bridge": figures.arr_bridge_figure,
     "sam-workload": figures.sam_load_figure,
     "sam-headcount": figures.headcount_figure,
 }

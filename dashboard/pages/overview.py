@@ -29,9 +29,8 @@ def update_overview(settings, _version):
     analysis = analyze_session(settings)
     cards = [kpi_card(k.title, k.value, k.reading, k.tone) for k in overview_kpis(analysis)]
     warnings = [dbc.Alert(w, color="warning", className="py-2") for w in analysis.tiers.warnings]
-    bridge = figures.bridge_figure(analysis.retention.bridge) if analysis.retention else \
-        figures.bridge_figure_unavailable()
-    return cards, warnings, figures.tier_distribution_figure(analysis), bridge
+    return (cards, warnings, figures.tier_distribution_figure(analysis),
+            figures.arr_bridge_figure(analysis))
 
 
 dash.register_page(__name__, path="/", name="Overview", order=0, layout=layout)

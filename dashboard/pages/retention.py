@@ -27,14 +27,7 @@ def layout(**_):
 )
 def update_retention(settings, _version, tier):
     analysis = analyze_session(settings)
-    if analysis.retention is None:
-        empty = figures.bridge_figure_unavailable()
-        return empty, empty
-    if tier in analysis.retention_by_tier:
-        bridge = figures.bridge_figure(analysis.retention_by_tier[tier].bridge, tier)
-    else:
-        bridge = figures.bridge_figure(analysis.retention.bridge)
-    return figures.retention_by_tier_figure(analysis), bridge
+    return figures.retention_by_tier_figure(analysis), figures.arr_bridge_figure(analysis, tier)
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

@@ -52,3 +52,21 @@ def test_figures_use_only_trace_types_of_the_shipped_plotly_bundle():
              figures.headcount_figure(a), figures.bridge_figure_unavailable()]
     used = {trace.type for fig in built for trace in fig.data}
     assert used <= figures.BROWSER_TRACE_TYPES, used - figures.BROWSER_TRACE_TYPES
+
+
+def test_bridge_and_retention_figures_follow_the_tier_and_say_when_there_is_no_prior_arr(
+        five_accounts):
+    a = analyze(five_accounts)
+    assert figures.arr_bridge_figure(a).layout.title.text == "ARR bridge — All tiers"
+    tier = next(iter(a.retention_by_tier))
+    chosen = figures.arr_bridge_figure(a, tier)
+    assert chosen.layout.title.text == f"ARR bridge — {tier}"
+    assert chosen.data[0].y[0] == a.retention_by_tier[tier].bridge.starting
+    assert figures.arr_bridge_figure(a, "No such tier").layout.title.text == "ARR bridge — All tiers"
+
+    without_prior = analyze(five_accounts.drop(columns="arr_prior").assign(arr_prior=float("nan")))
+    assert without_prior.retention is None
+    for fig in (figures.arr_bridge_figure(without_prior, tier),
+                figures.retention_by_tier_figure(without_prior)):
+        assert "needs prior-year ARR" in fig.layout.title.text and not fig.data
+        assert fig.layout.annotations[0].text == figures.NO_PRIOR_ARR
