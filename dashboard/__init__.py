@@ -31,7 +31,7 @@ def _whatif_panel() -> html.Div:
     return html.Div([
         html.H6("What-if", className="text-uppercase text-muted mt-4"),
         html.Label("Tier thresholds (Key, Strategic)", className="form-label small"),
-        dcc.RangeSlider(id=ids.THRESHOLDS, min=0, max=100, step=1, value=[50, 70],
+        dcc.RangeSlider(id=ids.THRESHOLDS, min=0, max=100, step=1, value=DEFAULT_SETTINGS["thresholds"],
                         marks={0: "0", 50: "50", 70: "70", 100: "100"}, pushable=1,
                         tooltip={"placement": "bottom", "always_visible": True}),
         html.Label("SAM capacity (accounts per SAM)", className="form-label small mt-4"),

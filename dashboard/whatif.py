@@ -9,10 +9,28 @@ from __future__ import annotations
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY
-from portfolio.tiers import DEFAULT_WEIGHTS, Thresholds
+from portfolio.tiers import (
+    DEFAULT_WEIGHTS,
+    REVENUE_ONLY_THRESHOLDS,
+    SCORECARD_THRESHOLDS,
+    Thresholds,
+    score_dimensions,
+)
+
+
+def slider_value(thresholds: Thresholds) -> list[float]:
+    """The threshold range slider's value: ``[key, strategic]``."""
+    return [thresholds.key, thresholds.strategic]
+
+
+def default_slider_value(accounts) -> list[float]:
+    """The slider's value for new data: the core's default cut-offs, revenue-only or not."""
+    has_scorecard = bool(score_dimensions(accounts))
+    return slider_value(SCORECARD_THRESHOLDS if has_scorecard else REVENUE_ONLY_THRESHOLDS)
+
 
 DEFAULT_SETTINGS: dict = {
-    "thresholds": [50, 70],
+    "thresholds": slider_value(SCORECARD_THRESHOLDS),
     "weights": dict(DEFAULT_WEIGHTS),
     "capacity": dict(DEFAULT_CAPACITY),
     "headcount": None,

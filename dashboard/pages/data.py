@@ -10,11 +10,10 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import access, ids, state
 from dashboard.components import GRID_MONEY, page_header
-from dashboard.whatif import analyze_session
+from dashboard.whatif import DEFAULT_SETTINGS, analyze_session, default_slider_value
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
-from portfolio.tiers import score_dimensions
 
 GRID_ROWS = 5000
 GRID_OPTIONS = {"pagination": True, "paginationPageSize": 50}
@@ -117,7 +116,8 @@ def on_data_change(contents, _apply, _reset, filename, map_values, map_ids, vers
     trigger = ctx.triggered_id
     if trigger == ids.DATA_RESET:
         state.reset_to_demo()
-        return dbc.Alert("Back to the demo portfolio.", color="info"), None, version, [50, 70], hidden
+        return (dbc.Alert("Back to the demo portfolio.", color="info"), None, version,
+                DEFAULT_SETTINGS["thresholds"], hidden)
     if trigger == ids.DATA_APPLY_MAPPING:
         pending = state.pending_upload()
         if pending is None:
@@ -135,8 +135,7 @@ def on_data_change(contents, _apply, _reset, filename, map_values, map_ids, vers
             state.save_pending(data, filename)
             return report_view(result.report), mapping_view(result.report), no_update, no_update, shown
         return report_view(result.report), None, no_update, no_update, hidden
-    thresholds = [50, 70] if score_dimensions(result.accounts) else [80, 95]
-    return accept(result, filename), None, version, thresholds, hidden
+    return accept(result, filename), None, version, default_slider_value(result.accounts), hidden
 
 
 @callback(

@@ -140,3 +140,16 @@ def test_every_broken_corpus_file_leaves_the_loaded_data_alone(request_ctx, page
     broken_base64 = pages.data.on_data_change("data:text/csv;base64,@@@", None, None, "x.csv",
                                               [], [], 1)
     assert state.data_fingerprint() == before and broken_base64[2] is dash.no_update
+
+
+def test_upload_and_reset_set_the_threshold_slider_to_the_core_defaults(request_ctx, pages,
+                                                                         monkeypatch):
+    triggered(pages, monkeypatch, "data-upload")
+    revenue_only = pages.data.on_data_change(upload("account_id,arr\nA,1\nB,2\n"), None, None,
+                                             "r.csv", [], [], 0)
+    assert revenue_only[3] == [80, 95]  # ARR-percentile cut-offs: Key ≥ 80, Strategic ≥ 95
+    scored = pages.data.on_data_change(upload("account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"),
+                                       None, None, "s.csv", [], [], 1)
+    assert scored[3] == [50, 70]
+    triggered(pages, monkeypatch, "data-reset-demo")
+    assert pages.data.on_data_change(None, None, 1, None, [], [], 2)[3] == [50, 70]
