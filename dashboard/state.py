@@ -40,9 +40,9 @@ def install(server: flask.Flask, cache_dir: str | None = None) -> None:
 
     @server.before_request
     def _ensure_session_id() -> None:
-        sid = flask.request.cookies.get(COOKIE, "")
-        flask.g.strata_new_sid = not (sid.isalnum() and len(sid) == 32)
-        flask.g.strata_sid = secrets.token_hex(16) if flask.g.strata_new_sid else sid
+        sid = _cookie_session(flask.request.cookies)
+        flask.g.strata_new_sid = sid is None
+        flask.g.strata_sid = sid or secrets.token_hex(16)
 
     @server.after_request
     def _set_cookie(response: flask.Response) -> flask.Response:
@@ -50,6 +50,12 @@ def install(server: flask.Flask, cache_dir: str | None = None) -> None:
             response.set_cookie(COOKIE, flask.g.strata_sid, httponly=True, samesite="Lax",
                                 max_age=EXPIRE_SECONDS)
         return response
+
+
+def _cookie_session(cookies: dict) -> str | None:
+    """The session id in the cookies, if it is one this app issued (32 hex digits)."""
+    sid = cookies.get(COOKIE, "")
+    return sid if sid.isalnum() and len(sid) == 32 else None
 
 
 def _store() -> diskcache.Cache:
@@ -84,8 +90,8 @@ def current_data() -> tuple[pd.DataFrame, dict]:
 def data_outside_request(directory: str, cookies: dict) -> tuple[pd.DataFrame, dict]:
     """The same as :func:`current_data` where there is no Flask request (a background job):
     the session comes from the request's cookies, the store from its directory."""
-    sid = cookies.get(COOKIE, "")
-    if not (sid.isalnum() and len(sid) == 32):
+    sid = _cookie_session(cookies)
+    if sid is None:
         return demo_accounts(), DEMO_META
     with diskcache.Cache(directory) as store:
         return _data_of(store, sid)
@@ -116,8 +122,8 @@ def save_report(report: dict) -> None:
 
 def save_report_outside_request(directory: str, cookies: dict, report: dict) -> None:
     """:func:`save_report` from a background job (no Flask request)."""
-    sid = cookies.get(COOKIE, "")
-    if sid.isalnum() and len(sid) == 32:
+    sid = _cookie_session(cookies)
+    if sid is not None:
         with diskcache.Cache(directory) as store:
             store.set(f"{sid}:report", report, expire=EXPIRE_SECONDS)
 

@@ -122,3 +122,18 @@ def test_another_session_sees_none_of_my_scenarios(dash_app, page, monkeypatch):
         _, message, _, report = page.act_on_saved(None, None, None, 1, None, None, None,
                                                   [{"id": mine[0]["id"]}], 0)
         assert "no longer exists" in str(message) and report is page.no_update
+
+
+def test_background_jobs_find_the_session_by_its_cookie_and_only_by_a_valid_one(request_ctx,
+                                                                               dash_app):
+    mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0],
+                         "arr_prior": [4.0]})
+    state.save_data(mine, {"source": "z.csv", "notes": []})
+    directory = dash_app.server.config["STRATA_CACHE_DIR"]
+    accounts, meta = state.data_outside_request(directory, {state.COOKIE: state.session_id()})
+    assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
+    for forged in ("../" * 8 + "x", "", "A" * 31, state.session_id() + "0"):
+        assert state.data_outside_request(directory, {state.COOKIE: forged})[1] is state.DEMO_META
+    state.save_report_outside_request(directory, {state.COOKIE: state.session_id()},
+                                      {"fingerprint": state.data_fingerprint(), "x": 1})
+    assert state.last_report() == {"fingerprint": state.data_fingerprint(), "x": 1}
