@@ -78,14 +78,18 @@ def mapping_view(report: IngestReport) -> dbc.Card:
     ]), className="mb-3")
 
 
+def load_upload(data: bytes, filename: str, mapping: dict | None = None):
+    """Read uploaded bytes under the configured upload limits; a LoadResult (never raises)."""
+    return load_bytes(data, filename or "upload", mapping=mapping, limits=access.upload_limits())
+
+
 def read_upload(contents: str, filename: str, mapping: dict | None = None):
-    """Decode a dcc.Upload data URL and read it; returns a LoadResult (never raises)."""
+    """Decode a dcc.Upload data URL and read it: (bytes, LoadResult)."""
     try:
         data = base64.b64decode(contents.split(",", 1)[1], validate=False)
     except (IndexError, binascii.Error, ValueError):
         data = b""
-    return data, load_bytes(data, filename or "upload", mapping=mapping,
-                            limits=access.upload_limits())
+    return data, load_upload(data, filename, mapping)
 
 
 def accept(result, filename: str) -> html.Div:
@@ -125,7 +129,7 @@ def on_data_change(contents, _apply, _reset, filename, map_values, map_ids, vers
                     hidden)
         data, filename = pending
         mapping = {i["header"]: v for i, v in zip(map_ids, map_values, strict=True) if v}
-        result = load_bytes(data, filename, mapping=mapping, limits=access.upload_limits())
+        result = load_upload(data, filename, mapping)
     else:
         if not contents:
             return no_update, no_update, no_update, no_update, no_update
