@@ -13,17 +13,17 @@ from collections.abc import Callable
 import pandas as pd
 
 from dashboard.whatif import analyze_with
-from portfolio.analysis import PortfolioAnalysis, has_prior
+from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from simulation import (
     Assumptions,
     Scenario,
     SimulationSettings,
-    calibrate,
     parse_assumptions,
     run_simulation,
     simulation_accounts,
+    starting_assumptions,
 )
 from simulation.model import DEFAULT_COST_PER_SAM
 from simulation.report import simulation_report
@@ -41,12 +41,8 @@ GRID_STEP = 1e-4
 
 
 def base_assumptions(analysis: PortfolioAnalysis, correlation: float) -> Assumptions:
-    """Calibrated from the data where it has prior-year ARR, else the defaults."""
-    accounts = analysis.accounts
-    base = Assumptions()
-    if has_prior(accounts):
-        base = calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
-    return parse_assumptions({"correlation": correlation}, base=base)
+    """:func:`simulation.starting_assumptions` with the page's correlation."""
+    return parse_assumptions({"correlation": correlation}, base=starting_assumptions(analysis))
 
 
 def assumption_rows(assumptions: Assumptions) -> list[dict]:

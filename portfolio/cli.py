@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from portfolio.analysis import PortfolioAnalysis, analyze, has_prior
+from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.formatting import money, percent
 from portfolio.ingest import LoadResult, load_file
 from portfolio.jsonfile import read_json
@@ -287,14 +287,13 @@ def _run_simulation(args: argparse.Namespace, analysis: PortfolioAnalysis,
     """The simulation the command line asks for (None when ``require_scenario`` and none is
     given). Raises UsageError or ValueError with a readable message."""
     from simulation import (
-        Assumptions,
         Scenario,
         SimulationSettings,
-        calibrate,
         load_assumptions,
         parse_assumptions,
         run_simulation,
         simulation_accounts,
+        starting_assumptions,
     )
 
     extra = _scenario_file(args.scenario) if args.scenario else {}
@@ -305,9 +304,7 @@ def _run_simulation(args: argparse.Namespace, analysis: PortfolioAnalysis,
     if require_scenario and not has_scenario:
         return None
     accounts = analysis.accounts
-    assumptions = Assumptions()
-    if has_prior(accounts):
-        assumptions = calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
+    assumptions = starting_assumptions(analysis)
     if args.assumptions:
         assumptions = load_assumptions(args.assumptions, base=assumptions)
     if args.correlation is not None:

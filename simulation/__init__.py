@@ -9,7 +9,7 @@ Typical use::
 """
 
 from simulation.assumptions import Assumptions, TierAssumption, load_assumptions, parse_assumptions
-from simulation.calibration import calibrate
+from simulation.calibration import calibrate, starting_assumptions
 from simulation.model import (
     Scenario,
     SimulationResult,
@@ -21,4 +21,5 @@ from simulation.model import (
 __all__ = [
     "Assumptions", "Scenario", "SimulationResult", "SimulationSettings", "TierAssumption",
     "calibrate", "load_assumptions", "parse_assumptions", "run_simulation", "simulation_accounts",
+    "starting_assumptions",
 ]

@@ -18,12 +18,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from portfolio.analysis import PortfolioAnalysis, has_prior
 from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions, TierAssumption
 
 MIN_COHORT = 20
 MIN_RETAINED = 10
 MAD_TO_SIGMA = 1.4826
+
+
+def starting_assumptions(analysis: PortfolioAnalysis) -> Assumptions:
+    """Calibrated on the analysed data where it has prior-year ARR (tiers at the start of the
+    period), else the defaults."""
+    accounts = analysis.accounts
+    if not has_prior(accounts):
+        return Assumptions()
+    return calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
 
 
 def calibrate(

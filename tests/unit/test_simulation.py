@@ -327,3 +327,14 @@ def test_default_hiring_adds_only_what_the_move_needs():
     full = portfolio([1e5] * 11, ["Strategic"] * 10 + ["Key"])
     hired = run_simulation(full, Assumptions(), SimulationSettings(paths=200), Scenario(promote=("A10",)))
     assert hired.comparison.added_sams == 1 and hired.scenario.staffing.treatment_strength == 1
+
+
+def test_starting_assumptions_calibrate_only_with_prior_arr(five_accounts):
+    from portfolio.analysis import analyze
+    from simulation import starting_assumptions
+
+    with_prior = starting_assumptions(analyze(five_accounts))  # 4 accounts with prior: too few
+    assert all(a.source == "default" and a.note for a in with_prior.tiers.values())
+    without = starting_assumptions(analyze(five_accounts.drop(columns="arr_prior")
+                                           .assign(arr_prior=float("nan"))))
+    assert without == Assumptions()
