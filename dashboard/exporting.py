@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, state
 from dashboard.whatif import analyze_session
 from exports.files import pack_bytes
-from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, build_pack
+from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, build_pack, footnote
 from exports.render import ExportUnavailable, presentation, render
 
 
@@ -31,7 +31,8 @@ def sidebar_buttons() -> html.Div:
     ])
 
 
-def _footnote() -> tuple[str, str | None]:
+def _source() -> tuple[str, str | None]:
+    """This session's data source and date (None when the data has none)."""
     _, meta = state.current_data()
     return meta["source"], meta.get("as_of")
 
@@ -59,10 +60,8 @@ def export_chart(_clicks, settings):
         fig = SIMULATION_CHARTS[name](report)
     else:
         fig = ANALYSIS_CHARTS[name](analyze_session(settings))
-    source, as_of = _footnote()
-    footnote = f"Source: {source}" + (f" · data as of {as_of}" if as_of else "") + " · Strata"
     try:
-        data = render(presentation(fig, footnote), fmt)
+        data = render(presentation(fig, footnote(*_source())), fmt)
     except ExportUnavailable as exc:
         return no_update, _problem(str(exc))
     return dcc.send_bytes(data, f"strata-{name}.{fmt}"), ""
@@ -78,7 +77,7 @@ def export_chart(_clicks, settings):
 def export_pack(_pptx, _pdf, settings):
     """The board pack for this session's data, settings and last simulation."""
     fmt = "pptx" if dash.ctx.triggered_id == ids.PACK_PPTX else "pdf"
-    source, as_of = _footnote()
+    source, as_of = _source()
     pack = build_pack(analyze_session(settings), source, as_of, state.last_report())
     try:
         data = pack_bytes(pack, fmt)

@@ -127,6 +127,11 @@ def methodology(analysis: PortfolioAnalysis, report: dict | None) -> list[str]:
     return lines
 
 
+def footnote(source: str, as_of: str | None) -> str:
+    """The line under every exported chart: source, data date when known, Strata."""
+    return f"Source: {source}" + (f" · data as of {as_of}" if as_of else "") + " · Strata"
+
+
 def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = None,
                report: dict | None = None) -> BoardPack:
     """The board pack for an analysis, with the simulator's slides when a report is given."""
@@ -149,7 +154,7 @@ def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = Non
     return BoardPack(
         title="Strategic-account portfolio review",
         subtitle=f"{source} · data as of {when}",
-        footnote=f"Source: {source} · data as of {when} · Strata",
+        footnote=footnote(source, when),
         kpis=overview_kpis(analysis),
         charts=charts,
         methodology=methodology(analysis, report),

@@ -70,3 +70,11 @@ def test_bridge_and_retention_figures_follow_the_tier_and_say_when_there_is_no_p
                 figures.retention_by_tier_figure(without_prior)):
         assert "needs prior-year ARR" in fig.layout.title.text and not fig.data
         assert fig.layout.annotations[0].text == figures.NO_PRIOR_ARR
+
+
+def test_export_footnote_names_the_source_and_a_known_date():
+    from exports.pack import footnote
+
+    assert footnote("SaaS-Sales.csv", "2023-12-31") == ("Source: SaaS-Sales.csv · data as of "
+                                                        "2023-12-31 · Strata")
+    assert footnote("Demo", None) == "Source: Demo · Strata"
