@@ -258,13 +258,13 @@ class SimulationResult:
                          if k not in ("chunk_paths", "workers")},
             "correlation": self.assumptions.correlation,
             "baseline": self.baseline.summary(years),
-            "ending_arr": _stats(self.baseline.ending_arr),
         }
+        payload["ending_arr"] = payload["baseline"]["ending_arr"]
         if self.scenario is not None and self.comparison is not None:
             payload["scenario"] = {**self.scenario.summary(years),
                                    "promote": list(self.scenario_definition.promote),
                                    "demote": list(self.scenario_definition.demote)}
-            payload["ending_arr"] = _stats(self.scenario.ending_arr)
+            payload["ending_arr"] = payload["scenario"]["ending_arr"]
             comparison = self.comparison.summary()
             payload["comparison"] = comparison
             payload["delta"] = comparison["delta"]
