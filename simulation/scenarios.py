@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 DEFAULT_DATABASE = Path(__file__).resolve().parents[1] / "instance" / "strata.db"
@@ -88,7 +89,12 @@ class ScenarioStore:
 
     def __init__(self, url: str | None = None) -> None:
         self.engine = create_engine(url or database_url())
-        _Base.metadata.create_all(self.engine)
+        try:
+            _Base.metadata.create_all(self.engine)
+        except DBAPIError:
+            # Several app processes starting on a fresh database race to create the table
+            # (gunicorn -w 2): the loser sees "already exists"; checking again then finds it.
+            _Base.metadata.create_all(self.engine)
 
     def save(self, owner: str, name: str, fingerprint: str, data_label: str, inputs: dict,
              report: dict) -> int:

@@ -109,16 +109,21 @@ def gunicorn_url(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "store")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "app:server", "-w", "2", "-b", f"127.0.0.1:{port}"],
-        cwd=Path(__file__).resolve().parents[2], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    # a fresh database, as on a new deployment: both workers create its table at once
+    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "store"),
+           "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'scenarios.db'}"}
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "app:server", "-w", "2", "-b", f"127.0.0.1:{port}"],
+            cwd=Path(__file__).resolve().parents[2], env=env,
+            stdout=subprocess.DEVNULL, stderr=log_file,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         until(lambda: _responds(url), timeout=30, msg="gunicorn did not start")
         yield url
+        assert server.poll() is None, f"gunicorn stopped:\n{log.read_text()[-3000:]}"
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,6 +1,7 @@
 """Saved scenarios on a temporary SQLite file: owner scoping, rename/delete, restart, reports."""
 
 import json
+import multiprocessing
 
 import numpy as np
 import pandas as pd
@@ -72,3 +73,22 @@ def test_report_is_json_and_histograms_count_every_path():
     # outliers land in the end bins: 0..99 plus one huge value, 10 bins over the 0.5–99.5% range
     spread = histogram({"x": np.append(np.arange(100.0), 1e9)}, bins=10)
     assert sum(spread["counts"]["x"]) == 101 and spread["counts"]["x"][-1] >= 1
+
+
+def _open_store(url: str, barrier) -> None:
+    barrier.wait()
+    ScenarioStore(url)
+
+
+def test_processes_starting_together_on_a_fresh_database_all_open_it(tmp_path):
+    """gunicorn -w 2 on a new deployment: every worker creates the table at the same moment."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(5):
+        url = f"sqlite:///{tmp_path / f'fresh{attempt}.db'}"
+        barrier = context.Barrier(4)
+        workers = [context.Process(target=_open_store, args=(url, barrier)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=30)
+        assert [w.exitcode for w in workers] == [0, 0, 0, 0]
