@@ -1,16 +1,22 @@
 """Start Strata: `python app.py [--host H] [--port N]`, or `gunicorn app:server -w 2`.
 
 Serving anything but loopback needs users (``STRATA_USERS_FILE``, see dashboard/access.py).
+With ``REDIS_URL`` set, full simulation runs go to Celery workers: `celery -A app:celery_app
+worker` (see the README's deployment section).
 """
 
 import argparse
 import sys
 
-from dashboard import create_app
+from dashboard import ConfigurationError, create_app
 from dashboard.access import NEEDS_AUTH, configured_users, is_loopback
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigurationError as exc:
+    sys.exit(f"error: {exc}")
 server = app.server
+celery_app = server.extensions.get("strata_celery")  # None unless REDIS_URL is set
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Strata portfolio dashboard")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
-import diskcache
-from dash import ALL, Dash, DiskcacheManager, Input, Output, State, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import access, ids, state
+from dashboard import access, background, ids, state
+from dashboard.session_store import RedisStore
 from dashboard.whatif import DEFAULT_SETTINGS
 from portfolio.tiers import DEFAULT_WEIGHTS
 from simulation.scenarios import ScenarioStore
@@ -68,36 +70,49 @@ def _sidebar() -> html.Div:
     ], className="sidebar")
 
 
-def background_manager(cache_dir: str) -> DiskcacheManager:
-    """Runs background callbacks (the full simulation) in child processes, results on disk.
+class ConfigurationError(RuntimeError):
+    """The deployment's settings cannot work (said in one sentence, no traceback)."""
 
-    Results are keyed by the session and its data as well as the inputs, so two people with
-    the same inputs never share a result, nor does one person across datasets.
-    """
-    jobs = diskcache.Cache(str(Path(cache_dir) / "jobs"))
-    return DiskcacheManager(jobs, cache_by=[state.run_scope], expire=3600)
+
+def _check_redis(redis_url: str) -> None:
+    import redis
+
+    try:
+        RedisStore(redis_url).ping()
+    except (redis.RedisError, ValueError) as exc:
+        where = urlsplit(redis_url)._replace(netloc=urlsplit(redis_url).netloc.rpartition("@")[2])
+        raise ConfigurationError(f"REDIS_URL is set, but Redis at {where.geturl()} does not "
+                                 f"answer ({exc}). Start Redis, or unset REDIS_URL.") from None
 
 
 def create_app(cache_dir: str | None = None, database_url: str | None = None,
-               users: dict[str, str] | None = None) -> Dash:
+               users: dict[str, str] | None = None, redis_url: str | None = None) -> Dash:
     """Build the Dash app (pages, global what-if controls, per-session data store, scenarios).
 
     ``cache_dir``: session data and background jobs (default ``$STRATA_CACHE_DIR``);
+    ``redis_url``: scale-out, session data in Redis and runs on Celery workers (default
+    ``$REDIS_URL``; see :mod:`dashboard.background`);
     ``database_url``: saved scenarios (default ``$STRATA_DATABASE_URL`` or SQLite);
     ``users``: name → password hash for basic auth (default ``$STRATA_USERS_FILE``; without
     users only loopback clients are served, see :mod:`dashboard.access`).
     """
     cache_dir = cache_dir or state.default_cache_dir()
+    redis_url = redis_url or os.environ.get("REDIS_URL") or None
+    if redis_url:
+        _check_redis(redis_url)
+    manager = background.manager(cache_dir, redis_url)
     app = Dash(
         __name__, use_pages=True, pages_folder="", assets_folder=str(ROOT / "assets"),
         suppress_callback_exceptions=True,
         title="Strata — portfolio review",
-        background_callback_manager=background_manager(cache_dir),
+        background_callback_manager=manager,
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
     importlib.import_module("dashboard.exporting")  # download callbacks (imports exports/)
-    state.install(app.server, cache_dir)
+    state.install(app.server, redis_url or cache_dir)
+    if redis_url:
+        app.server.extensions["strata_celery"] = manager.handle  # `celery -A app:celery_app`
     access.install(app, users if users is not None else access.configured_users())
     app.server.extensions["strata_scenarios"] = ScenarioStore(database_url)
     app.layout = lambda: html.Div([

@@ -1,23 +1,25 @@
 """Per-browser-session data, kept server-side and keyed by a random session id.
 
 The id lives in an HttpOnly cookie (``strata_sid``) set on the first request; the data lives
-in a diskcache directory shared by every worker process on the machine (so it holds under
-``gunicorn -w 2``). Nothing a user uploads is held in a module-level variable. Without an
-upload a session sees the built-in demo portfolio.
+in a store shared by every process: a diskcache directory on one machine (so it holds under
+``gunicorn -w 2``), or Redis when ``REDIS_URL`` is set (several machines; see
+:mod:`dashboard.session_store`). Nothing a user uploads is held in a module-level variable.
+Without an upload a session sees the built-in demo portfolio.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import secrets
 import tempfile
 from pathlib import Path
 
-import diskcache
 import flask
 import pandas as pd
 
+from dashboard.session_store import open_store
 from portfolio.ingest import load_file
 from simulation.scenarios import dataset_fingerprint
 
@@ -32,11 +34,11 @@ def default_cache_dir() -> str:
     return os.environ.get("STRATA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "strata-cache"))
 
 
-def install(server: flask.Flask, cache_dir: str | None = None) -> None:
-    """Attach the session store and the session-cookie hooks to the Flask server."""
-    directory = cache_dir or default_cache_dir()
-    server.config["STRATA_CACHE_DIR"] = directory
-    server.extensions["strata_store"] = diskcache.Cache(directory)
+def install(server: flask.Flask, location: str) -> None:
+    """Attach the session store (a diskcache directory or a Redis URL) and the session-cookie
+    hooks to the Flask server."""
+    server.config["STRATA_STORE"] = location
+    server.extensions["strata_store"] = open_store(location)
 
     @server.before_request
     def _ensure_session_id() -> None:
@@ -58,7 +60,7 @@ def _cookie_session(cookies: dict) -> str | None:
     return sid if sid.isalnum() and len(sid) == 32 else None
 
 
-def _store() -> diskcache.Cache:
+def _store():
     return flask.current_app.extensions["strata_store"]
 
 
@@ -77,7 +79,7 @@ def demo_fingerprint() -> str:
     return dataset_fingerprint(demo_accounts())
 
 
-def _data_of(store: diskcache.Cache, sid: str) -> tuple[pd.DataFrame, dict]:
+def _data_of(store, sid: str) -> tuple[pd.DataFrame, dict]:
     saved = store.get(f"{sid}:accounts")
     return (demo_accounts(), DEMO_META) if saved is None else saved
 
@@ -87,13 +89,14 @@ def current_data() -> tuple[pd.DataFrame, dict]:
     return _data_of(_store(), session_id())
 
 
-def data_outside_request(directory: str, cookies: dict) -> tuple[pd.DataFrame, dict]:
-    """The same as :func:`current_data` where there is no Flask request (a background job):
-    the session comes from the request's cookies, the store from its directory."""
+def data_outside_request(location: str, cookies: dict) -> tuple[pd.DataFrame, dict]:
+    """The same as :func:`current_data` where there is no Flask request (a background job,
+    perhaps on another machine): the session comes from the request's cookies, the store from
+    its location (``server.config["STRATA_STORE"]``)."""
     sid = _cookie_session(cookies)
     if sid is None:
         return demo_accounts(), DEMO_META
-    with diskcache.Cache(directory) as store:
+    with contextlib.closing(open_store(location)) as store:
         return _data_of(store, sid)
 
 
@@ -120,11 +123,11 @@ def save_report(report: dict) -> None:
     _store().set(f"{session_id()}:report", report, expire=EXPIRE_SECONDS)
 
 
-def save_report_outside_request(directory: str, cookies: dict, report: dict) -> None:
+def save_report_outside_request(location: str, cookies: dict, report: dict) -> None:
     """:func:`save_report` from a background job (no Flask request)."""
     sid = _cookie_session(cookies)
     if sid is not None:
-        with diskcache.Cache(directory) as store:
+        with contextlib.closing(open_store(location)) as store:
             store.set(f"{sid}:report", report, expire=EXPIRE_SECONDS)
 
 

@@ -72,3 +72,45 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A throw-away ``redis-server`` on a free loopback port, nothing saved to disk.
+
+    Skipped where Debian's redis-server is not installed, except in CI: ``.ci/run`` installs it
+    and sets STRATA_REQUIRE_REDIS=1, so a missing server fails the run instead.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+
+    import redis
+    from dash.testing.wait import until
+
+    server = shutil.which("redis-server") or shutil.which("redis-server", path="/usr/sbin:/usr/bin")
+    if server is None:
+        if os.environ.get("STRATA_REQUIRE_REDIS") == "1":
+            pytest.fail("redis-server is not installed (apt-get install redis-server)")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+
+    def answers() -> bool:
+        try:
+            return redis.Redis.from_url(url).ping()
+        except redis.ConnectionError:
+            return False
+
+    try:
+        until(answers, timeout=20, msg="redis-server did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,6 +1,8 @@
 """Simulator: promote/demote accounts, preview as controls move, full run in the background,
 save, reload, rename, delete and compare scenarios."""
 
+import logging
+
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -8,11 +10,13 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, ids, simulator, state
+from dashboard import background, figures, ids, simulator, state
 from dashboard.components import GRID_MONEY, graph, kpi_card, page_header
 from simulation.scenarios import MAX_NAME
 
+logger = logging.getLogger(__name__)
 MAX_COMPARE = 4
+FAILED = "Run failed."
 FORM_INPUTS = (
     (ids.SIM_HORIZON, "value", "horizon"), (ids.SIM_PERIOD, "value", "period"),
     (ids.SIM_CORRELATION, "value", "correlation"), (ids.SIM_SAMS, "value", "strategic_sams"),
@@ -84,7 +88,7 @@ def _controls() -> dbc.Card:
             dbc.Col(dbc.Button("Cancel", id=ids.SIM_CANCEL, color="secondary", outline=True,
                                size="sm", disabled=True), width="auto"),
         ], className="mt-3 align-items-center g-2"),
-        dbc.Progress(id=ids.SIM_PROGRESS, value=0, label="", className="mt-2",
+        dbc.Progress(id=ids.SIM_PROGRESS, value=0, label="", color="primary", className="mt-2",
                      style={"height": "18px"}),
     ]))
 
@@ -216,6 +220,31 @@ def preview(selected, *values):
     return report, ""
 
 
+def run_failed(exc: Exception) -> tuple:
+    """A full run that died (its worker killed, see :mod:`dashboard.background`) or raised:
+    say so and offer the retry; the last result on screen stays."""
+    reason = next((r for r in (background.LOST_RUN, background.NO_WORKER) if r in str(exc)), None)
+    if reason is None:
+        logger.error("simulation run failed: %s", exc)
+        reason = "Something went wrong in the simulation (logged on the server)."
+    return no_update, f"{FAILED} {reason} Press Run to retry."
+
+
+@callback(
+    Output(ids.SIM_PROGRESS, "value", allow_duplicate=True),
+    Output(ids.SIM_PROGRESS, "label", allow_duplicate=True),
+    Output(ids.SIM_PROGRESS, "color"),
+    Input(ids.SIM_ERROR, "children"),
+    prevent_initial_call=True,
+)
+def show_failed_run(error):
+    """The progress bar turns red and says "failed" after a failed run (it would keep the last
+    progress); the next run turns it back (``running`` of :func:`run_full`)."""
+    if not str(error or "").startswith(FAILED):
+        raise PreventUpdate
+    return 100, "failed", "danger"
+
+
 @callback(
     Output(ids.SIM_REPORT, "data", allow_duplicate=True),
     Output(ids.SIM_ERROR, "children", allow_duplicate=True),
@@ -225,9 +254,11 @@ def preview(selected, *values):
     State(ids.SETTINGS, "data"), State(ids.SIM_PATHS, "value"),
     background=True,
     running=[(Output(ids.SIM_RUN, "disabled"), True, False),
-             (Output(ids.SIM_CANCEL, "disabled"), False, True)],
+             (Output(ids.SIM_CANCEL, "disabled"), False, True),
+             (Output(ids.SIM_PROGRESS, "color"), "primary", "primary")],
     progress=[Output(ids.SIM_PROGRESS, "value"), Output(ids.SIM_PROGRESS, "label")],
     cancel=[Input(ids.SIM_CANCEL, "n_clicks")],
+    on_error=run_failed,
     prevent_initial_call=True,
 )
 def run_full(set_progress, _clicks, selected, *values):
@@ -236,8 +267,8 @@ def run_full(set_progress, _clicks, selected, *values):
     if str(paths) not in {str(p) for p in simulator.FULL_PATHS}:
         return no_update, "Pick a number of paths from the list."
     set_progress((0, "starting"))
-    store_dir = dash.get_app().server.config["STRATA_CACHE_DIR"]
-    accounts, _ = state.data_outside_request(store_dir, dash.ctx.cookies)
+    store = dash.get_app().server.config["STRATA_STORE"]  # no Flask request in a background job
+    accounts, _ = state.data_outside_request(store, dash.ctx.cookies)
 
     def progress(done: float) -> None:
         set_progress((round(100 * done), f"{done:.0%} of {int(paths):,} paths"))
@@ -247,7 +278,7 @@ def run_full(set_progress, _clicks, selected, *values):
                                     _selected_ids(selected), int(paths), progress)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
-    state.save_report_outside_request(store_dir, dash.ctx.cookies, report)
+    state.save_report_outside_request(store, dash.ctx.cookies, report)
     set_progress((100, f"done: {int(paths):,} paths"))
     return report, ""
 

@@ -1,19 +1,15 @@
 """Real-browser tests (dash_duo, headless Chromium against the app on loopback)."""
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
+
+from browser_helpers import click, gunicorn, kpi, open_page, simulator_headline, upload, wait_for_kpi
 
 pytestmark = pytest.mark.browser
 
@@ -21,35 +17,6 @@ GRAPHS_PER_PAGE = {"/": 2, "/concentration": 2, "/tiers": 2, "/retention": 2, "/
                    "/simulator": 3}
 GOOD_CSV = "account_id,account_name,arr,arr_prior\nA,Acme,1000,900\nB,Beta,500,0\nC,Gamma,250,300\n"
 BROKEN_CSV = "account_id,arr\nA,-5\nA,ten\n"
-
-
-def kpi(dash_duo, title: str) -> str:
-    """The value on the KPI card with this title (retried while the cards re-render)."""
-    dash_duo.wait_for_element(".kpi-card")
-    for _ in range(20):
-        try:
-            for card in dash_duo.find_elements(".kpi-card"):
-                if card.find_element(By.CLASS_NAME, "kpi-title").text.lower() == title.lower():
-                    return card.find_element(By.CLASS_NAME, "kpi-value").text
-        except StaleElementReferenceException:
-            time.sleep(0.1)
-    raise AssertionError(f"no KPI card {title!r}")
-
-
-def wait_for_kpi(dash_duo, title: str, expected: str) -> None:
-    until(lambda: kpi(dash_duo, title) == expected, timeout=10,
-          msg=f"KPI {title} never showed {expected}")
-
-
-def open_page(dash_duo, path: str) -> None:
-    dash_duo.find_element(f"a.nav-link[href='{path}']").click()
-
-
-def upload(dash_duo, tmp_path, name: str, text: str) -> None:
-    path = tmp_path / name
-    path.write_text(text)
-    open_page(dash_duo, "/data")
-    dash_duo.find_element("#data-upload input[type=file]").send_keys(str(path))
 
 
 def test_every_page_renders_its_figures_without_console_errors(dash_duo, dash_app):
@@ -105,35 +72,16 @@ def test_two_browser_sessions_keep_separate_data(dash_duo, dash_app, tmp_path):
 
 @pytest.fixture
 def gunicorn_url(tmp_path):
-    """``gunicorn app:server -w 2`` on a free loopback port, with its own session store."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    # a fresh database, as on a new deployment: both workers create its table at once
+    """``gunicorn app:server -w 2`` with its own session store and a fresh database, as on a
+    new deployment (both workers create the scenarios table at once)."""
     env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "store"),
            "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'scenarios.db'}"}
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "app:server", "-w", "2", "-b", f"127.0.0.1:{port}"],
-            cwd=Path(__file__).resolve().parents[2], env=env,
-            stdout=subprocess.DEVNULL, stderr=log_file,
-        )
-    url = f"http://127.0.0.1:{port}"
+    service, url = gunicorn(tmp_path, env)
     try:
-        until(lambda: _responds(url), timeout=30, msg="gunicorn did not start")
         yield url
-        assert server.poll() is None, f"gunicorn stopped:\n{log.read_text()[-3000:]}"
+        assert service.running(), f"gunicorn stopped:\n{service.log()}"
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _responds(url: str) -> bool:
-    try:
-        return urllib.request.urlopen(url, timeout=2).status == 200
-    except OSError:
-        return False
+        service.stop()
 
 
 def test_sessions_stay_separate_under_gunicorn_with_two_workers(dash_duo, gunicorn_url, tmp_path):
@@ -151,19 +99,6 @@ def test_sessions_stay_separate_under_gunicorn_with_two_workers(dash_duo, gunico
     wait_for_kpi(dash_duo, "Accounts", "1,200")
     assert driver.get_cookie("strata_sid")["value"] != mine["value"]
     assert dash_duo.get_logs() == []
-
-
-def click(dash_duo, selector: str) -> None:
-    """Scroll the element to the middle of the window, then click it like a user."""
-    element = dash_duo.find_element(selector)
-    # instant: Bootstrap makes scrolling smooth, and a click mid-scroll lands elsewhere
-    dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-    element.click()
-
-
-def simulator_headline(dash_duo) -> str:
-    return dash_duo.find_element("#sim-headline").text
 
 
 def test_simulator_full_run_with_progress_then_save_and_reload(dash_duo, dash_app):
@@ -212,6 +147,28 @@ def test_cancelled_run_changes_nothing_and_saves_nothing(dash_duo, dash_app):
     assert "Preview: 1,000 paths" in simulator_headline(dash_duo)
     assert "done" not in dash_duo.find_element("#sim-progress").text
     assert len(dash_duo.find_elements("#sim-saved-grid .ag-row")) == saved_before
+
+
+def test_a_run_whose_process_dies_says_run_failed_and_can_be_retried(dash_duo, dash_app):
+    import psutil
+
+    me = psutil.Process()
+    dash_duo.start_server(dash_app)  # in this process: its runs are forked children of it
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=20)
+    before = {child.pid for child in me.children()}
+    Select(dash_duo.find_element("#sim-paths")).select_by_value("50000")
+    click(dash_duo, "#sim-run")
+    dash_duo.wait_for_contains_text("#sim-progress", "% of 50,000 paths", timeout=30)
+    runs = [child for child in me.children()
+            if child.pid not in before and child.cmdline() == me.cmdline()]
+    assert len(runs) == 1
+    runs[0].kill()  # as the out-of-memory killer would
+    dash_duo.wait_for_contains_text("#sim-error", "Run failed", timeout=20)
+    assert "Press Run to retry" in dash_duo.find_element("#sim-error").text
+    assert dash_duo.find_element("#sim-run").is_enabled()
+    assert dash_duo.find_element("#sim-progress").text == "failed"
+    assert dash_duo.get_logs() == []
 
 
 def downloaded(dash_duo, name: str) -> Path:

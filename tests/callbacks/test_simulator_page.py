@@ -129,7 +129,7 @@ def test_background_jobs_find_the_session_by_its_cookie_and_only_by_a_valid_one(
     mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0],
                          "arr_prior": [4.0]})
     state.save_data(mine, {"source": "z.csv", "notes": []})
-    directory = dash_app.server.config["STRATA_CACHE_DIR"]
+    directory = dash_app.server.config["STRATA_STORE"]
     accounts, meta = state.data_outside_request(directory, {state.COOKIE: state.session_id()})
     assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
     for forged in ("../" * 8 + "x", "", "A" * 31, state.session_id() + "0"):

@@ -1,0 +1,73 @@
+"""Session data in Redis, and how a run whose process died is told apart from one still working."""
+
+import subprocess
+
+import diskcache
+import flask
+import pandas as pd
+import pytest
+
+from dashboard import background, state
+from dashboard.session_store import RedisStore, open_store
+
+
+@pytest.mark.parametrize("task_state, started, beating, queued, ended, expected", [
+    ("STARTED", True, True, 5, False, None),  # working, heartbeat fresh
+    ("STARTED", True, False, 5, False, background.LOST_RUN),  # worker killed: heartbeat expired
+    ("PENDING", True, False, 5, False, background.LOST_RUN),  # same, without track_started
+    ("FAILURE", True, False, 5, False, background.LOST_RUN),  # pool child died (WorkerLostError)
+    ("PENDING", False, False, 5, False, None),  # queued behind other runs
+    ("PENDING", False, False, background.QUEUE_TIMEOUT + 1, False, background.NO_WORKER),
+    ("REVOKED", True, False, 5, False, None),  # cancelled by the user
+    ("STARTED", True, False, 5, True, None),  # ended by the app (cancel before revoke landed)
+])
+def test_a_celery_run_is_lost_only_when_nobody_can_finish_it(task_state, started, beating,
+                                                              queued, ended, expected):
+    assert background.celery_lost_reason(task_state, started, beating, queued, ended) == expected
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_an_embedded_run_whose_process_died_is_reported_but_a_cancelled_one_is_not(tmp_path):
+    manager = background.EmbeddedManager(diskcache.Cache(str(tmp_path)))
+    died, cancelled = dead_pid(), dead_pid()
+    lost = manager.get_result("key-died", died)
+    assert lost["background_callback_error"]["msg"] == background.LOST_RUN
+
+    manager.terminate_job(cancelled)  # what Cancel does
+    assert manager.get_result("key-cancelled", cancelled) is manager.UNDEFINED
+
+    manager.handle.set("key-done", {"ok": 1})  # finished just before its process exited
+    assert manager.get_result("key-done", dead_pid()) == {"ok": 1}
+
+
+def test_redis_store_round_trips_values_with_expiry_and_delete(redis_url, tmp_path):
+    store = open_store(redis_url)
+    assert isinstance(store, RedisStore)
+    frame = pd.DataFrame({"account_id": ["A"], "arr": [1.5]})
+    store.set("s:accounts", (frame, {"source": "a.csv"}), expire=60)
+    got, meta = store.get("s:accounts")
+    pd.testing.assert_frame_equal(got, frame)
+    assert meta == {"source": "a.csv"}
+    assert 0 < store._redis.ttl("strata:session:s:accounts") <= 60
+    assert store.delete("s:accounts") and store.get("s:accounts", "gone") == "gone"
+    assert isinstance(open_store(str(tmp_path)), diskcache.Cache)  # not a URL: a directory
+
+
+def test_sessions_in_redis_reach_background_jobs_and_stay_apart(redis_url):
+    server = flask.Flask(__name__)
+    state.install(server, redis_url)
+    mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0]})
+    with server.test_request_context("/"):
+        server.preprocess_request()
+        state.save_data(mine, {"source": "z.csv", "notes": []})
+        cookie = {state.COOKIE: state.session_id()}
+    with server.test_request_context("/"):
+        server.preprocess_request()  # someone else
+        assert state.current_data()[1] is state.DEMO_META
+    accounts, meta = state.data_outside_request(redis_url, cookie)  # a worker elsewhere
+    assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
