@@ -37,8 +37,6 @@ def wait_for_kpi(dash_duo, title: str, expected: str) -> None:
           msg=f"KPI {title} never showed {expected}")
 
 
-def open_page(dash_duo, path: str) -> None:
-    dash_duo.find_element(f"a.nav-link[href='{path}']").click()
 
 
 def upload(dash_duo, tmp_path, name: str, text: str) -> None:
@@ -55,6 +53,10 @@ def click(dash_duo, selector: str) -> None:
     dash_duo.driver.execute_script(
         "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
     element.click()
+
+
+def open_page(dash_duo, path: str) -> None:
+    click(dash_duo, f"a.nav-link[href='{path}']")
 
 
 def simulator_headline(dash_duo) -> str:

@@ -70,12 +70,15 @@ def test_two_browser_sessions_keep_separate_data(dash_duo, dash_app, tmp_path):
     wait_for_kpi(dash_duo, "Accounts", "3")
 
 
-@pytest.fixture
-def gunicorn_url(tmp_path):
-    """``gunicorn app:server -w 2`` with its own session store and a fresh database, as on a
-    new deployment (both workers create the scenarios table at once)."""
+@pytest.fixture(params=["diskcache", "redis"])
+def gunicorn_url(request, tmp_path):
+    """``gunicorn app:server -w 2`` with its own session store (a diskcache directory, or Redis
+    as in a scale-out deployment) and a fresh database, as on a new deployment (both workers
+    create the scenarios table at once)."""
     env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "store"),
            "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'scenarios.db'}"}
+    if request.param == "redis":
+        env["REDIS_URL"] = request.getfixturevalue("redis_url")
     service, url = gunicorn(tmp_path, env)
     try:
         yield url
@@ -84,20 +87,46 @@ def gunicorn_url(tmp_path):
         service.stop()
 
 
+def save_scenario(dash_duo, name: str) -> None:
+    """Save the preview on the Simulator page under this name."""
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=20)
+    dash_duo.find_element("#sim-save-name").send_keys(name)
+    click(dash_duo, "#sim-save")
+    dash_duo.wait_for_contains_text("#sim-saved-grid", name, timeout=10)
+
+
+def saved_names(dash_duo, expected: str) -> str:
+    """The saved-scenario list once it shows ``expected`` (so it has loaded)."""
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-saved-grid", expected, timeout=20)
+    return dash_duo.find_element("#sim-saved-grid").text
+
+
 def test_sessions_stay_separate_under_gunicorn_with_two_workers(dash_duo, gunicorn_url, tmp_path):
+    """Uploads and saved scenarios of one browser session are never seen by another."""
     driver = dash_duo.driver
     driver.get(gunicorn_url)
     wait_for_kpi(dash_duo, "Accounts", "1,200")
     upload(dash_duo, tmp_path, "mine.csv", GOOD_CSV)
     dash_duo.wait_for_contains_text("#data-ok", "3 accounts", timeout=10)
+    save_scenario(dash_duo, "Mine only")
     for _ in range(6):  # full reloads: requests land on both workers, the data follows the cookie
         driver.get(gunicorn_url)
         wait_for_kpi(dash_duo, "Accounts", "3")
     mine = driver.get_cookie("strata_sid")
-    driver.delete_all_cookies()  # another person: no cookie, so the demo data
+
+    driver.delete_all_cookies()  # another person: no cookie, so the demo data and no scenarios
     driver.get(gunicorn_url)
     wait_for_kpi(dash_duo, "Accounts", "1,200")
     assert driver.get_cookie("strata_sid")["value"] != mine["value"]
+    save_scenario(dash_duo, "Theirs only")
+    assert "Mine only" not in saved_names(dash_duo, "Theirs only")
+
+    driver.add_cookie({"name": mine["name"], "value": mine["value"]})  # back to the first
+    driver.get(gunicorn_url)
+    wait_for_kpi(dash_duo, "Accounts", "3")
+    assert "Theirs only" not in saved_names(dash_duo, "Mine only")
     assert dash_duo.get_logs() == []
 
 
