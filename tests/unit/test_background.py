@@ -71,3 +71,11 @@ def test_sessions_in_redis_reach_background_jobs_and_stay_apart(redis_url):
         assert state.current_data()[1] is state.DEMO_META
     accounts, meta = state.data_outside_request(redis_url, cookie)  # a worker elsewhere
     assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
+
+
+def test_the_app_refuses_to_start_when_redis_does_not_answer_and_hides_the_password():
+    from dashboard import ConfigurationError, create_app
+
+    with pytest.raises(ConfigurationError, match="does not answer") as refused:
+        create_app(redis_url="redis://:hunter2@127.0.0.1:1/0")
+    assert "hunter2" not in str(refused.value) and "127.0.0.1:1" in str(refused.value)
