@@ -7,7 +7,8 @@ a small CSV through the Data page's callback and go back to the demo. Requests g
 real HTTP endpoints, as the browser sends them.
 
 Run: ``.venv/bin/python benchmarks/load_test.py [--users 50] [--seconds 60] [--think 1]``
-(``--think 0``: no pause between a user's actions, the saturation case). Prints requests,
+(``--think 0``: no pause between a user's actions, the saturation case); with ``REDIS_URL`` set
+the server keeps its sessions in that Redis. Prints requests,
 throughput, p50/p95/max latency per kind and the error count. The client runs on the same
 2-core machine as the server, so it competes with it for CPU.
 """
