@@ -32,8 +32,8 @@ def kpi(dash_duo, title: str) -> str:
     raise AssertionError(f"no KPI card {title!r}")
 
 
-def wait_for_kpi(dash_duo, title: str, expected: str) -> None:
-    until(lambda: kpi(dash_duo, title) == expected, timeout=10,
+def wait_for_kpi(dash_duo, title: str, expected: str, timeout: float = 10) -> None:
+    until(lambda: kpi(dash_duo, title) == expected, timeout=timeout,
           msg=f"KPI {title} never showed {expected}")
 
 

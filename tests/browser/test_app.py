@@ -107,7 +107,7 @@ def test_sessions_stay_separate_under_gunicorn_with_two_workers(dash_duo, gunico
     """Uploads and saved scenarios of one browser session are never seen by another."""
     driver = dash_duo.driver
     driver.get(gunicorn_url)
-    wait_for_kpi(dash_duo, "Accounts", "1,200")
+    wait_for_kpi(dash_duo, "Accounts", "1,200", timeout=30)  # the second worker may still boot
     upload(dash_duo, tmp_path, "mine.csv", GOOD_CSV)
     dash_duo.wait_for_contains_text("#data-ok", "3 accounts", timeout=10)
     save_scenario(dash_duo, "Mine only")
