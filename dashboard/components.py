@@ -15,8 +15,10 @@ GRAPH_CONFIG = {
 
 
 GRID_MONEY = {"function": "d3.format('$,.0f')(params.value)"}
+GRID_MONEY_SHORT = {"function": "d3.format('$.3s')(params.value).replace('G', 'B')"}
 GRID_PERCENT = {"function": "d3.format('.1%')(params.value)"}
-"""ag-grid value formatters: whole currency units, and fractions as percentages."""
+"""ag-grid value formatters: whole currency units ($3,951,200), three significant figures for
+narrow columns ($3.95M), and fractions as percentages."""
 
 
 def graph(component_id: str, export: str | None = None, height: int | None = None) -> html.Div:

@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import background, figures, ids, simulator, state
-from dashboard.components import GRID_MONEY, graph, kpi_card, page_header
+from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, page_header
 from simulation.scenarios import MAX_NAME
 
 logger = logging.getLogger(__name__)
@@ -107,12 +107,15 @@ def _selection() -> dbc.Card:
         ], size="sm", className="mb-2"),
         dag.AgGrid(
             id=ids.SIM_GRID, rowData=[], getRowId="params.data.account_id",
-            columnDefs=[{"field": "account_name", "headerName": "Account", "flex": 1,
-                         "minWidth": 120, "filter": True},
-                        {"field": "tier", "filter": True, "width": 100},
-                        {"field": "score", "sort": "desc", "width": 80},
-                        {"field": "arr", "headerName": "ARR", "valueFormatter": GRID_MONEY,
-                         "width": 105}],
+            # names take what the fixed columns leave; the full name shows on hover
+            columnDefs=[{"field": "account_name", "headerName": "Account", "width": 180,
+                         "minWidth": 100, "filter": True, "tooltipField": "account_name"},
+                        {"field": "tier", "headerName": "Tier", "width": 84, "minWidth": 84},
+                        {"field": "score", "headerName": "Score", "sort": "desc", "width": 74,
+                         "minWidth": 74},
+                        {"field": "arr", "headerName": "ARR", "valueFormatter": GRID_MONEY_SHORT,
+                         "width": 80, "minWidth": 80, "type": "rightAligned"}],
+            columnSize="responsiveSizeToFit",
             defaultColDef={"sortable": True, "resizable": True},
             dashGridOptions={"rowSelection": {"mode": "multiRow", "headerCheckbox": False},
                              "quickFilterText": ""},
