@@ -45,10 +45,13 @@ def _problem(text: str) -> html.Span:
     Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_MESSAGE, "children"),
     Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL}, "n_clicks"),
     State(ids.SETTINGS, "data"),
+    State({"type": ids.CHART_OPTION, "chart": ALL}, "value"),
+    State({"type": ids.CHART_OPTION, "chart": ALL}, "id"),
     prevent_initial_call=True,
 )
-def export_chart(_clicks, settings):
-    """One chart, restyled for slides, as the format picked from its Download menu."""
+def export_chart(_clicks, settings, option_values=(), option_ids=()):
+    """One chart, restyled for slides, as the format picked from its Download menu, showing
+    what the page shows (e.g. the ARR bridge of the tier picked on the Retention page)."""
     trigger = dash.ctx.triggered_id
     if not trigger or not dash.ctx.triggered[0]["value"]:
         raise PreventUpdate  # a menu appearing with a new page, not a click
@@ -59,7 +62,9 @@ def export_chart(_clicks, settings):
             return no_update, _problem("Run a scenario on the Simulator page first.")
         fig = SIMULATION_CHARTS[name](report)
     else:
-        fig = ANALYSIS_CHARTS[name](analyze_session(settings))
+        options = {i["chart"]: v for i, v in zip(option_ids, option_values, strict=True)}
+        view = [options[name]] if options.get(name) else []
+        fig = ANALYSIS_CHARTS[name](analyze_session(settings), *view)
     try:
         data = render(presentation(fig, footnote(*_source())), fmt)
     except ExportUnavailable as exc:

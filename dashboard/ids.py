@@ -26,7 +26,7 @@ TIERS_DISAGREE = "tiers-disagreements"
 
 RET_BY_TIER = "retention-by-tier-graph"
 RET_BRIDGE = "retention-bridge-graph"
-RET_TIER = "retention-tier-select"
+RET_TIER = {"type": "chart-option", "chart": "arr-bridge"}  # see CHART_OPTION
 
 CAP_LOAD = "capacity-load-graph"
 CAP_HEADCOUNT = "capacity-headcount-graph"
@@ -79,6 +79,8 @@ SIM_SAVED_VERSION = "sim-saved-version"
 SIM_COMPARE_OUT = "sim-compare-table"
 
 CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name, "format": fmt}
+CHART_OPTION = "chart-option"  # {"type": CHART_OPTION, "chart": name}: a control the chart
+# follows on its page (the bridge's tier), so its Download renders the same view
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_MESSAGE = "export-message"
 PACK_PPTX = "export-pack-pptx"

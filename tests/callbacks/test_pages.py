@@ -153,3 +153,20 @@ def test_upload_and_reset_set_the_threshold_slider_to_the_core_defaults(request_
     assert scored[3] == [50, 70]
     triggered(pages, monkeypatch, "data-reset-demo")
     assert pages.data.on_data_change(None, None, 1, None, [], [], 2)[3] == [50, 70]
+
+
+def test_a_chart_download_shows_what_its_page_shows(request_ctx, dash_app, monkeypatch):
+    """The Retention page's bridge is of the tier picked there; so is its downloaded file."""
+    from dashboard import exporting, ids
+
+    rendered = []
+    monkeypatch.setattr(exporting, "render", lambda fig, fmt: rendered.append(fig) or b"%PDF")
+    for tier in ("Key", None):
+        monkeypatch.setattr(exporting.dash, "ctx", SimpleNamespace(
+            triggered_id={"type": ids.CHART_EXPORT, "chart": "arr-bridge", "format": "pdf"},
+            triggered=[{"value": 1}]))
+        options = ([tier], [ids.RET_TIER]) if tier else ([], [])  # another page: no picker
+        download, message = exporting.export_chart([1], DEFAULT_SETTINGS, *options)
+        assert message == "" and download["filename"] == "strata-arr-bridge.pdf"
+    key_title, all_title = (fig.layout.title.text for fig in rendered)
+    assert "Key" in key_title and "All tiers" in all_title
