@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.theme import TIER_COLORS
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -52,3 +56,36 @@ def kpi_card(title: str, value: str, reading: str, tone: str = "secondary") -> d
 def page_header(title: str, subtitle: str) -> html.Div:
     return html.Div([html.H3(title, className="mb-0"), html.P(subtitle, className="text-muted")],
                     className="mb-3")
+
+
+def tier_label(tier: str) -> html.Span:
+    """A tier name after a dot in the tier's chart colour."""
+    return html.Span([html.Span("● ", style={"color": TIER_COLORS.get(tier, "#999")}), tier])
+
+
+def plain_table(frame: pd.DataFrame, columns: dict[str, str],
+                formats: dict[str, Callable] | None = None, right: tuple[str, ...] = (),
+                limit: int | None = None) -> html.Div:
+    """A small read-only table: ``columns`` maps frame column → header, ``formats`` column →
+    function giving the cell (text or component), ``right`` columns are right-aligned numbers;
+    with ``limit`` the first rows only, and a line saying how many are not shown.
+
+    Names are text (React escapes them). A plain table draws with its page; an ag-grid took
+    about 0.3 s of page load on its own, which lists of a few dozen rows do not need.
+    """
+    formats = formats or {}
+    shown = frame if limit is None else frame.head(limit)
+
+    def cell(column: str, value) -> html.Td:
+        content = formats[column](value) if column in formats else value
+        return html.Td(content, className="text-end" if column in right else None)
+
+    head = html.Thead(html.Tr([html.Th(header, className="text-end" if c in right else None)
+                               for c, header in columns.items()]))
+    body = html.Tbody([html.Tr([cell(c, row[c]) for c in columns])
+                       for row in shown.to_dict("records")])
+    parts = [dbc.Table([head, body], size="sm", striped=True, hover=True, className="mb-1")]
+    if len(shown) < len(frame):
+        parts.append(html.Div(f"The first {len(shown):,} of {len(frame):,} are shown.",
+                              className="small text-muted"))
+    return html.Div(parts)

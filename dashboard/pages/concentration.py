@@ -1,14 +1,17 @@
 """Concentration: Pareto and Lorenz curves and the top-N accounts."""
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import figures, ids
-from dashboard.components import GRID_MONEY, GRID_PERCENT, graph, page_header
+from dashboard.components import graph, page_header, plain_table, tier_label
 from dashboard.tables import top_accounts
 from dashboard.whatif import analyze_session
+from portfolio.formatting import money, percent
+
+TOPN_COLUMNS = {"rank": "#", "account_name": "Account", "arr": "ARR", "share": "Share of ARR",
+                "cumulative_share": "Cumulative", "tier": "Tier", "sam": "SAM"}
 
 
 def layout(**_):
@@ -20,16 +23,9 @@ def layout(**_):
                  dbc.Col(dcc.Dropdown(id=ids.CONC_N, options=[10, 20, 50, 100], value=20,
                                       clearable=False, style={"width": "100px"}), width="auto")],
                 className="align-items-center mt-3"),
-        dag.AgGrid(id=ids.CONC_TOPN, columnDefs=[
-            {"field": "rank", "width": 80},
-            {"field": "account_name", "headerName": "Account", "flex": 2},
-            {"field": "arr", "headerName": "ARR", "valueFormatter": GRID_MONEY},
-            {"field": "share", "headerName": "Share of ARR", "valueFormatter": GRID_PERCENT},
-            {"field": "cumulative_share", "headerName": "Cumulative", "valueFormatter": GRID_PERCENT},
-            {"field": "tier"}, {"field": "sam", "headerName": "SAM"},
-        ], defaultColDef={"sortable": True, "resizable": True, "flex": 1},
-            dashGridOptions={"domLayout": "autoHeight"}),
+        html.Div(id=ids.CONC_TOPN),
     ])
+
 
 
 @callback(
@@ -43,12 +39,15 @@ def update_curves(_version, settings):
 
 
 @callback(
-    Output(ids.CONC_TOPN, "rowData"),
+    Output(ids.CONC_TOPN, "children"),
     Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.CONC_N, "value"),
 )
 def update_top_accounts(settings, _version, n):
     """The top-N table shows each account's tier, which the thresholds and weights move."""
-    return top_accounts(analyze_session(settings), int(n or 20)).to_dict("records")
+    top = top_accounts(analyze_session(settings), int(n or 20))
+    return plain_table(top, TOPN_COLUMNS, {"arr": money, "share": percent,
+                                           "cumulative_share": percent, "tier": tier_label},
+                       right=("arr", "share", "cumulative_share"))
 
 
 dash.register_page(__name__, path="/concentration", name="Concentration", order=1, layout=layout)

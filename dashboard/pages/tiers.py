@@ -1,14 +1,21 @@
 """Tiers: distribution, scores against thresholds, accounts that move, assigned-tier conflicts."""
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashboard import figures, ids, state
-from dashboard.components import GRID_MONEY, graph, page_header
+from dashboard.components import graph, page_header, plain_table, tier_label
 from dashboard.tables import tier_movers
 from dashboard.whatif import analyze_with
+from portfolio.formatting import money
+
+LIST_LIMIT = 50
+"""Rows shown of each list (largest ARR first); the Data page's account list has them all."""
+MOVER_COLUMNS = {"account_name": "Account", "arr": "ARR", "score": "Score",
+                 "default_tier": "Default scorecard", "tier": "Now"}
+CONFLICT_COLUMNS = {"account_name": "Account", "arr": "ARR", "score": "Score",
+                    "assigned_tier": "Assigned", "scored_tier": "Scorecard"}
 
 
 def layout(**_):
@@ -22,14 +29,13 @@ def layout(**_):
     ])
 
 
-def _grid(frame, title):
-    return html.Div([
-        html.H5(title),
-        dag.AgGrid(rowData=frame.to_dict("records"), columnDefs=[
-            {"field": c, "valueFormatter": GRID_MONEY} if c == "arr" else {"field": c}
-            for c in frame.columns], defaultColDef={"sortable": True, "filter": True, "flex": 1},
-            style={"height": "300px"}),
-    ])
+def _account_list(frame, columns: dict[str, str], title: str) -> html.Div:
+    """A titled list of accounts, largest ARR first, with tiers in their colours."""
+    tiers = {c: tier_label for c in columns if "tier" in c}
+    return html.Div([html.H5(title), plain_table(
+        frame.sort_values("arr", ascending=False), columns,
+        {"arr": money, "score": "{:.1f}".format, **tiers}, right=("arr", "score"),
+        limit=LIST_LIMIT)])
 
 
 @callback(
@@ -41,13 +47,16 @@ def update_tiers(settings, _version):
     accounts, _ = state.current_data()
     analysis = analyze_with(accounts, settings)
     movers = tier_movers(analysis, accounts)
-    moved = (_grid(movers.round({"score": 1}),
-                   f"{len(movers)} account(s) change tier against the default scorecard")
+    moved = (_account_list(movers, MOVER_COLUMNS,
+                           f"{len(movers)} account(s) change tier against the default scorecard")
              if len(movers) else html.P("No account changes tier against the default scorecard.",
                                         className="text-muted"))
     conflicts = analysis.tiers.disagreements
-    disagree = _grid(conflicts, f"{len(conflicts)} assigned tier(s) differ from the scorecard") \
-        if len(conflicts) else None
+    if len(conflicts):
+        conflicts = conflicts.merge(analysis.accounts[["account_id", "arr"]], on="account_id")
+    disagree = (_account_list(conflicts, CONFLICT_COLUMNS,
+                              f"{len(conflicts)} assigned tier(s) differ from the scorecard")
+                if len(conflicts) else None)
     return (figures.tier_distribution_figure(analysis), figures.score_histogram(analysis),
             moved, disagree)
 

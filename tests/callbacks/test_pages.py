@@ -5,6 +5,7 @@ import importlib
 from types import SimpleNamespace
 
 import dash
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -25,6 +26,16 @@ def triggered(pages, monkeypatch, component_id: str) -> None:
     monkeypatch.setattr(pages.data, "ctx", SimpleNamespace(triggered_id=component_id))
 
 
+def table_rows(component) -> list[list]:
+    """The body cells of a :func:`dashboard.components.plain_table` as plain values (a tier
+    cell: the tier's name)."""
+    def value(cell):
+        inner = cell.children
+        return inner.children[-1] if hasattr(inner, "children") else inner
+    table = component.children[0]
+    return [[value(cell) for cell in tr.children] for tr in table.children[1].children]
+
+
 def upload(text: str) -> str:
     return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
 
@@ -34,12 +45,13 @@ def test_every_page_callback_returns_figures(request_ctx, pages):
     assert len(cards) == 8 and isinstance(tier_fig, go.Figure) and isinstance(bridge, go.Figure)
     pareto, lorenz = pages.concentration.update_curves(0, DEFAULT_SETTINGS)
     assert "Gini" in lorenz.layout.title.text and isinstance(pareto, go.Figure)
-    rows = pages.concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 10)
-    assert len(rows) == 10 and rows[0]["rank"] == 1
+    rows = table_rows(pages.concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 10))
+    assert len(rows) == 10 and rows[0][0] == 1 and rows[0][2].startswith("$")
     # a stricter strategic cut-off changes the tier column of the top table
-    stricter = pages.concentration.update_top_accounts({**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10)
-    assert {r["tier"] for r in stricter} <= {"Key", "Standard"}
-    assert [r["account_name"] for r in stricter] == [r["account_name"] for r in rows]
+    stricter = table_rows(pages.concentration.update_top_accounts(
+        {**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10))
+    assert {r[5] for r in stricter} <= {"Key", "Standard"} and "Strategic" in {r[5] for r in rows}
+    assert [r[1] for r in stricter] == [r[1] for r in rows]
     assert all(isinstance(f, go.Figure) for f in pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2])
     by_tier, bridge = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
     assert "Strategic" in bridge.layout.title.text
@@ -170,3 +182,15 @@ def test_a_chart_download_shows_what_its_page_shows(request_ctx, dash_app, monke
         assert message == "" and download["filename"] == "strata-arr-bridge.pdf"
     key_title, all_title = (fig.layout.title.text for fig in rendered)
     assert "Key" in key_title and "All tiers" in all_title
+
+
+def test_plain_tables_format_cells_and_say_what_they_leave_out():
+    from dashboard.components import plain_table
+    from portfolio.formatting import money
+
+    frame = pd.DataFrame({"account_name": ["<b>A</b>", "B", "C"], "arr": [3e6, 2e5, 1e3]})
+    table = plain_table(frame, {"account_name": "Account", "arr": "ARR"}, {"arr": money},
+                        right=("arr",), limit=2)
+    assert table_rows(table) == [["<b>A</b>", "$3.00M"], ["B", "$200k"]]  # markup stays text
+    assert table.children[1].children == "The first 2 of 3 are shown."
+    assert len(table_rows(plain_table(frame, {"arr": "ARR"}))) == 3 and len(table.children) == 2
