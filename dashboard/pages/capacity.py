@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
 from dashboard import figures, ids
-from dashboard.components import graph, page_header
+from dashboard.components import graph, page_header, plain_table
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money
 
@@ -28,15 +28,13 @@ def layout(**_):
 def update_capacity(settings, _version):
     analysis = analyze_session(settings)
     w = analysis.workload
-    over = w.by_sam.loc[w.overloaded_sams]
-    rows = [html.Tr([html.Td(name), html.Td(f"{r['Strategic']}/{r['Key']}/{r['Standard']}"),
-                     html.Td(money(r["arr"])), html.Td(f"{r['load']:.0%}")])
-            for name, r in over.iterrows()]
+    over = w.by_sam.loc[w.overloaded_sams].rename_axis("sam").reset_index()
+    over["book"] = [f"{r.Strategic}/{r.Key}/{r.Standard}" for r in over.itertuples()]
     table = html.Div([
-        html.H5(f"{len(rows)} SAM(s) over capacity"),
-        dbc.Table([html.Thead(html.Tr([html.Th("SAM"), html.Th("Strategic/Key/Standard"),
-                                       html.Th("ARR"), html.Th("Load")])), html.Tbody(rows)],
-                  size="sm", striped=True, className="mb-0"),
+        html.H5(f"{len(over)} SAM(s) over capacity"),
+        plain_table(over, {"sam": "SAM", "book": "Strategic/Key/Standard", "arr": "ARR",
+                           "load": "Load"}, {"arr": money, "load": "{:.0%}".format},
+                    right=("arr", "load")),
     ], style={"maxHeight": "420px", "overflowY": "auto"})
     return figures.sam_load_figure(analysis), figures.headcount_figure(analysis), table
 

@@ -27,13 +27,8 @@ def triggered(pages, monkeypatch, component_id: str) -> None:
 
 
 def table_rows(component) -> list[list]:
-    """The body cells of a :func:`dashboard.components.plain_table` as plain values (a tier
-    cell: the tier's name)."""
-    def value(cell):
-        inner = cell.children
-        return inner.children[-1] if hasattr(inner, "children") else inner
-    table = component.children[0]
-    return [[value(cell) for cell in tr.children] for tr in table.children[1].children]
+    """The cells of a :func:`dashboard.components.plain_table`, row by row."""
+    return [list(row.values()) for row in component.children[0].data]
 
 
 def upload(text: str) -> str:
@@ -50,7 +45,7 @@ def test_every_page_callback_returns_figures(request_ctx, pages):
     # a stricter strategic cut-off changes the tier column of the top table
     stricter = table_rows(pages.concentration.update_top_accounts(
         {**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10))
-    assert {r[5] for r in stricter} <= {"Key", "Standard"} and "Strategic" in {r[5] for r in rows}
+    assert {r[5] for r in stricter} <= {"● Key", "● Standard"} and "● Strategic" in {r[5] for r in rows}
     assert [r[1] for r in stricter] == [r[1] for r in rows]
     assert all(isinstance(f, go.Figure) for f in pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2])
     by_tier, bridge = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
