@@ -11,7 +11,7 @@ from dashboard.whatif import analyze_with
 from portfolio.formatting import money
 
 LIST_LIMIT = 50
-"""Rows shown of each list (largest ARR first); the Data page's account list has them all."""
+"""Rows shown of each list (largest ARR first); the Data page lists every account."""
 MOVER_COLUMNS = {"account_name": "Account", "arr": "ARR", "score": "Score",
                  "default_tier": "Default scorecard", "tier": "Now"}
 CONFLICT_COLUMNS = {"account_name": "Account", "arr": "ARR", "score": "Score",
