@@ -27,7 +27,6 @@ def layout(**_):
     ])
 
 
-
 @callback(
     Output(ids.CONC_PARETO, "figure"), Output(ids.CONC_LORENZ, "figure"),
     Input(ids.SESSION_VERSION, "data"), State(ids.SETTINGS, "data"),
