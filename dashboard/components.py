@@ -78,7 +78,8 @@ def plain_table(frame: pd.DataFrame, columns: dict[str, str],
 
     One DataTable component, whose cells are text (markup in names is shown, not run): the
     renderer's cost grows with the number of components, and a table of html.Td cells took
-    ~0.3 s to appear for 20 rows, as did an ag-grid.
+    ~0.3 s to appear for 20 rows, as did an ag-grid. Dash 4 deprecates DataTable (it leaves the
+    built-ins in Dash 5, hence ``dash<5``); this is the one place to change then.
     """
     formats = formats or {}
     shown = frame if limit is None else frame.head(limit)

@@ -175,6 +175,7 @@ def test_cancelled_run_changes_nothing_and_saves_nothing(dash_duo, dash_app):
     time.sleep(2)  # long enough for a run that was not really stopped to land
     assert "Preview: 1,000 paths" in simulator_headline(dash_duo)
     assert "done" not in dash_duo.find_element("#sim-progress").text
+    assert "Run failed" not in dash_duo.find_element("#sim-error").text  # cancelled, not lost
     assert len(dash_duo.find_elements("#sim-saved-grid .ag-row")) == saved_before
 
 
