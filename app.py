@@ -16,7 +16,16 @@ try:
 except ConfigurationError as exc:
     sys.exit(f"error: {exc}")
 server = app.server
-celery_app = server.extensions.get("strata_celery")  # None unless REDIS_URL is set
+if "strata_celery" in server.extensions:  # REDIS_URL is set: `celery -A app:celery_app worker`
+    celery_app = server.extensions["strata_celery"]
+
+
+def __getattr__(name: str):
+    """Without REDIS_URL there is no Celery app; say so to `celery -A app:celery_app`."""
+    if name == "celery_app":
+        sys.exit("error: REDIS_URL is not set. Celery workers belong to a scale-out deployment "
+                 "and need the same REDIS_URL as the app (see the README).")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Strata portfolio dashboard")

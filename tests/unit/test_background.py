@@ -79,3 +79,17 @@ def test_the_app_refuses_to_start_when_redis_does_not_answer_and_hides_the_passw
     with pytest.raises(ConfigurationError, match="does not answer") as refused:
         create_app(redis_url="redis://:hunter2@127.0.0.1:1/0")
     assert "hunter2" not in str(refused.value) and "127.0.0.1:1" in str(refused.value)
+
+
+def test_a_celery_worker_without_redis_url_is_told_what_is_missing(tmp_path):
+    import os
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(STRATA_CACHE_DIR=str(tmp_path), STRATA_DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
+    worker = subprocess.run([sys.executable, "-c", "import app; app.celery_app"],
+                            cwd=Path(__file__).resolve().parents[2], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert worker.returncode == 1 and "REDIS_URL is not set" in worker.stderr
+    assert "Traceback" not in worker.stderr
