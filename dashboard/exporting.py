@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, state
 from dashboard.whatif import analyze_session
 from exports.files import pack_bytes
-from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, build_pack, footnote
+from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, build_pack, footnote, simulation_charts
 from exports.render import ExportUnavailable, presentation, render
 
 
@@ -58,7 +58,7 @@ def export_chart(_clicks, settings, option_values=(), option_ids=()):
     name, fmt = trigger["chart"], trigger["format"]
     if name in SIMULATION_CHARTS:
         report = state.last_report()
-        if report is None or (name == "simulation-delta" and "delta_histogram" not in report):
+        if report is None or name not in simulation_charts(report):
             return no_update, _problem("Run a scenario on the Simulator page first.")
         fig = SIMULATION_CHARTS[name](report)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, BoardPack, build_pack
+from exports.pack import ANALYSIS_CHARTS, BoardPack, build_pack, simulation_charts
 from exports.pdf_pack import write_pdf
 from exports.pptx_pack import write_pptx
 from exports.render import FORMATS, presentation, render_many
@@ -35,8 +35,7 @@ def export_files(analysis: PortfolioAnalysis, source: str, as_of: str | None,
     if fmt in FORMATS:
         figs = {key: build(analysis) for key, build in ANALYSIS_CHARTS.items()}
         if report:
-            figs |= {key: build(report) for key, build in SIMULATION_CHARTS.items()
-                     if key != "simulation-delta" or "delta_histogram" in report}
+            figs |= {key: build(report) for key, build in simulation_charts(report).items()}
         rendered = render_many([presentation(fig, pack.footnote) for fig in figs.values()], fmt)
         for key, data in zip(figs, rendered, strict=True):
             path = out / f"{key}.{fmt}"

@@ -58,6 +58,12 @@ SIMULATION_CHARTS: dict[str, Callable[[dict], go.Figure]] = {
 """Simulator charts by export name (from a simulation report)."""
 
 
+def simulation_charts(report: dict) -> dict[str, Callable[[dict], go.Figure]]:
+    """The simulator charts this report can draw: the paired difference needs a scenario."""
+    return {key: build for key, build in SIMULATION_CHARTS.items()
+            if key != "simulation-delta" or "delta_histogram" in report}
+
+
 def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
     """One sentence per analysis chart, from the numbers."""
     c = analysis.concentration
@@ -144,7 +150,7 @@ def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = Non
     if report:
         charts.append(ChartSlide("simulation-fan", "Simulated ARR", report["headline"],
                                  figures.fan_figure(report)))
-        if "delta_histogram" in report:
+        if "simulation-delta" in simulation_charts(report):
             d = report["delta"]
             charts.append(ChartSlide(
                 "simulation-delta", "Scenario vs baseline",

@@ -346,9 +346,8 @@ def _export(args: argparse.Namespace) -> int:
         result, analysis = _load_and_analyze(args)
         simulated = _run_simulation(args, analysis, require_scenario=True)
         report = simulation_report(simulated) if simulated is not None else None
-        as_of = result.as_of.strftime("%Y-%m-%d") if result.as_of else None
-        written = export_files(analysis, result.report.source, as_of, report, args.format,
-                               Path(args.out))
+        written = export_files(analysis, result.report.source, _source(result)["as_of"], report,
+                               args.format, Path(args.out))
     except Failure as exc:
         return _fail(str(exc), args.json, exc.status, exc.report)
     except (UsageError, ValueError) as exc:

@@ -374,8 +374,7 @@ def run_simulation(
     scenario_params, scenario_info = [], None
     if scenario is not None:
         tiers = _scenario_tiers(accounts, scenario)
-        extra = (required_sams(int((tiers == STRATEGIC).sum()), capacity)
-                 - required_sams(int((base_tiers == STRATEGIC).sum()), capacity))
+        extra = required_sams(int((tiers == STRATEGIC).sum()), capacity) - base_staff.required_sams
         sams = (scenario.strategic_sams if scenario.strategic_sams is not None
                 else base_sams + max(0, extra))
         scenario_info = (tiers, *variant(tiers, sams))

@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import background, figures, ids, simulator, state
 from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, page_header
+from dashboard.whatif import analyze_session
 from simulation.scenarios import MAX_NAME
 
 logger = logging.getLogger(__name__)
@@ -181,8 +182,7 @@ def layout(**_):
 )
 def fill_controls(_version, settings, correlation):
     """Accounts to pick from, the calibrated assumptions and today's strategic SAMs."""
-    accounts, _ = state.current_data()
-    analysis = simulator.analyze_with(accounts, settings)
+    analysis = analyze_session(settings)
     assumptions = simulator.base_assumptions(analysis, float(correlation or 0))
     return (simulator.candidate_rows(analysis), simulator.assumption_rows(assumptions),
             simulator.default_sams(analysis))
