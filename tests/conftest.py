@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,13 @@ def five_accounts() -> pd.DataFrame:
         "arr": [500.0, 250.0, 150.0, 75.0, 25.0],
         "arr_prior": [400.0, 300.0, 0.0, 75.0, 50.0],
     })
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for servers the tests start)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def real_file(name: str) -> Path:
@@ -83,7 +91,6 @@ def redis_url(tmp_path):
     """
     import os
     import shutil
-    import socket
     import subprocess
 
     import redis
@@ -94,9 +101,7 @@ def redis_url(tmp_path):
         if os.environ.get("STRATA_REQUIRE_REDIS") == "1":
             pytest.fail("redis-server is not installed (apt-get install redis-server)")
         pytest.skip("redis-server is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)

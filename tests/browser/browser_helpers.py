@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 from dash.testing.wait import until
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
+
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,12 +62,6 @@ def open_page(dash_duo, path: str) -> None:
 
 def simulator_headline(dash_duo) -> str:
     return dash_duo.find_element("#sim-headline").text
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Service:
