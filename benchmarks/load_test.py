@@ -31,6 +31,8 @@ from pathlib import Path
 
 import requests
 
+from dashboard.whatif import DEFAULT_SETTINGS
+
 ROOT = Path(__file__).resolve().parents[1]
 UPLOAD = ("account_id,account_name,arr,arr_prior\n"
           + "".join(f"L{i},Load test {i},{1000 + 37 * i},{900 + 41 * i}\n" for i in range(200)))
@@ -124,10 +126,7 @@ class User(threading.Thread):
             self.pause()
 
 
-SETTINGS = {"thresholds": [50, 70], "weights": {
-    "revenue": 25, "expansion_potential": 20, "strategic_fit": 15, "market_influence": 15,
-    "relationship_strength": 10, "product_adoption": 10, "partnership_potential": 5},
-    "capacity": {"Strategic": 10, "Key": 25, "Standard": 75}, "headcount": None}
+SETTINGS = DEFAULT_SETTINGS  # what the browser's settings store holds on a first visit
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -146,9 +145,11 @@ def main() -> None:
     env = {**os.environ, "STRATA_CACHE_DIR": work,
            "STRATA_DATABASE_URL": f"sqlite:///{work}/scenarios.db"}
     env.pop("STRATA_USERS_FILE", None)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "-w", "2",
-                               "-b", f"127.0.0.1:{port}", "--timeout", "60"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = Path(work) / "gunicorn.log"  # a file, not a pipe nobody reads (a full pipe blocks it)
+    with log.open("w") as log_file:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "-w", "2",
+                                   "-b", f"127.0.0.1:{port}", "--timeout", "60"],
+                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.perf_counter() + 60
@@ -159,7 +160,7 @@ def main() -> None:
             except requests.RequestException:
                 pass
             if time.perf_counter() > deadline:
-                sys.exit("gunicorn did not answer within 60 s")
+                sys.exit(f"gunicorn did not answer within 60 s (its log: {log})")
             time.sleep(0.5)
         results: dict[str, list] = defaultdict(list)
         stop_at = time.perf_counter() + args.seconds
