@@ -1,6 +1,7 @@
 """Start Strata: `python app.py [--host H] [--port N]`, or `gunicorn app:server -w 2`.
 
-Serving anything but loopback needs users (``STRATA_USERS_FILE``, see dashboard/access.py).
+Serving anything but loopback needs users (``STRATA_USERS_FILE``, see dashboard/access.py);
+settings come from the environment (storage/settings.py).
 With ``REDIS_URL`` set, full simulation runs go to Celery workers: `celery -A app:celery_app
 worker` (see the README's deployment section).
 """
@@ -8,8 +9,9 @@ worker` (see the README's deployment section).
 import argparse
 import sys
 
-from dashboard import ConfigurationError, create_app
-from dashboard.access import NEEDS_AUTH, configured_users, is_loopback
+from dashboard import create_app
+from dashboard.access import NEEDS_AUTH, is_loopback
+from storage.settings import ConfigurationError
 
 try:
     app = create_app()
@@ -27,12 +29,13 @@ def __getattr__(name: str):
                  "and need the same REDIS_URL as the app (see the README).")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Strata portfolio dashboard")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args()
-    if not is_loopback(args.host) and not configured_users():
+    if not is_loopback(args.host) and not server.config["STRATA_AUTH"]:
         sys.exit(f"error: not binding to {args.host}. {NEEDS_AUTH}")
     app.run(host=args.host, port=args.port, debug=args.debug)

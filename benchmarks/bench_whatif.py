@@ -9,12 +9,12 @@ import platform
 import statistics
 import time
 
-from dashboard import figures
-from dashboard.kpis import overview_kpis
-from dashboard.tables import tier_movers, top_accounts
-from dashboard.whatif import DEFAULT_SETTINGS, analyze_with
 from portfolio.demo import generate_demo
 from portfolio.ingest import finalize_accounts
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
+from reporting import figures
+from reporting.kpis import overview_kpis
+from reporting.tables import tier_movers, top_accounts
 
 PAGE_FIGURES = {
     "overview": lambda a, raw: (overview_kpis(a), figures.tier_distribution_figure(a),

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-from dashboard.whatif import DEFAULT_SETTINGS
+from portfolio.whatif import DEFAULT_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 UPLOAD = ("account_id,account_name,arr,arr_prior\n"

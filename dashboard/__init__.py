@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-import os
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,11 +11,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import access, background, ids, state
-from dashboard.session_store import RedisStore
-from dashboard.whatif import DEFAULT_SETTINGS
+from dashboard import access, background, exporting, ids, state
 from portfolio.tiers import DEFAULT_WEIGHTS
-from simulation.scenarios import ScenarioStore
+from portfolio.whatif import DEFAULT_SETTINGS
+from storage.scenarios import ScenarioStore
+from storage.session_store import RedisStore
+from storage.settings import ConfigurationError, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "simulator", "data")
@@ -66,12 +67,8 @@ def _sidebar() -> html.Div:
         dbc.Nav(links, vertical=True, pills=True),
         html.Div(id=ids.DATA_SOURCE, className="small text-muted mt-3"),
         _whatif_panel(),
-        importlib.import_module("dashboard.exporting").sidebar_buttons(),
+        exporting.sidebar_buttons(),
     ], className="sidebar")
-
-
-class ConfigurationError(RuntimeError):
-    """The deployment's settings cannot work (said in one sentence, no traceback)."""
 
 
 def _check_redis(redis_url: str) -> None:
@@ -85,21 +82,28 @@ def _check_redis(redis_url: str) -> None:
                                  f"answer ({exc}). Start Redis, or unset REDIS_URL.") from None
 
 
-def create_app(cache_dir: str | None = None, database_url: str | None = None,
-               users: dict[str, str] | None = None, redis_url: str | None = None) -> Dash:
+def _users(settings: Settings) -> dict[str, str] | None:
+    try:
+        return access.configured_users(settings)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read the users file: {exc}") from None
+
+
+def create_app(settings: Settings | None = None, users: dict[str, str] | None = None,
+               **overrides) -> Dash:
     """Build the Dash app (pages, global what-if controls, per-session data store, scenarios).
 
-    ``cache_dir``: session data and background jobs (default ``$STRATA_CACHE_DIR``);
-    ``redis_url``: scale-out, session data in Redis and runs on Celery workers (default
-    ``$REDIS_URL``; see :mod:`dashboard.background`);
-    ``database_url``: saved scenarios (default ``$STRATA_DATABASE_URL`` or SQLite);
-    ``users``: name → password hash for basic auth (default ``$STRATA_USERS_FILE``; without
-    users only loopback clients are served, see :mod:`dashboard.access`).
+    ``settings``: where data, runs and scenarios live and who may sign in (default: read once
+    from the environment, see :class:`storage.settings.Settings`); ``overrides`` replace single
+    fields (``cache_dir=…``, ``redis_url=…``, ``database_url=…``). ``users``: name → password
+    hash for basic auth (default: the settings' users file; without users only loopback
+    clients are served, see :mod:`dashboard.access`). Raises :class:`ConfigurationError`.
     """
-    cache_dir = cache_dir or state.default_cache_dir()
-    redis_url = redis_url or os.environ.get("REDIS_URL") or None
+    settings = replace(settings or Settings.from_env(), **overrides)
+    cache_dir, redis_url = settings.cache_dir, settings.redis_url
     if redis_url:
         _check_redis(redis_url)
+    users = users if users is not None else _users(settings)
     manager = background.manager(cache_dir, redis_url)
     app = Dash(
         __name__, use_pages=True, pages_folder="", assets_folder=str(ROOT / "assets"),
@@ -109,12 +113,12 @@ def create_app(cache_dir: str | None = None, database_url: str | None = None,
     )
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
-    importlib.import_module("dashboard.exporting")  # download callbacks (imports exports/)
     state.install(app.server, redis_url or cache_dir)
     if redis_url:
         app.server.extensions["strata_celery"] = manager.handle  # `celery -A app:celery_app`
-    access.install(app, users if users is not None else access.configured_users())
-    app.server.extensions["strata_scenarios"] = ScenarioStore(database_url)
+    app.server.extensions["strata_settings"] = settings
+    access.install(app, users, settings)
+    app.server.extensions["strata_scenarios"] = ScenarioStore(settings.database_url)
     app.layout = lambda: html.Div([
         dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
         dcc.Store(id=ids.SESSION_VERSION, data=0),

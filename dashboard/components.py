@@ -9,7 +9,7 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from dashboard import ids
-from dashboard.theme import TIER_COLORS
+from reporting.theme import TIER_COLORS
 
 GRAPH_CONFIG = {
     "displaylogo": False,

@@ -3,7 +3,7 @@
 The id lives in an HttpOnly cookie (``strata_sid``) set on the first request; the data lives
 in a store shared by every process: a diskcache directory on one machine (so it holds under
 ``gunicorn -w 2``), or Redis when ``REDIS_URL`` is set (several machines; see
-:mod:`dashboard.session_store`). Nothing a user uploads is held in a module-level variable.
+:mod:`storage.session_store`). Nothing a user uploads is held in a module-level variable.
 Without an upload a session sees the built-in demo portfolio.
 """
 
@@ -11,27 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import secrets
-import tempfile
 from pathlib import Path
 
 import flask
 import pandas as pd
 
-from dashboard.session_store import open_store
+from portfolio.fingerprint import dataset_fingerprint
 from portfolio.ingest import load_file
-from simulation.scenarios import dataset_fingerprint
+from storage.session_store import open_store
+from storage.settings import Settings
 
 COOKIE = "strata_sid"
 EXPIRE_SECONDS = 7 * 24 * 3600
 DEMO_PATH = Path(__file__).resolve().parents[1] / "data" / "demo_accounts.csv"
 DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True,
              "notes": []}
-
-
-def default_cache_dir() -> str:
-    return os.environ.get("STRATA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "strata-cache"))
 
 
 def install(server: flask.Flask, location: str) -> None:
@@ -58,6 +53,11 @@ def _cookie_session(cookies: dict) -> str | None:
     """The session id in the cookies, if it is one this app issued (32 hex digits)."""
     sid = cookies.get(COOKIE, "")
     return sid if sid.isalnum() and len(sid) == 32 else None
+
+
+def settings() -> Settings:
+    """The deployment's settings (read once when the app was built)."""
+    return flask.current_app.extensions["strata_settings"]
 
 
 def _store():
@@ -101,7 +101,7 @@ def data_outside_request(location: str, cookies: dict) -> tuple[pd.DataFrame, di
 
 
 def data_fingerprint() -> str:
-    """Fingerprint of this session's data (see :func:`simulation.scenarios.dataset_fingerprint`)."""
+    """Fingerprint of this session's data (see :func:`portfolio.fingerprint.dataset_fingerprint`)."""
     return _store().get(f"{session_id()}:fingerprint") or demo_fingerprint()
 
 

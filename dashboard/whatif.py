@@ -1,57 +1,13 @@
-"""What-if settings: the global controls' values as one JSON-able dict, and its reading.
-
-``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
-"headcount": number or None}``. Missing entries take the core's defaults.
-"""
+"""The what-if settings applied to this browser session's data."""
 
 from __future__ import annotations
 
 from dashboard import state
-from portfolio.analysis import PortfolioAnalysis, analyze
-from portfolio.capacity import DEFAULT_CAPACITY
-from portfolio.tiers import (
-    DEFAULT_WEIGHTS,
-    REVENUE_ONLY_THRESHOLDS,
-    SCORECARD_THRESHOLDS,
-    Thresholds,
-    score_dimensions,
-)
-
-
-def slider_value(thresholds: Thresholds) -> list[float]:
-    """The threshold range slider's value: ``[key, strategic]``."""
-    return [thresholds.key, thresholds.strategic]
-
-
-def default_slider_value(accounts) -> list[float]:
-    """The slider's value for new data: the core's default cut-offs, revenue-only or not."""
-    has_scorecard = bool(score_dimensions(accounts))
-    return slider_value(SCORECARD_THRESHOLDS if has_scorecard else REVENUE_ONLY_THRESHOLDS)
-
-
-DEFAULT_SETTINGS: dict = {
-    "thresholds": slider_value(SCORECARD_THRESHOLDS),
-    "weights": dict(DEFAULT_WEIGHTS),
-    "capacity": dict(DEFAULT_CAPACITY),
-    "headcount": None,
-}
+from portfolio.analysis import PortfolioAnalysis
+from portfolio.whatif import analyze_with
 
 
 def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     """Analyse this browser session's data (the demo by default) under the what-if settings."""
     accounts, _meta = state.current_data()
     return analyze_with(accounts, settings)
-
-
-def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
-    """Run :func:`portfolio.analysis.analyze` under the given what-if settings."""
-    settings = {**DEFAULT_SETTINGS, **(settings or {})}
-    key, strategic = settings["thresholds"]
-    headcount = settings.get("headcount")
-    return analyze(
-        accounts,
-        weights=settings["weights"],
-        thresholds=Thresholds(float(strategic), float(key)),
-        capacity=settings["capacity"],
-        available_headcount=float(headcount) if headcount not in (None, "") else None,
-    )

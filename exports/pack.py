@@ -2,7 +2,7 @@
 
 A pack is a title, the KPIs, one slide per chart with a one-sentence takeaway computed from
 the data, and an assumptions/methodology slide. The charts are the dashboard's own figures
-(:mod:`dashboard.figures`), so the pack and the screen always agree.
+(:mod:`reporting.figures`), so the pack and the screen always agree.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from dashboard import figures
-from dashboard.kpis import Kpi, overview_kpis
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
-from portfolio.schema import TIERS
+from reporting import figures
+from reporting.kpis import Kpi, overview_kpis
+from reporting.takeaways import takeaways
 
 
 @dataclass(frozen=True)
@@ -62,43 +62,6 @@ def simulation_charts(report: dict) -> dict[str, Callable[[dict], go.Figure]]:
     """The simulator charts this report can draw: the paired difference needs a scenario."""
     return {key: build for key, build in SIMULATION_CHARTS.items()
             if key != "simulation-delta" or "delta_histogram" in report}
-
-
-def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
-    """One sentence per analysis chart, from the numbers."""
-    c = analysis.concentration
-    dist = analysis.distribution
-    strategic = dist.loc[TIERS[0]]
-    active = max(int(dist["accounts"].sum()), 1)
-    w = analysis.workload
-    text = {
-        "pareto": (f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)}) "
-                   f"bring 80% of ARR; the largest account alone is {percent(c.top_1_share)}."),
-        "lorenz": f"ARR is unequally spread: Gini {c.gini:.2f} (0 = all equal, 1 = one account).",
-        "tier-distribution": (f"{int(strategic['accounts'])} strategic accounts "
-                              f"({percent(strategic['accounts'] / active)} of accounts) hold "
-                              f"{percent(strategic['arr_share'])} of ARR."),
-        "scores": (f"Tiers cut the scorecard at {analysis.tiers.thresholds.strategic:g} (Strategic) "
-                   f"and {analysis.tiers.thresholds.key:g} (Key)."),
-        "sam-workload": (f"{len(w.overloaded_sams)} SAM(s) are over capacity."
-                         if w.overloaded_sams else "No SAM is over capacity."),
-        "sam-headcount": (f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} "
-                          f"FTE); {w.available_headcount:g} are available."),
-    }
-    if analysis.retention is None:
-        text["retention-by-tier"] = "Retention needs a prior-year ARR column."
-        text["arr-bridge"] = "The ARR bridge needs a prior-year ARR column."
-    else:
-        r = analysis.retention
-        s = analysis.retention_by_tier.get(TIERS[0])
-        strategic_text = (f"Strategic NRR {percent(s.nrr)} and GRR {percent(s.grr)} "
-                          "(benchmarks: 120%+ and 92–98%)" if s else "No strategic accounts a year ago")
-        text["retention-by-tier"] = f"{strategic_text}; all tiers NRR {percent(r.nrr)}."
-        b = r.bridge
-        text["arr-bridge"] = (f"ARR went from {money(b.starting)} to {money(b.ending)}: expansion "
-                              f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
-                              f"{money(-b.churn)}, new {money(b.new)}.")
-    return text
 
 
 PACK_CHARTS = ("pareto", "tier-distribution", "retention-by-tier", "arr-bridge", "sam-headcount")

@@ -4,11 +4,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import figures, ids
+from dashboard import ids
 from dashboard.components import graph, page_header, plain_table, tier_label
-from dashboard.tables import top_accounts
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money, percent
+from reporting import figures
+from reporting.tables import top_accounts
 
 TOPN_COLUMNS = {"rank": "#", "account_name": "Account", "arr": "ARR", "share": "Share of ARR",
                 "cumulative_share": "Cumulative", "tier": "Tier", "sam": "SAM"}

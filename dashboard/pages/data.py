@@ -8,12 +8,13 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
-from dashboard import access, ids, state
+from dashboard import ids, state
 from dashboard.components import GRID_MONEY, page_header
-from dashboard.whatif import DEFAULT_SETTINGS, analyze_session, default_slider_value
+from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
+from portfolio.whatif import DEFAULT_SETTINGS, default_slider_value
 
 GRID_ROWS = 5000
 GRID_OPTIONS = {"pagination": True, "paginationPageSize": 50}
@@ -80,7 +81,7 @@ def mapping_view(report: IngestReport) -> dbc.Card:
 
 def load_upload(data: bytes, filename: str, mapping: dict | None = None):
     """Read uploaded bytes under the configured upload limits; a LoadResult (never raises)."""
-    return load_bytes(data, filename or "upload", mapping=mapping, limits=access.upload_limits())
+    return load_bytes(data, filename or "upload", mapping=mapping, limits=state.settings().upload_limits)
 
 
 def read_upload(contents: str, filename: str, mapping: dict | None = None):

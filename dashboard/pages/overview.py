@@ -4,10 +4,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import figures, ids
+from dashboard import ids
 from dashboard.components import graph, kpi_card, page_header
-from dashboard.kpis import overview_kpis
 from dashboard.whatif import analyze_session
+from reporting import figures
+from reporting.kpis import overview_kpis
 
 
 def layout(**_):

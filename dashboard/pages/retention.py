@@ -4,10 +4,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import figures, ids
+from dashboard import ids
 from dashboard.components import graph, page_header
 from dashboard.whatif import analyze_session
 from portfolio.schema import TIERS
+from reporting import figures
 
 
 def layout(**_):

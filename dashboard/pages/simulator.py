@@ -10,10 +10,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import background, figures, ids, simulator, state
+from dashboard import background, ids, state
 from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, page_header
 from dashboard.whatif import analyze_session
-from simulation.scenarios import MAX_NAME
+from reporting import figures, simulator
+from storage.scenarios import MAX_NAME
 
 logger = logging.getLogger(__name__)
 MAX_COMPARE = 4
@@ -24,7 +25,7 @@ FORM_INPUTS = (
     (ids.SIM_STAFFING, "value", "staffing"), (ids.SIM_COST, "value", "cost_per_sam"),
     (ids.SIM_ASSUMPTIONS, "rowData", "assumptions"),
 )
-"""The controls that make up the form (see :mod:`dashboard.simulator`)."""
+"""The controls that make up the form (see :mod:`reporting.simulator`)."""
 
 
 def _form(*values) -> dict:

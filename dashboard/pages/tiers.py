@@ -4,11 +4,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from dashboard import figures, ids, state
+from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table, tier_label
-from dashboard.tables import tier_movers
-from dashboard.whatif import analyze_with
 from portfolio.formatting import money
+from portfolio.whatif import analyze_with
+from reporting import figures
+from reporting.tables import tier_movers
 
 LIST_LIMIT = 50
 """Rows shown of each list (largest ARR first); the Data page lists every account."""

@@ -3,15 +3,17 @@ the upload cap from the configuration."""
 
 import base64
 import os
-import socket
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from werkzeug.security import check_password_hash
 
+from conftest import free_port
 from dashboard import access, state
+from storage.settings import UPLOAD_ENV, USERS_ENV, ConfigurationError, Settings
+from storage.users import add_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,25 +29,6 @@ def test_without_users_only_loopback_clients_are_served(dash_app):
     assert not access.is_loopback("0.0.0.0") and not access.is_loopback("example.com")
 
 
-def test_users_file_keeps_hashes_not_passwords(tmp_path):
-    users_file = tmp_path / "users"
-    access.add_user(users_file, "alice", "correct horse")
-    access.add_user(users_file, "bob", "battery staple")
-    access.add_user(users_file, "alice", "new password")  # replaces
-    users = access.read_users(users_file)
-    assert set(users) == {"alice", "bob"} and "new password" not in users_file.read_text()
-    assert check_password_hash(users["alice"], "new password")
-    assert not check_password_hash(users["alice"], "correct horse")
-    assert oct(users_file.stat().st_mode)[-3:] == "600"
-    with pytest.raises(ValueError, match="at least 8"):
-        access.add_user(users_file, "carol", "short")
-    with pytest.raises(ValueError, match="must not contain"):
-        access.add_user(users_file, "a:b", "long enough")
-    (tmp_path / "bad").write_text("alice\n")
-    with pytest.raises(ValueError, match="line 1: expected NAME:HASH"):
-        access.read_users(tmp_path / "bad")
-
-
 def test_scenarios_belong_to_the_signed_in_user_across_browsers(dash_app, monkeypatch):
     monkeypatch.setitem(dash_app.server.config, "STRATA_AUTH", True)
     auth = {"Authorization": "Basic " + base64.b64encode(b"alice:whatever").decode()}
@@ -57,31 +40,38 @@ def test_scenarios_belong_to_the_signed_in_user_across_browsers(dash_app, monkey
     assert owners[0][0] == owners[1][0] == "user:alice" and owners[0][1] != owners[1][1]
 
 
-def test_upload_cap_comes_from_the_configuration(request_ctx, monkeypatch):
+def test_upload_cap_comes_from_the_configuration(dash_app, request_ctx, monkeypatch):
     from importlib import import_module
 
     data_page = import_module("dashboard.pages.data")
-    monkeypatch.setenv(access.UPLOAD_ENV, "0.001")  # ≈ 1 kB
+    small = replace(dash_app.server.extensions["strata_settings"], max_upload_mb=0.001)  # ≈ 1 kB
+    monkeypatch.setitem(dash_app.server.extensions, "strata_settings", small)
     text = "account_id,arr\n" + "".join(f"A{i},{i}\n" for i in range(200))
     contents = "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
     _, result = data_page.read_upload(contents, "big.csv")
     assert not result.ok and "file is 1.6 kB; the limit is 1.0 kB" in result.report.summary()
-    for bad in ("lots", "-5", "0"):
-        monkeypatch.setenv(access.UPLOAD_ENV, bad)
-        with pytest.raises(ValueError, match="STRATA_MAX_UPLOAD_MB must be a positive number"):
-            access.upload_limits()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.mark.parametrize("bad", ["lots", "-5", "0", "inf"])
+def test_a_bad_upload_cap_is_a_configuration_error(bad):
+    with pytest.raises(ConfigurationError, match="STRATA_MAX_UPLOAD_MB must be a positive number"):
+        Settings.from_env({UPLOAD_ENV: bad})
+
+
+def test_an_unreadable_users_file_is_one_line_at_start(tmp_path):
+    from dashboard import create_app
+
+    with pytest.raises(ConfigurationError, match="cannot read the users file"):
+        create_app(Settings(cache_dir=str(tmp_path), users_file=str(tmp_path / "missing")))
+    (tmp_path / "bad").write_text("alice\n")
+    with pytest.raises(ConfigurationError, match="line 1: expected NAME:HASH"):
+        create_app(Settings(cache_dir=str(tmp_path), users_file=str(tmp_path / "bad")))
 
 
 def test_app_py_refuses_a_public_address_without_users(tmp_path):
     env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path)}
-    env.pop(access.USERS_ENV, None)
-    done = subprocess.run([sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(_free_port())],
+    env.pop(USERS_ENV, None)
+    done = subprocess.run([sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(free_port())],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "not binding to 0.0.0.0" in done.stderr
 
@@ -93,9 +83,9 @@ def test_basic_auth_guards_the_app_when_users_exist(tmp_path):
     from dash.testing.wait import until
 
     users = tmp_path / "users"
-    access.add_user(users, "alice", "correct horse")
-    port = _free_port()
-    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "cache"), access.USERS_ENV: str(users),
+    add_user(users, "alice", "correct horse")
+    port = free_port()
+    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "cache"), USERS_ENV: str(users),
            "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     server = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import DEMO
 from dashboard import PAGES, state, update_settings
-from dashboard.kpis import overview_kpis
-from dashboard.whatif import DEFAULT_SETTINGS, analyze_with
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
+from reporting.kpis import overview_kpis
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import ids, simulator, state
-from dashboard.whatif import DEFAULT_SETTINGS
+from dashboard import ids, state
+from portfolio.whatif import DEFAULT_SETTINGS
+from reporting import simulator
 from simulation import Assumptions
 
 FORM = dict(horizon=8, period="quarter", correlation=0.3, sams=None, staffing="hire", cost=180_000)

@@ -12,16 +12,16 @@ import pytest
 from pptx import Presentation
 
 import exports.render
+from cli import main
 from conftest import DEMO
-from dashboard.kpis import overview_kpis
 from exports.files import pack_bytes
 from exports.pack import ANALYSIS_CHARTS, build_pack
 from exports.render import ExportUnavailable, presentation, render
 from portfolio.analysis import analyze
-from portfolio.cli import main
 from portfolio.ingest import load_file
+from reporting.kpis import overview_kpis
+from reporting.simulation_report import simulation_report
 from simulation import Assumptions, Scenario, SimulationSettings, run_simulation, simulation_accounts
-from simulation.report import simulation_report
 
 pytestmark = pytest.mark.browser  # kaleido drives the machine's Chromium
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard import background, state
-from dashboard.session_store import RedisStore, open_store
+from storage.session_store import RedisStore, open_store
 
 
 @pytest.mark.parametrize("task_state, started, beating, queued, ended, expected", [

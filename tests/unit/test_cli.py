@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from cli import main
 from conftest import DEMO, real_file
-from portfolio.cli import main
 
 
 def run(capsys, *argv):

@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from dashboard import figures
 from portfolio.analysis import analyze
+from reporting import figures
 
 
 def test_thin_keeps_head_every_kth_and_last():
@@ -33,8 +33,8 @@ def test_every_figure_builds_for_a_small_portfolio(five_accounts):
 def test_tier_movers_against_the_default_scorecard(five_accounts):
     # revenue-only: scores are ARR percentiles 100/80/60/40/20, default cut-offs 95/80.
     # Lowering the key cut-off to 60 moves Gamma (score 60) from Standard to Key, nobody else.
-    from dashboard.tables import tier_movers
     from portfolio.tiers import Thresholds
+    from reporting.tables import tier_movers
 
     moved = tier_movers(analyze(five_accounts, thresholds=Thresholds(95, 60)), five_accounts)
     assert moved[["account_name", "default_tier", "tier"]].values.tolist() == [["Gamma", "Standard", "Key"]]

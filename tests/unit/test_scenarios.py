@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from portfolio.fingerprint import dataset_fingerprint
+from reporting.simulation_report import histogram, simulation_report
 from simulation import Assumptions, Scenario, SimulationSettings, run_simulation
-from simulation.report import histogram, simulation_report
-from simulation.scenarios import ScenarioStore, dataset_fingerprint
+from storage.scenarios import ScenarioStore
 
 
 @pytest.fixture

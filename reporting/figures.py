@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.retention import Bridge
 from portfolio.schema import TIERS
+from reporting.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
 
 BROWSER_TRACE_TYPES = frozenset({"bar", "candlestick", "funnel", "funnelarea", "histogram",
                                  "indicator", "ohlc", "pie", "scatter", "waterfall"})
@@ -308,7 +308,7 @@ def bridge_figure_unavailable() -> go.Figure:
     return message_figure("ARR bridge — needs prior-year ARR", NO_PRIOR_ARR)
 
 
-# ---- Simulator (from a :func:`simulation.report.simulation_report` dict) ----
+# ---- Simulator (from a :func:`reporting.simulation_report.simulation_report` dict) ----
 
 def _variant_color(name: str) -> tuple[int, int, int]:
     return VARIANT_COLORS["Baseline" if name == "Baseline" else "Scenario"]

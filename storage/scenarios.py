@@ -6,20 +6,18 @@ promoted/demoted accounts, SAMs) and its report (summary results, fan, histogram
 was created. Every query is scoped to an owner: nobody lists, loads, renames or deletes
 another owner's scenarios.
 
-The URL comes from ``STRATA_DATABASE_URL`` (e.g. ``postgresql+psycopg://user@host/strata``);
-by default ``sqlite:///instance/strata.db`` beside the app.
+The URL comes from the settings (``STRATA_DATABASE_URL``, e.g.
+``postgresql+psycopg://user@host/strata``); by default ``sqlite:///instance/strata.db`` beside
+the app.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -28,21 +26,10 @@ DEFAULT_DATABASE = Path(__file__).resolve().parents[1] / "instance" / "strata.db
 MAX_NAME = 120
 
 
-def database_url() -> str:
-    """``STRATA_DATABASE_URL``, or the SQLite file ``instance/strata.db``."""
-    url = os.environ.get("STRATA_DATABASE_URL")
-    if url:
-        return url
+def default_database_url() -> str:
+    """The SQLite file ``instance/strata.db`` beside the app (created when missing)."""
     DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_DATABASE}"
-
-
-def dataset_fingerprint(accounts: pd.DataFrame) -> str:
-    """SHA-256 over the rows and columns of an account frame (same data → same fingerprint)."""
-    digest = hashlib.sha256()
-    digest.update(",".join(map(str, accounts.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(accounts, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
 
 
 class _Base(DeclarativeBase):
@@ -88,7 +75,7 @@ class ScenarioStore:
     """Save, list, load, rename and delete scenarios, always for one owner at a time."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.engine = create_engine(url or database_url())
+        self.engine = create_engine(url or default_database_url())
         try:
             _Base.metadata.create_all(self.engine)
         except DBAPIError:

@@ -12,10 +12,12 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from dashboard.whatif import analyze_with
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.fingerprint import dataset_fingerprint
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.whatif import analyze_with
+from reporting.simulation_report import simulation_report
 from simulation import (
     Assumptions,
     Scenario,
@@ -26,8 +28,6 @@ from simulation import (
     starting_assumptions,
 )
 from simulation.model import DEFAULT_COST_PER_SAM
-from simulation.report import simulation_report
-from simulation.scenarios import dataset_fingerprint
 
 PREVIEW_PATHS = 1_000
 FULL_PATHS = (2_000, 5_000, 10_000, 20_000, 50_000)

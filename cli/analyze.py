@@ -1,0 +1,93 @@
+"""``portfolio analyze``: every portfolio metric of an account file, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+
+from cli.options import load_and_analyze, source_info
+from portfolio.account_list import write_accounts
+from portfolio.analysis import PortfolioAnalysis
+from portfolio.formatting import money, percent
+
+
+def run(args: argparse.Namespace) -> int:
+    result, analysis = load_and_analyze(args)
+    if args.accounts_out:
+        write_accounts(analysis.accounts, args.accounts_out)
+    if args.json:
+        payload = analysis.to_dict()
+        payload["source"] = source_info(result)
+        print(json.dumps(payload, indent=2))
+    else:
+        print(render_text(analysis, result.report.source, result.report.notes))
+    return 0
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_string(justify="right")
+
+
+def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> str:
+    """The human-readable report printed by ``portfolio analyze``."""
+    c = analysis.concentration
+    lines = [f"Portfolio: {source}", *(f"  note: {n}" for n in notes), ""]
+    lines += [
+        "Concentration",
+        f"  accounts            {len(analysis.accounts):,} ({c.active_accounts:,} with ARR)",
+        f"  total ARR           {money(c.total_arr, precise=True)}",
+        f"  Gini                {c.gini:.3f}",
+        f"  HHI                 {c.hhi:,.0f}  (effective accounts {c.effective_accounts:.1f})",
+        f"  top-1 share         {percent(c.top_1_share)}",
+        f"  top-10 share        {percent(c.top_10_share)}",
+        f"  top-20% share       {percent(c.top_20pct_share)}",
+        f"  80% of ARR from     {c.accounts_for_80pct:,} accounts "
+        f"({percent(c.share_of_accounts_for_80pct)})",
+        "",
+    ]
+    t = analysis.tiers
+    mode = "revenue-only (ARR rank)" if t.revenue_only else "weighted scorecard"
+    lines.append(f"Tiers — {mode}; thresholds Strategic ≥ {t.thresholds.strategic:g}, "
+                 f"Key ≥ {t.thresholds.key:g}")
+    dist = analysis.distribution
+    shown = pd.DataFrame({
+        "accounts": dist["accounts"],
+        "ARR": dist["arr"].map(lambda v: money(v, precise=True)),
+        "ARR share": dist["arr_share"].map(percent),
+        "mean ARR": dist["mean_arr"].map(lambda v: money(v, precise=True)),
+    })
+    lines += ["  " + line for line in _table(shown).splitlines()]
+    lines += [f"  warning: {w}" for w in t.warnings]
+    if len(t.disagreements):
+        lines.append(f"  {len(t.disagreements)} account(s) have an assigned tier that differs "
+                     "from the scorecard")
+    lines.append("")
+    if analysis.retention is None:
+        lines += ["Retention: no prior-year ARR in the file", ""]
+    else:
+        r = analysis.retention
+        lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, "
+                     f"GRR {percent(r.grr)}")
+        by_tier = pd.DataFrame({
+            tier: {"NRR": percent(x.nrr), "GRR": percent(x.grr),
+                   "accounts": x.existing_accounts,
+                   **{k.title(): money(v) for k, v in x.bridge.to_dict().items()}}
+            for tier, x in {**analysis.retention_by_tier, "All": r}.items()
+        }).T
+        lines += ["  " + line for line in _table(by_tier).splitlines()]
+        lines.append("")
+    w = analysis.workload
+    lines.append(f"SAM workload — required {w.required_headcount} SAMs "
+                 f"({w.required_fte:.1f} FTE), available {w.available_headcount:g}")
+    by_tier = w.by_tier.assign(
+        arr=w.by_tier["arr"].map(money),
+        required_fte=w.by_tier["required_fte"].round(1),
+        available_fte=w.by_tier["available_fte"].round(1),
+        coverage=w.by_tier["coverage"].map(percent),
+    )
+    lines += ["  " + line for line in _table(by_tier).splitlines()]
+    if w.overloaded_sams:
+        lines.append(f"  over capacity: {', '.join(w.overloaded_sams)}")
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""Options shared by the commands: parsing pairs, thresholds and mappings, loading the file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli.errors import EXIT_REJECTED, CliError
+from portfolio.analysis import PortfolioAnalysis, analyze
+from portfolio.ingest import LoadResult, load_file
+from portfolio.jsonfile import read_json
+from portfolio.schema import SNAPSHOT_COLUMNS
+from portfolio.tiers import DEFAULT_WEIGHTS, Thresholds
+
+
+def parse_pairs(text: str, what: str) -> dict[str, float]:
+    """``'a=1,b=2.5'`` → ``{'a': 1.0, 'b': 2.5}``."""
+    result = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            result[key.strip()] = float(value)
+        except ValueError:
+            raise CliError(f"{what}: expected NAME=NUMBER pairs, got {part!r}") from None
+    return result
+
+
+def parse_thresholds(text: str) -> Thresholds:
+    """``'70,50'`` (strategic, key) → :class:`Thresholds`."""
+    try:
+        strategic, key = (float(v) for v in text.split(","))
+        return Thresholds(strategic, key)
+    except ValueError as exc:
+        detail = str(exc) if "thresholds" in str(exc) else "expected STRATEGIC,KEY such as 70,50"
+        raise CliError(f"--thresholds: {detail}") from None
+
+
+def parse_mapping(values: list[str]) -> dict[str, str]:
+    """``['Client Ref=account_id']`` or a JSON file ``{"Client Ref": "account_id"}``."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        if value.endswith(".json") and Path(value).is_file():
+            try:
+                loaded = read_json(value, "mapping file")
+            except ValueError as exc:
+                raise CliError(f"--mapping: {exc}") from None
+            if not isinstance(loaded, dict):
+                raise CliError(f"--mapping {value}: expected an object of header: column")
+            mapping.update({str(k): str(v) for k, v in loaded.items()})
+            continue
+        source, sep, target = value.rpartition("=")
+        if not sep or not source:
+            raise CliError(f"--mapping: expected 'Header=column', got {value!r}")
+        mapping[source] = target.strip()
+    for target in mapping.values():
+        if target not in SNAPSHOT_COLUMNS and target not in ("date", "amount"):
+            raise CliError(
+                f"--mapping: unknown column {target!r}; use one of "
+                f"{', '.join(SNAPSHOT_COLUMNS)}, date, amount"
+            )
+    return mapping
+
+
+def load_and_analyze(args: argparse.Namespace) -> tuple[LoadResult, PortfolioAnalysis]:
+    """Read the file and analyse it with the command line's weights, thresholds and capacity."""
+    mapping = parse_mapping(args.mapping)
+    weights = ({**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")}
+               if args.weights else None)
+    thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
+    capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
+    result = load_file(args.file, mapping=mapping, as_of=args.as_of)
+    if not result.ok:
+        raise CliError(result.report.summary(), EXIT_REJECTED, result.report.to_dict())
+    try:
+        analysis = analyze(result.accounts, weights=weights, thresholds=thresholds,
+                           capacity=capacity, available_headcount=args.headcount)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    return result, analysis
+
+
+def _source(result: LoadResult) -> dict:
+    return {"file": result.report.source, "shape": result.report.shape,
+            "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
+            "notes": result.report.notes}
+
+
+def source_info(result: LoadResult) -> dict:
+    """The ``source`` object of the JSON output: file, shape, as-of date, notes."""
+    return {"file": result.report.source, "shape": result.report.shape,
+            "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
+            "notes": result.report.notes}

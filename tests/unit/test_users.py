@@ -1,0 +1,25 @@
+"""The users file: salted hashes, never passwords; one bad line named."""
+
+import pytest
+from werkzeug.security import check_password_hash
+
+from storage.users import add_user, read_users
+
+
+def test_users_file_keeps_hashes_not_passwords(tmp_path):
+    users_file = tmp_path / "users"
+    add_user(users_file, "alice", "correct horse")
+    add_user(users_file, "bob", "battery staple")
+    add_user(users_file, "alice", "new password")  # replaces
+    users = read_users(users_file)
+    assert set(users) == {"alice", "bob"} and "new password" not in users_file.read_text()
+    assert check_password_hash(users["alice"], "new password")
+    assert not check_password_hash(users["alice"], "correct horse")
+    assert oct(users_file.stat().st_mode)[-3:] == "600"
+    with pytest.raises(ValueError, match="at least 8"):
+        add_user(users_file, "carol", "short")
+    with pytest.raises(ValueError, match="must not contain"):
+        add_user(users_file, "a:b", "long enough")
+    (tmp_path / "bad").write_text("alice\n")
+    with pytest.raises(ValueError, match="line 1: expected NAME:HASH"):
+        read_users(tmp_path / "bad")
