@@ -93,7 +93,11 @@ def load_bytes(
     as_of: str | pd.Timestamp | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> LoadResult:
-    """Read an account file given as bytes (an upload). See :func:`load_file`."""
+    """Read an account file given as bytes (an upload). See :func:`load_file`.
+
+    ``filename`` names the file in the report; the content, not the extension, decides
+    whether it is read as XLSX or as delimited text.
+    """
     report = IngestReport(source=filename)
     try:
         if len(data) > limits.max_bytes:

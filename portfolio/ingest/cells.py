@@ -11,6 +11,7 @@ they note which date formats they used. They never raise for bad cells.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,8 @@ from portfolio.ingest.report import IngestReport, Problem
 from portfolio.schema import TIERS
 
 _CURRENCY = re.compile(r"(?i)^(?:usd|eur|gbp|chf|cad|aud|us\$|[$€£¥])|(?:usd|eur|gbp|chf|cad|aud|[$€£¥])$")
+_NUMBER = re.compile(r"[0-9.,']+(?:[eE][+-]?\d+)?")
+"""What is left of a money cell after sign and currency: digits, separators, an exponent."""
 
 
 def parse_money(text: str) -> float | None:
@@ -32,6 +35,22 @@ def parse_money(text: str) -> float | None:
     s = str(text).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if not s:
         return float("nan")
+    negative, s = _strip_sign_and_currency(s)
+    if not s or not _NUMBER.fullmatch(s) or not re.search(r"\d", s):
+        return None
+    plain = _without_separators(s.replace("'", ""))
+    if plain is None:
+        return None
+    try:
+        value = float(plain)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def _strip_sign_and_currency(s: str) -> tuple[bool, str]:
+    """``(negative, rest)``: strip accounting parentheses ``(500)``, a trailing minus ``500-``,
+    a leading minus and a currency symbol or code (a minus may stand on either side of it)."""
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1]
@@ -42,30 +61,42 @@ def parse_money(text: str) -> float | None:
     s = _CURRENCY.sub("", s).strip()
     if s.startswith("-"):
         negative, s = not negative, s[1:]
-    if not s or not re.fullmatch(r"[0-9.,']+(?:[eE][+-]?\d+)?", s) or not re.search(r"\d", s):
-        return None
-    s = s.replace("'", "")
+    return negative, s
+
+
+def _without_separators(s: str) -> str | None:
+    """Digits and separators → text :func:`float` reads (``1.234,50`` → ``1234.50``);
+    ``None`` where commas or several dots are not thousands separators (``1,23,4``, ``1.23.4``).
+
+    With both ``,`` and ``.`` the later one is the decimal point; a lone ``,`` is read by
+    :func:`_without_commas`; several ``.`` are thousands separators.
+    """
     if "," in s and "." in s:
         decimal = "," if s.rfind(",") > s.rfind(".") else "."
         thousands = "." if decimal == "," else ","
-        s = s.replace(thousands, "").replace(decimal, ".")
-    elif "," in s:
-        parts = s.split(",")
-        if len(parts) == 2 and len(parts[1]) != 3:
-            s = s.replace(",", ".")
-        elif all(len(p) == 3 for p in parts[1:]):
-            s = s.replace(",", "")
-        else:
-            return None
-    elif s.count(".") > 1:
-        if not all(len(p) == 3 for p in s.split(".")[1:]):
-            return None
-        s = s.replace(".", "")
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return -value if negative else value
+        return s.replace(thousands, "").replace(decimal, ".")
+    if "," in s:
+        return _without_commas(s)
+    if s.count(".") > 1:
+        return s.replace(".", "") if _groups_of_three(s.split(".")[1:]) else None
+    return s
+
+
+def _without_commas(s: str) -> str | None:
+    """Commas only: one comma not followed by exactly three digits is a decimal comma (``1,5``,
+    ``1,50``); commas each followed by three digits are thousands separators (``1,234``,
+    ``1,234,567``); anything else (``1,23,4``) is ``None``."""
+    parts = s.split(",")
+    if len(parts) == 2 and len(parts[1]) != 3:
+        return s.replace(",", ".")
+    if _groups_of_three(parts[1:]):
+        return s.replace(",", "")
+    return None
+
+
+def _groups_of_three(groups: list[str]) -> bool:
+    """Whether every digit group after a thousands separator has exactly three digits."""
+    return all(len(group) == 3 for group in groups)
 
 
 def parse_numbers(
@@ -122,15 +153,21 @@ def parse_dates(column: pd.Series, name: str, report: IngestReport) -> pd.Series
     return dates
 
 
-_TIER_ALIASES = {
+_TIER_ALIASES = MappingProxyType({
     "strategic": "Strategic", "tier_1": "Strategic", "tier1": "Strategic", "t1": "Strategic",
     "1": "Strategic", "key": "Key", "tier_2": "Key", "tier2": "Key", "t2": "Key", "2": "Key",
     "standard": "Standard", "tier_3": "Standard", "tier3": "Standard", "t3": "Standard",
     "3": "Standard",
-}
+})
+"""Tier cell, lower-cased with spaces and hyphens as ``_`` → canonical tier (read-only)."""
 
 
 def parse_tiers(column: pd.Series, name: str, report: IngestReport) -> pd.Series:
+    """Parse a tier column into ``Strategic`` / ``Key`` / ``Standard`` (``None`` where blank or unknown).
+
+    Case, spaces and hyphens do not matter; ``Tier 1``, ``T1`` and ``1`` are ``Strategic``
+    (likewise 2 = ``Key``, 3 = ``Standard``). Any other value is a problem.
+    """
     key = column.str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
     tiers = key.map(_TIER_ALIASES)
     for row, value in column[tiers.isna() & (key != "")].items():

@@ -41,6 +41,22 @@ def to_accounts(
     table: pd.DataFrame, report: IngestReport, mapping: dict[str, str],
     as_of: str | pd.Timestamp | None,
 ) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """Map ``table``'s columns, check the required ones and read it as its shape.
+
+    Parameters
+    ----------
+    table : text cells under the file's headers, indexed by file row number
+        (from :func:`portfolio.ingest.decode.read_table`).
+    report : receives the shape, the column mapping, unmatched and missing columns,
+        problems and notes.
+    mapping : ``{source header: canonical column}`` given by the user.
+    as_of : for a revenue history, the last day of the trailing twelve months.
+
+    Returns the accounts frame and, for a revenue history, the as-of date used (``None`` for
+    a snapshot). Raises :class:`Rejected` when a required column is missing or a revenue
+    history cannot be aggregated; other problems are only reported, and the caller rejects
+    the file if ``report`` is not ok.
+    """
     shape, columns = detect_shape(table, mapping)
     report.shape = shape
     unknown = [source for source in mapping if source not in table.columns]

@@ -18,38 +18,25 @@ from portfolio.schema import SCORE_DIMENSIONS, SNAPSHOT_COLUMNS, TEXT_COLUMNS
 
 
 def validate_snapshot(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame:
+    """Snapshot cells → the accounts frame (see :func:`finalize_accounts`).
+
+    Parameters
+    ----------
+    frame : text cells under canonical column names (``account_id`` stripped, ``arr``, …),
+        indexed by file row number.
+    report : its ``column_map`` gives each canonical column's source header; every bad cell
+        is added to it as a problem, and it is given notes (blank or missing prior ARR).
+
+    Returns ``arr`` and ``arr_prior`` in currency per year (``arr_prior`` 0 where blank, NaN
+    throughout when the file has no prior ARR), scores as floats, tiers, renewal dates and
+    text attributes (``None`` where blank). The caller rejects the file if ``report`` is not ok.
+    """
     cols = report.column_map
-    ids = frame["account_id"]
-    for row in ids.index[ids == ""]:
-        report.add(Problem("missing account id", row=row, column=cols.get("account_id")))
-    present = ids[ids != ""]
-    first_row = present.reset_index().drop_duplicates("account_id").set_index("account_id")
-    for row, value in present[present.duplicated()].items():
-        report.add(Problem(
-            f"duplicate account id (first on row {first_row.loc[value].iloc[0]})",
-            row=row, column=cols.get("account_id"), value=value,
-        ))
+    _check_ids(frame["account_id"], cols.get("account_id"), report)
     out = pd.DataFrame(index=frame.index)
-    out["account_id"] = ids
-    arr = parse_numbers(frame["arr"], cols["arr"], report, reason="ARR is not a number")
-    for row in arr.index[frame["arr"].str.strip() == ""]:
-        report.add(Problem("missing ARR", row=row, column=cols["arr"]))
-    for row, value in frame["arr"][arr < 0].items():
-        report.add(Problem("negative ARR", row=row, column=cols["arr"], value=value))
-    out["arr"] = arr
-    if "arr_prior" in frame:
-        prior = parse_numbers(frame["arr_prior"], cols["arr_prior"], report,
-                               reason="prior ARR is not a number")
-        for row, value in frame["arr_prior"][prior < 0].items():
-            report.add(Problem("negative prior ARR", row=row, column=cols["arr_prior"],
-                               value=value))
-        blank = int((frame["arr_prior"].str.strip() == "").sum())
-        if blank:
-            report.notes.append(f"{blank} blank prior ARR cell(s) read as 0 (new accounts)")
-        out["arr_prior"] = prior.fillna(0.0)
-    else:
-        out["arr_prior"] = np.nan
-        report.notes.append("no prior ARR column: retention (NRR, GRR, bridge) is not available")
+    out["account_id"] = frame["account_id"]
+    out["arr"] = _read_arr(frame["arr"], cols["arr"], report)
+    out["arr_prior"] = _read_prior_arr(frame, cols, report)
     for column in TEXT_COLUMNS:
         if column in frame and column != "tier":
             values = frame[column].str.strip()
@@ -60,13 +47,57 @@ def validate_snapshot(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame
         out["renewal_date"] = parse_dates(frame["renewal_date"], cols["renewal_date"], report)
     for column in SCORE_DIMENSIONS:
         if column in frame:
-            scores = parse_numbers(frame[column], cols[column], report,
-                                    reason="score is not a number")
-            for row, value in frame[column][(scores < 0) | (scores > 10)].items():
-                report.add(Problem("score outside 0–10", row=row, column=cols[column],
-                                   value=value))
-            out[column] = scores
+            out[column] = _read_scores(frame[column], cols[column], report)
     return finalize_accounts(out)
+
+
+def _check_ids(ids: pd.Series, column: str | None, report: IngestReport) -> None:
+    """Report blank and duplicate account ids; a duplicate names the row of the first one."""
+    for row in ids.index[ids == ""]:
+        report.add(Problem("missing account id", row=row, column=column))
+    present = ids[ids != ""]
+    first_row = present.reset_index().drop_duplicates("account_id").set_index("account_id")
+    for row, value in present[present.duplicated()].items():
+        report.add(Problem(
+            f"duplicate account id (first on row {first_row.loc[value].iloc[0]})",
+            row=row, column=column, value=value,
+        ))
+
+
+def _read_arr(cells: pd.Series, column: str, report: IngestReport) -> pd.Series:
+    """ARR cells → floats (currency per year); blank, unreadable and negative cells are problems."""
+    arr = parse_numbers(cells, column, report, reason="ARR is not a number")
+    for row in arr.index[cells.str.strip() == ""]:
+        report.add(Problem("missing ARR", row=row, column=column))
+    for row, value in cells[arr < 0].items():
+        report.add(Problem("negative ARR", row=row, column=column, value=value))
+    return arr
+
+
+def _read_prior_arr(
+    frame: pd.DataFrame, cols: dict[str, str], report: IngestReport
+) -> pd.Series | float:
+    """Prior-year ARR → floats (currency per year), blank read as 0 (a new account); NaN for
+    every account when there is no such column. Unreadable and negative cells are problems."""
+    if "arr_prior" not in frame:
+        report.notes.append("no prior ARR column: retention (NRR, GRR, bridge) is not available")
+        return np.nan
+    cells, column = frame["arr_prior"], cols["arr_prior"]
+    prior = parse_numbers(cells, column, report, reason="prior ARR is not a number")
+    for row, value in cells[prior < 0].items():
+        report.add(Problem("negative prior ARR", row=row, column=column, value=value))
+    blank = int((cells.str.strip() == "").sum())
+    if blank:
+        report.notes.append(f"{blank} blank prior ARR cell(s) read as 0 (new accounts)")
+    return prior.fillna(0.0)
+
+
+def _read_scores(cells: pd.Series, column: str, report: IngestReport) -> pd.Series:
+    """Score cells → floats on the 0–10 scale (NaN where blank); others are problems."""
+    scores = parse_numbers(cells, column, report, reason="score is not a number")
+    for row, value in cells[(scores < 0) | (scores > 10)].items():
+        report.add(Problem("score outside 0–10", row=row, column=column, value=value))
+    return scores
 
 
 def finalize_accounts(out: pd.DataFrame) -> pd.DataFrame:
