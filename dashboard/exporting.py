@@ -43,7 +43,7 @@ def _problem(text: str) -> html.Span:
 
 @dash.callback(
     Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_MESSAGE, "children"),
-    Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL}, "n_clicks"),
+    Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL, "graph": ALL}, "n_clicks"),
     State(ids.SETTINGS, "data"),
     State({"type": ids.CHART_OPTION, "chart": ALL}, "value"),
     State({"type": ids.CHART_OPTION, "chart": ALL}, "id"),

@@ -62,7 +62,7 @@ def report_view(report: IngestReport) -> dbc.Alert:
         dbc.Table([html.Thead(html.Tr([html.Th("Row"), html.Th("Column"), html.Th("Value"),
                                        html.Th("Problem")])), html.Tbody(rows)],
                   size="sm", className="mb-0") if rows else None,
-    ], color="danger", id="data-error")
+    ], color="danger", id=ids.DATA_ERROR)
 
 
 def mapping_view(report: IngestReport) -> dbc.Card:
@@ -102,7 +102,7 @@ def accept(result, filename: str) -> html.Div:
     notes = [html.Li(n) for n in result.report.notes]
     return dbc.Alert([html.Strong(f"Loaded {filename}: {len(result.accounts):,} accounts "
                                   f"({result.report.shape})."), html.Ul(notes)],
-                     color="success", id="data-ok")
+                     color="success", id=ids.DATA_OK)
 
 
 @callback(
