@@ -30,11 +30,17 @@ def upload(text: str) -> str:
     return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
 
 
-def test_every_page_callback_returns_figures(request_ctx, pages):
+def titles(*figures: go.Figure) -> list[str]:
+    return [figure.layout.title.text for figure in figures]
+
+
+def test_every_page_callback_returns_its_figures(request_ctx, pages):
     cards, _warnings, tier_fig, bridge = pages.overview.update_overview(DEFAULT_SETTINGS, 0)
-    assert len(cards) == 8 and isinstance(tier_fig, go.Figure) and isinstance(bridge, go.Figure)
+    assert len(cards) == 8
+    assert titles(tier_fig, bridge) == ["Tier distribution", "ARR bridge — All tiers"]
     pareto, lorenz = pages.concentration.update_curves(0, DEFAULT_SETTINGS)
-    assert "Gini" in lorenz.layout.title.text and isinstance(pareto, go.Figure)
+    assert titles(pareto) == ["Pareto: share of ARR from the largest accounts"]
+    assert "Gini" in lorenz.layout.title.text
     rows = table_rows(pages.concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 10))
     assert len(rows) == 10 and rows[0][0] == 1 and rows[0][2].startswith("$")
     # a stricter strategic cut-off changes the tier column of the top table
@@ -42,20 +48,30 @@ def test_every_page_callback_returns_figures(request_ctx, pages):
         {**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10))
     assert {r[5] for r in stricter} <= {"● Key", "● Standard"} and "● Strategic" in {r[5] for r in rows}
     assert [r[1] for r in stricter] == [r[1] for r in rows]
-    assert all(isinstance(f, go.Figure) for f in pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2])
+    assert titles(*pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2]) == [
+        "Tier distribution", "Scores and tier thresholds"]
     by_tier, bridge = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
-    assert "Strategic" in bridge.layout.title.text
-    load, headcount, _ = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
-    assert isinstance(load, go.Figure) and isinstance(headcount, go.Figure)
+    assert titles(by_tier, bridge) == ["Retention by tier at the start of the period",
+                                       "ARR bridge — Strategic"]
+    load, headcount, over = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
+    assert load.layout.title.text.startswith("SAM workload against capacity")
+    assert titles(headcount) == ["SAMs: required vs available"]
+    overloaded = analyze_with(state.current_data()[0], DEFAULT_SETTINGS).workload.overloaded_sams
+    assert over.children[0].children == f"{len(overloaded)} SAM(s) over capacity"
+    assert len(table_rows(over.children[1])) == len(overloaded) > 0
 
 
 def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
     accounts, _ = state.current_data()
     base = analyze_with(accounts, DEFAULT_SETTINGS).distribution.loc["Strategic", "accounts"]
     stricter = {**DEFAULT_SETTINGS, "thresholds": [50, 80]}
-    assert analyze_with(accounts, stricter).distribution.loc["Strategic", "accounts"] < base
+    now = analyze_with(accounts, stricter).distribution.loc["Strategic", "accounts"]
+    assert now < base
+    # the Tiers page lists exactly the accounts that left Strategic (scores 70–80) as movers
     movers = pages.tiers.update_tiers(stricter, 0)[2]
-    assert "change tier" in str(movers)
+    assert movers.children[0].children == (f"{base - now} account(s) change tier against the "
+                                           "default scorecard")
+    assert {row[-1] for row in table_rows(movers.children[1])} == {"● Key"}
 
 
 def test_settings_callback_validates_weights():
@@ -138,7 +154,7 @@ def test_overview_kpi_readings():
 
     analysis = analyze_with(load_file(DEMO).accounts, DEFAULT_SETTINGS)
     kpis = {k.title: k for k in overview_kpis(analysis)}
-    assert kpis["Total ARR"].value.startswith("$")
+    assert kpis["Total ARR"].value == "$52.9M"  # Σ arr of data/demo_accounts.csv: $52,926,800
     assert "benchmark" in kpis["GRR"].reading
     assert kpis["SAM coverage"].value == "27 / 29"
 
