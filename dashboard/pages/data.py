@@ -7,6 +7,7 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
 from dashboard.components import GRID_MONEY, page_header
@@ -111,7 +112,11 @@ HIDDEN, SHOWN = {"display": "none"}, {"display": "inline-block"}
 def _outputs() -> dict:
     """What a data change updates: the report, the mapping step, the data version (every page
     follows it), the threshold slider and the Apply-mapping button's style. Three callbacks
-    (upload, apply mapping, back to the demo) share them."""
+    (upload, apply mapping, back to the demo) share them.
+
+    The version and the slider are outside the page, so Dash calls these callbacks when the
+    page appears, ``prevent_initial_call`` notwithstanding: each does nothing without a file
+    or a click."""
     return dict(
         report=Output(ids.DATA_REPORT, "children", allow_duplicate=True),
         mapping=Output(ids.DATA_MAPPING, "children", allow_duplicate=True),
@@ -151,21 +156,23 @@ def _after_read(data: bytes, filename: str, result, version: int | None) -> dict
 def on_upload(contents, filename, version):
     """A file dropped or picked: loaded, sent to the mapping step, or rejected."""
     if not contents:
-        return _change()
+        raise PreventUpdate  # the page appearing, not an upload
     data, result = read_upload(contents, filename)
     return _after_read(data, filename, result, version)
 
 
 @callback(
     output=_outputs(),
-    inputs=dict(_clicks=Input(ids.DATA_APPLY_MAPPING, "n_clicks")),
+    inputs=dict(clicks=Input(ids.DATA_APPLY_MAPPING, "n_clicks")),
     state=dict(map_values=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "value"),
                map_ids=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "id"),
                version=State(ids.SESSION_VERSION, "data")),
     prevent_initial_call=True,
 )
-def on_apply_mapping(_clicks, map_values, map_ids, version):
+def on_apply_mapping(clicks, map_values, map_ids, version):
     """Read the upload kept for the mapping step again, with the columns as mapped."""
+    if not clicks:
+        raise PreventUpdate  # the button appearing with the page, not a click
     pending = state.pending_upload()
     if pending is None:
         return _change(dbc.Alert("Upload the file again.", color="warning"), None,
@@ -177,12 +184,14 @@ def on_apply_mapping(_clicks, map_values, map_ids, version):
 
 @callback(
     output=_outputs(),
-    inputs=dict(_clicks=Input(ids.DATA_RESET, "n_clicks")),
+    inputs=dict(clicks=Input(ids.DATA_RESET, "n_clicks")),
     state=dict(version=State(ids.SESSION_VERSION, "data")),
     prevent_initial_call=True,
 )
-def on_reset(_clicks, version):
+def on_reset(clicks, version):
     """Back to the demo portfolio and the default thresholds."""
+    if not clicks:
+        raise PreventUpdate  # the button appearing with the page, not a click
     state.reset_to_demo()
     return _change(dbc.Alert("Back to the demo portfolio.", color="info"), None, (version or 0) + 1,
                    DEFAULT_SETTINGS["thresholds"], HIDDEN)

@@ -8,6 +8,7 @@ import dash
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from dash.exceptions import PreventUpdate
 
 from conftest import DEMO
 from dashboard import PAGES, ids, state, update_settings
@@ -104,9 +105,17 @@ def test_upload_valid_then_broken_keeps_the_good_data(request_ctx, pages):
     assert len(state.current_data()[0]) == 2  # unchanged
 
 
-def test_an_upload_cleared_changes_nothing(request_ctx, pages):
-    assert set(pages.data.on_upload(contents=None, filename=None, version=3).values()) == {
-        dash.no_update}
+def test_the_data_pages_callbacks_do_nothing_when_the_page_appears(request_ctx, pages):
+    """Dash calls them when the page appears (their outputs reach outside the page, which
+    prevent_initial_call does not cover): no file, no click, nothing changes."""
+    pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="one.csv", version=0)
+    for appearing in (lambda: pages.data.on_upload(contents=None, filename=None, version=1),
+                      lambda: pages.data.on_apply_mapping(clicks=None, map_values=[], map_ids=[],
+                                                          version=1),
+                      lambda: pages.data.on_reset(clicks=None, version=1)):
+        with pytest.raises(PreventUpdate):
+            appearing()
+    assert state.current_data()[1]["source"] == "one.csv"
 
 
 def test_mapping_step_then_apply(request_ctx, pages):
@@ -116,7 +125,7 @@ def test_mapping_step_then_apply(request_ctx, pages):
     assert out["version"] is dash.no_update and state.current_data()[1]["demo"]
     map_ids = [{"type": ids.DATA_MAP_FIELD, "header": "Ref"},
                {"type": ids.DATA_MAP_FIELD, "header": "Money"}]
-    out = pages.data.on_apply_mapping(_clicks=1, map_values=["account_id", "arr"], map_ids=map_ids,
+    out = pages.data.on_apply_mapping(clicks=1, map_values=["account_id", "arr"], map_ids=map_ids,
                                       version=0)
     assert "Loaded odd.csv: 2 accounts" in str(out["report"]) and out["version"] == 1
     assert out["mapping"] is None and out["apply_style"] == pages.data.HIDDEN
@@ -124,7 +133,7 @@ def test_mapping_step_then_apply(request_ctx, pages):
 
 
 def test_applying_a_mapping_without_a_pending_upload_asks_for_the_file(request_ctx, pages):
-    out = pages.data.on_apply_mapping(_clicks=1, map_values=[], map_ids=[], version=2)
+    out = pages.data.on_apply_mapping(clicks=1, map_values=[], map_ids=[], version=2)
     assert "Upload the file again." in str(out["report"]) and out["version"] is dash.no_update
     assert state.current_data()[1]["demo"]
 
@@ -132,7 +141,7 @@ def test_applying_a_mapping_without_a_pending_upload_asks_for_the_file(request_c
 def test_reset_to_demo(request_ctx, pages):
     pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="one.csv", version=0)
     assert len(state.current_data()[0]) == 1
-    out = pages.data.on_reset(_clicks=1, version=1)
+    out = pages.data.on_reset(clicks=1, version=1)
     assert "Back to the demo portfolio." in str(out["report"]) and out["version"] == 2
     assert len(state.current_data()[0]) == len(state.demo_accounts())
 
@@ -189,7 +198,7 @@ def test_upload_and_reset_set_the_threshold_slider_to_the_core_defaults(request_
     scored = pages.data.on_upload(contents=upload("account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"),
                                   filename="s.csv", version=1)
     assert scored["thresholds"] == [50, 70]
-    assert pages.data.on_reset(_clicks=1, version=2)["thresholds"] == [50, 70]
+    assert pages.data.on_reset(clicks=1, version=2)["thresholds"] == [50, 70]
 
 
 def test_downloads_are_the_tiered_account_list(request_ctx, pages):
