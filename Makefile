@@ -1,10 +1,11 @@
-# Two commands for a newcomer: `make run` (app on the demo data) and `make test` (all tests).
-# Both create .venv/ and install the project into it, so .venv/bin/portfolio is the CLI.
+# Two commands for a newcomer: `make run` (app on the demo data) and `make test` (all tests);
+# `make test-fast` is `make test` without the browser tests (those marked `browser`).
+# All three create .venv/ and install the project into it, so .venv/bin/portfolio is the CLI.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench
+.PHONY: run test test-fast lint bench
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +20,11 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -m "not browser"
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_whatif.py

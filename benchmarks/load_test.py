@@ -44,14 +44,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def callback_payload(dependencies: list[dict], output_part: str, inputs: list[dict],
-                     changed: str, state: list[dict] | None = None) -> dict:
-    """A ``_dash-update-component`` body for the callback whose output names ``output_part``."""
-    spec = next(d for d in dependencies if output_part in d["output"])
+def callback_payload(dependencies: list[dict], output_part: str, changed: str,
+                     values: dict[str, object]) -> dict:
+    """A ``_dash-update-component`` body for the callback whose output names ``output_part``
+    and that ``changed`` ("id.property") triggers. ``values`` gives its inputs' and states'
+    values by "id.property", listed in the order the app declares them; a pattern-matched
+    one that is not given matches no component on the page (an empty list)."""
+    spec = next(d for d in dependencies if output_part in d["output"]
+                and changed in (f"{i['id']}.{i['property']}" for i in d["inputs"]))
     outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
                for o in spec["output"].strip(".").split("...")]
-    return {"output": spec["output"], "outputs": outputs, "inputs": inputs,
-            "changedPropIds": [changed], "state": state or []}
+
+    def listed(dependencies: list[dict]) -> list:
+        return [{**d, "value": values[f"{d['id']}.{d['property']}"]}
+                if f"{d['id']}.{d['property']}" in values else [] for d in dependencies]
+
+    return {"output": spec["output"], "outputs": outputs, "inputs": listed(spec["inputs"]),
+            "changedPropIds": [changed], "state": listed(spec.get("state", []))}
 
 
 class User(threading.Thread):
@@ -75,10 +84,8 @@ class User(threading.Thread):
         return response
 
     def overview(self, settings: dict, version: int) -> None:
-        body = callback_payload(self.dependencies, "overview-kpis", [
-            {"id": "app-settings", "property": "data", "value": settings},
-            {"id": "app-data-version", "property": "data", "value": version}],
-            "app-settings.data")
+        body = callback_payload(self.dependencies, "overview-kpis", "app-settings.data", {
+            "app-settings.data": settings, "app-data-version.data": version})
         self.timed("what-if change", "POST", "/_dash-update-component", json=body)
 
     def page_load(self) -> None:
@@ -95,14 +102,9 @@ class User(threading.Thread):
 
     def upload(self) -> None:
         contents = "data:text/csv;base64," + base64.b64encode(UPLOAD.encode()).decode()
-        body = callback_payload(self.dependencies, "data-report", [
-            {"id": "data-upload", "property": "contents", "value": contents},
-            {"id": "data-apply-mapping", "property": "n_clicks", "value": None},
-            {"id": "data-reset-demo", "property": "n_clicks", "value": None}],
-            "data-upload.contents", [
-            {"id": "data-upload", "property": "filename", "value": "load.csv"},
-            [], [],  # the mapping fields (an ALL wildcard): none on the page
-            {"id": "app-data-version", "property": "data", "value": 0}])
+        body = callback_payload(self.dependencies, "data-report", "data-upload.contents", {
+            "data-upload.contents": contents, "data-upload.filename": "load.csv",
+            "app-data-version.data": 0})
         response = self.timed("upload", "POST", "/_dash-update-component", json=body)
         if response is not None and response.status_code == 200 and "200 accounts" not in response.text:
             self.results["upload"][-1] = (self.results["upload"][-1][0], False)

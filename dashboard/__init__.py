@@ -131,10 +131,13 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
 
 
 @dash.callback(
-    Output(ids.SETTINGS, "data"), Output(ids.WHATIF_ERROR, "children"),
-    Input(ids.THRESHOLDS, "value"), Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
-    Input({"type": ids.CAPACITY, "tier": ALL}, "value"), Input(ids.HEADCOUNT, "value"),
-    State({"type": ids.WEIGHT, "dim": ALL}, "id"), State({"type": ids.CAPACITY, "tier": ALL}, "id"),
+    output=[Output(ids.SETTINGS, "data"), Output(ids.WHATIF_ERROR, "children")],
+    inputs=dict(thresholds=Input(ids.THRESHOLDS, "value"),
+                weights=Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
+                capacities=Input({"type": ids.CAPACITY, "tier": ALL}, "value"),
+                headcount=Input(ids.HEADCOUNT, "value")),
+    state=dict(weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
+               capacity_ids=State({"type": ids.CAPACITY, "tier": ALL}, "id")),
     prevent_initial_call=True,
 )
 def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids):

@@ -27,7 +27,11 @@ narrow columns ($3.95M), and fractions as percentages."""
 
 def graph(component_id: str, export: str | None = None, height: int | None = None) -> html.Div:
     """A chart; with ``export`` (its name in :mod:`exports.pack`) a Download menu for
-    server-side PNG/SVG/PDF in presentation style, and the camera saves ``strata-<export>.png``."""
+    server-side PNG/SVG/PDF in presentation style, and the camera saves ``strata-<export>.png``.
+
+    The menu's items are pattern-matched ids ``{"type": CHART_EXPORT, "chart": export,
+    "format": fmt, "graph": component_id}``: the chart's id keeps them apart where two pages
+    show the same chart."""
     style = {"height": f"{height}px"} if height else None
     config = {**GRAPH_CONFIG, "toImageButtonOptions": {
         **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"strata-{export or component_id}"}}
@@ -36,7 +40,8 @@ def graph(component_id: str, export: str | None = None, height: int | None = Non
         return html.Div(chart)
     menu = dbc.DropdownMenu(
         [dbc.DropdownMenuItem(f"{fmt.upper()} for slides",
-                              id={"type": ids.CHART_EXPORT, "chart": export, "format": fmt})
+                              id={"type": ids.CHART_EXPORT, "chart": export, "format": fmt,
+                                  "graph": component_id})
          for fmt in ("png", "svg", "pdf")],
         label="Download", size="sm", color="link", align_end=True, className="chart-export",
     )

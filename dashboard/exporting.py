@@ -42,14 +42,15 @@ def _problem(text: str) -> html.Span:
 
 
 @dash.callback(
-    Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_MESSAGE, "children"),
-    Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL}, "n_clicks"),
-    State(ids.SETTINGS, "data"),
-    State({"type": ids.CHART_OPTION, "chart": ALL}, "value"),
-    State({"type": ids.CHART_OPTION, "chart": ALL}, "id"),
+    output=[Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_MESSAGE, "children")],
+    inputs=dict(_clicks=Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL, "graph": ALL},
+                              "n_clicks")),
+    state=dict(settings=State(ids.SETTINGS, "data"),
+               option_values=State({"type": ids.CHART_OPTION, "chart": ALL}, "value"),
+               option_ids=State({"type": ids.CHART_OPTION, "chart": ALL}, "id")),
     prevent_initial_call=True,
 )
-def export_chart(_clicks, settings, option_values=(), option_ids=()):
+def export_chart(_clicks, settings, option_values, option_ids):
     """One chart, restyled for slides, as the format picked from its Download menu, showing
     what the page shows (e.g. the ARR bridge of the tier picked on the Retention page)."""
     trigger = dash.ctx.triggered_id
@@ -72,16 +73,9 @@ def export_chart(_clicks, settings, option_values=(), option_ids=()):
     return dcc.send_bytes(data, f"strata-{name}.{fmt}"), ""
 
 
-@dash.callback(
-    Output(ids.EXPORT_DOWNLOAD, "data", allow_duplicate=True),
-    Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True),
-    Input(ids.PACK_PPTX, "n_clicks"), Input(ids.PACK_PDF, "n_clicks"),
-    State(ids.SETTINGS, "data"),
-    prevent_initial_call=True,
-)
-def export_pack(_pptx, _pdf, settings):
-    """The board pack for this session's data, settings and last simulation."""
-    fmt = "pptx" if dash.ctx.triggered_id == ids.PACK_PPTX else "pdf"
+def _board_pack(settings: dict | None, fmt: str) -> tuple:
+    """The board pack for this session's data, settings and last simulation, as the outputs
+    (download, message) of the buttons' callbacks; without a browser, the message says so."""
     source, as_of = _source()
     pack = build_pack(analyze_session(settings), source, as_of, state.last_report())
     try:
@@ -89,3 +83,30 @@ def export_pack(_pptx, _pdf, settings):
     except ExportUnavailable as exc:
         return no_update, _problem(str(exc))
     return dcc.send_bytes(data, f"strata-board-pack.{fmt}"), ""
+
+
+def _pack_outputs() -> list[Output]:
+    return [Output(ids.EXPORT_DOWNLOAD, "data", allow_duplicate=True),
+            Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True)]
+
+
+@dash.callback(
+    output=_pack_outputs(),
+    inputs=dict(_clicks=Input(ids.PACK_PPTX, "n_clicks")),
+    state=dict(settings=State(ids.SETTINGS, "data")),
+    prevent_initial_call=True,
+)
+def export_pack_pptx(_clicks, settings):
+    """The board pack as PowerPoint."""
+    return _board_pack(settings, "pptx")
+
+
+@dash.callback(
+    output=_pack_outputs(),
+    inputs=dict(_clicks=Input(ids.PACK_PDF, "n_clicks")),
+    state=dict(settings=State(ids.SETTINGS, "data")),
+    prevent_initial_call=True,
+)
+def export_pack_pdf(_clicks, settings):
+    """The board pack as PDF."""
+    return _board_pack(settings, "pdf")

@@ -1,39 +1,68 @@
-"""Component ids, prefixed by where they live (``whatif-`` sidebar, ``overview-`` page, …)."""
+"""Component ids: the one place that names them.
 
+The constants are grouped by where their component lives, and every id starts with its group's
+prefix, given in the group's header comment (``# prefix "overview-": …``), so a reader knows
+where an id lives (``overview-kpis`` is on the Overview page). A pattern-matched id is a dict
+whose ``"type"`` is one of the constants here. tests/callbacks/test_ids.py checks that no two
+constants share a value, that each starts with its group's prefix, and that no id repeats in
+the layouts of the app shell and the pages.
+"""
+
+# prefix "app-": the app shell's stores and the data source under the navigation
 SESSION_VERSION = "app-data-version"
 SETTINGS = "app-settings"
+DATA_SOURCE = "app-data-source"
+
+# prefix "whatif-": the sidebar's What-if panel
 THRESHOLDS = "whatif-thresholds"
 WEIGHT = "whatif-weight"  # pattern-matched: {"type": WEIGHT, "dim": name}
 CAPACITY = "whatif-capacity"  # pattern-matched: {"type": CAPACITY, "tier": name}
 HEADCOUNT = "whatif-headcount"
 WHATIF_ERROR = "whatif-error"
-DATA_SOURCE = "app-data-source"
 
+# prefix "export-": the sidebar's board-pack buttons and every chart's Download menu
+CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name,
+# "format": fmt, "graph": the chart's id}
+CHART_OPTION = "export-chart-option"  # {"type": CHART_OPTION, "chart": name}: a control the
+# chart follows on its page (the bridge's tier), so its Download renders the same view
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_MESSAGE = "export-message"
+PACK_PPTX = "export-pack-pptx"
+PACK_PDF = "export-pack-pdf"
+
+# prefix "overview-": the Overview page
 OVERVIEW_KPIS = "overview-kpis"
 OVERVIEW_WARNINGS = "overview-warnings"
 OVERVIEW_TIERS = "overview-tier-graph"
 OVERVIEW_BRIDGE = "overview-bridge-graph"
 
+# prefix "concentration-": the Concentration page
 CONC_PARETO = "concentration-pareto-graph"
 CONC_LORENZ = "concentration-lorenz-graph"
 CONC_TOPN = "concentration-topn-table"
 CONC_N = "concentration-n"
 
+# prefix "tiers-": the Tiers page
 TIERS_DIST = "tiers-distribution-graph"
 TIERS_HIST = "tiers-score-graph"
 TIERS_MOVERS = "tiers-movers"
 TIERS_DISAGREE = "tiers-disagreements"
 
+# prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"
 RET_BRIDGE = "retention-bridge-graph"
-RET_TIER = {"type": "chart-option", "chart": "arr-bridge"}  # see CHART_OPTION
+RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a chart option
 
+# prefix "capacity-": the Capacity page
 CAP_LOAD = "capacity-load-graph"
 CAP_HEADCOUNT = "capacity-headcount-graph"
 CAP_OVERLOADED = "capacity-overloaded"
 
+# prefix "data-": the Data page
 DATA_UPLOAD = "data-upload"
 DATA_REPORT = "data-report"
+DATA_ERROR = "data-error"  # the rejection report, inside DATA_REPORT
+DATA_OK = "data-ok"  # the "Loaded …" message, inside DATA_REPORT
 DATA_MAPPING = "data-mapping"
 DATA_MAP_FIELD = "data-map-field"  # pattern-matched: {"type": DATA_MAP_FIELD, "header": h}
 DATA_APPLY_MAPPING = "data-apply-mapping"
@@ -44,6 +73,7 @@ DATA_DOWNLOAD = "data-download"
 DATA_DOWNLOAD_CSV = "data-download-csv"
 DATA_DOWNLOAD_XLSX = "data-download-xlsx"
 
+# prefix "sim-": the Simulator page
 SIM_GRID = "sim-accounts-grid"
 SIM_NEXT_N = "sim-next-n"
 SIM_NEXT_BTN = "sim-next-button"
@@ -66,7 +96,7 @@ SIM_KPIS = "sim-kpis"
 SIM_FAN = "sim-fan-graph"
 SIM_ENDING = "sim-ending-graph"
 SIM_DELTA = "sim-delta-graph"
-SIM_STAFF_TABLE = "sim-staffing"
+SIM_STAFF_TABLE = "sim-staffing-table"
 SIM_SAVE_NAME = "sim-save-name"
 SIM_SAVE = "sim-save"
 SIM_RENAME = "sim-rename"
@@ -77,11 +107,3 @@ SIM_SAVED_GRID = "sim-saved-grid"
 SIM_SAVED_MSG = "sim-saved-message"
 SIM_SAVED_VERSION = "sim-saved-version"
 SIM_COMPARE_OUT = "sim-compare-table"
-
-CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name, "format": fmt}
-CHART_OPTION = "chart-option"  # {"type": CHART_OPTION, "chart": name}: a control the chart
-# follows on its page (the bridge's tier), so its Download renders the same view
-EXPORT_DOWNLOAD = "export-download"
-EXPORT_MESSAGE = "export-message"
-PACK_PPTX = "export-pack-pptx"
-PACK_PDF = "export-pack-pdf"

@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo_accounts.csv"
 REAL_DATA = ROOT.parent / "shared" / "real-data"
+BROWSER_TESTS = ROOT / "tests" / "browser"
 
 
 def pytest_setup_options():
@@ -67,11 +68,17 @@ def request_ctx(dash_app):
         yield
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m "not browser"`` deselects by marker
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's chromium; skip without it, unless CI requires it (then fail)."""
+    """Every test in tests/browser/ and every test driving a browser (dash_duo) carries the
+    ``browser`` marker, whether its module says so or not (``make test-fast`` leaves them out
+    by it). They need Debian's chromium; skip without it, unless CI requires it (then fail)."""
     import os
     import shutil
 
+    for item in items:
+        if BROWSER_TESTS in item.path.parents or "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
     have_browser = shutil.which("chromium") and shutil.which("chromedriver")
     if have_browser or os.environ.get("STRATA_REQUIRE_BROWSER") == "1":
         return

@@ -22,9 +22,9 @@ def layout(**_):
 
 
 @callback(
-    Output(ids.CAP_LOAD, "figure"), Output(ids.CAP_HEADCOUNT, "figure"),
-    Output(ids.CAP_OVERLOADED, "children"),
-    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
+    output=[Output(ids.CAP_LOAD, "figure"), Output(ids.CAP_HEADCOUNT, "figure"),
+            Output(ids.CAP_OVERLOADED, "children")],
+    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_capacity(settings, _version):
     analysis = analyze_session(settings)

@@ -29,8 +29,9 @@ def layout(**_):
 
 
 @callback(
-    Output(ids.CONC_PARETO, "figure"), Output(ids.CONC_LORENZ, "figure"),
-    Input(ids.SESSION_VERSION, "data"), State(ids.SETTINGS, "data"),
+    output=[Output(ids.CONC_PARETO, "figure"), Output(ids.CONC_LORENZ, "figure")],
+    inputs=dict(_version=Input(ids.SESSION_VERSION, "data")),
+    state=dict(settings=State(ids.SETTINGS, "data")),
 )
 def update_curves(_version, settings):
     """Pareto and Lorenz depend on the data alone: no what-if control moves them."""
@@ -39,8 +40,9 @@ def update_curves(_version, settings):
 
 
 @callback(
-    Output(ids.CONC_TOPN, "children"),
-    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.CONC_N, "value"),
+    output=Output(ids.CONC_TOPN, "children"),
+    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data"),
+                n=Input(ids.CONC_N, "value")),
 )
 def update_top_accounts(settings, _version, n):
     """The top-N table shows each account's tier, which the thresholds and weights move."""

@@ -6,7 +6,8 @@ import binascii
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
 from dashboard.components import GRID_MONEY, page_header
@@ -62,7 +63,7 @@ def report_view(report: IngestReport) -> dbc.Alert:
         dbc.Table([html.Thead(html.Tr([html.Th("Row"), html.Th("Column"), html.Th("Value"),
                                        html.Th("Problem")])), html.Tbody(rows)],
                   size="sm", className="mb-0") if rows else None,
-    ], color="danger", id="data-error")
+    ], color="danger", id=ids.DATA_ERROR)
 
 
 def mapping_view(report: IngestReport) -> dbc.Card:
@@ -102,50 +103,103 @@ def accept(result, filename: str) -> html.Div:
     notes = [html.Li(n) for n in result.report.notes]
     return dbc.Alert([html.Strong(f"Loaded {filename}: {len(result.accounts):,} accounts "
                                   f"({result.report.shape})."), html.Ul(notes)],
-                     color="success", id="data-ok")
+                     color="success", id=ids.DATA_OK)
 
 
-@callback(
-    Output(ids.DATA_REPORT, "children"), Output(ids.DATA_MAPPING, "children"),
-    Output(ids.SESSION_VERSION, "data"), Output(ids.THRESHOLDS, "value"),
-    Output(ids.DATA_APPLY_MAPPING, "style"),
-    Input(ids.DATA_UPLOAD, "contents"), Input(ids.DATA_APPLY_MAPPING, "n_clicks"),
-    Input(ids.DATA_RESET, "n_clicks"),
-    State(ids.DATA_UPLOAD, "filename"), State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "value"),
-    State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "id"), State(ids.SESSION_VERSION, "data"),
-    prevent_initial_call=True,
-)
-def on_data_change(contents, _apply, _reset, filename, map_values, map_ids, version):
-    hidden, shown = {"display": "none"}, {"display": "inline-block"}
-    version = (version or 0) + 1
-    trigger = ctx.triggered_id
-    if trigger == ids.DATA_RESET:
-        state.reset_to_demo()
-        return (dbc.Alert("Back to the demo portfolio.", color="info"), None, version,
-                DEFAULT_SETTINGS["thresholds"], hidden)
-    if trigger == ids.DATA_APPLY_MAPPING:
-        pending = state.pending_upload()
-        if pending is None:
-            return (dbc.Alert("Upload the file again.", color="warning"), None, no_update, no_update,
-                    hidden)
-        data, filename = pending
-        mapping = {i["header"]: v for i, v in zip(map_ids, map_values, strict=True) if v}
-        result = load_upload(data, filename, mapping)
-    else:
-        if not contents:
-            return no_update, no_update, no_update, no_update, no_update
-        data, result = read_upload(contents, filename)
+HIDDEN, SHOWN = {"display": "none"}, {"display": "inline-block"}
+
+
+def _outputs() -> dict:
+    """What a data change updates: the report, the mapping step, the data version (every page
+    follows it), the threshold slider and the Apply-mapping button's style. Three callbacks
+    (upload, apply mapping, back to the demo) share them.
+
+    The version and the slider are outside the page, so Dash calls these callbacks when the
+    page appears, ``prevent_initial_call`` notwithstanding: each does nothing without a file
+    or a click."""
+    return dict(
+        report=Output(ids.DATA_REPORT, "children", allow_duplicate=True),
+        mapping=Output(ids.DATA_MAPPING, "children", allow_duplicate=True),
+        version=Output(ids.SESSION_VERSION, "data", allow_duplicate=True),
+        thresholds=Output(ids.THRESHOLDS, "value", allow_duplicate=True),
+        apply_style=Output(ids.DATA_APPLY_MAPPING, "style", allow_duplicate=True),
+    )
+
+
+def _change(report=no_update, mapping=no_update, version=no_update, thresholds=no_update,
+            apply_style=no_update) -> dict:
+    """The outputs of :func:`_outputs`; those not given stay as they are."""
+    return dict(report=report, mapping=mapping, version=version, thresholds=thresholds,
+                apply_style=apply_style)
+
+
+def _after_read(data: bytes, filename: str, result, version: int | None) -> dict:
+    """A file read: accepted (stored for this session, the pages and the slider follow), in
+    need of a column mapping (kept until it is applied), or rejected (nothing changes)."""
     if not result.ok:
         if result.report.missing_required and result.report.unmatched_headers:
             state.save_pending(data, filename)
-            return report_view(result.report), mapping_view(result.report), no_update, no_update, shown
-        return report_view(result.report), None, no_update, no_update, hidden
-    return accept(result, filename), None, version, default_slider_value(result.accounts), hidden
+            return _change(report_view(result.report), mapping_view(result.report),
+                           apply_style=SHOWN)
+        return _change(report_view(result.report), None, apply_style=HIDDEN)
+    return _change(accept(result, filename), None, (version or 0) + 1,
+                   default_slider_value(result.accounts), HIDDEN)
 
 
 @callback(
-    Output(ids.DATA_GRID, "rowData"), Output(ids.DATA_GRID, "columnDefs"),
-    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
+    output=_outputs(),
+    inputs=dict(contents=Input(ids.DATA_UPLOAD, "contents")),
+    state=dict(filename=State(ids.DATA_UPLOAD, "filename"),
+               version=State(ids.SESSION_VERSION, "data")),
+    prevent_initial_call=True,
+)
+def on_upload(contents, filename, version):
+    """A file dropped or picked: loaded, sent to the mapping step, or rejected."""
+    if not contents:
+        raise PreventUpdate  # the page appearing, not an upload
+    data, result = read_upload(contents, filename)
+    return _after_read(data, filename, result, version)
+
+
+@callback(
+    output=_outputs(),
+    inputs=dict(clicks=Input(ids.DATA_APPLY_MAPPING, "n_clicks")),
+    state=dict(map_values=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "value"),
+               map_ids=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "id"),
+               version=State(ids.SESSION_VERSION, "data")),
+    prevent_initial_call=True,
+)
+def on_apply_mapping(clicks, map_values, map_ids, version):
+    """Read the upload kept for the mapping step again, with the columns as mapped."""
+    if not clicks:
+        raise PreventUpdate  # the button appearing with the page, not a click
+    pending = state.pending_upload()
+    if pending is None:
+        return _change(dbc.Alert("Upload the file again.", color="warning"), None,
+                       apply_style=HIDDEN)
+    data, filename = pending
+    mapping = {i["header"]: v for i, v in zip(map_ids, map_values, strict=True) if v}
+    return _after_read(data, filename, load_upload(data, filename, mapping), version)
+
+
+@callback(
+    output=_outputs(),
+    inputs=dict(clicks=Input(ids.DATA_RESET, "n_clicks")),
+    state=dict(version=State(ids.SESSION_VERSION, "data")),
+    prevent_initial_call=True,
+)
+def on_reset(clicks, version):
+    """Back to the demo portfolio and the default thresholds."""
+    if not clicks:
+        raise PreventUpdate  # the button appearing with the page, not a click
+    state.reset_to_demo()
+    return _change(dbc.Alert("Back to the demo portfolio.", color="info"), None, (version or 0) + 1,
+                   DEFAULT_SETTINGS["thresholds"], HIDDEN)
+
+
+@callback(
+    output=[Output(ids.DATA_GRID, "rowData"), Output(ids.DATA_GRID, "columnDefs")],
+    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_grid(settings, _version):
     table = account_table(analyze_session(settings).accounts).head(GRID_ROWS)
@@ -168,15 +222,25 @@ def search_grid(text):
 
 
 @callback(
-    Output(ids.DATA_DOWNLOAD, "data"),
-    Input(ids.DATA_DOWNLOAD_CSV, "n_clicks"), Input(ids.DATA_DOWNLOAD_XLSX, "n_clicks"),
-    State(ids.SETTINGS, "data"), prevent_initial_call=True,
+    output=Output(ids.DATA_DOWNLOAD, "data", allow_duplicate=True),
+    inputs=dict(_clicks=Input(ids.DATA_DOWNLOAD_CSV, "n_clicks")),
+    state=dict(settings=State(ids.SETTINGS, "data")),
+    prevent_initial_call=True,
 )
-def download(_csv, _xlsx, settings):
-    enriched = analyze_session(settings).accounts
-    if ctx.triggered_id == ids.DATA_DOWNLOAD_XLSX:
-        return dcc.send_bytes(to_xlsx_bytes(enriched), "strata-tiered-accounts.xlsx")
-    return dcc.send_bytes(to_csv_bytes(enriched), "strata-tiered-accounts.csv")
+def download_csv(_clicks, settings):
+    """The account list with scores and tiers, as CSV (formulas neutralised)."""
+    return dcc.send_bytes(to_csv_bytes(analyze_session(settings).accounts), "strata-tiered-accounts.csv")
+
+
+@callback(
+    output=Output(ids.DATA_DOWNLOAD, "data", allow_duplicate=True),
+    inputs=dict(_clicks=Input(ids.DATA_DOWNLOAD_XLSX, "n_clicks")),
+    state=dict(settings=State(ids.SETTINGS, "data")),
+    prevent_initial_call=True,
+)
+def download_xlsx(_clicks, settings):
+    """The account list with scores and tiers, as XLSX (formulas neutralised)."""
+    return dcc.send_bytes(to_xlsx_bytes(analyze_session(settings).accounts), "strata-tiered-accounts.xlsx")
 
 
 dash.register_page(__name__, path="/data", name="Data", order=6, layout=layout)

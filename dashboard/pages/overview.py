@@ -22,9 +22,9 @@ def layout(**_):
 
 
 @callback(
-    Output(ids.OVERVIEW_KPIS, "children"), Output(ids.OVERVIEW_WARNINGS, "children"),
-    Output(ids.OVERVIEW_TIERS, "figure"), Output(ids.OVERVIEW_BRIDGE, "figure"),
-    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
+    output=[Output(ids.OVERVIEW_KPIS, "children"), Output(ids.OVERVIEW_WARNINGS, "children"),
+            Output(ids.OVERVIEW_TIERS, "figure"), Output(ids.OVERVIEW_BRIDGE, "figure")],
+    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_overview(settings, _version):
     analysis = analyze_session(settings)

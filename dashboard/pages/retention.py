@@ -23,8 +23,9 @@ def layout(**_):
 
 
 @callback(
-    Output(ids.RET_BY_TIER, "figure"), Output(ids.RET_BRIDGE, "figure"),
-    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(ids.RET_TIER, "value"),
+    output=[Output(ids.RET_BY_TIER, "figure"), Output(ids.RET_BRIDGE, "figure")],
+    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data"),
+                tier=Input(ids.RET_TIER, "value")),
 )
 def update_retention(settings, _version, tier):
     analysis = analyze_session(settings)

@@ -40,9 +40,9 @@ def _account_list(frame, columns: dict[str, str], title: str) -> html.Div:
 
 
 @callback(
-    Output(ids.TIERS_DIST, "figure"), Output(ids.TIERS_HIST, "figure"),
-    Output(ids.TIERS_MOVERS, "children"), Output(ids.TIERS_DISAGREE, "children"),
-    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
+    output=[Output(ids.TIERS_DIST, "figure"), Output(ids.TIERS_HIST, "figure"),
+            Output(ids.TIERS_MOVERS, "children"), Output(ids.TIERS_DISAGREE, "children")],
+    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_tiers(settings, _version):
     accounts, _ = state.current_data()

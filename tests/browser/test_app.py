@@ -1,7 +1,6 @@
 """Real-browser tests (dash_duo, headless Chromium against the app on loopback)."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -161,22 +160,50 @@ def test_simulator_full_run_with_progress_then_save_and_reload(dash_duo, dash_ap
     assert dash_duo.get_logs() == []
 
 
+def run_process(me, before: set[int]):
+    """The process the embedded background manager forked for a run (a copy of this one)."""
+    runs = [child for child in me.children()
+            if child.pid not in before and child.cmdline() == me.cmdline()]
+    assert len(runs) == 1
+    return runs[0]
+
+
+def ended(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def test_cancelled_run_changes_nothing_and_saves_nothing(dash_duo, dash_app):
-    dash_duo.start_server(dash_app)
+    import psutil
+
+    me = psutil.Process()
+    dash_duo.start_server(dash_app)  # in this process: its runs are forked children of it
     open_page(dash_duo, "/simulator")
     dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=20)
-    saved_before = len(dash_duo.find_elements("#sim-saved-grid .ag-row"))
+    before = {child.pid for child in me.children()}
     Select(dash_duo.find_element("#sim-paths")).select_by_value("50000")
     click(dash_duo, "#sim-run")
-    until(lambda: dash_duo.find_element("#sim-cancel").is_enabled(), timeout=10)
+    dash_duo.wait_for_contains_text("#sim-progress", "% of 50,000 paths", timeout=30)
+    run = run_process(me, before)
     click(dash_duo, "#sim-cancel")
+    # the cancel has happened: the run's process is gone (so no result can come from it), and
+    # the page is done with the run (Run comes back once Dash's last poll found it stopped)
+    until(lambda: ended(run), timeout=10, msg="the cancelled run's process is still running")
     until(lambda: dash_duo.find_element("#sim-run").is_enabled(), timeout=10,
           msg="the run button did not come back after cancelling")
-    time.sleep(2)  # long enough for a run that was not really stopped to land
     assert "Preview: 1,000 paths" in simulator_headline(dash_duo)
     assert "done" not in dash_duo.find_element("#sim-progress").text
     assert "Run failed" not in dash_duo.find_element("#sim-error").text  # cancelled, not lost
-    assert len(dash_duo.find_elements("#sim-saved-grid .ag-row")) == saved_before
+    # nothing saved: the session's last simulation (what the board pack shows) is still the
+    # preview, and the session has no saved scenario
+    session = dash_duo.driver.get_cookie("strata_sid")["value"]
+    report = dash_app.server.extensions["strata_store"].get(f"{session}:report")
+    assert report["settings"]["paths"] == 1000
+    assert dash_app.server.extensions["strata_scenarios"].list(session) == []
 
 
 def test_a_run_whose_process_dies_says_run_failed_and_can_be_retried(dash_duo, dash_app):
@@ -190,10 +217,7 @@ def test_a_run_whose_process_dies_says_run_failed_and_can_be_retried(dash_duo, d
     Select(dash_duo.find_element("#sim-paths")).select_by_value("50000")
     click(dash_duo, "#sim-run")
     dash_duo.wait_for_contains_text("#sim-progress", "% of 50,000 paths", timeout=30)
-    runs = [child for child in me.children()
-            if child.pid not in before and child.cmdline() == me.cmdline()]
-    assert len(runs) == 1
-    runs[0].kill()  # as the out-of-memory killer would
+    run_process(me, before).kill()  # as the out-of-memory killer would
     dash_duo.wait_for_contains_text("#sim-error", "Run failed", timeout=20)
     assert "Press Run to retry" in dash_duo.find_element("#sim-error").text
     assert dash_duo.find_element("#sim-run").is_enabled()

@@ -8,9 +8,10 @@ import dash
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from dash.exceptions import PreventUpdate
 
 from conftest import DEMO
-from dashboard import PAGES, state, update_settings
+from dashboard import PAGES, ids, state, update_settings
 from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
 from reporting.kpis import overview_kpis
 
@@ -19,11 +20,6 @@ from reporting.kpis import overview_kpis
 def pages(dash_app):
     """The page modules, imported once the app exists (they register themselves)."""
     return SimpleNamespace(**{n: importlib.import_module(f"dashboard.pages.{n}") for n in PAGES})
-
-
-def triggered(pages, monkeypatch, component_id: str) -> None:
-    """Make the data page's callback see ``component_id`` as its trigger."""
-    monkeypatch.setattr(pages.data, "ctx", SimpleNamespace(triggered_id=component_id))
 
 
 def table_rows(component) -> list[list]:
@@ -35,11 +31,17 @@ def upload(text: str) -> str:
     return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
 
 
-def test_every_page_callback_returns_figures(request_ctx, pages):
+def titles(*figures: go.Figure) -> list[str]:
+    return [figure.layout.title.text for figure in figures]
+
+
+def test_every_page_callback_returns_its_figures(request_ctx, pages):
     cards, _warnings, tier_fig, bridge = pages.overview.update_overview(DEFAULT_SETTINGS, 0)
-    assert len(cards) == 8 and isinstance(tier_fig, go.Figure) and isinstance(bridge, go.Figure)
+    assert len(cards) == 8
+    assert titles(tier_fig, bridge) == ["Tier distribution", "ARR bridge — All tiers"]
     pareto, lorenz = pages.concentration.update_curves(0, DEFAULT_SETTINGS)
-    assert "Gini" in lorenz.layout.title.text and isinstance(pareto, go.Figure)
+    assert titles(pareto) == ["Pareto: share of ARR from the largest accounts"]
+    assert "Gini" in lorenz.layout.title.text
     rows = table_rows(pages.concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 10))
     assert len(rows) == 10 and rows[0][0] == 1 and rows[0][2].startswith("$")
     # a stricter strategic cut-off changes the tier column of the top table
@@ -47,69 +49,109 @@ def test_every_page_callback_returns_figures(request_ctx, pages):
         {**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10))
     assert {r[5] for r in stricter} <= {"● Key", "● Standard"} and "● Strategic" in {r[5] for r in rows}
     assert [r[1] for r in stricter] == [r[1] for r in rows]
-    assert all(isinstance(f, go.Figure) for f in pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2])
+    assert titles(*pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2]) == [
+        "Tier distribution", "Scores and tier thresholds"]
     by_tier, bridge = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
-    assert "Strategic" in bridge.layout.title.text
-    load, headcount, _ = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
-    assert isinstance(load, go.Figure) and isinstance(headcount, go.Figure)
+    assert titles(by_tier, bridge) == ["Retention by tier at the start of the period",
+                                       "ARR bridge — Strategic"]
+    load, headcount, over = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
+    assert load.layout.title.text.startswith("SAM workload against capacity")
+    assert titles(headcount) == ["SAMs: required vs available"]
+    overloaded = analyze_with(state.current_data()[0], DEFAULT_SETTINGS).workload.overloaded_sams
+    assert over.children[0].children == f"{len(overloaded)} SAM(s) over capacity"
+    assert len(table_rows(over.children[1])) == len(overloaded) > 0
 
 
 def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
     accounts, _ = state.current_data()
     base = analyze_with(accounts, DEFAULT_SETTINGS).distribution.loc["Strategic", "accounts"]
     stricter = {**DEFAULT_SETTINGS, "thresholds": [50, 80]}
-    assert analyze_with(accounts, stricter).distribution.loc["Strategic", "accounts"] < base
+    now = analyze_with(accounts, stricter).distribution.loc["Strategic", "accounts"]
+    assert now < base
+    # the Tiers page lists exactly the accounts that left Strategic (scores 70–80) as movers
     movers = pages.tiers.update_tiers(stricter, 0)[2]
-    assert "change tier" in str(movers)
+    assert movers.children[0].children == (f"{base - now} account(s) change tier against the "
+                                           "default scorecard")
+    assert {row[-1] for row in table_rows(movers.children[1])} == {"● Key"}
 
 
 def test_settings_callback_validates_weights():
-    weight_ids = [{"dim": d} for d in DEFAULT_SETTINGS["weights"]]
-    cap_ids = [{"tier": t} for t in DEFAULT_SETTINGS["capacity"]]
-    settings, error = update_settings([40, 60], [0] * 7, [10, 25, 75], None, weight_ids, cap_ids)
-    assert error and settings is not None  # no_update keeps the previous settings
-    settings, error = update_settings([40, 60], [1] * 7, [5, 25, 75], 12, weight_ids, cap_ids)
-    assert error == "" and settings["thresholds"] == [40, 60]
-    assert settings["capacity"]["Strategic"] == 5 and settings["headcount"] == 12
+    controls = dict(weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
+                    capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]])
+    settings, error = update_settings(thresholds=[40, 60], weights=[0] * 7, capacities=[10, 25, 75],
+                                      headcount=None, **controls)
+    assert error == "Weights must be non-negative and not all zero."
+    assert settings is dash.no_update  # the previous settings stay
+    settings, error = update_settings(thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75],
+                                      headcount=12, **controls)
+    assert error == "" and settings == {
+        "thresholds": [40, 60], "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
+        "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0}, "headcount": 12}
+    settings, _ = update_settings(thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75],
+                                  headcount=-1, **controls)
+    assert settings["headcount"] is None  # a negative headcount: from the data
 
 
-def test_upload_valid_then_broken_keeps_the_good_data(request_ctx, pages, monkeypatch):
-    triggered(pages, monkeypatch, "data-upload")
+def test_upload_valid_then_broken_keeps_the_good_data(request_ctx, pages):
     good = "account_id,account_name,arr,arr_prior\nA,Acme,1000,900\nB,Beta,500,0\n"
-    out = pages.data.on_data_change(upload(good), None, None, "good.csv", [], [], 0)
-    assert out[2] == 1 and "Loaded good.csv: 2 accounts" in str(out[0])
+    out = pages.data.on_upload(contents=upload(good), filename="good.csv", version=0)
+    assert out["version"] == 1 and "Loaded good.csv: 2 accounts" in str(out["report"])
+    assert out["thresholds"] == [80, 95] and out["apply_style"] == pages.data.HIDDEN
     assert len(state.current_data()[0]) == 2
-    out = pages.data.on_data_change(upload("account_id,arr\nA,-5\n"), None, None, "bad.csv", [], [], 1)
-    assert "negative ARR" in str(out[0]) and out[2] is dash.no_update  # views not refreshed
+    out = pages.data.on_upload(contents=upload("account_id,arr\nA,-5\n"), filename="bad.csv",
+                               version=1)
+    assert "negative ARR" in str(out["report"]) and out["mapping"] is None
+    assert out["version"] is dash.no_update and out["thresholds"] is dash.no_update  # views stay
     assert len(state.current_data()[0]) == 2  # unchanged
 
 
-def test_mapping_step_then_apply(request_ctx, pages, monkeypatch):
-    triggered(pages, monkeypatch, "data-upload")
+def test_the_data_pages_callbacks_do_nothing_when_the_page_appears(request_ctx, pages):
+    """Dash calls them when the page appears (their outputs reach outside the page, which
+    prevent_initial_call does not cover): no file, no click, nothing changes."""
+    pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="one.csv", version=0)
+    for appearing in (lambda: pages.data.on_upload(contents=None, filename=None, version=1),
+                      lambda: pages.data.on_apply_mapping(clicks=None, map_values=[], map_ids=[],
+                                                          version=1),
+                      lambda: pages.data.on_reset(clicks=None, version=1)):
+        with pytest.raises(PreventUpdate):
+            appearing()
+    assert state.current_data()[1]["source"] == "one.csv"
+
+
+def test_mapping_step_then_apply(request_ctx, pages):
     odd = "Ref,Money\nr1,100\nr2,200\n"
-    out = pages.data.on_data_change(upload(odd), None, None, "odd.csv", [], [], 0)
-    assert "Map the columns" in str(out[1]) and out[4] == {"display": "inline-block"}
-    map_ids = [{"type": "data-map-field", "header": "Ref"}, {"type": "data-map-field", "header": "Money"}]
-    triggered(pages, monkeypatch, "data-apply-mapping")
-    out = pages.data.on_data_change(None, 1, None, None, ["account_id", "arr"], map_ids, 0)
-    assert "Loaded odd.csv: 2 accounts" in str(out[0])
+    out = pages.data.on_upload(contents=upload(odd), filename="odd.csv", version=0)
+    assert "Map the columns" in str(out["mapping"]) and out["apply_style"] == pages.data.SHOWN
+    assert out["version"] is dash.no_update and state.current_data()[1]["demo"]
+    map_ids = [{"type": ids.DATA_MAP_FIELD, "header": "Ref"},
+               {"type": ids.DATA_MAP_FIELD, "header": "Money"}]
+    out = pages.data.on_apply_mapping(clicks=1, map_values=["account_id", "arr"], map_ids=map_ids,
+                                      version=0)
+    assert "Loaded odd.csv: 2 accounts" in str(out["report"]) and out["version"] == 1
+    assert out["mapping"] is None and out["apply_style"] == pages.data.HIDDEN
     assert state.current_data()[0]["arr"].sum() == 300
 
 
-def test_reset_to_demo(request_ctx, pages, monkeypatch):
-    triggered(pages, monkeypatch, "data-upload")
-    pages.data.on_data_change(upload("account_id,arr\nA,1\n"), None, None, "one.csv", [], [], 0)
-    triggered(pages, monkeypatch, "data-reset-demo")
-    pages.data.on_data_change(None, None, 1, None, [], [], 1)
+def test_applying_a_mapping_without_a_pending_upload_asks_for_the_file(request_ctx, pages):
+    out = pages.data.on_apply_mapping(clicks=1, map_values=[], map_ids=[], version=2)
+    assert "Upload the file again." in str(out["report"]) and out["version"] is dash.no_update
+    assert state.current_data()[1]["demo"]
+
+
+def test_reset_to_demo(request_ctx, pages):
+    pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="one.csv", version=0)
+    assert len(state.current_data()[0]) == 1
+    out = pages.data.on_reset(clicks=1, version=1)
+    assert "Back to the demo portfolio." in str(out["report"]) and out["version"] == 2
     assert len(state.current_data()[0]) == len(state.demo_accounts())
 
 
-def test_sessions_are_isolated(dash_app, pages, monkeypatch):
-    triggered(pages, monkeypatch, "data-upload")
+def test_sessions_are_isolated(dash_app, pages):
     server = dash_app.server
     with server.test_request_context("/"):
         server.preprocess_request()
-        pages.data.on_data_change(upload("account_id,arr\nA,1\n"), None, None, "mine.csv", [], [], 0)
+        pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="mine.csv",
+                             version=0)
         assert state.current_data()[1]["source"] == "mine.csv"
     with server.test_request_context("/"):
         server.preprocess_request()  # a second browser: new session id
@@ -121,7 +163,7 @@ def test_overview_kpi_readings():
 
     analysis = analyze_with(load_file(DEMO).accounts, DEFAULT_SETTINGS)
     kpis = {k.title: k for k in overview_kpis(analysis)}
-    assert kpis["Total ARR"].value.startswith("$")
+    assert kpis["Total ARR"].value == "$52.9M"  # Σ arr of data/demo_accounts.csv: $52,926,800
     assert "benchmark" in kpis["GRR"].reading
     assert kpis["SAM coverage"].value == "27 / 29"
 
@@ -131,52 +173,80 @@ def test_grid_search_sets_the_quick_filter(pages):
     assert pages.data.search_grid(None)["pagination"] is True
 
 
-def test_every_broken_corpus_file_leaves_the_loaded_data_alone(request_ctx, pages, monkeypatch):
+def test_every_broken_corpus_file_leaves_the_loaded_data_alone(request_ctx, pages):
     from unit.test_corpus import CORPUS, REJECTED
 
-    triggered(pages, monkeypatch, "data-upload")
     good = "account_id,account_name,arr\nA,Acme,1000\nB,Beta,500\n"
-    pages.data.on_data_change(upload(good), None, None, "good.csv", [], [], 0)
+    pages.data.on_upload(contents=upload(good), filename="good.csv", version=0)
     before = state.data_fingerprint()
     for name in REJECTED:
         contents = "data:application/octet-stream;base64," + base64.b64encode(
             (CORPUS / name).read_bytes()).decode()
-        out = pages.data.on_data_change(contents, None, None, name, [], [], 1)
-        assert REJECTED[name] in str(out[0]) and out[2] is dash.no_update, name
+        out = pages.data.on_upload(contents=contents, filename=name, version=1)
+        assert REJECTED[name] in str(out["report"]) and out["version"] is dash.no_update, name
         assert state.data_fingerprint() == before and state.current_data()[1]["source"] == "good.csv"
-    broken_base64 = pages.data.on_data_change("data:text/csv;base64,@@@", None, None, "x.csv",
-                                              [], [], 1)
-    assert state.data_fingerprint() == before and broken_base64[2] is dash.no_update
+    broken_base64 = pages.data.on_upload(contents="data:text/csv;base64,@@@", filename="x.csv",
+                                         version=1)
+    assert "file is empty" in str(broken_base64["report"])
+    assert state.data_fingerprint() == before and broken_base64["version"] is dash.no_update
 
 
-def test_upload_and_reset_set_the_threshold_slider_to_the_core_defaults(request_ctx, pages,
-                                                                         monkeypatch):
-    triggered(pages, monkeypatch, "data-upload")
-    revenue_only = pages.data.on_data_change(upload("account_id,arr\nA,1\nB,2\n"), None, None,
-                                             "r.csv", [], [], 0)
-    assert revenue_only[3] == [80, 95]  # ARR-percentile cut-offs: Key ≥ 80, Strategic ≥ 95
-    scored = pages.data.on_data_change(upload("account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"),
-                                       None, None, "s.csv", [], [], 1)
-    assert scored[3] == [50, 70]
-    triggered(pages, monkeypatch, "data-reset-demo")
-    assert pages.data.on_data_change(None, None, 1, None, [], [], 2)[3] == [50, 70]
+def test_upload_and_reset_set_the_threshold_slider_to_the_core_defaults(request_ctx, pages):
+    revenue_only = pages.data.on_upload(contents=upload("account_id,arr\nA,1\nB,2\n"),
+                                        filename="r.csv", version=0)
+    assert revenue_only["thresholds"] == [80, 95]  # ARR-percentile cut-offs: Key ≥ 80, Strategic ≥ 95
+    scored = pages.data.on_upload(contents=upload("account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"),
+                                  filename="s.csv", version=1)
+    assert scored["thresholds"] == [50, 70]
+    assert pages.data.on_reset(clicks=1, version=2)["thresholds"] == [50, 70]
+
+
+def test_downloads_are_the_tiered_account_list(request_ctx, pages):
+    csv = pages.data.download_csv(_clicks=1, settings=DEFAULT_SETTINGS)
+    assert csv["filename"] == "strata-tiered-accounts.csv"
+    header = base64.b64decode(csv["content"]).decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("account_id,account_name,arr,arr_prior,score,tier")
+    xlsx = pages.data.download_xlsx(_clicks=1, settings=DEFAULT_SETTINGS)
+    assert xlsx["filename"] == "strata-tiered-accounts.xlsx"
+    assert base64.b64decode(xlsx["content"]).startswith(b"PK")  # a zip: the workbook
 
 
 def test_a_chart_download_shows_what_its_page_shows(request_ctx, dash_app, monkeypatch):
     """The Retention page's bridge is of the tier picked there; so is its downloaded file."""
-    from dashboard import exporting, ids
+    from dashboard import exporting
 
     rendered = []
     monkeypatch.setattr(exporting, "render", lambda fig, fmt: rendered.append(fig) or b"%PDF")
-    for tier in ("Key", None):
+    for tier, graph in (("Key", ids.RET_BRIDGE), (None, ids.OVERVIEW_BRIDGE)):
         monkeypatch.setattr(exporting.dash, "ctx", SimpleNamespace(
-            triggered_id={"type": ids.CHART_EXPORT, "chart": "arr-bridge", "format": "pdf"},
-            triggered=[{"value": 1}]))
-        options = ([tier], [ids.RET_TIER]) if tier else ([], [])  # another page: no picker
-        download, message = exporting.export_chart([1], DEFAULT_SETTINGS, *options)
+            triggered_id={"type": ids.CHART_EXPORT, "chart": "arr-bridge", "format": "pdf",
+                          "graph": graph}, triggered=[{"value": 1}]))
+        options = ([tier], [ids.RET_TIER]) if tier else ([], [])  # the Overview: no picker
+        download, message = exporting.export_chart(_clicks=[1], settings=DEFAULT_SETTINGS,
+                                                   option_values=options[0], option_ids=options[1])
         assert message == "" and download["filename"] == "strata-arr-bridge.pdf"
     key_title, all_title = (fig.layout.title.text for fig in rendered)
     assert "Key" in key_title and "All tiers" in all_title
+
+
+def test_each_board_pack_button_delivers_its_format_or_says_why_not(request_ctx, monkeypatch):
+    from dashboard import exporting
+    from exports.render import ExportUnavailable
+
+    monkeypatch.setattr(exporting, "pack_bytes", lambda pack, fmt: f"{fmt}:{len(pack.charts)}".encode())
+    pptx, message = exporting.export_pack_pptx(_clicks=1, settings=DEFAULT_SETTINGS)
+    assert message == "" and pptx["filename"] == "strata-board-pack.pptx"
+    assert base64.b64decode(pptx["content"]).startswith(b"pptx:")
+    pdf, _ = exporting.export_pack_pdf(_clicks=1, settings=DEFAULT_SETTINGS)
+    assert pdf["filename"] == "strata-board-pack.pdf" and base64.b64decode(pdf["content"]) == \
+        base64.b64decode(pptx["content"]).replace(b"pptx", b"pdf")  # the same pack
+
+    def no_browser(pack, fmt):
+        raise ExportUnavailable("Exports need Chrome or Chromium.")
+
+    monkeypatch.setattr(exporting, "pack_bytes", no_browser)
+    download, message = exporting.export_pack_pdf(_clicks=1, settings=DEFAULT_SETTINGS)
+    assert download is dash.no_update and "need Chrome or Chromium" in str(message)
 
 
 def test_plain_tables_format_cells_and_say_what_they_leave_out():

@@ -1,5 +1,8 @@
 """SAM workload and headcount, worked by hand (capacities 10 / 25 / 75)."""
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -69,5 +72,9 @@ def test_invalid_capacity_rejected(bad):
         validate_capacity(bad)
 
 
-def test_default_capacity():
-    assert DEFAULT_CAPACITY == {"Strategic": 10, "Key": 25, "Standard": 75}
+def test_default_capacity_is_the_one_the_readme_states():
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    stated = re.search(r"\(defaults (\d+) strategic, (\d+) key, (\d+) standard\)", readme)
+    assert stated, "the README no longer states the default capacities"
+    assert DEFAULT_CAPACITY == dict(zip(["Strategic", "Key", "Standard"], map(int, stated.groups()),
+                                        strict=True))

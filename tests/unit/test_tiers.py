@@ -1,5 +1,8 @@
 """Scorecard, thresholds and tier assignment, worked by hand."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,12 +20,14 @@ from portfolio.tiers import (
 )
 
 
-def test_default_weights_are_the_published_scorecard():
-    assert DEFAULT_WEIGHTS == {
-        "revenue": 25, "expansion_potential": 20, "strategic_fit": 15, "market_influence": 15,
-        "relationship_strength": 10, "product_adoption": 10, "partnership_potential": 5,
-    }
-    assert sum(DEFAULT_WEIGHTS.values()) == 100
+def test_default_weights_are_the_scorecard_the_readme_publishes():
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    published = re.search(r"Default weights: ([a-z0-9, ]+)\.", readme)
+    assert published, "the README no longer publishes the default weights"
+    weights = {name.replace(" ", "_"): int(weight)
+               for name, weight in re.findall(r"([a-z][a-z ]*) (\d+)", published[1])}
+    assert weights == DEFAULT_WEIGHTS
+    assert sum(DEFAULT_WEIGHTS.values()) == 100  # the What-if panel shows them as percentages
 
 
 def test_revenue_score_is_percentile_of_active_accounts():
