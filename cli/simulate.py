@@ -10,7 +10,9 @@ from cli.options import load_and_analyze, source_info
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
+from reporting.simulation_report import SimulationReport, simulation_report
 from simulation import (
+    Assumptions,
     Scenario,
     SimulationResult,
     SimulationSettings,
@@ -28,11 +30,11 @@ def run(args: argparse.Namespace) -> int:
         simulated = run_simulation_from_args(args, analysis)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    report = simulation_report(simulated)
     if args.json:
-        print(json.dumps({**simulated.to_dict(), "headline": simulated.headline(),
-                          "source": source_info(result)}, indent=2))
+        print(json.dumps({**report.summary_dict(), "source": source_info(result)}, indent=2))
     else:
-        print(render_simulation(simulated, result.report.source))
+        print(render_simulation(report, simulated.assumptions, result.report.source))
     return 0
 
 
@@ -76,46 +78,45 @@ def run_simulation_from_args(args: argparse.Namespace, analysis: PortfolioAnalys
                           settings, scenario)
 
 
-def render_simulation(result: SimulationResult, source: str) -> str:
-    """The human-readable report printed by ``portfolio simulate``."""
-    s = result.settings
+def render_simulation(report: SimulationReport, assumptions: Assumptions, source: str) -> str:
+    """The human-readable report printed by ``portfolio simulate`` (``assumptions``: the tier
+    figures the run started from, before the capacity feedback)."""
+    s = report.settings
     lines = [f"Portfolio: {source}",
              f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
-             f"correlation {result.assumptions.correlation:g}", "",
+             f"correlation {report.correlation:g}", "",
              "Assumptions (annual)      churn    drift  volatility  source"]
-    for tier, a in result.assumptions.tiers.items():
+    for tier, a in assumptions.tiers.items():
         basis = f"{a.source} ({a.accounts} accounts)" if a.source == "calibrated" else a.source
         lines.append(f"  {tier:<22}{percent(a.annual_churn):>7}  {a.expansion_drift:+7.3f}"
                      f"  {a.volatility:10.3f}  {basis}")
         if a.note:
             lines.append(f"    note: {a.note}")
     lines.append("")
-    outcomes = [result.baseline] + ([result.scenario] if result.scenario else [])
-    summaries = [o.summary(s.horizon_years) for o in outcomes]
-    rows = [("start ARR", lambda m: money(m["start_arr"]))]
+    rows = [("start ARR", lambda v: money(v.start_arr))]
     for p in ("p5", "p25", "p50", "p75", "p95", "mean"):
-        rows.append((f"ending ARR {p}", lambda m, p=p: money(m["ending_arr"][p])))
+        rows.append((f"ending ARR {p}", lambda v, p=p: money(getattr(v.ending_arr, p))))
     rows += [
-        ("NRR over horizon (P50)", lambda m: percent(m["nrr"]["p50"])),
-        ("GRR over horizon (P50)", lambda m: percent(m["grr"]["p50"])),
-        ("P(lose a top-10 account)", lambda m: percent(m["prob_lose_top10"])),
-        ("expected churned ARR", lambda m: money(m["expected_churned_arr"])),
-        ("top-10 share at horizon", lambda m: percent(m["top10_share"]["p50"])),
-        ("strategic accounts", lambda m: f"{m['staffing']['strategic_accounts']}"),
-        ("strategic SAMs", lambda m: f"{m['staffing']['sams']:g} "
-                                     f"(need {m['staffing']['required_sams']})"),
+        ("NRR over horizon (P50)", lambda v: percent(v.nrr.p50)),
+        ("GRR over horizon (P50)", lambda v: percent(v.grr.p50)),
+        ("P(lose a top-10 account)", lambda v: percent(v.prob_lose_top10)),
+        ("expected churned ARR", lambda v: money(v.expected_churned_arr)),
+        ("top-10 share at horizon", lambda v: percent(v.top10_share.p50)),
+        ("strategic accounts", lambda v: f"{v.staffing.strategic_accounts}"),
+        ("strategic SAMs", lambda v: f"{v.staffing.sams:g} (need {v.staffing.required_sams})"),
     ]
-    header = f"  {'':<28}" + "".join(f"{m['name']:>16}" for m in summaries)
+    variants = report.variants
+    header = f"  {'':<28}" + "".join(f"{v.name:>16}" for v in variants)
     lines += ["Outcome at the horizon", header]
-    lines += [f"  {label:<28}" + "".join(f"{fn(m):>16}" for m in summaries) for label, fn in rows]
-    if result.comparison is not None:
-        c = result.comparison.summary()
-        d = c["delta"]
+    lines += [f"  {label:<28}" + "".join(f"{fn(v):>16}" for v in variants) for label, fn in rows]
+    c = report.comparison
+    if c is not None:
+        d = c.delta
         lines += ["", "Scenario − baseline (same random paths)",
-                  f"  ending ARR    mean {money(d['mean'])}, P5 {money(d['p5'])}, "
-                  f"P95 {money(d['p95'])}, P(better) {percent(d['prob_better'])}",
-                  f"  revenue over the horizon  mean {money(c['revenue_delta']['mean'])}",
-                  f"  SAMs added {c['added_sams']:g}, cost {money(c['added_cost'])}; return on "
-                  f"them {percent(c['return_on_sams']) if c['return_on_sams'] is not None else '–'}"]
-    lines += ["", result.headline()]
+                  f"  ending ARR    mean {money(d.mean)}, P5 {money(d.p5)}, "
+                  f"P95 {money(d.p95)}, P(better) {percent(d.prob_better)}",
+                  f"  revenue over the horizon  mean {money(c.revenue_delta.mean)}",
+                  f"  SAMs added {c.added_sams:g}, cost {money(c.added_cost)}; return on "
+                  f"them {percent(c.return_on_sams) if c.return_on_sams is not None else '–'}"]
+    lines += ["", report.headline]
     return "\n".join(lines)

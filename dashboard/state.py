@@ -19,6 +19,7 @@ import pandas as pd
 
 from portfolio.fingerprint import dataset_fingerprint
 from portfolio.ingest import load_file
+from reporting.simulation_report import SimulationReport, UnreadableReport
 from storage.session_store import open_store
 from storage.settings import Settings
 
@@ -118,23 +119,31 @@ def owner() -> str:
     return f"user:{user}" if user else session_id()
 
 
-def save_report(report: dict) -> None:
-    """Keep the simulation on screen (for the board pack and chart downloads)."""
-    _store().set(f"{session_id()}:report", report, expire=EXPIRE_SECONDS)
+def save_report(report: SimulationReport) -> None:
+    """Keep the simulation on screen (for the board pack and chart downloads); the store holds
+    its dict form."""
+    _store().set(f"{session_id()}:report", report.to_dict(), expire=EXPIRE_SECONDS)
 
 
-def save_report_outside_request(location: str, cookies: dict, report: dict) -> None:
+def save_report_outside_request(location: str, cookies: dict, report: SimulationReport) -> None:
     """:func:`save_report` from a background job (no Flask request)."""
     sid = _cookie_session(cookies)
     if sid is not None:
         with contextlib.closing(open_store(location)) as store:
-            store.set(f"{sid}:report", report, expire=EXPIRE_SECONDS)
+            store.set(f"{sid}:report", report.to_dict(), expire=EXPIRE_SECONDS)
 
 
-def last_report() -> dict | None:
-    """The last simulation this session ran, if it was run on the data loaded now."""
-    report = _store().get(f"{session_id()}:report")
-    return report if report and report.get("fingerprint") == data_fingerprint() else None
+def last_report() -> SimulationReport | None:
+    """The last simulation this session ran, if it was run on the data loaded now (and this
+    Strata can read it: one kept by an older version that cannot be converted counts as none)."""
+    stored = _store().get(f"{session_id()}:report")
+    if not stored:
+        return None
+    try:
+        report = SimulationReport.from_dict(stored)
+    except UnreadableReport:
+        return None
+    return report if report.fingerprint == data_fingerprint() else None
 
 
 def save_data(accounts: pd.DataFrame, meta: dict) -> None:

@@ -9,6 +9,7 @@ from exports.pdf_pack import write_pdf
 from exports.pptx_pack import write_pptx
 from exports.render import FORMATS, presentation, render_many
 from portfolio.analysis import PortfolioAnalysis
+from reporting.simulation_report import SimulationReport
 
 PACK_NAME = "board-pack"
 PACK_FORMATS = ("pptx", "pdf")
@@ -26,7 +27,7 @@ def pack_bytes(pack: BoardPack, fmt: str) -> bytes:
 
 
 def export_files(analysis: PortfolioAnalysis, source: str, as_of: str | None,
-                 report: dict | None, fmt: str, out: Path) -> list[Path]:
+                 report: SimulationReport | None, fmt: str, out: Path) -> list[Path]:
     """Write ``fmt`` files to ``out``: every chart for png/svg/pdf (and board-pack.pdf with
     pdf), or board-pack.pptx for pptx. Returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,7 @@ def export_files(analysis: PortfolioAnalysis, source: str, as_of: str | None,
     written = []
     if fmt in FORMATS:
         figs = {key: build(analysis) for key, build in ANALYSIS_CHARTS.items()}
-        if report:
+        if report is not None:
             figs |= {key: build(report) for key, build in simulation_charts(report).items()}
         rendered = render_many([presentation(fig, pack.footnote) for fig in figs.values()], fmt)
         for key, data in zip(figs, rendered, strict=True):

@@ -17,6 +17,7 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from reporting import figures
 from reporting.kpis import Kpi, overview_kpis
+from reporting.simulation_report import SimulationReport
 from reporting.takeaways import takeaways
 
 
@@ -50,7 +51,7 @@ ANALYSIS_CHARTS: dict[str, Callable[[PortfolioAnalysis], go.Figure]] = {
 }
 """Every analysis chart by export name; the dashboard's download menu uses the same names."""
 
-SIMULATION_CHARTS: dict[str, Callable[[dict], go.Figure]] = {
+SIMULATION_CHARTS: dict[str, Callable[[SimulationReport], go.Figure]] = {
     "simulation-fan": figures.fan_figure,
     "simulation-ending-arr": figures.ending_distribution_figure,
     "simulation-delta": figures.delta_figure,
@@ -58,17 +59,17 @@ SIMULATION_CHARTS: dict[str, Callable[[dict], go.Figure]] = {
 """Simulator charts by export name (from a simulation report)."""
 
 
-def simulation_charts(report: dict) -> dict[str, Callable[[dict], go.Figure]]:
+def simulation_charts(report: SimulationReport) -> dict[str, Callable[[SimulationReport], go.Figure]]:
     """The simulator charts this report can draw: the paired difference needs a scenario."""
     return {key: build for key, build in SIMULATION_CHARTS.items()
-            if key != "simulation-delta" or "delta_histogram" in report}
+            if key != "simulation-delta" or report.delta_histogram is not None}
 
 
 PACK_CHARTS = ("pareto", "tier-distribution", "retention-by-tier", "arr-bridge", "sam-headcount")
 """The analysis charts a board pack carries, in order."""
 
 
-def methodology(analysis: PortfolioAnalysis, report: dict | None) -> list[str]:
+def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) -> list[str]:
     """The assumptions and formulas behind the pack, as short lines."""
     t = analysis.tiers
     weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in t.weights.items())
@@ -82,17 +83,17 @@ def methodology(analysis: PortfolioAnalysis, report: dict | None) -> list[str]:
         "Retention (accounts in the tier they had a year ago): NRR = Σ ARR / Σ prior ARR; "
         "GRR = Σ min(ARR, prior) / Σ prior; new accounts excluded.",
     ]
-    if report:
-        s = report["settings"]
+    if report is not None:
+        s = report.settings
         lines.append(
-            f"Monte Carlo: {s['paths']:,} paths × {s['horizon']} {s['period']}s, seed {s['seed']}, "
-            f"correlation {report['correlation']:g}; log-normal ARR growth with a shared market "
+            f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
+            f"correlation {report.correlation:g}; log-normal ARR growth with a shared market "
             "factor, churn with a shared churn climate; scenario and baseline on the same random "
             "numbers; strategic treatment fades toward key when SAMs are over capacity.")
-        for tier, a in report["baseline"]["assumptions"].items():
-            lines.append(f"  {tier}: churn {percent(a['annual_churn'])}/yr, drift "
-                         f"{a['expansion_drift']:+.3f}, volatility {a['volatility']:.3f} "
-                         f"({a['source']}).")
+        for tier, a in report.baseline.assumptions.items():
+            lines.append(f"  {tier}: churn {percent(a.annual_churn)}/yr, drift "
+                         f"{a.expansion_drift:+.3f}, volatility {a.volatility:.3f} "
+                         f"({a.source}).")
     return lines
 
 
@@ -102,7 +103,7 @@ def footnote(source: str, as_of: str | None) -> str:
 
 
 def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = None,
-               report: dict | None = None) -> BoardPack:
+               report: SimulationReport | None = None) -> BoardPack:
     """The board pack for an analysis, with the simulator's slides when a report is given."""
     when = as_of or date.today().isoformat()
     notes = takeaways(analysis)
@@ -110,15 +111,15 @@ def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = Non
     for key in PACK_CHARTS:
         fig = ANALYSIS_CHARTS[key](analysis)
         charts.append(ChartSlide(key, fig.layout.title.text or key, notes[key], fig))
-    if report:
-        charts.append(ChartSlide("simulation-fan", "Simulated ARR", report["headline"],
+    if report is not None:
+        charts.append(ChartSlide("simulation-fan", "Simulated ARR", report.headline,
                                  figures.fan_figure(report)))
         if "simulation-delta" in simulation_charts(report):
-            d = report["delta"]
+            d = report.delta
             charts.append(ChartSlide(
                 "simulation-delta", "Scenario vs baseline",
-                f"Better than the baseline on {percent(d['prob_better'], 0)} of paths; mean "
-                f"{money(d['mean'])}, P5 {money(d['p5'])}, P95 {money(d['p95'])}.",
+                f"Better than the baseline on {percent(d.prob_better, 0)} of paths; mean "
+                f"{money(d.mean)}, P5 {money(d.p5)}, P95 {money(d.p95)}.",
                 figures.delta_figure(report)))
     return BoardPack(
         title="Strategic-account portfolio review",

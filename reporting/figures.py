@@ -16,6 +16,7 @@ from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.retention import Bridge
 from portfolio.schema import TIERS
+from reporting.simulation_report import DELTA, SimulationReport
 from reporting.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
 
 BROWSER_TRACE_TYPES = frozenset({"bar", "candlestick", "funnel", "funnelarea", "histogram",
@@ -308,32 +309,32 @@ def bridge_figure_unavailable() -> go.Figure:
     return message_figure("ARR bridge — needs prior-year ARR", NO_PRIOR_ARR)
 
 
-# ---- Simulator (from a :func:`reporting.simulation_report.simulation_report` dict) ----
+# ---- Simulator (from a :class:`reporting.simulation_report.SimulationReport`) ----
 
 def _variant_color(name: str) -> tuple[int, int, int]:
     return VARIANT_COLORS["Baseline" if name == "Baseline" else "Scenario"]
 
 
-def _period_labels(report: dict, n: int) -> list[str]:
-    prefix = "Q" if report["settings"]["period"] == "quarter" else "M"
+def _period_labels(report: SimulationReport, n: int) -> list[str]:
+    prefix = "Q" if report.settings.period == "quarter" else "M"
     return ["Today"] + [f"{prefix}{t}" for t in range(1, n)]
 
 
-def fan_figure(report: dict) -> go.Figure:
+def fan_figure(report: SimulationReport) -> go.Figure:
     """Portfolio ARR over time: P5–P95 and P25–P75 bands and the median, per variant."""
     traces = []
-    for name, fan in report["fan"].items():
+    for name, fan in report.fan.items():
         color = _variant_color(name)
-        x = _period_labels(report, len(fan["p50"]))
+        x = _period_labels(report, len(fan.p50))
         for lo, hi, alpha, label in (("p5", "p95", 0.12, "P5–P95"), ("p25", "p75", 0.25, "P25–P75")):
-            traces.append(dict(type="scatter", x=x, y=fan[lo], mode="lines", line_width=0,
+            traces.append(dict(type="scatter", x=x, y=getattr(fan, lo), mode="lines", line_width=0,
                                showlegend=False, hoverinfo="skip", legendgroup=name))
-            traces.append(dict(type="scatter", x=x, y=fan[hi], mode="lines", line_width=0,
+            traces.append(dict(type="scatter", x=x, y=getattr(fan, hi), mode="lines", line_width=0,
                                fill="tonexty", fillcolor=rgba(color, alpha), legendgroup=name,
                                name=f"{name} {label}", showlegend=False, hoverinfo="skip"))
-        traces.append(dict(type="scatter", x=x, y=fan["p50"], mode="lines+markers", name=name,
+        traces.append(dict(type="scatter", x=x, y=fan.p50, mode="lines+markers", name=name,
                            legendgroup=name, line=dict(color=rgba(color), width=3),
-                           customdata=np.column_stack([fan["p5"], fan["p95"]]),
+                           customdata=np.column_stack([fan.p5, fan.p95]),
                            hovertemplate=f"{name} %{{x}}: median $%{{y:,.0f}}<br>"
                                          "P5 $%{customdata[0]:,.0f} – P95 $%{customdata[1]:,.0f}"
                                          "<extra></extra>"))
@@ -342,39 +343,39 @@ def fan_figure(report: dict) -> go.Figure:
                    hovermode="x unified")
 
 
-def _bin_centres(edges: list[float]) -> tuple[np.ndarray, float]:
+def _bin_centres(edges: tuple[float, ...]) -> tuple[np.ndarray, float]:
     edges = np.asarray(edges)
     return (edges[:-1] + edges[1:]) / 2, float(edges[1] - edges[0])
 
 
-def ending_distribution_figure(report: dict) -> go.Figure:
+def ending_distribution_figure(report: SimulationReport) -> go.Figure:
     """Ending ARR across paths for each variant (overlaid histograms), with each mean marked."""
-    hist = report["ending_histogram"]
-    centres, width = _bin_centres(hist["edges"])
+    hist = report.ending_histogram
+    centres, width = _bin_centres(hist.edges)
     traces, shapes = [], []
-    for name, counts in hist["counts"].items():
+    for name, counts in hist.counts.items():
         color = _variant_color(name)
         traces.append(dict(type="bar", x=centres, y=counts, width=width, name=name,
                            marker=dict(color=rgba(color, 0.55), line_width=0),
                            hovertemplate=f"{name}: %{{y:,}} paths end near $%{{x:,.0f}}<extra></extra>"))
-        mean = (report["scenario"] if name != "Baseline" else report["baseline"])["ending_arr"]["mean"]
+        mean = report.variant(name).ending_arr.mean
         shapes.append(_line("x", mean, dict(color=rgba(color), dash="dash", width=2)))
     return _figure("Ending ARR across simulated paths", traces, barmode="overlay", bargap=0,
                    xaxis=dict(title="ARR at the horizon", **MONEY_AXIS),
                    yaxis=dict(title="Paths"), shapes=shapes)
 
 
-def delta_figure(report: dict) -> go.Figure:
+def delta_figure(report: SimulationReport) -> go.Figure:
     """Scenario − baseline ending ARR on the same paths, with P(scenario > baseline)."""
-    hist = report["delta_histogram"]
-    centres, width = _bin_centres(hist["edges"])
-    counts = np.asarray(hist["counts"]["delta"])
+    hist = report.delta_histogram
+    centres, width = _bin_centres(hist.edges)
+    counts = np.asarray(hist.counts[DELTA])
     colors = np.where(centres >= 0, "#009E73", ACCENT)
-    delta = report["delta"]
+    delta = report.delta
     traces = [dict(type="bar", x=centres, y=counts, width=width, marker=dict(color=colors),
                    hovertemplate="%{y:,} paths with a difference near $%{x:,.0f}<extra></extra>")]
-    title = (f"Scenario − baseline: mean {money(delta['mean'])}, "
-             f"better on {percent(delta['prob_better'], 0)} of paths")
+    title = (f"Scenario − baseline: mean {money(delta.mean)}, "
+             f"better on {percent(delta.prob_better, 0)} of paths")
     return _figure(title, traces, bargap=0, showlegend=False,
                    xaxis=dict(title="Difference in ending ARR (same random paths)", **MONEY_AXIS),
                    yaxis=dict(title="Paths"),

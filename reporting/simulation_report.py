@@ -1,23 +1,454 @@
-"""A simulation result as plain JSON: what the Simulator page draws and a saved scenario keeps.
+"""A simulation result as a typed, frozen report: what the Simulator page draws, the board pack
+prints and a saved scenario keeps.
 
-Besides :meth:`SimulationResult.to_dict` (percentiles, NRR/GRR, risk, staffing, comparison) it
-holds the fan (ARR percentiles per period) of each variant and pre-binned histograms of ending
-ARR and of the paired difference, so that charts can be redrawn without the path arrays.
+:func:`simulation_report` turns a :class:`simulation.SimulationResult` (arrays over paths) into a
+:class:`SimulationReport`: the summary figures of each variant, the comparison, the fan (ARR
+percentiles per period) of each variant and pre-binned histograms of ending ARR and of the
+paired difference, so that charts can be redrawn without the path arrays. Every part is a frozen
+dataclass read by attribute.
+
+The dict form (:meth:`SimulationReport.to_dict`, JSON-ready) is for transport only: the
+Simulator page's ``dcc.Store``, the session store and the scenario database. It carries
+:data:`SCHEMA_VERSION`; :meth:`SimulationReport.from_dict` reads it back, converts older
+layouts it can, and raises :class:`UnreadableReport` (with a sentence for the user) for the rest.
+``portfolio simulate --json`` prints :meth:`SimulationReport.summary_dict`, its own documented
+layout.
+
+Example
+-------
+>>> import pandas as pd
+>>> from simulation import Scenario, SimulationSettings, run_simulation
+>>> frame = pd.DataFrame({"account_id": ["A", "B"], "account_name": ["A", "B"],
+...                       "arr": [3e5, 1e5], "tier": ["Strategic", "Key"]})
+>>> report = simulation_report(run_simulation(frame, settings=SimulationSettings(paths=100, horizon=4),
+...                                           scenario=Scenario(promote=("B",))))
+>>> report.scenario.promote, report.comparison.delta.prob_better <= 1
+(('B',), True)
+>>> SimulationReport.from_dict(report.to_dict()) == report
+True
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+from typing import Any
+
 import numpy as np
 
-from simulation.model import SimulationResult
+from simulation import SimulationResult, TierAssumption
+
+SCHEMA_VERSION = 2
+"""Layout of :meth:`SimulationReport.to_dict`. 1: the untyped dicts of Strata before the typed
+report (no ``schema_version`` key; ``ending_arr`` and ``delta`` repeated at the top level);
+2: one key per field of the dataclasses, ``schema_version`` included."""
 
 HISTOGRAM_BINS = 50
 TAIL = (1, 99)
 """Histogram range in percentiles: the extreme 2% of paths are counted in the end bins (a thin
 tail would otherwise squash the bulk of the distribution into a few bars)."""
+DELTA = "delta"
+"""The one series of the paired-difference histogram."""
 
 
-def histogram(values: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS) -> dict:
+class UnreadableReport(ValueError):
+    """A report dict this Strata cannot show: from an older layout that cannot be converted, a
+    newer Strata, or damaged. ``reason`` is ``"older"``, ``"newer"`` or ``"damaged"``."""
+
+    def __init__(self, reason: str, version: object) -> None:
+        self.reason, self.version = reason, version
+        super().__init__(self.message())
+
+    def message(self, what: str = "This result") -> str:
+        """The sentence for the user, about ``what`` (e.g. "This scenario")."""
+        if self.reason == "older":
+            return f"{what} was saved by an older Strata and cannot be shown; run it again."
+        if self.reason == "newer":
+            return f"{what} was saved by a newer Strata and cannot be shown here; run it again."
+        return f"{what} could not be read (its saved results are damaged); run it again."
+
+
+def _plain(cls, data: dict):
+    """``cls`` from a dict holding (at least) one key per field."""
+    return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Percentiles (P5, P25, P50, P75, P95) and mean of a figure across simulated paths, in the
+    figure's unit (ARR in currency per year; NRR/GRR and shares as fractions)."""
+
+    p5: float
+    p25: float
+    p50: float
+    p75: float
+    p95: float
+    mean: float
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict):
+        return _plain(cls, data)
+
+
+@dataclass(frozen=True)
+class Retention(Distribution):
+    """NRR or GRR over the horizon (fractions) and the median annualised,
+    ``p50 ** (1 / horizon years)``."""
+
+    annualised_p50: float
+
+
+@dataclass(frozen=True)
+class Delta(Distribution):
+    """Scenario − baseline on the same paths, and ``prob_better`` = P(scenario > baseline)."""
+
+    prob_better: float
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """The strategic tier's accounts, the SAMs on it, the SAMs it needs (⌈accounts /
+    capacity⌉), its load (accounts / (SAMs × capacity); None with no SAMs) and the treatment
+    strength q = min(1, 1 / load)."""
+
+    strategic_accounts: int
+    required_sams: int
+    sams: float
+    load: float | None
+    treatment_strength: float
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Staffing:
+        return _plain(cls, data)
+
+
+@dataclass(frozen=True)
+class VariantSummary:
+    """One variant's (baseline's or scenario's) outcome at the horizon.
+
+    Attributes
+    ----------
+    name : "Baseline" or the scenario's name.
+    start_arr : today's ARR, currency per year.
+    ending_arr : ARR at the horizon.
+    nrr, grr : net and gross retention over the horizon.
+    prob_lose_top10 : P(at least one of today's ten largest accounts churns by the horizon).
+    expected_churned_arr : mean ARR lost to churn, currency per year.
+    top10_share : share of ARR held by the ten largest accounts at the horizon.
+    expected_revenue : mean revenue earned over the horizon, currency.
+    tier_counts : accounts per tier (read-only).
+    staffing : the strategic tier's SAMs.
+    assumptions : the tier figures used, after the capacity feedback (read-only).
+    """
+
+    name: str
+    start_arr: float
+    ending_arr: Distribution
+    nrr: Retention
+    grr: Retention
+    prob_lose_top10: float
+    expected_churned_arr: float
+    top10_share: Distribution
+    expected_revenue: float
+    tier_counts: dict[str, int]
+    staffing: Staffing
+    assumptions: dict[str, TierAssumption]
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "start_arr": self.start_arr,
+            "ending_arr": self.ending_arr.to_dict(), "nrr": self.nrr.to_dict(),
+            "grr": self.grr.to_dict(), "prob_lose_top10": self.prob_lose_top10,
+            "expected_churned_arr": self.expected_churned_arr,
+            "top10_share": self.top10_share.to_dict(), "expected_revenue": self.expected_revenue,
+            "tier_counts": dict(self.tier_counts), "staffing": self.staffing.to_dict(),
+            "assumptions": {tier: a.to_dict() for tier, a in self.assumptions.items()},
+        }
+
+    @classmethod
+    def _fields_from(cls, data: dict) -> dict[str, Any]:
+        return dict(
+            name=data["name"], start_arr=data["start_arr"],
+            ending_arr=Distribution.from_dict(data["ending_arr"]),
+            nrr=Retention.from_dict(data["nrr"]), grr=Retention.from_dict(data["grr"]),
+            prob_lose_top10=data["prob_lose_top10"],
+            expected_churned_arr=data["expected_churned_arr"],
+            top10_share=Distribution.from_dict(data["top10_share"]),
+            expected_revenue=data["expected_revenue"],
+            tier_counts={str(t): int(n) for t, n in data["tier_counts"].items()},
+            staffing=Staffing.from_dict(data["staffing"]),
+            assumptions={t: TierAssumption(**a) for t, a in data["assumptions"].items()},
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> VariantSummary:
+        return cls(**cls._fields_from(data))
+
+
+@dataclass(frozen=True)
+class ScenarioSummary(VariantSummary):
+    """The scenario's outcome and its moves: the account ids promoted to strategic and the
+    strategic ones demoted to key."""
+
+    promote: tuple[str, ...] = ()
+    demote: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "promote": list(self.promote), "demote": list(self.demote)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ScenarioSummary:
+        return cls(**cls._fields_from(data), promote=tuple(map(str, data["promote"])),
+                   demote=tuple(map(str, data["demote"])))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenario − baseline on the same paths, and what the added SAMs cost and return.
+
+    ``delta``: ending ARR; ``revenue_delta``: revenue over the horizon; ``added_sams`` (may be
+    negative), ``added_cost`` = max(added, 0) × cost per SAM × horizon years (currency);
+    ``return_on_sams`` = (E[revenue delta] − added cost) / added cost, None with no added cost.
+    """
+
+    delta: Delta
+    revenue_delta: Distribution
+    required_sams_change: int
+    added_sams: float
+    added_cost: float
+    return_on_sams: float | None
+
+    def to_dict(self) -> dict:
+        return {"delta": self.delta.to_dict(), "revenue_delta": self.revenue_delta.to_dict(),
+                "required_sams_change": self.required_sams_change, "added_sams": self.added_sams,
+                "added_cost": self.added_cost, "return_on_sams": self.return_on_sams}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Comparison:
+        return cls(Delta.from_dict(data["delta"]), Distribution.from_dict(data["revenue_delta"]),
+                   data["required_sams_change"], data["added_sams"], data["added_cost"],
+                   data["return_on_sams"])
+
+
+@dataclass(frozen=True)
+class Fan:
+    """Portfolio ARR percentiles and mean per period (index 0 = today), currency per year."""
+
+    period: tuple[int, ...]
+    p5: tuple[float, ...]
+    p25: tuple[float, ...]
+    p50: tuple[float, ...]
+    p75: tuple[float, ...]
+    p95: tuple[float, ...]
+    mean: tuple[float, ...]
+
+    def to_dict(self) -> dict:
+        return {f.name: list(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Fan:
+        return cls(**{f.name: tuple(data[f.name]) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Path counts per series (variant name, or :data:`DELTA`) on shared bin ``edges``."""
+
+    edges: tuple[float, ...]
+    counts: dict[str, tuple[int, ...]]
+
+    def to_dict(self) -> dict:
+        return {"edges": list(self.edges),
+                "counts": {name: list(c) for name, c in self.counts.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Histogram:
+        return cls(tuple(data["edges"]), {str(k): tuple(v) for k, v in data["counts"].items()})
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """How the run was made: paths, horizon (periods), period (month|quarter), seed, capacity
+    per strategic SAM (accounts), strategic SAMs today (None = what the tier needs) and cost per
+    SAM (currency per year)."""
+
+    paths: int
+    horizon: int
+    period: str
+    seed: int
+    strategic_capacity: float
+    strategic_sams: float | None
+    cost_per_sam: float
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ReportSettings:
+        return _plain(cls, data)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the Simulator page ran: its ``form`` (see :mod:`reporting.simulator`), the ticked
+    account ids, the what-if settings and the number of paths."""
+
+    form: dict
+    selected: tuple[str, ...]
+    whatif: dict | None
+    paths: int
+
+    def to_dict(self) -> dict:
+        return {"form": self.form, "selected": list(self.selected), "whatif": self.whatif,
+                "paths": self.paths}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ReportInputs:
+        return cls(dict(data["form"]), tuple(map(str, data["selected"])), data["whatif"],
+                   int(data["paths"]))
+
+
+@dataclass(frozen=True)
+class SimulationReport:
+    """A simulation's results, typed and immutable.
+
+    Attributes
+    ----------
+    settings : how it was run.
+    correlation : the market correlation ρ.
+    headline : one plain-language sentence.
+    baseline, scenario : each variant's outcome (no scenario: baseline only).
+    comparison : scenario − baseline (with a scenario).
+    fan : ARR percentiles per period, by variant name.
+    ending_histogram : ending ARR per variant; ``delta_histogram`` the paired difference.
+    inputs, fingerprint, assumption_rows : what produced it on the Simulator page (the form,
+        the data's fingerprint, the assumption grid); None/empty elsewhere.
+    saved_as : the saved scenario's name when loaded from one.
+    """
+
+    settings: ReportSettings
+    correlation: float
+    headline: str
+    baseline: VariantSummary
+    scenario: ScenarioSummary | None
+    comparison: Comparison | None
+    fan: dict[str, Fan]
+    ending_histogram: Histogram
+    delta_histogram: Histogram | None
+    inputs: ReportInputs | None = None
+    fingerprint: str | None = None
+    assumption_rows: tuple[dict, ...] = ()
+    saved_as: str | None = None
+
+    @property
+    def target(self) -> VariantSummary:
+        """The variant the result is about: the scenario, else the baseline."""
+        return self.scenario if self.scenario is not None else self.baseline
+
+    @property
+    def delta(self) -> Delta | None:
+        """Scenario − baseline ending ARR (None without a scenario)."""
+        return self.comparison.delta if self.comparison is not None else None
+
+    @property
+    def variants(self) -> tuple[VariantSummary, ...]:
+        return (self.baseline,) if self.scenario is None else (self.baseline, self.scenario)
+
+    def variant(self, name: str) -> VariantSummary:
+        """The variant called ``name`` (KeyError if none is)."""
+        for v in self.variants:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def summary_dict(self) -> dict:
+        """The results without chart data or page inputs, in the layout ``portfolio simulate
+        --json`` prints: ``settings``, ``correlation``, ``baseline``, ``ending_arr`` (the
+        target's), with a scenario ``scenario``, ``comparison`` and ``delta``, and ``headline``."""
+        payload = {"settings": self.settings.to_dict(), "correlation": self.correlation,
+                   "baseline": self.baseline.to_dict()}
+        payload["ending_arr"] = payload["baseline"]["ending_arr"]
+        if self.scenario is not None and self.comparison is not None:
+            payload["scenario"] = self.scenario.to_dict()
+            payload["ending_arr"] = payload["scenario"]["ending_arr"]
+            payload["comparison"] = self.comparison.to_dict()
+            payload["delta"] = payload["comparison"]["delta"]
+        payload["headline"] = self.headline
+        return payload
+
+    def to_dict(self) -> dict:
+        """JSON-ready, one key per field, with ``schema_version``."""
+        optional = lambda part: None if part is None else part.to_dict()  # noqa: E731
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "settings": self.settings.to_dict(), "correlation": self.correlation,
+            "headline": self.headline, "baseline": self.baseline.to_dict(),
+            "scenario": optional(self.scenario), "comparison": optional(self.comparison),
+            "fan": {name: fan.to_dict() for name, fan in self.fan.items()},
+            "ending_histogram": self.ending_histogram.to_dict(),
+            "delta_histogram": optional(self.delta_histogram),
+            "inputs": optional(self.inputs), "fingerprint": self.fingerprint,
+            "assumption_rows": [dict(row) for row in self.assumption_rows],
+            "saved_as": self.saved_as,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SimulationReport:
+        """Read :meth:`to_dict`'s form back, converting version 1 (today's layout without the
+        repeated top-level ``ending_arr``/``delta``). Raises :class:`UnreadableReport` for a
+        layout it cannot read (its ``message()`` is for the user), never anything else."""
+        if not isinstance(data, dict):
+            raise UnreadableReport("damaged", None)
+        version = data.get("schema_version", 1)
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise UnreadableReport("damaged", version)
+        if version > SCHEMA_VERSION:
+            raise UnreadableReport("newer", version)
+        try:
+            return cls._read(_upgrade(data, version))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise UnreadableReport("older" if version < SCHEMA_VERSION else "damaged",
+                                   version) from None
+
+    @classmethod
+    def _read(cls, data: dict) -> SimulationReport:
+        optional = lambda part, value: None if value is None else part.from_dict(value)  # noqa: E731
+        return cls(
+            settings=ReportSettings.from_dict(data["settings"]),
+            correlation=data["correlation"], headline=str(data["headline"]),
+            baseline=VariantSummary.from_dict(data["baseline"]),
+            scenario=optional(ScenarioSummary, data["scenario"]),
+            comparison=optional(Comparison, data["comparison"]),
+            fan={str(name): Fan.from_dict(f) for name, f in data["fan"].items()},
+            ending_histogram=Histogram.from_dict(data["ending_histogram"]),
+            delta_histogram=optional(Histogram, data["delta_histogram"]),
+            inputs=optional(ReportInputs, data["inputs"]),
+            fingerprint=data["fingerprint"],
+            assumption_rows=tuple(dict(row) for row in data["assumption_rows"]),
+            saved_as=data["saved_as"],
+        )
+
+
+def _upgrade(data: dict, version: int) -> dict:
+    """``data`` in the current layout (:data:`SCHEMA_VERSION`)."""
+    if version == 1:
+        # version 1 repeated the target's ending ARR and the comparison's delta at the top
+        # level, left out what a run did not have, and had the charts' data since saved
+        # scenarios exist (a dict without them fails to read, as an older layout)
+        data = {k: v for k, v in data.items() if k not in ("ending_arr", "delta")}
+        for key in ("scenario", "comparison", "delta_histogram", "inputs", "fingerprint",
+                    "saved_as"):
+            data.setdefault(key, None)
+        data.setdefault("assumption_rows", [])
+    return data
+
+
+def histogram(values: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS) -> Histogram:
     """Counts per series on shared bin edges spanning the 1st–99th percentile of all values.
 
     Values beyond the range fall in the first or last bin, so every path is counted.
@@ -27,19 +458,27 @@ def histogram(values: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS) -> dict
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
     edges = np.linspace(lo, hi, bins + 1)
-    counts = {name: np.histogram(np.clip(v, lo, hi), bins=edges)[0].tolist()
+    counts = {name: tuple(np.histogram(np.clip(v, lo, hi), bins=edges)[0].tolist())
               for name, v in values.items()}
-    return {"edges": edges.tolist(), "counts": counts}
+    return Histogram(tuple(edges.tolist()), counts)
 
 
-def simulation_report(result: SimulationResult) -> dict:
-    """JSON-ready report: ``to_dict()`` plus ``headline``, ``fan``, ``ending_histogram`` and
-    (with a scenario) ``delta_histogram``."""
-    report = result.to_dict()
-    report["headline"] = result.headline()
+def simulation_report(result: SimulationResult) -> SimulationReport:
+    """The typed report of a simulation result (its figures are those of
+    :meth:`SimulationResult.to_dict`), with the headline, fans and histograms."""
+    summary = result.to_dict()
     outcomes = [result.baseline] + ([result.scenario] if result.scenario is not None else [])
-    report["fan"] = {o.name: o.fan().reset_index().to_dict("list") for o in outcomes}
-    report["ending_histogram"] = histogram({o.name: o.ending_arr for o in outcomes})
-    if result.comparison is not None:
-        report["delta_histogram"] = histogram({"delta": result.comparison.delta})
-    return report
+    fan = {o.name: Fan.from_dict(o.fan().reset_index().to_dict("list")) for o in outcomes}
+    has_scenario = "scenario" in summary
+    return SimulationReport(
+        settings=ReportSettings.from_dict(summary["settings"]),
+        correlation=summary["correlation"],
+        headline=result.headline(),
+        baseline=VariantSummary.from_dict(summary["baseline"]),
+        scenario=ScenarioSummary.from_dict(summary["scenario"]) if has_scenario else None,
+        comparison=Comparison.from_dict(summary["comparison"]) if has_scenario else None,
+        fan=fan,
+        ending_histogram=histogram({o.name: o.ending_arr for o in outcomes}),
+        delta_histogram=(histogram({DELTA: result.comparison.delta})
+                         if result.comparison is not None else None),
+    )

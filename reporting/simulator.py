@@ -9,6 +9,7 @@ and ``assumptions`` (the assumption grid's rows, percentages; empty = calibrated
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -17,7 +18,7 @@ from portfolio.fingerprint import dataset_fingerprint
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from portfolio.whatif import analyze_with
-from reporting.simulation_report import simulation_report
+from reporting.simulation_report import ReportInputs, SimulationReport, simulation_report
 from simulation import (
     Assumptions,
     Scenario,
@@ -103,11 +104,13 @@ def next_by_score(rows: list[dict], selected: list[str], n: int) -> list[str]:
 
 
 def simulate(accounts: pd.DataFrame, whatif: dict | None, form: dict, selected: list[str],
-             paths: int, progress: Callable[[float], None] | None = None) -> dict:
-    """Run baseline (and the scenario the selection makes) and return the JSON report.
+             paths: int, progress: Callable[[float], None] | None = None) -> SimulationReport:
+    """Run baseline (and the scenario the selection makes) and return the report.
 
-    Ticked non-strategic accounts are promoted, ticked strategic accounts demoted. The report
-    carries ``inputs`` (what produced it) and ``fingerprint`` (the data it was run on).
+    Ticked non-strategic accounts are promoted, ticked strategic accounts demoted. With
+    ``staffing`` "keep" the scenario keeps today's strategic SAMs; with "hire" it hires what the
+    move needs. The report carries ``inputs`` (what produced it), ``fingerprint`` (the data it
+    was run on) and ``assumption_rows``.
     """
     form = {**DEFAULT_FORM, **{k: v for k, v in form.items() if v is not None}}
     analysis = analyze_with(accounts, whatif)
@@ -129,77 +132,129 @@ def simulate(accounts: pd.DataFrame, whatif: dict | None, form: dict, selected: 
         strategic_sams=sams, cost_per_sam=float(form["cost_per_sam"]),
     )
     result = run_simulation(frame, assumptions, settings, scenario, progress)
-    report = simulation_report(result)
-    report["inputs"] = {"form": form, "selected": chosen, "whatif": whatif, "paths": int(paths)}
-    report["fingerprint"] = dataset_fingerprint(accounts)
-    report["assumption_rows"] = assumption_rows(assumptions)
-    return report
+    return replace(simulation_report(result),
+                   inputs=ReportInputs(form, tuple(chosen), whatif, int(paths)),
+                   fingerprint=dataset_fingerprint(accounts),
+                   assumption_rows=tuple(assumption_rows(assumptions)))
 
 
-def result_kpis(report: dict) -> list[tuple[str, str, str]]:
+def run_label(report: SimulationReport) -> tuple[bool, str]:
+    """(is it a preview, the badge text): "Preview: 1,000 paths, seed …" or "Full run: …"."""
+    s = report.settings
+    preview = s.paths == PREVIEW_PATHS
+    return preview, f"{'Preview' if preview else 'Full run'}: {s.paths:,} paths, seed {s.seed}"
+
+
+def result_kpis(report: SimulationReport) -> list[tuple[str, str, str]]:
     """(title, value, reading) for the result cards."""
-    s = report["settings"]
-    when = f"{s['horizon']} {s['period']}s"
-    target = report.get("scenario") or report["baseline"]
-    ending = target["ending_arr"]
-    cards = [("Expected ARR at the horizon", money(ending["mean"]),
-              f"P5 {money(ending['p5'])} – P95 {money(ending['p95'])} after {when}")]
-    if "delta" in report:
-        d = report["delta"]
-        cards.append(("Scenario − baseline", money(d["mean"]),
-                      f"P5 {money(d['p5'])}, P95 {money(d['p95'])}; better on "
-                      f"{percent(d['prob_better'], 0)} of paths"))
+    s = report.settings
+    when = f"{s.horizon} {s.period}s"
+    target = report.target
+    ending = target.ending_arr
+    cards = [("Expected ARR at the horizon", money(ending.mean),
+              f"P5 {money(ending.p5)} – P95 {money(ending.p95)} after {when}")]
+    d = report.delta
+    if d is not None:
+        cards.append(("Scenario − baseline", money(d.mean),
+                      f"P5 {money(d.p5)}, P95 {money(d.p95)}; better on "
+                      f"{percent(d.prob_better, 0)} of paths"))
     cards += [
-        ("NRR / GRR over the horizon", f"{percent(target['nrr']['p50'], 0)} / "
-                                       f"{percent(target['grr']['p50'], 0)}",
-         f"medians; annualised {percent(target['nrr']['annualised_p50'], 0)} / "
-         f"{percent(target['grr']['annualised_p50'], 0)}"),
-        ("Lose a top-10 account", percent(target["prob_lose_top10"], 0),
-         f"probability within {when}; expected churned ARR {money(target['expected_churned_arr'])}"),
+        ("NRR / GRR over the horizon", f"{percent(target.nrr.p50, 0)} / "
+                                       f"{percent(target.grr.p50, 0)}",
+         f"medians; annualised {percent(target.nrr.annualised_p50, 0)} / "
+         f"{percent(target.grr.annualised_p50, 0)}"),
+        ("Lose a top-10 account", percent(target.prob_lose_top10, 0),
+         f"probability within {when}; expected churned ARR {money(target.expected_churned_arr)}"),
     ]
     return cards
 
 
-def staffing_rows(report: dict) -> list[dict]:
-    """Strategic staffing of baseline and scenario, and the return on added SAMs."""
+def staffing_rows(report: SimulationReport) -> list[dict]:
+    """Strategic staffing of baseline and scenario."""
     rows = []
-    for key in ("baseline", "scenario"):
-        if key not in report:
-            continue
-        staff = report[key]["staffing"]
+    for variant in report.variants:
+        staff = variant.staffing
         rows.append({
-            "": report[key]["name"], "strategic accounts": staff["strategic_accounts"],
-            "SAMs": f"{staff['sams']:g}", "SAMs needed": staff["required_sams"],
-            "load": percent(staff["load"], 0) if staff["load"] is not None else "–",
-            "treatment": percent(staff["treatment_strength"], 0),
+            "": variant.name, "strategic accounts": staff.strategic_accounts,
+            "SAMs": f"{staff.sams:g}", "SAMs needed": staff.required_sams,
+            "load": percent(staff.load, 0) if staff.load is not None else "–",
+            "treatment": percent(staff.treatment_strength, 0),
         })
     return rows
 
 
+def return_text(report: SimulationReport) -> str:
+    """One sentence on the SAMs the scenario adds: their cost over the horizon against the
+    expected extra revenue, and the return on them."""
+    comparison = report.comparison
+    if comparison is None:
+        return "No scenario: tick accounts to compare."
+    added = comparison.added_sams
+    if added <= 0:
+        return "The scenario adds no SAMs."
+    cost = report.settings.cost_per_sam
+    return (f"{added:g} more SAM(s) at ${cost:,.0f}/year cost ${comparison.added_cost:,.0f} "
+            f"over the horizon against ${comparison.revenue_delta.mean:,.0f} expected extra "
+            f"revenue: return {comparison.return_on_sams:.0%}.")
+
+
+def saved_rows(saved: list, current_fingerprint: str) -> list[dict]:
+    """The saved-scenario grid: name, when, which data, and the headline (or why it cannot be
+    shown). ``saved``: :class:`storage.scenarios.SavedScenario`-like items."""
+    return [{
+        "id": item.id, "name": item.name, "created": item.created.strftime("%Y-%m-%d %H:%M UTC"),
+        "data": item.data_label + (" · this data" if item.fingerprint == current_fingerprint
+                                   else " · other data"),
+        "summary": item.report.headline if item.report is not None else item.problem,
+    } for item in saved]
+
+
+def load_message(item, current_fingerprint: str) -> tuple[str, str]:
+    """(level, text) on loading a saved scenario: level "ok", "warning" (run on other data: its
+    saved results are shown, not results for the data loaded now) or "problem" (unreadable)."""
+    if item.report is None:
+        return "problem", item.problem
+    if item.fingerprint != current_fingerprint:
+        return "warning", (f"“{item.name}” was run on other data ({item.data_label}, "
+                           f"{item.created:%Y-%m-%d %H:%M} UTC): its saved results are shown, not "
+                           "results for the data loaded now.")
+    return "ok", f"Loaded “{item.name}”: its saved results are shown."
+
+
 def comparison_table(saved: list, current_fingerprint: str) -> pd.DataFrame:
-    """Saved scenarios side by side: one column per scenario, one row per figure."""
+    """Saved scenarios side by side: one column per scenario, one row per figure. Items
+    without a readable report are left out (see :func:`compare`)."""
     columns = {}
     for item in saved:
         r = item.report
-        target = r.get("scenario") or r["baseline"]
-        delta = r.get("delta")
-        comparison = r.get("comparison") or {}
-        inputs = item.inputs
+        if r is None:
+            continue
+        target, delta, comparison, s = r.target, r.delta, r.comparison, r.settings
         columns[f"{item.name} (#{item.id})"] = {
             "data": item.data_label + ("" if item.fingerprint == current_fingerprint
                                        else " (other data)"),
-            "paths × horizon": f"{inputs.get('paths', r['settings']['paths']):,} × "
-                               f"{r['settings']['horizon']} {r['settings']['period']}s",
-            "promoted / demoted": f"{len(r.get('scenario', {}).get('promote', []))} / "
-                                  f"{len(r.get('scenario', {}).get('demote', []))}",
-            "expected ending ARR": money(target["ending_arr"]["mean"]),
-            "P5 – P95": f"{money(target['ending_arr']['p5'])} – {money(target['ending_arr']['p95'])}",
-            "Δ vs baseline (mean)": money(delta["mean"]) if delta else "–",
-            "P(better than baseline)": percent(delta["prob_better"], 0) if delta else "–",
-            "NRR / GRR (P50)": f"{percent(target['nrr']['p50'], 0)} / {percent(target['grr']['p50'], 0)}",
-            "P(lose a top-10 account)": percent(target["prob_lose_top10"], 0),
-            "SAMs added": f"{comparison.get('added_sams', 0):g}",
-            "return on added SAMs": (percent(comparison["return_on_sams"], 0)
-                                     if comparison.get("return_on_sams") is not None else "–"),
+            "paths × horizon": f"{s.paths:,} × {s.horizon} {s.period}s",
+            "promoted / demoted": (f"{len(r.scenario.promote)} / {len(r.scenario.demote)}"
+                                   if r.scenario is not None else "0 / 0"),
+            "expected ending ARR": money(target.ending_arr.mean),
+            "P5 – P95": f"{money(target.ending_arr.p5)} – {money(target.ending_arr.p95)}",
+            "Δ vs baseline (mean)": money(delta.mean) if delta else "–",
+            "P(better than baseline)": percent(delta.prob_better, 0) if delta else "–",
+            "NRR / GRR (P50)": f"{percent(target.nrr.p50, 0)} / {percent(target.grr.p50, 0)}",
+            "P(lose a top-10 account)": percent(target.prob_lose_top10, 0),
+            "SAMs added": f"{comparison.added_sams if comparison else 0:g}",
+            "return on added SAMs": (percent(comparison.return_on_sams, 0)
+                                     if comparison and comparison.return_on_sams is not None
+                                     else "–"),
         }
     return pd.DataFrame(columns)
+
+
+def compare(saved: list, chosen: int, shown: int, current_fingerprint: str
+            ) -> tuple[pd.DataFrame, str]:
+    """The comparison table of the ``saved`` items found (the first ``shown`` of ``chosen``
+    selected) and a note: how many were left out, and why any cannot be shown."""
+    notes = [f"“{item.name}”: {item.problem}" for item in saved if item.report is None]
+    if chosen > shown:
+        notes.insert(0, f"Showing the first {shown} of {chosen} selected.")
+    return comparison_table(saved, current_fingerprint), " ".join(notes)

@@ -6,6 +6,12 @@ promoted/demoted accounts, SAMs) and its report (summary results, fan, histogram
 was created. Every query is scoped to an owner: nobody lists, loads, renames or deletes
 another owner's scenarios.
 
+The report is kept as :meth:`reporting.simulation_report.SimulationReport.to_dict`'s JSON, which
+carries its ``schema_version`` (rows saved before it existed have none: version 1). Reading a
+row converts an older version when it can; when it cannot (or the row is from a newer Strata),
+the scenario is still listed, with ``report`` None and ``problem`` saying so ("This scenario was
+saved by an older Strata and cannot be shown; run it again.") instead of an exception.
+
 The URL comes from the settings (``STRATA_DATABASE_URL``, e.g.
 ``postgresql+psycopg://user@host/strata``); by default ``sqlite:///instance/strata.db`` beside
 the app.
@@ -14,13 +20,15 @@ the app.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from reporting.simulation_report import SimulationReport, UnreadableReport
 
 DEFAULT_DATABASE = Path(__file__).resolve().parents[1] / "instance" / "strata.db"
 MAX_NAME = 120
@@ -51,15 +59,17 @@ class _ScenarioRow(_Base):
 
 @dataclass(frozen=True)
 class SavedScenario:
-    """A saved scenario as read back (``inputs`` and ``report`` are the saved JSON)."""
+    """A saved scenario as read back: ``inputs`` is the saved JSON, ``report`` the results
+    (None when this Strata cannot show them; ``problem`` then says why, for the user)."""
 
     id: int
     name: str
     fingerprint: str
     data_label: str
     inputs: dict
-    report: dict
+    report: SimulationReport | None
     created: datetime
+    problem: str | None = None
 
 
 def _clean_name(name: str) -> str:
@@ -84,11 +94,13 @@ class ScenarioStore:
             _Base.metadata.create_all(self.engine)
 
     def save(self, owner: str, name: str, fingerprint: str, data_label: str, inputs: dict,
-             report: dict) -> int:
+             report: SimulationReport) -> int:
         """Store a scenario; returns its id. ValueError for an empty or over-long name."""
-        row = _ScenarioRow(owner=owner, name=_clean_name(name), fingerprint=fingerprint,
+        name = _clean_name(name)
+        saved = json.dumps(replace(report, saved_as=None).to_dict())
+        row = _ScenarioRow(owner=owner, name=name, fingerprint=fingerprint,
                            data_label=data_label[:255], inputs=json.dumps(inputs),
-                           report=json.dumps(report), created=datetime.now(UTC))
+                           report=saved, created=datetime.now(UTC))
         with Session(self.engine) as session, session.begin():
             session.add(row)
             session.flush()
@@ -124,5 +136,20 @@ class ScenarioStore:
     @staticmethod
     def _read(row: _ScenarioRow) -> SavedScenario:
         created = row.created if row.created.tzinfo else row.created.replace(tzinfo=UTC)
+        report, problem = read_report(row.report)
+        try:
+            inputs = json.loads(row.inputs)
+        except ValueError:
+            inputs = {}
         return SavedScenario(row.id, row.name, row.fingerprint, row.data_label,
-                             json.loads(row.inputs), json.loads(row.report), created)
+                             inputs if isinstance(inputs, dict) else {}, report, created, problem)
+
+
+def read_report(text: str) -> tuple[SimulationReport | None, str | None]:
+    """A saved report's JSON → (the report, None), or (None, why it cannot be shown)."""
+    try:
+        return SimulationReport.from_dict(json.loads(text)), None
+    except UnreadableReport as exc:
+        return None, exc.message("This scenario")
+    except (TypeError, ValueError):  # not JSON at all
+        return None, UnreadableReport("damaged", None).message("This scenario")

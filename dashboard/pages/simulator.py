@@ -1,7 +1,13 @@
 """Simulator: promote/demote accounts, preview as controls move, full run in the background,
-save, reload, rename, delete and compare scenarios."""
+save, reload, rename, delete and compare scenarios.
+
+Every callback has one trigger (a button, or "the form changed") and reads its inputs by name
+(Dash's dict form); the work is in :mod:`reporting.simulator`. Reports travel between callbacks
+as :meth:`SimulationReport.to_dict` in the ``dcc.Store`` and are read back with ``from_dict``.
+"""
 
 import logging
+from dataclasses import replace
 
 import dash
 import dash_ag_grid as dag
@@ -14,27 +20,32 @@ from dashboard import background, ids, state
 from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, page_header
 from dashboard.whatif import analyze_session
 from reporting import figures, simulator
+from reporting.simulation_report import SimulationReport, UnreadableReport
 from storage.scenarios import MAX_NAME
 
 logger = logging.getLogger(__name__)
 MAX_COMPARE = 4
 FAILED = "Run failed."
-FORM_INPUTS = (
-    (ids.SIM_HORIZON, "value", "horizon"), (ids.SIM_PERIOD, "value", "period"),
-    (ids.SIM_CORRELATION, "value", "correlation"), (ids.SIM_SAMS, "value", "strategic_sams"),
-    (ids.SIM_STAFFING, "value", "staffing"), (ids.SIM_COST, "value", "cost_per_sam"),
-    (ids.SIM_ASSUMPTIONS, "rowData", "assumptions"),
-)
-"""The controls that make up the form (see :mod:`reporting.simulator`)."""
+FORM_CONTROLS = {
+    "horizon": (ids.SIM_HORIZON, "value"), "period": (ids.SIM_PERIOD, "value"),
+    "correlation": (ids.SIM_CORRELATION, "value"), "strategic_sams": (ids.SIM_SAMS, "value"),
+    "staffing": (ids.SIM_STAFFING, "value"), "cost_per_sam": (ids.SIM_COST, "value"),
+    "assumptions": (ids.SIM_ASSUMPTIONS, "rowData"),
+}
+"""The controls that make up the form, by the form's names (see :mod:`reporting.simulator`)."""
+MESSAGE_CLASS = {"ok": "text-success", "warning": "text-warning", "problem": "text-danger"}
 
 
-def _form(*values) -> dict:
-    return {key: value for (_, _, key), value in zip(FORM_INPUTS, values, strict=True)}
+def _form(dependency: type[Input] | type[State]) -> dict:
+    """The form's controls as ``Input``s or ``State``s by name: the callback receives the form
+    as one dict."""
+    return {name: dependency(component, prop) for name, (component, prop) in FORM_CONTROLS.items()}
 
 
 def _selected_ids(selected) -> list[str]:
     """Account ids from the grid's ``selectedRows``: row dicts, or ``{"ids": [...]}`` as set by
-    :func:`select_accounts` (the grid echoes that back before it turns it into rows)."""
+    :func:`promote_next` and :func:`clear_selection` (the grid echoes that back before it turns
+    it into rows)."""
     if isinstance(selected, dict):
         return [str(i) for i in selected.get("ids", [])]
     return [str(row["account_id"]) for row in selected or []]
@@ -176,12 +187,12 @@ def layout(**_):
 
 
 @callback(
-    Output(ids.SIM_GRID, "rowData"), Output(ids.SIM_ASSUMPTIONS, "rowData"),
-    Output(ids.SIM_SAMS, "value"),
-    Input(ids.SESSION_VERSION, "data"), Input(ids.SETTINGS, "data"),
-    State(ids.SIM_CORRELATION, "value"),
+    output=[Output(ids.SIM_GRID, "rowData"), Output(ids.SIM_ASSUMPTIONS, "rowData"),
+            Output(ids.SIM_SAMS, "value")],
+    inputs=dict(data_version=Input(ids.SESSION_VERSION, "data"), settings=Input(ids.SETTINGS, "data")),
+    state=dict(correlation=State(ids.SIM_CORRELATION, "value")),
 )
-def fill_controls(_version, settings, correlation):
+def fill_controls(data_version, settings, correlation):
     """Accounts to pick from, the calibrated assumptions and today's strategic SAMs."""
     analysis = analyze_session(settings)
     assumptions = simulator.base_assumptions(analysis, float(correlation or 0))
@@ -190,28 +201,34 @@ def fill_controls(_version, settings, correlation):
 
 
 @callback(
-    Output(ids.SIM_GRID, "selectedRows"),
-    Input(ids.SIM_NEXT_BTN, "n_clicks"), Input(ids.SIM_CLEAR_BTN, "n_clicks"),
-    State(ids.SIM_NEXT_N, "value"), State(ids.SIM_GRID, "rowData"),
-    State(ids.SIM_GRID, "selectedRows"),
+    output=Output(ids.SIM_GRID, "selectedRows"),
+    inputs=dict(_clicks=Input(ids.SIM_NEXT_BTN, "n_clicks")),
+    state=dict(n=State(ids.SIM_NEXT_N, "value"), rows=State(ids.SIM_GRID, "rowData"),
+               selected=State(ids.SIM_GRID, "selectedRows")),
     prevent_initial_call=True,
 )
-def select_accounts(_next, _clear, n, rows, selected):
-    if dash.ctx.triggered_id == ids.SIM_CLEAR_BTN:
-        return {"ids": []}
+def promote_next(_clicks, n, rows, selected):
+    """Tick the next ``n`` non-strategic accounts by score, besides those ticked."""
     return {"ids": simulator.next_by_score(rows or [], _selected_ids(selected), n or 0)}
 
 
 @callback(
-    Output(ids.SIM_REPORT, "data"), Output(ids.SIM_ERROR, "children"),
-    Input(ids.SIM_GRID, "selectedRows"),
-    *[Input(component, prop) for component, prop, _ in FORM_INPUTS],
-    Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"),
+    output=Output(ids.SIM_GRID, "selectedRows", allow_duplicate=True),
+    inputs=dict(_clicks=Input(ids.SIM_CLEAR_BTN, "n_clicks")),
+    prevent_initial_call=True,
 )
-def preview(selected, *values):
+def clear_selection(_clicks):
+    return {"ids": []}
+
+
+@callback(
+    output=[Output(ids.SIM_REPORT, "data"), Output(ids.SIM_ERROR, "children")],
+    inputs=dict(selected=Input(ids.SIM_GRID, "selectedRows"), form=_form(Input),
+                settings=Input(ids.SETTINGS, "data"),
+                data_version=Input(ids.SESSION_VERSION, "data")),
+)
+def preview(selected, form, settings, data_version):
     """A 1,000-path run whenever a control moves."""
-    *form_values, settings, _version = values
-    form = _form(*form_values)
     if not form["assumptions"]:
         raise PreventUpdate  # the controls are still being filled
     accounts, _ = state.current_data()
@@ -221,7 +238,7 @@ def preview(selected, *values):
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
     state.save_report(report)
-    return report, ""
+    return report.to_dict(), ""
 
 
 def run_failed(exc: Exception) -> tuple:
@@ -235,10 +252,10 @@ def run_failed(exc: Exception) -> tuple:
 
 
 @callback(
-    Output(ids.SIM_PROGRESS, "value", allow_duplicate=True),
-    Output(ids.SIM_PROGRESS, "label", allow_duplicate=True),
-    Output(ids.SIM_PROGRESS, "color"),
-    Input(ids.SIM_ERROR, "children"),
+    output=[Output(ids.SIM_PROGRESS, "value", allow_duplicate=True),
+            Output(ids.SIM_PROGRESS, "label", allow_duplicate=True),
+            Output(ids.SIM_PROGRESS, "color")],
+    inputs=dict(error=Input(ids.SIM_ERROR, "children")),
     prevent_initial_call=True,
 )
 def show_failed_run(error):
@@ -250,12 +267,11 @@ def show_failed_run(error):
 
 
 @callback(
-    Output(ids.SIM_REPORT, "data", allow_duplicate=True),
-    Output(ids.SIM_ERROR, "children", allow_duplicate=True),
-    Input(ids.SIM_RUN, "n_clicks"),
-    State(ids.SIM_GRID, "selectedRows"),
-    *[State(component, prop) for component, prop, _ in FORM_INPUTS],
-    State(ids.SETTINGS, "data"), State(ids.SIM_PATHS, "value"),
+    output=[Output(ids.SIM_REPORT, "data", allow_duplicate=True),
+            Output(ids.SIM_ERROR, "children", allow_duplicate=True)],
+    inputs=dict(_clicks=Input(ids.SIM_RUN, "n_clicks")),
+    state=dict(selected=State(ids.SIM_GRID, "selectedRows"), form=_form(State),
+               settings=State(ids.SETTINGS, "data"), paths=State(ids.SIM_PATHS, "value")),
     background=True,
     running=[(Output(ids.SIM_RUN, "disabled"), True, False),
              (Output(ids.SIM_CANCEL, "disabled"), False, True),
@@ -265,9 +281,8 @@ def show_failed_run(error):
     on_error=run_failed,
     prevent_initial_call=True,
 )
-def run_full(set_progress, _clicks, selected, *values):
+def run_full(set_progress, _clicks, selected, form, settings, paths):
     """The full run, in a background process: progress bar, cancel, UI stays responsive."""
-    *form_values, settings, paths = values
     if str(paths) not in {str(p) for p in simulator.FULL_PATHS}:
         return no_update, "Pick a number of paths from the list."
     set_progress((0, "starting"))
@@ -278,139 +293,184 @@ def run_full(set_progress, _clicks, selected, *values):
         set_progress((round(100 * done), f"{done:.0%} of {int(paths):,} paths"))
 
     try:
-        report = simulator.simulate(accounts, settings, _form(*form_values),
-                                    _selected_ids(selected), int(paths), progress)
+        report = simulator.simulate(accounts, settings, form, _selected_ids(selected),
+                                    int(paths), progress)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
     state.save_report_outside_request(store, dash.ctx.cookies, report)
     set_progress((100, f"done: {int(paths):,} paths"))
-    return report, ""
+    return report.to_dict(), ""
 
 
 @callback(
-    Output(ids.SIM_HEADLINE, "children"), Output(ids.SIM_KPIS, "children"),
-    Output(ids.SIM_FAN, "figure"), Output(ids.SIM_ENDING, "figure"),
-    Output(ids.SIM_DELTA, "figure"), Output(ids.SIM_STAFF_TABLE, "children"),
-    Input(ids.SIM_REPORT, "data"),
+    output=[Output(ids.SIM_HEADLINE, "children"), Output(ids.SIM_KPIS, "children"),
+            Output(ids.SIM_FAN, "figure"), Output(ids.SIM_ENDING, "figure"),
+            Output(ids.SIM_DELTA, "figure"), Output(ids.SIM_STAFF_TABLE, "children")],
+    inputs=dict(data=Input(ids.SIM_REPORT, "data")),
 )
-def show_report(report):
-    if not report:
+def show_report(data):
+    if not data:
         raise PreventUpdate
-    paths = report["settings"]["paths"]
-    kind = "Preview" if paths == simulator.PREVIEW_PATHS else "Full run"
-    badge = dbc.Badge(f"{kind}: {paths:,} paths, seed {report['settings']['seed']}",
-                      color="secondary" if kind == "Preview" else "primary", className="me-2")
-    headline = [badge, report["headline"]]
-    if report.get("saved_as"):
-        headline.insert(1, dbc.Badge(f"saved scenario: {report['saved_as']}", color="info",
+    try:
+        report = SimulationReport.from_dict(data)
+    except UnreadableReport as exc:
+        return (exc.message("The result on screen"), no_update, no_update, no_update, no_update,
+                no_update)
+    preview_run, label = simulator.run_label(report)
+    headline = [dbc.Badge(label, color="secondary" if preview_run else "primary",
+                          className="me-2"), report.headline]
+    if report.saved_as:
+        headline.insert(1, dbc.Badge(f"saved scenario: {report.saved_as}", color="info",
                                      className="me-2"))
     cards = [kpi_card(title, value, reading) for title, value, reading in
              simulator.result_kpis(report)]
-    delta = (figures.delta_figure(report) if "delta_histogram" in report
+    delta = (figures.delta_figure(report) if report.delta_histogram is not None
              else figures.message_figure("Scenario − baseline",
                                          "Tick accounts to promote or demote to see a scenario."))
-    staff = simulator.staffing_rows(report)
-    comparison = report.get("comparison")
     staff_table = html.Div([
         html.H5("Strategic SAMs"),
-        dbc.Table.from_dataframe(pd.DataFrame(staff), size="sm", striped=True),
-        html.P(_return_text(report, comparison), className="small"),
+        dbc.Table.from_dataframe(pd.DataFrame(simulator.staffing_rows(report)), size="sm",
+                                 striped=True),
+        html.P(simulator.return_text(report), className="small"),
     ])
     return (headline, cards, figures.fan_figure(report), figures.ending_distribution_figure(report),
             delta, staff_table)
-
-
-def _return_text(report: dict, comparison: dict | None) -> str:
-    if not comparison:
-        return "No scenario: tick accounts to compare."
-    added = comparison["added_sams"]
-    if added <= 0:
-        return "The scenario adds no SAMs."
-    ret = comparison["return_on_sams"]
-    cost = report["settings"]["cost_per_sam"]
-    return (f"{added:g} more SAM(s) at ${cost:,.0f}/year cost ${comparison['added_cost']:,.0f} "
-            f"over the horizon against ${comparison['revenue_delta']['mean']:,.0f} expected extra "
-            f"revenue: return {ret:.0%}.")
 
 
 def _scenarios():
     return dash.get_app().server.extensions["strata_scenarios"]
 
 
+def _chosen(selected) -> list[int]:
+    """Ids of the saved scenarios ticked in the grid."""
+    return [int(row["id"]) for row in selected or []]
+
+
+def _message(level: str, text: str) -> html.Span:
+    return html.Span(text, className=MESSAGE_CLASS[level])
+
+
+SELECT_FIRST = "Select a saved scenario first."
+
+
 @callback(
-    Output(ids.SIM_SAVED_GRID, "rowData"),
-    Input(ids.SIM_SAVED_VERSION, "data"), Input(ids.SESSION_VERSION, "data"),
+    output=Output(ids.SIM_SAVED_GRID, "rowData"),
+    inputs=dict(saved_version=Input(ids.SIM_SAVED_VERSION, "data"),
+                data_version=Input(ids.SESSION_VERSION, "data")),
 )
-def list_saved(_saved_version, _data_version):
-    current = state.data_fingerprint()
-    return [{
-        "id": item.id, "name": item.name, "created": item.created.strftime("%Y-%m-%d %H:%M UTC"),
-        "data": item.data_label + (" · this data" if item.fingerprint == current
-                                   else " · other data"),
-        "summary": item.report.get("headline", ""),
-    } for item in _scenarios().list(state.owner())]
+def list_saved(saved_version, data_version):
+    return simulator.saved_rows(_scenarios().list(state.owner()), state.data_fingerprint())
 
 
 @callback(
-    Output(ids.SIM_SAVED_VERSION, "data"), Output(ids.SIM_SAVED_MSG, "children"),
-    Output(ids.SIM_COMPARE_OUT, "children"),
-    Output(ids.SIM_REPORT, "data", allow_duplicate=True),
-    Input(ids.SIM_SAVE, "n_clicks"), Input(ids.SIM_RENAME, "n_clicks"),
-    Input(ids.SIM_DELETE, "n_clicks"), Input(ids.SIM_LOAD, "n_clicks"),
-    Input(ids.SIM_COMPARE, "n_clicks"),
-    State(ids.SIM_SAVE_NAME, "value"), State(ids.SIM_REPORT, "data"),
-    State(ids.SIM_SAVED_GRID, "selectedRows"), State(ids.SIM_SAVED_VERSION, "data"),
+    output=[Output(ids.SIM_SAVED_VERSION, "data"), Output(ids.SIM_SAVED_MSG, "children")],
+    inputs=dict(_clicks=Input(ids.SIM_SAVE, "n_clicks")),
+    state=dict(name=State(ids.SIM_SAVE_NAME, "value"), data=State(ids.SIM_REPORT, "data"),
+               version=State(ids.SIM_SAVED_VERSION, "data")),
     prevent_initial_call=True,
 )
-def act_on_saved(_save, _rename, _delete, _load, _compare, name, report, selected, version):
-    """Save the shown result, or rename/delete/load/compare the selected saved scenarios."""
-    action = dash.ctx.triggered_id
-    store, owner = _scenarios(), state.owner()
-    chosen = [int(row["id"]) for row in selected or []]
-    ok = lambda text: html.Span(text, className="text-success")  # noqa: E731
-    problem = lambda text: html.Span(text, className="text-danger")  # noqa: E731
+def save_scenario(_clicks, name, data, version):
+    """Save the result shown under ``name``, if it was run on the data loaded now."""
+    if not data:
+        return no_update, _message("problem", "Nothing to save yet.")
     try:
-        if action == ids.SIM_SAVE:
-            if not report:
-                return no_update, problem("Nothing to save yet."), no_update, no_update
-            _, meta = state.current_data()
-            if report.get("fingerprint") != state.data_fingerprint():
-                return (no_update, problem("The result shown was run on other data; run it "
-                                           "again before saving."), no_update, no_update)
-            saved = {k: v for k, v in report.items() if k != "saved_as"}
-            new_id = store.save(owner, name, report["fingerprint"], meta["source"],
-                                report["inputs"], saved)
-            return version + 1, ok(f"Saved as #{new_id}."), no_update, no_update
-        if not chosen:
-            return no_update, problem("Select a saved scenario first."), no_update, no_update
-        if action == ids.SIM_RENAME:
-            store.rename(owner, chosen[0], name)
-            return version + 1, ok("Renamed."), no_update, no_update
-        if action == ids.SIM_DELETE:
-            for scenario_id in chosen:
-                store.delete(owner, scenario_id)
-            return version + 1, ok(f"Deleted {len(chosen)}."), no_update, no_update
-        if action == ids.SIM_LOAD:
-            item = store.get(owner, chosen[0])
-            if item is None:
-                return version + 1, problem("That scenario no longer exists."), no_update, no_update
-            message = ok(f"Loaded “{item.name}”: its saved results are shown.")
-            if item.fingerprint != state.data_fingerprint():
-                message = html.Span(
-                    f"“{item.name}” was run on other data ({item.data_label}, "
-                    f"{item.created:%Y-%m-%d %H:%M} UTC): its saved results are shown, not "
-                    "results for the data loaded now.", className="text-warning")
-            return no_update, message, no_update, {**item.report, "saved_as": item.name}
-        # compare
-        items = [item for i in chosen[:MAX_COMPARE] if (item := store.get(owner, i))]
-        table = simulator.comparison_table(items, state.data_fingerprint())
-        note = (f"Showing the first {MAX_COMPARE} of {len(chosen)} selected."
-                if len(chosen) > MAX_COMPARE else "")
-        return (no_update, note, dbc.Table.from_dataframe(table.reset_index(names=""), size="sm",
-                                                           striped=True, bordered=True),
-                no_update)
+        report = SimulationReport.from_dict(data)
+    except UnreadableReport as exc:
+        return no_update, _message("problem", exc.message("The result shown"))
+    if report.fingerprint != state.data_fingerprint():
+        return no_update, _message("problem", "The result shown was run on other data; run it "
+                                              "again before saving.")
+    _, meta = state.current_data()
+    inputs = report.inputs.to_dict() if report.inputs is not None else {}
+    try:
+        new_id = _scenarios().save(state.owner(), name, report.fingerprint, meta["source"],
+                                   inputs, report)
     except ValueError as exc:
-        return no_update, problem(str(exc)), no_update, no_update
+        return no_update, _message("problem", str(exc))
+    return version + 1, _message("ok", f"Saved as #{new_id}.")
+
+
+@callback(
+    output=[Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
+            Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True)],
+    inputs=dict(_clicks=Input(ids.SIM_RENAME, "n_clicks")),
+    state=dict(name=State(ids.SIM_SAVE_NAME, "value"),
+               selected=State(ids.SIM_SAVED_GRID, "selectedRows"),
+               version=State(ids.SIM_SAVED_VERSION, "data")),
+    prevent_initial_call=True,
+)
+def rename_scenario(_clicks, name, selected, version):
+    """Give the first selected saved scenario the name typed."""
+    chosen = _chosen(selected)
+    if not chosen:
+        return no_update, _message("problem", SELECT_FIRST)
+    try:
+        _scenarios().rename(state.owner(), chosen[0], name)
+    except ValueError as exc:
+        return no_update, _message("problem", str(exc))
+    return version + 1, _message("ok", "Renamed.")
+
+
+@callback(
+    output=[Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
+            Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True)],
+    inputs=dict(_clicks=Input(ids.SIM_DELETE, "n_clicks")),
+    state=dict(selected=State(ids.SIM_SAVED_GRID, "selectedRows"),
+               version=State(ids.SIM_SAVED_VERSION, "data")),
+    prevent_initial_call=True,
+)
+def delete_scenarios(_clicks, selected, version):
+    """Delete the selected saved scenarios."""
+    chosen = _chosen(selected)
+    if not chosen:
+        return no_update, _message("problem", SELECT_FIRST)
+    for scenario_id in chosen:
+        _scenarios().delete(state.owner(), scenario_id)
+    return version + 1, _message("ok", f"Deleted {len(chosen)}.")
+
+
+@callback(
+    output=[Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
+            Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
+            Output(ids.SIM_REPORT, "data", allow_duplicate=True)],
+    inputs=dict(_clicks=Input(ids.SIM_LOAD, "n_clicks")),
+    state=dict(selected=State(ids.SIM_SAVED_GRID, "selectedRows"),
+               version=State(ids.SIM_SAVED_VERSION, "data")),
+    prevent_initial_call=True,
+)
+def load_scenario(_clicks, selected, version):
+    """Show the first selected saved scenario's results (or say why they cannot be shown)."""
+    chosen = _chosen(selected)
+    if not chosen:
+        return no_update, _message("problem", SELECT_FIRST), no_update
+    item = _scenarios().get(state.owner(), chosen[0])
+    if item is None:
+        return version + 1, _message("problem", "That scenario no longer exists."), no_update
+    level, text = simulator.load_message(item, state.data_fingerprint())
+    if item.report is None:
+        return no_update, _message(level, text), no_update
+    return no_update, _message(level, text), replace(item.report, saved_as=item.name).to_dict()
+
+
+@callback(
+    output=[Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
+            Output(ids.SIM_COMPARE_OUT, "children")],
+    inputs=dict(_clicks=Input(ids.SIM_COMPARE, "n_clicks")),
+    state=dict(selected=State(ids.SIM_SAVED_GRID, "selectedRows")),
+    prevent_initial_call=True,
+)
+def compare_scenarios(_clicks, selected):
+    """The selected saved scenarios side by side (the first :data:`MAX_COMPARE`)."""
+    chosen = _chosen(selected)
+    if not chosen:
+        return _message("problem", SELECT_FIRST), no_update
+    store, owner = _scenarios(), state.owner()
+    items = [item for i in chosen[:MAX_COMPARE] if (item := store.get(owner, i))]
+    table, note = simulator.compare(items, len(chosen), MAX_COMPARE, state.data_fingerprint())
+    if table.empty:
+        return note, None
+    return note, dbc.Table.from_dataframe(table.reset_index(names=""), size="sm", striped=True,
+                                          bordered=True)
 
 
 dash.register_page(__name__, path="/simulator", name="Simulator", order=5, layout=layout)

@@ -1,18 +1,21 @@
 """The Simulator page's callbacks and helpers, called directly (no browser)."""
 
 import importlib
-from types import SimpleNamespace
+import json
+from dataclasses import replace
 
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
+from dash._callback import GLOBAL_CALLBACK_MAP
 
 from dashboard import ids, state
 from portfolio.whatif import DEFAULT_SETTINGS
 from reporting import simulator
+from reporting.simulation_report import SimulationReport
 from simulation import Assumptions
 
-FORM = dict(horizon=8, period="quarter", correlation=0.3, sams=None, staffing="hire", cost=180_000)
+FORM = dict(horizon=8, period="quarter", correlation=0.3, strategic_sams=None, staffing="hire",
+            cost_per_sam=180_000)
 
 
 @pytest.fixture(scope="module")
@@ -20,34 +23,115 @@ def page(dash_app):
     return importlib.import_module("dashboard.pages.simulator")
 
 
-def trigger(page, monkeypatch, component_id):
-    monkeypatch.setattr(page.dash, "ctx", SimpleNamespace(triggered_id=component_id))
+def preview(page, selected, assumptions, **form) -> dict:
+    """The preview callback's report (its dict form, as the page's store holds it)."""
+    data, error = page.preview(selected=selected, form={**FORM, **form, "assumptions": assumptions},
+                               settings=DEFAULT_SETTINGS, data_version=0)
+    assert error == ""
+    return data
 
 
-def preview(page, selected, assumptions):
-    return page.preview(selected, FORM["horizon"], FORM["period"], FORM["correlation"],
-                        FORM["sams"], FORM["staffing"], FORM["cost"], assumptions,
-                        DEFAULT_SETTINGS, 0)[0]
+def component_ids(component) -> list:
+    """Every id in a layout tree."""
+    found = [component.id] if getattr(component, "id", None) is not None else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            found += component_ids(child)
+    return found
 
 
-def test_fill_select_preview_and_show(request_ctx, page, monkeypatch):
-    rows, assumption_rows, sams = page.fill_controls(0, DEFAULT_SETTINGS, 0.3)
+def find(component, component_id):
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            hit = find(child, component_id)
+            if hit is not None:
+                return hit
+    return None
+
+
+def test_fill_select_preview_and_show(request_ctx, page):
+    rows, assumption_rows, sams = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
+                                                     correlation=0.3)
     assert len(rows) == 1071 and rows[0]["score"] >= rows[-1]["score"]
     assert [r["tier"] for r in assumption_rows] == ["Strategic", "Key", "Standard"]
     assert sams == 4.0  # the demo's SAMs give the strategic tier 4 FTE
 
-    trigger(page, monkeypatch, ids.SIM_NEXT_BTN)
-    chosen = page.select_accounts(1, None, 3, rows, [])["ids"]
+    chosen = page.promote_next(_clicks=1, n=3, rows=rows, selected=[])["ids"]
     expected = [r["account_id"] for r in rows if r["tier"] != "Strategic"][:3]
     assert chosen == expected
+    more = page.promote_next(_clicks=2, n=2, rows=rows, selected={"ids": chosen})["ids"]
+    assert more[:3] == chosen and len(more) == 5 and len(set(more)) == 5
+    assert page.clear_selection(_clicks=1) == {"ids": []}
 
-    report = preview(page, {"ids": chosen}, assumption_rows)
-    assert report["settings"]["paths"] == simulator.PREVIEW_PATHS
-    assert report["scenario"]["promote"] == chosen and "delta" in report
-    assert report["fingerprint"] == state.data_fingerprint()
-    headline, cards, fan, ending, delta, _table = page.show_report(report)
-    assert all(isinstance(f, go.Figure) for f in (fan, ending, delta))
+    data = preview(page, {"ids": chosen}, assumption_rows)
+    assert json.loads(json.dumps(data)) == data  # the store's form is JSON
+    report = SimulationReport.from_dict(data)
+    assert report.settings.paths == simulator.PREVIEW_PATHS
+    assert report.scenario.promote == tuple(chosen) and report.delta is not None
+    assert report.fingerprint == state.data_fingerprint()
+    assert state.last_report() == report  # kept for the board pack and chart downloads
+    headline, cards, fan, ending, delta, table = page.show_report(data)
     assert len(cards) == 4 and "Promoting 3 accounts" in str(headline)
+    assert "Preview: 1,000 paths" in str(headline)
+    # baseline and scenario medians in the fan; the paired-difference histogram counts every path
+    assert {t.name for t in fan.data} >= {"Baseline", "Scenario"}
+    assert {t.name for t in ending.data} == {"Baseline", "Scenario"}
+    assert sum(delta.data[0].y) == simulator.PREVIEW_PATHS
+    assert "Strategic SAMs" in str(table)
+
+    baseline_only = preview(page, [], assumption_rows)
+    _, _, _, _, delta, table = page.show_report(baseline_only)
+    assert not delta.data and "Tick accounts" in str(delta.layout.annotations[0].text)
+    assert "No scenario" in str(table)
+
+
+def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_ctx, page):
+    """The "keep today's SAMs" radio: with 20 promoted accounts, the scenario has the baseline's
+    SAMs and adds none; "hire" adds the SAMs 20 more strategic accounts need."""
+    rows, assumption_rows, sams = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
+                                                     correlation=0.3)
+    twenty = page.promote_next(_clicks=1, n=20, rows=rows, selected=[])
+
+    keep = SimulationReport.from_dict(preview(page, twenty, assumption_rows, staffing="keep"))
+    assert len(keep.scenario.promote) == 20
+    assert keep.scenario.staffing.sams == keep.baseline.staffing.sams == sams
+    assert keep.comparison.added_sams == 0 and keep.comparison.added_cost == 0
+    *_, table = page.show_report(keep.to_dict())
+    assert "The scenario adds no SAMs." in str(table)
+
+    hire = SimulationReport.from_dict(preview(page, twenty, assumption_rows, staffing="hire"))
+    # 50 → 70 strategic accounts at 10 per SAM: the tier needs 2 more SAMs
+    assert hire.comparison.added_sams == 2
+    assert hire.scenario.staffing.sams == hire.baseline.staffing.sams + 2
+
+
+def test_the_staffing_radio_is_the_forms_staffing_input_and_page_ids_are_unique(page):
+    """The radio and the staffing table once shared an id, so the form never saw the radio."""
+    layout = page.layout()
+    every = component_ids(layout)
+    assert len(every) == len(set(map(str, every))), sorted(map(str, every))
+    radio = find(layout, ids.SIM_STAFFING)
+    assert type(radio).__name__ == "RadioItems"
+    assert {o["value"] for o in radio.options} == {"hire", "keep"}
+    assert page.FORM_CONTROLS["staffing"] == (ids.SIM_STAFFING, "value")
+
+
+def test_every_simulator_button_triggers_one_callback_with_it_as_its_only_input(dash_app):
+    buttons = {ids.SIM_NEXT_BTN, ids.SIM_CLEAR_BTN, ids.SIM_RUN, ids.SIM_SAVE, ids.SIM_RENAME,
+               ids.SIM_DELETE, ids.SIM_LOAD, ids.SIM_COMPARE}
+    triggered_by = {}
+    # registered callbacks wait in Dash's global map until the app's first request
+    for output, entry in {**GLOBAL_CALLBACK_MAP, **dash_app.callback_map}.items():
+        clicks = [i["id"] for i in entry["inputs"] if i["id"] in buttons]
+        if clicks:
+            assert len(entry["inputs"]) == 1, entry["inputs"]
+            triggered_by.setdefault(clicks[0], []).append(output)
+    assert set(triggered_by) == buttons
+    assert all(len(outputs) == 1 for outputs in triggered_by.values())
 
 
 def test_assumption_grid_edits_become_explicit_and_display_rounding_does_not():
@@ -66,67 +150,148 @@ def test_assumption_grid_edits_become_explicit_and_display_rounding_does_not():
         simulator.assumptions_from_rows(rows, base)
 
 
-def test_save_list_load_compare_rename_delete(request_ctx, page, monkeypatch, dash_app):
-    _, assumption_rows, _ = page.fill_controls(0, DEFAULT_SETTINGS, 0.3)
-    rows = page.fill_controls(0, DEFAULT_SETTINGS, 0.3)[0]
+def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
+    rows, assumption_rows, _ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
+                                                  correlation=0.3)
     first = preview(page, {"ids": simulator.next_by_score(rows, [], 2)}, assumption_rows)
     second = preview(page, [], assumption_rows)
 
-    def act(action, name=None, report=None, selected=None):
-        trigger(page, monkeypatch, action)
-        return page.act_on_saved(1, 1, 1, 1, 1, name, report, selected, 0)
+    def save(name, data, version=0):
+        return page.save_scenario(_clicks=1, name=name, data=data, version=version)
 
-    assert "Nothing to save yet" in str(act(ids.SIM_SAVE, "x", None)[1])
-    assert "needs a name" in str(act(ids.SIM_SAVE, "  ", first)[1])
-    assert act(ids.SIM_SAVE, "Promote two", first)[0] == 1
-    act(ids.SIM_SAVE, "Baseline", second)
-    listed = page.list_saved(2, 0)
+    def saved_names(version=0):
+        return [r["name"] for r in page.list_saved(saved_version=version, data_version=0)]
+
+    assert "Nothing to save yet" in str(save("x", None)[1])
+    assert "needs a name" in str(save("  ", first)[1]) and saved_names() == []
+    version, message = save("Promote two", first)
+    assert version == 1 and "Saved as #" in str(message)
+    assert save("Baseline", second, 1)[0] == 2
+    listed = page.list_saved(saved_version=2, data_version=0)
     assert [r["name"] for r in listed] == ["Baseline", "Promote two"]
     assert all(r["data"].endswith("this data") for r in listed)
+    assert listed[0]["summary"] == SimulationReport.from_dict(second).headline
     by_name = {r["name"]: {"id": r["id"]} for r in listed}
 
-    _, message, _, loaded = act(ids.SIM_LOAD, selected=[by_name["Promote two"]])
-    assert "Loaded “Promote two”" in str(message) and loaded["saved_as"] == "Promote two"
-    assert loaded["delta"] == first["delta"]
+    version, message, loaded = page.load_scenario(_clicks=1, selected=[by_name["Promote two"]],
+                                                  version=3)
+    assert version is page.no_update and "Loaded “Promote two”" in str(message)
+    shown = SimulationReport.from_dict(loaded)
+    assert shown.saved_as == "Promote two"
+    assert shown == SimulationReport.from_dict({**first, "saved_as": "Promote two"})
+    assert "saved scenario: Promote two" in str(page.show_report(loaded)[0])
 
-    _, _, table, _ = act(ids.SIM_COMPARE, selected=list(by_name.values()))
-    assert "Promote two" in str(table) and "Baseline" in str(table)
+    note, table = page.compare_scenarios(_clicks=1, selected=list(by_name.values()))
+    assert "Promote two" in str(table) and "Baseline" in str(table) and note == ""
+    many = [{"id": r["id"]} for r in listed] * 3  # six selected
+    note, _ = page.compare_scenarios(_clicks=1, selected=many)
+    assert note == f"Showing the first {page.MAX_COMPARE} of {len(many)} selected."
 
-    act(ids.SIM_RENAME, "Promote A and B", selected=[by_name["Promote two"]])
-    assert {r["name"] for r in page.list_saved(3, 0)} == {"Baseline", "Promote A and B"}
+    assert page.rename_scenario(_clicks=1, name="Promote A and B",
+                                selected=[by_name["Promote two"]], version=3)[0] == 4
+    assert saved_names(4).count("Promote A and B") == 1
+    assert "needs a name" in str(page.rename_scenario(_clicks=1, name=" ", selected=[by_name[
+        "Baseline"]], version=4)[1])
+    for callback in (page.rename_scenario, page.delete_scenarios, page.load_scenario):
+        kwargs = {"name": "x"} if callback is page.rename_scenario else {}
+        assert "Select a saved scenario first" in str(callback(_clicks=1, selected=[], version=4,
+                                                               **kwargs)[1])
 
     # new data: the saved scenario says it was run on other data
     state.save_data(pd.DataFrame({"account_id": ["X"], "account_name": ["X"], "arr": [1.0],
                                   "arr_prior": [1.0]}), {"source": "tiny.csv", "notes": []})
-    assert all(r["data"].endswith("other data") for r in page.list_saved(3, 1))
-    _, message, _, _ = act(ids.SIM_LOAD, selected=[by_name["Baseline"]])
-    assert "was run on other data" in str(message)
-    assert "run on other data" in str(act(ids.SIM_SAVE, "stale", first)[1])  # not saved
+    assert all(r["data"].endswith("other data")
+               for r in page.list_saved(saved_version=4, data_version=1))
+    _, message, _ = page.load_scenario(_clicks=1, selected=[by_name["Baseline"]], version=4)
+    assert "was run on other data" in str(message) and "text-warning" in str(message)
+    before = saved_names(4)
+    assert "run on other data" in str(save("stale", first, 4)[1])
+    assert saved_names(5) == before  # not saved
 
-    act(ids.SIM_DELETE, selected=list(by_name.values()))
-    assert page.list_saved(4, 1) == []
+    assert page.delete_scenarios(_clicks=1, selected=[{"id": r["id"]} for r in listed],
+                                 version=4)[0] == 5
+    assert page.list_saved(saved_version=5, data_version=1) == []
 
 
-def test_another_session_sees_none_of_my_scenarios(dash_app, page, monkeypatch):
+def test_a_saved_scenario_from_an_older_strata_says_so_and_a_convertible_one_loads(
+        request_ctx, page, dash_app):
+    store, owner = dash_app.server.extensions["strata_scenarios"], state.owner()
+    rows, assumption_rows, _ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
+                                                  correlation=0.3)
+    current = SimulationReport.from_dict(
+        preview(page, {"ids": simulator.next_by_score(rows, [], 1)}, assumption_rows))
+    # a row as the Strata before schema versions saved it (version 1, without the key and with
+    # ending_arr and delta repeated at the top level): converted on reading
+    charts = ("fan", "ending_histogram", "delta_histogram", "inputs", "fingerprint",
+              "assumption_rows")
+    v1 = current.summary_dict() | {k: current.to_dict()[k] for k in charts}
+    old_ok = _insert(store, owner, "Saved last year", current.fingerprint, v1)
+    # older still: no chart data kept, so it cannot be shown
+    old_bad = _insert(store, owner, "Ancient", current.fingerprint,
+                      {k: v for k, v in v1.items() if k not in ("fan", "ending_histogram")})
+
+    listed = {r["name"]: r for r in page.list_saved(saved_version=9, data_version=0)}
+    assert listed["Saved last year"]["summary"] == current.headline
+    assert listed["Ancient"]["summary"] == ("This scenario was saved by an older Strata and "
+                                            "cannot be shown; run it again.")
+
+    _, message, loaded = page.load_scenario(_clicks=1, selected=[{"id": old_ok}], version=9)
+    assert "Loaded “Saved last year”" in str(message)
+    assert SimulationReport.from_dict(loaded) == replace(current, saved_as="Saved last year")
+
+    _, message, loaded = page.load_scenario(_clicks=1, selected=[{"id": old_bad}], version=9)
+    assert "saved by an older Strata and cannot be shown; run it again" in str(message)
+    assert loaded is page.no_update  # the result on screen stays
+
+    note, table = page.compare_scenarios(_clicks=1, selected=[{"id": old_bad}, {"id": old_ok}])
+    assert "Saved last year" in str(table) and "Ancient" not in str(table)
+    assert "“Ancient”: This scenario was saved by an older Strata" in note
+    note, table = page.compare_scenarios(_clicks=1, selected=[{"id": old_bad}])
+    assert table is None and "older Strata" in note
+    for scenario_id in (old_ok, old_bad):
+        store.delete(owner, scenario_id)
+
+
+def _insert(store, owner: str, name: str, fingerprint: str, report: dict) -> int:
+    """A scenario row written directly, as an older Strata would have written it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from sqlalchemy.orm import Session
+
+    from storage.scenarios import _ScenarioRow
+
+    with Session(store.engine) as session, session.begin():
+        return session.execute(insert(_ScenarioRow).values(
+            owner=owner, name=name, fingerprint=fingerprint, data_label="demo", inputs="{}",
+            report=json.dumps(report), created=datetime.now(UTC))).inserted_primary_key[0]
+
+
+def test_another_session_sees_none_of_my_scenarios(dash_app, page):
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()
-        assumption_rows = page.fill_controls(0, DEFAULT_SETTINGS, 0.3)[1]
+        assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
+                                             correlation=0.3)[1]
         report = preview(page, [], assumption_rows)
-        trigger(page, monkeypatch, ids.SIM_SAVE)
-        page.act_on_saved(1, None, None, None, None, "Mine", report, None, 0)
-        mine = page.list_saved(1, 0)
+        page.save_scenario(_clicks=1, name="Mine", data=report, version=0)
+        mine = page.list_saved(saved_version=1, data_version=0)
         assert [r["name"] for r in mine] == ["Mine"]
+        me = state.owner()
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()  # a new cookie-less visitor: another session
-        assert page.list_saved(1, 0) == []
-        trigger(page, monkeypatch, ids.SIM_LOAD)
-        _, message, _, report = page.act_on_saved(None, None, None, 1, None, None, None,
-                                                  [{"id": mine[0]["id"]}], 0)
+        assert page.list_saved(saved_version=1, data_version=0) == []
+        _, message, report = page.load_scenario(_clicks=1, selected=[{"id": mine[0]["id"]}],
+                                                version=0)
         assert "no longer exists" in str(message) and report is page.no_update
+        page.delete_scenarios(_clicks=1, selected=[{"id": mine[0]["id"]}], version=0)
+        page.rename_scenario(_clicks=1, name="Theirs", selected=[{"id": mine[0]["id"]}],
+                             version=0)
+    kept = dash_app.server.extensions["strata_scenarios"].get(me, mine[0]["id"])
+    assert kept is not None and kept.name == "Mine"  # neither deleted nor renamed by them
 
 
 def test_background_jobs_find_the_session_by_its_cookie_and_only_by_a_valid_one(request_ctx,
-                                                                               dash_app):
+                                                                               dash_app, page):
     mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0],
                          "arr_prior": [4.0]})
     state.save_data(mine, {"source": "z.csv", "notes": []})
@@ -135,6 +300,8 @@ def test_background_jobs_find_the_session_by_its_cookie_and_only_by_a_valid_one(
     assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
     for forged in ("../" * 8 + "x", "", "A" * 31, state.session_id() + "0"):
         assert state.data_outside_request(directory, {state.COOKIE: forged})[1] is state.DEMO_META
-    state.save_report_outside_request(directory, {state.COOKIE: state.session_id()},
-                                      {"fingerprint": state.data_fingerprint(), "x": 1})
-    assert state.last_report() == {"fingerprint": state.data_fingerprint(), "x": 1}
+    report = simulator.simulate(accounts, DEFAULT_SETTINGS, {}, [], 200)
+    state.save_report_outside_request(directory, {state.COOKIE: state.session_id()}, report)
+    assert state.last_report() == report
+    state.save_data(mine.assign(arr=[6.0]), {"source": "z2.csv", "notes": []})
+    assert state.last_report() is None  # run on other data

@@ -1,16 +1,26 @@
-"""Saved scenarios on a temporary SQLite file: owner scoping, rename/delete, restart, reports."""
+"""Saved scenarios on a temporary SQLite file: owner scoping, rename/delete, restart, reports,
+schema versions."""
 
 import json
 import multiprocessing
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from portfolio.fingerprint import dataset_fingerprint
-from reporting.simulation_report import histogram, simulation_report
+from reporting.simulation_report import SCHEMA_VERSION, SimulationReport, histogram, simulation_report
 from simulation import Assumptions, Scenario, SimulationSettings, run_simulation
-from storage.scenarios import ScenarioStore
+from storage.scenarios import ScenarioStore, _ScenarioRow
+
+V1_REPORT = Path(__file__).parent / "data" / "simulation_report_v1.json"
+"""A report as the Strata before schema versions saved it (version 1: no ``schema_version``)."""
+OLDER = "This scenario was saved by an older Strata and cannot be shown; run it again."
 
 
 @pytest.fixture
@@ -18,7 +28,7 @@ def store(tmp_path):
     return ScenarioStore(f"sqlite:///{tmp_path / 'scenarios.db'}")
 
 
-def small_report() -> dict:
+def small_report() -> SimulationReport:
     frame = pd.DataFrame({"account_id": ["A", "B", "C"], "account_name": ["A", "B", "C"],
                           "arr": [3e5, 2e5, 1e5], "tier": ["Strategic", "Key", "Standard"]})
     result = run_simulation(frame, Assumptions(), SimulationSettings(paths=200, horizon=4),
@@ -34,7 +44,8 @@ def test_save_list_get_rename_delete_scoped_to_the_owner(store, tmp_path):
 
     assert [s.name for s in store.list("alice")] == ["Baseline only", "Promote B"]
     loaded = store.get("alice", first)
-    assert loaded.inputs == {"promote": ["B"]} and loaded.report == json.loads(json.dumps(report))
+    assert loaded.inputs == {"promote": ["B"]} and loaded.report == report
+    assert loaded.problem is None
     assert loaded.created.tzinfo is not None
     assert store.get("bob", first) is None  # not Bob's
     assert not store.rename("bob", first, "hijack") and not store.delete("bob", first)
@@ -52,7 +63,7 @@ def test_save_list_get_rename_delete_scoped_to_the_owner(store, tmp_path):
 @pytest.mark.parametrize("name", ["", "   ", "x" * 121])
 def test_names_are_required_and_bounded(store, name):
     with pytest.raises(ValueError, match="name"):
-        store.save("alice", name, "f" * 64, "demo", {}, {})
+        store.save("alice", name, "f" * 64, "demo", {}, small_report())
     assert store.list("alice") == []
 
 
@@ -65,15 +76,74 @@ def test_fingerprint_follows_the_data():
 
 def test_report_is_json_and_histograms_count_every_path():
     report = small_report()
-    json.dumps(report)  # JSON-ready
-    assert set(report["fan"]) == {"Baseline", "Scenario"}
-    assert len(report["fan"]["Baseline"]["p50"]) == 5  # today + 4 quarters
-    counts = report["ending_histogram"]["counts"]
+    assert SimulationReport.from_dict(json.loads(json.dumps(report.to_dict()))) == report
+    assert set(report.fan) == {"Baseline", "Scenario"}
+    assert len(report.fan["Baseline"].p50) == 5  # today + 4 quarters
+    counts = report.ending_histogram.counts
     assert sum(counts["Baseline"]) == sum(counts["Scenario"]) == 200
-    assert sum(report["delta_histogram"]["counts"]["delta"]) == 200
+    assert sum(report.delta_histogram.counts["delta"]) == 200
     # outliers land in the end bins: 0..99 plus one huge value, 10 bins over the 0.5–99.5% range
     spread = histogram({"x": np.append(np.arange(100.0), 1e9)}, bins=10)
-    assert sum(spread["counts"]["x"]) == 101 and spread["counts"]["x"][-1] >= 1
+    assert sum(spread.counts["x"]) == 101 and spread.counts["x"][-1] >= 1
+
+
+def _insert_row(store: ScenarioStore, owner: str, name: str, report_json: str) -> int:
+    """A row written straight into the table, as an older (or newer) Strata would have."""
+    with Session(store.engine) as session, session.begin():
+        return session.execute(insert(_ScenarioRow).values(
+            owner=owner, name=name, fingerprint="f" * 64, data_label="demo", inputs="{}",
+            report=report_json, created=datetime.now(UTC))).inserted_primary_key[0]
+
+
+def test_the_schema_version_is_saved_inside_the_report_json(store):
+    report = replace(small_report(), saved_as="shown as loaded")
+    scenario_id = store.save("alice", "x", "f" * 64, "demo", {}, report)
+    with Session(store.engine) as session:
+        saved = json.loads(session.scalar(select(_ScenarioRow.report)))
+    assert saved["schema_version"] == SCHEMA_VERSION == 2
+    assert saved["saved_as"] is None  # the name it was loaded under is not part of the results
+    assert store.get("alice", scenario_id).report == replace(report, saved_as=None)
+
+
+def test_a_version_1_row_is_converted_when_read(store):
+    """Rows saved before schema versions (today's dicts without the key) still load."""
+    v1 = json.loads(V1_REPORT.read_text())
+    assert "schema_version" not in v1 and {"ending_arr", "delta"} <= set(v1)
+    scenario_id = _insert_row(store, "alice", "From last year", json.dumps(v1))
+    loaded = store.get("alice", scenario_id)
+    assert loaded.problem is None
+    report = loaded.report
+    assert report.headline == v1["headline"] and report.fingerprint == v1["fingerprint"]
+    assert report.scenario.promote == ("C", "D") and report.scenario.demote == ("B",)
+    assert report.delta.to_dict() == v1["delta"] and report.target.ending_arr.to_dict() == v1["ending_arr"]
+    assert report.fan["Scenario"].to_dict() == v1["fan"]["Scenario"]
+    assert report.inputs.selected == ("B", "C", "D") and report.inputs.paths == 200
+    # written back, it is version 2
+    assert report.to_dict()["schema_version"] == 2 and "ending_arr" not in report.to_dict()
+    assert [s.report for s in store.list("alice")] == [report]
+
+
+@pytest.mark.parametrize(("report_json", "problem"), [
+    # older than version 1 could hold: no chart data
+    (json.dumps({k: v for k, v in json.loads(V1_REPORT.read_text()).items()
+                 if k not in ("fan", "ending_histogram")}), OLDER),
+    (json.dumps({"settings": {"paths": 100}, "baseline": {}}), OLDER),
+    (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 3}),
+     "This scenario was saved by a newer Strata and cannot be shown here; run it again."),
+    (json.dumps({"schema_version": 2, "settings": {}}),
+     "This scenario could not be read (its saved results are damaged); run it again."),
+    ("{not json", "This scenario could not be read (its saved results are damaged); run it again."),
+    ("[1, 2]", "This scenario could not be read (its saved results are damaged); run it again."),
+])
+def test_a_row_that_cannot_be_shown_says_why_instead_of_raising(store, report_json, problem):
+    scenario_id = _insert_row(store, "alice", "Unreadable", report_json)
+    good = store.save("alice", "Good", "f" * 64, "demo", {}, small_report())
+    listed = {s.name: s for s in store.list("alice")}
+    assert listed["Unreadable"].report is None and listed["Unreadable"].problem == problem
+    assert listed["Good"].report is not None and listed["Good"].problem is None
+    assert store.get("alice", scenario_id).problem == problem
+    assert store.rename("alice", scenario_id, "Still there") and store.delete("alice", scenario_id)
+    assert [s.id for s in store.list("alice")] == [good]
 
 
 def _open_store(url: str, barrier) -> None:
