@@ -198,6 +198,15 @@ def mean_error(values: np.ndarray) -> float:
     return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else math.nan
 
 
+def paths_for_error(sd: float, target: float, offered: tuple[int, ...]) -> int:
+    """The smallest offered path count whose Monte Carlo error sd / √paths is at most
+    ``target`` (the largest offered when none is); sd and target in the same unit."""
+    if target <= 0 or not math.isfinite(sd):
+        return offered[-1]
+    needed = (sd / target) ** 2
+    return next((n for n in offered if n >= needed), offered[-1])
+
+
 def proportion_error(p: float, paths: int) -> float:
     """Monte Carlo standard error of a probability estimated from ``paths``: √(p(1−p)/n)."""
     return math.sqrt(p * (1 - p) / paths)

@@ -26,7 +26,7 @@ from simulation import (
 )
 from simulation.economics import Economics, npv, payback_years
 from simulation.engine import AccountParams, TreatmentDraws, churn_thresholds, run_paths
-from simulation.model import attention, exposure, staffing, treatment_draws
+from simulation.model import attention, exposure, paths_for_error, staffing, treatment_draws
 from simulation.treatment import Interval, TreatmentEffect
 
 
@@ -477,3 +477,12 @@ def test_starting_assumptions_calibrate_only_with_prior_arr(five_accounts):
     without = starting_assumptions(analyze(five_accounts.drop(columns="arr_prior")
                                            .assign(arr_prior=float("nan"))))
     assert without == Assumptions()
+
+
+def test_paths_for_error_picks_the_smallest_sufficient_offer():
+    offered = (2_000, 5_000, 10_000, 20_000, 50_000)
+    # sd 100k, target 1k: (100k/1k)² = 10,000 paths
+    assert paths_for_error(100_000, 1_000, offered) == 10_000
+    assert paths_for_error(100_000, 999, offered) == 20_000
+    assert paths_for_error(1e9, 1.0, offered) == 50_000
+    assert paths_for_error(0.0, 1.0, offered) == 2_000
