@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from portfolio.tiers import DEFAULT_WEIGHTS
+from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
 from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED
 
 
@@ -72,6 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
              "what the tier needs)")
     simulation_options.add_argument("--cost-per-sam", type=float, default=DEFAULT_COST_PER_SAM,
                                     help="fully loaded cost of one SAM per year (180000)")
+    simulation_options.add_argument(
+        "--hazard-ratio", type=float, metavar="HR",
+        help="strategic treatment: churn hazard ratio, e.g. 0.7 = 30%% less churn (default: "
+             "estimated from the file where it can be, else 0.85 assumed)")
+    simulation_options.add_argument(
+        "--uplift", type=float, metavar="POINTS",
+        help="strategic treatment: extra annual growth in points, e.g. 2 (default: estimated, "
+             "else 2 assumed)")
+    simulation_options.add_argument("--ramp-months", type=float, metavar="MONTHS",
+                                    help="months until the treatment's full effect (6)")
+    simulation_options.add_argument("--margin", type=float, default=DEFAULT_MARGIN * 100,
+                                    metavar="PERCENT", help="gross margin for NPV (80)")
+    simulation_options.add_argument("--discount-rate", type=float, default=DEFAULT_DISCOUNT_RATE * 100,
+                                    metavar="PERCENT", help="annual discount rate for NPV (10)")
+    simulation_options.add_argument("--workers", type=int, metavar="N",
+                                    help="threads for the simulation (default: every core)")
 
     commands.add_parser(
         "simulate", parents=[portfolio_options, simulation_options],

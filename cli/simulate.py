@@ -12,15 +12,16 @@ from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
 from reporting.simulation_report import SimulationReport, simulation_report
 from simulation import (
-    Assumptions,
     Scenario,
     SimulationResult,
     SimulationSettings,
+    explicit_effect,
     load_assumptions,
     parse_assumptions,
     run_simulation,
     simulation_accounts,
     starting_assumptions,
+    starting_treatment,
 )
 
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**report.summary_dict(), "source": source_info(result)}, indent=2))
     else:
-        print(render_simulation(report, simulated.assumptions, result.report.source))
+        print(render_simulation(report, result.report.source))
     return 0
 
 
@@ -60,63 +61,82 @@ def run_simulation_from_args(args: argparse.Namespace, analysis: PortfolioAnalys
     has_scenario = bool(promote or demote or scenario_sams is not None)
     if require_scenario and not has_scenario:
         return None
-    accounts = analysis.accounts
     assumptions = starting_assumptions(analysis)
     if args.assumptions:
         assumptions = load_assumptions(args.assumptions, base=assumptions)
     if args.correlation is not None:
         assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
+    treatment = explicit_effect(
+        starting_treatment(analysis), hazard_ratio=args.hazard_ratio,
+        uplift=None if args.uplift is None else args.uplift / 100, ramp_months=args.ramp_months)
     settings = SimulationSettings(
         paths=args.paths, horizon=args.horizon, period=args.period, seed=args.seed,
         strategic_capacity=float(analysis.workload.by_tier.loc["Strategic", "capacity"]),
-        strategic_sams=args.sams, cost_per_sam=args.cost_per_sam,
+        strategic_sams=args.sams, cost_per_sam=args.cost_per_sam, margin=args.margin / 100,
+        discount_rate=args.discount_rate / 100,
+        **({"workers": args.workers} if args.workers is not None else {}),
     )
     scenario = None
     if has_scenario:
         scenario = Scenario(promote, demote, scenario_sams, name=extra.get("name", "Scenario"))
-    return run_simulation(simulation_accounts(accounts, analysis.tiers.tier), assumptions,
-                          settings, scenario)
+    return run_simulation(simulation_accounts(analysis.accounts, analysis.tiers.tier), assumptions,
+                          settings, scenario, treatment=treatment)
 
 
-def render_simulation(report: SimulationReport, assumptions: Assumptions, source: str) -> str:
-    """The human-readable report printed by ``portfolio simulate`` (``assumptions``: the tier
-    figures the run started from, before the capacity feedback)."""
+def render_simulation(report: SimulationReport, source: str) -> str:
+    """The human-readable report printed by ``portfolio simulate``."""
     s = report.settings
     lines = [f"Portfolio: {source}",
              f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
              f"correlation {report.correlation:g}", "",
              "Assumptions (annual)      churn    drift  volatility  source"]
-    for tier, a in assumptions.tiers.items():
+    for tier, a in report.assumptions.items():
         basis = f"{a.source} ({a.accounts} accounts)" if a.source == "calibrated" else a.source
         lines.append(f"  {tier:<22}{percent(a.annual_churn):>7}  {a.expansion_drift:+7.3f}"
                      f"  {a.volatility:10.3f}  {basis}")
         if a.note:
             lines.append(f"    note: {a.note}")
-    lines.append("")
+    lines += ["", "Strategic treatment: " + report.treatment.sentence(), ""]
+    year = lambda v, what: (percent(getattr(v.first_year, what).p50)  # noqa: E731
+                            if v.first_year else "–")
     rows = [("start ARR", lambda v: money(v.start_arr))]
     for p in ("p5", "p25", "p50", "p75", "p95", "mean"):
         rows.append((f"ending ARR {p}", lambda v, p=p: money(getattr(v.ending_arr, p))))
     rows += [
+        ("± Monte Carlo error of mean", lambda v: money(v.ending_arr_error)),
         ("NRR over horizon (P50)", lambda v: percent(v.nrr.p50)),
         ("GRR over horizon (P50)", lambda v: percent(v.grr.p50)),
+        ("year-1 NRR (P50)", lambda v: year(v, "nrr")),
+        ("year-1 GRR (P50)", lambda v: year(v, "grr")),
         ("P(lose a top-10 account)", lambda v: percent(v.prob_lose_top10)),
         ("expected churned ARR", lambda v: money(v.expected_churned_arr)),
         ("top-10 share at horizon", lambda v: percent(v.top10_share.p50)),
         ("strategic accounts", lambda v: f"{v.staffing.strategic_accounts}"),
         ("strategic SAMs", lambda v: f"{v.staffing.sams:g} (need {v.staffing.required_sams})"),
+        ("attention per account", lambda v: percent(v.staffing.attention, 0)),
     ]
     variants = report.variants
-    header = f"  {'':<28}" + "".join(f"{v.name:>16}" for v in variants)
+    width = max(16, *(len(v.name) + 2 for v in variants))
+    header = f"  {'':<28}" + "".join(f"{v.name:>{width}}" for v in variants)
     lines += ["Outcome at the horizon", header]
-    lines += [f"  {label:<28}" + "".join(f"{fn(v):>16}" for v in variants) for label, fn in rows]
+    lines += [f"  {label:<28}" + "".join(f"{fn(v):>{width}}" for v in variants)
+              for label, fn in rows]
     c = report.comparison
     if c is not None:
-        d = c.delta
+        e = c.economics
+        band = lambda x: f"mean {money(x.mean)}, P5 {money(x.p5)}, P95 {money(x.p95)}"  # noqa: E731
+        payback = (f"{e.payback_years:.1f} years" if e.payback_years is not None
+                   else "– (no SAM added, or not within the horizon)")
         lines += ["", "Scenario − baseline (same random paths)",
-                  f"  ending ARR    mean {money(d.mean)}, P5 {money(d.p5)}, "
-                  f"P95 {money(d.p95)}, P(better) {percent(d.prob_better)}",
-                  f"  revenue over the horizon  mean {money(c.revenue_delta.mean)}",
-                  f"  SAMs added {c.added_sams:g}, cost {money(c.added_cost)}; return on "
-                  f"them {percent(c.return_on_sams) if c.return_on_sams is not None else '–'}"]
+                  f"  ending ARR   {band(c.delta)} (± {money(c.delta_error)}); P(better) "
+                  f"{percent(c.delta.prob_better)} (± {percent(c.prob_better_error)})",
+                  f"    the move with today's SAMs  {band(c.move)}",
+                  f"    the staffing change         {band(c.staffing)}",
+                  f"  SAMs added {e.added_sams:g}, released {e.released_sams:g}; cost "
+                  f"{money(e.sam_cost, signed=True)}/year",
+                  f"  NPV at {percent(e.margin, 0)} margin, {percent(e.discount_rate, 0)} "
+                  f"discount  {band(e.npv)}",
+                  f"    the move {money(e.npv_move.mean)}, the staffing "
+                  f"{money(e.npv_staffing.mean)}; payback {payback}"]
     lines += ["", report.headline]
     return "\n".join(lines)

@@ -77,7 +77,7 @@ def _board_pack(settings: dict | None, fmt: str) -> tuple:
     """The board pack for this session's data, settings and last simulation, as the outputs
     (download, message) of the buttons' callbacks; without a browser, the message says so."""
     source, as_of = _source()
-    pack = build_pack(analyze_session(settings), source, as_of, state.last_report())
+    pack = build_pack(analyze_session(settings), source, as_of, state.last_report(), settings)
     try:
         data = pack_bytes(pack, fmt)
     except ExportUnavailable as exc:

@@ -18,6 +18,7 @@ from portfolio.formatting import money, percent
 from reporting import figures
 from reporting.kpis import Kpi, overview_kpis
 from reporting.simulation_report import SimulationReport
+from reporting.simulator import settings_mismatch
 from reporting.takeaways import takeaways
 
 
@@ -55,14 +56,17 @@ SIMULATION_CHARTS: dict[str, Callable[[SimulationReport], go.Figure]] = {
     "simulation-fan": figures.fan_figure,
     "simulation-ending-arr": figures.ending_distribution_figure,
     "simulation-delta": figures.delta_figure,
+    "simulation-decomposition": figures.decomposition_figure,
 }
 """Simulator charts by export name (from a simulation report)."""
 
 
 def simulation_charts(report: SimulationReport) -> dict[str, Callable[[SimulationReport], go.Figure]]:
-    """The simulator charts this report can draw: the paired difference needs a scenario."""
+    """The simulator charts this report can draw: the paired difference and the move/staffing
+    split need a scenario."""
     return {key: build for key, build in SIMULATION_CHARTS.items()
-            if key != "simulation-delta" or report.delta_histogram is not None}
+            if key not in ("simulation-delta", "simulation-decomposition")
+            or report.comparison is not None}
 
 
 PACK_CHARTS = ("pareto", "tier-distribution", "retention-by-tier", "arr-bridge", "sam-headcount")
@@ -88,9 +92,16 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
         lines.append(
             f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
             f"correlation {report.correlation:g}; log-normal ARR growth with a shared market "
-            "factor, churn with a shared churn climate; scenario and baseline on the same random "
-            "numbers; strategic treatment fades toward key when SAMs are over capacity.")
-        for tier, a in report.baseline.assumptions.items():
+            "factor, churn with a shared churn climate; baseline, the move with today's SAMs and "
+            "the scenario on the same random numbers. Every account keeps its own tier's "
+            "figures; strategic attention (SAMs × capacity / strategic accounts, at most 1) "
+            "scales the treatment effect.")
+        lines.append("Treatment: " + report.treatment.sentence())
+        lines.append(f"Money: NPV at {percent(s.margin, 0)} gross margin, "
+                     f"{percent(s.discount_rate, 0)} discount, {money(s.cost_per_sam)} per SAM "
+                     "a year; the ARR difference left at the horizon decays at the strategic "
+                     "tier's churn.")
+        for tier, a in report.assumptions.items():
             lines.append(f"  {tier}: churn {percent(a.annual_churn)}/yr, drift "
                          f"{a.expansion_drift:+.3f}, volatility {a.volatility:.3f} "
                          f"({a.source}).")
@@ -103,29 +114,50 @@ def footnote(source: str, as_of: str | None) -> str:
 
 
 def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = None,
-               report: SimulationReport | None = None) -> BoardPack:
-    """The board pack for an analysis, with the simulator's slides when a report is given."""
+               report: SimulationReport | None = None, whatif: dict | None = None) -> BoardPack:
+    """The board pack for an analysis, with the simulator's slides when a report is given and
+    it was run under the same what-if settings (``whatif``) as the other slides; otherwise the
+    pack says why the simulation is left out."""
     when = as_of or date.today().isoformat()
     notes = takeaways(analysis)
     charts = []
     for key in PACK_CHARTS:
         fig = ANALYSIS_CHARTS[key](analysis)
         charts.append(ChartSlide(key, fig.layout.title.text or key, notes[key], fig))
-    if report is not None:
-        charts.append(ChartSlide("simulation-fan", "Simulated ARR", report.headline,
-                                 figures.fan_figure(report)))
-        if "simulation-delta" in simulation_charts(report):
-            d = report.delta
-            charts.append(ChartSlide(
-                "simulation-delta", "Scenario vs baseline",
-                f"Better than the baseline on {percent(d.prob_better, 0)} of paths; mean "
-                f"{money(d.mean)}, P5 {money(d.p5)}, P95 {money(d.p95)}.",
-                figures.delta_figure(report)))
+    left_out = settings_mismatch(report, whatif) if report is not None else None
+    if report is not None and left_out is None:
+        charts += simulation_slides(report)
+    lines = methodology(analysis, report if left_out is None else None)
+    if left_out:
+        lines.append(f"Simulation slides left out: {left_out}")
     return BoardPack(
         title="Strategic-account portfolio review",
         subtitle=f"{source} · data as of {when}",
         footnote=footnote(source, when),
         kpis=overview_kpis(analysis),
         charts=charts,
-        methodology=methodology(analysis, report),
+        methodology=lines,
     )
+
+
+def simulation_slides(report: SimulationReport) -> list[ChartSlide]:
+    """The fan; with a scenario the move/staffing split (with the NPV) and the paired
+    difference."""
+    slides = [ChartSlide("simulation-fan", "Simulated ARR", report.headline,
+                         figures.fan_figure(report))]
+    c = report.comparison
+    if c is not None:
+        e = c.economics
+        slides.append(ChartSlide(
+            "simulation-decomposition", "The move and the staffing",
+            f"The move with today's SAMs {money(c.move.mean, signed=True)}, the staffing change "
+            f"{money(c.staffing.mean, signed=True)} of expected ARR; NPV "
+            f"{money(e.npv.mean, signed=True)} (P5 {money(e.npv.p5)}, P95 {money(e.npv.p95)}).",
+            figures.decomposition_figure(report)))
+        slides.append(ChartSlide(
+            "simulation-delta", "Scenario vs baseline",
+            f"ARR above the baseline's on {percent(c.delta.prob_better, 0)} of paths; mean "
+            f"{money(c.delta.mean)} (± {money(c.delta_error)}), P5 {money(c.delta.p5)}, "
+            f"P95 {money(c.delta.p95)}.",
+            figures.delta_figure(report)))
+    return slides

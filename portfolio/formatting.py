@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 
 
-def money(value: float | None, symbol: str = "$", *, precise: bool = False) -> str:
+def money(value: float | None, symbol: str = "$", *, precise: bool = False,
+          signed: bool = False) -> str:
     """Compact currency: ``1_234_567`` → ``$1.23M``, ``45_300`` → ``$45.3k``, ``-800`` → ``−$800``.
 
-    ``precise=True`` gives the full amount with thousands separators (``$1,234,567``).
+    ``precise=True`` gives the full amount with thousands separators (``$1,234,567``);
+    ``signed=True`` marks positive amounts with ``+`` (``+$45.3k``).
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
-    sign = "−" if value < 0 else ""
+    sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
     amount = abs(value)
     if precise:
         return f"{sign}{symbol}{amount:,.0f}"

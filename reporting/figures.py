@@ -380,3 +380,29 @@ def delta_figure(report: SimulationReport) -> go.Figure:
                    xaxis=dict(title="Difference in ending ARR (same random paths)", **MONEY_AXIS),
                    yaxis=dict(title="Paths"),
                    shapes=[_line("x", 0, dict(color="#333", width=1))])
+
+
+def decomposition_figure(report: SimulationReport) -> go.Figure:
+    """Expected ending ARR: baseline → the move with today's SAMs → the staffing change →
+    scenario, as a waterfall (each step's mean difference on the same paths)."""
+    c = report.comparison
+    base = report.baseline.ending_arr.mean
+    steps = [("Baseline", base, "absolute"), ("The move", c.move.mean, "relative"),
+             ("The staffing", c.staffing.mean, "relative"),
+             ("Scenario", report.target.ending_arr.mean, "total")]
+    waterfall = dict(
+        type="waterfall", x=[s[0] for s in steps], y=[s[1] for s in steps],
+        measure=[s[2] for s in steps],
+        text=[money(v) if m != "relative" else money(v, signed=True) for _, v, m in steps],
+        textposition="outside", increasing=dict(marker_color="#009E73"),
+        decreasing=dict(marker_color=ACCENT), totals=dict(marker_color=TIER_COLORS["Strategic"]),
+        connector=dict(line=dict(color="#bbb")), hovertemplate="%{x}: %{text}<extra></extra>",
+    )
+    values = [base, base + c.move.mean, base + c.move.mean + c.staffing.mean]
+    spread = max(values) - min(values)
+    pad = max(spread, abs(base) * 0.002) * 0.6
+    return _figure("Expected ending ARR: the move and the staffing apart", [waterfall],
+                   showlegend=False,
+                   yaxis=dict(title="Expected ARR at the horizon", range=[min(values) - pad,
+                                                                          max(values) + pad],
+                              **MONEY_AXIS))

@@ -35,12 +35,17 @@ from typing import Any
 
 import numpy as np
 
-from simulation import SimulationResult, TierAssumption
+from simulation import SimulationResult, TierAssumption, TreatmentEffect
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Layout of :meth:`SimulationReport.to_dict`. 1: the untyped dicts of Strata before the typed
 report (no ``schema_version`` key; ``ending_arr`` and ``delta`` repeated at the top level);
-2: one key per field of the dataclasses, ``schema_version`` included."""
+2: one key per field of the dataclasses, ``schema_version`` included; 3: the treatment-effect
+model (the move and the staffing apart, NPV, annual retention, Monte Carlo errors). Reports of
+versions 1 and 2 came from a model that copied the strategic tier's averages onto promoted
+accounts; their figures cannot be converted, so they say so and ask for a new run."""
+CONVERTIBLE_VERSIONS = (SCHEMA_VERSION,)
+"""Versions :meth:`SimulationReport.from_dict` reads."""
 
 HISTOGRAM_BINS = 50
 TAIL = (1, 99)
@@ -93,14 +98,6 @@ class Distribution:
 
 
 @dataclass(frozen=True)
-class Retention(Distribution):
-    """NRR or GRR over the horizon (fractions) and the median annualised,
-    ``p50 ** (1 / horizon years)``."""
-
-    annualised_p50: float
-
-
-@dataclass(frozen=True)
 class Delta(Distribution):
     """Scenario − baseline on the same paths, and ``prob_better`` = P(scenario > baseline)."""
 
@@ -108,16 +105,35 @@ class Delta(Distribution):
 
 
 @dataclass(frozen=True)
+class AnnualRetention:
+    """NRR and GRR of one year of the horizon (``year`` 1 = the first), as companies report
+    them: ARR at the year's end / at its start, and Σ min(ARR_i(end), ARR_i(start)) over
+    accounts active at its end / ARR at its start (fractions, across paths)."""
+
+    year: int
+    nrr: Distribution
+    grr: Distribution
+
+    def to_dict(self) -> dict:
+        return {"year": self.year, "nrr": self.nrr.to_dict(), "grr": self.grr.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AnnualRetention:
+        return cls(int(data["year"]), Distribution.from_dict(data["nrr"]),
+                   Distribution.from_dict(data["grr"]))
+
+
+@dataclass(frozen=True)
 class Staffing:
     """The strategic tier's accounts, the SAMs on it, the SAMs it needs (⌈accounts /
-    capacity⌉), its load (accounts / (SAMs × capacity); None with no SAMs) and the treatment
-    strength q = min(1, 1 / load)."""
+    capacity⌉), its load (accounts / (SAMs × capacity); None with no SAMs) and each strategic
+    account's attention q = min(1, 1 / load)."""
 
     strategic_accounts: int
     required_sams: int
     sams: float
     load: float | None
-    treatment_strength: float
+    attention: float
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -133,41 +149,48 @@ class VariantSummary:
 
     Attributes
     ----------
-    name : "Baseline" or the scenario's name.
+    name : "Baseline", "Move with today's SAMs" or the scenario's name.
     start_arr : today's ARR, currency per year.
-    ending_arr : ARR at the horizon.
+    ending_arr : ARR at the horizon; ``ending_arr_error`` the Monte Carlo error of its mean.
     nrr, grr : net and gross retention over the horizon.
+    annual : NRR and GRR of each whole year of the horizon (empty under a year).
     prob_lose_top10 : P(at least one of today's ten largest accounts churns by the horizon).
     expected_churned_arr : mean ARR lost to churn, currency per year.
     top10_share : share of ARR held by the ten largest accounts at the horizon.
     expected_revenue : mean revenue earned over the horizon, currency.
     tier_counts : accounts per tier (read-only).
     staffing : the strategic tier's SAMs.
-    assumptions : the tier figures used, after the capacity feedback (read-only).
     """
 
     name: str
     start_arr: float
     ending_arr: Distribution
-    nrr: Retention
-    grr: Retention
+    ending_arr_error: float
+    nrr: Distribution
+    grr: Distribution
+    annual: tuple[AnnualRetention, ...]
     prob_lose_top10: float
     expected_churned_arr: float
     top10_share: Distribution
     expected_revenue: float
     tier_counts: dict[str, int]
     staffing: Staffing
-    assumptions: dict[str, TierAssumption]
+
+    @property
+    def first_year(self) -> AnnualRetention | None:
+        """Year 1's NRR and GRR, when the horizon covers a year."""
+        return self.annual[0] if self.annual else None
 
     def to_dict(self) -> dict:
         return {
             "name": self.name, "start_arr": self.start_arr,
-            "ending_arr": self.ending_arr.to_dict(), "nrr": self.nrr.to_dict(),
-            "grr": self.grr.to_dict(), "prob_lose_top10": self.prob_lose_top10,
+            "ending_arr": self.ending_arr.to_dict(), "ending_arr_error": self.ending_arr_error,
+            "nrr": self.nrr.to_dict(), "grr": self.grr.to_dict(),
+            "annual": [year.to_dict() for year in self.annual],
+            "prob_lose_top10": self.prob_lose_top10,
             "expected_churned_arr": self.expected_churned_arr,
             "top10_share": self.top10_share.to_dict(), "expected_revenue": self.expected_revenue,
             "tier_counts": dict(self.tier_counts), "staffing": self.staffing.to_dict(),
-            "assumptions": {tier: a.to_dict() for tier, a in self.assumptions.items()},
         }
 
     @classmethod
@@ -175,14 +198,15 @@ class VariantSummary:
         return dict(
             name=data["name"], start_arr=data["start_arr"],
             ending_arr=Distribution.from_dict(data["ending_arr"]),
-            nrr=Retention.from_dict(data["nrr"]), grr=Retention.from_dict(data["grr"]),
+            ending_arr_error=data["ending_arr_error"],
+            nrr=Distribution.from_dict(data["nrr"]), grr=Distribution.from_dict(data["grr"]),
+            annual=tuple(AnnualRetention.from_dict(year) for year in data["annual"]),
             prob_lose_top10=data["prob_lose_top10"],
             expected_churned_arr=data["expected_churned_arr"],
             top10_share=Distribution.from_dict(data["top10_share"]),
             expected_revenue=data["expected_revenue"],
             tier_counts={str(t): int(n) for t, n in data["tier_counts"].items()},
             staffing=Staffing.from_dict(data["staffing"]),
-            assumptions={t: TierAssumption(**a) for t, a in data["assumptions"].items()},
         )
 
     @classmethod
@@ -208,31 +232,64 @@ class ScenarioSummary(VariantSummary):
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """Scenario − baseline on the same paths, and what the added SAMs cost and return.
+class Economics:
+    """The scenario in money (see :mod:`simulation.economics`): SAMs added or released, the
+    change in SAM cost (currency per year; negative is a saving), the margin, discount rate and
+    the tail's churn used (fractions), the NPV (currency) in total and split into the move's and
+    the staffing's, and the payback in years (None: no added cost, or not within the horizon)."""
 
-    ``delta``: ending ARR; ``revenue_delta``: revenue over the horizon; ``added_sams`` (may be
-    negative), ``added_cost`` = max(added, 0) × cost per SAM × horizon years (currency);
-    ``return_on_sams`` = (E[revenue delta] − added cost) / added cost, None with no added cost.
-    """
-
-    delta: Delta
-    revenue_delta: Distribution
-    required_sams_change: int
     added_sams: float
-    added_cost: float
-    return_on_sams: float | None
+    released_sams: float
+    sam_cost: float
+    margin: float
+    discount_rate: float
+    tail_churn: float
+    npv: Distribution
+    npv_move: Distribution
+    npv_staffing: Distribution
+    payback_years: float | None
 
     def to_dict(self) -> dict:
-        return {"delta": self.delta.to_dict(), "revenue_delta": self.revenue_delta.to_dict(),
-                "required_sams_change": self.required_sams_change, "added_sams": self.added_sams,
-                "added_cost": self.added_cost, "return_on_sams": self.return_on_sams}
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**out, "npv": self.npv.to_dict(), "npv_move": self.npv_move.to_dict(),
+                "npv_staffing": self.npv_staffing.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Economics:
+        parts = {k: Distribution.from_dict(data[k]) for k in ("npv", "npv_move", "npv_staffing")}
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name not in parts}, **parts)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Scenario − baseline on the same paths, the move (with today's SAMs) and the staffing
+    change apart (they add up to the total on every path), the money, and the Monte Carlo
+    errors of the mean delta, of P(better) and of the mean NPV."""
+
+    delta: Delta
+    move: Distribution
+    staffing: Distribution
+    economics: Economics
+    required_sams_change: int
+    delta_error: float
+    prob_better_error: float
+    npv_error: float
+
+    def to_dict(self) -> dict:
+        return {"delta": {**self.delta.to_dict(), "move": self.move.to_dict(),
+                          "staffing": self.staffing.to_dict()},
+                "economics": self.economics.to_dict(),
+                "required_sams_change": self.required_sams_change,
+                "mc_error": {"delta_mean": self.delta_error,
+                             "prob_better": self.prob_better_error, "npv_mean": self.npv_error}}
 
     @classmethod
     def from_dict(cls, data: dict) -> Comparison:
-        return cls(Delta.from_dict(data["delta"]), Distribution.from_dict(data["revenue_delta"]),
-                   data["required_sams_change"], data["added_sams"], data["added_cost"],
-                   data["return_on_sams"])
+        delta, error = data["delta"], data["mc_error"]
+        return cls(Delta.from_dict(delta), Distribution.from_dict(delta["move"]),
+                   Distribution.from_dict(delta["staffing"]),
+                   Economics.from_dict(data["economics"]), data["required_sams_change"],
+                   error["delta_mean"], error["prob_better"], error["npv_mean"])
 
 
 @dataclass(frozen=True)
@@ -274,8 +331,8 @@ class Histogram:
 @dataclass(frozen=True)
 class ReportSettings:
     """How the run was made: paths, horizon (periods), period (month|quarter), seed, capacity
-    per strategic SAM (accounts), strategic SAMs today (None = what the tier needs) and cost per
-    SAM (currency per year)."""
+    per strategic SAM (accounts), strategic SAMs today (None = what the tier needs), cost per
+    SAM (currency per year), gross margin and discount rate (fractions)."""
 
     paths: int
     horizon: int
@@ -284,6 +341,8 @@ class ReportSettings:
     strategic_capacity: float
     strategic_sams: float | None
     cost_per_sam: float
+    margin: float
+    discount_rate: float
 
     def to_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -321,8 +380,11 @@ class SimulationReport:
     ----------
     settings : how it was run.
     correlation : the market correlation ρ.
+    assumptions : the tier figures every account starts from (its own tier's; read-only).
+    treatment : the strategic treatment effect and where it comes from.
     headline : one plain-language sentence.
-    baseline, scenario : each variant's outcome (no scenario: baseline only).
+    baseline, scenario : each variant's outcome (no scenario: baseline only); ``move`` the
+        scenario's moves with today's SAMs.
     comparison : scenario − baseline (with a scenario).
     fan : ARR percentiles per period, by variant name.
     ending_histogram : ending ARR per variant; ``delta_histogram`` the paired difference.
@@ -333,8 +395,11 @@ class SimulationReport:
 
     settings: ReportSettings
     correlation: float
+    assumptions: dict[str, TierAssumption]
+    treatment: TreatmentEffect
     headline: str
     baseline: VariantSummary
+    move: VariantSummary | None
     scenario: ScenarioSummary | None
     comparison: Comparison | None
     fan: dict[str, Fan]
@@ -357,7 +422,12 @@ class SimulationReport:
 
     @property
     def variants(self) -> tuple[VariantSummary, ...]:
-        return (self.baseline,) if self.scenario is None else (self.baseline, self.scenario)
+        """Baseline, and with a scenario the move (when its staffing differs) and the scenario."""
+        if self.scenario is None:
+            return (self.baseline,)
+        if self.move is None or self.move.staffing.sams == self.scenario.staffing.sams:
+            return (self.baseline, self.scenario)
+        return (self.baseline, self.move, self.scenario)
 
     def variant(self, name: str) -> VariantSummary:
         """The variant called ``name`` (KeyError if none is)."""
@@ -368,17 +438,27 @@ class SimulationReport:
 
     def summary_dict(self) -> dict:
         """The results without chart data or page inputs, in the layout ``portfolio simulate
-        --json`` prints: ``settings``, ``correlation``, ``baseline``, ``ending_arr`` (the
-        target's), with a scenario ``scenario``, ``comparison`` and ``delta``, and ``headline``."""
+        --json`` prints: ``settings``, ``correlation``, ``assumptions``, ``treatment``,
+        ``baseline``; with a scenario ``move``, ``scenario``, ``delta`` (with ``move`` and
+        ``staffing``), ``economics``; then for the target variant ``ending_arr``, ``annual``
+        (year 1) and ``mc_error``, and ``headline``."""
+        target = self.target
         payload = {"settings": self.settings.to_dict(), "correlation": self.correlation,
+                   "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
+                   "treatment": {**self.treatment.to_dict(), "sentence": self.treatment.sentence()},
                    "baseline": self.baseline.to_dict()}
-        payload["ending_arr"] = payload["baseline"]["ending_arr"]
+        error = {"ending_arr_mean": target.ending_arr_error}
         if self.scenario is not None and self.comparison is not None:
-            payload["scenario"] = self.scenario.to_dict()
-            payload["ending_arr"] = payload["scenario"]["ending_arr"]
-            payload["comparison"] = self.comparison.to_dict()
-            payload["delta"] = payload["comparison"]["delta"]
-        payload["headline"] = self.headline
+            comparison = self.comparison.to_dict()
+            payload.update(move=self.move.to_dict() if self.move else None,
+                           scenario=self.scenario.to_dict(), delta=comparison["delta"],
+                           economics=comparison["economics"],
+                           required_sams_change=self.comparison.required_sams_change)
+            error.update(comparison["mc_error"])
+        first = target.first_year
+        payload.update(ending_arr=target.ending_arr.to_dict(),
+                       annual=first.to_dict() if first else None, mc_error=error,
+                       headline=self.headline)
         return payload
 
     def to_dict(self) -> dict:
@@ -387,7 +467,10 @@ class SimulationReport:
         return {
             "schema_version": SCHEMA_VERSION,
             "settings": self.settings.to_dict(), "correlation": self.correlation,
+            "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
+            "treatment": self.treatment.to_dict(),
             "headline": self.headline, "baseline": self.baseline.to_dict(),
+            "move": optional(self.move),
             "scenario": optional(self.scenario), "comparison": optional(self.comparison),
             "fan": {name: fan.to_dict() for name, fan in self.fan.items()},
             "ending_histogram": self.ending_histogram.to_dict(),
@@ -399,9 +482,9 @@ class SimulationReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> SimulationReport:
-        """Read :meth:`to_dict`'s form back, converting version 1 (today's layout without the
-        repeated top-level ``ending_arr``/``delta``). Raises :class:`UnreadableReport` for a
-        layout it cannot read (its ``message()`` is for the user), never anything else."""
+        """Read :meth:`to_dict`'s form back. Raises :class:`UnreadableReport` for a layout it
+        cannot read (an older model's, a newer Strata's, damaged; its ``message()`` is for the
+        user), never anything else."""
         if not isinstance(data, dict):
             raise UnreadableReport("damaged", None)
         version = data.get("schema_version", 1)
@@ -409,19 +492,24 @@ class SimulationReport:
             raise UnreadableReport("damaged", version)
         if version > SCHEMA_VERSION:
             raise UnreadableReport("newer", version)
+        if version not in CONVERTIBLE_VERSIONS:
+            raise UnreadableReport("older", version)
         try:
-            return cls._read(_upgrade(data, version))
+            return cls._read(data)
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise UnreadableReport("older" if version < SCHEMA_VERSION else "damaged",
-                                   version) from None
+            raise UnreadableReport("damaged", version) from None
 
     @classmethod
     def _read(cls, data: dict) -> SimulationReport:
         optional = lambda part, value: None if value is None else part.from_dict(value)  # noqa: E731
         return cls(
             settings=ReportSettings.from_dict(data["settings"]),
-            correlation=data["correlation"], headline=str(data["headline"]),
+            correlation=data["correlation"],
+            assumptions={t: TierAssumption(**a) for t, a in data["assumptions"].items()},
+            treatment=TreatmentEffect.from_dict(data["treatment"]),
+            headline=str(data["headline"]),
             baseline=VariantSummary.from_dict(data["baseline"]),
+            move=optional(VariantSummary, data["move"]),
             scenario=optional(ScenarioSummary, data["scenario"]),
             comparison=optional(Comparison, data["comparison"]),
             fan={str(name): Fan.from_dict(f) for name, f in data["fan"].items()},
@@ -432,20 +520,6 @@ class SimulationReport:
             assumption_rows=tuple(dict(row) for row in data["assumption_rows"]),
             saved_as=data["saved_as"],
         )
-
-
-def _upgrade(data: dict, version: int) -> dict:
-    """``data`` in the current layout (:data:`SCHEMA_VERSION`)."""
-    if version == 1:
-        # version 1 repeated the target's ending ARR and the comparison's delta at the top
-        # level, left out what a run did not have, and had the charts' data since saved
-        # scenarios exist (a dict without them fails to read, as an older layout)
-        data = {k: v for k, v in data.items() if k not in ("ending_arr", "delta")}
-        for key in ("scenario", "comparison", "delta_histogram", "inputs", "fingerprint",
-                    "saved_as"):
-            data.setdefault(key, None)
-        data.setdefault("assumption_rows", [])
-    return data
 
 
 def histogram(values: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS) -> Histogram:
@@ -469,16 +543,23 @@ def simulation_report(result: SimulationResult) -> SimulationReport:
     summary = result.to_dict()
     outcomes = [result.baseline] + ([result.scenario] if result.scenario is not None else [])
     fan = {o.name: Fan.from_dict(o.fan().reset_index().to_dict("list")) for o in outcomes}
-    has_scenario = "scenario" in summary
+    has_scenario = result.comparison is not None
     return SimulationReport(
         settings=ReportSettings.from_dict(summary["settings"]),
         correlation=summary["correlation"],
+        assumptions=dict(result.assumptions.tiers),
+        treatment=result.treatment,
         headline=result.headline(),
-        baseline=VariantSummary.from_dict(summary["baseline"]),
-        scenario=ScenarioSummary.from_dict(summary["scenario"]) if has_scenario else None,
+        baseline=_variant(VariantSummary, summary["baseline"]),
+        move=_variant(VariantSummary, result.move.summary()) if has_scenario else None,
+        scenario=_variant(ScenarioSummary, summary["scenario"]) if has_scenario else None,
         comparison=Comparison.from_dict(summary["comparison"]) if has_scenario else None,
         fan=fan,
         ending_histogram=histogram({o.name: o.ending_arr for o in outcomes}),
-        delta_histogram=(histogram({DELTA: result.comparison.delta})
-                         if result.comparison is not None else None),
+        delta_histogram=(histogram({DELTA: result.comparison.delta}) if has_scenario else None),
     )
+
+
+def _variant(cls, summary: dict):
+    """A variant summary from :meth:`simulation.model.Outcome.summary`'s dict."""
+    return cls.from_dict({**summary, "ending_arr_error": summary["mc_error"]["ending_arr_mean"]})

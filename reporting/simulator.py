@@ -2,7 +2,10 @@
 
 The form is a dict: ``horizon`` (periods), ``period`` (month|quarter), ``correlation``,
 ``strategic_sams`` (SAMs on the strategic tier today; None = from the data), ``staffing``
-("hire": the scenario hires the SAMs the move needs; "keep": it keeps today's SAMs), ``cost_per_sam``
+("hire": the scenario hires or releases what the move changes in the SAMs needed; "keep": it
+keeps today's SAMs), ``cost_per_sam`` (currency per year), ``margin_pct`` and
+``discount_pct`` (percent), ``hazard_ratio``, ``uplift_pct`` (points of annual growth) and
+``ramp_months`` (the strategic treatment effect; None = estimated from the data, else assumed)
 and ``assumptions`` (the assumption grid's rows, percentages; empty = calibrated/defaults).
 """
 
@@ -17,23 +20,31 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.fingerprint import dataset_fingerprint
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
-from portfolio.whatif import analyze_with
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
 from reporting.simulation_report import ReportInputs, SimulationReport, simulation_report
 from simulation import (
     Assumptions,
     Scenario,
     SimulationSettings,
+    TreatmentEffect,
+    explicit_effect,
     parse_assumptions,
     run_simulation,
     simulation_accounts,
     starting_assumptions,
+    starting_treatment,
 )
-from simulation.model import DEFAULT_COST_PER_SAM
+from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
+from simulation.model import DEFAULT_COST_PER_SAM, paths_for_error
 
 PREVIEW_PATHS = 1_000
 FULL_PATHS = (2_000, 5_000, 10_000, 20_000, 50_000)
 DEFAULT_FORM = {"horizon": 12, "period": "quarter", "correlation": 0.3, "strategic_sams": None,
-                "staffing": "hire", "cost_per_sam": DEFAULT_COST_PER_SAM, "assumptions": []}
+                "staffing": "hire", "cost_per_sam": DEFAULT_COST_PER_SAM,
+                "margin_pct": 100 * DEFAULT_MARGIN, "discount_pct": 100 * DEFAULT_DISCOUNT_RATE,
+                "hazard_ratio": None, "uplift_pct": None, "ramp_months": None, "assumptions": []}
+TREATMENT_FIELDS = ("hazard_ratio", "uplift_pct", "ramp_months")
+"""Form fields that, when given, make the treatment effect explicit."""
 FIGURES = (("annual_churn", "churn_pct"), ("expansion_drift", "drift_pct"),
            ("volatility", "volatility_pct"))
 """Assumption figures and their grid columns (percent)."""
@@ -84,6 +95,42 @@ def default_sams(analysis: PortfolioAnalysis) -> float:
     return round(available, 1) if available > 0 else float(row["required_headcount"])
 
 
+def treatment_from_form(analysis: PortfolioAnalysis, form: dict) -> TreatmentEffect:
+    """The estimated (or assumed) effect, with the figures the form changes made explicit (a
+    field left as prefilled by :func:`treatment_fields` keeps the estimate and its interval).
+    ValueError names a bad field."""
+    base = starting_treatment(analysis)
+    shown = treatment_fields(base)
+    given = {}
+    for name in TREATMENT_FIELDS:
+        value = form.get(name)
+        if value in (None, ""):
+            continue
+        number = _number(value, name)
+        if abs(number - shown[name]) > 1e-6:
+            given[name] = number
+    uplift = given.get("uplift_pct")
+    return explicit_effect(base, hazard_ratio=given.get("hazard_ratio"),
+                           uplift=None if uplift is None else uplift / 100,
+                           ramp_months=given.get("ramp_months"))
+
+
+def treatment_fields(effect: TreatmentEffect) -> dict:
+    """The form's treatment fields as the effect gives them (to prefill the inputs)."""
+    return {"hazard_ratio": round(effect.hazard_ratio.value, 3),
+            "uplift_pct": round(100 * effect.uplift.value, 2), "ramp_months": effect.ramp_months}
+
+
+def _number(value, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name.replace('_pct', '').replace('_', ' ')} must be a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{name.replace('_pct', '').replace('_', ' ')} must be a finite number")
+    return number
+
+
 def candidate_rows(analysis: PortfolioAnalysis) -> list[dict]:
     """Active accounts for the selection grid, highest score first."""
     accounts = analysis.accounts
@@ -122,20 +169,36 @@ def simulate(accounts: pd.DataFrame, whatif: dict | None, form: dict, selected: 
     promote = tuple(a for a in chosen if tiers[a] != TIERS[0])
     demote = tuple(a for a in chosen if tiers[a] == TIERS[0])
     sams = form["strategic_sams"]
-    sams = default_sams(analysis) if sams in (None, "") else float(sams)
+    sams = default_sams(analysis) if sams in (None, "") else _number(sams, "strategic SAMs")
     scenario = None
     if promote or demote:
         scenario = Scenario(promote, demote, None if form["staffing"] == "hire" else sams)
     settings = SimulationSettings(
         paths=int(paths), horizon=int(form["horizon"]), period=form["period"],
         strategic_capacity=float(analysis.workload.by_tier.loc[TIERS[0], "capacity"]),
-        strategic_sams=sams, cost_per_sam=float(form["cost_per_sam"]),
+        strategic_sams=sams, cost_per_sam=_number(form["cost_per_sam"], "cost per SAM"),
+        margin=_number(form["margin_pct"], "margin") / 100,
+        discount_rate=_number(form["discount_pct"], "discount rate") / 100,
     )
-    result = run_simulation(frame, assumptions, settings, scenario, progress)
+    result = run_simulation(frame, assumptions, settings, scenario, progress,
+                            treatment=treatment_from_form(analysis, form))
     return replace(simulation_report(result),
                    inputs=ReportInputs(form, tuple(chosen), whatif, int(paths)),
                    fingerprint=dataset_fingerprint(accounts),
                    assumption_rows=tuple(assumption_rows(assumptions)))
+
+
+def settings_mismatch(report: SimulationReport, whatif: dict | None) -> str | None:
+    """Why ``report`` does not belong beside figures made under the what-if settings
+    ``whatif`` (None when it does, or when either side does not say)."""
+    if report.inputs is None or whatif is None:
+        return None
+    ran, now = {**DEFAULT_SETTINGS, **(report.inputs.whatif or {})}, {**DEFAULT_SETTINGS, **whatif}
+    changed = [name for name in DEFAULT_SETTINGS if ran.get(name) != now.get(name)]
+    if not changed:
+        return None
+    return (f"the last simulation was run with other what-if settings ({', '.join(changed)}) "
+            "than these slides; run it again on the Simulator page.")
 
 
 def run_label(report: SimulationReport) -> tuple[bool, str]:
@@ -146,31 +209,56 @@ def run_label(report: SimulationReport) -> tuple[bool, str]:
 
 
 def result_kpis(report: SimulationReport) -> list[tuple[str, str, str]]:
-    """(title, value, reading) for the result cards."""
+    """(title, value, reading) for the result cards; every simulated figure with its Monte
+    Carlo error, every probability saying what of."""
     s = report.settings
     when = f"{s.horizon} {s.period}s"
     target = report.target
     ending = target.ending_arr
     cards = [("Expected ARR at the horizon", money(ending.mean),
-              f"P5 {money(ending.p5)} – P95 {money(ending.p95)} after {when}")]
-    d = report.delta
-    if d is not None:
-        cards.append(("Scenario − baseline", money(d.mean),
-                      f"P5 {money(d.p5)}, P95 {money(d.p95)}; better on "
-                      f"{percent(d.prob_better, 0)} of paths"))
-    cards += [
-        ("NRR / GRR over the horizon", f"{percent(target.nrr.p50, 0)} / "
-                                       f"{percent(target.grr.p50, 0)}",
-         f"medians; annualised {percent(target.nrr.annualised_p50, 0)} / "
-         f"{percent(target.grr.annualised_p50, 0)}"),
-        ("Lose a top-10 account", percent(target.prob_lose_top10, 0),
-         f"probability within {when}; expected churned ARR {money(target.expected_churned_arr)}"),
-    ]
+              f"± {money(target.ending_arr_error)} (Monte Carlo); P5 {money(ending.p5)} – "
+              f"P95 {money(ending.p95)} after {when}")]
+    c = report.comparison
+    if c is not None:
+        cards.append(("Scenario − baseline", money(c.delta.mean, signed=True),
+                      f"± {money(c.delta_error)}; the move {money(c.move.mean, signed=True)}, the "
+                      f"staffing {money(c.staffing.mean, signed=True)}; ARR higher than the "
+                      f"baseline's on {percent(c.delta.prob_better, 0)} of paths "
+                      f"(± {percent(c.prob_better_error, 0)})"))
+        e = c.economics
+        payback = (f"payback {e.payback_years:.1f} years" if e.payback_years is not None
+                   else "no payback within the horizon" if e.added_sams else "no SAM added")
+        cards.append(("NPV of the scenario", money(e.npv.mean, signed=True),
+                      f"P5 {money(e.npv.p5)} – P95 {money(e.npv.p95)} at {percent(e.margin, 0)} "
+                      f"margin, {percent(e.discount_rate, 0)} discount; {payback}"))
+    first = target.first_year
+    if first is not None:
+        cards.append(("Year-1 NRR / GRR", f"{percent(first.nrr.p50, 0)} / {percent(first.grr.p50, 0)}",
+                      f"medians; P5–P95 NRR {percent(first.nrr.p5, 0)}–{percent(first.nrr.p95, 0)}, "
+                      f"GRR {percent(first.grr.p5, 0)}–{percent(first.grr.p95, 0)}"))
+    cards.append(("Lose a top-10 account", percent(target.prob_lose_top10, 0),
+                  f"probability that one of today's 10 largest churns within {when}; expected "
+                  f"churned ARR {money(target.expected_churned_arr)}"))
     return cards
 
 
+def precision_text(report: SimulationReport) -> str:
+    """How precise the run is, and how many paths a full run needs to pin the delta down to a
+    tenth of itself."""
+    c = report.comparison
+    if c is None:
+        return (f"{report.settings.paths:,} paths: expected ARR ± "
+                f"{money(report.target.ending_arr_error)} (Monte Carlo error).")
+    sd = c.delta_error * report.settings.paths ** 0.5
+    needed = paths_for_error(sd, abs(c.delta.mean) / 10, FULL_PATHS)
+    share = c.delta_error / abs(c.delta.mean) if c.delta.mean else float("inf")
+    return (f"{report.settings.paths:,} paths: the delta's Monte Carlo error is ± "
+            f"{money(c.delta_error)} ({percent(share, 0)} of it). {needed:,} paths bring it "
+            f"to about {money(sd / needed ** 0.5)}.")
+
+
 def staffing_rows(report: SimulationReport) -> list[dict]:
-    """Strategic staffing of baseline and scenario."""
+    """Strategic staffing of the baseline, the move with today's SAMs and the scenario."""
     rows = []
     for variant in report.variants:
         staff = variant.staffing
@@ -178,24 +266,27 @@ def staffing_rows(report: SimulationReport) -> list[dict]:
             "": variant.name, "strategic accounts": staff.strategic_accounts,
             "SAMs": f"{staff.sams:g}", "SAMs needed": staff.required_sams,
             "load": percent(staff.load, 0) if staff.load is not None else "–",
-            "treatment": percent(staff.treatment_strength, 0),
+            "attention": percent(staff.attention, 0),
         })
     return rows
 
 
-def return_text(report: SimulationReport) -> str:
-    """One sentence on the SAMs the scenario adds: their cost over the horizon against the
-    expected extra revenue, and the return on them."""
-    comparison = report.comparison
-    if comparison is None:
+def economics_text(report: SimulationReport) -> str:
+    """One sentence on the SAMs the scenario adds or releases and what they are worth."""
+    c = report.comparison
+    if c is None:
         return "No scenario: tick accounts to compare."
-    added = comparison.added_sams
-    if added <= 0:
-        return "The scenario adds no SAMs."
-    cost = report.settings.cost_per_sam
-    return (f"{added:g} more SAM(s) at ${cost:,.0f}/year cost ${comparison.added_cost:,.0f} "
-            f"over the horizon against ${comparison.revenue_delta.mean:,.0f} expected extra "
-            f"revenue: return {comparison.return_on_sams:.0%}.")
+    e = c.economics
+    if e.added_sams:
+        change = f"{e.added_sams:g} more SAM(s) cost {money(e.sam_cost)} a year"
+    elif e.released_sams:
+        change = f"{e.released_sams:g} SAM(s) released save {money(-e.sam_cost)} a year"
+    else:
+        change = "The scenario keeps today's SAMs"
+    return (f"{change}; NPV of the move {money(e.npv_move.mean, signed=True)}, of the staffing "
+            f"{money(e.npv_staffing.mean, signed=True)} (margin {percent(e.margin, 0)}, "
+            f"discount {percent(e.discount_rate, 0)}; the ARR left at the horizon decays at "
+            f"{percent(e.tail_churn, 1)} a year).")
 
 
 def saved_rows(saved: list, current_fingerprint: str) -> list[dict]:
@@ -221,40 +312,92 @@ def load_message(item, current_fingerprint: str) -> tuple[str, str]:
     return "ok", f"Loaded “{item.name}”: its saved results are shown."
 
 
-def comparison_table(saved: list, current_fingerprint: str) -> pd.DataFrame:
-    """Saved scenarios side by side: one column per scenario, one row per figure. Items
-    without a readable report are left out (see :func:`compare`)."""
-    columns = {}
-    for item in saved:
-        r = item.report
-        if r is None:
-            continue
-        target, delta, comparison, s = r.target, r.delta, r.comparison, r.settings
-        columns[f"{item.name} (#{item.id})"] = {
-            "data": item.data_label + ("" if item.fingerprint == current_fingerprint
-                                       else " (other data)"),
-            "paths × horizon": f"{s.paths:,} × {s.horizon} {s.period}s",
-            "promoted / demoted": (f"{len(r.scenario.promote)} / {len(r.scenario.demote)}"
-                                   if r.scenario is not None else "0 / 0"),
-            "expected ending ARR": money(target.ending_arr.mean),
-            "P5 – P95": f"{money(target.ending_arr.p5)} – {money(target.ending_arr.p95)}",
-            "Δ vs baseline (mean)": money(delta.mean) if delta else "–",
-            "P(better than baseline)": percent(delta.prob_better, 0) if delta else "–",
-            "NRR / GRR (P50)": f"{percent(target.nrr.p50, 0)} / {percent(target.grr.p50, 0)}",
-            "P(lose a top-10 account)": percent(target.prob_lose_top10, 0),
-            "SAMs added": f"{comparison.added_sams if comparison else 0:g}",
-            "return on added SAMs": (percent(comparison.return_on_sams, 0)
-                                     if comparison and comparison.return_on_sams is not None
-                                     else "–"),
-        }
-    return pd.DataFrame(columns)
+COMPARE_PATHS = 10_000
+"""Paths of the re-runs that put compared scenarios on one baseline (a synchronous request)."""
+BASELINE_FIELDS = ("horizon", "period", "correlation", "strategic_sams", "assumptions")
+"""The form fields that fix the baseline (with the data, the what-if settings and the paths)."""
 
 
-def compare(saved: list, chosen: int, shown: int, current_fingerprint: str
-            ) -> tuple[pd.DataFrame, str]:
-    """The comparison table of the ``saved`` items found (the first ``shown`` of ``chosen``
-    selected) and a note: how many were left out, and why any cannot be shown."""
+def baseline_settings(report: SimulationReport) -> tuple:
+    """What fixes a run's baseline: what-if settings, horizon, period, correlation, today's
+    strategic SAMs, the tier figures, paths and seed (the data is compared by fingerprint)."""
+    s = report.settings
+    figures = tuple((t, a.annual_churn, a.expansion_drift, a.volatility)
+                    for t, a in report.assumptions.items())
+    whatif = report.inputs.whatif if report.inputs is not None else None
+    return (repr(whatif), s.horizon, s.period, report.correlation, report.baseline.staffing.sams,
+            figures, s.paths, s.seed)
+
+
+def _ids(ids: tuple[str, ...]) -> str:
+    return (", ".join(ids[:6]) + (f" … ({len(ids)})" if len(ids) > 6 else "")) if ids else "–"
+
+
+def _column(item, report: SimulationReport, how: str) -> dict:
+    """One scenario's column of the comparison table."""
+    s, target, c = report.settings, report.target, report.comparison
+    whatif = report.inputs.whatif if report.inputs is not None else None
+    thresholds = "/".join(f"{t:g}" for t in (whatif or {}).get("thresholds", [])) or "default"
+    hr, up = report.treatment.hazard_ratio, report.treatment.uplift
+    staffing = (report.inputs.form.get("staffing", "hire") if report.inputs is not None else "–")
+    band = lambda d: f"{money(d.mean, signed=True)} (P5 {money(d.p5)}, P95 {money(d.p95)})"  # noqa: E731
+    first = target.first_year
+    return {
+        "data": item.data_label,
+        "baseline": (f"{report.baseline.staffing.sams:g} strategic SAMs · {s.horizon} {s.period}s "
+                     f"· thresholds {thresholds} · {s.paths:,} paths"),
+        "results": how,
+        "promoted": _ids(report.scenario.promote if report.scenario else ()),
+        "demoted": _ids(report.scenario.demote if report.scenario else ()),
+        "strategic SAMs": (f"{report.baseline.staffing.sams:g} → {target.staffing.sams:g} "
+                           f"({staffing})"),
+        "treatment": (f"HR {hr.value:.2f} ({hr.low:.2f}–{hr.high:.2f}), {100 * up.value:+.1f} pts, "
+                      f"{report.treatment.ramp_months:g} mo · {report.treatment.source}"),
+        "expected ending ARR": f"{money(target.ending_arr.mean)} ± {money(target.ending_arr_error)}",
+        "Δ vs baseline": f"{money(c.delta.mean, signed=True)} ± {money(c.delta_error)}" if c else "–",
+        "the move / the staffing": (f"{money(c.move.mean, signed=True)} / "
+                                    f"{money(c.staffing.mean, signed=True)}" if c else "–"),
+        "P(ARR above baseline)": percent(c.delta.prob_better, 0) if c else "–",
+        "NPV": band(c.economics.npv) if c else "–",
+        "payback": (f"{c.economics.payback_years:.1f} years"
+                    if c and c.economics.payback_years is not None else "–"),
+        "year-1 NRR / GRR (P50)": (f"{percent(first.nrr.p50, 0)} / {percent(first.grr.p50, 0)}"
+                                   if first else "–"),
+        "P(lose a top-10 account)": percent(target.prob_lose_top10, 0),
+    }
+
+
+def compare(saved: list, chosen: int, shown: int, accounts: pd.DataFrame,
+            current_fingerprint: str) -> tuple[pd.DataFrame, str]:
+    """Saved scenarios side by side on **one baseline**, and a note.
+
+    The reference is the first scenario run on the data loaded now. Every other scenario on
+    this data whose baseline differs (see :func:`baseline_settings`) is re-run with its own
+    moves, staffing and treatment on the reference's baseline (its what-if settings, horizon,
+    correlation, SAMs today, tier figures), at most :data:`COMPARE_PATHS` paths — the reference
+    too when it had more. Scenarios run on other data are shown as saved, marked. Items
+    without a readable report are left out with their reason.
+    """
     notes = [f"“{item.name}”: {item.problem}" for item in saved if item.report is None]
     if chosen > shown:
         notes.insert(0, f"Showing the first {shown} of {chosen} selected.")
-    return comparison_table(saved, current_fingerprint), " ".join(notes)
+    readable = [item for item in saved if item.report is not None]
+    here = [item for item in readable
+            if item.fingerprint == current_fingerprint and item.report.inputs is not None]
+    reference = here[0].report if here else None
+    paths = min(reference.settings.paths, COMPARE_PATHS) if reference else 0
+    columns = {}
+    for item in readable:
+        report, how = item.report, "as saved"
+        if item not in here:
+            how = "as saved, on other data (its own baseline)"
+        elif baseline_settings(report) != baseline_settings(reference) or report.settings.paths != paths:
+            form = {**report.inputs.form,
+                    **{k: reference.inputs.form.get(k) for k in BASELINE_FIELDS}}
+            report = simulate(accounts, reference.inputs.whatif, form, list(report.inputs.selected),
+                              paths)
+            how = f"re-run on the common baseline ({paths:,} paths)"
+        columns[f"{item.name} (#{item.id})"] = _column(item, report, how)
+    if reference is not None and len(here) > 1:
+        notes.append(f"All scenarios on this data share the baseline of “{here[0].name}”.")
+    return pd.DataFrame(columns), " ".join(notes)

@@ -9,7 +9,7 @@ Typical use::
 """
 
 from simulation.assumptions import Assumptions, TierAssumption, load_assumptions, parse_assumptions
-from simulation.calibration import calibrate, starting_assumptions
+from simulation.calibration import calibrate, starting_assumptions, starting_treatment
 from simulation.model import (
     Scenario,
     SimulationResult,
@@ -17,9 +17,11 @@ from simulation.model import (
     run_simulation,
     simulation_accounts,
 )
+from simulation.treatment import ASSUMED_EFFECT, Interval, TreatmentEffect, explicit_effect
 
 __all__ = [
     "Assumptions", "Scenario", "SimulationResult", "SimulationSettings", "TierAssumption",
     "calibrate", "load_assumptions", "parse_assumptions", "run_simulation", "simulation_accounts",
-    "starting_assumptions",
+    "starting_assumptions", "starting_treatment", "TreatmentEffect", "Interval", "ASSUMED_EFFECT",
+    "explicit_effect",
 ]

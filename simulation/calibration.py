@@ -21,6 +21,7 @@ import pandas as pd
 from portfolio.analysis import PortfolioAnalysis, has_prior
 from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions, TierAssumption
+from simulation.treatment import TreatmentEffect, estimate_treatment
 
 MIN_COHORT = 20
 MIN_RETAINED = 10
@@ -34,6 +35,16 @@ def starting_assumptions(analysis: PortfolioAnalysis) -> Assumptions:
     if not has_prior(accounts):
         return Assumptions()
     return calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
+
+
+def starting_treatment(analysis: PortfolioAnalysis) -> TreatmentEffect:
+    """The strategic treatment effect estimated on the analysed data (assigned tiers, prior ARR
+    and, with a scorecard, the score), or the assumed one where the data cannot identify it."""
+    accounts = analysis.accounts
+    if not has_prior(accounts):
+        return estimate_treatment(accounts, None)
+    score = None if analysis.tiers.revenue_only else accounts["score"]
+    return estimate_treatment(accounts, accounts.get("assigned_tier"), score)
 
 
 def calibrate(

@@ -12,6 +12,11 @@ Model, for account i on path p at the end of period t (period length Δ years):
   exactly whatever ρ, and churn is absorbing because the threshold rises with t. C is drawn
   apart from M so that correlation widens the spread of outcomes without moving their mean.
 * portfolio ARR(t) = Σ_i ARR_i(t) · 1{active at t}. No new logos are modelled.
+* treatment: a scenario's account with a change of strategic attention e_i (see
+  :mod:`simulation.treatment`) has hazard λ_i·HR_p^(e_i·r(t)) and drift d_i + u_p·e_i·r(t) in
+  period t, with the path's own draw of the effect (HR_p, u_p) and the ramp r(t). Its survival is
+  then exp(−Λ_i,p(t)), Λ the cumulative hazard, and it is active while Λ_i,p(t) ≤ −ln Φ(−y_{i,p})
+  (the same event as y ≥ Φ⁻¹(1 − S) above, on the same draw y).
 
 Random numbers: paths come in blocks of :data:`BLOCK_PATHS`, each with its own PCG64 stream
 ``SeedSequence(seed, spawn_key=(block,))``. A block draws M (T per path), C (1 per path),
@@ -34,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import log_ndtr, ndtri
 
 BLOCK_PATHS = 64
 """Paths per random-number stream (fixed: changing it changes the draws)."""
@@ -47,11 +52,29 @@ F32 = np.float32
 
 @dataclass(frozen=True)
 class AccountParams:
-    """Annual figures per account for one variant: arrays of the portfolio's length."""
+    """Annual figures per account for one variant: arrays of the portfolio's length.
+
+    ``exposure`` (scenarios only): each account's change of strategic attention against the
+    baseline, e ∈ [−1, 1]; None or 0 means the treatment effect does not touch it.
+    """
 
     annual_churn: np.ndarray
     drift: np.ndarray
     volatility: np.ndarray
+    exposure: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class TreatmentDraws:
+    """The treatment effect on each path and its ramp (see :mod:`simulation.treatment`).
+
+    log_hazard_ratio : (paths,) ln HR_p; uplift : (paths,) u_p, annual drift;
+    ramp : (periods + 1,) share of the full effect in each period (index 0 unused).
+    """
+
+    log_hazard_ratio: np.ndarray
+    uplift: np.ndarray
+    ramp: np.ndarray
 
 
 @dataclass
@@ -63,6 +86,8 @@ class PathOutcome:
     churned_arr : (paths,) today's ARR of the accounts that churned by the horizon.
     top_share : (paths,) share of ending ARR held by the 10 largest accounts at the horizon.
     lost_top : (paths,) True when one of today's 10 largest accounts churned.
+    retained_years : (paths, years) for each whole year y of the horizon,
+        Σ min(ARR_i(y), ARR_i(y − 1)) over accounts active at the end of year y.
     """
 
     totals: np.ndarray
@@ -70,11 +95,12 @@ class PathOutcome:
     churned_arr: np.ndarray
     top_share: np.ndarray
     lost_top: np.ndarray
+    retained_years: np.ndarray
 
     @classmethod
-    def empty(cls, paths: int, periods: int) -> PathOutcome:
+    def empty(cls, paths: int, periods: int, years: int) -> PathOutcome:
         return cls(np.empty((paths, periods + 1)), np.empty(paths), np.empty(paths),
-                   np.empty(paths), np.empty(paths, bool))
+                   np.empty(paths), np.empty(paths, bool), np.empty((paths, years)))
 
 
 @dataclass(frozen=True)
@@ -119,6 +145,7 @@ def run_paths(
     chunk_paths: int | None = None,
     workers: int = 1,
     progress: Callable[[float], None] | None = None,
+    treatment: TreatmentDraws | None = None,
 ) -> list[PathOutcome]:
     """Simulate the baseline and each scenario on the same ``paths`` random paths.
 
@@ -126,6 +153,8 @@ def run_paths(
     > 0). ``chunk_paths`` is rounded up to whole blocks; ``workers`` threads run chunks in
     parallel (NumPy releases the GIL in its generators and ufuncs). ``progress`` is called
     with the share of paths done (0–1] after each chunk, from the calling thread.
+    ``treatment`` gives the per-path effect for scenario accounts with an ``exposure``
+    (without it, no effect).
     """
     arr0 = np.asarray(arr0, dtype=float)
     n = len(arr0)
@@ -134,15 +163,19 @@ def run_paths(
     if paths < 1 or periods < 1:
         raise ValueError("paths and periods must be at least 1")
     base = _prepare(arr0, baseline, correlation, periods, period_years)
-    changes = [_Change.of(arr0, baseline, s, correlation, periods, period_years) for s in scenarios]
+    changes = [_Change.of(arr0, baseline, s, correlation, period_years) for s in scenarios]
+    if treatment is None:
+        treatment = TreatmentDraws(np.zeros(paths), np.zeros(paths), np.zeros(periods + 1))
+    per_year = round(1 / period_years)
     top_index = np.argsort(-arr0, kind="stable")[:TOP_ACCOUNTS]
     if chunk_paths is None:
         chunk_paths = CHUNK_CELLS // n
     blocks_per_chunk = max(1, math.ceil(chunk_paths / BLOCK_PATHS))
     n_blocks = math.ceil(paths / BLOCK_PATHS)
     chunks = [range(b, min(b + blocks_per_chunk, n_blocks)) for b in range(0, n_blocks, blocks_per_chunk)]
-    outcomes = [PathOutcome.empty(paths, periods) for _ in range(1 + len(changes))]
-    context = _Context(arr0, base, changes, top_index, seed, periods, paths, correlation)
+    outcomes = [PathOutcome.empty(paths, periods, periods // per_year) for _ in range(1 + len(changes))]
+    context = _Context(arr0, base, changes, top_index, seed, periods, paths, correlation,
+                       treatment, period_years, per_year)
 
     done = 0
 
@@ -168,21 +201,36 @@ def run_paths(
 
 @dataclass(frozen=True)
 class _Change:
-    """A scenario as the accounts (``columns``) whose figures differ from the baseline."""
+    """A scenario as the accounts (``columns``) whose figures differ from the baseline's or
+    whose strategic attention changes, with their per-period figures."""
 
     columns: np.ndarray
-    variant: _Variant
+    arr0: np.ndarray  # (n,)
+    shock_scale: np.ndarray  # σ_i·√Δ·√(1−ρ)  (n,) float32
+    hazard_step: np.ndarray  # λ_i·Δ = −ln(1 − c_i)·Δ  (n,)
+    drift_step: np.ndarray  # d_i·Δ  (n,)
+    exposure: np.ndarray  # e_i  (n,)
+    period_years: float  # Δ
 
     @classmethod
-    def of(cls, arr0, baseline: AccountParams, scenario: AccountParams, correlation, periods,
+    def of(cls, arr0, baseline: AccountParams, scenario: AccountParams, correlation,
            period_years) -> _Change:
         differs = np.zeros(len(arr0), bool)
         for name in ("annual_churn", "drift", "volatility"):
             differs |= getattr(baseline, name) != getattr(scenario, name)
-        columns = np.flatnonzero(differs)
-        subset = AccountParams(*(getattr(scenario, name)[columns]
-                                 for name in ("annual_churn", "drift", "volatility")))
-        return cls(columns, _prepare(arr0[columns], subset, correlation, periods, period_years))
+        exposure = (np.zeros(len(arr0)) if scenario.exposure is None
+                    else np.asarray(scenario.exposure, dtype=float))
+        differs |= exposure != 0
+        cols = np.flatnonzero(differs)
+        with np.errstate(divide="ignore"):  # c = 1: an infinite hazard churns at once
+            hazard = -np.log1p(-np.asarray(scenario.annual_churn, dtype=float)[cols]) * period_years
+        return cls(
+            columns=cols, arr0=arr0[cols],
+            shock_scale=(scenario.volatility[cols] * math.sqrt(period_years * (1 - correlation))
+                         ).astype(F32),
+            hazard_step=hazard, drift_step=scenario.drift[cols] * period_years,
+            exposure=exposure[cols], period_years=period_years,
+        )
 
 
 @dataclass(frozen=True)
@@ -195,6 +243,9 @@ class _Context:
     periods: int
     paths: int
     correlation: float
+    treatment: TreatmentDraws
+    period_years: float
+    per_year: int  # periods per year
 
 
 def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -> None:
@@ -216,13 +267,14 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     survival_draw *= F32(math.sqrt(1 - rho))
     survival_draw += (F32(math.sqrt(rho)) * churn_climate)[:, None]
     market *= F32(math.sqrt(rho / (1 - rho)))  # so that shock_scale·(ε + this) = σ√Δ·z
-    changed_survival = [survival_draw[:, c.columns] for c in ctx.changes]
+    changed = [_ChangeState.start(c, survival_draw, ctx.treatment, first, stop) for c in ctx.changes]
 
     shocks = np.zeros((rows, n), F32)  # Σ_{u≤t} (ε_u + M_u·√(ρ/(1−ρ)))
     draw = np.empty((rows, n), F32)
     growth = np.empty((rows, n), F32)
     active = np.empty((rows, n), bool)
     base_total, base_outcome = outcomes[0].totals[first:stop], outcomes[0]
+    year_start = np.broadcast_to(ctx.arr0.astype(F32), (rows, n)).copy()  # ARR_i at the last year end
     for t in range(1, periods + 1):
         for rng, lo, hi in streams:
             rng.standard_normal(out=draw[lo:hi], dtype=F32)
@@ -230,25 +282,70 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         shocks += draw
         _grow(shocks, survival_draw, ctx.base, t, growth, active)
         base_total[:, t] = _row_dot(growth, ctx.base.weights[t])
-        ending = growth * ctx.base.weights[t] if t == periods else None
-        if ending is not None:
+        year_end = t % ctx.per_year == 0
+        ending = growth * ctx.base.weights[t] if t == periods or year_end else None
+        if t == periods:
             _horizon(ctx, ending, active, base_outcome, first, stop)
-        for change, survival, outcome in zip(ctx.changes, changed_survival, outcomes[1:]):
+        if year_end:
+            base_outcome.retained_years[first:stop, t // ctx.per_year - 1] = (
+                np.minimum(ending, year_start).sum(axis=1))
+        for change, state, outcome in zip(ctx.changes, changed, outcomes[1:]):
             cols = change.columns
-            sub_growth = np.empty((rows, len(cols)), F32)
-            sub_active = np.empty((rows, len(cols)), bool)
-            _grow(shocks[:, cols], survival, change.variant, t, sub_growth, sub_active)
+            sub_ending, sub_active = state.step(change, shocks[:, cols], ctx.treatment.ramp[t])
             outcome.totals[first:stop, t] = (
                 base_total[:, t]
                 - _row_dot(growth[:, cols], ctx.base.weights[t, cols])
-                + _row_dot(sub_growth, change.variant.weights[t]))
-            if ending is not None:
+                + sub_ending.sum(axis=1))
+            if t == periods:
                 changed_ending, changed_active = ending.copy(), active.copy()
-                changed_ending[:, cols] = sub_growth * change.variant.weights[t]
+                changed_ending[:, cols] = sub_ending
                 changed_active[:, cols] = sub_active
                 _horizon(ctx, changed_ending, changed_active, outcome, first, stop)
+            if year_end:
+                year = t // ctx.per_year - 1
+                outcome.retained_years[first:stop, year] = (
+                    base_outcome.retained_years[first:stop, year]
+                    - np.minimum(ending[:, cols], year_start[:, cols]).sum(axis=1)
+                    + np.minimum(sub_ending, state.year_start).sum(axis=1))
+                state.year_start = sub_ending
+        if year_end:
+            year_start = ending
     for outcome in outcomes:
         outcome.totals[first:stop, 0] = ctx.arr0.sum()
+
+
+class _ChangeState:
+    """A scenario's changed accounts along one chunk of paths: cumulative hazard and drift.
+
+    limit = −ln Φ(−y) per account-path: the account is active while its cumulative hazard
+    Λ ≤ limit, which is y ≥ Φ⁻¹(1 − e^(−Λ)) on the baseline's own draw y.
+    """
+
+    def __init__(self, limit, log_hr, uplift, year_start) -> None:
+        self.limit = limit
+        self.log_hr, self.uplift = log_hr, uplift  # (rows, 1) each
+        self.cum_hazard = np.zeros(limit.shape)
+        self.cum_drift = np.zeros(limit.shape)
+        self.year_start = year_start
+
+    @classmethod
+    def start(cls, change: _Change, survival_draw, treatment: TreatmentDraws, first: int,
+              stop: int) -> _ChangeState:
+        y = survival_draw[:, change.columns].astype(float)
+        rows = stop - first
+        return cls(-log_ndtr(-y), treatment.log_hazard_ratio[first:stop, None],
+                   treatment.uplift[first:stop, None],
+                   np.broadcast_to(change.arr0.astype(F32), (rows, len(change.columns))).copy())
+
+    def step(self, change: _Change, shocks, ramp: float) -> tuple[np.ndarray, np.ndarray]:
+        """Advance one period; returns the changed accounts' ARR (0 when churned) and activity."""
+        effect = change.exposure[None, :] * ramp
+        self.cum_hazard += change.hazard_step[None, :] * np.exp(self.log_hr * effect)
+        self.cum_drift += change.drift_step[None, :] + self.uplift * effect * change.period_years
+        active = self.cum_hazard <= self.limit
+        ending = (np.exp(shocks * change.shock_scale) * active
+                  * (change.arr0[None, :] * np.exp(self.cum_drift))).astype(F32)
+        return ending, active
 
 
 def _grow(shocks, survival_draw, variant: _Variant, t: int, growth, active) -> None:

@@ -1,19 +1,24 @@
-"""Run the simulator on a tiered portfolio: baseline vs a promote/demote scenario.
+"""Run the simulator on a tiered portfolio: the baseline, the move, and the move with its staffing.
 
-* Treatment. Each account follows its tier's assumptions. Promoting an account gives it the
-  Strategic tier's figures; demoting a strategic account gives it the Key tier's.
-* Capacity feedback. Strategic accounts share the strategic SAMs. With load
-  L = strategic accounts / (SAMs × capacity per SAM), each account gets the share
-  q = min(1, 1/L) of full strategic attention, and its figures become
-  q · Strategic + (1 − q) · Key (churn, drift and volatility alike). At or under capacity q = 1.
-* Staffing. The baseline has ``settings.strategic_sams`` SAMs on the strategic tier (default:
-  the ⌈accounts / capacity⌉ today's tier needs). A scenario keeps the SAMs it is given, or by
-  default hires the change in what the tier needs: baseline SAMs + max(0, ⌈scenario accounts /
-  capacity⌉ − ⌈baseline accounts / capacity⌉). So a baseline that is already over capacity
-  stays so in the scenario, and the difference measures the move, not a staffing fix.
-* Money. Revenue over the horizon = Σ_t (ARR(t−1) + ARR(t))/2 · Δ per path (trapezoid on the
-  ARR run rate). Return on added SAMs = (E[Δ revenue] − added cost) / added cost, with added
-  cost = added SAMs × cost per SAM × horizon years.
+* Baseline: the data as it is. Each account follows its own tier's figures (annual churn c,
+  drift d, volatility σ; calibrated or default, see :mod:`simulation.calibration`), with
+  today's strategic SAMs (``settings.strategic_sams``, default: ⌈accounts / capacity⌉).
+* Attention. Strategic accounts share the strategic SAMs: with load L = strategic accounts /
+  (SAMs × capacity per SAM) each gets the attention q = min(1, 1/L) (1 with no strategic
+  accounts, 0 with no SAMs); other accounts get 0.
+* Treatment. Moving accounts changes only their attention, never their figures: an account
+  whose attention changes by e = a − a_baseline gets the treatment effect scaled by e (hazard
+  × HR^e, drift + u·e, over the ramp; :mod:`simulation.treatment`). A promoted account keeps its
+  own tier's figures plus q·effect; a demoted one loses q_baseline·effect; accounts that stay
+  strategic gain or lose (q − q_baseline)·effect when the SAMs' load changes. The effect (HR,
+  u) is drawn once per path from its interval, so results carry its uncertainty.
+* Variants, all on the same random numbers: the baseline; the **move** (the scenario's tiers
+  with today's SAMs); the **scenario** (the move with the scenario's SAMs). The move's effect is
+  move − baseline, the staffing's is scenario − move; they add up to the total on every path.
+* Staffing. A scenario keeps the SAMs it is given, or by default hires (or releases) the change
+  in what the tier needs: SAMs + ⌈scenario accounts / capacity⌉ − ⌈baseline accounts /
+  capacity⌉, never below 0.
+* Money: NPV and payback from :mod:`simulation.economics` (margin, discount rate, cost per SAM).
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from portfolio.capacity import DEFAULT_CAPACITY
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions, TierAssumption
-from simulation.engine import AccountParams, PathOutcome, run_paths
+from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN, Economics, npv, payback_years
+from simulation.engine import AccountParams, PathOutcome, TreatmentDraws, run_paths
+from simulation.treatment import ASSUMED_EFFECT, TreatmentEffect, ramp_fractions
 
 PERIOD_YEARS = {"month": 1 / 12, "quarter": 1 / 4}
 MAX_HORIZON_YEARS = 5
@@ -39,13 +46,16 @@ DEFAULT_SEED = 20261122
 DEFAULT_COST_PER_SAM = 180_000.0
 PERCENTILES = (5, 25, 50, 75, 95)
 STRATEGIC, KEY = TIERS[0], TIERS[1]
+TREATMENT_STREAM = 2**40
+"""spawn_key of the random stream for the per-path treatment effect (path blocks use 0, 1, …)."""
 
 
 @dataclass(frozen=True)
 class Scenario:
     """Accounts to move into (``promote``) or out of (``demote``) the strategic tier.
 
-    ``strategic_sams``: SAMs on the strategic tier in the scenario; None hires what it needs.
+    ``strategic_sams``: SAMs on the strategic tier in the scenario; None hires (or releases)
+    the change in what the tier needs.
     """
 
     promote: tuple[str, ...] = ()
@@ -56,7 +66,7 @@ class Scenario:
 
 @dataclass(frozen=True)
 class SimulationSettings:
-    """How to simulate: paths, horizon (in periods), period, seed, staffing and cost."""
+    """How to simulate: paths, horizon (in periods), period, seed, staffing and money."""
 
     paths: int = 10_000
     horizon: int = 12
@@ -65,6 +75,8 @@ class SimulationSettings:
     strategic_capacity: float = DEFAULT_CAPACITY[STRATEGIC]
     strategic_sams: float | None = None
     cost_per_sam: float = DEFAULT_COST_PER_SAM
+    margin: float = DEFAULT_MARGIN
+    discount_rate: float = DEFAULT_DISCOUNT_RATE
     chunk_paths: int | None = None
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
 
@@ -78,12 +90,18 @@ class SimulationSettings:
             raise ValueError(f"paths must be 1–{MAX_PATHS:,}, got {self.paths!r}")
         if not (isinstance(self.seed, int) and self.seed >= 0):
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        if not self.strategic_capacity > 0:
+        if not (math.isfinite(self.strategic_capacity) and self.strategic_capacity > 0):
             raise ValueError("strategic capacity must be a positive number of accounts per SAM")
-        if self.strategic_sams is not None and not self.strategic_sams >= 0:
+        if self.strategic_sams is not None and not (math.isfinite(self.strategic_sams)
+                                                     and self.strategic_sams >= 0):
             raise ValueError("strategic SAMs must be zero or more")
         if not (math.isfinite(self.cost_per_sam) and self.cost_per_sam >= 0):
             raise ValueError("cost per SAM must be zero or more")
+        if not (math.isfinite(self.margin) and 0 <= self.margin <= 1):
+            raise ValueError(f"margin must be between 0% and 100%, got {self.margin * 100:g}%")
+        if not (math.isfinite(self.discount_rate) and 0 <= self.discount_rate <= 1):
+            raise ValueError(f"discount rate must be between 0% and 100%, got "
+                             f"{self.discount_rate * 100:g}%")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
 
@@ -98,16 +116,16 @@ class SimulationSettings:
 
 @dataclass(frozen=True)
 class Staffing:
-    """Strategic accounts, the SAMs on them, their load and the treatment strength q."""
+    """Strategic accounts, the SAMs on them, their load and each account's attention q."""
 
     strategic_accounts: int
     required_sams: int
     sams: float
     load: float | None  # accounts / (SAMs × capacity); None with no SAMs
-    treatment_strength: float
+    attention: float
 
 
-def treatment_strength(strategic_accounts: int, capacity: float, sams: float) -> float:
+def attention(strategic_accounts: int, capacity: float, sams: float) -> float:
     """q = min(1, SAMs × capacity / strategic accounts); 1 when there are no strategic accounts."""
     if strategic_accounts == 0:
         return 1.0
@@ -122,28 +140,76 @@ def required_sams(strategic_accounts: int, capacity: float) -> int:
 def staffing(strategic_accounts: int, capacity: float, sams: float) -> Staffing:
     load = strategic_accounts / (sams * capacity) if sams > 0 else None
     return Staffing(strategic_accounts, required_sams(strategic_accounts, capacity), float(sams),
-                    load, treatment_strength(strategic_accounts, capacity, sams))
+                    load, attention(strategic_accounts, capacity, sams))
 
 
-def effective_assumptions(assumptions: Assumptions, strength: float) -> dict[str, TierAssumption]:
-    """Tier figures under treatment strength q: Strategic becomes q·Strategic + (1−q)·Key."""
-    tiers = dict(assumptions.tiers)
-    tiers[STRATEGIC] = tiers[STRATEGIC].blend(tiers[KEY], strength)
-    return tiers
-
-
-def account_params(tiers: np.ndarray, figures: dict[str, TierAssumption]) -> AccountParams:
+def account_params(tiers: np.ndarray, figures: dict[str, TierAssumption],
+                   exposure: np.ndarray | None = None) -> AccountParams:
     """Per-account arrays of annual churn, drift and volatility from each account's tier."""
     def column(name: str) -> np.ndarray:
         lookup = {tier: getattr(a, name) for tier, a in figures.items()}
         return np.array([lookup[t] for t in tiers], dtype=float)
-    return AccountParams(column("annual_churn"), column("expansion_drift"), column("volatility"))
+    return AccountParams(column("annual_churn"), column("expansion_drift"), column("volatility"),
+                         exposure)
 
 
-def _stats(values: np.ndarray) -> dict[str, float]:
+def exposure(base_tiers: np.ndarray, tiers: np.ndarray, base_attention: float,
+             variant_attention: float) -> np.ndarray:
+    """e = a − a_baseline per account: attention q in the strategic tier, 0 outside it."""
+    before = np.where(base_tiers == STRATEGIC, base_attention, 0.0)
+    after = np.where(tiers == STRATEGIC, variant_attention, 0.0)
+    return after - before
+
+
+def treatment_draws(effect: TreatmentEffect, settings: SimulationSettings) -> TreatmentDraws:
+    """The effect on each path: ln HR ~ N(ln HR, sd²) and u ~ N(u, sd²), the sds from the 90%
+    intervals (:attr:`TreatmentEffect.log_hazard_sd`); one stream, independent of the paths'."""
+    rng = np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(settings.seed, spawn_key=(TREATMENT_STREAM,))))
+    z = rng.standard_normal((2, settings.paths))
+    return TreatmentDraws(
+        log_hazard_ratio=math.log(effect.hazard_ratio.value) + effect.log_hazard_sd * z[0],
+        uplift=effect.uplift.value + effect.uplift_sd * z[1],
+        ramp=ramp_fractions(settings.horizon, settings.period_years, effect.ramp_months),
+    )
+
+
+def _stats(values: np.ndarray, skip_nan: bool = False) -> dict[str, float]:
+    """P5, P25, P50, P75, P95 and mean; ``skip_nan`` leaves out undefined values (a year that
+    starts with no ARR on a path has no retention)."""
+    if skip_nan:
+        values = values[~np.isnan(values)]
+        if not len(values):
+            return {**{f"p{p}": math.nan for p in PERCENTILES}, "mean": math.nan}
     quantiles = np.percentile(values, PERCENTILES)
-    return {**{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles)},
+    return {**{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)},
             "mean": float(values.mean())}
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator per path; NaN where the denominator is 0 (nothing left)."""
+    out = np.full(len(numerator), np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
+def mean_error(values: np.ndarray) -> float:
+    """Monte Carlo standard error of the mean: sd / √paths."""
+    return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else math.nan
+
+
+def paths_for_error(sd: float, target: float, offered: tuple[int, ...]) -> int:
+    """The smallest offered path count whose Monte Carlo error sd / √paths is at most
+    ``target`` (the largest offered when none is); sd and target in the same unit."""
+    if target <= 0 or not math.isfinite(sd):
+        return offered[-1]
+    needed = (sd / target) ** 2
+    return next((n for n in offered if n >= needed), offered[-1])
+
+
+def proportion_error(p: float, paths: int) -> float:
+    """Monte Carlo standard error of a probability estimated from ``paths``: √(p(1−p)/n)."""
+    return math.sqrt(p * (1 - p) / paths)
 
 
 @dataclass
@@ -152,7 +218,6 @@ class Outcome:
 
     name: str
     staffing: Staffing
-    figures: dict[str, TierAssumption]
     tier_counts: dict[str, int]
     start_arr: float
     period_years: float
@@ -172,9 +237,25 @@ class Outcome:
         """Gross retention over the horizon: Σ min(ARR_i(T), ARR_i(0)) over survivors / today's."""
         return self.paths.retained / self.start_arr
 
+    def annual_nrr(self, year: int) -> np.ndarray:
+        """NRR of year ``year`` (1 = the first): ARR at its end / ARR at its start, per path."""
+        k = round(1 / self.period_years)
+        return _ratio(self.paths.totals[:, year * k], self.paths.totals[:, (year - 1) * k])
+
+    def annual_grr(self, year: int) -> np.ndarray:
+        """GRR of year ``year``: Σ min(ARR_i(end), ARR_i(start)) over accounts active at its end
+        / ARR at its start — the annual GRR companies report, per path."""
+        k = round(1 / self.period_years)
+        return _ratio(self.paths.retained_years[:, year - 1], self.paths.totals[:, (year - 1) * k])
+
+    @property
+    def years(self) -> int:
+        """Whole years inside the horizon."""
+        return self.paths.retained_years.shape[1]
+
     @property
     def revenue(self) -> np.ndarray:
-        """Revenue earned over the horizon per path (trapezoid on the ARR run rate), $."""
+        """Revenue earned over the horizon per path (trapezoid on the ARR run rate), currency."""
         totals = self.paths.totals
         return (totals[:, 1:] + totals[:, :-1]).sum(axis=1) / 2 * self.period_years
 
@@ -187,122 +268,165 @@ class Outcome:
         frame.index.name = "period"
         return frame
 
-    def summary(self, horizon_years: float) -> dict:
-        annualise = lambda ratio: float(ratio) ** (1 / horizon_years)  # noqa: E731
-        nrr, grr = _stats(self.nrr), _stats(self.grr)
+    def summary(self) -> dict:
+        annual = [{"year": y, "nrr": _stats(self.annual_nrr(y), skip_nan=True),
+                   "grr": _stats(self.annual_grr(y), skip_nan=True)}
+                  for y in range(1, self.years + 1)]
         return {
             "name": self.name,
             "start_arr": self.start_arr,
             "ending_arr": _stats(self.ending_arr),
-            "nrr": {**nrr, "annualised_p50": annualise(nrr["p50"])},
-            "grr": {**grr, "annualised_p50": annualise(grr["p50"])},
+            "nrr": _stats(self.nrr),
+            "grr": _stats(self.grr),
+            "annual": annual,
             "prob_lose_top10": float(self.paths.lost_top.mean()),
             "expected_churned_arr": float(self.paths.churned_arr.mean()),
             "top10_share": _stats(self.paths.top_share),
             "expected_revenue": float(self.revenue.mean()),
             "tier_counts": self.tier_counts,
             "staffing": asdict(self.staffing),
-            "assumptions": {t: a.to_dict() for t, a in self.figures.items()},
+            "mc_error": {"ending_arr_mean": mean_error(self.ending_arr)},
         }
 
 
 @dataclass
 class Comparison:
-    """Scenario minus baseline on the same paths (common random numbers)."""
+    """Scenario minus baseline on the same paths (common random numbers), split into the move
+    (with today's SAMs) and the staffing change, with its money (NPV, payback)."""
 
-    delta: np.ndarray
-    revenue_delta: np.ndarray
-    added_sams: float
-    added_cost: float
+    delta: np.ndarray  # ending ARR, scenario − baseline, per path
+    move_delta: np.ndarray  # move − baseline
+    staffing_delta: np.ndarray  # scenario − move
+    npv: np.ndarray  # per path, total
+    move_npv: np.ndarray
+    staffing_npv: np.ndarray
+    sam_change: float  # scenario SAMs − baseline SAMs (negative: released)
+    economics: Economics
+    payback_years: float | None
     required_sams_change: int
+
+    @property
+    def added_sams(self) -> float:
+        return max(self.sam_change, 0.0)
+
+    @property
+    def released_sams(self) -> float:
+        return max(-self.sam_change, 0.0)
 
     @property
     def prob_better(self) -> float:
         """P(scenario ending ARR > baseline ending ARR)."""
         return float((self.delta > 0).mean())
 
-    @property
-    def return_on_sams(self) -> float | None:
-        """(E[Δ revenue] − added cost) / added cost; None when no SAMs are added."""
-        if self.added_cost <= 0:
-            return None
-        return (float(self.revenue_delta.mean()) - self.added_cost) / self.added_cost
-
     def summary(self) -> dict:
+        paths = len(self.delta)
         return {
-            "delta": {**_stats(self.delta), "prob_better": self.prob_better},
-            "revenue_delta": _stats(self.revenue_delta),
+            "delta": {**_stats(self.delta), "prob_better": self.prob_better,
+                      "move": _stats(self.move_delta), "staffing": _stats(self.staffing_delta)},
+            "economics": {
+                "added_sams": self.added_sams, "released_sams": self.released_sams,
+                "sam_cost": self.sam_change * self.economics.cost_per_sam,
+                "margin": self.economics.margin, "discount_rate": self.economics.discount_rate,
+                "tail_churn": self.economics.tail_churn,
+                "npv": _stats(self.npv), "npv_move": _stats(self.move_npv),
+                "npv_staffing": _stats(self.staffing_npv), "payback_years": self.payback_years,
+            },
             "required_sams_change": self.required_sams_change,
-            "added_sams": self.added_sams,
-            "added_cost": self.added_cost,
-            "return_on_sams": self.return_on_sams,
+            "mc_error": {"delta_mean": mean_error(self.delta),
+                         "prob_better": proportion_error(self.prob_better, paths),
+                         "npv_mean": mean_error(self.npv)},
         }
 
 
 @dataclass
 class SimulationResult:
-    """Baseline (and scenario) outcomes, the comparison, and everything that produced them."""
+    """Baseline, move and scenario outcomes, the comparison, and everything that produced them."""
 
     settings: SimulationSettings
     assumptions: Assumptions
+    treatment: TreatmentEffect
     baseline: Outcome
     scenario: Outcome | None = None
+    move: Outcome | None = None
     scenario_definition: Scenario | None = None
     comparison: Comparison | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready summary: ``ending_arr`` {p5…p95, mean}, and ``delta`` with a scenario."""
-        years = self.settings.horizon_years
+        baseline = self.baseline.summary()
         payload = {
             "settings": {k: v for k, v in asdict(self.settings).items()
                          if k not in ("chunk_paths", "workers")},
             "correlation": self.assumptions.correlation,
-            "baseline": self.baseline.summary(years),
+            "assumptions": {t: a.to_dict() for t, a in self.assumptions.tiers.items()},
+            "treatment": self.treatment.to_dict(),
+            "baseline": baseline,
+            "ending_arr": baseline["ending_arr"],
+            "annual": _first_year(baseline),
+            "mc_error": baseline["mc_error"],
         }
-        payload["ending_arr"] = payload["baseline"]["ending_arr"]
         if self.scenario is not None and self.comparison is not None:
-            payload["scenario"] = {**self.scenario.summary(years),
-                                   "promote": list(self.scenario_definition.promote),
+            scenario = self.scenario.summary()
+            payload["scenario"] = {**scenario, "promote": list(self.scenario_definition.promote),
                                    "demote": list(self.scenario_definition.demote)}
-            payload["ending_arr"] = payload["scenario"]["ending_arr"]
             comparison = self.comparison.summary()
-            payload["comparison"] = comparison
-            payload["delta"] = comparison["delta"]
+            payload.update(ending_arr=scenario["ending_arr"], annual=_first_year(scenario),
+                           comparison=comparison, delta=comparison["delta"],
+                           economics=comparison["economics"])
+            payload["mc_error"] = {**scenario["mc_error"], **comparison["mc_error"]}
         return payload
 
     def headline(self) -> str:
-        """One plain-language sentence for the scenario (or the baseline alone)."""
+        """One plain-language sentence: the total, the move and the staffing apart, the money."""
         s = self.settings
         when = f"{s.period[0].upper()}{s.horizon}" if s.period == "quarter" else f"month {s.horizon}"
         base = _stats(self.baseline.ending_arr)
         if self.comparison is None or self.scenario_definition is None:
             return (f"Expected ARR by {when}: {money(base['mean'])} "
-                    f"(P5 {money(base['p5'])}, P95 {money(base['p95'])}).")
-        d = self.comparison.summary()["delta"]
-        sc = self.scenario_definition
-        moves = []
-        if sc.promote:
-            moves.append(f"promoting {len(sc.promote)} account{'s' * (len(sc.promote) != 1)}")
-        if sc.demote:
-            moves.append(f"demoting {len(sc.demote)} account{'s' * (len(sc.demote) != 1)}")
-        what = " and ".join(moves) or "this scenario"
-        verb = "adds" if d["mean"] >= 0 else "costs"
-        text = (f"{what[0].upper()}{what[1:]} {verb} {money(abs(d['mean']))} expected ARR by {when} "
-                f"(P5 {money(d['p5'])}, P95 {money(d['p95'])}; better on "
-                f"{percent(d['prob_better'], 0)} of paths)")
-        added = self.comparison.added_sams
-        if added > 0:
-            text += (f", needs {added:g} more SAM{'s' * (added != 1)} at "
-                     f"{money(s.cost_per_sam)}/year")
-        base_load = self.baseline.staffing.load
-        if base_load is not None and base_load > 1:
-            text += f" (today's strategic SAMs already run at {percent(base_load, 0)} of capacity)"
-        elif self.scenario.staffing.treatment_strength < 1:
-            load = self.scenario.staffing.load
-            text += ("; with no strategic SAMs, strategic accounts get key-tier treatment"
-                     if load is None else
-                     f"; without more SAMs the strategic tier runs at {percent(load, 0)} of capacity")
+                    f"(±{money(mean_error(self.baseline.ending_arr))} Monte Carlo error; "
+                    f"P5 {money(base['p5'])}, P95 {money(base['p95'])}).")
+        c = self.comparison
+        d = c.summary()
+        total, npv_stats = d["delta"], d["economics"]["npv"]
+        verb = "adds" if total["mean"] >= 0 else "costs"
+        text = (f"{_moves(self.scenario_definition)} {verb} {money(abs(total['mean']))} "
+                f"(±{money(d['mc_error']['delta_mean'])}) expected ARR by {when}")
+        base_sams = self.baseline.staffing.sams
+        parts = [f"{money(d['delta']['move']['mean'], signed=True)} from the move with today's "
+                 f"{base_sams:g} strategic SAM{'s' * (base_sams != 1)}"]
+        if c.sam_change:
+            what = (f"hiring {c.added_sams:g} SAM{'s' * (c.added_sams != 1)}" if c.sam_change > 0
+                    else f"releasing {c.released_sams:g} SAM{'s' * (c.released_sams != 1)}")
+            parts.append(f"{money(d['delta']['staffing']['mean'], signed=True)} from {what}")
+        text += ": " + " and ".join(parts)
+        text += (f"; NPV {money(npv_stats['mean'], signed=True)} (P5 {money(npv_stats['p5'])}, "
+                 f"P95 {money(npv_stats['p95'])}) at {percent(s.margin, 0)} margin and "
+                 f"{percent(s.discount_rate, 0)} discount")
+        if c.payback_years is not None:
+            text += f", payback {c.payback_years:.1f} years"
+        elif c.sam_change > 0:
+            text += ", no payback within the horizon (the NPV counts the ARR left at its end)"
+        text += f"; better than the baseline on {percent(c.prob_better, 0)} of paths"
+        if self.scenario.staffing.sams == 0 and self.scenario_definition.promote:
+            text += " (with no strategic SAMs, promoted accounts get no strategic attention)"
+        elif (self.scenario.staffing.load or 0) > 1:
+            text += f" (the strategic SAMs run at {percent(self.scenario.staffing.load, 0)} of capacity)"
         return text + "."
+
+
+def _first_year(summary: dict) -> dict | None:
+    """Year 1's NRR and GRR percentiles, when the horizon covers a year."""
+    return summary["annual"][0] if summary["annual"] else None
+
+
+def _moves(scenario: Scenario) -> str:
+    moves = []
+    if scenario.promote:
+        moves.append(f"promoting {len(scenario.promote)} account{'s' * (len(scenario.promote) != 1)}")
+    if scenario.demote:
+        moves.append(f"demoting {len(scenario.demote)} account{'s' * (len(scenario.demote) != 1)}")
+    what = " and ".join(moves) or "changing the strategic SAMs"
+    return what[0].upper() + what[1:]
 
 
 def simulation_accounts(accounts: pd.DataFrame, tier: pd.Series) -> pd.DataFrame:
@@ -347,62 +471,89 @@ def run_simulation(
     settings: SimulationSettings | None = None,
     scenario: Scenario | None = None,
     progress: Callable[[float], None] | None = None,
+    treatment: TreatmentEffect | None = None,
 ) -> SimulationResult:
     """Simulate ``accounts`` (columns account_id, arr, tier; see :func:`simulation_accounts`).
 
-    Same inputs and seed → identical results, whatever ``chunk_paths`` or ``workers``.
-    ``progress`` receives the share of paths done after each chunk. Raises ValueError for an
-    empty portfolio or invalid scenario ids.
+    ``treatment`` is the effect of strategic attention (default: the assumed one). Same inputs
+    and seed → identical results, whatever ``chunk_paths`` or ``workers``. ``progress``
+    receives the share of paths done after each chunk. Raises ValueError for an empty
+    portfolio, invalid scenario ids or a ramp longer than the horizon.
     """
     assumptions = assumptions or Assumptions()
     settings = settings or SimulationSettings()
+    treatment = treatment or ASSUMED_EFFECT
     if accounts.empty:
         raise ValueError("no accounts with ARR and a tier to simulate")
+    horizon_months = settings.horizon_years * 12
+    if treatment.ramp_months > horizon_months + 1e-9:
+        raise ValueError(f"ramp ({treatment.ramp_months:g} months) must be within the horizon "
+                         f"({horizon_months:g} months)")
     arr0 = accounts["arr"].to_numpy(dtype=float)
     capacity = settings.strategic_capacity
-
-    def variant(tiers: np.ndarray, sams: float) -> tuple[Staffing, dict, AccountParams]:
-        staff = staffing(int((tiers == STRATEGIC).sum()), capacity, sams)
-        figures = effective_assumptions(assumptions, staff.treatment_strength)
-        return staff, figures, account_params(tiers, figures)
-
     base_tiers = accounts["tier"].to_numpy(dtype=object)
+    params = account_params(base_tiers, assumptions.tiers)  # own tier's figures, in every variant
     base_sams = (settings.strategic_sams if settings.strategic_sams is not None
                  else required_sams(int((base_tiers == STRATEGIC).sum()), capacity))
-    base_staff, base_figures, base_params = variant(base_tiers, base_sams)
+    base_staff = staffing(int((base_tiers == STRATEGIC).sum()), capacity, base_sams)
 
-    scenario_params, scenario_info = [], None
+    def variant(tiers: np.ndarray, sams: float) -> tuple[Staffing, AccountParams]:
+        staff = staffing(int((tiers == STRATEGIC).sum()), capacity, sams)
+        shift = exposure(base_tiers, tiers, base_staff.attention, staff.attention)
+        return staff, AccountParams(params.annual_churn, params.drift, params.volatility, shift)
+
+    variants: list[tuple[str, np.ndarray, Staffing, AccountParams]] = []
     if scenario is not None:
         tiers = _scenario_tiers(accounts, scenario)
-        extra = required_sams(int((tiers == STRATEGIC).sum()), capacity) - base_staff.required_sams
+        need = required_sams(int((tiers == STRATEGIC).sum()), capacity) - base_staff.required_sams
         sams = (scenario.strategic_sams if scenario.strategic_sams is not None
-                else base_sams + max(0, extra))
-        scenario_info = (tiers, *variant(tiers, sams))
-        scenario_params = [scenario_info[3]]
+                else max(0.0, base_sams + need))
+        variants.append(("Move with today's SAMs", tiers, *variant(tiers, base_sams)))
+        if sams != base_sams:
+            variants.append((scenario.name, tiers, *variant(tiers, sams)))
 
     outcomes = run_paths(
-        arr0, base_params, scenario_params,
+        arr0, params, [v[3] for v in variants],
         correlation=assumptions.correlation, periods=settings.horizon,
         period_years=settings.period_years, paths=settings.paths, seed=settings.seed,
         chunk_paths=settings.chunk_paths, workers=settings.workers, progress=progress,
+        treatment=treatment_draws(treatment, settings),
     )
 
-    def outcome(name, tiers, staff, figures, paths) -> Outcome:
+    def outcome(name, tiers, staff, paths) -> Outcome:
         counts = {t: int((tiers == t).sum()) for t in TIERS}
-        return Outcome(name, staff, figures, counts, float(arr0.sum()), settings.period_years, paths)
+        return Outcome(name, staff, counts, float(arr0.sum()), settings.period_years, paths)
 
-    result = SimulationResult(settings, assumptions,
-                              outcome("Baseline", base_tiers, base_staff, base_figures, outcomes[0]))
-    if scenario_info is not None:
-        tiers, staff, figures, _ = scenario_info
-        result.scenario = outcome(scenario.name, tiers, staff, figures, outcomes[1])
-        result.scenario_definition = scenario
-        added = staff.sams - base_staff.sams
-        result.comparison = Comparison(
-            delta=result.scenario.ending_arr - result.baseline.ending_arr,
-            revenue_delta=result.scenario.revenue - result.baseline.revenue,
-            added_sams=float(added),
-            added_cost=float(max(added, 0) * settings.cost_per_sam * settings.horizon_years),
-            required_sams_change=staff.required_sams - base_staff.required_sams,
-        )
+    result = SimulationResult(settings, assumptions, treatment,
+                              outcome("Baseline", base_tiers, base_staff, outcomes[0]))
+    if scenario is None:
+        return result
+    result.scenario_definition = scenario
+    result.move = outcome(variants[0][0], variants[0][1], variants[0][2], outcomes[1])
+    name, tiers, staff, _ = variants[-1]
+    result.scenario = outcome(scenario.name, tiers, staff, outcomes[-1])
+    result.comparison = _compare(result, assumptions, settings)
     return result
+
+
+def _compare(result: SimulationResult, assumptions: Assumptions,
+             settings: SimulationSettings) -> Comparison:
+    """Total, move and staffing effects on ending ARR and in money, path by path."""
+    base, move, full = result.baseline, result.move, result.scenario
+    sam_change = full.staffing.sams - base.staffing.sams
+    economics = Economics(settings.margin, settings.discount_rate, settings.cost_per_sam,
+                          tail_churn=assumptions.tiers[STRATEGIC].annual_churn)
+    move_totals = move.paths.totals - base.paths.totals
+    staff_totals = full.paths.totals - move.paths.totals
+    move_npv = npv(move_totals, settings.period_years, economics, 0.0)
+    staffing_npv = npv(staff_totals, settings.period_years, economics, sam_change)
+    return Comparison(
+        delta=full.ending_arr - base.ending_arr,
+        move_delta=move.ending_arr - base.ending_arr,
+        staffing_delta=full.ending_arr - move.ending_arr,
+        npv=move_npv + staffing_npv, move_npv=move_npv, staffing_npv=staffing_npv,
+        sam_change=float(sam_change), economics=economics,
+        payback_years=payback_years(full.paths.totals - base.paths.totals, settings.period_years,
+                                    economics, sam_change),
+        required_sams_change=full.staffing.required_sams - base.staffing.required_sams,
+    )

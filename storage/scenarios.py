@@ -93,15 +93,24 @@ class ScenarioStore:
             # (gunicorn -w 2): the loser sees "already exists"; checking again then finds it.
             _Base.metadata.create_all(self.engine)
 
+    def _check_unique(self, session: Session, owner: str, name: str,
+                      scenario_id: int | None = None) -> None:
+        """ValueError when the owner already has another scenario of that name (any case)."""
+        names = session.scalars(select(_ScenarioRow.name).where(
+            _ScenarioRow.owner == owner, _ScenarioRow.id != (scenario_id or -1)))
+        if name.casefold() in {n.casefold() for n in names}:
+            raise ValueError(f"you already have a scenario called “{name}”: choose another name")
+
     def save(self, owner: str, name: str, fingerprint: str, data_label: str, inputs: dict,
              report: SimulationReport) -> int:
-        """Store a scenario; returns its id. ValueError for an empty or over-long name."""
+        """Store a scenario; returns its id. ValueError for an empty, over-long or taken name."""
         name = _clean_name(name)
         saved = json.dumps(replace(report, saved_as=None).to_dict())
         row = _ScenarioRow(owner=owner, name=name, fingerprint=fingerprint,
                            data_label=data_label[:255], inputs=json.dumps(inputs),
                            report=saved, created=datetime.now(UTC))
         with Session(self.engine) as session, session.begin():
+            self._check_unique(session, owner, name)
             session.add(row)
             session.flush()
             return row.id
@@ -119,11 +128,13 @@ class ScenarioStore:
             return self._read(row) if row is not None and row.owner == owner else None
 
     def rename(self, owner: str, scenario_id: int, name: str) -> bool:
-        """True when the owner's scenario was renamed."""
+        """True when the owner's scenario was renamed; ValueError for a bad or taken name."""
+        name = _clean_name(name)
         query = (update(_ScenarioRow)
                  .where(_ScenarioRow.id == scenario_id, _ScenarioRow.owner == owner)
-                 .values(name=_clean_name(name)))
+                 .values(name=name))
         with Session(self.engine) as session, session.begin():
+            self._check_unique(session, owner, name, scenario_id)
             return session.execute(query).rowcount == 1
 
     def delete(self, owner: str, scenario_id: int) -> bool:

@@ -21,6 +21,7 @@ from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, page_header
 from dashboard.whatif import analyze_session
 from reporting import figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
+from simulation import starting_treatment
 from storage.scenarios import MAX_NAME
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ FORM_CONTROLS = {
     "horizon": (ids.SIM_HORIZON, "value"), "period": (ids.SIM_PERIOD, "value"),
     "correlation": (ids.SIM_CORRELATION, "value"), "strategic_sams": (ids.SIM_SAMS, "value"),
     "staffing": (ids.SIM_STAFFING, "value"), "cost_per_sam": (ids.SIM_COST, "value"),
-    "assumptions": (ids.SIM_ASSUMPTIONS, "rowData"),
+    "margin_pct": (ids.SIM_MARGIN, "value"), "discount_pct": (ids.SIM_DISCOUNT, "value"),
+    "hazard_ratio": (ids.SIM_HAZARD, "value"), "uplift_pct": (ids.SIM_UPLIFT, "value"),
+    "ramp_months": (ids.SIM_RAMP, "value"), "assumptions": (ids.SIM_ASSUMPTIONS, "rowData"),
 }
 """The controls that make up the form, by the form's names (see :mod:`reporting.simulator`)."""
 MESSAGE_CLASS = {"ok": "text-success", "warning": "text-warning", "problem": "text-danger"}
@@ -81,11 +84,29 @@ def _controls() -> dbc.Card:
                                                      step=0.5, size="sm"), 4),
             _label("Scenario staffing", dbc.RadioItems(
                 id=ids.SIM_STAFFING, value="hire", options=[
-                    {"label": "hire what the move needs", "value": "hire"},
-                    {"label": "keep today's SAMs", "value": "keep"}]), 4),
+                    {"label": "hire (or release) what the move needs", "value": "hire"},
+                    {"label": "keep today's SAMs", "value": "keep"}]), 8),
+        ]),
+        html.Div("Strategic treatment: the effect of a SAM's attention on an account",
+                 className="small fw-semibold mt-2"),
+        dbc.Row([
+            _label("Churn hazard ratio", dbc.Input(id=ids.SIM_HAZARD, type="number", min=0.05,
+                                                   max=5, step=0.01, size="sm"), 4),
+            _label("Extra growth (points/yr)", dbc.Input(id=ids.SIM_UPLIFT, type="number",
+                                                         min=-100, max=100, step=0.5,
+                                                         size="sm"), 4),
+            _label("Ramp (months)", dbc.Input(id=ids.SIM_RAMP, type="number", min=0, max=60,
+                                              step=1, size="sm"), 4),
+        ]),
+        html.Div(id=ids.SIM_TREATMENT, className="small text-muted"),
+        dbc.Row([
             _label("Cost per SAM ($/year)", dbc.Input(id=ids.SIM_COST, type="number", min=0,
                                                       step=1000, value=180_000, size="sm"), 4),
-        ]),
+            _label("Gross margin (%)", dbc.Input(id=ids.SIM_MARGIN, type="number", min=0,
+                                                 max=100, step=1, value=80, size="sm"), 4),
+            _label("Discount rate (%/yr)", dbc.Input(id=ids.SIM_DISCOUNT, type="number", min=0,
+                                                     max=100, step=0.5, value=10, size="sm"), 4),
+        ], className="mt-2"),
         html.Div("Assumptions per tier (edit a cell to override; calibrated from the data "
                  "where it has prior-year ARR)", className="small text-muted mt-2"),
         dag.AgGrid(id=ids.SIM_ASSUMPTIONS, columnDefs=assumption_columns, rowData=[],
@@ -176,28 +197,34 @@ def layout(**_):
                     "the final numbers."),
         dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
         html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
-        dbc.Alert(id=ids.SIM_HEADLINE, color="light", className="mt-3 mb-2 border"),
+        dbc.Alert(id=ids.SIM_HEADLINE, color="light", className="mt-3 mb-1 border"),
+        html.Div(id=ids.SIM_PRECISION, className="small text-muted mb-2"),
         dbc.Row(id=ids.SIM_KPIS),
         dbc.Row([dbc.Col(graph(ids.SIM_FAN, "simulation-fan"), lg=7),
-                 dbc.Col(graph(ids.SIM_ENDING, "simulation-ending-arr"), lg=5)]),
+                 dbc.Col(graph(ids.SIM_DECOMPOSITION, "simulation-decomposition"), lg=5)]),
         dbc.Row([dbc.Col(graph(ids.SIM_DELTA, "simulation-delta"), lg=7),
-                 dbc.Col(html.Div(id=ids.SIM_STAFF_TABLE), lg=5)], className="mt-3"),
+                 dbc.Col(graph(ids.SIM_ENDING, "simulation-ending-arr"), lg=5)], className="mt-3"),
+        html.Div(id=ids.SIM_STAFF_TABLE, className="mt-3"),
         _saved(),
     ])
 
 
 @callback(
     output=[Output(ids.SIM_GRID, "rowData"), Output(ids.SIM_ASSUMPTIONS, "rowData"),
-            Output(ids.SIM_SAMS, "value")],
+            Output(ids.SIM_SAMS, "value"), Output(ids.SIM_HAZARD, "value"),
+            Output(ids.SIM_UPLIFT, "value"), Output(ids.SIM_RAMP, "value")],
     inputs=dict(data_version=Input(ids.SESSION_VERSION, "data"), settings=Input(ids.SETTINGS, "data")),
     state=dict(correlation=State(ids.SIM_CORRELATION, "value")),
 )
 def fill_controls(data_version, settings, correlation):
-    """Accounts to pick from, the calibrated assumptions and today's strategic SAMs."""
+    """Accounts to pick from, the calibrated assumptions, today's strategic SAMs and the
+    treatment effect estimated from the data (or assumed)."""
     analysis = analyze_session(settings)
     assumptions = simulator.base_assumptions(analysis, float(correlation or 0))
+    effect = simulator.treatment_fields(starting_treatment(analysis))
     return (simulator.candidate_rows(analysis), simulator.assumption_rows(assumptions),
-            simulator.default_sams(analysis))
+            simulator.default_sams(analysis), effect["hazard_ratio"], effect["uplift_pct"],
+            effect["ramp_months"])
 
 
 @callback(
@@ -305,7 +332,9 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
 @callback(
     output=[Output(ids.SIM_HEADLINE, "children"), Output(ids.SIM_KPIS, "children"),
             Output(ids.SIM_FAN, "figure"), Output(ids.SIM_ENDING, "figure"),
-            Output(ids.SIM_DELTA, "figure"), Output(ids.SIM_STAFF_TABLE, "children")],
+            Output(ids.SIM_DELTA, "figure"), Output(ids.SIM_STAFF_TABLE, "children"),
+            Output(ids.SIM_DECOMPOSITION, "figure"), Output(ids.SIM_TREATMENT, "children"),
+            Output(ids.SIM_PRECISION, "children")],
     inputs=dict(data=Input(ids.SIM_REPORT, "data")),
 )
 def show_report(data):
@@ -314,8 +343,7 @@ def show_report(data):
     try:
         report = SimulationReport.from_dict(data)
     except UnreadableReport as exc:
-        return (exc.message("The result on screen"), no_update, no_update, no_update, no_update,
-                no_update)
+        return (exc.message("The result on screen"), *[no_update] * 8)
     preview_run, label = simulator.run_label(report)
     headline = [dbc.Badge(label, color="secondary" if preview_run else "primary",
                           className="me-2"), report.headline]
@@ -324,17 +352,21 @@ def show_report(data):
                                      className="me-2"))
     cards = [kpi_card(title, value, reading) for title, value, reading in
              simulator.result_kpis(report)]
-    delta = (figures.delta_figure(report) if report.delta_histogram is not None
-             else figures.message_figure("Scenario − baseline",
-                                         "Tick accounts to promote or demote to see a scenario."))
+    no_scenario = "Tick accounts to promote or demote to see a scenario."
+    if report.comparison is not None:
+        delta, split = figures.delta_figure(report), figures.decomposition_figure(report)
+    else:
+        delta = figures.message_figure("Scenario − baseline", no_scenario)
+        split = figures.message_figure("The move and the staffing", no_scenario)
     staff_table = html.Div([
         html.H5("Strategic SAMs"),
         dbc.Table.from_dataframe(pd.DataFrame(simulator.staffing_rows(report)), size="sm",
                                  striped=True),
-        html.P(simulator.return_text(report), className="small"),
+        html.P(simulator.economics_text(report), className="small"),
     ])
     return (headline, cards, figures.fan_figure(report), figures.ending_distribution_figure(report),
-            delta, staff_table)
+            delta, staff_table, split, report.treatment.sentence(),
+            simulator.precision_text(report))
 
 
 def _scenarios():
@@ -466,7 +498,12 @@ def compare_scenarios(_clicks, selected):
         return _message("problem", SELECT_FIRST), no_update
     store, owner = _scenarios(), state.owner()
     items = [item for i in chosen[:MAX_COMPARE] if (item := store.get(owner, i))]
-    table, note = simulator.compare(items, len(chosen), MAX_COMPARE, state.data_fingerprint())
+    accounts, _ = state.current_data()
+    try:
+        table, note = simulator.compare(items, len(chosen), MAX_COMPARE, accounts,
+                                        state.data_fingerprint())
+    except ValueError as exc:
+        return _message("problem", f"Cannot compare: {exc}"), no_update
     if table.empty:
         return note, None
     return note, dbc.Table.from_dataframe(table.reset_index(names=""), size="sm", striped=True,

@@ -133,7 +133,16 @@ def test_simulate_json_has_the_documented_keys(capsys):
     assert data["scenario"]["promote"] == promote
     assert data["scenario"]["tier_counts"]["Strategic"] == data["baseline"]["tier_counts"]["Strategic"] + 3
     # the demo carries prior-year ARR, so the assumptions are calibrated from it
-    assert data["baseline"]["assumptions"]["Key"]["source"] == "calibrated"
+    assert data["assumptions"]["Key"]["source"] == "calibrated"
+    # issue 12's documented keys
+    treatment = data["treatment"]
+    assert {"value", "low", "high", "source"} <= set(treatment["hazard_ratio"])
+    assert {"value", "low", "high", "source"} <= set(treatment["uplift"])
+    assert {"ramp_months", "accounts_used"} <= set(treatment)
+    assert {"mean", "p5", "p95"} <= set(data["delta"]["move"]) and "staffing" in data["delta"]
+    assert {"added_sams", "released_sams", "sam_cost", "npv", "payback_years"} <= set(data["economics"])
+    assert {"p5", "p50", "p95"} <= set(data["annual"]["nrr"]) and data["annual"]["year"] == 1
+    assert set(data["mc_error"]) == {"ending_arr_mean", "delta_mean", "prob_better", "npv_mean"}
     assert data["settings"]["paths"] == 500 and data["headline"].startswith("Promoting 3 accounts")
     # same seed → same numbers
     status, again, _ = run(capsys, "simulate", str(DEMO), "--paths", "500", "--horizon", "8",
@@ -172,3 +181,21 @@ def test_simulate_real_order_export(capsys):
     data = json.loads(out)
     assert data["baseline"]["start_arr"] == pytest.approx(733_947.02, abs=0.01)  # Σ 2023 Sales
     assert data["ending_arr"]["p5"] < data["ending_arr"]["p50"] < data["ending_arr"]["p95"]
+
+
+def test_simulate_takes_the_treatment_and_money_and_names_a_bad_field(capsys):
+    status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "200", "--horizon", "8",
+                         "--hazard-ratio", "0.6", "--uplift", "3", "--ramp-months", "3",
+                         "--margin", "70", "--discount-rate", "8", "--workers", "1", "--json")
+    data = json.loads(out)
+    assert status == 0 and data["treatment"]["source"] == "explicit"
+    assert data["treatment"]["hazard_ratio"]["value"] == 0.6
+    assert data["treatment"]["uplift"]["value"] == pytest.approx(0.03)
+    assert data["settings"]["margin"] == pytest.approx(0.7)
+    for argv, message in ((["--hazard-ratio", "0"], "hazard ratio must be above 0"),
+                          (["--uplift", "150"], "uplift must be within ±100 points"),
+                          (["--margin", "120"], "margin must be between 0% and 100%"),
+                          (["--ramp-months", "30"], "ramp (30 months) must be within the horizon")):
+        status, out, err = run(capsys, "simulate", str(DEMO), "--paths", "100", "--horizon", "8",
+                               *argv)
+        assert status == 2 and message in err, (argv, err)

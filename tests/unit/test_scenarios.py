@@ -100,27 +100,19 @@ def test_the_schema_version_is_saved_inside_the_report_json(store):
     scenario_id = store.save("alice", "x", "f" * 64, "demo", {}, report)
     with Session(store.engine) as session:
         saved = json.loads(session.scalar(select(_ScenarioRow.report)))
-    assert saved["schema_version"] == SCHEMA_VERSION == 2
+    assert saved["schema_version"] == SCHEMA_VERSION == 3
     assert saved["saved_as"] is None  # the name it was loaded under is not part of the results
     assert store.get("alice", scenario_id).report == replace(report, saved_as=None)
 
 
-def test_a_version_1_row_is_converted_when_read(store):
-    """Rows saved before schema versions (today's dicts without the key) still load."""
+def test_a_row_of_the_tier_copying_model_says_run_it_again(store):
+    """Rows saved before the treatment-effect model (versions 1 and 2) are listed, can be
+    renamed and deleted, and say why their results cannot be shown."""
     v1 = json.loads(V1_REPORT.read_text())
-    assert "schema_version" not in v1 and {"ending_arr", "delta"} <= set(v1)
     scenario_id = _insert_row(store, "alice", "From last year", json.dumps(v1))
     loaded = store.get("alice", scenario_id)
-    assert loaded.problem is None
-    report = loaded.report
-    assert report.headline == v1["headline"] and report.fingerprint == v1["fingerprint"]
-    assert report.scenario.promote == ("C", "D") and report.scenario.demote == ("B",)
-    assert report.delta.to_dict() == v1["delta"] and report.target.ending_arr.to_dict() == v1["ending_arr"]
-    assert report.fan["Scenario"].to_dict() == v1["fan"]["Scenario"]
-    assert report.inputs.selected == ("B", "C", "D") and report.inputs.paths == 200
-    # written back, it is version 2
-    assert report.to_dict()["schema_version"] == 2 and "ending_arr" not in report.to_dict()
-    assert [s.report for s in store.list("alice")] == [report]
+    assert loaded.report is None and loaded.problem == OLDER
+    assert [s.problem for s in store.list("alice")] == [OLDER]
 
 
 @pytest.mark.parametrize(("report_json", "problem"), [
@@ -128,9 +120,10 @@ def test_a_version_1_row_is_converted_when_read(store):
     (json.dumps({k: v for k, v in json.loads(V1_REPORT.read_text()).items()
                  if k not in ("fan", "ending_histogram")}), OLDER),
     (json.dumps({"settings": {"paths": 100}, "baseline": {}}), OLDER),
-    (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 3}),
+    (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 2}), OLDER),
+    (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 4}),
      "This scenario was saved by a newer Strata and cannot be shown here; run it again."),
-    (json.dumps({"schema_version": 2, "settings": {}}),
+    (json.dumps({"schema_version": 3, "settings": {}}),
      "This scenario could not be read (its saved results are damaged); run it again."),
     ("{not json", "This scenario could not be read (its saved results are damaged); run it again."),
     ("[1, 2]", "This scenario could not be read (its saved results are damaged); run it again."),
@@ -163,3 +156,14 @@ def test_processes_starting_together_on_a_fresh_database_all_open_it(tmp_path):
         for worker in workers:
             worker.join(timeout=30)
         assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+
+
+def test_names_are_unique_per_owner(store):
+    store.save("alice", "Promote five", "f" * 64, "demo", {}, small_report())
+    with pytest.raises(ValueError, match="already have a scenario called “promote FIVE”"):
+        store.save("alice", "promote FIVE", "f" * 64, "demo", {}, small_report())
+    other = store.save("alice", "Other", "f" * 64, "demo", {}, small_report())
+    with pytest.raises(ValueError, match="choose another name"):
+        store.rename("alice", other, "Promote five")
+    assert store.rename("alice", other, "other")  # its own name in another case is fine
+    assert store.save("bob", "Promote five", "f" * 64, "demo", {}, small_report())  # another owner

@@ -24,8 +24,16 @@ from simulation import (
     parse_assumptions,
     run_simulation,
 )
-from simulation.engine import AccountParams, churn_thresholds, run_paths
-from simulation.model import effective_assumptions, staffing, treatment_strength
+from simulation.economics import Economics, npv, payback_years
+from simulation.engine import AccountParams, TreatmentDraws, churn_thresholds, run_paths
+from simulation.model import attention, exposure, paths_for_error, staffing, treatment_draws
+from simulation.treatment import Interval, TreatmentEffect
+
+
+def exact_effect(hazard_ratio: float = 1.0, uplift: float = 0.0, ramp_months: float = 0.0) -> TreatmentEffect:
+    """A treatment effect without uncertainty (every path draws the same HR and uplift)."""
+    return TreatmentEffect(Interval(hazard_ratio, hazard_ratio, hazard_ratio),
+                           Interval(uplift, uplift, uplift), ramp_months, "explicit")
 
 
 def uniform_assumptions(churn: float, drift: float, vol: float, rho: float = 0.0) -> Assumptions:
@@ -126,7 +134,7 @@ def test_identical_scenario_gives_exactly_zero_delta():
     assert np.all(result.comparison.delta == 0)
     assert np.array_equal(result.scenario.paths.totals, result.baseline.paths.totals)
     assert result.comparison.prob_better == 0
-    assert result.comparison.added_sams == 0 and result.comparison.return_on_sams is None
+    assert result.comparison.added_sams == 0 and np.all(result.comparison.npv == 0)
 
 
 def test_results_are_bit_identical_across_chunk_sizes_and_workers():
@@ -150,53 +158,184 @@ def test_results_are_bit_identical_across_chunk_sizes_and_workers():
     assert not np.array_equal(different_seed.baseline.paths.totals, first.baseline.paths.totals)
 
 
-def test_scenario_equals_a_full_run_with_the_moved_tiers():
-    # the engine recomputes only the changed accounts; a full run with those tiers must agree
-    frame = portfolio([9e5, 4e5, 3e5, 2e5, 1e5, 5e4], ["Strategic", "Key", "Key", "Standard",
-                                                        "Standard", "Standard"])
-    settings = SimulationSettings(paths=400, horizon=12, strategic_sams=5)
-    paired = run_simulation(frame, Assumptions(), settings, Scenario(promote=("A1", "A3"),
-                                                                     demote=("A0",)))
-    moved = frame.assign(tier=["Key", "Strategic", "Key", "Strategic", "Standard", "Standard"])
-    full = run_simulation(moved, Assumptions(), settings)
-    np.testing.assert_allclose(paired.scenario.paths.totals, full.baseline.paths.totals, rtol=2e-6)
-    np.testing.assert_allclose(paired.scenario.paths.retained, full.baseline.paths.retained, rtol=2e-6)
-    assert np.array_equal(paired.scenario.paths.lost_top, full.baseline.paths.lost_top)
+def test_treated_accounts_equal_a_run_with_their_treated_figures():
+    # Full attention (exposure 1), HR 0.5 and uplift 0.1 at once: a treated account behaves as
+    # an untreated one with churn 1 − (1 − c)^0.5 and drift d + 0.1. The engine computes treated
+    # accounts on their own path (cumulative hazard); the baseline path must agree.
+    arr = np.array([9e5, 4e5, 3e5, 2e5])
+    churn, drift, vol = np.full(4, 0.2), np.full(4, 0.05), np.full(4, 0.3)
+    treated = np.array([False, True, False, True])
+    base = AccountParams(churn, drift, vol)
+    scenario = AccountParams(churn, drift, vol, exposure=treated.astype(float))
+    draws = TreatmentDraws(np.full(400, math.log(0.5)), np.full(400, 0.1), np.r_[0.0, np.ones(12)])
+    kwargs = dict(correlation=0.3, periods=12, period_years=0.25, paths=400, seed=8)
+    paired = run_paths(arr, base, [scenario], treatment=draws, **kwargs)[1]
+    figures = AccountParams(np.where(treated, 1 - 0.8 ** 0.5, 0.2), np.where(treated, 0.15, 0.05), vol)
+    direct = run_paths(arr, figures, **kwargs)[0]
+    np.testing.assert_allclose(paired.totals, direct.totals, rtol=2e-5)
+    np.testing.assert_allclose(paired.retained, direct.retained, rtol=2e-5)
+    np.testing.assert_allclose(paired.retained_years, direct.retained_years, rtol=2e-5)
+    assert np.array_equal(paired.lost_top, direct.lost_top)
 
 
-def test_promotion_return_on_added_sam_by_hand():
-    # one Key account at $100k, drift 0 as Key; promoted it grows 20%/yr with certainty
-    # (strategic drift ln 1.2). Quarterly, 4 periods: ARR/100k = 1, 1.0466351, 1.0954451,
-    # 1.1465314, 1.2 → trapezoid revenue = 100k · 0.25 · 4.3886116 = $109,715.29 vs $100,000.
-    # No strategic accounts today → the scenario needs 1 SAM: cost $180k for the year.
-    frame = portfolio([100_000], ["Key"])
-    assumptions = Assumptions({
-        "Strategic": TierAssumption(0.0, math.log(1.2), 0.0),
-        "Key": TierAssumption(0.0, 0.0, 0.0),
-        "Standard": TierAssumption(0.0, 0.0, 0.0),
-    }, 0.0)
-    result = run_simulation(frame, assumptions, SimulationSettings(paths=64, horizon=4),
-                            Scenario(promote=("A0",)))
+def test_hazard_ratio_sets_survival_within_binomial_interval():
+    # churn 20%/yr, HR 0.5 with full attention: the promoted account survives a year with
+    # probability 0.8^0.5 = 0.894427 (its own ARR is the scenario's total minus the other's)
+    paths = 20_000
+    frame = portfolio([1e5, 3e5], ["Key", "Strategic"])
+    result = run_simulation(frame, uniform_assumptions(0.2, 0.0, 0.0, rho=0.3),
+                            SimulationSettings(paths=paths, horizon=4, strategic_sams=1, seed=2),
+                            Scenario(promote=("A0",), strategic_sams=1), treatment=exact_effect(0.5))
+    promoted_alive = (result.scenario.ending_arr % 3e5) > 1  # 1e5 or 4e5 when alive
+    survival = 0.8 ** 0.5
+    assert abs(promoted_alive.mean() - survival) < 3.29 * math.sqrt(survival * (1 - survival) / paths)
+    baseline_alive = (result.baseline.ending_arr % 3e5) > 1
+    assert abs(baseline_alive.mean() - 0.8) < 3.29 * math.sqrt(0.16 / paths)
+
+
+def test_ramp_reaches_the_full_uplift_linearly():
+    # no churn or volatility; uplift 0.4 a year over a 12-month ramp, quarterly: the effect is
+    # 1/4, 2/4, 3/4, 1 of full in quarters 1–4, so the extra log growth after a year is
+    # 0.4 · 0.25 · (0.25 + 0.5 + 0.75 + 1) = 0.25 and after two years 0.25 + 0.4 = 0.65.
+    frame = portfolio([1e5, 2e5], ["Key", "Strategic"])
+    result = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
+                            SimulationSettings(paths=64, horizon=8, strategic_sams=1),
+                            Scenario(promote=("A0",), strategic_sams=1),
+                            treatment=exact_effect(uplift=0.4, ramp_months=12))
+    gain = result.scenario.paths.totals - result.baseline.paths.totals
+    np.testing.assert_allclose(gain[:, 4], 1e5 * (math.exp(0.25) - 1), rtol=1e-6)
+    np.testing.assert_allclose(gain[:, 8], 1e5 * (math.exp(0.65) - 1), rtol=1e-6)
+    # demoting loses the effect over the same ramp: e = −1
+    demoted = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
+                             SimulationSettings(paths=64, horizon=4, strategic_sams=1),
+                             Scenario(demote=("A1",), strategic_sams=1),
+                             treatment=exact_effect(uplift=0.4, ramp_months=12))
+    loss = demoted.scenario.paths.totals[:, 4] - demoted.baseline.paths.totals[:, 4]
+    np.testing.assert_allclose(loss, 2e5 * (math.exp(-0.25) - 1), rtol=1e-6)
+    with pytest.raises(ValueError, match="ramp .* must be within the horizon"):
+        run_simulation(frame, Assumptions(), SimulationSettings(paths=64, horizon=2),
+                       treatment=exact_effect(ramp_months=12))
+
+
+def test_no_sam_attention_means_exactly_no_gain():
+    frame = portfolio([5e5, 3e5, 2e5, 1e5], ["Strategic", "Key", "Key", "Standard"])
+    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=500, strategic_sams=0),
+                            Scenario(promote=("A1", "A3"), strategic_sams=0))
+    assert np.all(result.comparison.delta == 0) and np.all(result.comparison.npv == 0)
+    assert result.comparison.prob_better == 0
+    assert "no strategic attention" in result.headline()
+
+
+def test_move_and_staffing_add_up_to_the_total_on_every_path():
+    frame = portfolio([1e5] * 14, ["Strategic"] * 10 + ["Key"] * 4)
+    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=1_000, strategic_sams=1),
+                            Scenario(promote=("A10", "A11", "A12", "A13")))
     c = result.comparison
-    np.testing.assert_allclose(c.delta, 20_000, rtol=1e-6)
-    np.testing.assert_allclose(c.revenue_delta, 9_715.29, rtol=1e-6)
-    assert c.added_sams == 1 and c.added_cost == 180_000
-    assert c.return_on_sams == pytest.approx((9_715.29 - 180_000) / 180_000, rel=1e-6)
-    assert c.prob_better == 1.0
-    assert "Promoting 1 account adds $20.0k expected ARR by Q4" in result.headline()
+    assert c.sam_change == 1  # ⌈14/10⌉ − ⌈10/10⌉
+    np.testing.assert_allclose(c.move_delta + c.staffing_delta, c.delta, atol=1e-6)
+    np.testing.assert_allclose(c.move_npv + c.staffing_npv, c.npv, atol=1e-6)
+    # the move alone overloads today's SAM (q = 10/14): the ten existing accounts lose attention
+    assert result.move.staffing.attention == pytest.approx(10 / 14)
+    assert result.scenario.staffing.attention == 1
+    assert c.staffing_delta.mean() > 0
 
 
-def test_capacity_feedback_fades_strategic_treatment_toward_key():
-    assert treatment_strength(10, 10, 1) == 1.0
-    assert treatment_strength(12, 10, 1) == pytest.approx(10 / 12)
-    assert treatment_strength(5, 10, 0) == 0.0
+def test_attention_and_exposure():
+    assert attention(10, 10, 1) == 1.0
+    assert attention(12, 10, 1) == pytest.approx(10 / 12)
+    assert attention(5, 10, 0) == 0.0
+    assert attention(0, 10, 0) == 1.0
     assert staffing(58, 10, 5).load == pytest.approx(1.16)
     assert staffing(58, 10, 5).required_sams == 6
-    # q = 0.8: churn 0.8·0.04 + 0.2·0.08 = 0.048, drift 0.8·0.20 + 0.2·0.08 = 0.176
-    figures = effective_assumptions(Assumptions(), 0.8)
-    assert figures["Strategic"].annual_churn == pytest.approx(0.048)
-    assert figures["Strategic"].expansion_drift == pytest.approx(0.176)
-    assert figures["Key"] == Assumptions().tiers["Key"]
+    base = np.array(["Strategic", "Strategic", "Key", "Standard"], dtype=object)
+    after = np.array(["Strategic", "Key", "Strategic", "Standard"], dtype=object)
+    # stays (0.8 − 0.9), demoted (0 − 0.9), promoted (0.8 − 0), untouched (0)
+    np.testing.assert_allclose(exposure(base, after, 0.9, 0.8), [-0.1, -0.9, 0.8, 0.0])
+
+
+def test_treatment_draws_follow_the_interval():
+    effect = TreatmentEffect(Interval(0.6, 0.4, 0.9), Interval(0.03, 0.0, 0.06), 6.0)
+    draws = treatment_draws(effect, SimulationSettings(paths=40_000, seed=3))
+    sd = (math.log(0.9) - math.log(0.4)) / (2 * 1.6448536)  # 0.246505
+    assert abs(draws.log_hazard_ratio.mean() - math.log(0.6)) < 4 * sd / math.sqrt(40_000)
+    assert abs(draws.log_hazard_ratio.std() - sd) < 4 * sd / math.sqrt(2 * 40_000)
+    sd_uplift = 0.06 / (2 * 1.6448536)
+    assert abs(draws.uplift.std() - sd_uplift) < 4 * sd_uplift / math.sqrt(2 * 40_000)
+    np.testing.assert_allclose(draws.ramp, [0, 0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+
+
+def test_promotion_npv_and_hire_by_hand():
+    # One Key account at $100k, no churn, no volatility, drift 0; promotion adds uplift ln 1.2 at
+    # once. No strategic SAM today, so the move alone gives it no attention (move delta 0) and
+    # the scenario hires one SAM ($180k/yr). Quarterly ARR/100k: 1, 1.0466351, 1.0954451,
+    # 1.1465314, 1.2 → the difference Δ = 0, 4,663.51, 9,544.51, 14,653.14, 20,000 and the
+    # trapezoid revenue R = 582.94, 1,776.00, 3,024.71, 4,331.64 (total $9,715.29).
+    frame = portfolio([100_000], ["Key"])
+    result = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
+                            SimulationSettings(paths=64, horizon=4),
+                            Scenario(promote=("A0",)), treatment=exact_effect(uplift=math.log(1.2)))
+    c = result.comparison
+    np.testing.assert_allclose(c.delta, 20_000, rtol=1e-6)
+    assert np.all(c.move_delta == 0)
+    assert c.added_sams == 1 and c.released_sams == 0 and c.prob_better == 1.0
+    # cash C_t = 0.8·R_t − 45,000 per quarter, discounted at 1.1^(−t/4); tail = 0.8 · 20,000 /
+    # (0.10 discount + 0 churn) · 1.1^(−1) = 145,454.55
+    revenue = np.array([582.9378, 1776.0091, 3024.7061, 4331.6419])
+    cash = 0.8 * revenue - 45_000
+    expected = (cash * 1.1 ** (-np.arange(1, 5) / 4)).sum() + 0.8 * 20_000 / 0.1 / 1.1
+    np.testing.assert_allclose(c.npv, expected, rtol=1e-5)
+    assert c.payback_years is None  # cash stays negative through the year
+    headline = result.headline()
+    assert "Promoting 1 account adds $20.0k" in headline and "from hiring 1 SAM" in headline
+    assert "no payback within the horizon" in headline
+
+
+def test_economics_by_hand():
+    delta = np.array([[0.0, 50.0, 100.0]])
+    econ = Economics(margin=0.8, discount_rate=0.1, cost_per_sam=0.0, tail_churn=0.1)
+    # R = 12.5, 37.5; C = 10, 30; NPV = 10/1.1^0.5 + 30/1.1 + 0.8·100/0.2/1.1 = 400.4437
+    assert npv(delta, 0.5, econ, 0.0)[0] == pytest.approx(400.4437168, rel=1e-9)
+    # a SAM at 40/yr: C = 10 − 20, 30 − 20 → cumulative −10, 0: payback at 1.0 year
+    econ = Economics(margin=0.8, discount_rate=0.1, cost_per_sam=40.0, tail_churn=0.1)
+    assert payback_years(delta, 0.5, econ, 1.0) == pytest.approx(1.0)
+    assert payback_years(delta, 0.5, econ, 0.0) is None  # nothing added, nothing to pay back
+    # releasing a SAM books its saving: C = 10 + 20, 30 + 20
+    released = npv(delta, 0.5, econ, -1.0)[0]
+    assert released == pytest.approx(400.4437168 + 20 / 1.1 ** 0.5 + 20 / 1.1, rel=1e-9)
+    with pytest.raises(ValueError, match="margin must be between 0% and 100%"):
+        Economics(margin=1.2)
+
+
+def test_demotion_releases_a_sam_and_books_the_saving():
+    # 11 strategic accounts need 2 SAMs; demoting one needs 1: the scenario releases one. With
+    # no effect (HR 1, uplift 0) and no churn or growth, the only money is the saved cost:
+    # 180,000 · 0.25 per quarter for 4 quarters, discounted at 10%.
+    frame = portfolio([1e5] * 11, ["Strategic"] * 11)
+    result = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
+                            SimulationSettings(paths=64, horizon=4), Scenario(demote=("A10",)),
+                            treatment=exact_effect())
+    c = result.comparison
+    assert c.sam_change == -1 and c.released_sams == 1 and c.added_sams == 0
+    saving = (45_000 * 1.1 ** (-np.arange(1, 5) / 4)).sum()
+    np.testing.assert_allclose(c.npv, saving, rtol=1e-9)
+    assert "releasing 1 SAM" in result.headline()
+
+
+def test_annual_metrics_are_per_year_not_annualised():
+    # one account, churn 0, drift ln 1.1, no volatility: annual NRR 1.1 each year, GRR 1.0
+    result = run_simulation(portfolio([1e5]), uniform_assumptions(0.0, math.log(1.1), 0.0),
+                            SimulationSettings(paths=64, horizon=8))
+    assert result.baseline.years == 2
+    np.testing.assert_allclose(result.baseline.annual_nrr(2), 1.1, rtol=1e-6)
+    np.testing.assert_allclose(result.baseline.annual_grr(1), 1.0, rtol=1e-6)
+    # churn 10%/yr, 12 accounts: E[GRR year 1] = 0.9 (drift 0, no volatility)
+    paths = 4_000
+    churning = run_simulation(portfolio([1e5] * 12), uniform_assumptions(0.1, 0.0, 0.0),
+                              SimulationSettings(paths=paths, horizon=8, seed=6))
+    grr = churning.baseline.annual_grr(1)
+    assert abs(grr.mean() - 0.9) < 4 * grr.std() / math.sqrt(paths)
+    summary = churning.to_dict()
+    assert summary["annual"]["year"] == 1 and "annualised_p50" not in summary["baseline"]["nrr"]
 
 
 def test_overloaded_sams_make_a_promotion_worse_than_hiring():
@@ -205,10 +344,10 @@ def test_overloaded_sams_make_a_promotion_worse_than_hiring():
     hire = run_simulation(frame, Assumptions(), settings, Scenario(promote=("A10", "A11")))
     fixed = run_simulation(frame, Assumptions(), settings,
                            Scenario(promote=("A10", "A11"), strategic_sams=1))
-    assert hire.scenario.staffing.treatment_strength == 1 and hire.comparison.added_sams == 1
-    assert fixed.scenario.staffing.treatment_strength == pytest.approx(10 / 12)
+    assert hire.scenario.staffing.attention == 1 and hire.comparison.added_sams == 1
+    assert fixed.scenario.staffing.attention == pytest.approx(10 / 12)
     assert fixed.comparison.delta.mean() < hire.comparison.delta.mean()
-    assert "runs at 120% of capacity" in fixed.headline()
+    assert "run at 120% of capacity" in fixed.headline()
 
 
 @pytest.mark.parametrize(("scenario", "message"), [
@@ -321,12 +460,12 @@ def test_default_hiring_adds_only_what_the_move_needs():
     result = run_simulation(frame, Assumptions(), SimulationSettings(paths=200, strategic_sams=1),
                             Scenario(promote=("A12", "A13")))
     assert result.comparison.added_sams == 0 and result.comparison.required_sams_change == 0
-    assert result.scenario.staffing.treatment_strength == pytest.approx(10 / 14)
-    assert "already run at 120% of capacity" in result.headline()
+    assert result.scenario.staffing.attention == pytest.approx(10 / 14)
+    assert "run at 140% of capacity" in result.headline()
     # promoting into a full tier: ⌈11/10⌉ − ⌈10/10⌉ = 1 more SAM on top of today's
     full = portfolio([1e5] * 11, ["Strategic"] * 10 + ["Key"])
     hired = run_simulation(full, Assumptions(), SimulationSettings(paths=200), Scenario(promote=("A10",)))
-    assert hired.comparison.added_sams == 1 and hired.scenario.staffing.treatment_strength == 1
+    assert hired.comparison.added_sams == 1 and hired.scenario.staffing.attention == 1
 
 
 def test_starting_assumptions_calibrate_only_with_prior_arr(five_accounts):
@@ -338,3 +477,12 @@ def test_starting_assumptions_calibrate_only_with_prior_arr(five_accounts):
     without = starting_assumptions(analyze(five_accounts.drop(columns="arr_prior")
                                            .assign(arr_prior=float("nan"))))
     assert without == Assumptions()
+
+
+def test_paths_for_error_picks_the_smallest_sufficient_offer():
+    offered = (2_000, 5_000, 10_000, 20_000, 50_000)
+    # sd 100k, target 1k: (100k/1k)² = 10,000 paths
+    assert paths_for_error(100_000, 1_000, offered) == 10_000
+    assert paths_for_error(100_000, 999, offered) == 20_000
+    assert paths_for_error(1e9, 1.0, offered) == 50_000
+    assert paths_for_error(0.0, 1.0, offered) == 2_000

@@ -62,11 +62,20 @@ def test_round_trip_through_json_is_exact_and_the_report_is_frozen(report, basel
 
 
 def test_figures_are_the_simulation_results(result, report):
-    """The typed report carries exactly the figures of SimulationResult.to_dict(), so the CLI's
-    --json layout (summary_dict) is what it printed before the typed report."""
-    assert report.summary_dict() == {**result.to_dict(), "headline": result.headline()}
-    assert list(report.summary_dict()) == ["settings", "correlation", "baseline", "ending_arr",
-                                           "scenario", "comparison", "delta", "headline"]
+    """The typed report carries exactly the figures of SimulationResult.to_dict(); the CLI's
+    --json layout (summary_dict) has the keys the README documents."""
+    summary, model = report.summary_dict(), result.to_dict()
+    assert list(summary) == ["settings", "correlation", "assumptions", "treatment", "baseline",
+                             "move", "scenario", "delta", "economics", "required_sams_change",
+                             "ending_arr", "annual", "mc_error", "headline"]
+    for key in ("settings", "delta", "economics", "ending_arr", "annual", "mc_error"):
+        assert summary[key] == model[key], key
+    assert summary["treatment"] == {**model["treatment"], "sentence": result.treatment.sentence()}
+    assert set(summary["delta"]) >= {"mean", "p5", "p95", "prob_better", "move", "staffing"}
+    assert set(summary["economics"]) >= {"added_sams", "released_sams", "sam_cost", "npv",
+                                         "payback_years"}
+    assert set(summary["mc_error"]) == {"ending_arr_mean", "delta_mean", "prob_better", "npv_mean"}
+    assert set(summary["annual"]["nrr"]) >= {"p5", "p50", "p95"}
     assert report.target is report.scenario and report.delta is report.comparison.delta
     assert report.scenario.promote == ("B",) and report.scenario.demote == ()
     assert report.variant("Baseline") is report.baseline
@@ -78,17 +87,23 @@ def test_a_baseline_alone_has_no_scenario_parts(baseline_only):
     r = baseline_only
     assert r.scenario is None and r.comparison is None and r.delta is None
     assert r.delta_histogram is None and r.target is r.baseline and set(r.fan) == {"Baseline"}
-    assert set(r.summary_dict()) == {"settings", "correlation", "baseline", "ending_arr", "headline"}
+    assert set(r.summary_dict()) == {"settings", "correlation", "assumptions", "treatment",
+                                     "baseline", "ending_arr", "annual", "mc_error", "headline"}
+    assert r.variants == (r.baseline,) and r.move is None
     with pytest.raises(KeyError):
         r.variant("Scenario")
 
 
-def test_version_1_converts_to_the_report_todays_code_computes():
-    """A version-1 dict saved by the Strata before the typed report reads back as the same
-    report this Strata computes for the same inputs (same seed, same numbers)."""
+def test_reports_of_the_tier_copying_model_say_they_must_be_run_again():
+    """Versions 1 and 2 came from the model that copied the strategic tier's averages onto a
+    promoted account: their figures cannot be converted, and the user is told so."""
     v1 = json.loads(V1_REPORT.read_text())
-    again = simulator.simulate(V1_ACCOUNTS, None, {"horizon": 4}, ["B", "C", "D"], 200)
-    assert SimulationReport.from_dict(v1) == again
+    for old in (v1, {**v1, "schema_version": 2}):
+        with pytest.raises(UnreadableReport) as caught:
+            SimulationReport.from_dict(old)
+        assert caught.value.reason == "older"
+        assert caught.value.message("This scenario") == (
+            "This scenario was saved by an older Strata and cannot be shown; run it again.")
 
 
 @pytest.mark.parametrize(("data", "reason"), [
@@ -98,7 +113,8 @@ def test_version_1_converts_to_the_report_todays_code_computes():
     ({"schema_version": True}, "damaged"),
     ({"schema_version": SCHEMA_VERSION + 1}, "newer"),
     ({"schema_version": SCHEMA_VERSION, "settings": {}}, "damaged"),
-    ({"settings": {"paths": 10}}, "older"),  # version 1 without what version 2 needs
+    ({"settings": {"paths": 10}}, "older"),  # version 1
+    ({"schema_version": 2}, "older"),
 ])
 def test_unreadable_layouts_raise_one_error_with_a_sentence_for_the_user(data, reason):
     with pytest.raises(UnreadableReport) as caught:
@@ -113,25 +129,29 @@ def test_distribution_reads_its_own_fields_only():
     assert Distribution.from_dict({**values, "extra": 9}).to_dict() == values
 
 
-def test_result_cards_staffing_rows_and_return_sentence(report, baseline_only):
+def test_result_cards_staffing_rows_and_economics_sentence(report, baseline_only):
     cards = simulator.result_kpis(report)
     assert [c[0] for c in cards] == ["Expected ARR at the horizon", "Scenario − baseline",
-                                     "NRR / GRR over the horizon", "Lose a top-10 account"]
-    assert "after 4 quarters" in cards[0][2] and "of paths" in cards[1][2]
-    assert [c[0] for c in simulator.result_kpis(baseline_only)][1] == "NRR / GRR over the horizon"
+                                     "NPV of the scenario", "Year-1 NRR / GRR",
+                                     "Lose a top-10 account"]
+    assert "(Monte Carlo)" in cards[0][2] and "after 4 quarters" in cards[0][2]
+    assert "the move" in cards[1][2] and "the staffing" in cards[1][2] and "of paths" in cards[1][2]
+    assert [c[0] for c in simulator.result_kpis(baseline_only)] == [
+        "Expected ARR at the horizon", "Year-1 NRR / GRR", "Lose a top-10 account"]
 
     rows = simulator.staffing_rows(report)
-    assert [r[""] for r in rows] == ["Baseline", "Scenario"]
+    assert [r[""] for r in rows] == ["Baseline", "Scenario"]  # no SAM change: no move column
     assert [r["strategic accounts"] for r in rows] == [1, 2]
     assert [r["SAMs"] for r in rows] == ["1", "1"]  # 2 strategic accounts still need one SAM
 
-    assert simulator.return_text(baseline_only) == "No scenario: tick accounts to compare."
-    assert simulator.return_text(report) == "The scenario adds no SAMs."
+    assert simulator.economics_text(baseline_only) == "No scenario: tick accounts to compare."
+    assert simulator.economics_text(report).startswith("The scenario keeps today's SAMs; NPV of "
+                                                       "the move ")
     hiring = dataclasses.replace(report, comparison=dataclasses.replace(
-        report.comparison, added_sams=2.0, added_cost=360_000.0, return_on_sams=-0.5))
-    text = simulator.return_text(hiring)
-    assert text.startswith("2 more SAM(s) at $180,000/year cost $360,000 over the horizon")
-    assert text.endswith("return -50%.")
+        report.comparison, economics=dataclasses.replace(
+            report.comparison.economics, added_sams=2.0, sam_cost=360_000.0)))
+    assert simulator.economics_text(hiring).startswith("2 more SAM(s) cost $360k a year; NPV")
+    assert simulator.precision_text(baseline_only).startswith("100 paths: expected ARR ± $")
 
 
 def test_run_label_says_preview_or_full_run(report):
@@ -161,13 +181,30 @@ def test_saved_rows_and_load_messages(report):
 
 
 def test_compare_puts_scenarios_side_by_side_and_says_what_it_left_out(report, baseline_only):
-    items = [saved(1, "Promote B", report), saved(2, "Base", baseline_only, fingerprint="g"),
+    items = [saved(1, "Promote B", report, fingerprint="g"),
+             saved(2, "Base", baseline_only, fingerprint="g"),
              saved(3, "Old", None, problem="cannot be shown")]
-    table, note = simulator.compare(items, chosen=6, shown=4, current_fingerprint="f")
+    table, note = simulator.compare(items, chosen=6, shown=4, accounts=FRAME, current_fingerprint="f")
     assert list(table.columns) == ["Promote B (#1)", "Base (#2)"]
-    assert table.loc["promoted / demoted"].tolist() == ["1 / 0", "0 / 0"]
-    assert table.loc["data"].tolist() == ["demo.csv", "demo.csv (other data)"]
-    assert table.loc["paths × horizon"].tolist() == ["200 × 4 quarters", "100 × 4 quarters"]
-    assert table.loc["Δ vs baseline (mean)", "Base (#2)"] == "–"
-    assert table.loc["SAMs added"].tolist() == ["0", "0"]
+    assert table.loc["promoted"].tolist() == ["B", "–"]
+    assert table.loc["results"].tolist() == ["as saved, on other data (its own baseline)"] * 2
+    assert table.loc["Δ vs baseline", "Base (#2)"] == "–"
+    assert table.loc["treatment", "Base (#2)"].endswith("· assumed")
     assert note == "Showing the first 4 of 6 selected. “Old”: cannot be shown"
+
+
+def test_compare_reruns_scenarios_on_the_first_ones_baseline():
+    accounts = pd.DataFrame({
+        "account_id": [f"A{i}" for i in range(12)], "account_name": [f"N{i}" for i in range(12)],
+        "arr": [9e5, 8e5, 7e5] + [1e5] * 9, "arr_prior": [8e5, 8e5, 6e5] + [1e5] * 9,
+        "tier": ["Strategic"] * 3 + ["Key"] * 9})
+    first = simulator.simulate(accounts, None, {"horizon": 8, "strategic_sams": 1}, ["A5"], 500)
+    other = simulator.simulate(accounts, None, {"horizon": 4, "strategic_sams": 2}, ["A6"], 500)
+    items = [saved(1, "First", first, "f"), saved(2, "Other", other, "f")]
+    table, note = simulator.compare(items, chosen=2, shown=4, accounts=accounts,
+                                    current_fingerprint="f")
+    assert table.loc["results"].tolist() == ["as saved", "re-run on the common baseline (500 paths)"]
+    assert table.loc["baseline", "First (#1)"] == table.loc["baseline", "Other (#2)"]
+    assert "8 quarters" in table.loc["baseline", "Other (#2)"]
+    assert table.loc["promoted"].tolist() == ["A5", "A6"]
+    assert "share the baseline of “First”" in note
