@@ -95,7 +95,7 @@ def main() -> None:
         ("baseline + scenario, 2 workers", 2, scenario),
     ):
         settings = SimulationSettings(paths=paths, horizon=periods, workers=workers)
-        seconds = best_of(3, lambda: run_simulation(frame, Assumptions(), settings, chosen))
+        seconds = best_of(3, lambda s=settings, c=chosen: run_simulation(frame, Assumptions(), s, c))
         print(f"| {label} | {seconds:.2f} s | {seconds / floor:.2f}× |")
     preview = SimulationSettings(paths=1_000, horizon=periods, workers=2)
     seconds = best_of(5, lambda: run_simulation(frame, Assumptions(), preview, scenario))

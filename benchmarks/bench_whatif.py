@@ -52,13 +52,16 @@ def main() -> None:
             tier=raw["tier"].replace("", None), sam=raw["sam"].replace("", None),
             renewal_date=None))
         settings = {**DEFAULT_SETTINGS, "thresholds": [50, 72]}
-        analysis_ms = median_ms(lambda: analyze_with(accounts, settings))
-        pages = {name: median_ms(lambda b=build: b(analyze_with(accounts, settings), accounts))
+        def analysed(accounts=accounts, settings=settings):
+            return analyze_with(accounts, settings)
+
+        analysis_ms = median_ms(analysed)
+        pages = {name: median_ms(lambda b=build, acc=accounts: b(analysed(), acc))
                  for name, build in PAGE_FIGURES.items()}
-        curves = median_ms(lambda: [f(a) for a in [analyze_with(accounts, settings)]
-                                    for f in (figures.pareto_figure, figures.lorenz_figure)])
-        everything = median_ms(lambda: [b(a, accounts) for a in [analyze_with(accounts, settings)]
-                                        for b in PAGE_FIGURES.values()])
+        curves = median_ms(lambda: [f(analysed()) for f in (figures.pareto_figure,
+                                                            figures.lorenz_figure)])
+        everything = median_ms(lambda acc=accounts: [b(a, acc) for a in [analysed()]
+                                                     for b in PAGE_FIGURES.values()])
         print(f"{n:>9,} {analysis_ms:>9.1f} " + " ".join(f"{v:>13.1f}" for v in pages.values())
               + f" {everything:>10.1f} {curves:>14.1f}")
 

@@ -6,4 +6,4 @@ No Dash, no Plotly: the dashboard, the simulator and the CLI build on this packa
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.ingest import LoadResult, load_bytes, load_file
 
-__all__ = ["PortfolioAnalysis", "analyze", "LoadResult", "load_bytes", "load_file"]
+__all__ = ["LoadResult", "PortfolioAnalysis", "analyze", "load_bytes", "load_file"]

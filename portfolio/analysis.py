@@ -41,7 +41,7 @@ class PortfolioAnalysis:
         """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
         c = self.concentration
         result = {
-            "accounts": int(len(self.accounts)),
+            "accounts": len(self.accounts),
             "active_accounts": c.active_accounts,
             "total_arr": c.total_arr,
             "concentration": c.to_dict(),
@@ -51,7 +51,7 @@ class PortfolioAnalysis:
                 "thresholds": {"strategic": self.tiers.thresholds.strategic,
                                "key": self.tiers.thresholds.key},
                 "warnings": self.tiers.warnings,
-                "disagreements": int(len(self.tiers.disagreements)),
+                "disagreements": len(self.tiers.disagreements),
             },
             "tiers": {
                 tier: {"accounts": int(row["accounts"]), "arr": float(row["arr"]),

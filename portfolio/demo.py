@@ -22,23 +22,165 @@ from portfolio.tiers import SCORECARD_THRESHOLDS, assign_tiers, scorecard
 DEMO_SEED = 20261122
 AS_OF = pd.Timestamp("2026-09-30")
 
-_FIRST = (
-    "Acme Apex Arbor Atlas Aurora Beacon Birch Blue Bright Cedar Cobalt Copper Crest Delta "
-    "Echo Ember Falcon Fern Granite Harbor Helix Horizon Indigo Iron Juniper Keystone Lumen "
-    "Maple Meridian Nimbus North Oak Onyx Orbit Pine Pioneer Polar Quartz Raven Redwood Sable "
-    "Sierra Silver Spruce Summit Tandem Terra Titan Vertex Willow Zenith"
-).split()
-_SECOND = (
-    "Analytics Bank Bio Capital Cloud Dynamics Energy Foods Freight Group Health Holdings "
-    "Industries Insurance Labs Logistics Media Motors Networks Partners Pharma Retail Robotics "
-    "Security Software Systems Telecom Therapeutics Travel Ventures"
-).split()
-_INDUSTRIES = ("Financial Services", "Healthcare", "Manufacturing", "Retail", "Technology",
-               "Energy", "Telecom", "Public Sector")
-_GIVEN = ("Ava Ben Chloe Daniel Emma Felix Grace Henry Isla Jack Katie Liam Maya Noah Olivia "
-          "Owen Priya Ravi Sara Tom Uma Victor Wendy Yusuf Zoe Aisha Bruno Carmen Dev Elena").split()
-_FAMILY = ("Brooks Carter Diaz Evans Foster Grant Hall Irwin Jones Kim Lopez Moore Nash Ortiz Park "
-           "Quinn Rao Shah Tan Upton Vega Wu Xu Young Adams Becker Costa Dubois Eriksen Fischer").split()
+_FIRST = [
+    "Acme",
+    "Apex",
+    "Arbor",
+    "Atlas",
+    "Aurora",
+    "Beacon",
+    "Birch",
+    "Blue",
+    "Bright",
+    "Cedar",
+    "Cobalt",
+    "Copper",
+    "Crest",
+    "Delta",
+    "Echo",
+    "Ember",
+    "Falcon",
+    "Fern",
+    "Granite",
+    "Harbor",
+    "Helix",
+    "Horizon",
+    "Indigo",
+    "Iron",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Maple",
+    "Meridian",
+    "Nimbus",
+    "North",
+    "Oak",
+    "Onyx",
+    "Orbit",
+    "Pine",
+    "Pioneer",
+    "Polar",
+    "Quartz",
+    "Raven",
+    "Redwood",
+    "Sable",
+    "Sierra",
+    "Silver",
+    "Spruce",
+    "Summit",
+    "Tandem",
+    "Terra",
+    "Titan",
+    "Vertex",
+    "Willow",
+    "Zenith",
+]
+_SECOND = [
+    "Analytics",
+    "Bank",
+    "Bio",
+    "Capital",
+    "Cloud",
+    "Dynamics",
+    "Energy",
+    "Foods",
+    "Freight",
+    "Group",
+    "Health",
+    "Holdings",
+    "Industries",
+    "Insurance",
+    "Labs",
+    "Logistics",
+    "Media",
+    "Motors",
+    "Networks",
+    "Partners",
+    "Pharma",
+    "Retail",
+    "Robotics",
+    "Security",
+    "Software",
+    "Systems",
+    "Telecom",
+    "Therapeutics",
+    "Travel",
+    "Ventures",
+]
+_INDUSTRIES = (
+    "Financial Services",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Technology",
+    "Energy",
+    "Telecom",
+    "Public Sector",
+)
+_GIVEN = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Emma",
+    "Felix",
+    "Grace",
+    "Henry",
+    "Isla",
+    "Jack",
+    "Katie",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Owen",
+    "Priya",
+    "Ravi",
+    "Sara",
+    "Tom",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zoe",
+    "Aisha",
+    "Bruno",
+    "Carmen",
+    "Dev",
+    "Elena",
+]
+_FAMILY = [
+    "Brooks",
+    "Carter",
+    "Diaz",
+    "Evans",
+    "Foster",
+    "Grant",
+    "Hall",
+    "Irwin",
+    "Jones",
+    "Kim",
+    "Lopez",
+    "Moore",
+    "Nash",
+    "Ortiz",
+    "Park",
+    "Quinn",
+    "Rao",
+    "Shah",
+    "Tan",
+    "Upton",
+    "Vega",
+    "Wu",
+    "Xu",
+    "Young",
+    "Adams",
+    "Becker",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+]
 
 
 def _person(i: int) -> str:
@@ -46,6 +188,7 @@ def _person(i: int) -> str:
     n = len(_GIVEN)
     name = f"{_GIVEN[i % n]} {_FAMILY[(i + i // n) % n]}"
     return name if i < n * n else f"{name} {i // (n * n) + 1}"
+
 
 _STAFFING = {"Strategic": 0.8, "Key": 0.9, "Standard": 1.0}
 """Team size per tier as a fraction of the headcount the default capacity needs."""
@@ -87,13 +230,21 @@ def generate_demo(n_accounts: int = 1200, seed: int = DEMO_SEED) -> pd.DataFrame
     log_prior = np.log(np.concatenate([prior, new_arr]))
     size_z = (log_prior - log_prior.mean()) / log_prior.std()
     quality = rng.normal(0, 1, n_accounts)
-    frame = pd.DataFrame({
-        "account_id": [f"A{10001 + i}" for i in range(n_accounts)],
-        "account_name": _names(rng, n_accounts),
-        "arr_prior": np.concatenate([prior, np.zeros(n_new)]),
-    })
-    loadings = {"expansion_potential": 0.5, "strategic_fit": 0.6, "market_influence": 0.8,
-                "relationship_strength": 0.4, "product_adoption": 0.3, "partnership_potential": 0.5}
+    frame = pd.DataFrame(
+        {
+            "account_id": [f"A{10001 + i}" for i in range(n_accounts)],
+            "account_name": _names(rng, n_accounts),
+            "arr_prior": np.concatenate([prior, np.zeros(n_new)]),
+        }
+    )
+    loadings = {
+        "expansion_potential": 0.5,
+        "strategic_fit": 0.6,
+        "market_influence": 0.8,
+        "relationship_strength": 0.4,
+        "product_adoption": 0.3,
+        "partnership_potential": 0.5,
+    }
     for dim in SCORE_DIMENSIONS:
         latent = loadings[dim] * size_z + 0.7 * quality + rng.normal(0, 0.7, n_accounts)
         frame[dim] = np.clip(np.round(4.0 + 1.6 * latent), 0, 10).astype(int)
@@ -120,8 +271,19 @@ def generate_demo(n_accounts: int = 1200, seed: int = DEMO_SEED) -> pd.DataFrame
     frame["region"] = rng.choice(["AMER", "EMEA", "APAC"], n_accounts, p=[0.55, 0.3, 0.15])
     renewal = AS_OF + pd.to_timedelta(rng.integers(1, 366, n_accounts), unit="D")
     frame["renewal_date"] = pd.Series(renewal).dt.strftime("%Y-%m-%d").where(arr > 0, "")
-    columns = ["account_id", "account_name", "arr", "arr_prior", "tier", "sam", "segment",
-               "industry", "region", "renewal_date", *SCORE_DIMENSIONS]
+    columns = [
+        "account_id",
+        "account_name",
+        "arr",
+        "arr_prior",
+        "tier",
+        "sam",
+        "segment",
+        "industry",
+        "region",
+        "renewal_date",
+        *SCORE_DIMENSIONS,
+    ]
     return frame[columns]
 
 

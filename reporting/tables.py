@@ -20,7 +20,7 @@ def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
         "share": top["arr"] / total,
         "cumulative_share": top["arr"].cumsum() / total,
         "tier": top["tier"].astype(str),
-        "sam": top["sam"] if "sam" in top else "",
+        "sam": top.get("sam", ""),
     })
 
 

@@ -20,8 +20,20 @@ from simulation.model import (
 from simulation.treatment import ASSUMED_EFFECT, Interval, TreatmentEffect, explicit_effect
 
 __all__ = [
-    "Assumptions", "Scenario", "SimulationResult", "SimulationSettings", "TierAssumption",
-    "calibrate", "load_assumptions", "parse_assumptions", "run_simulation", "simulation_accounts",
-    "starting_assumptions", "starting_treatment", "TreatmentEffect", "Interval", "ASSUMED_EFFECT",
+    "ASSUMED_EFFECT",
+    "Assumptions",
+    "Interval",
+    "Scenario",
+    "SimulationResult",
+    "SimulationSettings",
+    "TierAssumption",
+    "TreatmentEffect",
+    "calibrate",
     "explicit_effect",
+    "load_assumptions",
+    "parse_assumptions",
+    "run_simulation",
+    "simulation_accounts",
+    "starting_assumptions",
+    "starting_treatment",
 ]

@@ -248,15 +248,19 @@ class _Context:
     per_year: int  # periods per year
 
 
-def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -> None:
-    """Paths of ``blocks``: draw, evolve, and write every variant's outcome rows."""
-    first = blocks[0] * BLOCK_PATHS
-    stop = min((blocks[-1] + 1) * BLOCK_PATHS, ctx.paths)
-    rows, n, periods, rho = stop - first, len(ctx.arr0), ctx.periods, ctx.correlation
+def _streams(ctx: _Context, blocks: range, first: int, stop: int) -> list[tuple]:
+    """(generator, first row, end row) per block of the chunk: the block's own PCG64 stream."""
     streams = []
     for block in blocks:
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ctx.seed, spawn_key=(block,))))
         streams.append((rng, block * BLOCK_PATHS - first, min((block + 1) * BLOCK_PATHS, stop) - first))
+    return streams
+
+
+def _first_draws(streams: list[tuple], rows: int, n: int, periods: int,
+                 rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """The market draws M, scaled by √(ρ/(1−ρ)) so that shock_scale·(ε + M) = σ√Δ·z, and the
+    survival draws y = √ρ·C + √(1−ρ)·η, in the blocks' order M, C, η."""
     market = np.empty((rows, periods), F32)
     churn_climate = np.empty(rows, F32)
     survival_draw = np.empty((rows, n), F32)  # y_{i,p}
@@ -266,14 +270,24 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         rng.standard_normal(out=survival_draw[lo:hi], dtype=F32)
     survival_draw *= F32(math.sqrt(1 - rho))
     survival_draw += (F32(math.sqrt(rho)) * churn_climate)[:, None]
-    market *= F32(math.sqrt(rho / (1 - rho)))  # so that shock_scale·(ε + this) = σ√Δ·z
+    market *= F32(math.sqrt(rho / (1 - rho)))
+    return market, survival_draw
+
+
+def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -> None:
+    """Paths of ``blocks``: draw, evolve, and write every variant's outcome rows."""
+    first = blocks[0] * BLOCK_PATHS
+    stop = min((blocks[-1] + 1) * BLOCK_PATHS, ctx.paths)
+    rows, n, periods = stop - first, len(ctx.arr0), ctx.periods
+    streams = _streams(ctx, blocks, first, stop)
+    market, survival_draw = _first_draws(streams, rows, n, periods, ctx.correlation)
     changed = [_ChangeState.start(c, survival_draw, ctx.treatment, first, stop) for c in ctx.changes]
 
     shocks = np.zeros((rows, n), F32)  # Σ_{u≤t} (ε_u + M_u·√(ρ/(1−ρ)))
     draw = np.empty((rows, n), F32)
     growth = np.empty((rows, n), F32)
     active = np.empty((rows, n), bool)
-    base_total, base_outcome = outcomes[0].totals[first:stop], outcomes[0]
+    base = _Step(outcomes[0], first, stop)
     year_start = np.broadcast_to(ctx.arr0.astype(F32), (rows, n)).copy()  # ARR_i at the last year end
     for t in range(1, periods + 1):
         for rng, lo, hi in streams:
@@ -281,37 +295,50 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         draw += market[:, t - 1 : t]
         shocks += draw
         _grow(shocks, survival_draw, ctx.base, t, growth, active)
-        base_total[:, t] = _row_dot(growth, ctx.base.weights[t])
-        year_end = t % ctx.per_year == 0
-        ending = growth * ctx.base.weights[t] if t == periods or year_end else None
+        base.totals[:, t] = _row_dot(growth, ctx.base.weights[t])
+        year = t // ctx.per_year - 1 if t % ctx.per_year == 0 else None
+        ending = growth * ctx.base.weights[t] if t == periods or year is not None else None
         if t == periods:
-            _horizon(ctx, ending, active, base_outcome, first, stop)
-        if year_end:
-            base_outcome.retained_years[first:stop, t // ctx.per_year - 1] = (
-                np.minimum(ending, year_start).sum(axis=1))
-        for change, state, outcome in zip(ctx.changes, changed, outcomes[1:]):
-            cols = change.columns
-            sub_ending, sub_active = state.step(change, shocks[:, cols], ctx.treatment.ramp[t])
-            outcome.totals[first:stop, t] = (
-                base_total[:, t]
-                - _row_dot(growth[:, cols], ctx.base.weights[t, cols])
-                + sub_ending.sum(axis=1))
-            if t == periods:
-                changed_ending, changed_active = ending.copy(), active.copy()
-                changed_ending[:, cols] = sub_ending
-                changed_active[:, cols] = sub_active
-                _horizon(ctx, changed_ending, changed_active, outcome, first, stop)
-            if year_end:
-                year = t // ctx.per_year - 1
-                outcome.retained_years[first:stop, year] = (
-                    base_outcome.retained_years[first:stop, year]
-                    - np.minimum(ending[:, cols], year_start[:, cols]).sum(axis=1)
-                    + np.minimum(sub_ending, state.year_start).sum(axis=1))
-                state.year_start = sub_ending
-        if year_end:
+            _horizon(ctx, ending, active, base.outcome, first, stop)
+        if year is not None:
+            base.retained_years[:, year] = np.minimum(ending, year_start).sum(axis=1)
+        for change, state, outcome in zip(ctx.changes, changed, outcomes[1:], strict=True):
+            _advance(ctx, change, state, _Step(outcome, first, stop), base, t, year,
+                     (shocks, growth, ending, active, year_start))
+        if year is not None:
             year_start = ending
     for outcome in outcomes:
         outcome.totals[first:stop, 0] = ctx.arr0.sum()
+
+
+class _Step:
+    """One variant's outcome rows for the chunk of paths [first, stop)."""
+
+    def __init__(self, outcome: PathOutcome, first: int, stop: int) -> None:
+        self.outcome, self.first, self.stop = outcome, first, stop
+        self.totals = outcome.totals[first:stop]
+        self.retained_years = outcome.retained_years[first:stop]
+
+
+def _advance(ctx: _Context, change: _Change, state: _ChangeState, rows: _Step, base: _Step,
+             t: int, year: int | None, baseline: tuple) -> None:
+    """A scenario at period t: the baseline's figures with its changed accounts swapped in."""
+    shocks, growth, ending, active, year_start = baseline
+    cols = change.columns
+    sub_ending, sub_active = state.step(change, shocks[:, cols], ctx.treatment.ramp[t])
+    rows.totals[:, t] = (base.totals[:, t] - _row_dot(growth[:, cols], ctx.base.weights[t, cols])
+                         + sub_ending.sum(axis=1))
+    if t == ctx.periods:
+        changed_ending, changed_active = ending.copy(), active.copy()
+        changed_ending[:, cols] = sub_ending
+        changed_active[:, cols] = sub_active
+        _horizon(ctx, changed_ending, changed_active, rows.outcome, rows.first, rows.stop)
+    if year is not None:
+        rows.retained_years[:, year] = (
+            base.retained_years[:, year]
+            - np.minimum(ending[:, cols], year_start[:, cols]).sum(axis=1)
+            + np.minimum(sub_ending, state.year_start).sum(axis=1))
+        state.year_start = sub_ending
 
 
 class _ChangeState:

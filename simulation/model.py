@@ -84,26 +84,26 @@ class SimulationSettings:
         if self.period not in PERIOD_YEARS:
             raise ValueError(f"period must be 'month' or 'quarter', got {self.period!r}")
         max_horizon = round(MAX_HORIZON_YEARS / PERIOD_YEARS[self.period])
-        if not (isinstance(self.horizon, int) and 1 <= self.horizon <= max_horizon):
-            raise ValueError(f"horizon must be 1–{max_horizon} {self.period}s, got {self.horizon!r}")
-        if not (isinstance(self.paths, int) and 1 <= self.paths <= MAX_PATHS):
-            raise ValueError(f"paths must be 1–{MAX_PATHS:,}, got {self.paths!r}")
-        if not (isinstance(self.seed, int) and self.seed >= 0):
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        if not (math.isfinite(self.strategic_capacity) and self.strategic_capacity > 0):
-            raise ValueError("strategic capacity must be a positive number of accounts per SAM")
-        if self.strategic_sams is not None and not (math.isfinite(self.strategic_sams)
-                                                     and self.strategic_sams >= 0):
-            raise ValueError("strategic SAMs must be zero or more")
-        if not (math.isfinite(self.cost_per_sam) and self.cost_per_sam >= 0):
-            raise ValueError("cost per SAM must be zero or more")
-        if not (math.isfinite(self.margin) and 0 <= self.margin <= 1):
-            raise ValueError(f"margin must be between 0% and 100%, got {self.margin * 100:g}%")
-        if not (math.isfinite(self.discount_rate) and 0 <= self.discount_rate <= 1):
-            raise ValueError(f"discount rate must be between 0% and 100%, got "
-                             f"{self.discount_rate * 100:g}%")
-        if self.workers < 1:
-            raise ValueError("workers must be at least 1")
+        whole = lambda v, lo, hi: isinstance(v, int) and lo <= v <= hi  # noqa: E731
+        within = lambda v, lo, hi: math.isfinite(v) and lo <= v <= hi  # noqa: E731
+        checks = (
+            (whole(self.horizon, 1, max_horizon),
+             f"horizon must be 1–{max_horizon} {self.period}s, got {self.horizon!r}"),
+            (whole(self.paths, 1, MAX_PATHS), f"paths must be 1–{MAX_PATHS:,}, got {self.paths!r}"),
+            (whole(self.seed, 0, math.inf), f"seed must be a non-negative integer, got {self.seed!r}"),
+            (within(self.strategic_capacity, 1e-9, math.inf),
+             "strategic capacity must be a positive number of accounts per SAM"),
+            (self.strategic_sams is None or within(self.strategic_sams, 0, math.inf),
+             "strategic SAMs must be zero or more"),
+            (within(self.cost_per_sam, 0, math.inf), "cost per SAM must be zero or more"),
+            (within(self.margin, 0, 1), f"margin must be between 0% and 100%, got {self.margin * 100:g}%"),
+            (within(self.discount_rate, 0, 1), f"discount rate must be between 0% and 100%, got "
+                                               f"{self.discount_rate * 100:g}%"),
+            (self.workers >= 1, "workers must be at least 1"),
+        )
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
 
     @property
     def period_years(self) -> float:
@@ -530,7 +530,7 @@ def run_simulation(
         return result
     result.scenario_definition = scenario
     result.move = outcome(variants[0][0], variants[0][1], variants[0][2], outcomes[1])
-    name, tiers, staff, _ = variants[-1]
+    _, tiers, staff, _ = variants[-1]
     result.scenario = outcome(scenario.name, tiers, staff, outcomes[-1])
     result.comparison = _compare(result, assumptions, settings)
     return result

@@ -296,9 +296,6 @@ def ramp_fractions(periods: int, period_years: float, ramp_months: float) -> np.
     """(T+1,) share of the full effect during each period: min(1, t·Δ·12 / ramp) at the end of
     period t (index 0 = today, 0); 1 from the first period when the ramp is 0."""
     t_months = np.arange(periods + 1) * period_years * 12
-    if ramp_months <= 0:
-        share = np.ones(periods + 1)
-    else:
-        share = np.minimum(1.0, t_months / ramp_months)
+    share = np.ones(periods + 1) if ramp_months <= 0 else np.minimum(1.0, t_months / ramp_months)
     share[0] = 0.0
     return share

@@ -34,10 +34,8 @@ def read_table(data: bytes, filename: str, report: IngestReport, limits: Limits)
     if data.startswith(_OLE_MAGIC):
         report.add(Problem("legacy Excel .xls files are not supported: save it as .xlsx or CSV"))
         raise Rejected
-    if data.startswith(_XLSX_MAGIC):
-        table = _read_xlsx(data, report, limits)
-    else:
-        table = _read_text(data, report)
+    is_xlsx = data.startswith(_XLSX_MAGIC)
+    table = _read_xlsx(data, report, limits) if is_xlsx else _read_text(data, report)
     if len(table) > limits.max_rows:
         report.add(Problem(
             f"file has {len(table):,} data rows; the limit is {limits.max_rows:,} "

@@ -100,7 +100,7 @@ def test_fill_select_preview_and_show(request_ctx, page):
 def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_ctx, page):
     """The "keep today's SAMs" radio: with 20 promoted accounts, the scenario has the baseline's
     SAMs and adds none; "hire" adds the SAMs 20 more strategic accounts need."""
-    rows, assumption_rows, sams, *treatment = page.fill_controls(
+    rows, assumption_rows, sams, *_ = page.fill_controls(
         data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
     twenty = page.promote_next(_clicks=1, n=20, rows=rows, selected=[])
 

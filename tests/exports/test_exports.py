@@ -68,7 +68,7 @@ def test_pptx_pack_reopens_with_the_expected_slides_and_kpis(analysis, report):
     table = next(s.table for s in slides[1].shapes if s.has_table)
     cells = [[table.cell(r, c).text for c in range(3)] for r in range(len(table.rows))]
     expected = [[k.title, k.value, k.reading] for k in overview_kpis(analysis)]
-    assert cells[1:] == expected and ["Total ARR", "$52.9M"] == cells[1][:2]
+    assert cells[1:] == expected and cells[1][:2] == ["Total ARR", "$52.9M"]
     pictures = [s for slide in slides[2:-1] for s in slide.shapes if s.shape_type == 13]
     assert len(pictures) == len(pack.charts)
     method = texts[-1][1]
@@ -87,7 +87,7 @@ def test_pdf_pack_renders_to_a_page_that_is_not_blank(analysis, tmp_path):
                     str(tmp_path / "page")], check=True)
     page = next(tmp_path.glob("page*.pgm")).read_bytes()
     # binary PGM: "P5\n<w> <h>\n<max>\n" then one byte per pixel
-    magic, size, maxval, pixels = page.split(b"\n", 3)
+    magic, size, _maxval, pixels = page.split(b"\n", 3)
     width, height = map(int, size.split())
     image = np.frombuffer(pixels[: width * height], dtype=np.uint8)
     assert magic == b"P5" and image.size == width * height

@@ -76,5 +76,5 @@ def test_default_capacity_is_the_one_the_readme_states():
     readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
     stated = re.search(r"\(defaults (\d+) strategic, (\d+) key, (\d+) standard\)", readme)
     assert stated, "the README no longer states the default capacities"
-    assert DEFAULT_CAPACITY == dict(zip(["Strategic", "Key", "Standard"], map(int, stated.groups()),
-                                        strict=True))
+    assert dict(zip(["Strategic", "Key", "Standard"], map(int, stated.groups()),
+                                        strict=True)) == DEFAULT_CAPACITY

@@ -99,7 +99,7 @@ def test_utf16_tab_separated_excel_unicode_text():
 
 def test_utf8_bom():
     r = load(b"\xef\xbb\xbf" + GOOD.encode())
-    assert r.ok and list(r.report.column_map)[0] == "account_id"
+    assert r.ok and next(iter(r.report.column_map)) == "account_id"
 
 
 def test_latin1():

@@ -23,7 +23,7 @@ def test_front_door_names():
     assert sorted(ingest.__all__) == sorted(FRONT_DOOR)
     for name in FRONT_DOOR:
         assert getattr(ingest, name) is not None, name
-    assert ingest.DEFAULT_LIMITS == ingest.Limits()
+    assert ingest.Limits() == ingest.DEFAULT_LIMITS
 
 
 @pytest.mark.parametrize("cell,value", [

@@ -212,7 +212,7 @@ def test_ramp_reaches_the_full_uplift_linearly():
                              treatment=exact_effect(uplift=0.4, ramp_months=12))
     loss = demoted.scenario.paths.totals[:, 4] - demoted.baseline.paths.totals[:, 4]
     np.testing.assert_allclose(loss, 2e5 * (math.exp(-0.25) - 1), rtol=1e-6)
-    with pytest.raises(ValueError, match="ramp .* must be within the horizon"):
+    with pytest.raises(ValueError, match=r"ramp .* must be within the horizon"):
         run_simulation(frame, Assumptions(), SimulationSettings(paths=64, horizon=2),
                        treatment=exact_effect(ramp_months=12))
 
