@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import dash
@@ -12,13 +11,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import access, background, exporting, ids, state
+from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
 from portfolio.whatif import DEFAULT_SETTINGS
 from storage.scenarios import ScenarioStore
 from storage.session_store import RedisStore
 from storage.settings import ConfigurationError, Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "simulator", "data")
 WEIGHT_LABELS = {
     "revenue": "Revenue", "expansion_potential": "Expansion potential",
@@ -106,7 +105,7 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     users = users if users is not None else _users(settings)
     manager = background.manager(cache_dir, redis_url)
     app = Dash(
-        __name__, use_pages=True, pages_folder="", assets_folder=str(ROOT / "assets"),
+        __name__, use_pages=True, pages_folder="", assets_folder=str(assets_dir()),
         suppress_callback_exceptions=True,
         title="Strata — portfolio review",
         background_callback_manager=manager,

@@ -12,20 +12,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import secrets
-from pathlib import Path
 
 import flask
 import pandas as pd
 
 from portfolio.fingerprint import dataset_fingerprint
 from portfolio.ingest import load_file
+from portfolio.resources import demo_accounts_path
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from storage.session_store import open_store
 from storage.settings import Settings
 
 COOKIE = "strata_sid"
 EXPIRE_SECONDS = 7 * 24 * 3600
-DEMO_PATH = Path(__file__).resolve().parents[1] / "data" / "demo_accounts.csv"
 DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True,
              "notes": []}
 
@@ -72,7 +71,7 @@ def session_id() -> str:
 @functools.lru_cache(maxsize=1)
 def demo_accounts() -> pd.DataFrame:
     """The shipped demo portfolio (the same for everyone; not user data)."""
-    return load_file(DEMO_PATH).accounts
+    return load_file(demo_accounts_path()).accounts
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,13 +13,17 @@ the scenario is still listed, with ``report`` None and ``problem`` saying so ("T
 saved by an older Strata and cannot be shown; run it again.") instead of an exception.
 
 The URL comes from the settings (``STRATA_DATABASE_URL``, e.g.
-``postgresql+psycopg://user@host/strata``); by default ``sqlite:///instance/strata.db`` beside
-the app.
+``postgresql+psycopg://user@host/strata``); by default a SQLite file, see
+:func:`default_database_path`.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,14 +34,52 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from reporting.simulation_report import SimulationReport, UnreadableReport
 
-DEFAULT_DATABASE = Path(__file__).resolve().parents[1] / "instance" / "strata.db"
 MAX_NAME = 120
+_CODE_ROOT = Path(__file__).resolve().parents[1]  # the checkout, or site-packages when installed
+
+
+def default_database_path(code_root: Path = _CODE_ROOT,
+                          environ: Mapping[str, str] | None = None) -> Path:
+    """Where the saved scenarios live when ``STRATA_DATABASE_URL`` is unset.
+
+    In a checkout (``code_root`` holds Strata's pyproject.toml): ``instance/strata.db`` in the
+    checkout, as always (git ignores it). Installed (e.g. from a wheel): ``strata/strata.db`` in the
+    user's data directory, ``$XDG_DATA_HOME`` (default ``~/.local/share``), or
+    ``%LOCALAPPDATA%`` on Windows. Not beside the code, since site-packages may be read-only
+    and is replaced by every upgrade; and not relative to the current directory, since then
+    the saved scenarios would depend on where the app happened to be started (a gunicorn
+    started from another directory, or a service without a working directory, would show an
+    empty list). A per-user directory is the same however the app is started. A deployment
+    with several machines sets ``STRATA_DATABASE_URL`` instead.
+    """
+    if _is_strata_checkout(code_root):
+        return code_root / "instance" / "strata.db"
+    env = os.environ if environ is None else environ
+    xdg = env.get("XDG_DATA_HOME", "")
+    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
+        base = Path(env["LOCALAPPDATA"])
+    elif xdg and Path(xdg).is_absolute():  # the XDG spec says a relative one is ignored
+        base = Path(xdg)
+    else:
+        base = Path.home() / ".local" / "share"
+    return base / "strata" / "strata.db"
+
+
+def _is_strata_checkout(code_root: Path) -> bool:
+    # Strata's own pyproject.toml: site-packages can hold another one (a package that ships
+    # its pyproject.toml at the top level, as dash-bootstrap-components 2.0 does).
+    try:
+        project = tomllib.loads((code_root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return project.get("project", {}).get("name") == "strata"
 
 
 def default_database_url() -> str:
-    """The SQLite file ``instance/strata.db`` beside the app (created when missing)."""
-    DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_DATABASE}"
+    """The SQLite file at :func:`default_database_path` (its folder created when missing)."""
+    path = default_database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
 
 
 class _Base(DeclarativeBase):

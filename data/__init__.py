@@ -1,0 +1,1 @@
+"""Strata's demo data, installed as the package ``strata_data`` (see ``portfolio.resources``)."""
