@@ -38,14 +38,16 @@ def test_keep_todays_sams_adds_no_sams_where_hire_adds_two(dash_duo, dash_app):
     dash_duo.wait_for_contains_text("#sim-headline", "Promoting 20 accounts", timeout=20)
     # hiring what the move needs: 50 → 70 strategic accounts at 10 per SAM is 2 more SAMs
     dash_duo.wait_for_contains_text("#sim-staffing-table", "2 more SAM(s)", timeout=20)
+    assert "from hiring 2 SAMs" in simulator_headline(dash_duo)
 
     click(dash_duo, "#sim-staffing input[value='keep']")
-    dash_duo.wait_for_contains_text("#sim-staffing-table", "The scenario adds no SAMs.",
+    dash_duo.wait_for_contains_text("#sim-staffing-table", "The scenario keeps today's SAMs",
                                     timeout=20)
     until(lambda: set(staffing_table(dash_duo)) == {"Baseline", "Scenario"}, timeout=10)
     table = staffing_table(dash_duo)
     assert table["Scenario"]["SAMs"] == table["Baseline"]["SAMs"] == "4"
     assert table["Scenario"]["strategic accounts"] == "70"
     assert "Promoting 20 accounts" in simulator_headline(dash_duo)
-    assert "more SAM" not in simulator_headline(dash_duo)
+    assert "hiring" not in simulator_headline(dash_duo)
+    assert "from the move with today's 4 strategic SAMs" in simulator_headline(dash_duo)
     assert dash_duo.get_logs() == []
