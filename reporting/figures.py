@@ -374,8 +374,8 @@ def delta_figure(report: SimulationReport) -> go.Figure:
     delta = report.delta
     traces = [dict(type="bar", x=centres, y=counts, width=width, marker=dict(color=colors),
                    hovertemplate="%{y:,} paths with a difference near $%{x:,.0f}<extra></extra>")]
-    title = (f"Scenario − baseline: mean {money(delta.mean)}, "
-             f"better on {percent(delta.prob_better, 0)} of paths")
+    title = (f"Scenario − baseline: mean {money(delta.mean, signed=True)}; scenario ahead on "
+             f"{percent(delta.prob_better, 0)} of paths")
     return _figure(title, traces, bargap=0, showlegend=False,
                    xaxis=dict(title="Difference in ending ARR (same random paths)", **MONEY_AXIS),
                    yaxis=dict(title="Paths"),
