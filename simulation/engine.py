@@ -348,12 +348,14 @@ class _ChangeState:
     Λ ≤ limit, which is y ≥ Φ⁻¹(1 − e^(−Λ)) on the baseline's own draw y.
     """
 
-    def __init__(self, limit, log_hr, uplift, year_start) -> None:
+    def __init__(self, limit, log_hr, uplift, arr0, year_start) -> None:
         self.limit = limit
         self.log_hr, self.uplift = log_hr, uplift  # (rows, 1) each
         self.cum_hazard = np.zeros(limit.shape)
-        self.cum_drift = np.zeros(limit.shape)
+        self.weight = np.broadcast_to(arr0, limit.shape).copy()  # ARR_i(0)·exp(cumulative drift)
         self.year_start = year_start
+        self._ramp: float | None = None
+        self._steps: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
 
     @classmethod
     def start(cls, change: _Change, survival_draw, treatment: TreatmentDraws, first: int,
@@ -361,17 +363,29 @@ class _ChangeState:
         y = survival_draw[:, change.columns].astype(float)
         rows = stop - first
         return cls(-log_ndtr(-y), treatment.log_hazard_ratio[first:stop, None],
-                   treatment.uplift[first:stop, None],
+                   treatment.uplift[first:stop, None], change.arr0,
                    np.broadcast_to(change.arr0.astype(F32), (rows, len(change.columns))).copy())
+
+    def _increments(self, change: _Change, ramp: float) -> tuple[np.ndarray, np.ndarray]:
+        """One period's hazard λΔ·HR^(e·r) and growth factor exp((d + u·e·r)·Δ) per account-path;
+        the same for every period at the same ramp, so computed once per ramp value."""
+        if ramp != self._ramp:
+            effect = change.exposure[None, :] * ramp
+            self._steps = (change.hazard_step[None, :] * np.exp(self.log_hr * effect),
+                           np.exp(change.drift_step[None, :]
+                                  + self.uplift * effect * change.period_years))
+            self._ramp = ramp
+        return self._steps
 
     def step(self, change: _Change, shocks, ramp: float) -> tuple[np.ndarray, np.ndarray]:
         """Advance one period; returns the changed accounts' ARR (0 when churned) and activity."""
-        effect = change.exposure[None, :] * ramp
-        self.cum_hazard += change.hazard_step[None, :] * np.exp(self.log_hr * effect)
-        self.cum_drift += change.drift_step[None, :] + self.uplift * effect * change.period_years
+        hazard, growth = self._increments(change, ramp)
+        self.cum_hazard += hazard
+        self.weight *= growth
         active = self.cum_hazard <= self.limit
-        ending = (np.exp(shocks * change.shock_scale) * active
-                  * (change.arr0[None, :] * np.exp(self.cum_drift))).astype(F32)
+        ending = np.exp(shocks * change.shock_scale)
+        ending *= active
+        ending *= self.weight
         return ending, active
 
 
