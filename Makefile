@@ -41,11 +41,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy portfolio simulation reporting storage cli
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy portfolio simulation reporting storage cli
 	$(PY) -m pytest -q -m "not browser"
 
 bench: $(STAMP)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 
 from cli.errors import CliError
 from cli.options import load_and_analyze, source_info
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
-from reporting.simulation_report import SimulationReport, simulation_report
+from reporting.simulation_report import SimulationReport, VariantSummary, simulation_report
 from simulation import (
     Scenario,
     SimulationResult,
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
         simulated = run_simulation_from_args(args, analysis)
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    assert simulated is not None  # None only when require_scenario
     report = simulation_report(simulated)
     if args.json:
         print(json.dumps({**report.summary_dict(), "source": source_info(result)}, indent=2))
@@ -83,6 +85,11 @@ def run_simulation_from_args(args: argparse.Namespace, analysis: PortfolioAnalys
                           settings, scenario, treatment=treatment)
 
 
+def _ending_arr(stat: str) -> Callable[[VariantSummary], str]:
+    """A row of the outcome table: the variant's ending ARR statistic ``stat`` (p5 … mean)."""
+    return lambda v: money(getattr(v.ending_arr, stat))
+
+
 def render_simulation(report: SimulationReport, source: str) -> str:
     """The human-readable report printed by ``portfolio simulate``."""
     s = report.settings
@@ -99,9 +106,9 @@ def render_simulation(report: SimulationReport, source: str) -> str:
     lines += ["", "Strategic treatment: " + report.treatment.sentence(), ""]
     year = lambda v, what: (percent(getattr(v.first_year, what).p50)  # noqa: E731
                             if v.first_year else "–")
-    rows = [("start ARR", lambda v: money(v.start_arr))]
+    rows: list[tuple[str, Callable[[VariantSummary], str]]] = [("start ARR", lambda v: money(v.start_arr))]
     for p in ("p5", "p25", "p50", "p75", "p95", "mean"):
-        rows.append((f"ending ARR {p}", lambda v, p=p: money(getattr(v.ending_arr, p))))
+        rows.append((f"ending ARR {p}", _ending_arr(p)))
     rows += [
         ("± Monte Carlo error of mean", lambda v: money(v.ending_arr_error)),
         ("NRR over horizon (P50)", lambda v: percent(v.nrr.p50)),

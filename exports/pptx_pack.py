@@ -6,6 +6,7 @@ import io
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu, Inches, Pt
 
 from exports.pack import BoardPack
@@ -25,7 +26,7 @@ def _text(slide, text: str, left, top, width, height, size: int, bold: bool = Fa
             run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, color
 
 
-def _titled(prs: Presentation, title: str):
+def _titled(prs: PresentationType, title: str):
     slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
     _text(slide, title, Inches(0.5), Inches(0.3), WIDTH - Inches(1), Inches(0.8), 28, bold=True)
     return slide

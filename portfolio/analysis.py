@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -76,6 +77,10 @@ class PortfolioAnalysis:
         return _json_safe(result)
 
 
+@overload
+def _json_safe(value: dict) -> dict: ...
+@overload
+def _json_safe(value: object) -> object: ...
 def _json_safe(value: object) -> object:
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}

@@ -148,9 +148,9 @@ def match_columns(
         if field in found:
             continue
         for synonym in SYNONYMS.get(field, (field,)):
-            header = by_norm.get(synonym)
-            if header is not None and header not in used:
-                found[field] = header
-                used.add(header)
+            match = by_norm.get(synonym)
+            if match is not None and match not in used:
+                found[field] = match
+                used.add(match)
                 break
     return found

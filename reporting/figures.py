@@ -6,6 +6,7 @@ Money axes use the currency prefix and SI suffixes ($1.2M); shares are percentag
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ def escape_text(values: pd.Series) -> pd.Series:
                      dtype=object)
 
 
-def _figure(title: str, traces: list[dict] = (), **layout) -> go.Figure:
+def _figure(title: str, traces: Sequence[dict] = (), **layout) -> go.Figure:
     """The figure in one validated construction.
 
     Plotly's ``make_subplots`` and ``add_hline``/``add_vrect``… re-validate the figure on every
@@ -344,8 +345,8 @@ def fan_figure(report: SimulationReport) -> go.Figure:
 
 
 def _bin_centres(edges: tuple[float, ...]) -> tuple[np.ndarray, float]:
-    edges = np.asarray(edges)
-    return (edges[:-1] + edges[1:]) / 2, float(edges[1] - edges[0])
+    bounds = np.asarray(edges)
+    return (bounds[:-1] + bounds[1:]) / 2, float(bounds[1] - bounds[0])
 
 
 def ending_distribution_figure(report: SimulationReport) -> go.Figure:
@@ -368,10 +369,12 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
 def delta_figure(report: SimulationReport) -> go.Figure:
     """Scenario − baseline ending ARR on the same paths, with P(scenario > baseline)."""
     hist = report.delta_histogram
+    assert hist is not None  # drawn only for a report with a scenario
     centres, width = _bin_centres(hist.edges)
     counts = np.asarray(hist.counts[DELTA])
     colors = np.where(centres >= 0, "#009E73", ACCENT)
     delta = report.delta
+    assert delta is not None
     traces = [dict(type="bar", x=centres, y=counts, width=width, marker=dict(color=colors),
                    hovertemplate="%{y:,} paths with a difference near $%{x:,.0f}<extra></extra>")]
     title = (f"Scenario − baseline: mean {money(delta.mean, signed=True)}; scenario ahead on "
@@ -386,6 +389,7 @@ def decomposition_figure(report: SimulationReport) -> go.Figure:
     """Expected ending ARR: baseline → the move with today's SAMs → the staffing change →
     scenario, as a waterfall (each step's mean difference on the same paths)."""
     c = report.comparison
+    assert c is not None  # drawn only for a report with a scenario
     base = report.baseline.ending_arr.mean
     steps = [("Baseline", base, "absolute"), ("The move", c.move.mean, "relative"),
              ("The staffing", c.staffing.mean, "relative"),

@@ -551,12 +551,14 @@ def simulation_report(result: SimulationResult) -> SimulationReport:
         treatment=result.treatment,
         headline=result.headline(),
         baseline=_variant(VariantSummary, summary["baseline"]),
-        move=_variant(VariantSummary, result.move.summary()) if has_scenario else None,
+        # the move is set together with the comparison (simulation.model.run)
+        move=_variant(VariantSummary, result.move.summary()) if result.move is not None else None,
         scenario=_variant(ScenarioSummary, summary["scenario"]) if has_scenario else None,
         comparison=Comparison.from_dict(summary["comparison"]) if has_scenario else None,
         fan=fan,
         ending_histogram=histogram({o.name: o.ending_arr for o in outcomes}),
-        delta_histogram=(histogram({DELTA: result.comparison.delta}) if has_scenario else None),
+        delta_histogram=(histogram({DELTA: result.comparison.delta})
+                         if result.comparison is not None else None),
     )
 
 

@@ -79,7 +79,8 @@ def assumptions_from_rows(rows: list[dict], base: Assumptions) -> Assumptions:
             continue
         for name, col in FIGURES:
             try:
-                value = float(row.get(col)) / 100
+                # a missing or empty cell is None: float() raises the TypeError handled below
+                value = float(row.get(col)) / 100  # type: ignore[arg-type]
             except (TypeError, ValueError):
                 raise ValueError(f"{tier}: {col.replace('_pct', '')} must be a number (percent)") from None
             # the grid shows 2 decimals of a percent: closer than half a step is "unchanged"
@@ -391,12 +392,14 @@ def compare(saved: list, chosen: int, shown: int, accounts: pd.DataFrame,
         report, how = item.report, "as saved"
         if item not in here:
             how = "as saved, on other data (its own baseline)"
-        elif baseline_settings(report) != baseline_settings(reference) or report.settings.paths != paths:
-            form = {**report.inputs.form,
-                    **{k: reference.inputs.form.get(k) for k in BASELINE_FIELDS}}
-            report = simulate(accounts, reference.inputs.whatif, form, list(report.inputs.selected),
-                              paths)
-            how = f"re-run on the common baseline ({paths:,} paths)"
+        else:
+            assert reference is not None  # the item is in ``here``
+            if baseline_settings(report) != baseline_settings(reference) or report.settings.paths != paths:
+                form = {**report.inputs.form,
+                        **{k: reference.inputs.form.get(k) for k in BASELINE_FIELDS}}
+                report = simulate(accounts, reference.inputs.whatif, form, list(report.inputs.selected),
+                                  paths)
+                how = f"re-run on the common baseline ({paths:,} paths)"
         columns[f"{item.name} (#{item.id})"] = _column(item, report, how)
     if reference is not None and len(here) > 1:
         notes.append(f"All scenarios on this data share the baseline of “{here[0].name}”.")

@@ -301,11 +301,13 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         if t == periods:
             _horizon(ctx, ending, active, base.outcome, first, stop)
         if year is not None:
+            assert ending is not None  # computed at every year end
             base.retained_years[:, year] = np.minimum(ending, year_start).sum(axis=1)
         for change, state, outcome in zip(ctx.changes, changed, outcomes[1:], strict=True):
             _advance(ctx, change, state, _Step(outcome, first, stop), base, t, year,
                      (shocks, growth, ending, active, year_start))
         if year is not None:
+            assert ending is not None
             year_start = ending
     for outcome in outcomes:
         outcome.totals[first:stop, 0] = ctx.arr0.sum()

@@ -366,6 +366,7 @@ class SimulationResult:
             "mc_error": baseline["mc_error"],
         }
         if self.scenario is not None and self.comparison is not None:
+            assert self.scenario_definition is not None  # set together with the scenario
             scenario = self.scenario.summary()
             payload["scenario"] = {**scenario, "promote": list(self.scenario_definition.promote),
                                    "demote": list(self.scenario_definition.demote)}
@@ -385,6 +386,7 @@ class SimulationResult:
             return (f"Expected ARR by {when}: {money(base['mean'])} "
                     f"(±{money(mean_error(self.baseline.ending_arr))} Monte Carlo error; "
                     f"P5 {money(base['p5'])}, P95 {money(base['p95'])}).")
+        assert self.scenario is not None  # set together with the comparison
         c = self.comparison
         d = c.summary()
         total, npv_stats = d["delta"], d["economics"]["npv"]
@@ -540,6 +542,7 @@ def _compare(result: SimulationResult, assumptions: Assumptions,
              settings: SimulationSettings) -> Comparison:
     """Total, move and staffing effects on ending ARR and in money, path by path."""
     base, move, full = result.baseline, result.move, result.scenario
+    assert move is not None and full is not None  # set before the comparison
     sam_change = full.staffing.sams - base.staffing.sams
     economics = Economics(settings.margin, settings.discount_rate, settings.cost_per_sam,
                           tail_churn=assumptions.tiers[STRATEGIC].annual_churn)

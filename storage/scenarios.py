@@ -27,8 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, select, update
+from sqlalchemy import CursorResult, DateTime, Integer, String, Text, create_engine, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -177,14 +178,15 @@ class ScenarioStore:
                  .values(name=name))
         with Session(self.engine) as session, session.begin():
             self._check_unique(session, owner, name, scenario_id)
-            return session.execute(query).rowcount == 1
+            # UPDATE and DELETE give a CursorResult (Session.execute is typed as returning Result)
+            return cast(CursorResult, session.execute(query)).rowcount == 1
 
     def delete(self, owner: str, scenario_id: int) -> bool:
         """True when the owner's scenario was deleted."""
         query = delete(_ScenarioRow).where(_ScenarioRow.id == scenario_id,
                                            _ScenarioRow.owner == owner)
         with Session(self.engine) as session, session.begin():
-            return session.execute(query).rowcount == 1
+            return cast(CursorResult, session.execute(query)).rowcount == 1
 
     @staticmethod
     def _read(row: _ScenarioRow) -> SavedScenario:

@@ -9,6 +9,7 @@ from the same setting.
 from __future__ import annotations
 
 import pickle
+from typing import cast
 
 import diskcache
 
@@ -30,7 +31,8 @@ class RedisStore:
 
     def get(self, key: str, default=None):
         raw = self._redis.get(self.PREFIX + key)
-        return default if raw is None else pickle.loads(raw)
+        # the client is opened without decode_responses, so values come back as bytes
+        return default if raw is None else pickle.loads(cast(bytes, raw))
 
     def set(self, key: str, value, expire: float | None = None) -> bool:
         ttl = None if expire is None else max(1, int(expire))

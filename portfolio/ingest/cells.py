@@ -142,6 +142,7 @@ def parse_dates(column: pd.Series, name: str, report: IngestReport) -> pd.Series
                 best_format, best_parsed = fmt, parsed
             if parsed.notna().all():
                 break
+        assert best_format is not None and best_parsed is not None  # _DATE_FORMATS is not empty
         if best_parsed.notna().any():
             used.append(best_format)
         lookup.update(zip(group, best_parsed, strict=True))
