@@ -40,12 +40,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy portfolio simulation reporting storage cli
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m mypy portfolio simulation reporting storage cli
 	$(PY) -m pytest -q -m "not browser"

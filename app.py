@@ -25,8 +25,10 @@ if "strata_celery" in server.extensions:  # REDIS_URL is set: `celery -A app:cel
 def __getattr__(name: str):
     """Without REDIS_URL there is no Celery app; say so to `celery -A app:celery_app`."""
     if name == "celery_app":
-        sys.exit("error: REDIS_URL is not set. Celery workers belong to a scale-out deployment "
-                 "and need the same REDIS_URL as the app (see the README).")
+        sys.exit(
+            "error: REDIS_URL is not set. Celery workers belong to a scale-out deployment "
+            "and need the same REDIS_URL as the app (see the README)."
+        )
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -28,8 +28,14 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 URL = "http://127.0.0.1:8059"
-PAGES = {"/": (2, 0, 0), "/concentration": (2, 0, 1), "/tiers": (2, 0, 1), "/retention": (2, 0, 0),
-         "/capacity": (2, 0, 1), "/data": (0, 1, 0)}
+PAGES = {
+    "/": (2, 0, 0),
+    "/concentration": (2, 0, 1),
+    "/tiers": (2, 0, 1),
+    "/retention": (2, 0, 0),
+    "/capacity": (2, 0, 1),
+    "/data": (0, 1, 0),
+}
 """(charts, ag-grids, tables) on each page with the demo data."""
 RUNS = 7
 
@@ -62,8 +68,14 @@ let contentAt = null;
 def browser() -> webdriver.Chrome:
     options = Options()
     options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=1400,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH})
@@ -88,8 +100,12 @@ def load(driver: webdriver.Chrome, path: str) -> tuple[float, float]:
 
 def main() -> None:
     root = Path(__file__).resolve().parents[1]
-    server = subprocess.Popen([sys.executable, "app.py", "--port", "8059"], cwd=root,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "app.py", "--port", "8059"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -104,8 +120,10 @@ def main() -> None:
             print(f"{'page':<15} {'in the page':>12} {'WebDriver':>10}   (medians of {RUNS}, ms)")
             for path in PAGES:
                 runs = [load(driver, path) for _ in range(RUNS)]
-                print(f"{path:<15} {statistics.median(r[0] for r in runs):12.0f} "
-                      f"{statistics.median(r[1] for r in runs):10.0f}")
+                print(
+                    f"{path:<15} {statistics.median(r[0] for r in runs):12.0f} "
+                    f"{statistics.median(r[1] for r in runs):10.0f}"
+                )
         finally:
             driver.quit()
     finally:

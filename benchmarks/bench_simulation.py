@@ -81,8 +81,10 @@ def main() -> None:
     n_accounts, paths, periods = (1_200, 1_000 if args.quick else 10_000, 12)
     frame, promote = demo_portfolio(n_accounts)
     scenario = Scenario(promote=promote)
-    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, NumPy {np.__version__}")
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, NumPy {np.__version__}"
+    )
     print(f"Portfolio: demo, {len(frame):,} accounts with ARR; {paths:,} paths × {periods} quarters\n")
 
     floor = draw_floor(len(frame) * paths * periods, len(frame))
@@ -104,13 +106,17 @@ def main() -> None:
     big_accounts, big_paths = (10_000, 100) if args.quick else (100_000, 1_000)
     child = subprocess.run(
         [sys.executable, __file__, "--memory-child", str(big_accounts), str(big_paths)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     cube_gb = big_accounts * big_paths * periods * 4 / 1e9
-    print(f"\nMemory: {big_accounts:,} accounts × {big_paths:,} paths × {periods} quarters: "
-          f"{child.stdout.strip()} s, peak RSS {peak_mb:,.0f} MB "
-          f"(the float32 path cube would be {cube_gb:.1f} GB)")
+    print(
+        f"\nMemory: {big_accounts:,} accounts × {big_paths:,} paths × {periods} quarters: "
+        f"{child.stdout.strip()} s, peak RSS {peak_mb:,.0f} MB "
+        f"(the float32 path cube would be {cube_gb:.1f} GB)"
+    )
 
 
 if __name__ == "__main__":

@@ -17,13 +17,18 @@ from reporting.kpis import overview_kpis
 from reporting.tables import tier_movers, top_accounts
 
 PAGE_FIGURES = {
-    "overview": lambda a, raw: (overview_kpis(a), figures.tier_distribution_figure(a),
-                           figures.arr_bridge_figure(a)),
+    "overview": lambda a, raw: (
+        overview_kpis(a),
+        figures.tier_distribution_figure(a),
+        figures.arr_bridge_figure(a),
+    ),
     "concentration": lambda a, raw: top_accounts(a, 20),  # the curves follow the data only
-    "tiers": lambda a, raw: (figures.tier_distribution_figure(a), figures.score_histogram(a),
-                        tier_movers(a, raw)),
-    "retention": lambda a, raw: (figures.retention_by_tier_figure(a),
-                            figures.arr_bridge_figure(a)),
+    "tiers": lambda a, raw: (
+        figures.tier_distribution_figure(a),
+        figures.score_histogram(a),
+        tier_movers(a, raw),
+    ),
+    "retention": lambda a, raw: (figures.retention_by_tier_figure(a), figures.arr_bridge_figure(a)),
     "capacity": lambda a, raw: (figures.sam_load_figure(a), figures.headcount_figure(a)),
 }
 """What each page's callbacks build after a what-if change (the Pareto and Lorenz curves
@@ -42,28 +47,41 @@ def median_ms(fn, runs: int = 9) -> float:
 
 def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"{'accounts':>9} {'analysis':>9} " + " ".join(f"{p:>13}" for p in PAGE_FIGURES)
-          + f" {'all pages':>10} {'data change*':>14}")
-    print("(ms, median of 9; page = analysis + what its callbacks build after a what-if change;"
-          " *: the concentration curves, rebuilt only when the data changes)")
+    print(
+        f"{'accounts':>9} {'analysis':>9} "
+        + " ".join(f"{p:>13}" for p in PAGE_FIGURES)
+        + f" {'all pages':>10} {'data change*':>14}"
+    )
+    print(
+        "(ms, median of 9; page = analysis + what its callbacks build after a what-if change;"
+        " *: the concentration curves, rebuilt only when the data changes)"
+    )
     for n in (1_200, 10_000, 100_000):
         raw = generate_demo(n, seed=7)
-        accounts = finalize_accounts(raw.assign(
-            tier=raw["tier"].replace("", None), sam=raw["sam"].replace("", None),
-            renewal_date=None))
+        accounts = finalize_accounts(
+            raw.assign(
+                tier=raw["tier"].replace("", None), sam=raw["sam"].replace("", None), renewal_date=None
+            )
+        )
         settings = {**DEFAULT_SETTINGS, "thresholds": [50, 72]}
+
         def analysed(accounts=accounts, settings=settings):
             return analyze_with(accounts, settings)
 
         analysis_ms = median_ms(analysed)
-        pages = {name: median_ms(lambda b=build, acc=accounts: b(analysed(), acc))
-                 for name, build in PAGE_FIGURES.items()}
-        curves = median_ms(lambda: [f(analysed()) for f in (figures.pareto_figure,
-                                                            figures.lorenz_figure)])
-        everything = median_ms(lambda acc=accounts: [b(a, acc) for a in [analysed()]
-                                                     for b in PAGE_FIGURES.values()])
-        print(f"{n:>9,} {analysis_ms:>9.1f} " + " ".join(f"{v:>13.1f}" for v in pages.values())
-              + f" {everything:>10.1f} {curves:>14.1f}")
+        pages = {
+            name: median_ms(lambda b=build, acc=accounts: b(analysed(), acc))
+            for name, build in PAGE_FIGURES.items()
+        }
+        curves = median_ms(lambda: [f(analysed()) for f in (figures.pareto_figure, figures.lorenz_figure)])
+        everything = median_ms(
+            lambda acc=accounts: [b(a, acc) for a in [analysed()] for b in PAGE_FIGURES.values()]
+        )
+        print(
+            f"{n:>9,} {analysis_ms:>9.1f} "
+            + " ".join(f"{v:>13.1f}" for v in pages.values())
+            + f" {everything:>10.1f} {curves:>14.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ import requests
 from portfolio.whatif import DEFAULT_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
-UPLOAD = ("account_id,account_name,arr,arr_prior\n"
-          + "".join(f"L{i},Load test {i},{1000 + 37 * i},{900 + 41 * i}\n" for i in range(200)))
+UPLOAD = "account_id,account_name,arr,arr_prior\n" + "".join(
+    f"L{i},Load test {i},{1000 + 37 * i},{900 + 41 * i}\n" for i in range(200)
+)
 
 
 def free_port() -> int:
@@ -44,23 +45,37 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def callback_payload(dependencies: list[dict], output_part: str, changed: str,
-                     values: dict[str, object]) -> dict:
+def callback_payload(
+    dependencies: list[dict], output_part: str, changed: str, values: dict[str, object]
+) -> dict:
     """A ``_dash-update-component`` body for the callback whose output names ``output_part``
     and that ``changed`` ("id.property") triggers. ``values`` gives its inputs' and states'
     values by "id.property", listed in the order the app declares them; a pattern-matched
     one that is not given matches no component on the page (an empty list)."""
-    spec = next(d for d in dependencies if output_part in d["output"]
-                and changed in (f"{i['id']}.{i['property']}" for i in d["inputs"]))
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-               for o in spec["output"].strip(".").split("...")]
+    spec = next(
+        d
+        for d in dependencies
+        if output_part in d["output"] and changed in (f"{i['id']}.{i['property']}" for i in d["inputs"])
+    )
+    outputs = [
+        {"id": o.split(".")[0], "property": o.split(".")[1]} for o in spec["output"].strip(".").split("...")
+    ]
 
     def listed(dependencies: list[dict]) -> list:
-        return [{**d, "value": values[f"{d['id']}.{d['property']}"]}
-                if f"{d['id']}.{d['property']}" in values else [] for d in dependencies]
+        return [
+            {**d, "value": values[f"{d['id']}.{d['property']}"]}
+            if f"{d['id']}.{d['property']}" in values
+            else []
+            for d in dependencies
+        ]
 
-    return {"output": spec["output"], "outputs": outputs, "inputs": listed(spec["inputs"]),
-            "changedPropIds": [changed], "state": listed(spec.get("state", []))}
+    return {
+        "output": spec["output"],
+        "outputs": outputs,
+        "inputs": listed(spec["inputs"]),
+        "changedPropIds": [changed],
+        "state": listed(spec.get("state", [])),
+    }
 
 
 class User(threading.Thread):
@@ -84,8 +99,12 @@ class User(threading.Thread):
         return response
 
     def overview(self, settings: dict, version: int) -> None:
-        body = callback_payload(self.dependencies, "overview-kpis", "app-settings.data", {
-            "app-settings.data": settings, "app-data-version.data": version})
+        body = callback_payload(
+            self.dependencies,
+            "overview-kpis",
+            "app-settings.data",
+            {"app-settings.data": settings, "app-data-version.data": version},
+        )
         self.timed("what-if change", "POST", "/_dash-update-component", json=body)
 
     def page_load(self) -> None:
@@ -102,9 +121,16 @@ class User(threading.Thread):
 
     def upload(self) -> None:
         contents = "data:text/csv;base64," + base64.b64encode(UPLOAD.encode()).decode()
-        body = callback_payload(self.dependencies, "data-report", "data-upload.contents", {
-            "data-upload.contents": contents, "data-upload.filename": "load.csv",
-            "app-data-version.data": 0})
+        body = callback_payload(
+            self.dependencies,
+            "data-report",
+            "data-upload.contents",
+            {
+                "data-upload.contents": contents,
+                "data-upload.filename": "load.csv",
+                "app-data-version.data": 0,
+            },
+        )
         response = self.timed("upload", "POST", "/_dash-update-component", json=body)
         if response is not None and response.status_code == 200 and "200 accounts" not in response.text:
             self.results["upload"][-1] = (self.results["upload"][-1][0], False)
@@ -139,19 +165,34 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="mean pause between a user's actions, seconds (0: none)")
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean pause between a user's actions, seconds (0: none)"
+    )
     args = parser.parse_args()
     port = free_port()
     work = tempfile.mkdtemp(prefix="strata-load-")
-    env = {**os.environ, "STRATA_CACHE_DIR": work,
-           "STRATA_DATABASE_URL": f"sqlite:///{work}/scenarios.db"}
+    env = {**os.environ, "STRATA_CACHE_DIR": work, "STRATA_DATABASE_URL": f"sqlite:///{work}/scenarios.db"}
     env.pop("STRATA_USERS_FILE", None)
     log = Path(work) / "gunicorn.log"  # a file, not a pipe nobody reads (a full pipe blocks it)
     with log.open("w") as log_file:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "-w", "2",
-                                   "-b", f"127.0.0.1:{port}", "--timeout", "60"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "app:server",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.perf_counter() + 60
@@ -177,8 +218,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"{args.users} users, think time {args.think:g} s, {elapsed:.0f} s, gunicorn -w 2 on "
-          "loopback (client on the same machine)")
+    print(
+        f"{args.users} users, think time {args.think:g} s, {elapsed:.0f} s, gunicorn -w 2 on "
+        "loopback (client on the same machine)"
+    )
     print("| request | count | per second | p50 ms | p95 ms | max ms | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     total_errors = 0
@@ -189,8 +232,10 @@ def main() -> None:
         times = [1000 * t for t, _ in rows]
         errors = sum(not ok for _, ok in rows)
         total_errors += errors if kind != "page load (part)" else 0
-        print(f"| {kind} | {len(rows):,} | {len(rows) / elapsed:.1f} | {percentile(times, 50):.0f} "
-              f"| {percentile(times, 95):.0f} | {max(times):.0f} | {errors} |")
+        print(
+            f"| {kind} | {len(rows):,} | {len(rows) / elapsed:.1f} | {percentile(times, 50):.0f} "
+            f"| {percentile(times, 95):.0f} | {max(times):.0f} | {errors} |"
+        )
     print(f"errors: {total_errors}")
     reasons = results.get("reasons", [])
     if reasons:

@@ -14,8 +14,13 @@ from cli import add_user, analyze, demo, export, simulate
 from cli.errors import CliError
 from cli.parser import build_parser
 
-COMMANDS = {"analyze": analyze.run, "simulate": simulate.run, "export": export.run,
-            "add-user": add_user.run, "demo": demo.run}
+COMMANDS = {
+    "analyze": analyze.run,
+    "simulate": simulate.run,
+    "export": export.run,
+    "add-user": add_user.run,
+    "demo": demo.run,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,44 +43,53 @@ def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> s
         f"  top-1 share         {percent(c.top_1_share)}",
         f"  top-10 share        {percent(c.top_10_share)}",
         f"  top-20% share       {percent(c.top_20pct_share)}",
-        f"  80% of ARR from     {c.accounts_for_80pct:,} accounts "
-        f"({percent(c.share_of_accounts_for_80pct)})",
+        f"  80% of ARR from     {c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)})",
         "",
     ]
     t = analysis.tiers
     mode = "revenue-only (ARR rank)" if t.revenue_only else "weighted scorecard"
-    lines.append(f"Tiers — {mode}; thresholds Strategic ≥ {t.thresholds.strategic:g}, "
-                 f"Key ≥ {t.thresholds.key:g}")
+    lines.append(
+        f"Tiers — {mode}; thresholds Strategic ≥ {t.thresholds.strategic:g}, Key ≥ {t.thresholds.key:g}"
+    )
     dist = analysis.distribution
-    shown = pd.DataFrame({
-        "accounts": dist["accounts"],
-        "ARR": dist["arr"].map(lambda v: money(v, precise=True)),
-        "ARR share": dist["arr_share"].map(percent),
-        "mean ARR": dist["mean_arr"].map(lambda v: money(v, precise=True)),
-    })
+    shown = pd.DataFrame(
+        {
+            "accounts": dist["accounts"],
+            "ARR": dist["arr"].map(lambda v: money(v, precise=True)),
+            "ARR share": dist["arr_share"].map(percent),
+            "mean ARR": dist["mean_arr"].map(lambda v: money(v, precise=True)),
+        }
+    )
     lines += ["  " + line for line in _table(shown).splitlines()]
     lines += [f"  warning: {w}" for w in t.warnings]
     if len(t.disagreements):
-        lines.append(f"  {len(t.disagreements)} account(s) have an assigned tier that differs "
-                     "from the scorecard")
+        lines.append(
+            f"  {len(t.disagreements)} account(s) have an assigned tier that differs from the scorecard"
+        )
     lines.append("")
     if analysis.retention is None:
         lines += ["Retention: no prior-year ARR in the file", ""]
     else:
         r = analysis.retention
-        lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, "
-                     f"GRR {percent(r.grr)}")
-        by_tier = pd.DataFrame({
-            tier: {"NRR": percent(x.nrr), "GRR": percent(x.grr),
-                   "accounts": x.existing_accounts,
-                   **{k.title(): money(v) for k, v in x.bridge.to_dict().items()}}
-            for tier, x in {**analysis.retention_by_tier, "All": r}.items()
-        }).T
+        lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, GRR {percent(r.grr)}")
+        by_tier = pd.DataFrame(
+            {
+                tier: {
+                    "NRR": percent(x.nrr),
+                    "GRR": percent(x.grr),
+                    "accounts": x.existing_accounts,
+                    **{k.title(): money(v) for k, v in x.bridge.to_dict().items()},
+                }
+                for tier, x in {**analysis.retention_by_tier, "All": r}.items()
+            }
+        ).T
         lines += ["  " + line for line in _table(by_tier).splitlines()]
         lines.append("")
     w = analysis.workload
-    lines.append(f"SAM workload — required {w.required_headcount} SAMs "
-                 f"({w.required_fte:.1f} FTE), available {w.available_headcount:g}")
+    lines.append(
+        f"SAM workload — required {w.required_headcount} SAMs "
+        f"({w.required_fte:.1f} FTE), available {w.available_headcount:g}"
+    )
     by_tier = w.by_tier.assign(
         arr=w.by_tier["arr"].map(money),
         required_fte=w.by_tier["required_fte"].round(1),

@@ -19,8 +19,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         simulated = run_simulation_from_args(args, analysis, require_scenario=True)
         report = simulation_report(simulated) if simulated is not None else None
-        written = export_files(analysis, result.report.source, source_info(result)["as_of"], report,
-                               args.format, Path(args.out))
+        written = export_files(
+            analysis, result.report.source, source_info(result)["as_of"], report, args.format, Path(args.out)
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     except ExportUnavailable as exc:

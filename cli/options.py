@@ -66,29 +66,39 @@ def parse_mapping(values: list[str]) -> dict[str, str]:
 def load_and_analyze(args: argparse.Namespace) -> tuple[LoadResult, PortfolioAnalysis]:
     """Read the file and analyse it with the command line's weights, thresholds and capacity."""
     mapping = parse_mapping(args.mapping)
-    weights = ({**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")}
-               if args.weights else None)
+    weights = {**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")} if args.weights else None
     thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
     capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
     result = load_file(args.file, mapping=mapping, as_of=args.as_of)
     if not result.ok:
         raise CliError(result.report.summary(), EXIT_REJECTED, result.report.to_dict())
     try:
-        analysis = analyze(result.accounts, weights=weights, thresholds=thresholds,
-                           capacity=capacity, available_headcount=args.headcount)
+        analysis = analyze(
+            result.accounts,
+            weights=weights,
+            thresholds=thresholds,
+            capacity=capacity,
+            available_headcount=args.headcount,
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     return result, analysis
 
 
 def _source(result: LoadResult) -> dict:
-    return {"file": result.report.source, "shape": result.report.shape,
-            "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
-            "notes": result.report.notes}
+    return {
+        "file": result.report.source,
+        "shape": result.report.shape,
+        "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
+        "notes": result.report.notes,
+    }
 
 
 def source_info(result: LoadResult) -> dict:
     """The ``source`` object of the JSON output: file, shape, as-of date, notes."""
-    return {"file": result.report.source, "shape": result.report.shape,
-            "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
-            "notes": result.report.notes}
+    return {
+        "file": result.report.source,
+        "shape": result.report.shape,
+        "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
+        "notes": result.report.notes,
+    }

@@ -12,93 +12,146 @@ from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="portfolio",
-        description="Strategic-account portfolio analytics: concentration, tiers, retention, "
-        "SAM workload.",
+        description="Strategic-account portfolio analytics: concentration, tiers, retention, SAM workload.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     portfolio_options = argparse.ArgumentParser(add_help=False)
     portfolio_options.add_argument("file", help="CSV, TSV or XLSX file")
     portfolio_options.add_argument("--json", action="store_true", help="one JSON object on stdout")
     portfolio_options.add_argument(
-        "--mapping", action="append", default=[], metavar="HEADER=COLUMN",
+        "--mapping",
+        action="append",
+        default=[],
+        metavar="HEADER=COLUMN",
         help="map a file header to a canonical column (repeatable), or a JSON file",
     )
     portfolio_options.add_argument(
-        "--weights", metavar="DIM=W,...",
+        "--weights",
+        metavar="DIM=W,...",
         help=f"scorecard weights, e.g. revenue=25,expansion_potential=20 "
         f"(dimensions: {', '.join(DEFAULT_WEIGHTS)}); unnamed dimensions keep their default",
     )
-    portfolio_options.add_argument("--thresholds", metavar="STRATEGIC,KEY",
-                                   help="score cut-offs, default 70,50 (95,80 when revenue-only)")
-    portfolio_options.add_argument("--capacity", metavar="TIER=N,...",
-                                   help="accounts per SAM, default Strategic=10,Key=25,Standard=75")
-    portfolio_options.add_argument("--headcount", type=float,
-                                   help="SAMs available (default: the SAMs named in the file)")
+    portfolio_options.add_argument(
+        "--thresholds",
+        metavar="STRATEGIC,KEY",
+        help="score cut-offs, default 70,50 (95,80 when revenue-only)",
+    )
+    portfolio_options.add_argument(
+        "--capacity", metavar="TIER=N,...", help="accounts per SAM, default Strategic=10,Key=25,Standard=75"
+    )
+    portfolio_options.add_argument(
+        "--headcount", type=float, help="SAMs available (default: the SAMs named in the file)"
+    )
     portfolio_options.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
 
     analyze_cmd = commands.add_parser(
-        "analyze", parents=[portfolio_options], help="print every portfolio metric for an account file",
-        description="Read an account snapshot or revenue history (CSV/XLSX) and print every "
-        "metric.",
+        "analyze",
+        parents=[portfolio_options],
+        help="print every portfolio metric for an account file",
+        description="Read an account snapshot or revenue history (CSV/XLSX) and print every metric.",
     )
-    analyze_cmd.add_argument("--accounts-out", metavar="FILE.csv",
-                             help="also write the tiered account list to this CSV")
+    analyze_cmd.add_argument(
+        "--accounts-out", metavar="FILE.csv", help="also write the tiered account list to this CSV"
+    )
 
     simulation_options = argparse.ArgumentParser(add_help=False)
-    simulation_options.add_argument("--paths", type=int, default=10_000,
-                                    help="simulated paths (10000)")
-    simulation_options.add_argument("--horizon", type=int, default=12, metavar="PERIODS",
-                                    help="periods to simulate (12)")
+    simulation_options.add_argument("--paths", type=int, default=10_000, help="simulated paths (10000)")
+    simulation_options.add_argument(
+        "--horizon", type=int, default=12, metavar="PERIODS", help="periods to simulate (12)"
+    )
     simulation_options.add_argument("--period", choices=("month", "quarter"), default="quarter")
     simulation_options.add_argument("--seed", type=int, default=DEFAULT_SEED)
     simulation_options.add_argument(
-        "--assumptions", metavar="FILE.json",
+        "--assumptions",
+        metavar="FILE.json",
         help='{"tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15, '
-             '"volatility": 0.2}, ...}, "correlation": 0.3}')
-    simulation_options.add_argument("--correlation", type=float,
-                                    help="market correlation 0–0.99 (0.3)")
-    simulation_options.add_argument("--promote", nargs="+", action="extend", default=[],
-                                    metavar="ID", help="account ids to move into the strategic tier")
-    simulation_options.add_argument("--demote", nargs="+", action="extend", default=[],
-                                    metavar="ID", help="strategic account ids to move to key")
+        '"volatility": 0.2}, ...}, "correlation": 0.3}',
+    )
+    simulation_options.add_argument("--correlation", type=float, help="market correlation 0–0.99 (0.3)")
     simulation_options.add_argument(
-        "--scenario", metavar="FILE.json",
+        "--promote",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="account ids to move into the strategic tier",
+    )
+    simulation_options.add_argument(
+        "--demote",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="strategic account ids to move to key",
+    )
+    simulation_options.add_argument(
+        "--scenario",
+        metavar="FILE.json",
         help='a scenario file: {"promote": [...], "demote": [...], "scenario_sams": N}, added '
-             "to --promote/--demote")
-    simulation_options.add_argument("--sams", type=float, metavar="N",
-                                    help="SAMs on the strategic tier today (default: what it needs)")
+        "to --promote/--demote",
+    )
     simulation_options.add_argument(
-        "--scenario-sams", type=float, metavar="N",
+        "--sams", type=float, metavar="N", help="SAMs on the strategic tier today (default: what it needs)"
+    )
+    simulation_options.add_argument(
+        "--scenario-sams",
+        type=float,
+        metavar="N",
         help="SAMs on the strategic tier in the scenario (default: today's plus the change in "
-             "what the tier needs)")
-    simulation_options.add_argument("--cost-per-sam", type=float, default=DEFAULT_COST_PER_SAM,
-                                    help="fully loaded cost of one SAM per year (180000)")
+        "what the tier needs)",
+    )
     simulation_options.add_argument(
-        "--hazard-ratio", type=float, metavar="HR",
+        "--cost-per-sam",
+        type=float,
+        default=DEFAULT_COST_PER_SAM,
+        help="fully loaded cost of one SAM per year (180000)",
+    )
+    simulation_options.add_argument(
+        "--hazard-ratio",
+        type=float,
+        metavar="HR",
         help="strategic treatment: churn hazard ratio, e.g. 0.7 = 30%% less churn (default: "
-             "estimated from the file where it can be, else 0.85 assumed)")
+        "estimated from the file where it can be, else 0.85 assumed)",
+    )
     simulation_options.add_argument(
-        "--uplift", type=float, metavar="POINTS",
+        "--uplift",
+        type=float,
+        metavar="POINTS",
         help="strategic treatment: extra annual growth in points, e.g. 2 (default: estimated, "
-             "else 2 assumed)")
-    simulation_options.add_argument("--ramp-months", type=float, metavar="MONTHS",
-                                    help="months until the treatment's full effect (6)")
-    simulation_options.add_argument("--margin", type=float, default=DEFAULT_MARGIN * 100,
-                                    metavar="PERCENT", help="gross margin for NPV (80)")
-    simulation_options.add_argument("--discount-rate", type=float, default=DEFAULT_DISCOUNT_RATE * 100,
-                                    metavar="PERCENT", help="annual discount rate for NPV (10)")
-    simulation_options.add_argument("--workers", type=int, metavar="N",
-                                    help="threads for the simulation (default: every core)")
+        "else 2 assumed)",
+    )
+    simulation_options.add_argument(
+        "--ramp-months", type=float, metavar="MONTHS", help="months until the treatment's full effect (6)"
+    )
+    simulation_options.add_argument(
+        "--margin",
+        type=float,
+        default=DEFAULT_MARGIN * 100,
+        metavar="PERCENT",
+        help="gross margin for NPV (80)",
+    )
+    simulation_options.add_argument(
+        "--discount-rate",
+        type=float,
+        default=DEFAULT_DISCOUNT_RATE * 100,
+        metavar="PERCENT",
+        help="annual discount rate for NPV (10)",
+    )
+    simulation_options.add_argument(
+        "--workers", type=int, metavar="N", help="threads for the simulation (default: every core)"
+    )
 
     commands.add_parser(
-        "simulate", parents=[portfolio_options, simulation_options],
+        "simulate",
+        parents=[portfolio_options, simulation_options],
         help="Monte Carlo of churn and expansion; compare promoting/demoting strategic accounts",
         description="Simulate the portfolio's ARR by tier (baseline), and with --promote/--demote "
         "a scenario on the same random numbers. Assumptions: the file's calibration where it has "
         "prior-year ARR, else defaults; --assumptions overrides either.",
     )
     export_cmd = commands.add_parser(
-        "export", parents=[portfolio_options, simulation_options],
+        "export",
+        parents=[portfolio_options, simulation_options],
         help="charts as PNG/SVG/PDF files, or the board pack as PPTX/PDF, without a browser",
         description="Write every chart (png, svg, pdf) or the board pack (pptx; pdf also writes "
         "board-pack.pdf) to --out. With --promote/--demote/--scenario the simulator's charts and "
@@ -108,9 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--format", choices=("png", "svg", "pdf", "pptx"), default="pptx")
 
     user_cmd = commands.add_parser(
-        "add-user", help="add a dashboard user (password hashed) to a users file",
+        "add-user",
+        help="add a dashboard user (password hashed) to a users file",
         description="Add or replace NAME in FILE with a salted hash of a password read from the "
-        "terminal (or stdin with --password-stdin). Point STRATA_USERS_FILE at FILE.")
+        "terminal (or stdin with --password-stdin). Point STRATA_USERS_FILE at FILE.",
+    )
     user_cmd.add_argument("users_file", metavar="FILE")
     user_cmd.add_argument("name", metavar="NAME")
     user_cmd.add_argument("--password-stdin", action="store_true")
@@ -120,5 +175,3 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--accounts", type=int, default=1200)
     demo_cmd.add_argument("--seed", type=int, default=None)
     return parser
-
-

@@ -47,13 +47,13 @@ def scenario_file(path: str) -> dict:
     except ValueError as exc:
         raise CliError(f"--scenario: {exc}") from None
     if not isinstance(data, dict) or set(data) - {"promote", "demote", "scenario_sams", "name"}:
-        raise CliError(f"--scenario {path}: expected an object with promote, demote, "
-                         "scenario_sams, name")
+        raise CliError(f"--scenario {path}: expected an object with promote, demote, scenario_sams, name")
     return data
 
 
-def run_simulation_from_args(args: argparse.Namespace, analysis: PortfolioAnalysis,
-                    require_scenario: bool = False) -> SimulationResult | None:
+def run_simulation_from_args(
+    args: argparse.Namespace, analysis: PortfolioAnalysis, require_scenario: bool = False
+) -> SimulationResult | None:
     """The simulation the command line asks for (None when ``require_scenario`` and none is
     given). Raises CliError or ValueError with a readable message."""
     extra = scenario_file(args.scenario) if args.scenario else {}
@@ -69,20 +69,33 @@ def run_simulation_from_args(args: argparse.Namespace, analysis: PortfolioAnalys
     if args.correlation is not None:
         assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
     treatment = explicit_effect(
-        starting_treatment(analysis), hazard_ratio=args.hazard_ratio,
-        uplift=None if args.uplift is None else args.uplift / 100, ramp_months=args.ramp_months)
+        starting_treatment(analysis),
+        hazard_ratio=args.hazard_ratio,
+        uplift=None if args.uplift is None else args.uplift / 100,
+        ramp_months=args.ramp_months,
+    )
     settings = SimulationSettings(
-        paths=args.paths, horizon=args.horizon, period=args.period, seed=args.seed,
+        paths=args.paths,
+        horizon=args.horizon,
+        period=args.period,
+        seed=args.seed,
         strategic_capacity=float(analysis.workload.by_tier.loc["Strategic", "capacity"]),
-        strategic_sams=args.sams, cost_per_sam=args.cost_per_sam, margin=args.margin / 100,
+        strategic_sams=args.sams,
+        cost_per_sam=args.cost_per_sam,
+        margin=args.margin / 100,
         discount_rate=args.discount_rate / 100,
         **({"workers": args.workers} if args.workers is not None else {}),
     )
     scenario = None
     if has_scenario:
         scenario = Scenario(promote, demote, scenario_sams, name=extra.get("name", "Scenario"))
-    return run_simulation(simulation_accounts(analysis.accounts, analysis.tiers.tier), assumptions,
-                          settings, scenario, treatment=treatment)
+    return run_simulation(
+        simulation_accounts(analysis.accounts, analysis.tiers.tier),
+        assumptions,
+        settings,
+        scenario,
+        treatment=treatment,
+    )
 
 
 def _ending_arr(stat: str) -> Callable[[VariantSummary], str]:
@@ -93,19 +106,26 @@ def _ending_arr(stat: str) -> Callable[[VariantSummary], str]:
 def render_simulation(report: SimulationReport, source: str) -> str:
     """The human-readable report printed by ``portfolio simulate``."""
     s = report.settings
-    lines = [f"Portfolio: {source}",
-             f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
-             f"correlation {report.correlation:g}", "",
-             "Assumptions (annual)      churn    drift  volatility  source"]
+    lines = [
+        f"Portfolio: {source}",
+        f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
+        f"correlation {report.correlation:g}",
+        "",
+        "Assumptions (annual)      churn    drift  volatility  source",
+    ]
     for tier, a in report.assumptions.items():
         basis = f"{a.source} ({a.accounts} accounts)" if a.source == "calibrated" else a.source
-        lines.append(f"  {tier:<22}{percent(a.annual_churn):>7}  {a.expansion_drift:+7.3f}"
-                     f"  {a.volatility:10.3f}  {basis}")
+        lines.append(
+            f"  {tier:<22}{percent(a.annual_churn):>7}  {a.expansion_drift:+7.3f}"
+            f"  {a.volatility:10.3f}  {basis}"
+        )
         if a.note:
             lines.append(f"    note: {a.note}")
     lines += ["", "Strategic treatment: " + report.treatment.sentence(), ""]
-    year = lambda v, what: (percent(getattr(v.first_year, what).p50)  # noqa: E731
-                            if v.first_year else "–")
+
+    def year(v, what):
+        return percent(getattr(v.first_year, what).p50) if v.first_year else "–"
+
     rows: list[tuple[str, Callable[[VariantSummary], str]]] = [("start ARR", lambda v: money(v.start_arr))]
     for p in ("p5", "p25", "p50", "p75", "p95", "mean"):
         rows.append((f"ending ARR {p}", _ending_arr(p)))
@@ -126,24 +146,28 @@ def render_simulation(report: SimulationReport, source: str) -> str:
     width = max(16, *(len(v.name) + 2 for v in variants))
     header = f"  {'':<28}" + "".join(f"{v.name:>{width}}" for v in variants)
     lines += ["Outcome at the horizon", header]
-    lines += [f"  {label:<28}" + "".join(f"{fn(v):>{width}}" for v in variants)
-              for label, fn in rows]
+    lines += [f"  {label:<28}" + "".join(f"{fn(v):>{width}}" for v in variants) for label, fn in rows]
     c = report.comparison
     if c is not None:
         e = c.economics
         band = lambda x: f"mean {money(x.mean)}, P5 {money(x.p5)}, P95 {money(x.p95)}"  # noqa: E731
-        payback = (f"{e.payback_years:.1f} years" if e.payback_years is not None
-                   else "– (no SAM added, or not within the horizon)")
-        lines += ["", "Scenario − baseline (same random paths)",
-                  f"  ending ARR   {band(c.delta)} (± {money(c.delta_error)}); P(better) "
-                  f"{percent(c.delta.prob_better)} (± {percent(c.prob_better_error)})",
-                  f"    the move with today's SAMs  {band(c.move)}",
-                  f"    the staffing change         {band(c.staffing)}",
-                  f"  SAMs added {e.added_sams:g}, released {e.released_sams:g}; cost "
-                  f"{money(e.sam_cost, signed=True)}/year",
-                  f"  NPV at {percent(e.margin, 0)} margin, {percent(e.discount_rate, 0)} "
-                  f"discount  {band(e.npv)}",
-                  f"    the move {money(e.npv_move.mean)}, the staffing "
-                  f"{money(e.npv_staffing.mean)}; payback {payback}"]
+        payback = (
+            f"{e.payback_years:.1f} years"
+            if e.payback_years is not None
+            else "– (no SAM added, or not within the horizon)"
+        )
+        lines += [
+            "",
+            "Scenario − baseline (same random paths)",
+            f"  ending ARR   {band(c.delta)} (± {money(c.delta_error)}); P(better) "
+            f"{percent(c.delta.prob_better)} (± {percent(c.prob_better_error)})",
+            f"    the move with today's SAMs  {band(c.move)}",
+            f"    the staffing change         {band(c.staffing)}",
+            f"  SAMs added {e.added_sams:g}, released {e.released_sams:g}; cost "
+            f"{money(e.sam_cost, signed=True)}/year",
+            f"  NPV at {percent(e.margin, 0)} margin, {percent(e.discount_rate, 0)} discount  {band(e.npv)}",
+            f"    the move {money(e.npv_move.mean)}, the staffing "
+            f"{money(e.npv_staffing.mean)}; payback {payback}",
+        ]
     lines += ["", report.headline]
     return "\n".join(lines)

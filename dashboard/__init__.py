@@ -20,9 +20,12 @@ from storage.settings import ConfigurationError, Settings
 
 PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "simulator", "data")
 WEIGHT_LABELS = {
-    "revenue": "Revenue", "expansion_potential": "Expansion potential",
-    "strategic_fit": "Strategic fit", "market_influence": "Market influence",
-    "relationship_strength": "Relationship strength", "product_adoption": "Product adoption",
+    "revenue": "Revenue",
+    "expansion_potential": "Expansion potential",
+    "strategic_fit": "Strategic fit",
+    "market_influence": "Market influence",
+    "relationship_strength": "Relationship strength",
+    "product_adoption": "Product adoption",
     "partnership_potential": "Partnership potential",
 }
 CAPACITY_RANGES = {"Strategic": (3, 20), "Key": (10, 50), "Standard": (25, 150)}
@@ -30,44 +33,84 @@ CAPACITY_RANGES = {"Strategic": (3, 20), "Key": (10, 50), "Standard": (25, 150)}
 
 def _whatif_panel() -> html.Div:
     caps = DEFAULT_SETTINGS["capacity"]
-    return html.Div([
-        html.H6("What-if", className="text-uppercase text-muted mt-4"),
-        html.Label("Tier thresholds (Key, Strategic)", className="form-label small"),
-        dcc.RangeSlider(id=ids.THRESHOLDS, min=0, max=100, step=1, value=DEFAULT_SETTINGS["thresholds"],
-                        marks={0: "0", 50: "50", 70: "70", 100: "100"}, pushable=1,
-                        tooltip={"placement": "bottom", "always_visible": True}),
-        html.Label("SAM capacity (accounts per SAM)", className="form-label small mt-4"),
-        *[html.Div([html.Span(tier, className="small"),
-                    dcc.Slider(id={"type": ids.CAPACITY, "tier": tier}, min=lo, max=hi, step=1,
-                               value=caps[tier], marks=None,
-                               tooltip={"placement": "right", "always_visible": True})])
-          for tier, (lo, hi) in CAPACITY_RANGES.items()],
-        html.Label("Available SAM headcount", className="form-label small mt-2"),
-        dbc.Input(id=ids.HEADCOUNT, type="number", min=0, step=1, placeholder="from the data",
-                  size="sm"),
-        html.Details([
-            html.Summary("Scorecard weights (%)", className="small mt-3"),
-            *[dbc.InputGroup([dbc.InputGroupText(WEIGHT_LABELS[dim], className="small w-75"),
-                              dbc.Input(id={"type": ids.WEIGHT, "dim": dim}, type="number", min=0,
-                                        max=100, value=weight, size="sm")], size="sm",
-                             className="mb-1")
-              for dim, weight in DEFAULT_WEIGHTS.items()],
-        ]),
-        html.Div(id=ids.WHATIF_ERROR, className="text-danger small mt-1"),
-    ])
+    return html.Div(
+        [
+            html.H6("What-if", className="text-uppercase text-muted mt-4"),
+            html.Label("Tier thresholds (Key, Strategic)", className="form-label small"),
+            dcc.RangeSlider(
+                id=ids.THRESHOLDS,
+                min=0,
+                max=100,
+                step=1,
+                value=DEFAULT_SETTINGS["thresholds"],
+                marks={0: "0", 50: "50", 70: "70", 100: "100"},
+                pushable=1,
+                tooltip={"placement": "bottom", "always_visible": True},
+            ),
+            html.Label("SAM capacity (accounts per SAM)", className="form-label small mt-4"),
+            *[
+                html.Div(
+                    [
+                        html.Span(tier, className="small"),
+                        dcc.Slider(
+                            id={"type": ids.CAPACITY, "tier": tier},
+                            min=lo,
+                            max=hi,
+                            step=1,
+                            value=caps[tier],
+                            marks=None,
+                            tooltip={"placement": "right", "always_visible": True},
+                        ),
+                    ]
+                )
+                for tier, (lo, hi) in CAPACITY_RANGES.items()
+            ],
+            html.Label("Available SAM headcount", className="form-label small mt-2"),
+            dbc.Input(id=ids.HEADCOUNT, type="number", min=0, step=1, placeholder="from the data", size="sm"),
+            html.Details(
+                [
+                    html.Summary("Scorecard weights (%)", className="small mt-3"),
+                    *[
+                        dbc.InputGroup(
+                            [
+                                dbc.InputGroupText(WEIGHT_LABELS[dim], className="small w-75"),
+                                dbc.Input(
+                                    id={"type": ids.WEIGHT, "dim": dim},
+                                    type="number",
+                                    min=0,
+                                    max=100,
+                                    value=weight,
+                                    size="sm",
+                                ),
+                            ],
+                            size="sm",
+                            className="mb-1",
+                        )
+                        for dim, weight in DEFAULT_WEIGHTS.items()
+                    ],
+                ]
+            ),
+            html.Div(id=ids.WHATIF_ERROR, className="text-danger small mt-1"),
+        ]
+    )
 
 
 def _sidebar() -> html.Div:
-    links = [dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
-             for page in dash.page_registry.values()]
-    return html.Div([
-        html.H4("Strata", className="fw-bold mb-0"),
-        html.Div("Strategic-account portfolio", className="text-muted small mb-3"),
-        dbc.Nav(links, vertical=True, pills=True),
-        html.Div(id=ids.DATA_SOURCE, className="small text-muted mt-3"),
-        _whatif_panel(),
-        exporting.sidebar_buttons(),
-    ], className="sidebar")
+    links = [
+        dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
+        for page in dash.page_registry.values()
+    ]
+    return html.Div(
+        [
+            html.H4("Strata", className="fw-bold mb-0"),
+            html.Div("Strategic-account portfolio", className="text-muted small mb-3"),
+            dbc.Nav(links, vertical=True, pills=True),
+            html.Div(id=ids.DATA_SOURCE, className="small text-muted mt-3"),
+            _whatif_panel(),
+            exporting.sidebar_buttons(),
+        ],
+        className="sidebar",
+    )
 
 
 def _check_redis(redis_url: str) -> None:
@@ -77,8 +120,10 @@ def _check_redis(redis_url: str) -> None:
         RedisStore(redis_url).ping()
     except (redis.RedisError, ValueError) as exc:
         where = urlsplit(redis_url)._replace(netloc=urlsplit(redis_url).netloc.rpartition("@")[2])
-        raise ConfigurationError(f"REDIS_URL is set, but Redis at {where.geturl()} does not "
-                                 f"answer ({exc}). Start Redis, or unset REDIS_URL.") from None
+        raise ConfigurationError(
+            f"REDIS_URL is set, but Redis at {where.geturl()} does not "
+            f"answer ({exc}). Start Redis, or unset REDIS_URL."
+        ) from None
 
 
 def _users(settings: Settings) -> dict[str, str] | None:
@@ -88,8 +133,7 @@ def _users(settings: Settings) -> dict[str, str] | None:
         raise ConfigurationError(f"cannot read the users file: {exc}") from None
 
 
-def create_app(settings: Settings | None = None, users: dict[str, str] | None = None,
-               **overrides) -> Dash:
+def create_app(settings: Settings | None = None, users: dict[str, str] | None = None, **overrides) -> Dash:
     """Build the Dash app (pages, global what-if controls, per-session data store, scenarios).
 
     ``settings``: where data, runs and scenarios live and who may sign in (default: read once
@@ -105,7 +149,10 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     users = users if users is not None else _users(settings)
     manager = background.manager(cache_dir, redis_url)
     app = Dash(
-        __name__, use_pages=True, pages_folder="", assets_folder=str(assets_dir()),
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(assets_dir()),
         suppress_callback_exceptions=True,
         title="Strata — portfolio review",
         background_callback_manager=manager,
@@ -118,25 +165,34 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     app.server.extensions["strata_settings"] = settings
     access.install(app, users, settings)
     app.server.extensions["strata_scenarios"] = ScenarioStore(settings.database_url)
-    app.layout = lambda: html.Div([
-        dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
-        dcc.Store(id=ids.SESSION_VERSION, data=0),
-        dbc.Row([
-            dbc.Col(_sidebar(), width=12, lg=3, xl=2),
-            dbc.Col(dash.page_container, width=12, lg=9, xl=10, className="main p-4"),
-        ], className="g-0"),
-    ])
+    app.layout = lambda: html.Div(
+        [
+            dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
+            dcc.Store(id=ids.SESSION_VERSION, data=0),
+            dbc.Row(
+                [
+                    dbc.Col(_sidebar(), width=12, lg=3, xl=2),
+                    dbc.Col(dash.page_container, width=12, lg=9, xl=10, className="main p-4"),
+                ],
+                className="g-0",
+            ),
+        ]
+    )
     return app
 
 
 @dash.callback(
     output=[Output(ids.SETTINGS, "data"), Output(ids.WHATIF_ERROR, "children")],
-    inputs=dict(thresholds=Input(ids.THRESHOLDS, "value"),
-                weights=Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
-                capacities=Input({"type": ids.CAPACITY, "tier": ALL}, "value"),
-                headcount=Input(ids.HEADCOUNT, "value")),
-    state=dict(weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
-               capacity_ids=State({"type": ids.CAPACITY, "tier": ALL}, "id")),
+    inputs=dict(
+        thresholds=Input(ids.THRESHOLDS, "value"),
+        weights=Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
+        capacities=Input({"type": ids.CAPACITY, "tier": ALL}, "value"),
+        headcount=Input(ids.HEADCOUNT, "value"),
+    ),
+    state=dict(
+        weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
+        capacity_ids=State({"type": ids.CAPACITY, "tier": ALL}, "id"),
+    ),
     prevent_initial_call=True,
 )
 def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids):

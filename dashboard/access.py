@@ -20,8 +20,10 @@ from werkzeug.security import check_password_hash
 from storage.settings import USERS_ENV, Settings
 from storage.users import read_users
 
-NEEDS_AUTH = (f"Strata only serves other machines with authentication: create a users file with "
-              f"`portfolio add-user FILE NAME` and set {USERS_ENV}=FILE.")
+NEEDS_AUTH = (
+    f"Strata only serves other machines with authentication: create a users file with "
+    f"`portfolio add-user FILE NAME` and set {USERS_ENV}=FILE."
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -46,8 +48,9 @@ def install(app, users: dict[str, str] | None, settings: Settings) -> None:
     # ingest limit, not a bare 413, tells the user the file is too large
     server.config["MAX_CONTENT_LENGTH"] = settings.upload_limits.max_bytes * 2 + 10 * 1024 * 1024
     if users:
-        dash_auth.BasicAuth(app, auth_func=lambda name, password: name in users and
-                            check_password_hash(users[name], password))
+        dash_auth.BasicAuth(
+            app, auth_func=lambda name, password: name in users and check_password_hash(users[name], password)
+        )
         return
 
     @server.before_request

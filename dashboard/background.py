@@ -30,8 +30,9 @@ EXPIRE_SECONDS = 3600
 BEAT_SECONDS = 2.0  # a Celery run writes a heartbeat this often ...
 BEAT_TTL = 10  # ... and counts as dead once none has been written for this long (seconds)
 QUEUE_TIMEOUT = 120  # a run no worker has started after this long (seconds) is lost
-NO_WORKER = ("No simulation worker started the run within "
-             f"{QUEUE_TIMEOUT // 60} minutes: is a Celery worker running?")
+NO_WORKER = (
+    f"No simulation worker started the run within {QUEUE_TIMEOUT // 60} minutes: is a Celery worker running?"
+)
 
 
 def _lost_error(message: str) -> dict:
@@ -39,8 +40,9 @@ def _lost_error(message: str) -> dict:
     return {"background_callback_error": {"msg": message, "tb": ""}}
 
 
-def celery_lost_reason(task_state: str, started: bool, beating: bool, queued_seconds: float,
-                       ended: bool) -> str | None:
+def celery_lost_reason(
+    task_state: str, started: bool, beating: bool, queued_seconds: float, ended: bool
+) -> str | None:
     """Why a Celery run without a result is lost, or None while it may still finish.
 
     ``task_state`` is Celery's; ``started``/``beating`` come from the run's own markers (its
@@ -66,8 +68,13 @@ class EmbeddedManager(DiskcacheManager):
 
     def get_result(self, key, job):
         result = super().get_result(key, job)
-        if (result is self.UNDEFINED and job is not None and not self.job_running(job)
-                and not self.handle.get(f"strata-ended-{job}") and not self.result_ready(key)):
+        if (
+            result is self.UNDEFINED
+            and job is not None
+            and not self.job_running(job)
+            and not self.handle.get(f"strata-ended-{job}")
+            and not self.result_ready(key)
+        ):
             return _lost_error(LOST_RUN)
         return result
 
@@ -127,9 +134,12 @@ class ScaleOutManager(CeleryManager):
             return result
         queued = float(self._redis.get(self._key(job, "queued")) or time.time())
         reason = celery_lost_reason(
-            self.get_task(job).state, self._redis.exists(self._key(job, "started")) == 1,
-            self._redis.exists(self._key(job, "beat")) == 1, time.time() - queued,
-            self._redis.exists(self._key(job, "ended")) == 1)
+            self.get_task(job).state,
+            self._redis.exists(self._key(job, "started")) == 1,
+            self._redis.exists(self._key(job, "beat")) == 1,
+            time.time() - queued,
+            self._redis.exists(self._key(job, "ended")) == 1,
+        )
         if reason and not self.result_ready(key):
             self.terminate_job(job)
             return _lost_error(reason)
@@ -157,7 +167,8 @@ def manager(cache_dir: str, redis_url: str | None):
     the same inputs never share a result, nor does one person across datasets.
     """
     if redis_url:
-        return ScaleOutManager(celery_app(redis_url), redis_url, cache_by=[state.run_scope],
-                               expire=EXPIRE_SECONDS)
+        return ScaleOutManager(
+            celery_app(redis_url), redis_url, cache_by=[state.run_scope], expire=EXPIRE_SECONDS
+        )
     jobs = diskcache.Cache(str(Path(cache_dir) / "jobs"))
     return EmbeddedManager(jobs, cache_by=[state.run_scope], expire=EXPIRE_SECONDS)

@@ -33,38 +33,63 @@ def graph(component_id: str, export: str | None = None, height: int | None = Non
     "format": fmt, "graph": component_id}``: the chart's id keeps them apart where two pages
     show the same chart."""
     style = {"height": f"{height}px"} if height else None
-    config = {**GRAPH_CONFIG, "toImageButtonOptions": {
-        **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"strata-{export or component_id}"}}
+    config = {
+        **GRAPH_CONFIG,
+        "toImageButtonOptions": {
+            **GRAPH_CONFIG["toImageButtonOptions"],
+            "filename": f"strata-{export or component_id}",
+        },
+    }
     chart = dcc.Graph(id=component_id, config=config, style=style)
     if export is None:
         return html.Div(chart)
     menu = dbc.DropdownMenu(
-        [dbc.DropdownMenuItem(f"{fmt.upper()} for slides",
-                              id={"type": ids.CHART_EXPORT, "chart": export, "format": fmt,
-                                  "graph": component_id})
-         for fmt in ("png", "svg", "pdf")],
-        label="Download", size="sm", color="link", align_end=True, className="chart-export",
+        [
+            dbc.DropdownMenuItem(
+                f"{fmt.upper()} for slides",
+                id={"type": ids.CHART_EXPORT, "chart": export, "format": fmt, "graph": component_id},
+            )
+            for fmt in ("png", "svg", "pdf")
+        ],
+        label="Download",
+        size="sm",
+        color="link",
+        align_end=True,
+        className="chart-export",
     )
     return html.Div([menu, chart])
 
 
 def kpi_card(title: str, value: str, reading: str, tone: str = "secondary") -> dbc.Col:
     """A KPI: title, big value, one-line reading against a benchmark (tone colours the edge)."""
-    return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(title, className="kpi-title"),
-        html.Div(value, className="kpi-value"),
-        html.Div(reading, className="kpi-reading"),
-    ]), className=f"kpi-card border-start border-4 border-{tone} h-100"), xs=12, sm=6, lg=3,
-        className="mb-3")
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(title, className="kpi-title"),
+                    html.Div(value, className="kpi-value"),
+                    html.Div(reading, className="kpi-reading"),
+                ]
+            ),
+            className=f"kpi-card border-start border-4 border-{tone} h-100",
+        ),
+        xs=12,
+        sm=6,
+        lg=3,
+        className="mb-3",
+    )
 
 
 def page_header(title: str, subtitle: str) -> html.Div:
-    return html.Div([html.H3(title, className="mb-0"), html.P(subtitle, className="text-muted")],
-                    className="mb-3")
+    return html.Div(
+        [html.H3(title, className="mb-0"), html.P(subtitle, className="text-muted")], className="mb-3"
+    )
 
 
-BODY_FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", '
-             '"Liberation Sans", Arial, sans-serif')
+BODY_FONT = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", '
+    '"Liberation Sans", Arial, sans-serif'
+)
 """Bootstrap 5's font stack (DataTable would use monospace)."""
 
 
@@ -73,9 +98,13 @@ def tier_label(tier: str) -> str:
     return f"● {tier}"
 
 
-def plain_table(frame: pd.DataFrame, columns: dict[str, str],
-                formats: dict[str, Callable] | None = None, right: tuple[str, ...] = (),
-                limit: int | None = None) -> html.Div:
+def plain_table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    formats: dict[str, Callable] | None = None,
+    right: tuple[str, ...] = (),
+    limit: int | None = None,
+) -> html.Div:
     """A small read-only table: ``columns`` maps frame column → header, ``formats`` column →
     function giving the cell's text, ``right`` columns are right-aligned numbers; with
     ``limit`` the first rows only, and a line saying how many are not shown. Cells made by
@@ -88,21 +117,38 @@ def plain_table(frame: pd.DataFrame, columns: dict[str, str],
     """
     formats = formats or {}
     shown = frame if limit is None else frame.head(limit)
-    records = [{c: (formats[c](row[c]) if c in formats else row[c]) for c in columns}
-               for row in shown.to_dict("records")]
+    records = [
+        {c: (formats[c](row[c]) if c in formats else row[c]) for c in columns}
+        for row in shown.to_dict("records")
+    ]
     tier_colours = [
         {"if": {"column_id": c, "filter_query": f'{{{c}}} = "{tier_label(tier)}"'}, "color": colour}
-        for c in columns for tier, colour in TIER_COLORS.items()]
-    parts = [dash_table.DataTable(
-        data=records, columns=[{"name": header, "id": c} for c, header in columns.items()],
-        style_as_list_view=True, style_header={"fontWeight": "bold", "backgroundColor": "white"},
-        style_cell={"textAlign": "left", "padding": "4px 8px", "fontFamily": BODY_FONT,
-                    "fontSize": "0.95rem"},
-        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"} for c in right],
-        style_data_conditional=[{"if": {"row_index": "odd"}, "backgroundColor": "#f6f7f9"},
-                                *tier_colours],
-    )]
+        for c in columns
+        for tier, colour in TIER_COLORS.items()
+    ]
+    parts = [
+        dash_table.DataTable(
+            data=records,
+            columns=[{"name": header, "id": c} for c, header in columns.items()],
+            style_as_list_view=True,
+            style_header={"fontWeight": "bold", "backgroundColor": "white"},
+            style_cell={
+                "textAlign": "left",
+                "padding": "4px 8px",
+                "fontFamily": BODY_FONT,
+                "fontSize": "0.95rem",
+            },
+            style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"} for c in right],
+            style_data_conditional=[
+                {"if": {"row_index": "odd"}, "backgroundColor": "#f6f7f9"},
+                *tier_colours,
+            ],
+        )
+    ]
     if len(shown) < len(frame):
-        parts.append(html.Div(f"The first {len(shown):,} of {len(frame):,} are shown.",
-                              className="small text-muted mt-1"))
+        parts.append(
+            html.Div(
+                f"The first {len(shown):,} of {len(frame):,} are shown.", className="small text-muted mt-1"
+            )
+        )
     return html.Div(parts)

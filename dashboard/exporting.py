@@ -20,15 +20,19 @@ from exports.render import ExportUnavailable, presentation, render
 
 
 def sidebar_buttons() -> html.Div:
-    return html.Div([
-        html.H6("Board pack", className="text-uppercase text-muted mt-4"),
-        dbc.ButtonGroup([
-            dbc.Button("PowerPoint", id=ids.PACK_PPTX, color="outline-primary", size="sm"),
-            dbc.Button("PDF", id=ids.PACK_PDF, color="outline-primary", size="sm"),
-        ]),
-        dcc.Loading(html.Div(id=ids.EXPORT_MESSAGE, className="small mt-1"), type="dot"),
-        dcc.Download(id=ids.EXPORT_DOWNLOAD),
-    ])
+    return html.Div(
+        [
+            html.H6("Board pack", className="text-uppercase text-muted mt-4"),
+            dbc.ButtonGroup(
+                [
+                    dbc.Button("PowerPoint", id=ids.PACK_PPTX, color="outline-primary", size="sm"),
+                    dbc.Button("PDF", id=ids.PACK_PDF, color="outline-primary", size="sm"),
+                ]
+            ),
+            dcc.Loading(html.Div(id=ids.EXPORT_MESSAGE, className="small mt-1"), type="dot"),
+            dcc.Download(id=ids.EXPORT_DOWNLOAD),
+        ]
+    )
 
 
 def _source() -> tuple[str, str | None]:
@@ -43,11 +47,14 @@ def _problem(text: str) -> html.Span:
 
 @dash.callback(
     output=[Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_MESSAGE, "children")],
-    inputs=dict(_clicks=Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL, "graph": ALL},
-                              "n_clicks")),
-    state=dict(settings=State(ids.SETTINGS, "data"),
-               option_values=State({"type": ids.CHART_OPTION, "chart": ALL}, "value"),
-               option_ids=State({"type": ids.CHART_OPTION, "chart": ALL}, "id")),
+    inputs=dict(
+        _clicks=Input({"type": ids.CHART_EXPORT, "chart": ALL, "format": ALL, "graph": ALL}, "n_clicks")
+    ),
+    state=dict(
+        settings=State(ids.SETTINGS, "data"),
+        option_values=State({"type": ids.CHART_OPTION, "chart": ALL}, "value"),
+        option_ids=State({"type": ids.CHART_OPTION, "chart": ALL}, "id"),
+    ),
     prevent_initial_call=True,
 )
 def export_chart(_clicks, settings, option_values, option_ids):
@@ -86,8 +93,10 @@ def _board_pack(settings: dict | None, fmt: str) -> tuple:
 
 
 def _pack_outputs() -> list[Output]:
-    return [Output(ids.EXPORT_DOWNLOAD, "data", allow_duplicate=True),
-            Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True)]
+    return [
+        Output(ids.EXPORT_DOWNLOAD, "data", allow_duplicate=True),
+        Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True),
+    ]
 
 
 @dash.callback(

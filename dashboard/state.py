@@ -25,8 +25,7 @@ from storage.settings import Settings
 
 COOKIE = "strata_sid"
 EXPIRE_SECONDS = 7 * 24 * 3600
-DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True,
-             "notes": []}
+DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True, "notes": []}
 
 
 def install(server: flask.Flask, location: str) -> None:
@@ -44,8 +43,9 @@ def install(server: flask.Flask, location: str) -> None:
     @server.after_request
     def _set_cookie(response: flask.Response) -> flask.Response:
         if getattr(flask.g, "strata_new_sid", False):
-            response.set_cookie(COOKIE, flask.g.strata_sid, httponly=True, samesite="Lax",
-                                max_age=EXPIRE_SECONDS)
+            response.set_cookie(
+                COOKIE, flask.g.strata_sid, httponly=True, samesite="Lax", max_age=EXPIRE_SECONDS
+            )
         return response
 
 

@@ -20,14 +20,19 @@ def pack_bytes(pack: BoardPack, fmt: str) -> bytes:
     titles: the slide carries the title)."""
     if fmt not in PACK_FORMATS:
         raise ValueError(f"a board pack is pptx or pdf, not {fmt!r}")
-    pngs = render_many([presentation(c.figure, pack.footnote, with_title=False)
-                        for c in pack.charts], "png")
+    pngs = render_many([presentation(c.figure, pack.footnote, with_title=False) for c in pack.charts], "png")
     images = {c.key: png for c, png in zip(pack.charts, pngs, strict=True)}
     return (write_pptx if fmt == "pptx" else write_pdf)(pack, images)
 
 
-def export_files(analysis: PortfolioAnalysis, source: str, as_of: str | None,
-                 report: SimulationReport | None, fmt: str, out: Path) -> list[Path]:
+def export_files(
+    analysis: PortfolioAnalysis,
+    source: str,
+    as_of: str | None,
+    report: SimulationReport | None,
+    fmt: str,
+    out: Path,
+) -> list[Path]:
     """Write ``fmt`` files to ``out``: every chart for png/svg/pdf (and board-pack.pdf with
     pdf), or board-pack.pptx for pptx. Returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)

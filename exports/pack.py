@@ -64,9 +64,11 @@ SIMULATION_CHARTS: dict[str, Callable[[SimulationReport], go.Figure]] = {
 def simulation_charts(report: SimulationReport) -> dict[str, Callable[[SimulationReport], go.Figure]]:
     """The simulator charts this report can draw: the paired difference and the move/staffing
     split need a scenario."""
-    return {key: build for key, build in SIMULATION_CHARTS.items()
-            if key not in ("simulation-delta", "simulation-decomposition")
-            or report.comparison is not None}
+    return {
+        key: build
+        for key, build in SIMULATION_CHARTS.items()
+        if key not in ("simulation-delta", "simulation-decomposition") or report.comparison is not None
+    }
 
 
 PACK_CHARTS = ("pareto", "tier-distribution", "retention-by-tier", "arr-bridge", "sam-headcount")
@@ -79,11 +81,11 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
     weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in t.weights.items())
     capacity = ", ".join(f"{k} {v:g}" for k, v in analysis.workload.by_tier["capacity"].items())
     lines = [
-        "Tiers: " + ("revenue-only (ARR percentile)" if t.revenue_only else f"scorecard, weights {weights}")
+        "Tiers: "
+        + ("revenue-only (ARR percentile)" if t.revenue_only else f"scorecard, weights {weights}")
         + f"; Strategic ≥ {t.thresholds.strategic:g}, Key ≥ {t.thresholds.key:g}.",
         f"SAM capacity (accounts per SAM): {capacity}; an account takes 1/capacity of a SAM.",
-        "Concentration: Gini = Σ(2i − n − 1)·x(i) / (n·Σx); HHI = 10,000·Σ share²; accounts with "
-        "ARR > 0.",
+        "Concentration: Gini = Σ(2i − n − 1)·x(i) / (n·Σx); HHI = 10,000·Σ share²; accounts with ARR > 0.",
         "Retention (accounts in the tier they had a year ago): NRR = Σ ARR / Σ prior ARR; "
         "GRR = Σ min(ARR, prior) / Σ prior; new accounts excluded.",
     ]
@@ -95,16 +97,21 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
             "factor, churn with a shared churn climate; baseline, the move with today's SAMs and "
             "the scenario on the same random numbers. Every account keeps its own tier's "
             "figures; strategic attention (SAMs × capacity / strategic accounts, at most 1) "
-            "scales the treatment effect.")
+            "scales the treatment effect."
+        )
         lines.append("Treatment: " + report.treatment.sentence())
-        lines.append(f"Money: NPV at {percent(s.margin, 0)} gross margin, "
-                     f"{percent(s.discount_rate, 0)} discount, {money(s.cost_per_sam)} per SAM "
-                     "a year; the ARR difference left at the horizon decays at the strategic "
-                     "tier's churn.")
+        lines.append(
+            f"Money: NPV at {percent(s.margin, 0)} gross margin, "
+            f"{percent(s.discount_rate, 0)} discount, {money(s.cost_per_sam)} per SAM "
+            "a year; the ARR difference left at the horizon decays at the strategic "
+            "tier's churn."
+        )
         for tier, a in report.assumptions.items():
-            lines.append(f"  {tier}: churn {percent(a.annual_churn)}/yr, drift "
-                         f"{a.expansion_drift:+.3f}, volatility {a.volatility:.3f} "
-                         f"({a.source}).")
+            lines.append(
+                f"  {tier}: churn {percent(a.annual_churn)}/yr, drift "
+                f"{a.expansion_drift:+.3f}, volatility {a.volatility:.3f} "
+                f"({a.source})."
+            )
     return lines
 
 
@@ -113,8 +120,13 @@ def footnote(source: str, as_of: str | None) -> str:
     return f"Source: {source}" + (f" · data as of {as_of}" if as_of else "") + " · Strata"
 
 
-def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = None,
-               report: SimulationReport | None = None, whatif: dict | None = None) -> BoardPack:
+def build_pack(
+    analysis: PortfolioAnalysis,
+    source: str,
+    as_of: str | None = None,
+    report: SimulationReport | None = None,
+    whatif: dict | None = None,
+) -> BoardPack:
     """The board pack for an analysis, with the simulator's slides when a report is given and
     it was run under the same what-if settings (``whatif``) as the other slides; otherwise the
     pack says why the simulation is left out."""
@@ -143,21 +155,28 @@ def build_pack(analysis: PortfolioAnalysis, source: str, as_of: str | None = Non
 def simulation_slides(report: SimulationReport) -> list[ChartSlide]:
     """The fan; with a scenario the move/staffing split (with the NPV) and the paired
     difference."""
-    slides = [ChartSlide("simulation-fan", "Simulated ARR", report.headline,
-                         figures.fan_figure(report))]
+    slides = [ChartSlide("simulation-fan", "Simulated ARR", report.headline, figures.fan_figure(report))]
     c = report.comparison
     if c is not None:
         e = c.economics
-        slides.append(ChartSlide(
-            "simulation-decomposition", "The move and the staffing",
-            f"The move with today's SAMs {money(c.move.mean, signed=True)}, the staffing change "
-            f"{money(c.staffing.mean, signed=True)} of expected ARR; NPV "
-            f"{money(e.npv.mean, signed=True)} (P5 {money(e.npv.p5)}, P95 {money(e.npv.p95)}).",
-            figures.decomposition_figure(report)))
-        slides.append(ChartSlide(
-            "simulation-delta", "Scenario vs baseline",
-            f"ARR above the baseline's on {percent(c.delta.prob_better, 0)} of paths; mean "
-            f"{money(c.delta.mean)} (± {money(c.delta_error)}), P5 {money(c.delta.p5)}, "
-            f"P95 {money(c.delta.p95)}.",
-            figures.delta_figure(report)))
+        slides.append(
+            ChartSlide(
+                "simulation-decomposition",
+                "The move and the staffing",
+                f"The move with today's SAMs {money(c.move.mean, signed=True)}, the staffing change "
+                f"{money(c.staffing.mean, signed=True)} of expected ARR; NPV "
+                f"{money(e.npv.mean, signed=True)} (P5 {money(e.npv.p5)}, P95 {money(e.npv.p95)}).",
+                figures.decomposition_figure(report),
+            )
+        )
+        slides.append(
+            ChartSlide(
+                "simulation-delta",
+                "Scenario vs baseline",
+                f"ARR above the baseline's on {percent(c.delta.prob_better, 0)} of paths; mean "
+                f"{money(c.delta.mean)} (± {money(c.delta_error)}), P5 {money(c.delta.p5)}, "
+                f"P95 {money(c.delta.p95)}.",
+                figures.delta_figure(report),
+            )
+        )
     return slides

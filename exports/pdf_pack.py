@@ -16,27 +16,51 @@ from exports.pack import BoardPack
 def write_pdf(pack: BoardPack, images: dict[str, bytes]) -> bytes:
     """The PDF bytes; ``images`` holds each chart slide's PNG by its key."""
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(letter), title=pack.title,
-                            leftMargin=0.5 * inch, rightMargin=0.5 * inch,
-                            topMargin=0.4 * inch, bottomMargin=0.4 * inch)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(letter),
+        title=pack.title,
+        leftMargin=0.5 * inch,
+        rightMargin=0.5 * inch,
+        topMargin=0.4 * inch,
+        bottomMargin=0.4 * inch,
+    )
     styles = getSampleStyleSheet()
-    escape = lambda text: (text.replace("&", "&amp;").replace("<", "&lt;")  # noqa: E731
-                           .replace(">", "&gt;"))
-    story = [Spacer(1, 2 * inch), Paragraph(escape(pack.title), styles["Title"]),
-             Paragraph(escape(pack.subtitle), styles["Heading3"]), PageBreak(),
-             Paragraph("Key figures", styles["Heading1"])]
+
+    def escape(text):
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    story = [
+        Spacer(1, 2 * inch),
+        Paragraph(escape(pack.title), styles["Title"]),
+        Paragraph(escape(pack.subtitle), styles["Heading3"]),
+        PageBreak(),
+        Paragraph("Key figures", styles["Heading1"]),
+    ]
     rows = [["Metric", "Value", "Reading"]] + [[k.title, k.value, k.reading] for k in pack.kpis]
-    story += [Table(rows, colWidths=[2.8 * inch, 1.8 * inch, 5.4 * inch], style=[
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold"), ("FONTSIZE", (0, 0), (-1, -1), 12),
-        ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f2f2")]),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]), PageBreak()]
+    story += [
+        Table(
+            rows,
+            colWidths=[2.8 * inch, 1.8 * inch, 5.4 * inch],
+            style=[
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 12),
+                ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f2f2")]),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ],
+        ),
+        PageBreak(),
+    ]
     for chart in pack.charts:
         width = 9.2 * inch
-        story += [Paragraph(escape(chart.title), styles["Heading1"]),
-                  Paragraph(escape(chart.takeaway), styles["BodyText"]), Spacer(1, 6),
-                  Image(io.BytesIO(images[chart.key]), width=width, height=width * 9 / 16),
-                  PageBreak()]
+        story += [
+            Paragraph(escape(chart.title), styles["Heading1"]),
+            Paragraph(escape(chart.takeaway), styles["BodyText"]),
+            Spacer(1, 6),
+            Image(io.BytesIO(images[chart.key]), width=width, height=width * 9 / 16),
+            PageBreak(),
+        ]
     story.append(Paragraph("Assumptions and method", styles["Heading1"]))
     story += [Paragraph(escape(line), styles["BodyText"]) for line in pack.methodology]
     doc.build(story)

@@ -16,8 +16,9 @@ INK = RGBColor(0x22, 0x22, 0x22)
 MUTED = RGBColor(0x55, 0x55, 0x55)
 
 
-def _text(slide, text: str, left, top, width, height, size: int, bold: bool = False,
-          color: RGBColor = INK) -> None:
+def _text(
+    slide, text: str, left, top, width, height, size: int, bold: bool = False, color: RGBColor = INK
+) -> None:
     frame = slide.shapes.add_textbox(left, top, width, height).text_frame
     frame.word_wrap = True
     frame.text = text
@@ -43,8 +44,9 @@ def write_pptx(pack: BoardPack, images: dict[str, bytes]) -> bytes:
 
     kpi_slide = _titled(prs, "Key figures")
     rows = len(pack.kpis) + 1
-    table = kpi_slide.shapes.add_table(rows, 3, Inches(0.5), Inches(1.2), WIDTH - Inches(1),
-                                       Inches(0.5) * rows).table
+    table = kpi_slide.shapes.add_table(
+        rows, 3, Inches(0.5), Inches(1.2), WIDTH - Inches(1), Inches(0.5) * rows
+    ).table
     table.columns[0].width, table.columns[1].width = Inches(3.6), Inches(2.4)
     table.columns[2].width = WIDTH - Inches(1) - Inches(6.0)
     for col, heading in enumerate(("Metric", "Value", "Reading")):
@@ -60,16 +62,25 @@ def write_pptx(pack: BoardPack, images: dict[str, bytes]) -> bytes:
 
     for chart in pack.charts:
         slide = _titled(prs, chart.title)
-        _text(slide, chart.takeaway, Inches(0.5), Inches(1.0), WIDTH - Inches(1), Inches(0.6), 18,
-              color=MUTED)
+        _text(
+            slide, chart.takeaway, Inches(0.5), Inches(1.0), WIDTH - Inches(1), Inches(0.6), 18, color=MUTED
+        )
         height = Inches(5.6)
         width = Emu(int(height * 16 / 9))
-        slide.shapes.add_picture(io.BytesIO(images[chart.key]), (WIDTH - width) // 2, Inches(1.7),
-                                 width, height)
+        slide.shapes.add_picture(
+            io.BytesIO(images[chart.key]), (WIDTH - width) // 2, Inches(1.7), width, height
+        )
 
     method = _titled(prs, "Assumptions and method")
-    _text(method, "\n".join(pack.methodology), Inches(0.5), Inches(1.2), WIDTH - Inches(1),
-          HEIGHT - Inches(1.6), 14)
+    _text(
+        method,
+        "\n".join(pack.methodology),
+        Inches(0.5),
+        Inches(1.2),
+        WIDTH - Inches(1),
+        HEIGHT - Inches(1.6),
+        14,
+    )
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

@@ -22,9 +22,11 @@ class ExportUnavailable(RuntimeError):
     """No Chrome/Chromium for kaleido: server-side export is off on this machine."""
 
 
-NO_BROWSER = ("Server-side export needs Chrome or Chromium on the server, and none was found "
-              "(install Debian's chromium, or set BROWSER_PATH). The camera button on each "
-              "chart still downloads a PNG from your browser.")
+NO_BROWSER = (
+    "Server-side export needs Chrome or Chromium on the server, and none was found "
+    "(install Debian's chromium, or set BROWSER_PATH). The camera button on each "
+    "chart still downloads a PNG from your browser."
+)
 
 
 def browser_path() -> str | None:
@@ -54,13 +56,29 @@ def presentation(fig: go.Figure, footnote: str, *, with_title: bool = True) -> g
         if "textfont" in trace and trace.text is not None:
             size = trace.textfont.size if trace.textfont and trace.textfont.size else 13
             trace.update(textfont_size=round(size * TEXT_SCALE))
-    annotations.append(dict(text=footnote, x=0, y=-0.13, xref="paper", yref="paper",
-                            xanchor="left", yanchor="top", showarrow=False,
-                            font=dict(size=16, color="#666")))
+    annotations.append(
+        dict(
+            text=footnote,
+            x=0,
+            y=-0.13,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font=dict(size=16, color="#666"),
+        )
+    )
     styled.update_layout(
-        width=SLIDE_SIZE[0], height=SLIDE_SIZE[1], paper_bgcolor="white", plot_bgcolor="white",
-        font=dict(size=20), title=dict(font=dict(size=30)), annotations=annotations,
-        margin=dict(l=110, r=50, t=110 if with_title else 70, b=140), hoverlabel=None,
+        width=SLIDE_SIZE[0],
+        height=SLIDE_SIZE[1],
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font=dict(size=20),
+        title=dict(font=dict(size=30)),
+        annotations=annotations,
+        margin=dict(l=110, r=50, t=110 if with_title else 70, b=140),
+        hoverlabel=None,
     )
     return styled
 
@@ -90,8 +108,12 @@ def render_many(figs: list[go.Figure], fmt: str) -> list[bytes]:
 
 
 def _options(fig: go.Figure, fmt: str) -> dict:
-    return dict(format=fmt, width=fig.layout.width or SLIDE_SIZE[0],
-                height=fig.layout.height or SLIDE_SIZE[1], scale=PNG_SCALE if fmt == "png" else 1)
+    return dict(
+        format=fmt,
+        width=fig.layout.width or SLIDE_SIZE[0],
+        height=fig.layout.height or SLIDE_SIZE[1],
+        scale=PNG_SCALE if fmt == "png" else 1,
+    )
 
 
 def render(fig: go.Figure, fmt: str) -> bytes:

@@ -14,8 +14,21 @@ import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-COLUMNS = ("account_id", "account_name", "arr", "arr_prior", "score", "tier", "start_tier",
-           "assigned_tier", "sam", "segment", "industry", "region", "renewal_date")
+COLUMNS = (
+    "account_id",
+    "account_name",
+    "arr",
+    "arr_prior",
+    "score",
+    "tier",
+    "start_tier",
+    "assigned_tier",
+    "sam",
+    "segment",
+    "industry",
+    "region",
+    "renewal_date",
+)
 
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -51,8 +64,7 @@ def to_xlsx_bytes(accounts: pd.DataFrame) -> bytes:
     """XLSX workbook (one sheet, ``Accounts``) of the account list."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralize_formulas(account_table(accounts)).to_excel(
-            writer, sheet_name="Accounts", index=False)
+        neutralize_formulas(account_table(accounts)).to_excel(writer, sheet_name="Accounts", index=False)
     return buffer.getvalue()
 
 

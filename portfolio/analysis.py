@@ -49,14 +49,20 @@ class PortfolioAnalysis:
             "scorecard": {
                 "revenue_only": self.tiers.revenue_only,
                 "weights": self.tiers.weights,
-                "thresholds": {"strategic": self.tiers.thresholds.strategic,
-                               "key": self.tiers.thresholds.key},
+                "thresholds": {
+                    "strategic": self.tiers.thresholds.strategic,
+                    "key": self.tiers.thresholds.key,
+                },
                 "warnings": self.tiers.warnings,
                 "disagreements": len(self.tiers.disagreements),
             },
             "tiers": {
-                tier: {"accounts": int(row["accounts"]), "arr": float(row["arr"]),
-                       "arr_share": float(row["arr_share"]), "mean_arr": float(row["mean_arr"])}
+                tier: {
+                    "accounts": int(row["accounts"]),
+                    "arr": float(row["arr"]),
+                    "arr_share": float(row["arr_share"]),
+                    "mean_arr": float(row["mean_arr"]),
+                }
                 for tier, row in self.distribution.iterrows()
             },
             "retention": None,
@@ -69,9 +75,15 @@ class PortfolioAnalysis:
                 "existing_accounts": self.retention.existing_accounts,
                 "churned_accounts": self.retention.churned_accounts,
                 "new_accounts": self.retention.new_accounts,
-                "by_tier": {t: {"nrr": r.nrr, "grr": r.grr, "existing_accounts":
-                                r.existing_accounts, "bridge": r.bridge.to_dict()}
-                            for t, r in self.retention_by_tier.items()},
+                "by_tier": {
+                    t: {
+                        "nrr": r.nrr,
+                        "grr": r.grr,
+                        "existing_accounts": r.existing_accounts,
+                        "bridge": r.bridge.to_dict(),
+                    }
+                    for t, r in self.retention_by_tier.items()
+                },
                 "bridge": self.retention.bridge.to_dict(),
             }
         return _json_safe(result)
@@ -131,8 +143,9 @@ def analyze(
     overall, by_tier = None, {}
     if has_prior(accounts):
         overall = retention(accounts["arr"], accounts["arr_prior"])
-        by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"],
-                                    assignment.start_tier, assignment.tier)
+        by_tier = retention_by_tier(
+            accounts["arr"], accounts["arr_prior"], assignment.start_tier, assignment.tier
+        )
     return PortfolioAnalysis(
         accounts=enriched,
         concentration=concentration.summarize(accounts["arr"]),

@@ -127,11 +127,13 @@ def workload(
     if available_headcount is None:
         available_headcount = float(len(named))
 
-    by_tier = pd.DataFrame({
-        "accounts": accounts_per_tier,
-        "arr": np.bincount(tier_code, weights=arr, minlength=n_tiers),
-        "capacity": pd.Series(capacity).reindex(TIERS),
-    })
+    by_tier = pd.DataFrame(
+        {
+            "accounts": accounts_per_tier,
+            "arr": np.bincount(tier_code, weights=arr, minlength=n_tiers),
+            "capacity": pd.Series(capacity).reindex(TIERS),
+        }
+    )
     by_tier["required_fte"] = required_fte
     by_tier["required_headcount"] = np.ceil(by_tier["required_fte"] - 1e-9).astype(int)
     by_tier["available_fte"] = available.reindex(TIERS).astype(float)
@@ -145,4 +147,3 @@ def workload(
         available_headcount=float(available_headcount),
         overloaded_sams=list(named.index[named["overloaded"]]),
     )
-

@@ -30,11 +30,13 @@ def pareto_points(arr: pd.Series | np.ndarray) -> pd.DataFrame:
     series = series[series > 0].sort_values(ascending=False, kind="stable")
     n, total = len(series), float(series.sum())
     cumulative = series.cumsum().to_numpy() / total if n else np.array([])
-    return pd.DataFrame({
-        "account_share": np.arange(n + 1) / max(n, 1),
-        "arr_share": np.concatenate([[0.0], cumulative]),
-        "position": pd.Series([None, *series.index], dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "account_share": np.arange(n + 1) / max(n, 1),
+            "arr_share": np.concatenate([[0.0], cumulative]),
+            "position": pd.Series([None, *series.index], dtype=object),
+        }
+    )
 
 
 def lorenz_points(arr: pd.Series | np.ndarray) -> pd.DataFrame:
@@ -42,10 +44,12 @@ def lorenz_points(arr: pd.Series | np.ndarray) -> pd.DataFrame:
     values = np.sort(_active(arr))
     n = len(values)
     cumulative = np.cumsum(values) / values.sum() if n else np.array([])
-    return pd.DataFrame({
-        "account_share": np.arange(n + 1) / max(n, 1),
-        "arr_share": np.concatenate([[0.0], cumulative]),
-    })
+    return pd.DataFrame(
+        {
+            "account_share": np.arange(n + 1) / max(n, 1),
+            "arr_share": np.concatenate([[0.0], cumulative]),
+        }
+    )
 
 
 def gini(arr: pd.Series | np.ndarray) -> float:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 
-def money(value: float | None, symbol: str = "$", *, precise: bool = False,
-          signed: bool = False) -> str:
+def money(value: float | None, symbol: str = "$", *, precise: bool = False, signed: bool = False) -> str:
     """Compact currency: ``1_234_567`` → ``$1.23M``, ``45_300`` → ``$45.3k``, ``-800`` → ``−$800``.
 
     ``precise=True`` gives the full amount with thousands separators (``$1,234,567``);

@@ -80,8 +80,11 @@ def retention(arr: pd.Series, arr_prior: pd.Series, *, new_arr: float | None = N
     new = float(arr[~existing].sum()) if new_arr is None else float(new_arr)
     with np.errstate(invalid="ignore", divide="ignore"):
         nrr = float(current_existing.sum() / starting) if starting > 0 else float("nan")
-        grr = (float(np.minimum(current_existing, prior_existing).sum() / starting)
-               if starting > 0 else float("nan"))
+        grr = (
+            float(np.minimum(current_existing, prior_existing).sum() / starting)
+            if starting > 0
+            else float("nan")
+        )
     bridge = Bridge(
         starting=starting,
         expansion=expansion,
@@ -90,8 +93,9 @@ def retention(arr: pd.Series, arr_prior: pd.Series, *, new_arr: float | None = N
         new=new,
         ending=starting + expansion - contraction - churn + new,
     )
-    return Retention(nrr, grr, int(existing.sum()), int(churned.sum()),
-                     int((~existing & (arr > 0)).sum()), bridge)
+    return Retention(
+        nrr, grr, int(existing.sum()), int(churned.sum()), int((~existing & (arr > 0)).sum()), bridge
+    )
 
 
 def retention_by_tier(

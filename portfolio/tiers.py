@@ -113,8 +113,7 @@ def assign_tiers(score: pd.Series, thresholds: Thresholds) -> pd.Series:
     """Score → tier (ordered categorical over :data:`TIERS`)."""
     value = score.to_numpy(dtype=float)
     codes = np.where(value >= thresholds.strategic, 0, np.where(value >= thresholds.key, 1, 2))
-    return pd.Series(pd.Categorical.from_codes(codes, categories=TIERS, ordered=True),
-                     index=score.index)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=TIERS, ordered=True), index=score.index)
 
 
 @dataclass
@@ -161,15 +160,16 @@ def tier_accounts(
     score = scorecard(accounts, weights)
     tier = assign_tiers(score, thresholds).where(active)
     has_prior = (accounts["arr_prior"].fillna(0) > 0) & with_start
-    start_score = (scorecard(accounts, weights, arr_column="arr_prior") if with_start
-                   else pd.Series(np.nan, index=accounts.index)).where(has_prior)
+    start_score = (
+        scorecard(accounts, weights, arr_column="arr_prior")
+        if with_start
+        else pd.Series(np.nan, index=accounts.index)
+    ).where(has_prior)
     start_tier = assign_tiers(start_score.fillna(-1), thresholds).where(has_prior)
 
     warnings = []
     if revenue_only:
-        warnings.append(
-            "No scorecard columns: tiers rest on ARR rank alone (revenue-only selection)."
-        )
+        warnings.append("No scorecard columns: tiers rest on ARR rank alone (revenue-only selection).")
     n_active = int(active.sum())
     n_strategic = int((tier == TIERS[0]).sum())
     if n_strategic > STRATEGIC_MAX_ACCOUNTS or n_strategic > STRATEGIC_MAX_SHARE * n_active:
@@ -182,15 +182,18 @@ def tier_accounts(
     if "tier" in accounts and accounts["tier"].notna().any():
         assigned = accounts["tier"]
         differs = assigned.notna() & tier.notna() & (assigned.astype(object) != tier.astype(object))
-        disagreements = pd.DataFrame({
-            "account_id": accounts["account_id"],
-            "account_name": accounts["account_name"],
-            "assigned_tier": assigned,
-            "scored_tier": tier.astype(object),
-            "score": score.round(1),
-        })[differs].reset_index(drop=True)
-    return TierAssignment(score, tier, start_score, start_tier, revenue_only, thresholds,
-                          weights, warnings, disagreements)
+        disagreements = pd.DataFrame(
+            {
+                "account_id": accounts["account_id"],
+                "account_name": accounts["account_name"],
+                "assigned_tier": assigned,
+                "scored_tier": tier.astype(object),
+                "score": score.round(1),
+            }
+        )[differs].reset_index(drop=True)
+    return TierAssignment(
+        score, tier, start_score, start_tier, revenue_only, thresholds, weights, warnings, disagreements
+    )
 
 
 def tier_distribution(arr: pd.Series, tier: pd.Series) -> pd.DataFrame:

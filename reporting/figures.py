@@ -20,8 +20,20 @@ from portfolio.schema import TIERS
 from reporting.simulation_report import DELTA, SimulationReport
 from reporting.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
 
-BROWSER_TRACE_TYPES = frozenset({"bar", "candlestick", "funnel", "funnelarea", "histogram",
-                                 "indicator", "ohlc", "pie", "scatter", "waterfall"})
+BROWSER_TRACE_TYPES = frozenset(
+    {
+        "bar",
+        "candlestick",
+        "funnel",
+        "funnelarea",
+        "histogram",
+        "indicator",
+        "ohlc",
+        "pie",
+        "scatter",
+        "waterfall",
+    }
+)
 """Trace types the browser can draw: assets/01-plotly-finance.min.js is plotly.js's "finance"
 partial bundle (1.3 MB instead of 4.8 MB, so pages load faster). A figure needing another trace
 type needs a bigger bundle there."""
@@ -32,8 +44,7 @@ SHARE_AXIS = dict(tickformat=".0%", range=[0, 1.02])
 
 def escape_text(values: pd.Series) -> pd.Series:
     """Account names as plain text in hover labels: ``<``, ``>`` and ``&`` are escaped."""
-    return pd.Series([html.escape(str(v), quote=False) for v in values], index=values.index,
-                     dtype=object)
+    return pd.Series([html.escape(str(v), quote=False) for v in values], index=values.index, dtype=object)
 
 
 def _figure(title: str, traces: Sequence[dict] = (), **layout) -> go.Figure:
@@ -47,15 +58,26 @@ def _figure(title: str, traces: Sequence[dict] = (), **layout) -> go.Figure:
 
 
 def _panel_title(text: str, x: float) -> dict:
-    return dict(text=f"<b>{text}</b>", x=x, y=1.0, xref="paper", yref="paper", xanchor="center",
-                yanchor="bottom", showarrow=False, font=dict(size=14))
+    return dict(
+        text=f"<b>{text}</b>",
+        x=x,
+        y=1.0,
+        xref="paper",
+        yref="paper",
+        xanchor="center",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(size=14),
+    )
 
 
 def _side_by_side(left: str, right: str, yaxis: dict, yaxis2: dict) -> dict:
     """Layout of two titled panels side by side (what ``make_subplots(1, 2)`` gives)."""
     return dict(
-        xaxis=dict(domain=[0, 0.45]), xaxis2=dict(domain=[0.55, 1], anchor="y2"),
-        yaxis=yaxis, yaxis2=dict(anchor="x2", **yaxis2),
+        xaxis=dict(domain=[0, 0.45]),
+        xaxis2=dict(domain=[0.55, 1], anchor="y2"),
+        yaxis=yaxis,
+        yaxis2=dict(anchor="x2", **yaxis2),
         annotations=[_panel_title(left, 0.225), _panel_title(right, 0.775)],
     )
 
@@ -63,10 +85,18 @@ def _side_by_side(left: str, right: str, yaxis: dict, yaxis2: dict) -> dict:
 def _line(axis: str, value: float, line: dict, xref: str = "x", yref: str = "y") -> dict:
     """A horizontal (``axis="y"``) or vertical (``"x"``) line across the plot at ``value``."""
     if axis == "y":
-        return dict(type="line", xref=f"{xref} domain", x0=0, x1=1, yref=yref, y0=value, y1=value,
-                    line=line, layer="below")
-    return dict(type="line", yref=f"{yref} domain", y0=0, y1=1, xref=xref, x0=value, x1=value,
-                line=line)
+        return dict(
+            type="line",
+            xref=f"{xref} domain",
+            x0=0,
+            x1=1,
+            yref=yref,
+            y0=value,
+            y1=value,
+            line=line,
+            layer="below",
+        )
+    return dict(type="line", yref=f"{yref} domain", y0=0, y1=1, xref=xref, x0=value, x1=value, line=line)
 
 
 def _label(text: str, x: float, y: float, xref: str, yref: str, **style) -> dict:
@@ -83,8 +113,7 @@ def _thin(points: pd.DataFrame, max_points: int = 2000, keep_head: int = 0) -> p
     A curve of 100,000 points looks the same on screen with ~2,000 of them.
     """
     step = max(1, (len(points) - keep_head) // max_points)
-    kept = {*range(min(keep_head, len(points))), *range(keep_head, len(points), step),
-            len(points) - 1}
+    kept = {*range(min(keep_head, len(points))), *range(keep_head, len(points), step), len(points) - 1}
     return points.iloc[sorted(kept)]
 
 
@@ -95,49 +124,78 @@ def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
     ranked = accounts.loc[points["position"].iloc[1:]]
     names = pd.concat([pd.Series([""]), escape_text(ranked["account_name"])], ignore_index=True)
     arr = np.concatenate([[0.0], ranked["arr"].to_numpy()])
-    traces = [dict(
-        type="scatter", x=points["account_share"].to_numpy(), y=points["arr_share"].to_numpy(),
-        mode="lines", line=dict(color=TIER_COLORS["Strategic"], width=3),
-        text=names.to_numpy(dtype=str),  # a unicode array: Plotly deep-copies object arrays item by item
-        customdata=arr,
-        hovertemplate="<b>%{text}</b> (ARR $%{customdata:,.0f})<br>"
-                      "top %{x:.1%} of accounts → %{y:.1%} of ARR<extra></extra>",
-    )]
+    traces = [
+        dict(
+            type="scatter",
+            x=points["account_share"].to_numpy(),
+            y=points["arr_share"].to_numpy(),
+            mode="lines",
+            line=dict(color=TIER_COLORS["Strategic"], width=3),
+            text=names.to_numpy(dtype=str),  # a unicode array: Plotly deep-copies object arrays item by item
+            customdata=arr,
+            hovertemplate="<b>%{text}</b> (ARR $%{customdata:,.0f})<br>"
+            "top %{x:.1%} of accounts → %{y:.1%} of ARR<extra></extra>",
+        )
+    ]
     shapes, annotations = [], []
     c = analysis.concentration
     if c.active_accounts:
         shapes.append(_line("y", 0.8, dict(color="#666", dash="dash")))
-        annotations.append(_label("80% of ARR", 1, 0.8, "x domain", "y", xanchor="right",
-                                  yanchor="top"))
-        traces.append(dict(
-            type="scatter", x=[c.share_of_accounts_for_80pct], y=[0.8], mode="markers+text",
-            marker=dict(color=ACCENT, size=11),
-            text=[f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)})"],
-            textposition="bottom right", hoverinfo="skip",
-        ))
-    return _figure("Pareto: share of ARR from the largest accounts", traces,
-                   xaxis=dict(title="Share of accounts (largest first)", **SHARE_AXIS),
-                   yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS), showlegend=False,
-                   shapes=shapes, annotations=annotations)
-
-
+        annotations.append(_label("80% of ARR", 1, 0.8, "x domain", "y", xanchor="right", yanchor="top"))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[c.share_of_accounts_for_80pct],
+                y=[0.8],
+                mode="markers+text",
+                marker=dict(color=ACCENT, size=11),
+                text=[f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)})"],
+                textposition="bottom right",
+                hoverinfo="skip",
+            )
+        )
+    return _figure(
+        "Pareto: share of ARR from the largest accounts",
+        traces,
+        xaxis=dict(title="Share of accounts (largest first)", **SHARE_AXIS),
+        yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS),
+        showlegend=False,
+        shapes=shapes,
+        annotations=annotations,
+    )
 
 
 def lorenz_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """Lorenz curve (smallest first) against the line of equality, with the Gini."""
     points = _thin(lorenz_points(analysis.accounts["arr"]))
     traces = [
-        dict(type="scatter", x=[0, 1], y=[0, 1], mode="lines", name="Equal ARR",
-             line=dict(color="#999", dash="dot"), hoverinfo="skip"),
-        dict(type="scatter", x=points["account_share"].to_numpy(),
-             y=points["arr_share"].to_numpy(), mode="lines", name="Portfolio",
-             fill="tonexty", fillcolor="rgba(0,114,178,0.12)",
-             line=dict(color=TIER_COLORS["Strategic"], width=3),
-             hovertemplate="bottom %{x:.1%} of accounts hold %{y:.1%} of ARR<extra></extra>"),
+        dict(
+            type="scatter",
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="Equal ARR",
+            line=dict(color="#999", dash="dot"),
+            hoverinfo="skip",
+        ),
+        dict(
+            type="scatter",
+            x=points["account_share"].to_numpy(),
+            y=points["arr_share"].to_numpy(),
+            mode="lines",
+            name="Portfolio",
+            fill="tonexty",
+            fillcolor="rgba(0,114,178,0.12)",
+            line=dict(color=TIER_COLORS["Strategic"], width=3),
+            hovertemplate="bottom %{x:.1%} of accounts hold %{y:.1%} of ARR<extra></extra>",
+        ),
     ]
-    return _figure(f"Lorenz curve — Gini {analysis.concentration.gini:.2f}", traces,
-                   xaxis=dict(title="Share of accounts (smallest first)", **SHARE_AXIS),
-                   yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS))
+    return _figure(
+        f"Lorenz curve — Gini {analysis.concentration.gini:.2f}",
+        traces,
+        xaxis=dict(title="Share of accounts (smallest first)", **SHARE_AXIS),
+        yaxis=dict(title="Cumulative share of ARR", **SHARE_AXIS),
+    )
 
 
 def tier_distribution_figure(analysis: PortfolioAnalysis) -> go.Figure:
@@ -145,20 +203,36 @@ def tier_distribution_figure(analysis: PortfolioAnalysis) -> go.Figure:
     dist = analysis.distribution
     colors = [TIER_COLORS[t] for t in TIERS]
     traces = [
-        dict(type="bar", x=list(TIERS), y=dist["accounts"].tolist(), marker_color=colors,
-             text=dist["accounts"].tolist(), textposition="outside",
-             hovertemplate="%{x}: %{y:,} accounts<extra></extra>"),
-        dict(type="bar", x=list(TIERS), y=dist["arr_share"].tolist(), marker_color=colors,
-             text=[f"{percent(s, 0)}<br>{money(a)}" for s, a in
-                   zip(dist["arr_share"], dist["arr"], strict=True)],
-             textposition="outside", xaxis="x2", yaxis="y2",
-             hovertemplate="%{x}: %{y:.1%} of ARR<extra></extra>"),
+        dict(
+            type="bar",
+            x=list(TIERS),
+            y=dist["accounts"].tolist(),
+            marker_color=colors,
+            text=dist["accounts"].tolist(),
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,} accounts<extra></extra>",
+        ),
+        dict(
+            type="bar",
+            x=list(TIERS),
+            y=dist["arr_share"].tolist(),
+            marker_color=colors,
+            text=[
+                f"{percent(s, 0)}<br>{money(a)}" for s, a in zip(dist["arr_share"], dist["arr"], strict=True)
+            ],
+            textposition="outside",
+            xaxis="x2",
+            yaxis="y2",
+            hovertemplate="%{x}: %{y:.1%} of ARR<extra></extra>",
+        ),
     ]
     layout = _side_by_side(
-        "Accounts", "Share of ARR",
+        "Accounts",
+        "Share of ARR",
         yaxis=dict(title="Accounts", range=[0, max(1, int(dist["accounts"].max())) * 1.2]),
-        yaxis2=dict(title="Share of ARR", tickformat=".0%",
-                    range=[0, max(1e-9, float(dist["arr_share"].max())) * 1.2]),
+        yaxis2=dict(
+            title="Share of ARR", tickformat=".0%", range=[0, max(1e-9, float(dist["arr_share"].max())) * 1.2]
+        ),
     )
     return _figure("Tier distribution", traces, showlegend=False, **layout)
 
@@ -180,20 +254,45 @@ def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
     traces = []
     for tier in TIERS:
         counts, _ = np.histogram(accounts.loc[accounts["tier"] == tier, "score"], bins=edges)
-        traces.append(dict(type="bar", x=edges[:-1] + SCORE_BIN / 2, y=counts, width=SCORE_BIN,
-                           name=tier, marker=dict(color=TIER_COLORS[tier], line_width=0),
-                           customdata=np.column_stack([edges[:-1], edges[1:]]),
-                           hovertemplate=f"{tier}: %{{y:,}} accounts scoring "
-                                         "%{customdata[0]:g}–%{customdata[1]:g}<extra></extra>"))
+        traces.append(
+            dict(
+                type="bar",
+                x=edges[:-1] + SCORE_BIN / 2,
+                y=counts,
+                width=SCORE_BIN,
+                name=tier,
+                marker=dict(color=TIER_COLORS[tier], line_width=0),
+                customdata=np.column_stack([edges[:-1], edges[1:]]),
+                hovertemplate=f"{tier}: %{{y:,}} accounts scoring "
+                "%{customdata[0]:g}–%{customdata[1]:g}<extra></extra>",
+            )
+        )
     shapes, annotations = [], []
     for value, name in ((t.strategic, "Strategic"), (t.key, "Key")):
         shapes.append(_line("x", value, dict(color=TIER_COLORS[name], dash="dash", width=2)))
-        annotations.append(_label(f"{name} ≥ {value:g}", value, 1, "x", "y domain",
-                                  xanchor="left", yanchor="top", xshift=4,
-                                  bgcolor="rgba(255,255,255,0.8)"))
-    return _figure("Scores and tier thresholds", traces, barmode="stack", bargap=0,
-                   xaxis=dict(title=label, range=[0, 100]), yaxis=dict(title="Accounts"),
-                   shapes=shapes, annotations=annotations)
+        annotations.append(
+            _label(
+                f"{name} ≥ {value:g}",
+                value,
+                1,
+                "x",
+                "y domain",
+                xanchor="left",
+                yanchor="top",
+                xshift=4,
+                bgcolor="rgba(255,255,255,0.8)",
+            )
+        )
+    return _figure(
+        "Scores and tier thresholds",
+        traces,
+        barmode="stack",
+        bargap=0,
+        xaxis=dict(title=label, range=[0, 100]),
+        yaxis=dict(title="Accounts"),
+        shapes=shapes,
+        annotations=annotations,
+    )
 
 
 NO_PRIOR_ARR = "The data has no prior-year ARR column: retention is not available."
@@ -209,15 +308,27 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     traces = []
     for axis, attr in (("", "nrr"), ("2", "grr")):
         values = [getattr(rows[t], attr) if t in rows else None for t in TIERS]
-        traces.append(dict(
-            type="bar", x=list(TIERS), y=values, marker_color=colors, xaxis=f"x{axis}",
-            yaxis=f"y{axis}", text=[percent(v) for v in values], textposition="inside",
-            insidetextanchor="end", textfont=dict(color="white", size=14),
-            hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}}<extra></extra>",
-        ))
-    layout = _side_by_side("NRR by tier", "GRR by tier",
-                           yaxis=dict(tickformat=".0%", range=[0, 1.7]),
-                           yaxis2=dict(tickformat=".0%", range=[0, 1.15]))
+        traces.append(
+            dict(
+                type="bar",
+                x=list(TIERS),
+                y=values,
+                marker_color=colors,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                text=[percent(v) for v in values],
+                textposition="inside",
+                insidetextanchor="end",
+                textfont=dict(color="white", size=14),
+                hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}}<extra></extra>",
+            )
+        )
+    layout = _side_by_side(
+        "NRR by tier",
+        "GRR by tier",
+        yaxis=dict(tickformat=".0%", range=[0, 1.7]),
+        yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
+    )
     band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
     layout["shapes"] = [
         dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
@@ -226,11 +337,9 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     ]
     layout["annotations"] += [
         _label("strong ≥ 120%", 1, 1.6, "x domain", "y", xanchor="right", yanchor="bottom"),
-        _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right",
-               yanchor="bottom"),
+        _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
     ]
-    return _figure("Retention by tier at the start of the period", traces, showlegend=False,
-                   **layout)
+    return _figure("Retention by tier at the start of the period", traces, showlegend=False, **layout)
 
 
 def arr_bridge_figure(analysis: PortfolioAnalysis, tier: str | None = None) -> go.Figure:
@@ -245,20 +354,34 @@ def arr_bridge_figure(analysis: PortfolioAnalysis, tier: str | None = None) -> g
 
 def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
     """ARR bridge as a waterfall: starting → expansion → contraction → churn → new → ending."""
-    steps = [("Starting ARR", bridge.starting, "absolute"), ("Expansion", bridge.expansion, "relative"),
-             ("Contraction", -bridge.contraction, "relative"), ("Churn", -bridge.churn, "relative"),
-             ("New", bridge.new, "relative"), ("Ending ARR", bridge.ending, "total")]
+    steps = [
+        ("Starting ARR", bridge.starting, "absolute"),
+        ("Expansion", bridge.expansion, "relative"),
+        ("Contraction", -bridge.contraction, "relative"),
+        ("Churn", -bridge.churn, "relative"),
+        ("New", bridge.new, "relative"),
+        ("Ending ARR", bridge.ending, "total"),
+    ]
     waterfall = dict(
-        type="waterfall", x=[s[0] for s in steps], y=[s[1] for s in steps],
-        measure=[s[2] for s in steps], text=[money(s[1]) for s in steps], textposition="outside",
-        increasing=dict(marker_color="#009E73"), decreasing=dict(marker_color=ACCENT),
+        type="waterfall",
+        x=[s[0] for s in steps],
+        y=[s[1] for s in steps],
+        measure=[s[2] for s in steps],
+        text=[money(s[1]) for s in steps],
+        textposition="outside",
+        increasing=dict(marker_color="#009E73"),
+        decreasing=dict(marker_color=ACCENT),
         totals=dict(marker_color=TIER_COLORS["Strategic"]),
         connector=dict(line=dict(color="#bbb")),
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
     top = max(bridge.starting, bridge.ending, bridge.starting + bridge.expansion)
-    return _figure(f"ARR bridge — {label}", [waterfall], showlegend=False,
-                   yaxis=dict(title="ARR", range=[0, top * 1.15 if top > 0 else 1], **MONEY_AXIS))
+    return _figure(
+        f"ARR bridge — {label}",
+        [waterfall],
+        showlegend=False,
+        yaxis=dict(title="ARR", range=[0, top * 1.15 if top > 0 else 1], **MONEY_AXIS),
+    )
 
 
 def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
@@ -267,15 +390,26 @@ def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
     by_sam = w.by_sam.drop(index="(unassigned)", errors="ignore").head(top).iloc[::-1]
     capacity = w.by_tier["capacity"]
     names = escape_text(pd.Series(by_sam.index, dtype=str)).tolist()
-    traces = [dict(
-        type="bar", y=names, x=(by_sam[tier] / capacity[tier]).to_numpy(), orientation="h",
-        name=tier, marker_color=TIER_COLORS[tier], customdata=by_sam[tier].to_numpy(),
-        hovertemplate=f"%{{y}}: %{{customdata}} {tier} accounts (%{{x:.0%}})<extra></extra>",
-    ) for tier in TIERS]
+    traces = [
+        dict(
+            type="bar",
+            y=names,
+            x=(by_sam[tier] / capacity[tier]).to_numpy(),
+            orientation="h",
+            name=tier,
+            marker_color=TIER_COLORS[tier],
+            customdata=by_sam[tier].to_numpy(),
+            hovertemplate=f"%{{y}}: %{{customdata}} {tier} accounts (%{{x:.0%}})<extra></extra>",
+        )
+        for tier in TIERS
+    ]
     return _figure(
-        f"SAM workload against capacity (top {len(by_sam)} by load)", traces, barmode="stack",
+        f"SAM workload against capacity (top {len(by_sam)} by load)",
+        traces,
+        barmode="stack",
         xaxis=dict(title="Load (share of one SAM's capacity)", tickformat=".0%"),
-        yaxis=dict(title=None), height=max(380, 22 * len(by_sam) + 140),
+        yaxis=dict(title=None),
+        height=max(380, 22 * len(by_sam) + 140),
         shapes=[_line("x", 1.0, dict(color=ACCENT, dash="dash", width=2))],
         annotations=[_label("capacity", 1.0, 1, "x", "y domain", yanchor="bottom")],
     )
@@ -286,23 +420,41 @@ def headcount_figure(analysis: PortfolioAnalysis) -> go.Figure:
     t = analysis.workload.by_tier
     colors = [TIER_COLORS[x] for x in TIERS]
     traces = [
-        dict(type="bar", x=list(TIERS), y=t["required_fte"].tolist(), name="Required",
-             marker_color=colors, text=[f"{v:.1f}" for v in t["required_fte"]],
-             textposition="outside"),
-        dict(type="bar", x=list(TIERS), y=t["available_fte"].tolist(), name="Available",
-             marker=dict(color="white", line=dict(color=colors, width=2),
-                         pattern=dict(shape="/", fgcolor=colors)),
-             text=[f"{v:.1f}" for v in t["available_fte"]], textposition="outside"),
+        dict(
+            type="bar",
+            x=list(TIERS),
+            y=t["required_fte"].tolist(),
+            name="Required",
+            marker_color=colors,
+            text=[f"{v:.1f}" for v in t["required_fte"]],
+            textposition="outside",
+        ),
+        dict(
+            type="bar",
+            x=list(TIERS),
+            y=t["available_fte"].tolist(),
+            name="Available",
+            marker=dict(
+                color="white", line=dict(color=colors, width=2), pattern=dict(shape="/", fgcolor=colors)
+            ),
+            text=[f"{v:.1f}" for v in t["available_fte"]],
+            textposition="outside",
+        ),
     ]
     top = max(1.0, float(t[["required_fte", "available_fte"]].max().max())) * 1.2
-    return _figure("SAMs: required vs available", traces, barmode="group",
-                   yaxis=dict(title="SAMs (FTE)", range=[0, top]))
+    return _figure(
+        "SAMs: required vs available", traces, barmode="group", yaxis=dict(title="SAMs (FTE)", range=[0, top])
+    )
 
 
 def message_figure(title: str, message: str) -> go.Figure:
     """An empty chart area that says why there is nothing to draw."""
-    return _figure(title, xaxis=dict(visible=False), yaxis=dict(visible=False),
-                   annotations=[_label(message, 0.5, 0.5, "paper", "paper")])
+    return _figure(
+        title,
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        annotations=[_label(message, 0.5, 0.5, "paper", "paper")],
+    )
 
 
 def bridge_figure_unavailable() -> go.Figure:
@@ -311,6 +463,7 @@ def bridge_figure_unavailable() -> go.Figure:
 
 
 # ---- Simulator (from a :class:`reporting.simulation_report.SimulationReport`) ----
+
 
 def _variant_color(name: str) -> tuple[int, int, int]:
     return VARIANT_COLORS["Baseline" if name == "Baseline" else "Scenario"]
@@ -328,20 +481,55 @@ def fan_figure(report: SimulationReport) -> go.Figure:
         color = _variant_color(name)
         x = _period_labels(report, len(fan.p50))
         for lo, hi, alpha, label in (("p5", "p95", 0.12, "P5–P95"), ("p25", "p75", 0.25, "P25–P75")):
-            traces.append(dict(type="scatter", x=x, y=getattr(fan, lo), mode="lines", line_width=0,
-                               showlegend=False, hoverinfo="skip", legendgroup=name))
-            traces.append(dict(type="scatter", x=x, y=getattr(fan, hi), mode="lines", line_width=0,
-                               fill="tonexty", fillcolor=rgba(color, alpha), legendgroup=name,
-                               name=f"{name} {label}", showlegend=False, hoverinfo="skip"))
-        traces.append(dict(type="scatter", x=x, y=fan.p50, mode="lines+markers", name=name,
-                           legendgroup=name, line=dict(color=rgba(color), width=3),
-                           customdata=np.column_stack([fan.p5, fan.p95]),
-                           hovertemplate=f"{name} %{{x}}: median $%{{y:,.0f}}<br>"
-                                         "P5 $%{customdata[0]:,.0f} – P95 $%{customdata[1]:,.0f}"
-                                         "<extra></extra>"))
-    return _figure("ARR over time (median, P25–P75 and P5–P95 bands)", traces,
-                   yaxis=dict(title="Portfolio ARR", **MONEY_AXIS), xaxis=dict(title=None),
-                   hovermode="x unified")
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=getattr(fan, lo),
+                    mode="lines",
+                    line_width=0,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    legendgroup=name,
+                )
+            )
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=getattr(fan, hi),
+                    mode="lines",
+                    line_width=0,
+                    fill="tonexty",
+                    fillcolor=rgba(color, alpha),
+                    legendgroup=name,
+                    name=f"{name} {label}",
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
+        traces.append(
+            dict(
+                type="scatter",
+                x=x,
+                y=fan.p50,
+                mode="lines+markers",
+                name=name,
+                legendgroup=name,
+                line=dict(color=rgba(color), width=3),
+                customdata=np.column_stack([fan.p5, fan.p95]),
+                hovertemplate=f"{name} %{{x}}: median $%{{y:,.0f}}<br>"
+                "P5 $%{customdata[0]:,.0f} – P95 $%{customdata[1]:,.0f}"
+                "<extra></extra>",
+            )
+        )
+    return _figure(
+        "ARR over time (median, P25–P75 and P5–P95 bands)",
+        traces,
+        yaxis=dict(title="Portfolio ARR", **MONEY_AXIS),
+        xaxis=dict(title=None),
+        hovermode="x unified",
+    )
 
 
 def _bin_centres(edges: tuple[float, ...]) -> tuple[np.ndarray, float]:
@@ -356,14 +544,28 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
     traces, shapes = [], []
     for name, counts in hist.counts.items():
         color = _variant_color(name)
-        traces.append(dict(type="bar", x=centres, y=counts, width=width, name=name,
-                           marker=dict(color=rgba(color, 0.55), line_width=0),
-                           hovertemplate=f"{name}: %{{y:,}} paths end near $%{{x:,.0f}}<extra></extra>"))
+        traces.append(
+            dict(
+                type="bar",
+                x=centres,
+                y=counts,
+                width=width,
+                name=name,
+                marker=dict(color=rgba(color, 0.55), line_width=0),
+                hovertemplate=f"{name}: %{{y:,}} paths end near $%{{x:,.0f}}<extra></extra>",
+            )
+        )
         mean = report.variant(name).ending_arr.mean
         shapes.append(_line("x", mean, dict(color=rgba(color), dash="dash", width=2)))
-    return _figure("Ending ARR across simulated paths", traces, barmode="overlay", bargap=0,
-                   xaxis=dict(title="ARR at the horizon", **MONEY_AXIS),
-                   yaxis=dict(title="Paths"), shapes=shapes)
+    return _figure(
+        "Ending ARR across simulated paths",
+        traces,
+        barmode="overlay",
+        bargap=0,
+        xaxis=dict(title="ARR at the horizon", **MONEY_AXIS),
+        yaxis=dict(title="Paths"),
+        shapes=shapes,
+    )
 
 
 def delta_figure(report: SimulationReport) -> go.Figure:
@@ -375,14 +577,29 @@ def delta_figure(report: SimulationReport) -> go.Figure:
     colors = np.where(centres >= 0, "#009E73", ACCENT)
     delta = report.delta
     assert delta is not None
-    traces = [dict(type="bar", x=centres, y=counts, width=width, marker=dict(color=colors),
-                   hovertemplate="%{y:,} paths with a difference near $%{x:,.0f}<extra></extra>")]
-    title = (f"Scenario − baseline: mean {money(delta.mean, signed=True)}; scenario ahead on "
-             f"{percent(delta.prob_better, 0)} of paths")
-    return _figure(title, traces, bargap=0, showlegend=False,
-                   xaxis=dict(title="Difference in ending ARR (same random paths)", **MONEY_AXIS),
-                   yaxis=dict(title="Paths"),
-                   shapes=[_line("x", 0, dict(color="#333", width=1))])
+    traces = [
+        dict(
+            type="bar",
+            x=centres,
+            y=counts,
+            width=width,
+            marker=dict(color=colors),
+            hovertemplate="%{y:,} paths with a difference near $%{x:,.0f}<extra></extra>",
+        )
+    ]
+    title = (
+        f"Scenario − baseline: mean {money(delta.mean, signed=True)}; scenario ahead on "
+        f"{percent(delta.prob_better, 0)} of paths"
+    )
+    return _figure(
+        title,
+        traces,
+        bargap=0,
+        showlegend=False,
+        xaxis=dict(title="Difference in ending ARR (same random paths)", **MONEY_AXIS),
+        yaxis=dict(title="Paths"),
+        shapes=[_line("x", 0, dict(color="#333", width=1))],
+    )
 
 
 def decomposition_figure(report: SimulationReport) -> go.Figure:
@@ -391,22 +608,33 @@ def decomposition_figure(report: SimulationReport) -> go.Figure:
     c = report.comparison
     assert c is not None  # drawn only for a report with a scenario
     base = report.baseline.ending_arr.mean
-    steps = [("Baseline", base, "absolute"), ("The move", c.move.mean, "relative"),
-             ("The staffing", c.staffing.mean, "relative"),
-             ("Scenario", report.target.ending_arr.mean, "total")]
+    steps = [
+        ("Baseline", base, "absolute"),
+        ("The move", c.move.mean, "relative"),
+        ("The staffing", c.staffing.mean, "relative"),
+        ("Scenario", report.target.ending_arr.mean, "total"),
+    ]
     waterfall = dict(
-        type="waterfall", x=[s[0] for s in steps], y=[s[1] for s in steps],
+        type="waterfall",
+        x=[s[0] for s in steps],
+        y=[s[1] for s in steps],
         measure=[s[2] for s in steps],
         text=[money(v) if m != "relative" else money(v, signed=True) for _, v, m in steps],
-        textposition="outside", increasing=dict(marker_color="#009E73"),
-        decreasing=dict(marker_color=ACCENT), totals=dict(marker_color=TIER_COLORS["Strategic"]),
-        connector=dict(line=dict(color="#bbb")), hovertemplate="%{x}: %{text}<extra></extra>",
+        textposition="outside",
+        increasing=dict(marker_color="#009E73"),
+        decreasing=dict(marker_color=ACCENT),
+        totals=dict(marker_color=TIER_COLORS["Strategic"]),
+        connector=dict(line=dict(color="#bbb")),
+        hovertemplate="%{x}: %{text}<extra></extra>",
     )
     values = [base, base + c.move.mean, base + c.move.mean + c.staffing.mean]
     spread = max(values) - min(values)
     pad = max(spread, abs(base) * 0.002) * 0.6
-    return _figure("Expected ending ARR: the move and the staffing apart", [waterfall],
-                   showlegend=False,
-                   yaxis=dict(title="Expected ARR at the horizon", range=[min(values) - pad,
-                                                                          max(values) + pad],
-                              **MONEY_AXIS))
+    return _figure(
+        "Expected ending ARR: the move and the staffing apart",
+        [waterfall],
+        showlegend=False,
+        yaxis=dict(
+            title="Expected ARR at the horizon", range=[min(values) - pad, max(values) + pad], **MONEY_AXIS
+        ),
+    )

@@ -31,8 +31,7 @@ def _grr_reading(grr: float) -> tuple[str, str]:
     if math.isnan(grr):
         return "no prior-year ARR in the data", "secondary"
     if grr >= 0.92:
-        return "within the 92–98% benchmark" if grr <= 0.98 else "above the 92–98% benchmark", \
-            "success"
+        return "within the 92–98% benchmark" if grr <= 0.98 else "above the 92–98% benchmark", "success"
     return "below the 92–98% benchmark", "danger" if grr < 0.85 else "warning"
 
 
@@ -49,8 +48,7 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
     n_strategic = int(dist.loc["Strategic", "accounts"])
     strategic_sams = w.by_tier.loc["Strategic", "available_fte"]
     per_sam = n_strategic / strategic_sams if strategic_sams > 0 else float("inf")
-    top20_tone = "danger" if c.top_20pct_share > 0.8 else "warning" if c.top_20pct_share > 0.6 \
-        else "success"
+    top20_tone = "danger" if c.top_20pct_share > 0.8 else "warning" if c.top_20pct_share > 0.6 else "success"
     gini_tone = "danger" if c.gini > 0.7 else "warning" if c.gini > 0.5 else "success"
     coverage = w.available_headcount / w.required_fte if w.required_fte else float("inf")
     cover_tone = "success" if coverage >= 1 else "warning" if coverage >= 0.85 else "danger"
@@ -58,18 +56,31 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
     per_sam_tone = "success" if 5 <= per_sam <= 15 else "warning"
     return [
         Kpi("Total ARR", money(c.total_arr), f"{c.active_accounts:,} accounts with ARR", "secondary"),
-        Kpi("Accounts", f"{len(analysis.accounts):,}",
+        Kpi(
+            "Accounts",
+            f"{len(analysis.accounts):,}",
             f"{c.active_accounts:,} active · {len(analysis.accounts) - c.active_accounts:,} churned",
-            "secondary"),
-        Kpi("Top-20% share", percent(c.top_20pct_share),
-            f"80% of ARR from {c.accounts_for_80pct:,} accounts (Pareto norm: ~20%)", top20_tone),
+            "secondary",
+        ),
+        Kpi(
+            "Top-20% share",
+            percent(c.top_20pct_share),
+            f"80% of ARR from {c.accounts_for_80pct:,} accounts (Pareto norm: ~20%)",
+            top20_tone,
+        ),
         Kpi("Gini", f"{c.gini:.2f}", "0 = equal ARR, 1 = one account holds all", gini_tone),
         Kpi("NRR", percent(nrr), *_nrr_reading(nrr)),
         Kpi("GRR", percent(grr), *_grr_reading(grr)),
-        Kpi("Strategic accounts", f"{n_strategic:,} · {percent(dist.loc['Strategic', 'arr_share'], 0)} "
-            "of ARR", f"{per_sam_text} (norm 5–15); strategic GRR {percent(strategic_grr)}",
-            per_sam_tone),
-        Kpi("SAM coverage", f"{w.available_headcount:g} / {w.required_headcount}",
-            f"available / required SAMs ({w.required_fte:.1f} FTE); "
-            f"{len(w.overloaded_sams)} over capacity", cover_tone),
+        Kpi(
+            "Strategic accounts",
+            f"{n_strategic:,} · {percent(dist.loc['Strategic', 'arr_share'], 0)} of ARR",
+            f"{per_sam_text} (norm 5–15); strategic GRR {percent(strategic_grr)}",
+            per_sam_tone,
+        ),
+        Kpi(
+            "SAM coverage",
+            f"{w.available_headcount:g} / {w.required_headcount}",
+            f"available / required SAMs ({w.required_fte:.1f} FTE); {len(w.overloaded_sams)} over capacity",
+            cover_tone,
+        ),
     ]

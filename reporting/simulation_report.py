@@ -119,8 +119,9 @@ class AnnualRetention:
 
     @classmethod
     def from_dict(cls, data: dict) -> AnnualRetention:
-        return cls(int(data["year"]), Distribution.from_dict(data["nrr"]),
-                   Distribution.from_dict(data["grr"]))
+        return cls(
+            int(data["year"]), Distribution.from_dict(data["nrr"]), Distribution.from_dict(data["grr"])
+        )
 
 
 @dataclass(frozen=True)
@@ -183,23 +184,30 @@ class VariantSummary:
 
     def to_dict(self) -> dict:
         return {
-            "name": self.name, "start_arr": self.start_arr,
-            "ending_arr": self.ending_arr.to_dict(), "ending_arr_error": self.ending_arr_error,
-            "nrr": self.nrr.to_dict(), "grr": self.grr.to_dict(),
+            "name": self.name,
+            "start_arr": self.start_arr,
+            "ending_arr": self.ending_arr.to_dict(),
+            "ending_arr_error": self.ending_arr_error,
+            "nrr": self.nrr.to_dict(),
+            "grr": self.grr.to_dict(),
             "annual": [year.to_dict() for year in self.annual],
             "prob_lose_top10": self.prob_lose_top10,
             "expected_churned_arr": self.expected_churned_arr,
-            "top10_share": self.top10_share.to_dict(), "expected_revenue": self.expected_revenue,
-            "tier_counts": dict(self.tier_counts), "staffing": self.staffing.to_dict(),
+            "top10_share": self.top10_share.to_dict(),
+            "expected_revenue": self.expected_revenue,
+            "tier_counts": dict(self.tier_counts),
+            "staffing": self.staffing.to_dict(),
         }
 
     @classmethod
     def _fields_from(cls, data: dict) -> dict[str, Any]:
         return dict(
-            name=data["name"], start_arr=data["start_arr"],
+            name=data["name"],
+            start_arr=data["start_arr"],
             ending_arr=Distribution.from_dict(data["ending_arr"]),
             ending_arr_error=data["ending_arr_error"],
-            nrr=Distribution.from_dict(data["nrr"]), grr=Distribution.from_dict(data["grr"]),
+            nrr=Distribution.from_dict(data["nrr"]),
+            grr=Distribution.from_dict(data["grr"]),
             annual=tuple(AnnualRetention.from_dict(year) for year in data["annual"]),
             prob_lose_top10=data["prob_lose_top10"],
             expected_churned_arr=data["expected_churned_arr"],
@@ -227,8 +235,11 @@ class ScenarioSummary(VariantSummary):
 
     @classmethod
     def from_dict(cls, data: dict) -> ScenarioSummary:
-        return cls(**cls._fields_from(data), promote=tuple(map(str, data["promote"])),
-                   demote=tuple(map(str, data["demote"])))
+        return cls(
+            **cls._fields_from(data),
+            promote=tuple(map(str, data["promote"])),
+            demote=tuple(map(str, data["demote"])),
+        )
 
 
 @dataclass(frozen=True)
@@ -251,8 +262,12 @@ class Economics:
 
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {**out, "npv": self.npv.to_dict(), "npv_move": self.npv_move.to_dict(),
-                "npv_staffing": self.npv_staffing.to_dict()}
+        return {
+            **out,
+            "npv": self.npv.to_dict(),
+            "npv_move": self.npv_move.to_dict(),
+            "npv_staffing": self.npv_staffing.to_dict(),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Economics:
@@ -276,20 +291,34 @@ class Comparison:
     npv_error: float
 
     def to_dict(self) -> dict:
-        return {"delta": {**self.delta.to_dict(), "move": self.move.to_dict(),
-                          "staffing": self.staffing.to_dict()},
-                "economics": self.economics.to_dict(),
-                "required_sams_change": self.required_sams_change,
-                "mc_error": {"delta_mean": self.delta_error,
-                             "prob_better": self.prob_better_error, "npv_mean": self.npv_error}}
+        return {
+            "delta": {
+                **self.delta.to_dict(),
+                "move": self.move.to_dict(),
+                "staffing": self.staffing.to_dict(),
+            },
+            "economics": self.economics.to_dict(),
+            "required_sams_change": self.required_sams_change,
+            "mc_error": {
+                "delta_mean": self.delta_error,
+                "prob_better": self.prob_better_error,
+                "npv_mean": self.npv_error,
+            },
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> Comparison:
         delta, error = data["delta"], data["mc_error"]
-        return cls(Delta.from_dict(delta), Distribution.from_dict(delta["move"]),
-                   Distribution.from_dict(delta["staffing"]),
-                   Economics.from_dict(data["economics"]), data["required_sams_change"],
-                   error["delta_mean"], error["prob_better"], error["npv_mean"])
+        return cls(
+            Delta.from_dict(delta),
+            Distribution.from_dict(delta["move"]),
+            Distribution.from_dict(delta["staffing"]),
+            Economics.from_dict(data["economics"]),
+            data["required_sams_change"],
+            error["delta_mean"],
+            error["prob_better"],
+            error["npv_mean"],
+        )
 
 
 @dataclass(frozen=True)
@@ -320,8 +349,7 @@ class Histogram:
     counts: dict[str, tuple[int, ...]]
 
     def to_dict(self) -> dict:
-        return {"edges": list(self.edges),
-                "counts": {name: list(c) for name, c in self.counts.items()}}
+        return {"edges": list(self.edges), "counts": {name: list(c) for name, c in self.counts.items()}}
 
     @classmethod
     def from_dict(cls, data: dict) -> Histogram:
@@ -363,13 +391,16 @@ class ReportInputs:
     paths: int
 
     def to_dict(self) -> dict:
-        return {"form": self.form, "selected": list(self.selected), "whatif": self.whatif,
-                "paths": self.paths}
+        return {
+            "form": self.form,
+            "selected": list(self.selected),
+            "whatif": self.whatif,
+            "paths": self.paths,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> ReportInputs:
-        return cls(dict(data["form"]), tuple(map(str, data["selected"])), data["whatif"],
-                   int(data["paths"]))
+        return cls(dict(data["form"]), tuple(map(str, data["selected"])), data["whatif"], int(data["paths"]))
 
 
 @dataclass(frozen=True)
@@ -443,22 +474,31 @@ class SimulationReport:
         ``staffing``), ``economics``; then for the target variant ``ending_arr``, ``annual``
         (year 1) and ``mc_error``, and ``headline``."""
         target = self.target
-        payload = {"settings": self.settings.to_dict(), "correlation": self.correlation,
-                   "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
-                   "treatment": {**self.treatment.to_dict(), "sentence": self.treatment.sentence()},
-                   "baseline": self.baseline.to_dict()}
+        payload = {
+            "settings": self.settings.to_dict(),
+            "correlation": self.correlation,
+            "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
+            "treatment": {**self.treatment.to_dict(), "sentence": self.treatment.sentence()},
+            "baseline": self.baseline.to_dict(),
+        }
         error = {"ending_arr_mean": target.ending_arr_error}
         if self.scenario is not None and self.comparison is not None:
             comparison = self.comparison.to_dict()
-            payload.update(move=self.move.to_dict() if self.move else None,
-                           scenario=self.scenario.to_dict(), delta=comparison["delta"],
-                           economics=comparison["economics"],
-                           required_sams_change=self.comparison.required_sams_change)
+            payload.update(
+                move=self.move.to_dict() if self.move else None,
+                scenario=self.scenario.to_dict(),
+                delta=comparison["delta"],
+                economics=comparison["economics"],
+                required_sams_change=self.comparison.required_sams_change,
+            )
             error.update(comparison["mc_error"])
         first = target.first_year
-        payload.update(ending_arr=target.ending_arr.to_dict(),
-                       annual=first.to_dict() if first else None, mc_error=error,
-                       headline=self.headline)
+        payload.update(
+            ending_arr=target.ending_arr.to_dict(),
+            annual=first.to_dict() if first else None,
+            mc_error=error,
+            headline=self.headline,
+        )
         return payload
 
     def to_dict(self) -> dict:
@@ -466,16 +506,20 @@ class SimulationReport:
         optional = lambda part: None if part is None else part.to_dict()  # noqa: E731
         return {
             "schema_version": SCHEMA_VERSION,
-            "settings": self.settings.to_dict(), "correlation": self.correlation,
+            "settings": self.settings.to_dict(),
+            "correlation": self.correlation,
             "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
             "treatment": self.treatment.to_dict(),
-            "headline": self.headline, "baseline": self.baseline.to_dict(),
+            "headline": self.headline,
+            "baseline": self.baseline.to_dict(),
             "move": optional(self.move),
-            "scenario": optional(self.scenario), "comparison": optional(self.comparison),
+            "scenario": optional(self.scenario),
+            "comparison": optional(self.comparison),
             "fan": {name: fan.to_dict() for name, fan in self.fan.items()},
             "ending_histogram": self.ending_histogram.to_dict(),
             "delta_histogram": optional(self.delta_histogram),
-            "inputs": optional(self.inputs), "fingerprint": self.fingerprint,
+            "inputs": optional(self.inputs),
+            "fingerprint": self.fingerprint,
             "assumption_rows": [dict(row) for row in self.assumption_rows],
             "saved_as": self.saved_as,
         }
@@ -532,8 +576,9 @@ def histogram(values: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS) -> Hist
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
     edges = np.linspace(lo, hi, bins + 1)
-    counts = {name: tuple(np.histogram(np.clip(v, lo, hi), bins=edges)[0].tolist())
-              for name, v in values.items()}
+    counts = {
+        name: tuple(np.histogram(np.clip(v, lo, hi), bins=edges)[0].tolist()) for name, v in values.items()
+    }
     return Histogram(tuple(edges.tolist()), counts)
 
 
@@ -557,8 +602,9 @@ def simulation_report(result: SimulationResult) -> SimulationReport:
         comparison=Comparison.from_dict(summary["comparison"]) if has_scenario else None,
         fan=fan,
         ending_histogram=histogram({o.name: o.ending_arr for o in outcomes}),
-        delta_histogram=(histogram({DELTA: result.comparison.delta})
-                         if result.comparison is not None else None),
+        delta_histogram=(
+            histogram({DELTA: result.comparison.delta}) if result.comparison is not None else None
+        ),
     )
 
 

@@ -39,14 +39,23 @@ from simulation.model import DEFAULT_COST_PER_SAM, paths_for_error
 
 PREVIEW_PATHS = 1_000
 FULL_PATHS = (2_000, 5_000, 10_000, 20_000, 50_000)
-DEFAULT_FORM = {"horizon": 12, "period": "quarter", "correlation": 0.3, "strategic_sams": None,
-                "staffing": "hire", "cost_per_sam": DEFAULT_COST_PER_SAM,
-                "margin_pct": 100 * DEFAULT_MARGIN, "discount_pct": 100 * DEFAULT_DISCOUNT_RATE,
-                "hazard_ratio": None, "uplift_pct": None, "ramp_months": None, "assumptions": []}
+DEFAULT_FORM = {
+    "horizon": 12,
+    "period": "quarter",
+    "correlation": 0.3,
+    "strategic_sams": None,
+    "staffing": "hire",
+    "cost_per_sam": DEFAULT_COST_PER_SAM,
+    "margin_pct": 100 * DEFAULT_MARGIN,
+    "discount_pct": 100 * DEFAULT_DISCOUNT_RATE,
+    "hazard_ratio": None,
+    "uplift_pct": None,
+    "ramp_months": None,
+    "assumptions": [],
+}
 TREATMENT_FIELDS = ("hazard_ratio", "uplift_pct", "ramp_months")
 """Form fields that, when given, make the treatment effect explicit."""
-FIGURES = (("annual_churn", "churn_pct"), ("expansion_drift", "drift_pct"),
-           ("volatility", "volatility_pct"))
+FIGURES = (("annual_churn", "churn_pct"), ("expansion_drift", "drift_pct"), ("volatility", "volatility_pct"))
 """Assumption figures and their grid columns (percent)."""
 GRID_STEP = 1e-4
 """The grid's precision as a fraction (0.01 percentage points)."""
@@ -62,8 +71,13 @@ def assumption_rows(assumptions: Assumptions) -> list[dict]:
     rows = []
     for tier, a in assumptions.tiers.items():
         basis = f"calibrated on {a.accounts} accounts" if a.source == "calibrated" else a.source
-        rows.append({"tier": tier, **{col: round(100 * getattr(a, name), 2) for name, col in FIGURES},
-                     "source": basis + (f" — {a.note}" if a.note else "")})
+        rows.append(
+            {
+                "tier": tier,
+                **{col: round(100 * getattr(a, name), 2) for name, col in FIGURES},
+                "source": basis + (f" — {a.note}" if a.note else ""),
+            }
+        )
     return rows
 
 
@@ -111,15 +125,21 @@ def treatment_from_form(analysis: PortfolioAnalysis, form: dict) -> TreatmentEff
         if abs(number - shown[name]) > 1e-6:
             given[name] = number
     uplift = given.get("uplift_pct")
-    return explicit_effect(base, hazard_ratio=given.get("hazard_ratio"),
-                           uplift=None if uplift is None else uplift / 100,
-                           ramp_months=given.get("ramp_months"))
+    return explicit_effect(
+        base,
+        hazard_ratio=given.get("hazard_ratio"),
+        uplift=None if uplift is None else uplift / 100,
+        ramp_months=given.get("ramp_months"),
+    )
 
 
 def treatment_fields(effect: TreatmentEffect) -> dict:
     """The form's treatment fields as the effect gives them (to prefill the inputs)."""
-    return {"hazard_ratio": round(effect.hazard_ratio.value, 3),
-            "uplift_pct": round(100 * effect.uplift.value, 2), "ramp_months": effect.ramp_months}
+    return {
+        "hazard_ratio": round(effect.hazard_ratio.value, 3),
+        "uplift_pct": round(100 * effect.uplift.value, 2),
+        "ramp_months": effect.ramp_months,
+    }
 
 
 def _number(value, name: str) -> float:
@@ -136,23 +156,35 @@ def candidate_rows(analysis: PortfolioAnalysis) -> list[dict]:
     """Active accounts for the selection grid, highest score first."""
     accounts = analysis.accounts
     active = accounts[accounts["tier"].notna() & (accounts["arr"] > 0)]
-    frame = pd.DataFrame({
-        "account_id": active["account_id"].astype(str), "account_name": active["account_name"],
-        "tier": active["tier"].astype(str), "score": active["score"].round(1), "arr": active["arr"],
-    }).sort_values(["score", "arr"], ascending=False, kind="stable")
+    frame = pd.DataFrame(
+        {
+            "account_id": active["account_id"].astype(str),
+            "account_name": active["account_name"],
+            "tier": active["tier"].astype(str),
+            "score": active["score"].round(1),
+            "arr": active["arr"],
+        }
+    ).sort_values(["score", "arr"], ascending=False, kind="stable")
     return frame.to_dict("records")
 
 
 def next_by_score(rows: list[dict], selected: list[str], n: int) -> list[str]:
     """``selected`` plus the ``n`` highest-scoring non-strategic accounts not yet selected."""
     chosen = list(selected)
-    extra = [r["account_id"] for r in rows
-             if r["tier"] != TIERS[0] and r["account_id"] not in chosen][:max(0, int(n or 0))]
+    extra = [r["account_id"] for r in rows if r["tier"] != TIERS[0] and r["account_id"] not in chosen][
+        : max(0, int(n or 0))
+    ]
     return chosen + extra
 
 
-def simulate(accounts: pd.DataFrame, whatif: dict | None, form: dict, selected: list[str],
-             paths: int, progress: Callable[[float], None] | None = None) -> SimulationReport:
+def simulate(
+    accounts: pd.DataFrame,
+    whatif: dict | None,
+    form: dict,
+    selected: list[str],
+    paths: int,
+    progress: Callable[[float], None] | None = None,
+) -> SimulationReport:
     """Run baseline (and the scenario the selection makes) and return the report.
 
     Ticked non-strategic accounts are promoted, ticked strategic accounts demoted. With
@@ -164,7 +196,8 @@ def simulate(accounts: pd.DataFrame, whatif: dict | None, form: dict, selected: 
     analysis = analyze_with(accounts, whatif)
     frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
     assumptions = assumptions_from_rows(
-        form["assumptions"], base_assumptions(analysis, float(form["correlation"])))
+        form["assumptions"], base_assumptions(analysis, float(form["correlation"]))
+    )
     tiers = dict(zip(frame["account_id"], frame["tier"], strict=True))
     chosen = [a for a in dict.fromkeys(selected or []) if a in tiers]
     promote = tuple(a for a in chosen if tiers[a] != TIERS[0])
@@ -175,18 +208,24 @@ def simulate(accounts: pd.DataFrame, whatif: dict | None, form: dict, selected: 
     if promote or demote:
         scenario = Scenario(promote, demote, None if form["staffing"] == "hire" else sams)
     settings = SimulationSettings(
-        paths=int(paths), horizon=int(form["horizon"]), period=form["period"],
+        paths=int(paths),
+        horizon=int(form["horizon"]),
+        period=form["period"],
         strategic_capacity=float(analysis.workload.by_tier.loc[TIERS[0], "capacity"]),
-        strategic_sams=sams, cost_per_sam=_number(form["cost_per_sam"], "cost per SAM"),
+        strategic_sams=sams,
+        cost_per_sam=_number(form["cost_per_sam"], "cost per SAM"),
         margin=_number(form["margin_pct"], "margin") / 100,
         discount_rate=_number(form["discount_pct"], "discount rate") / 100,
     )
-    result = run_simulation(frame, assumptions, settings, scenario, progress,
-                            treatment=treatment_from_form(analysis, form))
-    return replace(simulation_report(result),
-                   inputs=ReportInputs(form, tuple(chosen), whatif, int(paths)),
-                   fingerprint=dataset_fingerprint(accounts),
-                   assumption_rows=tuple(assumption_rows(assumptions)))
+    result = run_simulation(
+        frame, assumptions, settings, scenario, progress, treatment=treatment_from_form(analysis, form)
+    )
+    return replace(
+        simulation_report(result),
+        inputs=ReportInputs(form, tuple(chosen), whatif, int(paths)),
+        fingerprint=dataset_fingerprint(accounts),
+        assumption_rows=tuple(assumption_rows(assumptions)),
+    )
 
 
 def settings_mismatch(report: SimulationReport, whatif: dict | None) -> str | None:
@@ -198,8 +237,10 @@ def settings_mismatch(report: SimulationReport, whatif: dict | None) -> str | No
     changed = [name for name in DEFAULT_SETTINGS if ran.get(name) != now.get(name)]
     if not changed:
         return None
-    return (f"the last simulation was run with other what-if settings ({', '.join(changed)}) "
-            "than these slides; run it again on the Simulator page.")
+    return (
+        f"the last simulation was run with other what-if settings ({', '.join(changed)}) "
+        "than these slides; run it again on the Simulator page."
+    )
 
 
 def run_label(report: SimulationReport) -> tuple[bool, str]:
@@ -216,30 +257,60 @@ def result_kpis(report: SimulationReport) -> list[tuple[str, str, str]]:
     when = f"{s.horizon} {s.period}s"
     target = report.target
     ending = target.ending_arr
-    cards = [("Expected ARR at the horizon", money(ending.mean),
-              f"± {money(target.ending_arr_error)} (Monte Carlo); P5 {money(ending.p5)} – "
-              f"P95 {money(ending.p95)} after {when}")]
+    cards = [
+        (
+            "Expected ARR at the horizon",
+            money(ending.mean),
+            f"± {money(target.ending_arr_error)} (Monte Carlo); P5 {money(ending.p5)} – "
+            f"P95 {money(ending.p95)} after {when}",
+        )
+    ]
     c = report.comparison
     if c is not None:
-        cards.append(("Scenario − baseline", money(c.delta.mean, signed=True),
-                      f"± {money(c.delta_error)}; the move {money(c.move.mean, signed=True)}, the "
-                      f"staffing {money(c.staffing.mean, signed=True)}; ARR higher than the "
-                      f"baseline's on {percent(c.delta.prob_better, 0)} of paths "
-                      f"(± {percent(c.prob_better_error, 0)})"))
+        cards.append(
+            (
+                "Scenario − baseline",
+                money(c.delta.mean, signed=True),
+                f"± {money(c.delta_error)}; the move {money(c.move.mean, signed=True)}, the "
+                f"staffing {money(c.staffing.mean, signed=True)}; ARR higher than the "
+                f"baseline's on {percent(c.delta.prob_better, 0)} of paths "
+                f"(± {percent(c.prob_better_error, 0)})",
+            )
+        )
         e = c.economics
-        payback = (f"payback {e.payback_years:.1f} years" if e.payback_years is not None
-                   else "no payback within the horizon" if e.added_sams else "no SAM added")
-        cards.append(("NPV of the scenario", money(e.npv.mean, signed=True),
-                      f"P5 {money(e.npv.p5)} – P95 {money(e.npv.p95)} at {percent(e.margin, 0)} "
-                      f"margin, {percent(e.discount_rate, 0)} discount; {payback}"))
+        payback = (
+            f"payback {e.payback_years:.1f} years"
+            if e.payback_years is not None
+            else "no payback within the horizon"
+            if e.added_sams
+            else "no SAM added"
+        )
+        cards.append(
+            (
+                "NPV of the scenario",
+                money(e.npv.mean, signed=True),
+                f"P5 {money(e.npv.p5)} – P95 {money(e.npv.p95)} at {percent(e.margin, 0)} "
+                f"margin, {percent(e.discount_rate, 0)} discount; {payback}",
+            )
+        )
     first = target.first_year
     if first is not None:
-        cards.append(("Year-1 NRR / GRR", f"{percent(first.nrr.p50, 0)} / {percent(first.grr.p50, 0)}",
-                      f"medians; P5–P95 NRR {percent(first.nrr.p5, 0)}–{percent(first.nrr.p95, 0)}, "
-                      f"GRR {percent(first.grr.p5, 0)}–{percent(first.grr.p95, 0)}"))
-    cards.append(("Lose a top-10 account", percent(target.prob_lose_top10, 0),
-                  f"probability that one of today's 10 largest churns within {when}; expected "
-                  f"churned ARR {money(target.expected_churned_arr)}"))
+        cards.append(
+            (
+                "Year-1 NRR / GRR",
+                f"{percent(first.nrr.p50, 0)} / {percent(first.grr.p50, 0)}",
+                f"medians; P5–P95 NRR {percent(first.nrr.p5, 0)}–{percent(first.nrr.p95, 0)}, "
+                f"GRR {percent(first.grr.p5, 0)}–{percent(first.grr.p95, 0)}",
+            )
+        )
+    cards.append(
+        (
+            "Lose a top-10 account",
+            percent(target.prob_lose_top10, 0),
+            f"probability that one of today's 10 largest churns within {when}; expected "
+            f"churned ARR {money(target.expected_churned_arr)}",
+        )
+    )
     return cards
 
 
@@ -248,14 +319,18 @@ def precision_text(report: SimulationReport) -> str:
     tenth of itself."""
     c = report.comparison
     if c is None:
-        return (f"{report.settings.paths:,} paths: expected ARR ± "
-                f"{money(report.target.ending_arr_error)} (Monte Carlo error).")
-    sd = c.delta_error * report.settings.paths ** 0.5
+        return (
+            f"{report.settings.paths:,} paths: expected ARR ± "
+            f"{money(report.target.ending_arr_error)} (Monte Carlo error)."
+        )
+    sd = c.delta_error * report.settings.paths**0.5
     needed = paths_for_error(sd, abs(c.delta.mean) / 10, FULL_PATHS)
     share = c.delta_error / abs(c.delta.mean) if c.delta.mean else float("inf")
-    return (f"{report.settings.paths:,} paths: the delta's Monte Carlo error is ± "
-            f"{money(c.delta_error)} ({percent(share, 0)} of it). {needed:,} paths bring it "
-            f"to about {money(sd / needed ** 0.5)}.")
+    return (
+        f"{report.settings.paths:,} paths: the delta's Monte Carlo error is ± "
+        f"{money(c.delta_error)} ({percent(share, 0)} of it). {needed:,} paths bring it "
+        f"to about {money(sd / needed**0.5)}."
+    )
 
 
 def staffing_rows(report: SimulationReport) -> list[dict]:
@@ -263,12 +338,16 @@ def staffing_rows(report: SimulationReport) -> list[dict]:
     rows = []
     for variant in report.variants:
         staff = variant.staffing
-        rows.append({
-            "": variant.name, "strategic accounts": staff.strategic_accounts,
-            "SAMs": f"{staff.sams:g}", "SAMs needed": staff.required_sams,
-            "load": percent(staff.load, 0) if staff.load is not None else "–",
-            "attention": percent(staff.attention, 0),
-        })
+        rows.append(
+            {
+                "": variant.name,
+                "strategic accounts": staff.strategic_accounts,
+                "SAMs": f"{staff.sams:g}",
+                "SAMs needed": staff.required_sams,
+                "load": percent(staff.load, 0) if staff.load is not None else "–",
+                "attention": percent(staff.attention, 0),
+            }
+        )
     return rows
 
 
@@ -284,21 +363,28 @@ def economics_text(report: SimulationReport) -> str:
         change = f"{e.released_sams:g} SAM(s) released save {money(-e.sam_cost)} a year"
     else:
         change = "The scenario keeps today's SAMs"
-    return (f"{change}; NPV of the move {money(e.npv_move.mean, signed=True)}, of the staffing "
-            f"{money(e.npv_staffing.mean, signed=True)} (margin {percent(e.margin, 0)}, "
-            f"discount {percent(e.discount_rate, 0)}; the ARR left at the horizon decays at "
-            f"{percent(e.tail_churn, 1)} a year).")
+    return (
+        f"{change}; NPV of the move {money(e.npv_move.mean, signed=True)}, of the staffing "
+        f"{money(e.npv_staffing.mean, signed=True)} (margin {percent(e.margin, 0)}, "
+        f"discount {percent(e.discount_rate, 0)}; the ARR left at the horizon decays at "
+        f"{percent(e.tail_churn, 1)} a year)."
+    )
 
 
 def saved_rows(saved: list, current_fingerprint: str) -> list[dict]:
     """The saved-scenario grid: name, when, which data, and the headline (or why it cannot be
     shown). ``saved``: :class:`storage.scenarios.SavedScenario`-like items."""
-    return [{
-        "id": item.id, "name": item.name, "created": item.created.strftime("%Y-%m-%d %H:%M UTC"),
-        "data": item.data_label + (" · this data" if item.fingerprint == current_fingerprint
-                                   else " · other data"),
-        "summary": item.report.headline if item.report is not None else item.problem,
-    } for item in saved]
+    return [
+        {
+            "id": item.id,
+            "name": item.name,
+            "created": item.created.strftime("%Y-%m-%d %H:%M UTC"),
+            "data": item.data_label
+            + (" · this data" if item.fingerprint == current_fingerprint else " · other data"),
+            "summary": item.report.headline if item.report is not None else item.problem,
+        }
+        for item in saved
+    ]
 
 
 def load_message(item, current_fingerprint: str) -> tuple[str, str]:
@@ -307,9 +393,11 @@ def load_message(item, current_fingerprint: str) -> tuple[str, str]:
     if item.report is None:
         return "problem", item.problem
     if item.fingerprint != current_fingerprint:
-        return "warning", (f"“{item.name}” was run on other data ({item.data_label}, "
-                           f"{item.created:%Y-%m-%d %H:%M} UTC): its saved results are shown, not "
-                           "results for the data loaded now.")
+        return "warning", (
+            f"“{item.name}” was run on other data ({item.data_label}, "
+            f"{item.created:%Y-%m-%d %H:%M} UTC): its saved results are shown, not "
+            "results for the data loaded now."
+        )
     return "ok", f"Loaded “{item.name}”: its saved results are shown."
 
 
@@ -323,11 +411,20 @@ def baseline_settings(report: SimulationReport) -> tuple:
     """What fixes a run's baseline: what-if settings, horizon, period, correlation, today's
     strategic SAMs, the tier figures, paths and seed (the data is compared by fingerprint)."""
     s = report.settings
-    figures = tuple((t, a.annual_churn, a.expansion_drift, a.volatility)
-                    for t, a in report.assumptions.items())
+    figures = tuple(
+        (t, a.annual_churn, a.expansion_drift, a.volatility) for t, a in report.assumptions.items()
+    )
     whatif = report.inputs.whatif if report.inputs is not None else None
-    return (repr(whatif), s.horizon, s.period, report.correlation, report.baseline.staffing.sams,
-            figures, s.paths, s.seed)
+    return (
+        repr(whatif),
+        s.horizon,
+        s.period,
+        report.correlation,
+        report.baseline.staffing.sams,
+        figures,
+        s.paths,
+        s.seed,
+    )
 
 
 def _ids(ids: tuple[str, ...]) -> str:
@@ -340,36 +437,43 @@ def _column(item, report: SimulationReport, how: str) -> dict:
     whatif = report.inputs.whatif if report.inputs is not None else None
     thresholds = "/".join(f"{t:g}" for t in (whatif or {}).get("thresholds", [])) or "default"
     hr, up = report.treatment.hazard_ratio, report.treatment.uplift
-    staffing = (report.inputs.form.get("staffing", "hire") if report.inputs is not None else "–")
+    staffing = report.inputs.form.get("staffing", "hire") if report.inputs is not None else "–"
     band = lambda d: f"{money(d.mean, signed=True)} (P5 {money(d.p5)}, P95 {money(d.p95)})"  # noqa: E731
     first = target.first_year
     return {
         "data": item.data_label,
-        "baseline": (f"{report.baseline.staffing.sams:g} strategic SAMs · {s.horizon} {s.period}s "
-                     f"· thresholds {thresholds} · {s.paths:,} paths"),
+        "baseline": (
+            f"{report.baseline.staffing.sams:g} strategic SAMs · {s.horizon} {s.period}s "
+            f"· thresholds {thresholds} · {s.paths:,} paths"
+        ),
         "results": how,
         "promoted": _ids(report.scenario.promote if report.scenario else ()),
         "demoted": _ids(report.scenario.demote if report.scenario else ()),
-        "strategic SAMs": (f"{report.baseline.staffing.sams:g} → {target.staffing.sams:g} "
-                           f"({staffing})"),
-        "treatment": (f"HR {hr.value:.2f} ({hr.low:.2f}–{hr.high:.2f}), {100 * up.value:+.1f} pts, "
-                      f"{report.treatment.ramp_months:g} mo · {report.treatment.source}"),
+        "strategic SAMs": (f"{report.baseline.staffing.sams:g} → {target.staffing.sams:g} ({staffing})"),
+        "treatment": (
+            f"HR {hr.value:.2f} ({hr.low:.2f}–{hr.high:.2f}), {100 * up.value:+.1f} pts, "
+            f"{report.treatment.ramp_months:g} mo · {report.treatment.source}"
+        ),
         "expected ending ARR": f"{money(target.ending_arr.mean)} ± {money(target.ending_arr_error)}",
         "Δ vs baseline": f"{money(c.delta.mean, signed=True)} ± {money(c.delta_error)}" if c else "–",
-        "the move / the staffing": (f"{money(c.move.mean, signed=True)} / "
-                                    f"{money(c.staffing.mean, signed=True)}" if c else "–"),
+        "the move / the staffing": (
+            f"{money(c.move.mean, signed=True)} / {money(c.staffing.mean, signed=True)}" if c else "–"
+        ),
         "P(ARR above baseline)": percent(c.delta.prob_better, 0) if c else "–",
         "NPV": band(c.economics.npv) if c else "–",
-        "payback": (f"{c.economics.payback_years:.1f} years"
-                    if c and c.economics.payback_years is not None else "–"),
-        "year-1 NRR / GRR (P50)": (f"{percent(first.nrr.p50, 0)} / {percent(first.grr.p50, 0)}"
-                                   if first else "–"),
+        "payback": (
+            f"{c.economics.payback_years:.1f} years" if c and c.economics.payback_years is not None else "–"
+        ),
+        "year-1 NRR / GRR (P50)": (
+            f"{percent(first.nrr.p50, 0)} / {percent(first.grr.p50, 0)}" if first else "–"
+        ),
         "P(lose a top-10 account)": percent(target.prob_lose_top10, 0),
     }
 
 
-def compare(saved: list, chosen: int, shown: int, accounts: pd.DataFrame,
-            current_fingerprint: str) -> tuple[pd.DataFrame, str]:
+def compare(
+    saved: list, chosen: int, shown: int, accounts: pd.DataFrame, current_fingerprint: str
+) -> tuple[pd.DataFrame, str]:
     """Saved scenarios side by side on **one baseline**, and a note.
 
     The reference is the first scenario run on the data loaded now. Every other scenario on
@@ -383,8 +487,11 @@ def compare(saved: list, chosen: int, shown: int, accounts: pd.DataFrame,
     if chosen > shown:
         notes.insert(0, f"Showing the first {shown} of {chosen} selected.")
     readable = [item for item in saved if item.report is not None]
-    here = [item for item in readable
-            if item.fingerprint == current_fingerprint and item.report.inputs is not None]
+    here = [
+        item
+        for item in readable
+        if item.fingerprint == current_fingerprint and item.report.inputs is not None
+    ]
     reference = here[0].report if here else None
     paths = min(reference.settings.paths, COMPARE_PATHS) if reference else 0
     columns = {}
@@ -395,10 +502,10 @@ def compare(saved: list, chosen: int, shown: int, accounts: pd.DataFrame,
         else:
             assert reference is not None  # the item is in ``here``
             if baseline_settings(report) != baseline_settings(reference) or report.settings.paths != paths:
-                form = {**report.inputs.form,
-                        **{k: reference.inputs.form.get(k) for k in BASELINE_FIELDS}}
-                report = simulate(accounts, reference.inputs.whatif, form, list(report.inputs.selected),
-                                  paths)
+                form = {**report.inputs.form, **{k: reference.inputs.form.get(k) for k in BASELINE_FIELDS}}
+                report = simulate(
+                    accounts, reference.inputs.whatif, form, list(report.inputs.selected), paths
+                )
                 how = f"re-run on the common baseline ({paths:,} paths)"
         columns[f"{item.name} (#{item.id})"] = _column(item, report, how)
     if reference is not None and len(here) > 1:

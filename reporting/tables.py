@@ -13,15 +13,17 @@ def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
     active = analysis.accounts[analysis.accounts["arr"] > 0]
     top = active.sort_values("arr", ascending=False, kind="stable").head(n)
     total = active["arr"].sum()
-    return pd.DataFrame({
-        "rank": range(1, len(top) + 1),
-        "account_name": top["account_name"].astype(str),
-        "arr": top["arr"],
-        "share": top["arr"] / total,
-        "cumulative_share": top["arr"].cumsum() / total,
-        "tier": top["tier"].astype(str),
-        "sam": top.get("sam", ""),
-    })
+    return pd.DataFrame(
+        {
+            "rank": range(1, len(top) + 1),
+            "account_name": top["account_name"].astype(str),
+            "arr": top["arr"],
+            "share": top["arr"] / total,
+            "cumulative_share": top["arr"].cumsum() / total,
+            "tier": top["tier"].astype(str),
+            "sam": top.get("sam", ""),
+        }
+    )
 
 
 def tier_movers(current: PortfolioAnalysis, accounts: pd.DataFrame) -> pd.DataFrame:
@@ -30,5 +32,6 @@ def tier_movers(current: PortfolioAnalysis, accounts: pd.DataFrame) -> pd.DataFr
     after = current.accounts["tier"].astype(object)
     moved = before.notna() & (before != after)
     frame = current.accounts.loc[moved, ["account_name", "arr", "score"]].assign(
-        default_tier=before[moved], tier=after[moved])
+        default_tier=before[moved], tier=after[moved]
+    )
     return frame.sort_values("arr", ascending=False)

@@ -16,18 +16,29 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
     active = max(int(dist["accounts"].sum()), 1)
     w = analysis.workload
     text = {
-        "pareto": (f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)}) "
-                   f"bring 80% of ARR; the largest account alone is {percent(c.top_1_share)}."),
+        "pareto": (
+            f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct)}) "
+            f"bring 80% of ARR; the largest account alone is {percent(c.top_1_share)}."
+        ),
         "lorenz": f"ARR is unequally spread: Gini {c.gini:.2f} (0 = all equal, 1 = one account).",
-        "tier-distribution": (f"{int(strategic['accounts'])} strategic accounts "
-                              f"({percent(strategic['accounts'] / active)} of accounts) hold "
-                              f"{percent(strategic['arr_share'])} of ARR."),
-        "scores": (f"Tiers cut the scorecard at {analysis.tiers.thresholds.strategic:g} (Strategic) "
-                   f"and {analysis.tiers.thresholds.key:g} (Key)."),
-        "sam-workload": (f"{len(w.overloaded_sams)} SAM(s) are over capacity."
-                         if w.overloaded_sams else "No SAM is over capacity."),
-        "sam-headcount": (f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} "
-                          f"FTE); {w.available_headcount:g} are available."),
+        "tier-distribution": (
+            f"{int(strategic['accounts'])} strategic accounts "
+            f"({percent(strategic['accounts'] / active)} of accounts) hold "
+            f"{percent(strategic['arr_share'])} of ARR."
+        ),
+        "scores": (
+            f"Tiers cut the scorecard at {analysis.tiers.thresholds.strategic:g} (Strategic) "
+            f"and {analysis.tiers.thresholds.key:g} (Key)."
+        ),
+        "sam-workload": (
+            f"{len(w.overloaded_sams)} SAM(s) are over capacity."
+            if w.overloaded_sams
+            else "No SAM is over capacity."
+        ),
+        "sam-headcount": (
+            f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} "
+            f"FTE); {w.available_headcount:g} are available."
+        ),
     }
     if analysis.retention is None:
         text["retention-by-tier"] = "Retention needs a prior-year ARR column."
@@ -35,11 +46,16 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
     else:
         r = analysis.retention
         s = analysis.retention_by_tier.get(TIERS[0])
-        strategic_text = (f"Strategic NRR {percent(s.nrr)} and GRR {percent(s.grr)} "
-                          "(benchmarks: 120%+ and 92–98%)" if s else "No strategic accounts a year ago")
+        strategic_text = (
+            f"Strategic NRR {percent(s.nrr)} and GRR {percent(s.grr)} (benchmarks: 120%+ and 92–98%)"
+            if s
+            else "No strategic accounts a year ago"
+        )
         text["retention-by-tier"] = f"{strategic_text}; all tiers NRR {percent(r.nrr)}."
         b = r.bridge
-        text["arr-bridge"] = (f"ARR went from {money(b.starting)} to {money(b.ending)}: expansion "
-                              f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
-                              f"{money(-b.churn)}, new {money(b.new)}.")
+        text["arr-bridge"] = (
+            f"ARR went from {money(b.starting)} to {money(b.ending)}: expansion "
+            f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
+            f"{money(-b.churn)}, new {money(b.new)}."
+        )
     return text

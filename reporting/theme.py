@@ -11,8 +11,7 @@ ACCENT = "#D55E00"
 BAND = "rgba(0, 158, 115, 0.15)"
 """Benchmark bands (green, translucent)."""
 
-VARIANT_COLORS: dict[str, tuple[int, int, int]] = {"Baseline": (85, 85, 85),
-                                                   "Scenario": (204, 121, 167)}
+VARIANT_COLORS: dict[str, tuple[int, int, int]] = {"Baseline": (85, 85, 85), "Scenario": (204, 121, 167)}
 """Simulator: baseline dark grey, scenario Okabe–Ito reddish purple (RGB) — not tier colours."""
 
 
@@ -33,8 +32,7 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         xaxis=dict(showgrid=False, linecolor="#bbb", ticks="outside", automargin=True),
         yaxis=dict(gridcolor="#eee", linecolor="#bbb", zeroline=False, automargin=True),
         # traceorder "normal": stacked bars would otherwise list the tiers bottom-up
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1,
-                    traceorder="normal"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, traceorder="normal"),
         hoverlabel=dict(font_size=12),
     )
 )

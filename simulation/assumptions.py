@@ -49,8 +49,11 @@ class TierAssumption:
         for name, ok in checks.items():
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
-                limits = {"annual_churn": "between 0 and 1", "expansion_drift": "between -3 and 3",
-                          "volatility": "between 0 and 3"}[name]
+                limits = {
+                    "annual_churn": "between 0 and 1",
+                    "expansion_drift": "between -3 and 3",
+                    "volatility": "between 0 and 3",
+                }[name]
                 raise ValueError(f"{name} must be a number {limits}, got {value!r}")
 
     def blend(self, other: TierAssumption, weight: float) -> TierAssumption:
@@ -66,9 +69,14 @@ class TierAssumption:
         )
 
     def to_dict(self) -> dict:
-        return {"annual_churn": self.annual_churn, "expansion_drift": self.expansion_drift,
-                "volatility": self.volatility, "source": self.source, "accounts": self.accounts,
-                "note": self.note}
+        return {
+            "annual_churn": self.annual_churn,
+            "expansion_drift": self.expansion_drift,
+            "volatility": self.volatility,
+            "source": self.source,
+            "accounts": self.accounts,
+            "note": self.note,
+        }
 
 
 DEFAULT_TIER_ASSUMPTIONS: dict[str, TierAssumption] = {
@@ -89,8 +97,10 @@ class Assumptions:
         missing = [t for t in TIERS if t not in self.tiers]
         unknown = [t for t in self.tiers if t not in TIERS]
         if missing or unknown:
-            raise ValueError(f"assumptions need exactly the tiers {', '.join(TIERS)}"
-                             + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+            raise ValueError(
+                f"assumptions need exactly the tiers {', '.join(TIERS)}"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            )
         rho = self.correlation
         if not (isinstance(rho, (int, float)) and math.isfinite(rho) and 0 <= rho <= MAX_CORRELATION):
             raise ValueError(f"correlation must be between 0 and {MAX_CORRELATION}, got {rho!r}")
@@ -100,8 +110,7 @@ class Assumptions:
         return parse_assumptions(overrides, base=self)
 
     def to_dict(self) -> dict:
-        return {"tiers": {t: a.to_dict() for t, a in self.tiers.items()},
-                "correlation": self.correlation}
+        return {"tiers": {t: a.to_dict() for t, a in self.tiers.items()}, "correlation": self.correlation}
 
 
 def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumptions:
@@ -127,8 +136,13 @@ def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumpti
         if not isinstance(values, dict) or set(values) - set(figures):
             raise ValueError(f"tier {tier!r}: expected an object with {', '.join(figures)}")
         try:
-            tiers[tier] = replace(tiers[tier], **{k: float(v) for k, v in values.items()},
-                                  source="explicit", accounts=0, note="")
+            tiers[tier] = replace(
+                tiers[tier],
+                **{k: float(v) for k, v in values.items()},
+                source="explicit",
+                accounts=0,
+                note="",
+            )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"tier {tier!r}: {exc}") from None
     correlation = data.get("correlation", base.correlation)

@@ -64,11 +64,14 @@ def calibrate(
         n, n_retained = int(cohort.sum()), int(retained.sum())
         fallback = base.tiers[tier]
         if n < MIN_COHORT or n_retained < MIN_RETAINED:
-            note = (f"{n} account(s) with prior ARR, {n_retained} retained; at least {MIN_COHORT} "
-                    f"and {MIN_RETAINED} are needed to calibrate, so the {fallback.source} "
-                    "figures are used")
-            tiers[tier] = TierAssumption(fallback.annual_churn, fallback.expansion_drift,
-                                         fallback.volatility, fallback.source, n, note)
+            note = (
+                f"{n} account(s) with prior ARR, {n_retained} retained; at least {MIN_COHORT} "
+                f"and {MIN_RETAINED} are needed to calibrate, so the {fallback.source} "
+                "figures are used"
+            )
+            tiers[tier] = TierAssumption(
+                fallback.annual_churn, fallback.expansion_drift, fallback.volatility, fallback.source, n, note
+            )
             continue
         log_growth = np.log(arr[retained] / prior[retained]).to_numpy()
         drift = float(np.median(log_growth))

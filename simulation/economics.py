@@ -40,34 +40,31 @@ class Economics:
         if not 0 <= self.margin <= 1:
             raise ValueError(f"margin must be between 0% and 100%, got {self.margin * 100:g}%")
         if not 0 <= self.discount_rate <= 1:
-            raise ValueError(f"discount rate must be between 0% and 100%, got "
-                             f"{self.discount_rate * 100:g}%")
+            raise ValueError(f"discount rate must be between 0% and 100%, got {self.discount_rate * 100:g}%")
         if not 0 <= self.tail_churn <= 1:
             raise ValueError("the tail's churn must be between 0 and 1")
         if self.discount_rate + self.tail_churn <= 0:
             raise ValueError("a discount rate of 0 needs churn above 0 to value the tail")
 
 
-def cash_flows(delta: np.ndarray, period_years: float, economics: Economics,
-               sam_change: float) -> np.ndarray:
+def cash_flows(delta: np.ndarray, period_years: float, economics: Economics, sam_change: float) -> np.ndarray:
     """(paths, T) cash C(t) per period from the (paths, T+1) ARR differences (see module)."""
     revenue = (delta[:, 1:] + delta[:, :-1]) / 2 * period_years
     return economics.margin * revenue - sam_change * economics.cost_per_sam * period_years
 
 
-def npv(delta: np.ndarray, period_years: float, economics: Economics,
-        sam_change: float) -> np.ndarray:
+def npv(delta: np.ndarray, period_years: float, economics: Economics, sam_change: float) -> np.ndarray:
     """(paths,) net present value of the scenario against the baseline, currency."""
     periods = delta.shape[1] - 1
     discount = (1 + economics.discount_rate) ** (-np.arange(1, periods + 1) * period_years)
     flows = cash_flows(delta, period_years, economics, sam_change) @ discount
-    tail = (economics.margin * delta[:, -1] / (economics.discount_rate + economics.tail_churn)
-            * discount[-1])
+    tail = economics.margin * delta[:, -1] / (economics.discount_rate + economics.tail_churn) * discount[-1]
     return flows + tail
 
 
-def payback_years(delta: np.ndarray, period_years: float, economics: Economics,
-                  sam_change: float) -> float | None:
+def payback_years(
+    delta: np.ndarray, period_years: float, economics: Economics, sam_change: float
+) -> float | None:
     """Years until the cumulative expected cash turns ≥ 0; None without added cost or when it
     does not turn within the horizon."""
     if sam_change <= 0 or economics.cost_per_sam <= 0:

@@ -99,8 +99,14 @@ class PathOutcome:
 
     @classmethod
     def empty(cls, paths: int, periods: int, years: int) -> PathOutcome:
-        return cls(np.empty((paths, periods + 1)), np.empty(paths), np.empty(paths),
-                   np.empty(paths), np.empty(paths, bool), np.empty((paths, years)))
+        return cls(
+            np.empty((paths, periods + 1)),
+            np.empty(paths),
+            np.empty(paths),
+            np.empty(paths),
+            np.empty(paths, bool),
+            np.empty((paths, years)),
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +128,9 @@ def churn_thresholds(annual_churn: np.ndarray, periods: int, period_years: float
     return ndtri(churned_probability)
 
 
-def _prepare(arr0: np.ndarray, params: AccountParams, correlation: float, periods: int,
-             period_years: float) -> _Variant:
+def _prepare(
+    arr0: np.ndarray, params: AccountParams, correlation: float, periods: int, period_years: float
+) -> _Variant:
     t = np.arange(periods + 1)[:, None] * period_years
     return _Variant(
         shock_scale=(params.volatility * math.sqrt(period_years * (1 - correlation))).astype(F32),
@@ -174,8 +181,9 @@ def run_paths(
     n_blocks = math.ceil(paths / BLOCK_PATHS)
     chunks = [range(b, min(b + blocks_per_chunk, n_blocks)) for b in range(0, n_blocks, blocks_per_chunk)]
     outcomes = [PathOutcome.empty(paths, periods, periods // per_year) for _ in range(1 + len(changes))]
-    context = _Context(arr0, base, changes, top_index, seed, periods, paths, correlation,
-                       treatment, period_years, per_year)
+    context = _Context(
+        arr0, base, changes, top_index, seed, periods, paths, correlation, treatment, period_years, per_year
+    )
 
     done = 0
 
@@ -187,8 +195,7 @@ def run_paths(
 
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_simulate_chunk, context, blocks, outcomes): blocks
-                       for blocks in chunks}
+            futures = {pool.submit(_simulate_chunk, context, blocks, outcomes): blocks for blocks in chunks}
             for future in as_completed(futures):
                 future.result()
                 report(futures[future])
@@ -213,23 +220,25 @@ class _Change:
     period_years: float  # Δ
 
     @classmethod
-    def of(cls, arr0, baseline: AccountParams, scenario: AccountParams, correlation,
-           period_years) -> _Change:
+    def of(cls, arr0, baseline: AccountParams, scenario: AccountParams, correlation, period_years) -> _Change:
         differs = np.zeros(len(arr0), bool)
         for name in ("annual_churn", "drift", "volatility"):
             differs |= getattr(baseline, name) != getattr(scenario, name)
-        exposure = (np.zeros(len(arr0)) if scenario.exposure is None
-                    else np.asarray(scenario.exposure, dtype=float))
+        exposure = (
+            np.zeros(len(arr0)) if scenario.exposure is None else np.asarray(scenario.exposure, dtype=float)
+        )
         differs |= exposure != 0
         cols = np.flatnonzero(differs)
         with np.errstate(divide="ignore"):  # c = 1: an infinite hazard churns at once
             hazard = -np.log1p(-np.asarray(scenario.annual_churn, dtype=float)[cols]) * period_years
         return cls(
-            columns=cols, arr0=arr0[cols],
-            shock_scale=(scenario.volatility[cols] * math.sqrt(period_years * (1 - correlation))
-                         ).astype(F32),
-            hazard_step=hazard, drift_step=scenario.drift[cols] * period_years,
-            exposure=exposure[cols], period_years=period_years,
+            columns=cols,
+            arr0=arr0[cols],
+            shock_scale=(scenario.volatility[cols] * math.sqrt(period_years * (1 - correlation))).astype(F32),
+            hazard_step=hazard,
+            drift_step=scenario.drift[cols] * period_years,
+            exposure=exposure[cols],
+            period_years=period_years,
         )
 
 
@@ -257,8 +266,9 @@ def _streams(ctx: _Context, blocks: range, first: int, stop: int) -> list[tuple]
     return streams
 
 
-def _first_draws(streams: list[tuple], rows: int, n: int, periods: int,
-                 rho: float) -> tuple[np.ndarray, np.ndarray]:
+def _first_draws(
+    streams: list[tuple], rows: int, n: int, periods: int, rho: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The market draws M, scaled by √(ρ/(1−ρ)) so that shock_scale·(ε + M) = σ√Δ·z, and the
     survival draws y = √ρ·C + √(1−ρ)·η, in the blocks' order M, C, η."""
     market = np.empty((rows, periods), F32)
@@ -304,8 +314,16 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
             assert ending is not None  # computed at every year end
             base.retained_years[:, year] = np.minimum(ending, year_start).sum(axis=1)
         for change, state, outcome in zip(ctx.changes, changed, outcomes[1:], strict=True):
-            _advance(ctx, change, state, _Step(outcome, first, stop), base, t, year,
-                     (shocks, growth, ending, active, year_start))
+            _advance(
+                ctx,
+                change,
+                state,
+                _Step(outcome, first, stop),
+                base,
+                t,
+                year,
+                (shocks, growth, ending, active, year_start),
+            )
         if year is not None:
             assert ending is not None
             year_start = ending
@@ -322,14 +340,23 @@ class _Step:
         self.retained_years = outcome.retained_years[first:stop]
 
 
-def _advance(ctx: _Context, change: _Change, state: _ChangeState, rows: _Step, base: _Step,
-             t: int, year: int | None, baseline: tuple) -> None:
+def _advance(
+    ctx: _Context,
+    change: _Change,
+    state: _ChangeState,
+    rows: _Step,
+    base: _Step,
+    t: int,
+    year: int | None,
+    baseline: tuple,
+) -> None:
     """A scenario at period t: the baseline's figures with its changed accounts swapped in."""
     shocks, growth, ending, active, year_start = baseline
     cols = change.columns
     sub_ending, sub_active = state.step(change, shocks[:, cols], ctx.treatment.ramp[t])
-    rows.totals[:, t] = (base.totals[:, t] - _row_dot(growth[:, cols], ctx.base.weights[t, cols])
-                         + sub_ending.sum(axis=1))
+    rows.totals[:, t] = (
+        base.totals[:, t] - _row_dot(growth[:, cols], ctx.base.weights[t, cols]) + sub_ending.sum(axis=1)
+    )
     if t == ctx.periods:
         changed_ending, changed_active = ending.copy(), active.copy()
         changed_ending[:, cols] = sub_ending
@@ -339,7 +366,8 @@ def _advance(ctx: _Context, change: _Change, state: _ChangeState, rows: _Step, b
         rows.retained_years[:, year] = (
             base.retained_years[:, year]
             - np.minimum(ending[:, cols], year_start[:, cols]).sum(axis=1)
-            + np.minimum(sub_ending, state.year_start).sum(axis=1))
+            + np.minimum(sub_ending, state.year_start).sum(axis=1)
+        )
         state.year_start = sub_ending
 
 
@@ -360,22 +388,28 @@ class _ChangeState:
         self._steps: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
 
     @classmethod
-    def start(cls, change: _Change, survival_draw, treatment: TreatmentDraws, first: int,
-              stop: int) -> _ChangeState:
+    def start(
+        cls, change: _Change, survival_draw, treatment: TreatmentDraws, first: int, stop: int
+    ) -> _ChangeState:
         y = survival_draw[:, change.columns].astype(float)
         rows = stop - first
-        return cls(-log_ndtr(-y), treatment.log_hazard_ratio[first:stop, None],
-                   treatment.uplift[first:stop, None], change.arr0,
-                   np.broadcast_to(change.arr0.astype(F32), (rows, len(change.columns))).copy())
+        return cls(
+            -log_ndtr(-y),
+            treatment.log_hazard_ratio[first:stop, None],
+            treatment.uplift[first:stop, None],
+            change.arr0,
+            np.broadcast_to(change.arr0.astype(F32), (rows, len(change.columns))).copy(),
+        )
 
     def _increments(self, change: _Change, ramp: float) -> tuple[np.ndarray, np.ndarray]:
         """One period's hazard λΔ·HR^(e·r) and growth factor exp((d + u·e·r)·Δ) per account-path;
         the same for every period at the same ramp, so computed once per ramp value."""
         if ramp != self._ramp:
             effect = change.exposure[None, :] * ramp
-            self._steps = (change.hazard_step[None, :] * np.exp(self.log_hr * effect),
-                           np.exp(change.drift_step[None, :]
-                                  + self.uplift * effect * change.period_years))
+            self._steps = (
+                change.hazard_step[None, :] * np.exp(self.log_hr * effect),
+                np.exp(change.drift_step[None, :] + self.uplift * effect * change.period_years),
+            )
             self._ramp = ramp
         return self._steps
 

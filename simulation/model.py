@@ -87,18 +87,26 @@ class SimulationSettings:
         whole = lambda v, lo, hi: isinstance(v, int) and lo <= v <= hi  # noqa: E731
         within = lambda v, lo, hi: math.isfinite(v) and lo <= v <= hi  # noqa: E731
         checks = (
-            (whole(self.horizon, 1, max_horizon),
-             f"horizon must be 1–{max_horizon} {self.period}s, got {self.horizon!r}"),
+            (
+                whole(self.horizon, 1, max_horizon),
+                f"horizon must be 1–{max_horizon} {self.period}s, got {self.horizon!r}",
+            ),
             (whole(self.paths, 1, MAX_PATHS), f"paths must be 1–{MAX_PATHS:,}, got {self.paths!r}"),
             (whole(self.seed, 0, math.inf), f"seed must be a non-negative integer, got {self.seed!r}"),
-            (within(self.strategic_capacity, 1e-9, math.inf),
-             "strategic capacity must be a positive number of accounts per SAM"),
-            (self.strategic_sams is None or within(self.strategic_sams, 0, math.inf),
-             "strategic SAMs must be zero or more"),
+            (
+                within(self.strategic_capacity, 1e-9, math.inf),
+                "strategic capacity must be a positive number of accounts per SAM",
+            ),
+            (
+                self.strategic_sams is None or within(self.strategic_sams, 0, math.inf),
+                "strategic SAMs must be zero or more",
+            ),
             (within(self.cost_per_sam, 0, math.inf), "cost per SAM must be zero or more"),
             (within(self.margin, 0, 1), f"margin must be between 0% and 100%, got {self.margin * 100:g}%"),
-            (within(self.discount_rate, 0, 1), f"discount rate must be between 0% and 100%, got "
-                                               f"{self.discount_rate * 100:g}%"),
+            (
+                within(self.discount_rate, 0, 1),
+                f"discount rate must be between 0% and 100%, got {self.discount_rate * 100:g}%",
+            ),
             (self.workers >= 1, "workers must be at least 1"),
         )
         for ok, message in checks:
@@ -139,22 +147,30 @@ def required_sams(strategic_accounts: int, capacity: float) -> int:
 
 def staffing(strategic_accounts: int, capacity: float, sams: float) -> Staffing:
     load = strategic_accounts / (sams * capacity) if sams > 0 else None
-    return Staffing(strategic_accounts, required_sams(strategic_accounts, capacity), float(sams),
-                    load, attention(strategic_accounts, capacity, sams))
+    return Staffing(
+        strategic_accounts,
+        required_sams(strategic_accounts, capacity),
+        float(sams),
+        load,
+        attention(strategic_accounts, capacity, sams),
+    )
 
 
-def account_params(tiers: np.ndarray, figures: dict[str, TierAssumption],
-                   exposure: np.ndarray | None = None) -> AccountParams:
+def account_params(
+    tiers: np.ndarray, figures: dict[str, TierAssumption], exposure: np.ndarray | None = None
+) -> AccountParams:
     """Per-account arrays of annual churn, drift and volatility from each account's tier."""
+
     def column(name: str) -> np.ndarray:
         lookup = {tier: getattr(a, name) for tier, a in figures.items()}
         return np.array([lookup[t] for t in tiers], dtype=float)
-    return AccountParams(column("annual_churn"), column("expansion_drift"), column("volatility"),
-                         exposure)
+
+    return AccountParams(column("annual_churn"), column("expansion_drift"), column("volatility"), exposure)
 
 
-def exposure(base_tiers: np.ndarray, tiers: np.ndarray, base_attention: float,
-             variant_attention: float) -> np.ndarray:
+def exposure(
+    base_tiers: np.ndarray, tiers: np.ndarray, base_attention: float, variant_attention: float
+) -> np.ndarray:
     """e = a − a_baseline per account: attention q in the strategic tier, 0 outside it."""
     before = np.where(base_tiers == STRATEGIC, base_attention, 0.0)
     after = np.where(tiers == STRATEGIC, variant_attention, 0.0)
@@ -164,8 +180,9 @@ def exposure(base_tiers: np.ndarray, tiers: np.ndarray, base_attention: float,
 def treatment_draws(effect: TreatmentEffect, settings: SimulationSettings) -> TreatmentDraws:
     """The effect on each path: ln HR ~ N(ln HR, sd²) and u ~ N(u, sd²), the sds from the 90%
     intervals (:attr:`TreatmentEffect.log_hazard_sd`); one stream, independent of the paths'."""
-    rng = np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(settings.seed, spawn_key=(TREATMENT_STREAM,))))
+    rng = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(settings.seed, spawn_key=(TREATMENT_STREAM,)))
+    )
     z = rng.standard_normal((2, settings.paths))
     return TreatmentDraws(
         log_hazard_ratio=math.log(effect.hazard_ratio.value) + effect.log_hazard_sd * z[0],
@@ -182,8 +199,10 @@ def _stats(values: np.ndarray, skip_nan: bool = False) -> dict[str, float]:
         if not len(values):
             return {**{f"p{p}": math.nan for p in PERCENTILES}, "mean": math.nan}
     quantiles = np.percentile(values, PERCENTILES)
-    return {**{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)},
-            "mean": float(values.mean())}
+    return {
+        **{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)},
+        "mean": float(values.mean()),
+    }
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -269,9 +288,14 @@ class Outcome:
         return frame
 
     def summary(self) -> dict:
-        annual = [{"year": y, "nrr": _stats(self.annual_nrr(y), skip_nan=True),
-                   "grr": _stats(self.annual_grr(y), skip_nan=True)}
-                  for y in range(1, self.years + 1)]
+        annual = [
+            {
+                "year": y,
+                "nrr": _stats(self.annual_nrr(y), skip_nan=True),
+                "grr": _stats(self.annual_grr(y), skip_nan=True),
+            }
+            for y in range(1, self.years + 1)
+        ]
         return {
             "name": self.name,
             "start_arr": self.start_arr,
@@ -321,20 +345,30 @@ class Comparison:
     def summary(self) -> dict:
         paths = len(self.delta)
         return {
-            "delta": {**_stats(self.delta), "prob_better": self.prob_better,
-                      "move": _stats(self.move_delta), "staffing": _stats(self.staffing_delta)},
+            "delta": {
+                **_stats(self.delta),
+                "prob_better": self.prob_better,
+                "move": _stats(self.move_delta),
+                "staffing": _stats(self.staffing_delta),
+            },
             "economics": {
-                "added_sams": self.added_sams, "released_sams": self.released_sams,
+                "added_sams": self.added_sams,
+                "released_sams": self.released_sams,
                 "sam_cost": self.sam_change * self.economics.cost_per_sam,
-                "margin": self.economics.margin, "discount_rate": self.economics.discount_rate,
+                "margin": self.economics.margin,
+                "discount_rate": self.economics.discount_rate,
                 "tail_churn": self.economics.tail_churn,
-                "npv": _stats(self.npv), "npv_move": _stats(self.move_npv),
-                "npv_staffing": _stats(self.staffing_npv), "payback_years": self.payback_years,
+                "npv": _stats(self.npv),
+                "npv_move": _stats(self.move_npv),
+                "npv_staffing": _stats(self.staffing_npv),
+                "payback_years": self.payback_years,
             },
             "required_sams_change": self.required_sams_change,
-            "mc_error": {"delta_mean": mean_error(self.delta),
-                         "prob_better": proportion_error(self.prob_better, paths),
-                         "npv_mean": mean_error(self.npv)},
+            "mc_error": {
+                "delta_mean": mean_error(self.delta),
+                "prob_better": proportion_error(self.prob_better, paths),
+                "npv_mean": mean_error(self.npv),
+            },
         }
 
 
@@ -355,8 +389,9 @@ class SimulationResult:
         """JSON-ready summary: ``ending_arr`` {p5…p95, mean}, and ``delta`` with a scenario."""
         baseline = self.baseline.summary()
         payload = {
-            "settings": {k: v for k, v in asdict(self.settings).items()
-                         if k not in ("chunk_paths", "workers")},
+            "settings": {
+                k: v for k, v in asdict(self.settings).items() if k not in ("chunk_paths", "workers")
+            },
             "correlation": self.assumptions.correlation,
             "assumptions": {t: a.to_dict() for t, a in self.assumptions.tiers.items()},
             "treatment": self.treatment.to_dict(),
@@ -368,12 +403,19 @@ class SimulationResult:
         if self.scenario is not None and self.comparison is not None:
             assert self.scenario_definition is not None  # set together with the scenario
             scenario = self.scenario.summary()
-            payload["scenario"] = {**scenario, "promote": list(self.scenario_definition.promote),
-                                   "demote": list(self.scenario_definition.demote)}
+            payload["scenario"] = {
+                **scenario,
+                "promote": list(self.scenario_definition.promote),
+                "demote": list(self.scenario_definition.demote),
+            }
             comparison = self.comparison.summary()
-            payload.update(ending_arr=scenario["ending_arr"], annual=_first_year(scenario),
-                           comparison=comparison, delta=comparison["delta"],
-                           economics=comparison["economics"])
+            payload.update(
+                ending_arr=scenario["ending_arr"],
+                annual=_first_year(scenario),
+                comparison=comparison,
+                delta=comparison["delta"],
+                economics=comparison["economics"],
+            )
             payload["mc_error"] = {**scenario["mc_error"], **comparison["mc_error"]}
         return payload
 
@@ -383,27 +425,38 @@ class SimulationResult:
         when = f"{s.period[0].upper()}{s.horizon}" if s.period == "quarter" else f"month {s.horizon}"
         base = _stats(self.baseline.ending_arr)
         if self.comparison is None or self.scenario_definition is None:
-            return (f"Expected ARR by {when}: {money(base['mean'])} "
-                    f"(±{money(mean_error(self.baseline.ending_arr))} Monte Carlo error; "
-                    f"P5 {money(base['p5'])}, P95 {money(base['p95'])}).")
+            return (
+                f"Expected ARR by {when}: {money(base['mean'])} "
+                f"(±{money(mean_error(self.baseline.ending_arr))} Monte Carlo error; "
+                f"P5 {money(base['p5'])}, P95 {money(base['p95'])})."
+            )
         assert self.scenario is not None  # set together with the comparison
         c = self.comparison
         d = c.summary()
         total, npv_stats = d["delta"], d["economics"]["npv"]
         verb = "adds" if total["mean"] >= 0 else "costs"
-        text = (f"{_moves(self.scenario_definition)} {verb} {money(abs(total['mean']))} "
-                f"(±{money(d['mc_error']['delta_mean'])}) expected ARR by {when}")
+        text = (
+            f"{_moves(self.scenario_definition)} {verb} {money(abs(total['mean']))} "
+            f"(±{money(d['mc_error']['delta_mean'])}) expected ARR by {when}"
+        )
         base_sams = self.baseline.staffing.sams
-        parts = [f"{money(d['delta']['move']['mean'], signed=True)} from the move with today's "
-                 f"{base_sams:g} strategic SAM{'s' * (base_sams != 1)}"]
+        parts = [
+            f"{money(d['delta']['move']['mean'], signed=True)} from the move with today's "
+            f"{base_sams:g} strategic SAM{'s' * (base_sams != 1)}"
+        ]
         if c.sam_change:
-            what = (f"hiring {c.added_sams:g} SAM{'s' * (c.added_sams != 1)}" if c.sam_change > 0
-                    else f"releasing {c.released_sams:g} SAM{'s' * (c.released_sams != 1)}")
+            what = (
+                f"hiring {c.added_sams:g} SAM{'s' * (c.added_sams != 1)}"
+                if c.sam_change > 0
+                else f"releasing {c.released_sams:g} SAM{'s' * (c.released_sams != 1)}"
+            )
             parts.append(f"{money(d['delta']['staffing']['mean'], signed=True)} from {what}")
         text += ": " + " and ".join(parts)
-        text += (f"; NPV {money(npv_stats['mean'], signed=True)} (P5 {money(npv_stats['p5'])}, "
-                 f"P95 {money(npv_stats['p95'])}) at {percent(s.margin, 0)} margin and "
-                 f"{percent(s.discount_rate, 0)} discount")
+        text += (
+            f"; NPV {money(npv_stats['mean'], signed=True)} (P5 {money(npv_stats['p5'])}, "
+            f"P95 {money(npv_stats['p95'])}) at {percent(s.margin, 0)} margin and "
+            f"{percent(s.discount_rate, 0)} discount"
+        )
         if c.payback_years is not None:
             text += f", payback {c.payback_years:.1f} years"
         elif c.sam_change > 0:
@@ -433,12 +486,14 @@ def _moves(scenario: Scenario) -> str:
 
 def simulation_accounts(accounts: pd.DataFrame, tier: pd.Series) -> pd.DataFrame:
     """The accounts to simulate: id, name, ARR and tier of those with ARR > 0 and a tier."""
-    frame = pd.DataFrame({
-        "account_id": accounts["account_id"].astype(str),
-        "account_name": accounts.get("account_name", accounts["account_id"]).astype(str),
-        "arr": accounts["arr"].astype(float),
-        "tier": tier.astype(object),
-    })
+    frame = pd.DataFrame(
+        {
+            "account_id": accounts["account_id"].astype(str),
+            "account_name": accounts.get("account_name", accounts["account_id"]).astype(str),
+            "arr": accounts["arr"].astype(float),
+            "tier": tier.astype(object),
+        }
+    )
     return frame[(frame["arr"] > 0) & frame["tier"].notna()].reset_index(drop=True)
 
 
@@ -489,14 +544,18 @@ def run_simulation(
         raise ValueError("no accounts with ARR and a tier to simulate")
     horizon_months = settings.horizon_years * 12
     if treatment.ramp_months > horizon_months + 1e-9:
-        raise ValueError(f"ramp ({treatment.ramp_months:g} months) must be within the horizon "
-                         f"({horizon_months:g} months)")
+        raise ValueError(
+            f"ramp ({treatment.ramp_months:g} months) must be within the horizon ({horizon_months:g} months)"
+        )
     arr0 = accounts["arr"].to_numpy(dtype=float)
     capacity = settings.strategic_capacity
     base_tiers = accounts["tier"].to_numpy(dtype=object)
     params = account_params(base_tiers, assumptions.tiers)  # own tier's figures, in every variant
-    base_sams = (settings.strategic_sams if settings.strategic_sams is not None
-                 else required_sams(int((base_tiers == STRATEGIC).sum()), capacity))
+    base_sams = (
+        settings.strategic_sams
+        if settings.strategic_sams is not None
+        else required_sams(int((base_tiers == STRATEGIC).sum()), capacity)
+    )
     base_staff = staffing(int((base_tiers == STRATEGIC).sum()), capacity, base_sams)
 
     def variant(tiers: np.ndarray, sams: float) -> tuple[Staffing, AccountParams]:
@@ -508,17 +567,23 @@ def run_simulation(
     if scenario is not None:
         tiers = _scenario_tiers(accounts, scenario)
         need = required_sams(int((tiers == STRATEGIC).sum()), capacity) - base_staff.required_sams
-        sams = (scenario.strategic_sams if scenario.strategic_sams is not None
-                else max(0.0, base_sams + need))
+        sams = scenario.strategic_sams if scenario.strategic_sams is not None else max(0.0, base_sams + need)
         variants.append(("Move with today's SAMs", tiers, *variant(tiers, base_sams)))
         if sams != base_sams:
             variants.append((scenario.name, tiers, *variant(tiers, sams)))
 
     outcomes = run_paths(
-        arr0, params, [v[3] for v in variants],
-        correlation=assumptions.correlation, periods=settings.horizon,
-        period_years=settings.period_years, paths=settings.paths, seed=settings.seed,
-        chunk_paths=settings.chunk_paths, workers=settings.workers, progress=progress,
+        arr0,
+        params,
+        [v[3] for v in variants],
+        correlation=assumptions.correlation,
+        periods=settings.horizon,
+        period_years=settings.period_years,
+        paths=settings.paths,
+        seed=settings.seed,
+        chunk_paths=settings.chunk_paths,
+        workers=settings.workers,
+        progress=progress,
         treatment=treatment_draws(treatment, settings),
     )
 
@@ -526,8 +591,9 @@ def run_simulation(
         counts = {t: int((tiers == t).sum()) for t in TIERS}
         return Outcome(name, staff, counts, float(arr0.sum()), settings.period_years, paths)
 
-    result = SimulationResult(settings, assumptions, treatment,
-                              outcome("Baseline", base_tiers, base_staff, outcomes[0]))
+    result = SimulationResult(
+        settings, assumptions, treatment, outcome("Baseline", base_tiers, base_staff, outcomes[0])
+    )
     if scenario is None:
         return result
     result.scenario_definition = scenario
@@ -538,14 +604,17 @@ def run_simulation(
     return result
 
 
-def _compare(result: SimulationResult, assumptions: Assumptions,
-             settings: SimulationSettings) -> Comparison:
+def _compare(result: SimulationResult, assumptions: Assumptions, settings: SimulationSettings) -> Comparison:
     """Total, move and staffing effects on ending ARR and in money, path by path."""
     base, move, full = result.baseline, result.move, result.scenario
     assert move is not None and full is not None  # set before the comparison
     sam_change = full.staffing.sams - base.staffing.sams
-    economics = Economics(settings.margin, settings.discount_rate, settings.cost_per_sam,
-                          tail_churn=assumptions.tiers[STRATEGIC].annual_churn)
+    economics = Economics(
+        settings.margin,
+        settings.discount_rate,
+        settings.cost_per_sam,
+        tail_churn=assumptions.tiers[STRATEGIC].annual_churn,
+    )
     move_totals = move.paths.totals - base.paths.totals
     staff_totals = full.paths.totals - move.paths.totals
     move_npv = npv(move_totals, settings.period_years, economics, 0.0)
@@ -554,9 +623,13 @@ def _compare(result: SimulationResult, assumptions: Assumptions,
         delta=full.ending_arr - base.ending_arr,
         move_delta=move.ending_arr - base.ending_arr,
         staffing_delta=full.ending_arr - move.ending_arr,
-        npv=move_npv + staffing_npv, move_npv=move_npv, staffing_npv=staffing_npv,
-        sam_change=float(sam_change), economics=economics,
-        payback_years=payback_years(full.paths.totals - base.paths.totals, settings.period_years,
-                                    economics, sam_change),
+        npv=move_npv + staffing_npv,
+        move_npv=move_npv,
+        staffing_npv=staffing_npv,
+        sam_change=float(sam_change),
+        economics=economics,
+        payback_years=payback_years(
+            full.paths.totals - base.paths.totals, settings.period_years, economics, sam_change
+        ),
         required_sams_change=full.staffing.required_sams - base.staffing.required_sams,
     )

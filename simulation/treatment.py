@@ -110,16 +110,20 @@ class TreatmentEffect:
 
     def churn_with(self, annual_churn: float, attention: float = 1.0) -> float:
         """Annual churn under ``attention`` of the effect: 1 − (1 − c)^(HR^attention)."""
-        return 1 - (1 - annual_churn) ** (self.hazard_ratio.value ** attention)
+        return 1 - (1 - annual_churn) ** (self.hazard_ratio.value**attention)
 
     def sentence(self) -> str:
         """One sentence a CFO reads: the effect, its interval and where it comes from."""
         hr, up = self.hazard_ratio, self.uplift
         less = lambda r: f"{abs(1 - r) * 100:.0f}% {'less' if r <= 1 else 'more'}"  # noqa: E731
-        churn = (f"strategic accounts churn {less(hr.value)} than comparable accounts "
-                 f"(90% interval {_ratio_range(hr)})")
-        growth = (f"grow {up.value * 100:+.1f} points a year faster (90% interval "
-                  f"{up.low * 100:+.1f} to {up.high * 100:+.1f})")
+        churn = (
+            f"strategic accounts churn {less(hr.value)} than comparable accounts "
+            f"(90% interval {_ratio_range(hr)})"
+        )
+        growth = (
+            f"grow {up.value * 100:+.1f} points a year faster (90% interval "
+            f"{up.low * 100:+.1f} to {up.high * 100:+.1f})"
+        )
         ramp = f"full effect after {self.ramp_months:g} months"
         if self.source == "estimated":
             where = f"estimated from {self.accounts_used:,} accounts of comparable size"
@@ -133,15 +137,24 @@ class TreatmentEffect:
     def from_dict(cls, data: dict) -> TreatmentEffect:
         """The inverse of :meth:`to_dict`."""
         interval = lambda d: Interval(float(d["value"]), float(d["low"]), float(d["high"]))  # noqa: E731
-        return cls(interval(data["hazard_ratio"]), interval(data["uplift"]),
-                   float(data["ramp_months"]), str(data["source"]), int(data["accounts_used"]),
-                   str(data["note"]))
+        return cls(
+            interval(data["hazard_ratio"]),
+            interval(data["uplift"]),
+            float(data["ramp_months"]),
+            str(data["source"]),
+            int(data["accounts_used"]),
+            str(data["note"]),
+        )
 
     def to_dict(self) -> dict:
-        return {"hazard_ratio": {**self.hazard_ratio.to_dict(), "source": self.source},
-                "uplift": {**self.uplift.to_dict(), "source": self.source},
-                "ramp_months": self.ramp_months, "accounts_used": self.accounts_used,
-                "source": self.source, "note": self.note}
+        return {
+            "hazard_ratio": {**self.hazard_ratio.to_dict(), "source": self.source},
+            "uplift": {**self.uplift.to_dict(), "source": self.source},
+            "ramp_months": self.ramp_months,
+            "accounts_used": self.accounts_used,
+            "source": self.source,
+            "note": self.note,
+        }
 
 
 def _ratio_range(hr: Interval) -> str:
@@ -176,15 +189,20 @@ ASSUMED_EFFECT = TreatmentEffect(
     ramp_months=6.0,
     source="assumed",
     note="the data cannot separate strategic treatment from account size and selection; a "
-         "modest effect is assumed (15% less churn, +2 points of growth), uncertain down to none",
+    "modest effect is assumed (15% less churn, +2 points of growth), uncertain down to none",
 )
 """The conservative default: a 15% lower churn hazard (0.70–1.00) and +2 points a year of
 growth (0 to +4), in full after 6 months. Raw tier gaps are far larger (the demo's Standard tier
 churns several times as often as its Strategic tier) and mostly reflect size and selection."""
 
 
-def explicit_effect(base: TreatmentEffect, *, hazard_ratio: float | None = None,
-                    uplift: float | None = None, ramp_months: float | None = None) -> TreatmentEffect:
+def explicit_effect(
+    base: TreatmentEffect,
+    *,
+    hazard_ratio: float | None = None,
+    uplift: float | None = None,
+    ramp_months: float | None = None,
+) -> TreatmentEffect:
     """``base`` with the figures the user gave; a given figure is exact (no interval)."""
     hr = base.hazard_ratio if hazard_ratio is None else Interval(hazard_ratio, hazard_ratio, hazard_ratio)
     up = base.uplift if uplift is None else Interval(uplift, uplift, uplift)
@@ -194,12 +212,12 @@ def explicit_effect(base: TreatmentEffect, *, hazard_ratio: float | None = None,
     if (hazard_ratio, uplift, ramp_months) == (None, None, None):
         return base
     _check_effect(hr, up, ramp)
-    return replace(base, hazard_ratio=hr, uplift=up, ramp_months=float(ramp), source="explicit",
-                   note="")
+    return replace(base, hazard_ratio=hr, uplift=up, ramp_months=float(ramp), source="explicit", note="")
 
 
-def estimate_treatment(accounts: pd.DataFrame, assigned_tier: pd.Series | None,
-                       score: pd.Series | None = None) -> TreatmentEffect:
+def estimate_treatment(
+    accounts: pd.DataFrame, assigned_tier: pd.Series | None, score: pd.Series | None = None
+) -> TreatmentEffect:
     """The treatment effect estimated from accounts with prior-year ARR, else the assumption.
 
     ``accounts`` needs ``arr`` and ``arr_prior`` (currency per year); ``assigned_tier`` is the
@@ -210,16 +228,22 @@ def estimate_treatment(accounts: pd.DataFrame, assigned_tier: pd.Series | None,
     ~ strategic + ln(prior) [+ score]`` on retained accounts; the coefficient is the uplift.
     """
     if assigned_tier is None or assigned_tier.isna().all():
-        return replace(ASSUMED_EFFECT, note="the file does not say which accounts are run as "
-                       "strategic (no assigned tier column), so a modest effect is assumed")
+        return replace(
+            ASSUMED_EFFECT,
+            note="the file does not say which accounts are run as "
+            "strategic (no assigned tier column), so a modest effect is assumed",
+        )
     prior = accounts["arr_prior"].fillna(0).astype(float)
     arr = accounts["arr"].fillna(0).astype(float)
-    frame = pd.DataFrame({
-        "strategic": (assigned_tier.astype(object) == STRATEGIC).astype(float),
-        "log_prior": np.log(prior.where(prior > 0)),
-        "churned": (arr <= 0).astype(float),
-        "log_growth": np.log(arr.where(arr > 0) / prior.where(prior > 0)),
-    }, index=accounts.index)
+    frame = pd.DataFrame(
+        {
+            "strategic": (assigned_tier.astype(object) == STRATEGIC).astype(float),
+            "log_prior": np.log(prior.where(prior > 0)),
+            "churned": (arr <= 0).astype(float),
+            "log_growth": np.log(arr.where(arr > 0) / prior.where(prior > 0)),
+        },
+        index=accounts.index,
+    )
     if score is not None and score.notna().any():
         frame["score"] = score.astype(float)
     frame = frame[frame["log_prior"].notna() & assigned_tier.notna()]
@@ -231,26 +255,32 @@ def estimate_treatment(accounts: pd.DataFrame, assigned_tier: pd.Series | None,
     hazard = _hazard_ratio(comparable)
     uplift = _uplift(comparable[comparable["churned"] == 0])
     if hazard is None or uplift is None:
-        return replace(ASSUMED_EFFECT, note="too few churned accounts of comparable size in "
-                       f"each group (at least {MIN_EVENTS} needed) to estimate the effect")
-    return TreatmentEffect(hazard, uplift, ASSUMED_EFFECT.ramp_months, "estimated",
-                           len(comparable), note="")
+        return replace(
+            ASSUMED_EFFECT,
+            note="too few churned accounts of comparable size in "
+            f"each group (at least {MIN_EVENTS} needed) to estimate the effect",
+        )
+    return TreatmentEffect(hazard, uplift, ASSUMED_EFFECT.ramp_months, "estimated", len(comparable), note="")
 
 
 def _common_support(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
     """Accounts whose ln(prior ARR) lies inside both groups' 5th–95th percentile range."""
     treated, control = frame[frame["strategic"] == 1], frame[frame["strategic"] == 0]
     if len(treated) < MIN_GROUP or len(control) < MIN_GROUP:
-        return None, (f"{len(treated)} strategic and {len(control)} other accounts with prior ARR; "
-                      f"at least {MIN_GROUP} of each are needed to estimate the effect")
+        return None, (
+            f"{len(treated)} strategic and {len(control)} other accounts with prior ARR; "
+            f"at least {MIN_GROUP} of each are needed to estimate the effect"
+        )
     lo = max(treated["log_prior"].quantile(0.05), control["log_prior"].quantile(0.05))
     hi = min(treated["log_prior"].quantile(0.95), control["log_prior"].quantile(0.95))
     inside = frame[frame["log_prior"].between(lo, hi)]
     n_treated = int(inside["strategic"].sum())
     if n_treated < MIN_GROUP or len(inside) - n_treated < MIN_GROUP:
-        return None, (f"strategic and other accounts barely overlap in size ({n_treated} "
-                      f"strategic and {len(inside) - n_treated} other accounts of comparable "
-                      f"size; at least {MIN_GROUP} of each are needed)")
+        return None, (
+            f"strategic and other accounts barely overlap in size ({n_treated} "
+            f"strategic and {len(inside) - n_treated} other accounts of comparable "
+            f"size; at least {MIN_GROUP} of each are needed)"
+        )
     return inside, ""
 
 
@@ -266,8 +296,11 @@ def _hazard_ratio(frame: pd.DataFrame) -> Interval | None:
     events = frame.groupby("strategic")["churned"].sum()
     if len(events) < 2 or events.min() < MIN_EVENTS:
         return None
-    model = sm.GLM(frame["churned"].to_numpy(float), _design(frame),
-                   family=sm.families.Binomial(link=sm.families.links.CLogLog()))
+    model = sm.GLM(
+        frame["churned"].to_numpy(float),
+        _design(frame),
+        family=sm.families.Binomial(link=sm.families.links.CLogLog()),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = model.fit()

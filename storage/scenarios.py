@@ -39,8 +39,7 @@ MAX_NAME = 120
 _CODE_ROOT = Path(__file__).resolve().parents[1]  # the checkout, or site-packages when installed
 
 
-def default_database_path(code_root: Path = _CODE_ROOT,
-                          environ: Mapping[str, str] | None = None) -> Path:
+def default_database_path(code_root: Path = _CODE_ROOT, environ: Mapping[str, str] | None = None) -> Path:
     """Where the saved scenarios live when ``STRATA_DATABASE_URL`` is unset.
 
     In a checkout (``code_root`` holds Strata's pyproject.toml): ``instance/strata.db`` in the
@@ -136,22 +135,31 @@ class ScenarioStore:
             # (gunicorn -w 2): the loser sees "already exists"; checking again then finds it.
             _Base.metadata.create_all(self.engine)
 
-    def _check_unique(self, session: Session, owner: str, name: str,
-                      scenario_id: int | None = None) -> None:
+    def _check_unique(self, session: Session, owner: str, name: str, scenario_id: int | None = None) -> None:
         """ValueError when the owner already has another scenario of that name (any case)."""
-        names = session.scalars(select(_ScenarioRow.name).where(
-            _ScenarioRow.owner == owner, _ScenarioRow.id != (scenario_id or -1)))
+        names = session.scalars(
+            select(_ScenarioRow.name).where(
+                _ScenarioRow.owner == owner, _ScenarioRow.id != (scenario_id or -1)
+            )
+        )
         if name.casefold() in {n.casefold() for n in names}:
             raise ValueError(f"you already have a scenario called “{name}”: choose another name")
 
-    def save(self, owner: str, name: str, fingerprint: str, data_label: str, inputs: dict,
-             report: SimulationReport) -> int:
+    def save(
+        self, owner: str, name: str, fingerprint: str, data_label: str, inputs: dict, report: SimulationReport
+    ) -> int:
         """Store a scenario; returns its id. ValueError for an empty, over-long or taken name."""
         name = _clean_name(name)
         saved = json.dumps(replace(report, saved_as=None).to_dict())
-        row = _ScenarioRow(owner=owner, name=name, fingerprint=fingerprint,
-                           data_label=data_label[:255], inputs=json.dumps(inputs),
-                           report=saved, created=datetime.now(UTC))
+        row = _ScenarioRow(
+            owner=owner,
+            name=name,
+            fingerprint=fingerprint,
+            data_label=data_label[:255],
+            inputs=json.dumps(inputs),
+            report=saved,
+            created=datetime.now(UTC),
+        )
         with Session(self.engine) as session, session.begin():
             self._check_unique(session, owner, name)
             session.add(row)
@@ -160,8 +168,11 @@ class ScenarioStore:
 
     def list(self, owner: str) -> list[SavedScenario]:
         """The owner's scenarios, newest first."""
-        query = (select(_ScenarioRow).where(_ScenarioRow.owner == owner)
-                 .order_by(_ScenarioRow.created.desc(), _ScenarioRow.id.desc()))
+        query = (
+            select(_ScenarioRow)
+            .where(_ScenarioRow.owner == owner)
+            .order_by(_ScenarioRow.created.desc(), _ScenarioRow.id.desc())
+        )
         with Session(self.engine) as session:
             return [self._read(row) for row in session.scalars(query)]
 
@@ -173,9 +184,11 @@ class ScenarioStore:
     def rename(self, owner: str, scenario_id: int, name: str) -> bool:
         """True when the owner's scenario was renamed; ValueError for a bad or taken name."""
         name = _clean_name(name)
-        query = (update(_ScenarioRow)
-                 .where(_ScenarioRow.id == scenario_id, _ScenarioRow.owner == owner)
-                 .values(name=name))
+        query = (
+            update(_ScenarioRow)
+            .where(_ScenarioRow.id == scenario_id, _ScenarioRow.owner == owner)
+            .values(name=name)
+        )
         with Session(self.engine) as session, session.begin():
             self._check_unique(session, owner, name, scenario_id)
             # UPDATE and DELETE give a CursorResult (Session.execute is typed as returning Result)
@@ -183,8 +196,7 @@ class ScenarioStore:
 
     def delete(self, owner: str, scenario_id: int) -> bool:
         """True when the owner's scenario was deleted."""
-        query = delete(_ScenarioRow).where(_ScenarioRow.id == scenario_id,
-                                           _ScenarioRow.owner == owner)
+        query = delete(_ScenarioRow).where(_ScenarioRow.id == scenario_id, _ScenarioRow.owner == owner)
         with Session(self.engine) as session, session.begin():
             return cast(CursorResult, session.execute(query)).rowcount == 1
 
@@ -196,8 +208,16 @@ class ScenarioStore:
             inputs = json.loads(row.inputs)
         except ValueError:
             inputs = {}
-        return SavedScenario(row.id, row.name, row.fingerprint, row.data_label,
-                             inputs if isinstance(inputs, dict) else {}, report, created, problem)
+        return SavedScenario(
+            row.id,
+            row.name,
+            row.fingerprint,
+            row.data_label,
+            inputs if isinstance(inputs, dict) else {},
+            report,
+            created,
+            problem,
+        )
 
 
 def read_report(text: str) -> tuple[SimulationReport | None, str | None]:

@@ -36,8 +36,7 @@ class RedisStore:
 
     def set(self, key: str, value, expire: float | None = None) -> bool:
         ttl = None if expire is None else max(1, int(expire))
-        self._redis.set(self.PREFIX + key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL),
-                        ex=ttl)
+        self._redis.set(self.PREFIX + key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ex=ttl)
         return True
 
     def delete(self, key: str) -> bool:

@@ -42,8 +42,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.max_upload_mb, int | float) and 0 < self.max_upload_mb < math.inf):
-            raise ConfigurationError(f"{UPLOAD_ENV} must be a positive number of megabytes, "
-                                     f"got {self.max_upload_mb!r}")
+            raise ConfigurationError(
+                f"{UPLOAD_ENV} must be a positive number of megabytes, got {self.max_upload_mb!r}"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,8 +54,9 @@ class Settings:
         try:
             upload = float(raw_upload)
         except ValueError:
-            raise ConfigurationError(f"{UPLOAD_ENV} must be a positive number of megabytes, "
-                                     f"got {raw_upload!r}") from None
+            raise ConfigurationError(
+                f"{UPLOAD_ENV} must be a positive number of megabytes, got {raw_upload!r}"
+            ) from None
         return cls(
             cache_dir=env.get(CACHE_ENV) or str(Path(tempfile.gettempdir()) / "strata-cache"),
             redis_url=env.get(REDIS_ENV) or None,

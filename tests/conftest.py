@@ -20,8 +20,14 @@ def pytest_setup_options():
 
     options = Options()
     options.binary_location = "/usr/bin/chromium"
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=1400,1000"]:
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--window-size=1400,1000",
+    ]:
         options.add_argument(arg)
     return options
 
@@ -29,12 +35,14 @@ def pytest_setup_options():
 @pytest.fixture
 def five_accounts() -> pd.DataFrame:
     """The hand-worked portfolio of tests/unit: ARR 500/250/150/75/25 (total 1,000)."""
-    return pd.DataFrame({
-        "account_id": ["A", "B", "C", "D", "E"],
-        "account_name": ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"],
-        "arr": [500.0, 250.0, 150.0, 75.0, 25.0],
-        "arr_prior": [400.0, 300.0, 0.0, 75.0, 50.0],
-    })
+    return pd.DataFrame(
+        {
+            "account_id": ["A", "B", "C", "D", "E"],
+            "account_name": ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"],
+            "arr": [500.0, 250.0, 150.0, 75.0, 25.0],
+            "arr_prior": [400.0, 300.0, 0.0, 75.0, 50.0],
+        }
+    )
 
 
 def free_port() -> int:
@@ -56,8 +64,10 @@ def dash_app(tmp_path_factory):
     """The app, built once per test session (Dash registers callbacks globally)."""
     from dashboard import create_app
 
-    return create_app(cache_dir=str(tmp_path_factory.mktemp("session-store")),
-                      database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'scenarios.db'}")
+    return create_app(
+        cache_dir=str(tmp_path_factory.mktemp("session-store")),
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'scenarios.db'}",
+    )
 
 
 @pytest.fixture
@@ -82,8 +92,10 @@ def pytest_collection_modifyitems(config, items):
     have_browser = shutil.which("chromium") and shutil.which("chromedriver")
     if have_browser or os.environ.get("STRATA_REQUIRE_BROWSER") == "1":
         return
-    skip = pytest.mark.skip(reason="chromium/chromedriver not installed (apt-get install chromium "
-                                   "chromium-driver); CI sets STRATA_REQUIRE_BROWSER=1")
+    skip = pytest.mark.skip(
+        reason="chromium/chromedriver not installed (apt-get install chromium "
+        "chromium-driver); CI sets STRATA_REQUIRE_BROWSER=1"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
@@ -109,9 +121,11 @@ def redis_url(tmp_path):
             pytest.fail("redis-server is not installed (apt-get install redis-server)")
         pytest.skip("redis-server is not installed")
     port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
 
     def answers() -> bool:

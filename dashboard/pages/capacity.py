@@ -12,18 +12,30 @@ from reporting import figures
 
 
 def layout(**_):
-    return html.Div([
-        page_header("SAM capacity", "Capacity per SAM and available headcount are in the What-if "
-                    "panel. A strategic account takes 1/capacity of a SAM."),
-        dbc.Row([dbc.Col(graph(ids.CAP_HEADCOUNT, "sam-headcount"), lg=5),
-                 dbc.Col(html.Div(id=ids.CAP_OVERLOADED), lg=7)]),
-        graph(ids.CAP_LOAD, "sam-workload"),
-    ])
+    return html.Div(
+        [
+            page_header(
+                "SAM capacity",
+                "Capacity per SAM and available headcount are in the What-if "
+                "panel. A strategic account takes 1/capacity of a SAM.",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.CAP_HEADCOUNT, "sam-headcount"), lg=5),
+                    dbc.Col(html.Div(id=ids.CAP_OVERLOADED), lg=7),
+                ]
+            ),
+            graph(ids.CAP_LOAD, "sam-workload"),
+        ]
+    )
 
 
 @callback(
-    output=[Output(ids.CAP_LOAD, "figure"), Output(ids.CAP_HEADCOUNT, "figure"),
-            Output(ids.CAP_OVERLOADED, "children")],
+    output=[
+        Output(ids.CAP_LOAD, "figure"),
+        Output(ids.CAP_HEADCOUNT, "figure"),
+        Output(ids.CAP_OVERLOADED, "children"),
+    ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_capacity(settings, _version):
@@ -31,12 +43,18 @@ def update_capacity(settings, _version):
     w = analysis.workload
     over = w.by_sam.loc[w.overloaded_sams].rename_axis("sam").reset_index()
     over["book"] = [f"{r.Strategic}/{r.Key}/{r.Standard}" for r in over.itertuples()]
-    table = html.Div([
-        html.H5(f"{len(over)} SAM(s) over capacity"),
-        plain_table(over, {"sam": "SAM", "book": "Strategic/Key/Standard", "arr": "ARR",
-                           "load": "Load"}, {"arr": money, "load": "{:.0%}".format},
-                    right=("arr", "load")),
-    ], style={"maxHeight": "420px", "overflowY": "auto"})
+    table = html.Div(
+        [
+            html.H5(f"{len(over)} SAM(s) over capacity"),
+            plain_table(
+                over,
+                {"sam": "SAM", "book": "Strategic/Key/Standard", "arr": "ARR", "load": "Load"},
+                {"arr": money, "load": "{:.0%}".format},
+                right=("arr", "load"),
+            ),
+        ],
+        style={"maxHeight": "420px", "overflowY": "auto"},
+    )
     return figures.sam_load_figure(analysis), figures.headcount_figure(analysis), table
 
 

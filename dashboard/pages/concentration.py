@@ -11,21 +11,46 @@ from portfolio.formatting import money, percent
 from reporting import figures
 from reporting.tables import top_accounts
 
-TOPN_COLUMNS = {"rank": "#", "account_name": "Account", "arr": "ARR", "share": "Share of ARR",
-                "cumulative_share": "Cumulative", "tier": "Tier", "sam": "SAM"}
+TOPN_COLUMNS = {
+    "rank": "#",
+    "account_name": "Account",
+    "arr": "ARR",
+    "share": "Share of ARR",
+    "cumulative_share": "Cumulative",
+    "tier": "Tier",
+    "sam": "SAM",
+}
 
 
 def layout(**_):
-    return html.Div([
-        page_header("Revenue concentration", "How exposed is the business to a few logos?"),
-        dbc.Row([dbc.Col(graph(ids.CONC_PARETO, "pareto"), lg=6),
-                 dbc.Col(graph(ids.CONC_LORENZ, "lorenz"), lg=6)]),
-        dbc.Row([dbc.Col(html.H5("Largest accounts"), width="auto"),
-                 dbc.Col(dcc.Dropdown(id=ids.CONC_N, options=[10, 20, 50, 100], value=20,
-                                      clearable=False, style={"width": "100px"}), width="auto")],
-                className="align-items-center mt-3"),
-        html.Div(id=ids.CONC_TOPN),
-    ])
+    return html.Div(
+        [
+            page_header("Revenue concentration", "How exposed is the business to a few logos?"),
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.CONC_PARETO, "pareto"), lg=6),
+                    dbc.Col(graph(ids.CONC_LORENZ, "lorenz"), lg=6),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(html.H5("Largest accounts"), width="auto"),
+                    dbc.Col(
+                        dcc.Dropdown(
+                            id=ids.CONC_N,
+                            options=[10, 20, 50, 100],
+                            value=20,
+                            clearable=False,
+                            style={"width": "100px"},
+                        ),
+                        width="auto",
+                    ),
+                ],
+                className="align-items-center mt-3",
+            ),
+            html.Div(id=ids.CONC_TOPN),
+        ]
+    )
 
 
 @callback(
@@ -41,15 +66,21 @@ def update_curves(_version, settings):
 
 @callback(
     output=Output(ids.CONC_TOPN, "children"),
-    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data"),
-                n=Input(ids.CONC_N, "value")),
+    inputs=dict(
+        settings=Input(ids.SETTINGS, "data"),
+        _version=Input(ids.SESSION_VERSION, "data"),
+        n=Input(ids.CONC_N, "value"),
+    ),
 )
 def update_top_accounts(settings, _version, n):
     """The top-N table shows each account's tier, which the thresholds and weights move."""
     top = top_accounts(analyze_session(settings), int(n or 20))
-    return plain_table(top, TOPN_COLUMNS, {"arr": money, "share": percent,
-                                           "cumulative_share": percent, "tier": tier_label},
-                       right=("arr", "share", "cumulative_share"))
+    return plain_table(
+        top,
+        TOPN_COLUMNS,
+        {"arr": money, "share": percent, "cumulative_share": percent, "tier": tier_label},
+        right=("arr", "share", "cumulative_share"),
+    )
 
 
 dash.register_page(__name__, path="/concentration", name="Concentration", order=1, layout=layout)

@@ -23,61 +23,127 @@ MAP_CHOICES = sorted(set(SNAPSHOT_COLUMNS) | set(HISTORY_COLUMNS))
 
 
 def layout(**_):
-    return html.Div([
-        page_header("Data", "Upload an account snapshot or a revenue history (CSV or XLSX). "
-                    "A rejected file changes nothing already loaded."),
-        dcc.Upload(id=ids.DATA_UPLOAD, children=html.Div(["Drag and drop or ", html.A("choose a file")]),
-                   className="upload-zone", multiple=False),
-        html.Div(id=ids.DATA_REPORT, className="mt-3"),
-        html.Div(id=ids.DATA_MAPPING),
-        dbc.Button("Apply mapping", id=ids.DATA_APPLY_MAPPING, color="primary",
-                   style={"display": "none"}),
-        dbc.Row([
-            dbc.Col(dbc.Button("Download CSV", id=ids.DATA_DOWNLOAD_CSV, color="primary",
-                               outline=True), width="auto"),
-            dbc.Col(dbc.Button("Download XLSX", id=ids.DATA_DOWNLOAD_XLSX, color="primary",
-                               outline=True), width="auto"),
-            dbc.Col(dbc.Button("Back to demo data", id=ids.DATA_RESET, color="secondary",
-                               outline=True), width="auto"),
-        ], className="my-3 g-2"),
-        dcc.Download(id=ids.DATA_DOWNLOAD),
-        dbc.Input(id=ids.DATA_SEARCH, type="search", placeholder="Search accounts…", debounce=True,
-                  className="mb-2", style={"maxWidth": "320px"}),
-        dag.AgGrid(id=ids.DATA_GRID, defaultColDef={"sortable": True, "filter": True,
-                                                     "resizable": True, "floatingFilter": True},
-                   dashGridOptions=GRID_OPTIONS,
-                   style={"height": "600px"}),
-    ])
+    return html.Div(
+        [
+            page_header(
+                "Data",
+                "Upload an account snapshot or a revenue history (CSV or XLSX). "
+                "A rejected file changes nothing already loaded.",
+            ),
+            dcc.Upload(
+                id=ids.DATA_UPLOAD,
+                children=html.Div(["Drag and drop or ", html.A("choose a file")]),
+                className="upload-zone",
+                multiple=False,
+            ),
+            html.Div(id=ids.DATA_REPORT, className="mt-3"),
+            html.Div(id=ids.DATA_MAPPING),
+            dbc.Button(
+                "Apply mapping", id=ids.DATA_APPLY_MAPPING, color="primary", style={"display": "none"}
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Button("Download CSV", id=ids.DATA_DOWNLOAD_CSV, color="primary", outline=True),
+                        width="auto",
+                    ),
+                    dbc.Col(
+                        dbc.Button("Download XLSX", id=ids.DATA_DOWNLOAD_XLSX, color="primary", outline=True),
+                        width="auto",
+                    ),
+                    dbc.Col(
+                        dbc.Button("Back to demo data", id=ids.DATA_RESET, color="secondary", outline=True),
+                        width="auto",
+                    ),
+                ],
+                className="my-3 g-2",
+            ),
+            dcc.Download(id=ids.DATA_DOWNLOAD),
+            dbc.Input(
+                id=ids.DATA_SEARCH,
+                type="search",
+                placeholder="Search accounts…",
+                debounce=True,
+                className="mb-2",
+                style={"maxWidth": "320px"},
+            ),
+            dag.AgGrid(
+                id=ids.DATA_GRID,
+                defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
+                dashGridOptions=GRID_OPTIONS,
+                style={"height": "600px"},
+            ),
+        ]
+    )
 
 
 def report_view(report: IngestReport) -> dbc.Alert:
     """The validation report: counts per problem and the first problems with row and column."""
     total = sum(report.problem_counts.values())
-    rows = [html.Tr([html.Td(p.row if p.row is not None else ""), html.Td(p.column or ""),
-                     html.Td(p.value if p.value is not None else ""), html.Td(p.reason)])
-            for p in report.problems[:50]]
-    return dbc.Alert([
-        html.H5(f"{report.source} was rejected — {total:,} problem(s). The data already loaded "
-                "is unchanged.", className="alert-heading"),
-        html.Ul([html.Li(f"{n:,} × {reason}") for reason, n in report.problem_counts.items()]),
-        dbc.Table([html.Thead(html.Tr([html.Th("Row"), html.Th("Column"), html.Th("Value"),
-                                       html.Th("Problem")])), html.Tbody(rows)],
-                  size="sm", className="mb-0") if rows else None,
-    ], color="danger", id=ids.DATA_ERROR)
+    rows = [
+        html.Tr(
+            [
+                html.Td(p.row if p.row is not None else ""),
+                html.Td(p.column or ""),
+                html.Td(p.value if p.value is not None else ""),
+                html.Td(p.reason),
+            ]
+        )
+        for p in report.problems[:50]
+    ]
+    return dbc.Alert(
+        [
+            html.H5(
+                f"{report.source} was rejected — {total:,} problem(s). The data already loaded is unchanged.",
+                className="alert-heading",
+            ),
+            html.Ul([html.Li(f"{n:,} × {reason}") for reason, n in report.problem_counts.items()]),
+            dbc.Table(
+                [
+                    html.Thead(
+                        html.Tr([html.Th("Row"), html.Th("Column"), html.Th("Value"), html.Th("Problem")])
+                    ),
+                    html.Tbody(rows),
+                ],
+                size="sm",
+                className="mb-0",
+            )
+            if rows
+            else None,
+        ],
+        color="danger",
+        id=ids.DATA_ERROR,
+    )
 
 
 def mapping_view(report: IngestReport) -> dbc.Card:
     """Column-mapping step for headers that could not be matched."""
-    fields = [dbc.Row([
-        dbc.Col(html.Code(header), width=4),
-        dbc.Col(dcc.Dropdown(id={"type": ids.DATA_MAP_FIELD, "header": header},
-                             options=MAP_CHOICES, placeholder="ignore")),
-    ], className="mb-2") for header in report.unmatched_headers]
-    return dbc.Card(dbc.CardBody([
-        html.H5("Map the columns Strata could not recognise"),
-        html.P(f"Missing: {', '.join(report.missing_required)}. Pick what each column means."),
-        *fields,
-    ]), className="mb-3")
+    fields = [
+        dbc.Row(
+            [
+                dbc.Col(html.Code(header), width=4),
+                dbc.Col(
+                    dcc.Dropdown(
+                        id={"type": ids.DATA_MAP_FIELD, "header": header},
+                        options=MAP_CHOICES,
+                        placeholder="ignore",
+                    )
+                ),
+            ],
+            className="mb-2",
+        )
+        for header in report.unmatched_headers
+    ]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H5("Map the columns Strata could not recognise"),
+                html.P(f"Missing: {', '.join(report.missing_required)}. Pick what each column means."),
+                *fields,
+            ]
+        ),
+        className="mb-3",
+    )
 
 
 def load_upload(data: bytes, filename: str, mapping: dict | None = None):
@@ -96,14 +162,23 @@ def read_upload(contents: str, filename: str, mapping: dict | None = None):
 
 def accept(result, filename: str) -> html.Div:
     """Store an accepted file for this session and describe it."""
-    meta = {"source": filename, "shape": result.report.shape, "demo": False,
-            "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of is not None else None,
-            "notes": result.report.notes}
+    meta = {
+        "source": filename,
+        "shape": result.report.shape,
+        "demo": False,
+        "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of is not None else None,
+        "notes": result.report.notes,
+    }
     state.save_data(result.accounts, meta)
     notes = [html.Li(n) for n in result.report.notes]
-    return dbc.Alert([html.Strong(f"Loaded {filename}: {len(result.accounts):,} accounts "
-                                  f"({result.report.shape})."), html.Ul(notes)],
-                     color="success", id=ids.DATA_OK)
+    return dbc.Alert(
+        [
+            html.Strong(f"Loaded {filename}: {len(result.accounts):,} accounts ({result.report.shape})."),
+            html.Ul(notes),
+        ],
+        color="success",
+        id=ids.DATA_OK,
+    )
 
 
 HIDDEN, SHOWN = {"display": "none"}, {"display": "inline-block"}
@@ -126,11 +201,13 @@ def _outputs() -> dict:
     )
 
 
-def _change(report=no_update, mapping=no_update, version=no_update, thresholds=no_update,
-            apply_style=no_update) -> dict:
+def _change(
+    report=no_update, mapping=no_update, version=no_update, thresholds=no_update, apply_style=no_update
+) -> dict:
     """The outputs of :func:`_outputs`; those not given stay as they are."""
-    return dict(report=report, mapping=mapping, version=version, thresholds=thresholds,
-                apply_style=apply_style)
+    return dict(
+        report=report, mapping=mapping, version=version, thresholds=thresholds, apply_style=apply_style
+    )
 
 
 def _after_read(data: bytes, filename: str, result, version: int | None) -> dict:
@@ -139,18 +216,17 @@ def _after_read(data: bytes, filename: str, result, version: int | None) -> dict
     if not result.ok:
         if result.report.missing_required and result.report.unmatched_headers:
             state.save_pending(data, filename)
-            return _change(report_view(result.report), mapping_view(result.report),
-                           apply_style=SHOWN)
+            return _change(report_view(result.report), mapping_view(result.report), apply_style=SHOWN)
         return _change(report_view(result.report), None, apply_style=HIDDEN)
-    return _change(accept(result, filename), None, (version or 0) + 1,
-                   default_slider_value(result.accounts), HIDDEN)
+    return _change(
+        accept(result, filename), None, (version or 0) + 1, default_slider_value(result.accounts), HIDDEN
+    )
 
 
 @callback(
     output=_outputs(),
     inputs=dict(contents=Input(ids.DATA_UPLOAD, "contents")),
-    state=dict(filename=State(ids.DATA_UPLOAD, "filename"),
-               version=State(ids.SESSION_VERSION, "data")),
+    state=dict(filename=State(ids.DATA_UPLOAD, "filename"), version=State(ids.SESSION_VERSION, "data")),
     prevent_initial_call=True,
 )
 def on_upload(contents, filename, version):
@@ -164,9 +240,11 @@ def on_upload(contents, filename, version):
 @callback(
     output=_outputs(),
     inputs=dict(clicks=Input(ids.DATA_APPLY_MAPPING, "n_clicks")),
-    state=dict(map_values=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "value"),
-               map_ids=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "id"),
-               version=State(ids.SESSION_VERSION, "data")),
+    state=dict(
+        map_values=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "value"),
+        map_ids=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "id"),
+        version=State(ids.SESSION_VERSION, "data"),
+    ),
     prevent_initial_call=True,
 )
 def on_apply_mapping(clicks, map_values, map_ids, version):
@@ -175,8 +253,7 @@ def on_apply_mapping(clicks, map_values, map_ids, version):
         raise PreventUpdate  # the button appearing with the page, not a click
     pending = state.pending_upload()
     if pending is None:
-        return _change(dbc.Alert("Upload the file again.", color="warning"), None,
-                       apply_style=HIDDEN)
+        return _change(dbc.Alert("Upload the file again.", color="warning"), None, apply_style=HIDDEN)
     data, filename = pending
     mapping = {i["header"]: v for i, v in zip(map_ids, map_values, strict=True) if v}
     return _after_read(data, filename, load_upload(data, filename, mapping), version)
@@ -193,8 +270,13 @@ def on_reset(clicks, version):
     if not clicks:
         raise PreventUpdate  # the button appearing with the page, not a click
     state.reset_to_demo()
-    return _change(dbc.Alert("Back to the demo portfolio.", color="info"), None, (version or 0) + 1,
-                   DEFAULT_SETTINGS["thresholds"], HIDDEN)
+    return _change(
+        dbc.Alert("Back to the demo portfolio.", color="info"),
+        None,
+        (version or 0) + 1,
+        DEFAULT_SETTINGS["thresholds"],
+        HIDDEN,
+    )
 
 
 @callback(

@@ -12,26 +12,37 @@ from reporting.kpis import overview_kpis
 
 
 def layout(**_):
-    return html.Div([
-        page_header("Portfolio overview", "Concentration, tiers, retention and SAM coverage at a glance."),
-        html.Div(id=ids.OVERVIEW_WARNINGS),
-        dbc.Row(id=ids.OVERVIEW_KPIS),
-        dbc.Row([dbc.Col(graph(ids.OVERVIEW_TIERS, "tier-distribution"), lg=6),
-                 dbc.Col(graph(ids.OVERVIEW_BRIDGE, "arr-bridge"), lg=6)]),
-    ])
+    return html.Div(
+        [
+            page_header(
+                "Portfolio overview", "Concentration, tiers, retention and SAM coverage at a glance."
+            ),
+            html.Div(id=ids.OVERVIEW_WARNINGS),
+            dbc.Row(id=ids.OVERVIEW_KPIS),
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.OVERVIEW_TIERS, "tier-distribution"), lg=6),
+                    dbc.Col(graph(ids.OVERVIEW_BRIDGE, "arr-bridge"), lg=6),
+                ]
+            ),
+        ]
+    )
 
 
 @callback(
-    output=[Output(ids.OVERVIEW_KPIS, "children"), Output(ids.OVERVIEW_WARNINGS, "children"),
-            Output(ids.OVERVIEW_TIERS, "figure"), Output(ids.OVERVIEW_BRIDGE, "figure")],
+    output=[
+        Output(ids.OVERVIEW_KPIS, "children"),
+        Output(ids.OVERVIEW_WARNINGS, "children"),
+        Output(ids.OVERVIEW_TIERS, "figure"),
+        Output(ids.OVERVIEW_BRIDGE, "figure"),
+    ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_overview(settings, _version):
     analysis = analyze_session(settings)
     cards = [kpi_card(k.title, k.value, k.reading, k.tone) for k in overview_kpis(analysis)]
     warnings = [dbc.Alert(w, color="warning", className="py-2") for w in analysis.tiers.warnings]
-    return (cards, warnings, figures.tier_distribution_figure(analysis),
-            figures.arr_bridge_figure(analysis))
+    return (cards, warnings, figures.tier_distribution_figure(analysis), figures.arr_bridge_figure(analysis))
 
 
 dash.register_page(__name__, path="/", name="Overview", order=0, layout=layout)

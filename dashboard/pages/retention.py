@@ -12,20 +12,29 @@ from reporting import figures
 
 
 def layout(**_):
-    return html.Div([
-        page_header("Retention by tier", "Accounts count in the tier they had a year ago, so churned "
-                    "strategic accounts stay in the strategic figures."),
-        graph(ids.RET_BY_TIER, "retention-by-tier"),
-        dbc.RadioItems(id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True,
-                       className="my-2"),
-        graph(ids.RET_BRIDGE, "arr-bridge"),
-    ])
+    return html.Div(
+        [
+            page_header(
+                "Retention by tier",
+                "Accounts count in the tier they had a year ago, so churned "
+                "strategic accounts stay in the strategic figures.",
+            ),
+            graph(ids.RET_BY_TIER, "retention-by-tier"),
+            dbc.RadioItems(
+                id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
+            ),
+            graph(ids.RET_BRIDGE, "arr-bridge"),
+        ]
+    )
 
 
 @callback(
     output=[Output(ids.RET_BY_TIER, "figure"), Output(ids.RET_BRIDGE, "figure")],
-    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data"),
-                tier=Input(ids.RET_TIER, "value")),
+    inputs=dict(
+        settings=Input(ids.SETTINGS, "data"),
+        _version=Input(ids.SESSION_VERSION, "data"),
+        tier=Input(ids.RET_TIER, "value"),
+    ),
 )
 def update_retention(settings, _version, tier):
     analysis = analyze_session(settings)

@@ -28,12 +28,18 @@ logger = logging.getLogger(__name__)
 MAX_COMPARE = 4
 FAILED = "Run failed."
 FORM_CONTROLS = {
-    "horizon": (ids.SIM_HORIZON, "value"), "period": (ids.SIM_PERIOD, "value"),
-    "correlation": (ids.SIM_CORRELATION, "value"), "strategic_sams": (ids.SIM_SAMS, "value"),
-    "staffing": (ids.SIM_STAFFING, "value"), "cost_per_sam": (ids.SIM_COST, "value"),
-    "margin_pct": (ids.SIM_MARGIN, "value"), "discount_pct": (ids.SIM_DISCOUNT, "value"),
-    "hazard_ratio": (ids.SIM_HAZARD, "value"), "uplift_pct": (ids.SIM_UPLIFT, "value"),
-    "ramp_months": (ids.SIM_RAMP, "value"), "assumptions": (ids.SIM_ASSUMPTIONS, "rowData"),
+    "horizon": (ids.SIM_HORIZON, "value"),
+    "period": (ids.SIM_PERIOD, "value"),
+    "correlation": (ids.SIM_CORRELATION, "value"),
+    "strategic_sams": (ids.SIM_SAMS, "value"),
+    "staffing": (ids.SIM_STAFFING, "value"),
+    "cost_per_sam": (ids.SIM_COST, "value"),
+    "margin_pct": (ids.SIM_MARGIN, "value"),
+    "discount_pct": (ids.SIM_DISCOUNT, "value"),
+    "hazard_ratio": (ids.SIM_HAZARD, "value"),
+    "uplift_pct": (ids.SIM_UPLIFT, "value"),
+    "ramp_months": (ids.SIM_RAMP, "value"),
+    "assumptions": (ids.SIM_ASSUMPTIONS, "rowData"),
 }
 """The controls that make up the form, by the form's names (see :mod:`reporting.simulator`)."""
 MESSAGE_CLASS = {"ok": "text-success", "warning": "text-warning", "problem": "text-danger"}
@@ -55,8 +61,7 @@ def _selected_ids(selected) -> list[str]:
 
 
 def _label(text: str, control, width: int = 12) -> dbc.Col:
-    return dbc.Col([html.Label(text, className="form-label small mb-0"), control], md=width,
-                   className="mb-2")
+    return dbc.Col([html.Label(text, className="form-label small mb-0"), control], md=width, className="mb-2")
 
 
 def _controls() -> dbc.Card:
@@ -64,155 +69,366 @@ def _controls() -> dbc.Card:
         {"field": "tier", "editable": False, "width": 110},
         {"field": "churn_pct", "headerName": "Churn %/yr", "editable": True, "type": "numericColumn"},
         {"field": "drift_pct", "headerName": "Drift %/yr", "editable": True, "type": "numericColumn"},
-        {"field": "volatility_pct", "headerName": "Volatility %", "editable": True,
-         "type": "numericColumn"},
+        {"field": "volatility_pct", "headerName": "Volatility %", "editable": True, "type": "numericColumn"},
         {"field": "source", "editable": False, "flex": 2, "tooltipField": "source"},
     ]
-    return dbc.Card(dbc.CardBody([
-        dbc.Row([
-            _label("Horizon", dcc.Slider(id=ids.SIM_HORIZON, min=4, max=20, step=1, value=12,
-                                         marks={4: "4", 8: "8", 12: "12", 16: "16", 20: "20"},
-                                         tooltip={"placement": "bottom"}), 8),
-            _label("Period", dbc.RadioItems(id=ids.SIM_PERIOD, value="quarter", inline=True,
-                                            options=[{"label": "quarters", "value": "quarter"},
-                                                     {"label": "months", "value": "month"}]), 4),
-            _label("Market correlation ρ", dcc.Slider(id=ids.SIM_CORRELATION, min=0, max=0.9,
-                                                      step=0.05, value=0.3, marks=None,
-                                                      tooltip={"placement": "bottom",
-                                                               "always_visible": True}), 12),
-            _label("Strategic SAMs today", dbc.Input(id=ids.SIM_SAMS, type="number", min=0,
-                                                     step=0.5, size="sm"), 4),
-            _label("Scenario staffing", dbc.RadioItems(
-                id=ids.SIM_STAFFING, value="hire", options=[
-                    {"label": "hire (or release) what the move needs", "value": "hire"},
-                    {"label": "keep today's SAMs", "value": "keep"}]), 8),
-        ]),
-        html.Div("Strategic treatment: the effect of a SAM's attention on an account",
-                 className="small fw-semibold mt-2"),
-        dbc.Row([
-            _label("Churn hazard ratio", dbc.Input(id=ids.SIM_HAZARD, type="number", min=0.05,
-                                                   max=5, step=0.01, size="sm"), 4),
-            _label("Extra growth (points/yr)", dbc.Input(id=ids.SIM_UPLIFT, type="number",
-                                                         min=-100, max=100, step=0.5,
-                                                         size="sm"), 4),
-            _label("Ramp (months)", dbc.Input(id=ids.SIM_RAMP, type="number", min=0, max=60,
-                                              step=1, size="sm"), 4),
-        ]),
-        html.Div(id=ids.SIM_TREATMENT, className="small text-muted"),
-        dbc.Row([
-            _label("Cost per SAM ($/year)", dbc.Input(id=ids.SIM_COST, type="number", min=0,
-                                                      step=1000, value=180_000, size="sm"), 4),
-            _label("Gross margin (%)", dbc.Input(id=ids.SIM_MARGIN, type="number", min=0,
-                                                 max=100, step=1, value=80, size="sm"), 4),
-            _label("Discount rate (%/yr)", dbc.Input(id=ids.SIM_DISCOUNT, type="number", min=0,
-                                                     max=100, step=0.5, value=10, size="sm"), 4),
-        ], className="mt-2"),
-        html.Div("Assumptions per tier (edit a cell to override; calibrated from the data "
-                 "where it has prior-year ARR)", className="small text-muted mt-2"),
-        dag.AgGrid(id=ids.SIM_ASSUMPTIONS, columnDefs=assumption_columns, rowData=[],
-                   defaultColDef={"flex": 1, "resizable": True},
-                   dashGridOptions={"domLayout": "autoHeight", "singleClickEdit": True,
-                                    "stopEditingWhenCellsLoseFocus": True}),
-        dbc.Row([
-            dbc.Col(dbc.Select(id=ids.SIM_PATHS, value="10000", size="sm",
-                               options=[{"label": f"{p:,} paths", "value": str(p)}
-                                        for p in simulator.FULL_PATHS]), md=4),
-            dbc.Col(dbc.Button("Run full simulation", id=ids.SIM_RUN, color="primary",
-                               size="sm"), width="auto"),
-            dbc.Col(dbc.Button("Cancel", id=ids.SIM_CANCEL, color="secondary", outline=True,
-                               size="sm", disabled=True), width="auto"),
-        ], className="mt-3 align-items-center g-2"),
-        dbc.Progress(id=ids.SIM_PROGRESS, value=0, label="", color="primary", className="mt-2",
-                     style={"height": "18px"}),
-    ]))
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.Row(
+                    [
+                        _label(
+                            "Horizon",
+                            dcc.Slider(
+                                id=ids.SIM_HORIZON,
+                                min=4,
+                                max=20,
+                                step=1,
+                                value=12,
+                                marks={4: "4", 8: "8", 12: "12", 16: "16", 20: "20"},
+                                tooltip={"placement": "bottom"},
+                            ),
+                            8,
+                        ),
+                        _label(
+                            "Period",
+                            dbc.RadioItems(
+                                id=ids.SIM_PERIOD,
+                                value="quarter",
+                                inline=True,
+                                options=[
+                                    {"label": "quarters", "value": "quarter"},
+                                    {"label": "months", "value": "month"},
+                                ],
+                            ),
+                            4,
+                        ),
+                        _label(
+                            "Market correlation ρ",
+                            dcc.Slider(
+                                id=ids.SIM_CORRELATION,
+                                min=0,
+                                max=0.9,
+                                step=0.05,
+                                value=0.3,
+                                marks=None,
+                                tooltip={"placement": "bottom", "always_visible": True},
+                            ),
+                            12,
+                        ),
+                        _label(
+                            "Strategic SAMs today",
+                            dbc.Input(id=ids.SIM_SAMS, type="number", min=0, step=0.5, size="sm"),
+                            4,
+                        ),
+                        _label(
+                            "Scenario staffing",
+                            dbc.RadioItems(
+                                id=ids.SIM_STAFFING,
+                                value="hire",
+                                options=[
+                                    {"label": "hire (or release) what the move needs", "value": "hire"},
+                                    {"label": "keep today's SAMs", "value": "keep"},
+                                ],
+                            ),
+                            8,
+                        ),
+                    ]
+                ),
+                html.Div(
+                    "Strategic treatment: the effect of a SAM's attention on an account",
+                    className="small fw-semibold mt-2",
+                ),
+                dbc.Row(
+                    [
+                        _label(
+                            "Churn hazard ratio",
+                            dbc.Input(
+                                id=ids.SIM_HAZARD, type="number", min=0.05, max=5, step=0.01, size="sm"
+                            ),
+                            4,
+                        ),
+                        _label(
+                            "Extra growth (points/yr)",
+                            dbc.Input(
+                                id=ids.SIM_UPLIFT, type="number", min=-100, max=100, step=0.5, size="sm"
+                            ),
+                            4,
+                        ),
+                        _label(
+                            "Ramp (months)",
+                            dbc.Input(id=ids.SIM_RAMP, type="number", min=0, max=60, step=1, size="sm"),
+                            4,
+                        ),
+                    ]
+                ),
+                html.Div(id=ids.SIM_TREATMENT, className="small text-muted"),
+                dbc.Row(
+                    [
+                        _label(
+                            "Cost per SAM ($/year)",
+                            dbc.Input(
+                                id=ids.SIM_COST, type="number", min=0, step=1000, value=180_000, size="sm"
+                            ),
+                            4,
+                        ),
+                        _label(
+                            "Gross margin (%)",
+                            dbc.Input(
+                                id=ids.SIM_MARGIN, type="number", min=0, max=100, step=1, value=80, size="sm"
+                            ),
+                            4,
+                        ),
+                        _label(
+                            "Discount rate (%/yr)",
+                            dbc.Input(
+                                id=ids.SIM_DISCOUNT,
+                                type="number",
+                                min=0,
+                                max=100,
+                                step=0.5,
+                                value=10,
+                                size="sm",
+                            ),
+                            4,
+                        ),
+                    ],
+                    className="mt-2",
+                ),
+                html.Div(
+                    "Assumptions per tier (edit a cell to override; calibrated from the data "
+                    "where it has prior-year ARR)",
+                    className="small text-muted mt-2",
+                ),
+                dag.AgGrid(
+                    id=ids.SIM_ASSUMPTIONS,
+                    columnDefs=assumption_columns,
+                    rowData=[],
+                    defaultColDef={"flex": 1, "resizable": True},
+                    dashGridOptions={
+                        "domLayout": "autoHeight",
+                        "singleClickEdit": True,
+                        "stopEditingWhenCellsLoseFocus": True,
+                    },
+                ),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            dbc.Select(
+                                id=ids.SIM_PATHS,
+                                value="10000",
+                                size="sm",
+                                options=[
+                                    {"label": f"{p:,} paths", "value": str(p)} for p in simulator.FULL_PATHS
+                                ],
+                            ),
+                            md=4,
+                        ),
+                        dbc.Col(
+                            dbc.Button("Run full simulation", id=ids.SIM_RUN, color="primary", size="sm"),
+                            width="auto",
+                        ),
+                        dbc.Col(
+                            dbc.Button(
+                                "Cancel",
+                                id=ids.SIM_CANCEL,
+                                color="secondary",
+                                outline=True,
+                                size="sm",
+                                disabled=True,
+                            ),
+                            width="auto",
+                        ),
+                    ],
+                    className="mt-3 align-items-center g-2",
+                ),
+                dbc.Progress(
+                    id=ids.SIM_PROGRESS,
+                    value=0,
+                    label="",
+                    color="primary",
+                    className="mt-2",
+                    style={"height": "18px"},
+                ),
+            ]
+        )
+    )
 
 
 def _selection() -> dbc.Card:
-    return dbc.Card(dbc.CardBody([
-        html.Div("Tick accounts: non-strategic ones are promoted to strategic, strategic ones "
-                 "demoted to key.", className="small text-muted mb-2"),
-        dbc.InputGroup([
-            dbc.Button("Promote the next", id=ids.SIM_NEXT_BTN, color="outline-primary",
-                       size="sm"),
-            dbc.Input(id=ids.SIM_NEXT_N, type="number", min=1, max=100, step=1, value=5,
-                      size="sm", style={"maxWidth": "70px"}),
-            dbc.InputGroupText("by score", className="small"),
-            dbc.Button("Clear", id=ids.SIM_CLEAR_BTN, color="outline-secondary", size="sm"),
-        ], size="sm", className="mb-2"),
-        dag.AgGrid(
-            id=ids.SIM_GRID, rowData=[], getRowId="params.data.account_id",
-            # names take what the fixed columns leave; the full name shows on hover
-            columnDefs=[{"field": "account_name", "headerName": "Account", "width": 180,
-                         "minWidth": 100, "filter": True, "tooltipField": "account_name"},
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    "Tick accounts: non-strategic ones are promoted to strategic, strategic ones "
+                    "demoted to key.",
+                    className="small text-muted mb-2",
+                ),
+                dbc.InputGroup(
+                    [
+                        dbc.Button(
+                            "Promote the next", id=ids.SIM_NEXT_BTN, color="outline-primary", size="sm"
+                        ),
+                        dbc.Input(
+                            id=ids.SIM_NEXT_N,
+                            type="number",
+                            min=1,
+                            max=100,
+                            step=1,
+                            value=5,
+                            size="sm",
+                            style={"maxWidth": "70px"},
+                        ),
+                        dbc.InputGroupText("by score", className="small"),
+                        dbc.Button("Clear", id=ids.SIM_CLEAR_BTN, color="outline-secondary", size="sm"),
+                    ],
+                    size="sm",
+                    className="mb-2",
+                ),
+                dag.AgGrid(
+                    id=ids.SIM_GRID,
+                    rowData=[],
+                    getRowId="params.data.account_id",
+                    # names take what the fixed columns leave; the full name shows on hover
+                    columnDefs=[
+                        {
+                            "field": "account_name",
+                            "headerName": "Account",
+                            "width": 180,
+                            "minWidth": 100,
+                            "filter": True,
+                            "tooltipField": "account_name",
+                        },
                         {"field": "tier", "headerName": "Tier", "width": 84, "minWidth": 84},
-                        {"field": "score", "headerName": "Score", "sort": "desc", "width": 74,
-                         "minWidth": 74},
-                        {"field": "arr", "headerName": "ARR", "valueFormatter": GRID_MONEY_SHORT,
-                         "width": 80, "minWidth": 80, "type": "rightAligned"}],
-            columnSize="responsiveSizeToFit",
-            defaultColDef={"sortable": True, "resizable": True},
-            dashGridOptions={"rowSelection": {"mode": "multiRow", "headerCheckbox": False},
-                             "quickFilterText": ""},
-            style={"height": "520px"},
-        ),
-    ]))
+                        {
+                            "field": "score",
+                            "headerName": "Score",
+                            "sort": "desc",
+                            "width": 74,
+                            "minWidth": 74,
+                        },
+                        {
+                            "field": "arr",
+                            "headerName": "ARR",
+                            "valueFormatter": GRID_MONEY_SHORT,
+                            "width": 80,
+                            "minWidth": 80,
+                            "type": "rightAligned",
+                        },
+                    ],
+                    columnSize="responsiveSizeToFit",
+                    defaultColDef={"sortable": True, "resizable": True},
+                    dashGridOptions={
+                        "rowSelection": {"mode": "multiRow", "headerCheckbox": False},
+                        "quickFilterText": "",
+                    },
+                    style={"height": "520px"},
+                ),
+            ]
+        )
+    )
 
 
 def _saved() -> dbc.Card:
-    return dbc.Card(dbc.CardBody([
-        html.H5("Saved scenarios"),
-        dbc.InputGroup([
-            dbc.Input(id=ids.SIM_SAVE_NAME, placeholder="Scenario name", maxLength=MAX_NAME,
-                      size="sm"),
-            dbc.Button("Save current", id=ids.SIM_SAVE, color="primary", size="sm"),
-            dbc.Button("Rename selected", id=ids.SIM_RENAME, color="outline-secondary",
-                       size="sm"),
-        ], size="sm", className="mb-2"),
-        dag.AgGrid(
-            id=ids.SIM_SAVED_GRID, rowData=[], getRowId="params.data.id",
-            columnDefs=[{"field": "name", "flex": 2}, {"field": "created"},
-                        {"field": "data", "flex": 2}, {"field": "summary", "flex": 3}],
-            defaultColDef={"flex": 1, "resizable": True},
-            dashGridOptions={"rowSelection": {"mode": "multiRow"}, "domLayout": "autoHeight"},
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H5("Saved scenarios"),
+                dbc.InputGroup(
+                    [
+                        dbc.Input(
+                            id=ids.SIM_SAVE_NAME, placeholder="Scenario name", maxLength=MAX_NAME, size="sm"
+                        ),
+                        dbc.Button("Save current", id=ids.SIM_SAVE, color="primary", size="sm"),
+                        dbc.Button(
+                            "Rename selected", id=ids.SIM_RENAME, color="outline-secondary", size="sm"
+                        ),
+                    ],
+                    size="sm",
+                    className="mb-2",
+                ),
+                dag.AgGrid(
+                    id=ids.SIM_SAVED_GRID,
+                    rowData=[],
+                    getRowId="params.data.id",
+                    columnDefs=[
+                        {"field": "name", "flex": 2},
+                        {"field": "created"},
+                        {"field": "data", "flex": 2},
+                        {"field": "summary", "flex": 3},
+                    ],
+                    defaultColDef={"flex": 1, "resizable": True},
+                    dashGridOptions={"rowSelection": {"mode": "multiRow"}, "domLayout": "autoHeight"},
+                ),
+                html.Div(
+                    [
+                        dbc.Button(
+                            "Load", id=ids.SIM_LOAD, color="outline-primary", size="sm", className="me-2"
+                        ),
+                        dbc.Button(
+                            f"Compare (up to {MAX_COMPARE})",
+                            id=ids.SIM_COMPARE,
+                            color="outline-primary",
+                            size="sm",
+                            className="me-2",
+                        ),
+                        dbc.Button("Delete", id=ids.SIM_DELETE, color="outline-danger", size="sm"),
+                    ],
+                    className="mt-2",
+                ),
+                html.Div(id=ids.SIM_SAVED_MSG, className="small mt-2"),
+                html.Div(id=ids.SIM_COMPARE_OUT, className="mt-3"),
+            ]
         ),
-        html.Div([
-            dbc.Button("Load", id=ids.SIM_LOAD, color="outline-primary", size="sm",
-                       className="me-2"),
-            dbc.Button(f"Compare (up to {MAX_COMPARE})", id=ids.SIM_COMPARE,
-                       color="outline-primary", size="sm", className="me-2"),
-            dbc.Button("Delete", id=ids.SIM_DELETE, color="outline-danger", size="sm"),
-        ], className="mt-2"),
-        html.Div(id=ids.SIM_SAVED_MSG, className="small mt-2"),
-        html.Div(id=ids.SIM_COMPARE_OUT, className="mt-3"),
-    ]), className="mt-3")
+        className="mt-3",
+    )
 
 
 def layout(**_):
-    return html.Div([
-        dcc.Store(id=ids.SIM_REPORT),
-        dcc.Store(id=ids.SIM_SAVED_VERSION, data=0),
-        page_header("Simulator", "What happens to ARR, retention and risk if these accounts "
-                    "get (or lose) strategic treatment — and can the SAMs carry them? "
-                    "A 1,000-path preview follows every change; run the full simulation for "
-                    "the final numbers."),
-        dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
-        html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
-        dbc.Alert(id=ids.SIM_HEADLINE, color="light", className="mt-3 mb-1 border"),
-        html.Div(id=ids.SIM_PRECISION, className="small text-muted mb-2"),
-        dbc.Row(id=ids.SIM_KPIS),
-        dbc.Row([dbc.Col(graph(ids.SIM_FAN, "simulation-fan"), lg=7),
-                 dbc.Col(graph(ids.SIM_DECOMPOSITION, "simulation-decomposition"), lg=5)]),
-        dbc.Row([dbc.Col(graph(ids.SIM_DELTA, "simulation-delta"), lg=7),
-                 dbc.Col(graph(ids.SIM_ENDING, "simulation-ending-arr"), lg=5)], className="mt-3"),
-        html.Div(id=ids.SIM_STAFF_TABLE, className="mt-3"),
-        _saved(),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id=ids.SIM_REPORT),
+            dcc.Store(id=ids.SIM_SAVED_VERSION, data=0),
+            page_header(
+                "Simulator",
+                "What happens to ARR, retention and risk if these accounts "
+                "get (or lose) strategic treatment — and can the SAMs carry them? "
+                "A 1,000-path preview follows every change; run the full simulation for "
+                "the final numbers.",
+            ),
+            dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
+            html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
+            dbc.Alert(id=ids.SIM_HEADLINE, color="light", className="mt-3 mb-1 border"),
+            html.Div(id=ids.SIM_PRECISION, className="small text-muted mb-2"),
+            dbc.Row(id=ids.SIM_KPIS),
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.SIM_FAN, "simulation-fan"), lg=7),
+                    dbc.Col(graph(ids.SIM_DECOMPOSITION, "simulation-decomposition"), lg=5),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.SIM_DELTA, "simulation-delta"), lg=7),
+                    dbc.Col(graph(ids.SIM_ENDING, "simulation-ending-arr"), lg=5),
+                ],
+                className="mt-3",
+            ),
+            html.Div(id=ids.SIM_STAFF_TABLE, className="mt-3"),
+            _saved(),
+        ]
+    )
 
 
 @callback(
-    output=[Output(ids.SIM_GRID, "rowData"), Output(ids.SIM_ASSUMPTIONS, "rowData"),
-            Output(ids.SIM_SAMS, "value"), Output(ids.SIM_HAZARD, "value"),
-            Output(ids.SIM_UPLIFT, "value"), Output(ids.SIM_RAMP, "value")],
+    output=[
+        Output(ids.SIM_GRID, "rowData"),
+        Output(ids.SIM_ASSUMPTIONS, "rowData"),
+        Output(ids.SIM_SAMS, "value"),
+        Output(ids.SIM_HAZARD, "value"),
+        Output(ids.SIM_UPLIFT, "value"),
+        Output(ids.SIM_RAMP, "value"),
+    ],
     inputs=dict(data_version=Input(ids.SESSION_VERSION, "data"), settings=Input(ids.SETTINGS, "data")),
     state=dict(correlation=State(ids.SIM_CORRELATION, "value")),
 )
@@ -222,16 +438,24 @@ def fill_controls(data_version, settings, correlation):
     analysis = analyze_session(settings)
     assumptions = simulator.base_assumptions(analysis, float(correlation or 0))
     effect = simulator.treatment_fields(starting_treatment(analysis))
-    return (simulator.candidate_rows(analysis), simulator.assumption_rows(assumptions),
-            simulator.default_sams(analysis), effect["hazard_ratio"], effect["uplift_pct"],
-            effect["ramp_months"])
+    return (
+        simulator.candidate_rows(analysis),
+        simulator.assumption_rows(assumptions),
+        simulator.default_sams(analysis),
+        effect["hazard_ratio"],
+        effect["uplift_pct"],
+        effect["ramp_months"],
+    )
 
 
 @callback(
     output=Output(ids.SIM_GRID, "selectedRows"),
     inputs=dict(_clicks=Input(ids.SIM_NEXT_BTN, "n_clicks")),
-    state=dict(n=State(ids.SIM_NEXT_N, "value"), rows=State(ids.SIM_GRID, "rowData"),
-               selected=State(ids.SIM_GRID, "selectedRows")),
+    state=dict(
+        n=State(ids.SIM_NEXT_N, "value"),
+        rows=State(ids.SIM_GRID, "rowData"),
+        selected=State(ids.SIM_GRID, "selectedRows"),
+    ),
     prevent_initial_call=True,
 )
 def promote_next(_clicks, n, rows, selected):
@@ -250,9 +474,12 @@ def clear_selection(_clicks):
 
 @callback(
     output=[Output(ids.SIM_REPORT, "data"), Output(ids.SIM_ERROR, "children")],
-    inputs=dict(selected=Input(ids.SIM_GRID, "selectedRows"), form=_form(Input),
-                settings=Input(ids.SETTINGS, "data"),
-                data_version=Input(ids.SESSION_VERSION, "data")),
+    inputs=dict(
+        selected=Input(ids.SIM_GRID, "selectedRows"),
+        form=_form(Input),
+        settings=Input(ids.SETTINGS, "data"),
+        data_version=Input(ids.SESSION_VERSION, "data"),
+    ),
 )
 def preview(selected, form, settings, data_version):
     """A 1,000-path run whenever a control moves."""
@@ -260,8 +487,9 @@ def preview(selected, form, settings, data_version):
         raise PreventUpdate  # the controls are still being filled
     accounts, _ = state.current_data()
     try:
-        report = simulator.simulate(accounts, settings, form, _selected_ids(selected),
-                                    simulator.PREVIEW_PATHS)
+        report = simulator.simulate(
+            accounts, settings, form, _selected_ids(selected), simulator.PREVIEW_PATHS
+        )
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
     state.save_report(report)
@@ -279,9 +507,11 @@ def run_failed(exc: Exception) -> tuple:
 
 
 @callback(
-    output=[Output(ids.SIM_PROGRESS, "value", allow_duplicate=True),
-            Output(ids.SIM_PROGRESS, "label", allow_duplicate=True),
-            Output(ids.SIM_PROGRESS, "color")],
+    output=[
+        Output(ids.SIM_PROGRESS, "value", allow_duplicate=True),
+        Output(ids.SIM_PROGRESS, "label", allow_duplicate=True),
+        Output(ids.SIM_PROGRESS, "color"),
+    ],
     inputs=dict(error=Input(ids.SIM_ERROR, "children")),
     prevent_initial_call=True,
 )
@@ -294,15 +524,23 @@ def show_failed_run(error):
 
 
 @callback(
-    output=[Output(ids.SIM_REPORT, "data", allow_duplicate=True),
-            Output(ids.SIM_ERROR, "children", allow_duplicate=True)],
+    output=[
+        Output(ids.SIM_REPORT, "data", allow_duplicate=True),
+        Output(ids.SIM_ERROR, "children", allow_duplicate=True),
+    ],
     inputs=dict(_clicks=Input(ids.SIM_RUN, "n_clicks")),
-    state=dict(selected=State(ids.SIM_GRID, "selectedRows"), form=_form(State),
-               settings=State(ids.SETTINGS, "data"), paths=State(ids.SIM_PATHS, "value")),
+    state=dict(
+        selected=State(ids.SIM_GRID, "selectedRows"),
+        form=_form(State),
+        settings=State(ids.SETTINGS, "data"),
+        paths=State(ids.SIM_PATHS, "value"),
+    ),
     background=True,
-    running=[(Output(ids.SIM_RUN, "disabled"), True, False),
-             (Output(ids.SIM_CANCEL, "disabled"), False, True),
-             (Output(ids.SIM_PROGRESS, "color"), "primary", "primary")],
+    running=[
+        (Output(ids.SIM_RUN, "disabled"), True, False),
+        (Output(ids.SIM_CANCEL, "disabled"), False, True),
+        (Output(ids.SIM_PROGRESS, "color"), "primary", "primary"),
+    ],
     progress=[Output(ids.SIM_PROGRESS, "value"), Output(ids.SIM_PROGRESS, "label")],
     cancel=[Input(ids.SIM_CANCEL, "n_clicks")],
     on_error=run_failed,
@@ -320,8 +558,7 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
         set_progress((round(100 * done), f"{done:.0%} of {int(paths):,} paths"))
 
     try:
-        report = simulator.simulate(accounts, settings, form, _selected_ids(selected),
-                                    int(paths), progress)
+        report = simulator.simulate(accounts, settings, form, _selected_ids(selected), int(paths), progress)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
     state.save_report_outside_request(store, dash.ctx.cookies, report)
@@ -330,11 +567,17 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
 
 
 @callback(
-    output=[Output(ids.SIM_HEADLINE, "children"), Output(ids.SIM_KPIS, "children"),
-            Output(ids.SIM_FAN, "figure"), Output(ids.SIM_ENDING, "figure"),
-            Output(ids.SIM_DELTA, "figure"), Output(ids.SIM_STAFF_TABLE, "children"),
-            Output(ids.SIM_DECOMPOSITION, "figure"), Output(ids.SIM_TREATMENT, "children"),
-            Output(ids.SIM_PRECISION, "children")],
+    output=[
+        Output(ids.SIM_HEADLINE, "children"),
+        Output(ids.SIM_KPIS, "children"),
+        Output(ids.SIM_FAN, "figure"),
+        Output(ids.SIM_ENDING, "figure"),
+        Output(ids.SIM_DELTA, "figure"),
+        Output(ids.SIM_STAFF_TABLE, "children"),
+        Output(ids.SIM_DECOMPOSITION, "figure"),
+        Output(ids.SIM_TREATMENT, "children"),
+        Output(ids.SIM_PRECISION, "children"),
+    ],
     inputs=dict(data=Input(ids.SIM_REPORT, "data")),
 )
 def show_report(data):
@@ -345,28 +588,37 @@ def show_report(data):
     except UnreadableReport as exc:
         return (exc.message("The result on screen"), *[no_update] * 8)
     preview_run, label = simulator.run_label(report)
-    headline = [dbc.Badge(label, color="secondary" if preview_run else "primary",
-                          className="me-2"), report.headline]
+    headline = [
+        dbc.Badge(label, color="secondary" if preview_run else "primary", className="me-2"),
+        report.headline,
+    ]
     if report.saved_as:
-        headline.insert(1, dbc.Badge(f"saved scenario: {report.saved_as}", color="info",
-                                     className="me-2"))
-    cards = [kpi_card(title, value, reading) for title, value, reading in
-             simulator.result_kpis(report)]
+        headline.insert(1, dbc.Badge(f"saved scenario: {report.saved_as}", color="info", className="me-2"))
+    cards = [kpi_card(title, value, reading) for title, value, reading in simulator.result_kpis(report)]
     no_scenario = "Tick accounts to promote or demote to see a scenario."
     if report.comparison is not None:
         delta, split = figures.delta_figure(report), figures.decomposition_figure(report)
     else:
         delta = figures.message_figure("Scenario − baseline", no_scenario)
         split = figures.message_figure("The move and the staffing", no_scenario)
-    staff_table = html.Div([
-        html.H5("Strategic SAMs"),
-        dbc.Table.from_dataframe(pd.DataFrame(simulator.staffing_rows(report)), size="sm",
-                                 striped=True),
-        html.P(simulator.economics_text(report), className="small"),
-    ])
-    return (headline, cards, figures.fan_figure(report), figures.ending_distribution_figure(report),
-            delta, staff_table, split, report.treatment.sentence(),
-            simulator.precision_text(report))
+    staff_table = html.Div(
+        [
+            html.H5("Strategic SAMs"),
+            dbc.Table.from_dataframe(pd.DataFrame(simulator.staffing_rows(report)), size="sm", striped=True),
+            html.P(simulator.economics_text(report), className="small"),
+        ]
+    )
+    return (
+        headline,
+        cards,
+        figures.fan_figure(report),
+        figures.ending_distribution_figure(report),
+        delta,
+        staff_table,
+        split,
+        report.treatment.sentence(),
+        simulator.precision_text(report),
+    )
 
 
 def _scenarios():
@@ -387,8 +639,9 @@ SELECT_FIRST = "Select a saved scenario first."
 
 @callback(
     output=Output(ids.SIM_SAVED_GRID, "rowData"),
-    inputs=dict(saved_version=Input(ids.SIM_SAVED_VERSION, "data"),
-                data_version=Input(ids.SESSION_VERSION, "data")),
+    inputs=dict(
+        saved_version=Input(ids.SIM_SAVED_VERSION, "data"), data_version=Input(ids.SESSION_VERSION, "data")
+    ),
 )
 def list_saved(saved_version, data_version):
     return simulator.saved_rows(_scenarios().list(state.owner()), state.data_fingerprint())
@@ -397,8 +650,11 @@ def list_saved(saved_version, data_version):
 @callback(
     output=[Output(ids.SIM_SAVED_VERSION, "data"), Output(ids.SIM_SAVED_MSG, "children")],
     inputs=dict(_clicks=Input(ids.SIM_SAVE, "n_clicks")),
-    state=dict(name=State(ids.SIM_SAVE_NAME, "value"), data=State(ids.SIM_REPORT, "data"),
-               version=State(ids.SIM_SAVED_VERSION, "data")),
+    state=dict(
+        name=State(ids.SIM_SAVE_NAME, "value"),
+        data=State(ids.SIM_REPORT, "data"),
+        version=State(ids.SIM_SAVED_VERSION, "data"),
+    ),
     prevent_initial_call=True,
 )
 def save_scenario(_clicks, name, data, version):
@@ -410,25 +666,29 @@ def save_scenario(_clicks, name, data, version):
     except UnreadableReport as exc:
         return no_update, _message("problem", exc.message("The result shown"))
     if report.fingerprint != state.data_fingerprint():
-        return no_update, _message("problem", "The result shown was run on other data; run it "
-                                              "again before saving.")
+        return no_update, _message(
+            "problem", "The result shown was run on other data; run it again before saving."
+        )
     _, meta = state.current_data()
     inputs = report.inputs.to_dict() if report.inputs is not None else {}
     try:
-        new_id = _scenarios().save(state.owner(), name, report.fingerprint, meta["source"],
-                                   inputs, report)
+        new_id = _scenarios().save(state.owner(), name, report.fingerprint, meta["source"], inputs, report)
     except ValueError as exc:
         return no_update, _message("problem", str(exc))
     return version + 1, _message("ok", f"Saved as #{new_id}.")
 
 
 @callback(
-    output=[Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
-            Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True)],
+    output=[
+        Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
+        Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
+    ],
     inputs=dict(_clicks=Input(ids.SIM_RENAME, "n_clicks")),
-    state=dict(name=State(ids.SIM_SAVE_NAME, "value"),
-               selected=State(ids.SIM_SAVED_GRID, "selectedRows"),
-               version=State(ids.SIM_SAVED_VERSION, "data")),
+    state=dict(
+        name=State(ids.SIM_SAVE_NAME, "value"),
+        selected=State(ids.SIM_SAVED_GRID, "selectedRows"),
+        version=State(ids.SIM_SAVED_VERSION, "data"),
+    ),
     prevent_initial_call=True,
 )
 def rename_scenario(_clicks, name, selected, version):
@@ -444,11 +704,14 @@ def rename_scenario(_clicks, name, selected, version):
 
 
 @callback(
-    output=[Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
-            Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True)],
+    output=[
+        Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
+        Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
+    ],
     inputs=dict(_clicks=Input(ids.SIM_DELETE, "n_clicks")),
-    state=dict(selected=State(ids.SIM_SAVED_GRID, "selectedRows"),
-               version=State(ids.SIM_SAVED_VERSION, "data")),
+    state=dict(
+        selected=State(ids.SIM_SAVED_GRID, "selectedRows"), version=State(ids.SIM_SAVED_VERSION, "data")
+    ),
     prevent_initial_call=True,
 )
 def delete_scenarios(_clicks, selected, version):
@@ -462,12 +725,15 @@ def delete_scenarios(_clicks, selected, version):
 
 
 @callback(
-    output=[Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
-            Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
-            Output(ids.SIM_REPORT, "data", allow_duplicate=True)],
+    output=[
+        Output(ids.SIM_SAVED_VERSION, "data", allow_duplicate=True),
+        Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
+        Output(ids.SIM_REPORT, "data", allow_duplicate=True),
+    ],
     inputs=dict(_clicks=Input(ids.SIM_LOAD, "n_clicks")),
-    state=dict(selected=State(ids.SIM_SAVED_GRID, "selectedRows"),
-               version=State(ids.SIM_SAVED_VERSION, "data")),
+    state=dict(
+        selected=State(ids.SIM_SAVED_GRID, "selectedRows"), version=State(ids.SIM_SAVED_VERSION, "data")
+    ),
     prevent_initial_call=True,
 )
 def load_scenario(_clicks, selected, version):
@@ -485,8 +751,10 @@ def load_scenario(_clicks, selected, version):
 
 
 @callback(
-    output=[Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
-            Output(ids.SIM_COMPARE_OUT, "children")],
+    output=[
+        Output(ids.SIM_SAVED_MSG, "children", allow_duplicate=True),
+        Output(ids.SIM_COMPARE_OUT, "children"),
+    ],
     inputs=dict(_clicks=Input(ids.SIM_COMPARE, "n_clicks")),
     state=dict(selected=State(ids.SIM_SAVED_GRID, "selectedRows")),
     prevent_initial_call=True,
@@ -500,14 +768,12 @@ def compare_scenarios(_clicks, selected):
     items = [item for i in chosen[:MAX_COMPARE] if (item := store.get(owner, i))]
     accounts, _ = state.current_data()
     try:
-        table, note = simulator.compare(items, len(chosen), MAX_COMPARE, accounts,
-                                        state.data_fingerprint())
+        table, note = simulator.compare(items, len(chosen), MAX_COMPARE, accounts, state.data_fingerprint())
     except ValueError as exc:
         return _message("problem", f"Cannot compare: {exc}"), no_update
     if table.empty:
         return note, None
-    return note, dbc.Table.from_dataframe(table.reset_index(names=""), size="sm", striped=True,
-                                          bordered=True)
+    return note, dbc.Table.from_dataframe(table.reset_index(names=""), size="sm", striped=True, bordered=True)
 
 
 dash.register_page(__name__, path="/simulator", name="Simulator", order=5, layout=layout)

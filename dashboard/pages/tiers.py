@@ -13,53 +13,90 @@ from reporting.tables import tier_movers
 
 LIST_LIMIT = 50
 """Rows shown of each list (largest ARR first); the Data page lists every account."""
-MOVER_COLUMNS = {"account_name": "Account", "arr": "ARR", "score": "Score",
-                 "default_tier": "Default scorecard", "tier": "Now"}
-CONFLICT_COLUMNS = {"account_name": "Account", "arr": "ARR", "score": "Score",
-                    "assigned_tier": "Assigned", "scored_tier": "Scorecard"}
+MOVER_COLUMNS = {
+    "account_name": "Account",
+    "arr": "ARR",
+    "score": "Score",
+    "default_tier": "Default scorecard",
+    "tier": "Now",
+}
+CONFLICT_COLUMNS = {
+    "account_name": "Account",
+    "arr": "ARR",
+    "score": "Score",
+    "assigned_tier": "Assigned",
+    "scored_tier": "Scorecard",
+}
 
 
 def layout(**_):
-    return html.Div([
-        page_header("Tier distribution", "Move the thresholds and weights in the What-if panel; "
-                    "accounts that change tier are listed below."),
-        dbc.Row([dbc.Col(graph(ids.TIERS_DIST, "tier-distribution"), lg=6),
-                 dbc.Col(graph(ids.TIERS_HIST, "scores"), lg=6)]),
-        html.Div(id=ids.TIERS_MOVERS, className="mt-3"),
-        html.Div(id=ids.TIERS_DISAGREE, className="mt-3"),
-    ])
+    return html.Div(
+        [
+            page_header(
+                "Tier distribution",
+                "Move the thresholds and weights in the What-if panel; "
+                "accounts that change tier are listed below.",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(graph(ids.TIERS_DIST, "tier-distribution"), lg=6),
+                    dbc.Col(graph(ids.TIERS_HIST, "scores"), lg=6),
+                ]
+            ),
+            html.Div(id=ids.TIERS_MOVERS, className="mt-3"),
+            html.Div(id=ids.TIERS_DISAGREE, className="mt-3"),
+        ]
+    )
 
 
 def _account_list(frame, columns: dict[str, str], title: str) -> html.Div:
     """A titled list of accounts, largest ARR first, with tiers in their colours."""
     tiers = {c: tier_label for c in columns if "tier" in c}
-    return html.Div([html.H5(title), plain_table(
-        frame.sort_values("arr", ascending=False), columns,
-        {"arr": money, "score": "{:.1f}".format, **tiers}, right=("arr", "score"),
-        limit=LIST_LIMIT)])
+    return html.Div(
+        [
+            html.H5(title),
+            plain_table(
+                frame.sort_values("arr", ascending=False),
+                columns,
+                {"arr": money, "score": "{:.1f}".format, **tiers},
+                right=("arr", "score"),
+                limit=LIST_LIMIT,
+            ),
+        ]
+    )
 
 
 @callback(
-    output=[Output(ids.TIERS_DIST, "figure"), Output(ids.TIERS_HIST, "figure"),
-            Output(ids.TIERS_MOVERS, "children"), Output(ids.TIERS_DISAGREE, "children")],
+    output=[
+        Output(ids.TIERS_DIST, "figure"),
+        Output(ids.TIERS_HIST, "figure"),
+        Output(ids.TIERS_MOVERS, "children"),
+        Output(ids.TIERS_DISAGREE, "children"),
+    ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_tiers(settings, _version):
     accounts, _ = state.current_data()
     analysis = analyze_with(accounts, settings)
     movers = tier_movers(analysis, accounts)
-    moved = (_account_list(movers, MOVER_COLUMNS,
-                           f"{len(movers)} account(s) change tier against the default scorecard")
-             if len(movers) else html.P("No account changes tier against the default scorecard.",
-                                        className="text-muted"))
+    moved = (
+        _account_list(
+            movers, MOVER_COLUMNS, f"{len(movers)} account(s) change tier against the default scorecard"
+        )
+        if len(movers)
+        else html.P("No account changes tier against the default scorecard.", className="text-muted")
+    )
     conflicts = analysis.tiers.disagreements
     if len(conflicts):
         conflicts = conflicts.merge(analysis.accounts[["account_id", "arr"]], on="account_id")
-    disagree = (_account_list(conflicts, CONFLICT_COLUMNS,
-                              f"{len(conflicts)} assigned tier(s) differ from the scorecard")
-                if len(conflicts) else None)
-    return (figures.tier_distribution_figure(analysis), figures.score_histogram(analysis),
-            moved, disagree)
+    disagree = (
+        _account_list(
+            conflicts, CONFLICT_COLUMNS, f"{len(conflicts)} assigned tier(s) differ from the scorecard"
+        )
+        if len(conflicts)
+        else None
+    )
+    return (figures.tier_distribution_figure(analysis), figures.score_histogram(analysis), moved, disagree)
 
 
 dash.register_page(__name__, path="/tiers", name="Tiers", order=2, layout=layout)

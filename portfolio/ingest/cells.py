@@ -99,9 +99,7 @@ def _groups_of_three(groups: list[str]) -> bool:
     return all(len(group) == 3 for group in groups)
 
 
-def parse_numbers(
-    column: pd.Series, name: str, report: IngestReport, *, reason: str
-) -> pd.Series:
+def parse_numbers(column: pd.Series, name: str, report: IngestReport, *, reason: str) -> pd.Series:
     """Parse a text column with :func:`parse_money`; unparseable cells become problems."""
     uniques = {v: parse_money(v) for v in column.unique()}
     unreadable = [v for v, parsed in uniques.items() if parsed is None]
@@ -113,11 +111,31 @@ def parse_numbers(
 
 
 _DATE_FORMATS = (
-    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-    "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M:%S",
-    "%m-%d-%Y", "%d-%m-%Y", "%m/%d/%y", "%d/%m/%y", "%m-%d-%y", "%d-%m-%y",
-    "%d.%m.%Y", "%d.%m.%y", "%Y/%m/%d", "%Y%m%d", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y",
-    "%Y-%m", "%b %Y", "%B %Y",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m-%d-%Y",
+    "%d-%m-%Y",
+    "%m/%d/%y",
+    "%d/%m/%y",
+    "%m-%d-%y",
+    "%d-%m-%y",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%d-%b-%Y",
+    "%Y-%m",
+    "%b %Y",
+    "%B %Y",
 )
 """Tried in order; month-first before day-first where both would read a value."""
 
@@ -154,12 +172,25 @@ def parse_dates(column: pd.Series, name: str, report: IngestReport) -> pd.Series
     return dates
 
 
-_TIER_ALIASES = MappingProxyType({
-    "strategic": "Strategic", "tier_1": "Strategic", "tier1": "Strategic", "t1": "Strategic",
-    "1": "Strategic", "key": "Key", "tier_2": "Key", "tier2": "Key", "t2": "Key", "2": "Key",
-    "standard": "Standard", "tier_3": "Standard", "tier3": "Standard", "t3": "Standard",
-    "3": "Standard",
-})
+_TIER_ALIASES = MappingProxyType(
+    {
+        "strategic": "Strategic",
+        "tier_1": "Strategic",
+        "tier1": "Strategic",
+        "t1": "Strategic",
+        "1": "Strategic",
+        "key": "Key",
+        "tier_2": "Key",
+        "tier2": "Key",
+        "t2": "Key",
+        "2": "Key",
+        "standard": "Standard",
+        "tier_3": "Standard",
+        "tier3": "Standard",
+        "t3": "Standard",
+        "3": "Standard",
+    }
+)
 """Tier cell, lower-cased with spaces and hyphens as ``_`` → canonical tier (read-only)."""
 
 
@@ -172,6 +203,5 @@ def parse_tiers(column: pd.Series, name: str, report: IngestReport) -> pd.Series
     key = column.str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
     tiers = key.map(_TIER_ALIASES)
     for row, value in column[tiers.isna() & (key != "")].items():
-        report.add(Problem(f"unknown tier (expected {', '.join(TIERS)})", row=row, column=name,
-                           value=value))
+        report.add(Problem(f"unknown tier (expected {', '.join(TIERS)})", row=row, column=name, value=value))
     return tiers.astype(object).where(tiers.notna(), None)

@@ -37,10 +37,12 @@ def read_table(data: bytes, filename: str, report: IngestReport, limits: Limits)
     is_xlsx = data.startswith(_XLSX_MAGIC)
     table = _read_xlsx(data, report, limits) if is_xlsx else _read_text(data, report)
     if len(table) > limits.max_rows:
-        report.add(Problem(
-            f"file has {len(table):,} data rows; the limit is {limits.max_rows:,} "
-            "(aggregate it to one row per account, or split it)"
-        ))
+        report.add(
+            Problem(
+                f"file has {len(table):,} data rows; the limit is {limits.max_rows:,} "
+                "(aggregate it to one row per account, or split it)"
+            )
+        )
         raise Rejected
     if table.empty:
         report.add(Problem("file has a header but no data rows"))
@@ -83,9 +85,11 @@ def _decode(data: bytes, report: IngestReport) -> str:
         text = "\n".join(line for line, _ in decoded)
         legacy = sum(1 for _, utf8 in decoded if not utf8)
         report.notes.append(
-            "file is not UTF-8; read as Windows-1252" if legacy == len(lines) else
-            f"file mixes encodings: {legacy:,} of {len(lines):,} lines are not UTF-8 and were "
-            "read as Windows-1252")
+            "file is not UTF-8; read as Windows-1252"
+            if legacy == len(lines)
+            else f"file mixes encodings: {legacy:,} of {len(lines):,} lines are not UTF-8 and were "
+            "read as Windows-1252"
+        )
     control = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
     if "\x00" in text or control > max(8, len(text[:65536]) // 100):
         report.add(Problem("file is not a text table (binary content): upload a CSV or XLSX file"))
@@ -124,9 +128,16 @@ def _read_text(data: bytes, report: IngestReport) -> pd.DataFrame:
     _check_headers(header, report)
     try:
         table = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, header=None, skiprows=1,
-            engine="c", on_bad_lines="error",
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            header=None,
+            skiprows=1,
+            engine="c",
+            on_bad_lines="error",
         )
     except pd.errors.EmptyDataError:
         report.add(Problem("file has a header but no data rows"))
@@ -138,9 +149,7 @@ def _read_text(data: bytes, report: IngestReport) -> pd.DataFrame:
         report.add(Problem(f"malformed row: {message}", row=row))
         raise Rejected from None
     if table.shape[1] != len(header):
-        report.add(Problem(
-            f"rows have {table.shape[1]} fields but the header names {len(header)} columns"
-        ))
+        report.add(Problem(f"rows have {table.shape[1]} fields but the header names {len(header)} columns"))
         raise Rejected
     table.columns = header
     table.index = pd.RangeIndex(2, len(table) + 2)
@@ -155,19 +164,21 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
         report.add(Problem("file looks like XLSX but is not a valid (zip) workbook: is it truncated?"))
         raise Rejected from None
     if unpacked > limits.max_xlsx_unpacked_bytes:
-        report.add(Problem(
-            f"workbook unpacks to {unpacked / 2**20:.0f} MiB; the limit is "
-            f"{limits.max_xlsx_unpacked_bytes / 2**20:.0f} MiB"
-        ))
+        report.add(
+            Problem(
+                f"workbook unpacks to {unpacked / 2**20:.0f} MiB; the limit is "
+                f"{limits.max_xlsx_unpacked_bytes / 2**20:.0f} MiB"
+            )
+        )
         raise Rejected
     try:
-        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object,
-                               engine="openpyxl")
+        sheets = pd.read_excel(
+            io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="openpyxl"
+        )
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
         report.add(Problem(f"cannot read the workbook: {type(exc).__name__}: {exc}"[:300]))
         raise Rejected from None
-    sheet_name, raw = next(((n, s) for n, s in sheets.items() if not s.dropna(how="all").empty),
-                           (None, None))
+    sheet_name, raw = next(((n, s) for n, s in sheets.items() if not s.dropna(how="all").empty), (None, None))
     if raw is None:
         report.add(Problem("workbook has no data"))
         raise Rejected
@@ -205,9 +216,9 @@ def _check_headers(header: list[str], report: IngestReport) -> None:
     for position, name in enumerate(header, start=1):
         key = name.strip()
         if key and key in seen:
-            report.add(Problem(
-                f"duplicate column header (columns {seen[key]} and {position})", row=1, column=key
-            ))
+            report.add(
+                Problem(f"duplicate column header (columns {seen[key]} and {position})", row=1, column=key)
+            )
         seen.setdefault(key, position)
     if not report.ok:
         raise Rejected

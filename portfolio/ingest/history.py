@@ -49,8 +49,9 @@ def aggregate_history(
     order = dates.sort_values(kind="stable").index
     for column in _ATTRIBUTES:
         if column in frame:
-            chosen = _account_values(frame["account_id"], frame[column], order,
-                                     latest=column == "account_name")
+            chosen = _account_values(
+                frame["account_id"], frame[column], order, latest=column == "account_name"
+            )
             grouped[column] = chosen.reindex(grouped.index)
     report.notes.append(
         f"revenue history of {len(frame):,} lines aggregated to {len(grouped):,} accounts: "
@@ -70,8 +71,7 @@ def _read_lines(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.Series, p
     dates = parse_dates(frame["date"], cols["date"], report)
     for row in frame.index[frame["date"].str.strip() == ""]:
         report.add(Problem("missing date", row=row, column=cols["date"]))
-    amounts = parse_numbers(frame["amount"], cols["amount"], report,
-                            reason="amount is not a number")
+    amounts = parse_numbers(frame["amount"], cols["amount"], report, reason="amount is not a number")
     for row in frame.index[frame["amount"].str.strip() == ""]:
         report.add(Problem("missing amount", row=row, column=cols["amount"]))
     if not report.ok:
@@ -79,9 +79,7 @@ def _read_lines(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.Series, p
     return dates, amounts
 
 
-def _as_of_end(
-    as_of: str | pd.Timestamp | None, dates: pd.Series, report: IngestReport
-) -> pd.Timestamp:
+def _as_of_end(as_of: str | pd.Timestamp | None, dates: pd.Series, report: IngestReport) -> pd.Timestamp:
     """The last day of the trailing twelve months, at midnight: ``as_of``, or else the last
     date in the file; an ``as_of`` that is not a date rejects the file."""
     if as_of is None:
@@ -94,8 +92,12 @@ def _as_of_end(
 
 
 def _trailing_revenue(
-    ids: pd.Series, dates: pd.Series, amounts: pd.Series, end: pd.Timestamp,
-    year_ago: pd.Timestamp, report: IngestReport,
+    ids: pd.Series,
+    dates: pd.Series,
+    amounts: pd.Series,
+    end: pd.Timestamp,
+    year_ago: pd.Timestamp,
+    report: IngestReport,
 ) -> pd.DataFrame:
     """Σ amount per account (index) over (year_ago, end] as ``arr`` and over the twelve months
     before as ``arr_prior``; lines dated after ``end`` are left out with a note."""
@@ -107,10 +109,12 @@ def _trailing_revenue(
     later = int((lines["date"] > end).sum())
     if later:
         report.notes.append(f"{later} line(s) dated after the as-of date were left out")
-    return pd.DataFrame({
-        "arr": lines["amount"].where(current, 0.0).groupby(lines["account_id"]).sum(),
-        "arr_prior": lines["amount"].where(prior, 0.0).groupby(lines["account_id"]).sum(),
-    })
+    return pd.DataFrame(
+        {
+            "arr": lines["amount"].where(current, 0.0).groupby(lines["account_id"]).sum(),
+            "arr_prior": lines["amount"].where(prior, 0.0).groupby(lines["account_id"]).sum(),
+        }
+    )
 
 
 def _zero_refunds(grouped: pd.DataFrame, report: IngestReport) -> None:

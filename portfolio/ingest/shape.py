@@ -38,7 +38,9 @@ def detect_shape(table: pd.DataFrame, mapping: dict[str, str]) -> tuple[Shape, d
 
 
 def to_accounts(
-    table: pd.DataFrame, report: IngestReport, mapping: dict[str, str],
+    table: pd.DataFrame,
+    report: IngestReport,
+    mapping: dict[str, str],
     as_of: str | pd.Timestamp | None,
 ) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """Map ``table``'s columns, check the required ones and read it as its shape.
@@ -70,11 +72,14 @@ def to_accounts(
     report.column_map = columns
     report.unmatched_headers = [h for h in table.columns if h not in columns.values()]
     if report.missing_required:
-        report.add(Problem(
-            "missing required column(s): " + ", ".join(report.missing_required)
-            + f"; the file has: {', '.join(map(str, table.columns))}. "
-            "Rename the header or pass a mapping (e.g. --mapping 'Client Ref=account_id')."
-        ))
+        report.add(
+            Problem(
+                "missing required column(s): "
+                + ", ".join(report.missing_required)
+                + f"; the file has: {', '.join(map(str, table.columns))}. "
+                "Rename the header or pass a mapping (e.g. --mapping 'Client Ref=account_id')."
+            )
+        )
         raise Rejected
     if key == "account_name":
         report.notes.append(

@@ -58,10 +58,14 @@ def _check_ids(ids: pd.Series, column: str | None, report: IngestReport) -> None
     present = ids[ids != ""]
     first_row = present.reset_index().drop_duplicates("account_id").set_index("account_id")
     for row, value in present[present.duplicated()].items():
-        report.add(Problem(
-            f"duplicate account id (first on row {first_row.loc[value].iloc[0]})",
-            row=row, column=column, value=value,
-        ))
+        report.add(
+            Problem(
+                f"duplicate account id (first on row {first_row.loc[value].iloc[0]})",
+                row=row,
+                column=column,
+                value=value,
+            )
+        )
 
 
 def _read_arr(cells: pd.Series, column: str, report: IngestReport) -> pd.Series:
@@ -74,9 +78,7 @@ def _read_arr(cells: pd.Series, column: str, report: IngestReport) -> pd.Series:
     return arr
 
 
-def _read_prior_arr(
-    frame: pd.DataFrame, cols: dict[str, str], report: IngestReport
-) -> pd.Series | float:
+def _read_prior_arr(frame: pd.DataFrame, cols: dict[str, str], report: IngestReport) -> pd.Series | float:
     """Prior-year ARR → floats (currency per year), blank read as 0 (a new account); NaN for
     every account when there is no such column. Unreadable and negative cells are problems."""
     if "arr_prior" not in frame:

@@ -34,10 +34,9 @@ def kpi(dash_duo, title: str) -> str:
 
 
 def wait_for_kpi(dash_duo, title: str, expected: str, timeout: float = 10) -> None:
-    until(lambda: kpi(dash_duo, title) == expected, timeout=timeout,
-          msg=f"KPI {title} never showed {expected}")
-
-
+    until(
+        lambda: kpi(dash_duo, title) == expected, timeout=timeout, msg=f"KPI {title} never showed {expected}"
+    )
 
 
 def upload(dash_duo, tmp_path, name: str, text: str) -> None:
@@ -52,7 +51,8 @@ def click(dash_duo, selector: str) -> None:
     element = dash_duo.find_element(selector)
     # instant: Bootstrap makes scrolling smooth, and a click mid-scroll lands elsewhere
     dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+    )
     element.click()
 
 
@@ -74,9 +74,14 @@ class Service:
 
     def start(self) -> Service:
         with self.log_path.open("a") as log:
-            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         return self
 
     def running(self) -> bool:
@@ -109,8 +114,11 @@ def responds(url: str) -> bool:
 def gunicorn(tmp_path: Path, env: dict) -> tuple[Service, str]:
     """``gunicorn app:server -w 2`` on a free loopback port, started and answering."""
     port = free_port()
-    service = Service([sys.executable, "-m", "gunicorn", "app:server", "-w", "2",
-                       "-b", f"127.0.0.1:{port}"], env, tmp_path / "gunicorn.log").start()
+    service = Service(
+        [sys.executable, "-m", "gunicorn", "app:server", "-w", "2", "-b", f"127.0.0.1:{port}"],
+        env,
+        tmp_path / "gunicorn.log",
+    ).start()
     url = f"http://127.0.0.1:{port}"
     until(lambda: responds(url) or not service.running(), timeout=60)
     assert service.running(), f"gunicorn stopped:\n{service.log()}"

@@ -12,8 +12,7 @@ from browser_helpers import click, gunicorn, kpi, open_page, simulator_headline,
 
 pytestmark = pytest.mark.browser
 
-GRAPHS_PER_PAGE = {"/": 2, "/concentration": 2, "/tiers": 2, "/retention": 2, "/capacity": 2,
-                   "/simulator": 3}
+GRAPHS_PER_PAGE = {"/": 2, "/concentration": 2, "/tiers": 2, "/retention": 2, "/capacity": 2, "/simulator": 3}
 GOOD_CSV = "account_id,account_name,arr,arr_prior\nA,Acme,1000,900\nB,Beta,500,0\nC,Gamma,250,300\n"
 BROKEN_CSV = "account_id,arr\nA,-5\nA,ten\n"
 
@@ -22,8 +21,11 @@ def test_every_page_renders_its_figures_without_console_errors(dash_duo, dash_ap
     dash_duo.start_server(dash_app)
     for path, n_graphs in GRAPHS_PER_PAGE.items():
         open_page(dash_duo, path)
-        until(lambda n=n_graphs: len(dash_duo.find_elements(".js-plotly-plot .main-svg")) >= n,
-              timeout=10, msg=f"{path} did not draw {n_graphs} figures")
+        until(
+            lambda n=n_graphs: len(dash_duo.find_elements(".js-plotly-plot .main-svg")) >= n,
+            timeout=10,
+            msg=f"{path} did not draw {n_graphs} figures",
+        )
     open_page(dash_duo, "/data")
     dash_duo.wait_for_element(".ag-row", timeout=10)
     assert dash_duo.get_logs() == []
@@ -35,8 +37,11 @@ def test_moving_the_strategic_threshold_changes_the_strategic_count(dash_duo, da
     handle = dash_duo.find_elements("#whatif-thresholds [role=slider]")[-1]
     handle.click()
     handle.send_keys(*[Keys.ARROW_RIGHT] * 8)
-    until(lambda: int(kpi(dash_duo, "Strategic accounts").split()[0]) < before, timeout=10,
-          msg="the strategic count did not fall when the threshold rose")
+    until(
+        lambda: int(kpi(dash_duo, "Strategic accounts").split()[0]) < before,
+        timeout=10,
+        msg="the strategic count did not fall when the threshold rose",
+    )
 
 
 def test_upload_updates_kpis_and_broken_file_keeps_them(dash_duo, dash_app, tmp_path):
@@ -74,8 +79,11 @@ def gunicorn_url(request, tmp_path):
     """``gunicorn app:server -w 2`` with its own session store (a diskcache directory, or Redis
     as in a scale-out deployment) and a fresh database, as on a new deployment (both workers
     create the scenarios table at once)."""
-    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "store"),
-           "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'scenarios.db'}"}
+    env = {
+        **os.environ,
+        "STRATA_CACHE_DIR": str(tmp_path / "store"),
+        "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'scenarios.db'}",
+    }
     if request.param == "redis":
         env["REDIS_URL"] = request.getfixturevalue("redis_url")
     service, url = gunicorn(tmp_path, env)
@@ -162,8 +170,7 @@ def test_simulator_full_run_with_progress_then_save_and_reload(dash_duo, dash_ap
 
 def run_process(me, before: set[int]):
     """The process the embedded background manager forked for a run (a copy of this one)."""
-    runs = [child for child in me.children()
-            if child.pid not in before and child.cmdline() == me.cmdline()]
+    runs = [child for child in me.children() if child.pid not in before and child.cmdline() == me.cmdline()]
     assert len(runs) == 1
     return runs[0]
 
@@ -193,8 +200,11 @@ def test_cancelled_run_changes_nothing_and_saves_nothing(dash_duo, dash_app):
     # the cancel has happened: the run's process is gone (so no result can come from it), and
     # the page is done with the run (Run comes back once Dash's last poll found it stopped)
     until(lambda: ended(run), timeout=10, msg="the cancelled run's process is still running")
-    until(lambda: dash_duo.find_element("#sim-run").is_enabled(), timeout=10,
-          msg="the run button did not come back after cancelling")
+    until(
+        lambda: dash_duo.find_element("#sim-run").is_enabled(),
+        timeout=10,
+        msg="the run button did not come back after cancelling",
+    )
     assert "Preview: 1,000 paths" in simulator_headline(dash_duo)
     assert "done" not in dash_duo.find_element("#sim-progress").text
     assert "Run failed" not in dash_duo.find_element("#sim-error").text  # cancelled, not lost
@@ -227,8 +237,7 @@ def test_a_run_whose_process_dies_says_run_failed_and_can_be_retried(dash_duo, d
 
 def downloaded(dash_duo, name: str) -> Path:
     path = Path(dash_duo.download_path) / name
-    until(lambda: path.exists() and path.stat().st_size > 0, timeout=60,
-          msg=f"{name} was not downloaded")
+    until(lambda: path.exists() and path.stat().st_size > 0, timeout=60, msg=f"{name} was not downloaded")
     return path
 
 
@@ -257,7 +266,6 @@ def test_account_names_with_markup_are_shown_as_text(dash_duo, dash_app, tmp_pat
     assert "<b>Bold & Co</b>" in dash_duo.find_element("#data-grid").text  # literal, not bold
     assert not dash_duo.find_elements("#data-grid b, #data-grid img, #data-grid script")
     open_page(dash_duo, "/concentration")
-    dash_duo.wait_for_contains_text("#concentration-topn-table", "<img src=x onerror=alert(2)>",
-                                    timeout=10)
+    dash_duo.wait_for_contains_text("#concentration-topn-table", "<img src=x onerror=alert(2)>", timeout=10)
     assert not dash_duo.find_elements("#concentration-topn-table img")
     assert dash_duo.get_logs() == []  # no alert, no script error

@@ -33,16 +33,35 @@ class Deployment:
     workers: list[Service] = field(default_factory=list)
 
     def start_web(self) -> None:
-        self.web, self.url = gunicorn(self.tmp_path, {**self.env, "STRATA_CACHE_DIR":
-                                                      str(self.tmp_path / "web-disk")})
+        self.web, self.url = gunicorn(
+            self.tmp_path, {**self.env, "STRATA_CACHE_DIR": str(self.tmp_path / "web-disk")}
+        )
 
     def start_worker(self, name: str) -> Service:
         # another machine: no disk shared with the web processes, only Redis
         env = {**self.env, "STRATA_CACHE_DIR": str(self.tmp_path / f"{name}-disk")}
-        worker = Service([sys.executable, "-m", "celery", "-A", "app:celery_app", "worker",
-                          "--pool", "prefork", "--concurrency", "1", "-n", f"{name}@%h",
-                          "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-                         env, self.tmp_path / f"{name}.log").start()
+        worker = Service(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "app:celery_app",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "-n",
+                f"{name}@%h",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env,
+            self.tmp_path / f"{name}.log",
+        ).start()
         until(lambda: "ready." in worker.log() or not worker.running(), timeout=60)
         assert worker.running(), f"the Celery worker stopped:\n{worker.log()}"
         self.workers.append(worker)
@@ -56,8 +75,11 @@ class Deployment:
 
 @pytest.fixture
 def deployment(tmp_path, redis_url):
-    env = {**os.environ, "REDIS_URL": redis_url,
-           "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'scenarios.db'}"}
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'scenarios.db'}",
+    }
     deployed = Deployment(tmp_path, env)
     deployed.start_web()
     try:
@@ -89,8 +111,7 @@ def test_a_run_goes_through_redis_to_a_celery_worker_and_back(dash_duo, deployme
     assert dash_duo.get_logs() == []
 
 
-def test_a_killed_worker_means_run_failed_then_retry_and_restart_lose_nothing(dash_duo,
-                                                                             deployment):
+def test_a_killed_worker_means_run_failed_then_retry_and_restart_lose_nothing(dash_duo, deployment):
     worker = deployment.start_worker("w1")
     dash_duo.driver.get(deployment.url)
     open_page(dash_duo, "/simulator")

@@ -31,8 +31,7 @@ def test_keep_todays_sams_adds_no_sams_where_hire_adds_two(dash_duo, dash_app):
     dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=20)
     assert dash_duo.find_element("#sim-staffing input[value='hire']").is_selected()
     # the treatment effect in one sentence, saying where it comes from (the demo: assumed)
-    dash_duo.wait_for_contains_text("#sim-treatment-text", "churn 15% less than comparable",
-                                    timeout=20)
+    dash_duo.wait_for_contains_text("#sim-treatment-text", "churn 15% less than comparable", timeout=20)
     assert "assumed: too few churned accounts" in dash_duo.find_element("#sim-treatment-text").text
     assert dash_duo.find_element("#sim-hazard-ratio").get_attribute("value") == "0.85"
 
@@ -46,8 +45,7 @@ def test_keep_todays_sams_adds_no_sams_where_hire_adds_two(dash_duo, dash_app):
     assert "from hiring 2 SAMs" in simulator_headline(dash_duo)
 
     click(dash_duo, "#sim-staffing input[value='keep']")
-    dash_duo.wait_for_contains_text("#sim-staffing-table", "The scenario keeps today's SAMs",
-                                    timeout=20)
+    dash_duo.wait_for_contains_text("#sim-staffing-table", "The scenario keeps today's SAMs", timeout=20)
     until(lambda: set(staffing_table(dash_duo)) == {"Baseline", "Scenario"}, timeout=10)
     table = staffing_table(dash_duo)
     assert table["Scenario"]["SAMs"] == table["Baseline"]["SAMs"] == "4"

@@ -23,8 +23,12 @@ def test_without_users_only_loopback_clients_are_served(dash_app):
     assert client.get("/").status_code == 200
     refused = client.get("/", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert refused.status_code == 403 and b"STRATA_USERS_FILE" in refused.data
-    assert client.post("/_dash-update-component", json={},
-                       environ_base={"REMOTE_ADDR": "192.168.0.9"}).status_code == 403
+    assert (
+        client.post(
+            "/_dash-update-component", json={}, environ_base={"REMOTE_ADDR": "192.168.0.9"}
+        ).status_code
+        == 403
+    )
     assert access.is_loopback("::1") and access.is_loopback("localhost")
     assert not access.is_loopback("0.0.0.0") and not access.is_loopback("example.com")
 
@@ -71,8 +75,14 @@ def test_an_unreadable_users_file_is_one_line_at_start(tmp_path):
 def test_app_py_refuses_a_public_address_without_users(tmp_path):
     env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path)}
     env.pop(USERS_ENV, None)
-    done = subprocess.run([sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(free_port())],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "app.py", "--host", "0.0.0.0", "--port", str(free_port())],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0 and "not binding to 0.0.0.0" in done.stderr
 
 
@@ -85,16 +95,24 @@ def test_basic_auth_guards_the_app_when_users_exist(tmp_path):
     users = tmp_path / "users"
     add_user(users, "alice", "correct horse")
     port = free_port()
-    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "cache"), USERS_ENV: str(users),
-           "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
-    server = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "STRATA_CACHE_DIR": str(tmp_path / "cache"),
+        USERS_ENV: str(users),
+        "STRATA_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
     def status(credentials: str | None) -> int:
         request = urllib.request.Request(f"http://127.0.0.1:{port}/")
         if credentials:
-            request.add_header("Authorization",
-                               "Basic " + base64.b64encode(credentials.encode()).decode())
+            request.add_header("Authorization", "Basic " + base64.b64encode(credentials.encode()).decode())
         try:
             return urllib.request.urlopen(request, timeout=5).status
         except urllib.error.HTTPError as exc:

@@ -25,8 +25,11 @@ def id_constants() -> list[tuple[str, str | dict, str | None]]:
     """(name, value, prefix of its group) of every constant in dashboard/ids.py, in order; the
     group is the nearest ``# prefix "…":`` comment above it (None before the first)."""
     source = Path(ids.__file__).read_text()
-    headers = [(number, match["prefix"]) for number, line in enumerate(source.splitlines(), 1)
-               if (match := GROUP_HEADER.match(line))]
+    headers = [
+        (number, match["prefix"])
+        for number, line in enumerate(source.splitlines(), 1)
+        if (match := GROUP_HEADER.match(line))
+    ]
     constants = []
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign):
@@ -50,8 +53,9 @@ def component_ids(node, path: str = "") -> Iterator[tuple[Hashable, str]]:
             yield id_key(node.id), here
         for prop in node._prop_names:
             if prop != "id":
-                yield from component_ids(getattr(node, prop, None),
-                                         here if prop == "children" else f"{here}.{prop}")
+                yield from component_ids(
+                    getattr(node, prop, None), here if prop == "children" else f"{here}.{prop}"
+                )
     elif isinstance(node, (list, tuple)):
         for position, item in enumerate(node):
             yield from component_ids(item, f"{path}[{position}]")
@@ -74,12 +78,17 @@ def test_every_id_constant_is_unique_and_starts_with_its_groups_prefix():
     assert None not in groups, "every constant sits under a '# prefix \"…-\": where' comment"
     assert len(groups) == len(set(groups)) >= len(PAGES) + 2  # one group per page, shell, what-if
     strings = {name: value for name, value, _ in constants if isinstance(value, str)}
-    shared = {value: [n for n, v in strings.items() if v == value]
-              for value, count in Counter(strings.values()).items() if count > 1}
+    shared = {
+        value: [n for n, v in strings.items() if v == value]
+        for value, count in Counter(strings.values()).items()
+        if count > 1
+    }
     assert not shared, f"constants with the same value: {shared}"
-    misplaced = [f"{name} = {value!r} is in the {prefix!r} group"
-                 for name, value, prefix in constants
-                 if isinstance(value, str) and not value.startswith(prefix)]
+    misplaced = [
+        f"{name} = {value!r} is in the {prefix!r} group"
+        for name, value, prefix in constants
+        if isinstance(value, str) and not value.startswith(prefix)
+    ]
     assert not misplaced, misplaced
     for name, value, _ in constants:  # a pattern-matched id's type is one of the names above
         assert isinstance(value, str) or value.get("type") in strings.values(), name
@@ -92,8 +101,11 @@ def test_no_id_repeats_in_the_app_shell_or_the_pages(dash_app, request_ctx):
     for screen, layout in layouts(dash_app).items():
         for key, where in component_ids(layout):
             places[key].append(f"{screen}: {where}")
-    repeated = [f"id {key!r} appears {len(found)} times: " + "; ".join(found)
-                for key, found in places.items() if len(found) > 1]
+    repeated = [
+        f"id {key!r} appears {len(found)} times: " + "; ".join(found)
+        for key, found in places.items()
+        if len(found) > 1
+    ]
     assert not repeated, "\n".join(repeated)
 
     # the walk reaches every component: each id named in ids.py is found (as an id, or as the

@@ -45,15 +45,20 @@ def test_every_page_callback_returns_its_figures(request_ctx, pages):
     rows = table_rows(pages.concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 10))
     assert len(rows) == 10 and rows[0][0] == 1 and rows[0][2].startswith("$")
     # a stricter strategic cut-off changes the tier column of the top table
-    stricter = table_rows(pages.concentration.update_top_accounts(
-        {**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10))
+    stricter = table_rows(
+        pages.concentration.update_top_accounts({**DEFAULT_SETTINGS, "thresholds": [50, 99]}, 0, 10)
+    )
     assert {r[5] for r in stricter} <= {"● Key", "● Standard"} and "● Strategic" in {r[5] for r in rows}
     assert [r[1] for r in stricter] == [r[1] for r in rows]
     assert titles(*pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[:2]) == [
-        "Tier distribution", "Scores and tier thresholds"]
+        "Tier distribution",
+        "Scores and tier thresholds",
+    ]
     by_tier, bridge = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
-    assert titles(by_tier, bridge) == ["Retention by tier at the start of the period",
-                                       "ARR bridge — Strategic"]
+    assert titles(by_tier, bridge) == [
+        "Retention by tier at the start of the period",
+        "ARR bridge — Strategic",
+    ]
     load, headcount, over = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
     assert load.layout.title.text.startswith("SAM workload against capacity")
     assert titles(headcount) == ["SAMs: required vs available"]
@@ -70,25 +75,34 @@ def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
     assert now < base
     # the Tiers page lists exactly the accounts that left Strategic (scores 70–80) as movers
     movers = pages.tiers.update_tiers(stricter, 0)[2]
-    assert movers.children[0].children == (f"{base - now} account(s) change tier against the "
-                                           "default scorecard")
+    assert movers.children[0].children == (
+        f"{base - now} account(s) change tier against the default scorecard"
+    )
     assert {row[-1] for row in table_rows(movers.children[1])} == {"● Key"}
 
 
 def test_settings_callback_validates_weights():
-    controls = dict(weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
-                    capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]])
-    settings, error = update_settings(thresholds=[40, 60], weights=[0] * 7, capacities=[10, 25, 75],
-                                      headcount=None, **controls)
+    controls = dict(
+        weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
+        capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
+    )
+    settings, error = update_settings(
+        thresholds=[40, 60], weights=[0] * 7, capacities=[10, 25, 75], headcount=None, **controls
+    )
     assert error == "Weights must be non-negative and not all zero."
     assert settings is dash.no_update  # the previous settings stay
-    settings, error = update_settings(thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75],
-                                      headcount=12, **controls)
+    settings, error = update_settings(
+        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=12, **controls
+    )
     assert error == "" and settings == {
-        "thresholds": [40, 60], "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
-        "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0}, "headcount": 12}
-    settings, _ = update_settings(thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75],
-                                  headcount=-1, **controls)
+        "thresholds": [40, 60],
+        "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
+        "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0},
+        "headcount": 12,
+    }
+    settings, _ = update_settings(
+        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=-1, **controls
+    )
     assert settings["headcount"] is None  # a negative headcount: from the data
 
 
@@ -98,8 +112,7 @@ def test_upload_valid_then_broken_keeps_the_good_data(request_ctx, pages):
     assert out["version"] == 1 and "Loaded good.csv: 2 accounts" in str(out["report"])
     assert out["thresholds"] == [80, 95] and out["apply_style"] == pages.data.HIDDEN
     assert len(state.current_data()[0]) == 2
-    out = pages.data.on_upload(contents=upload("account_id,arr\nA,-5\n"), filename="bad.csv",
-                               version=1)
+    out = pages.data.on_upload(contents=upload("account_id,arr\nA,-5\n"), filename="bad.csv", version=1)
     assert "negative ARR" in str(out["report"]) and out["mapping"] is None
     assert out["version"] is dash.no_update and out["thresholds"] is dash.no_update  # views stay
     assert len(state.current_data()[0]) == 2  # unchanged
@@ -109,10 +122,11 @@ def test_the_data_pages_callbacks_do_nothing_when_the_page_appears(request_ctx, 
     """Dash calls them when the page appears (their outputs reach outside the page, which
     prevent_initial_call does not cover): no file, no click, nothing changes."""
     pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="one.csv", version=0)
-    for appearing in (lambda: pages.data.on_upload(contents=None, filename=None, version=1),
-                      lambda: pages.data.on_apply_mapping(clicks=None, map_values=[], map_ids=[],
-                                                          version=1),
-                      lambda: pages.data.on_reset(clicks=None, version=1)):
+    for appearing in (
+        lambda: pages.data.on_upload(contents=None, filename=None, version=1),
+        lambda: pages.data.on_apply_mapping(clicks=None, map_values=[], map_ids=[], version=1),
+        lambda: pages.data.on_reset(clicks=None, version=1),
+    ):
         with pytest.raises(PreventUpdate):
             appearing()
     assert state.current_data()[1]["source"] == "one.csv"
@@ -123,10 +137,8 @@ def test_mapping_step_then_apply(request_ctx, pages):
     out = pages.data.on_upload(contents=upload(odd), filename="odd.csv", version=0)
     assert "Map the columns" in str(out["mapping"]) and out["apply_style"] == pages.data.SHOWN
     assert out["version"] is dash.no_update and state.current_data()[1]["demo"]
-    map_ids = [{"type": ids.DATA_MAP_FIELD, "header": "Ref"},
-               {"type": ids.DATA_MAP_FIELD, "header": "Money"}]
-    out = pages.data.on_apply_mapping(clicks=1, map_values=["account_id", "arr"], map_ids=map_ids,
-                                      version=0)
+    map_ids = [{"type": ids.DATA_MAP_FIELD, "header": "Ref"}, {"type": ids.DATA_MAP_FIELD, "header": "Money"}]
+    out = pages.data.on_apply_mapping(clicks=1, map_values=["account_id", "arr"], map_ids=map_ids, version=0)
     assert "Loaded odd.csv: 2 accounts" in str(out["report"]) and out["version"] == 1
     assert out["mapping"] is None and out["apply_style"] == pages.data.HIDDEN
     assert state.current_data()[0]["arr"].sum() == 300
@@ -150,8 +162,7 @@ def test_sessions_are_isolated(dash_app, pages):
     server = dash_app.server
     with server.test_request_context("/"):
         server.preprocess_request()
-        pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="mine.csv",
-                             version=0)
+        pages.data.on_upload(contents=upload("account_id,arr\nA,1\n"), filename="mine.csv", version=0)
         assert state.current_data()[1]["source"] == "mine.csv"
     with server.test_request_context("/"):
         server.preprocess_request()  # a second browser: new session id
@@ -180,23 +191,25 @@ def test_every_broken_corpus_file_leaves_the_loaded_data_alone(request_ctx, page
     pages.data.on_upload(contents=upload(good), filename="good.csv", version=0)
     before = state.data_fingerprint()
     for name in REJECTED:
-        contents = "data:application/octet-stream;base64," + base64.b64encode(
-            (CORPUS / name).read_bytes()).decode()
+        contents = (
+            "data:application/octet-stream;base64," + base64.b64encode((CORPUS / name).read_bytes()).decode()
+        )
         out = pages.data.on_upload(contents=contents, filename=name, version=1)
         assert REJECTED[name] in str(out["report"]) and out["version"] is dash.no_update, name
         assert state.data_fingerprint() == before and state.current_data()[1]["source"] == "good.csv"
-    broken_base64 = pages.data.on_upload(contents="data:text/csv;base64,@@@", filename="x.csv",
-                                         version=1)
+    broken_base64 = pages.data.on_upload(contents="data:text/csv;base64,@@@", filename="x.csv", version=1)
     assert "file is empty" in str(broken_base64["report"])
     assert state.data_fingerprint() == before and broken_base64["version"] is dash.no_update
 
 
 def test_upload_and_reset_set_the_threshold_slider_to_the_core_defaults(request_ctx, pages):
-    revenue_only = pages.data.on_upload(contents=upload("account_id,arr\nA,1\nB,2\n"),
-                                        filename="r.csv", version=0)
+    revenue_only = pages.data.on_upload(
+        contents=upload("account_id,arr\nA,1\nB,2\n"), filename="r.csv", version=0
+    )
     assert revenue_only["thresholds"] == [80, 95]  # ARR-percentile cut-offs: Key ≥ 80, Strategic ≥ 95
-    scored = pages.data.on_upload(contents=upload("account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"),
-                                  filename="s.csv", version=1)
+    scored = pages.data.on_upload(
+        contents=upload("account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"), filename="s.csv", version=1
+    )
     assert scored["thresholds"] == [50, 70]
     assert pages.data.on_reset(clicks=1, version=2)["thresholds"] == [50, 70]
 
@@ -218,12 +231,23 @@ def test_a_chart_download_shows_what_its_page_shows(request_ctx, dash_app, monke
     rendered = []
     monkeypatch.setattr(exporting, "render", lambda fig, fmt: rendered.append(fig) or b"%PDF")
     for tier, graph in (("Key", ids.RET_BRIDGE), (None, ids.OVERVIEW_BRIDGE)):
-        monkeypatch.setattr(exporting.dash, "ctx", SimpleNamespace(
-            triggered_id={"type": ids.CHART_EXPORT, "chart": "arr-bridge", "format": "pdf",
-                          "graph": graph}, triggered=[{"value": 1}]))
+        monkeypatch.setattr(
+            exporting.dash,
+            "ctx",
+            SimpleNamespace(
+                triggered_id={
+                    "type": ids.CHART_EXPORT,
+                    "chart": "arr-bridge",
+                    "format": "pdf",
+                    "graph": graph,
+                },
+                triggered=[{"value": 1}],
+            ),
+        )
         options = ([tier], [ids.RET_TIER]) if tier else ([], [])  # the Overview: no picker
-        download, message = exporting.export_chart(_clicks=[1], settings=DEFAULT_SETTINGS,
-                                                   option_values=options[0], option_ids=options[1])
+        download, message = exporting.export_chart(
+            _clicks=[1], settings=DEFAULT_SETTINGS, option_values=options[0], option_ids=options[1]
+        )
         assert message == "" and download["filename"] == "strata-arr-bridge.pdf"
     key_title, all_title = (fig.layout.title.text for fig in rendered)
     assert "Key" in key_title and "All tiers" in all_title
@@ -238,8 +262,9 @@ def test_each_board_pack_button_delivers_its_format_or_says_why_not(request_ctx,
     assert message == "" and pptx["filename"] == "strata-board-pack.pptx"
     assert base64.b64decode(pptx["content"]).startswith(b"pptx:")
     pdf, _ = exporting.export_pack_pdf(_clicks=1, settings=DEFAULT_SETTINGS)
-    assert pdf["filename"] == "strata-board-pack.pdf" and base64.b64decode(pdf["content"]) == \
-        base64.b64decode(pptx["content"]).replace(b"pptx", b"pdf")  # the same pack
+    assert pdf["filename"] == "strata-board-pack.pdf" and base64.b64decode(
+        pdf["content"]
+    ) == base64.b64decode(pptx["content"]).replace(b"pptx", b"pdf")  # the same pack
 
     def no_browser(pack, fmt):
         raise ExportUnavailable("Exports need Chrome or Chromium.")
@@ -254,8 +279,9 @@ def test_plain_tables_format_cells_and_say_what_they_leave_out():
     from portfolio.formatting import money
 
     frame = pd.DataFrame({"account_name": ["<b>A</b>", "B", "C"], "arr": [3e6, 2e5, 1e3]})
-    table = plain_table(frame, {"account_name": "Account", "arr": "ARR"}, {"arr": money},
-                        right=("arr",), limit=2)
+    table = plain_table(
+        frame, {"account_name": "Account", "arr": "ARR"}, {"arr": money}, right=("arr",), limit=2
+    )
     assert table_rows(table) == [["<b>A</b>", "$3.00M"], ["B", "$200k"]]  # markup stays text
     assert table.children[1].children == "The first 2 of 3 are shown."
     assert len(table_rows(plain_table(frame, {"arr": "ARR"}))) == 3 and len(table.children) == 2

@@ -14,8 +14,9 @@ from reporting import simulator
 from reporting.simulation_report import SimulationReport
 from simulation import Assumptions
 
-FORM = dict(horizon=8, period="quarter", correlation=0.3, strategic_sams=None, staffing="hire",
-            cost_per_sam=180_000)
+FORM = dict(
+    horizon=8, period="quarter", correlation=0.3, strategic_sams=None, staffing="hire", cost_per_sam=180_000
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +26,12 @@ def page(dash_app):
 
 def preview(page, selected, assumptions, **form) -> dict:
     """The preview callback's report (its dict form, as the page's store holds it)."""
-    data, error = page.preview(selected=selected, form={**FORM, **form, "assumptions": assumptions},
-                               settings=DEFAULT_SETTINGS, data_version=0)
+    data, error = page.preview(
+        selected=selected,
+        form={**FORM, **form, "assumptions": assumptions},
+        settings=DEFAULT_SETTINGS,
+        data_version=0,
+    )
     assert error == ""
     return data
 
@@ -55,7 +60,8 @@ def find(component, component_id):
 
 def test_fill_select_preview_and_show(request_ctx, page):
     rows, assumption_rows, sams, *treatment = page.fill_controls(
-        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
+        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
+    )
     assert len(rows) == 1071 and rows[0]["score"] >= rows[-1]["score"]
     assert [r["tier"] for r in assumption_rows] == ["Strategic", "Key", "Standard"]
     assert sams == 4.0  # the demo's SAMs give the strategic tier 4 FTE
@@ -76,8 +82,7 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert report.scenario.promote == tuple(chosen) and report.delta is not None
     assert report.fingerprint == state.data_fingerprint()
     assert state.last_report() == report  # kept for the board pack and chart downloads
-    headline, cards, fan, ending, delta, table, split, treatment_text, precision = (
-        page.show_report(data))
+    headline, cards, fan, ending, delta, table, split, treatment_text, precision = page.show_report(data)
     assert len(cards) == 5 and "Promoting 3 accounts" in str(headline)
     assert "Preview: 1,000 paths" in str(headline)
     assert "from the move with today's 4 strategic SAMs" in str(headline)
@@ -101,7 +106,8 @@ def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_c
     """The "keep today's SAMs" radio: with 20 promoted accounts, the scenario has the baseline's
     SAMs and adds none; "hire" adds the SAMs 20 more strategic accounts need."""
     rows, assumption_rows, sams, *_ = page.fill_controls(
-        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
+        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
+    )
     twenty = page.promote_next(_clicks=1, n=20, rows=rows, selected=[])
 
     keep = SimulationReport.from_dict(preview(page, twenty, assumption_rows, staffing="keep"))
@@ -132,8 +138,16 @@ def test_the_staffing_radio_is_the_forms_staffing_input_and_page_ids_are_unique(
 
 
 def test_every_simulator_button_triggers_one_callback_with_it_as_its_only_input(dash_app):
-    buttons = {ids.SIM_NEXT_BTN, ids.SIM_CLEAR_BTN, ids.SIM_RUN, ids.SIM_SAVE, ids.SIM_RENAME,
-               ids.SIM_DELETE, ids.SIM_LOAD, ids.SIM_COMPARE}
+    buttons = {
+        ids.SIM_NEXT_BTN,
+        ids.SIM_CLEAR_BTN,
+        ids.SIM_RUN,
+        ids.SIM_SAVE,
+        ids.SIM_RENAME,
+        ids.SIM_DELETE,
+        ids.SIM_LOAD,
+        ids.SIM_COMPARE,
+    }
     triggered_by = {}
     # registered callbacks wait in Dash's global map until the app's first request
     for output, entry in {**GLOBAL_CALLBACK_MAP, **dash_app.callback_map}.items():
@@ -162,8 +176,7 @@ def test_assumption_grid_edits_become_explicit_and_display_rounding_does_not():
 
 
 def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
-    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
-                                                   correlation=0.3)
+    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
     first = preview(page, {"ids": simulator.next_by_score(rows, [], 2)}, assumption_rows)
     second = preview(page, [], assumption_rows)
 
@@ -184,8 +197,7 @@ def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
     assert listed[0]["summary"] == SimulationReport.from_dict(second).headline
     by_name = {r["name"]: {"id": r["id"]} for r in listed}
 
-    version, message, loaded = page.load_scenario(_clicks=1, selected=[by_name["Promote two"]],
-                                                  version=3)
+    version, message, loaded = page.load_scenario(_clicks=1, selected=[by_name["Promote two"]], version=3)
     assert version is page.no_update and "Loaded “Promote two”" in str(message)
     shown = SimulationReport.from_dict(loaded)
     assert shown.saved_as == "Promote two"
@@ -200,36 +212,41 @@ def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
     note, _ = page.compare_scenarios(_clicks=1, selected=many)
     assert note.startswith(f"Showing the first {page.MAX_COMPARE} of {len(many)} selected.")
 
-    assert page.rename_scenario(_clicks=1, name="Promote A and B",
-                                selected=[by_name["Promote two"]], version=3)[0] == 4
+    assert (
+        page.rename_scenario(_clicks=1, name="Promote A and B", selected=[by_name["Promote two"]], version=3)[
+            0
+        ]
+        == 4
+    )
     assert saved_names(4).count("Promote A and B") == 1
-    assert "needs a name" in str(page.rename_scenario(_clicks=1, name=" ", selected=[by_name[
-        "Baseline"]], version=4)[1])
+    assert "needs a name" in str(
+        page.rename_scenario(_clicks=1, name=" ", selected=[by_name["Baseline"]], version=4)[1]
+    )
     for callback in (page.rename_scenario, page.delete_scenarios, page.load_scenario):
         kwargs = {"name": "x"} if callback is page.rename_scenario else {}
-        assert "Select a saved scenario first" in str(callback(_clicks=1, selected=[], version=4,
-                                                               **kwargs)[1])
+        assert "Select a saved scenario first" in str(
+            callback(_clicks=1, selected=[], version=4, **kwargs)[1]
+        )
 
     # new data: the saved scenario says it was run on other data
-    state.save_data(pd.DataFrame({"account_id": ["X"], "account_name": ["X"], "arr": [1.0],
-                                  "arr_prior": [1.0]}), {"source": "tiny.csv", "notes": []})
-    assert all(r["data"].endswith("other data")
-               for r in page.list_saved(saved_version=4, data_version=1))
+    state.save_data(
+        pd.DataFrame({"account_id": ["X"], "account_name": ["X"], "arr": [1.0], "arr_prior": [1.0]}),
+        {"source": "tiny.csv", "notes": []},
+    )
+    assert all(r["data"].endswith("other data") for r in page.list_saved(saved_version=4, data_version=1))
     _, message, _ = page.load_scenario(_clicks=1, selected=[by_name["Baseline"]], version=4)
     assert "was run on other data" in str(message) and "text-warning" in str(message)
     before = saved_names(4)
     assert "run on other data" in str(save("stale", first, 4)[1])
     assert saved_names(5) == before  # not saved
 
-    assert page.delete_scenarios(_clicks=1, selected=[{"id": r["id"]} for r in listed],
-                                 version=4)[0] == 5
+    assert page.delete_scenarios(_clicks=1, selected=[{"id": r["id"]} for r in listed], version=4)[0] == 5
     assert page.list_saved(saved_version=5, data_version=1) == []
 
 
 def test_a_saved_scenario_from_an_older_strata_says_so(request_ctx, page, dash_app):
     store, owner = dash_app.server.extensions["strata_scenarios"], state.owner()
-    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
-                                                   correlation=0.3)
+    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
     current_data = preview(page, {"ids": simulator.next_by_score(rows, [], 1)}, assumption_rows)
     current = SimulationReport.from_dict(current_data)
     ok = _insert(store, owner, "Saved now", current.fingerprint, current_data)
@@ -268,16 +285,23 @@ def _insert(store, owner: str, name: str, fingerprint: str, report: dict) -> int
     from storage.scenarios import _ScenarioRow
 
     with Session(store.engine) as session, session.begin():
-        return session.execute(insert(_ScenarioRow).values(
-            owner=owner, name=name, fingerprint=fingerprint, data_label="demo", inputs="{}",
-            report=json.dumps(report), created=datetime.now(UTC))).inserted_primary_key[0]
+        return session.execute(
+            insert(_ScenarioRow).values(
+                owner=owner,
+                name=name,
+                fingerprint=fingerprint,
+                data_label="demo",
+                inputs="{}",
+                report=json.dumps(report),
+                created=datetime.now(UTC),
+            )
+        ).inserted_primary_key[0]
 
 
 def test_another_session_sees_none_of_my_scenarios(dash_app, page):
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()
-        assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS,
-                                             correlation=0.3)[1]
+        assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)[1]
         report = preview(page, [], assumption_rows)
         page.save_scenario(_clicks=1, name="Mine", data=report, version=0)
         mine = page.list_saved(saved_version=1, data_version=0)
@@ -286,20 +310,16 @@ def test_another_session_sees_none_of_my_scenarios(dash_app, page):
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()  # a new cookie-less visitor: another session
         assert page.list_saved(saved_version=1, data_version=0) == []
-        _, message, report = page.load_scenario(_clicks=1, selected=[{"id": mine[0]["id"]}],
-                                                version=0)
+        _, message, report = page.load_scenario(_clicks=1, selected=[{"id": mine[0]["id"]}], version=0)
         assert "no longer exists" in str(message) and report is page.no_update
         page.delete_scenarios(_clicks=1, selected=[{"id": mine[0]["id"]}], version=0)
-        page.rename_scenario(_clicks=1, name="Theirs", selected=[{"id": mine[0]["id"]}],
-                             version=0)
+        page.rename_scenario(_clicks=1, name="Theirs", selected=[{"id": mine[0]["id"]}], version=0)
     kept = dash_app.server.extensions["strata_scenarios"].get(me, mine[0]["id"])
     assert kept is not None and kept.name == "Mine"  # neither deleted nor renamed by them
 
 
-def test_background_jobs_find_the_session_by_its_cookie_and_only_by_a_valid_one(request_ctx,
-                                                                               dash_app, page):
-    mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0],
-                         "arr_prior": [4.0]})
+def test_background_jobs_find_the_session_by_its_cookie_and_only_by_a_valid_one(request_ctx, dash_app, page):
+    mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0], "arr_prior": [4.0]})
     state.save_data(mine, {"source": "z.csv", "notes": []})
     directory = dash_app.server.config["STRATA_STORE"]
     accounts, meta = state.data_outside_request(directory, {state.COOKIE: state.session_id()})

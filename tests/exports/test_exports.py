@@ -37,8 +37,9 @@ def analysis():
 def report(analysis):
     frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
     key = frame[frame["tier"] == "Key"]["account_id"].head(3)
-    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=300, horizon=8),
-                            Scenario(promote=tuple(key)))
+    result = run_simulation(
+        frame, Assumptions(), SimulationSettings(paths=300, horizon=8), Scenario(promote=tuple(key))
+    )
     return simulation_report(result)
 
 
@@ -59,8 +60,10 @@ def test_pptx_pack_reopens_with_the_expected_slides_and_kpis(analysis, report):
     slides = list(deck.slides)
     assert len(slides) == 2 + len(pack.charts) + 1
     texts = [[s.text_frame.text for s in slide.shapes if s.has_text_frame] for slide in slides]
-    assert texts[0] == ["Strategic-account portfolio review",
-                        "Demo portfolio (synthetic) · data as of 2026-11-22"]
+    assert texts[0] == [
+        "Strategic-account portfolio review",
+        "Demo portfolio (synthetic) · data as of 2026-11-22",
+    ]
     titles = [t[0] for t in texts[1:]]
     assert titles[0] == "Key figures" and titles[-1] == "Assumptions and method"
     assert "Pareto: share of ARR from the largest accounts" in titles
@@ -83,8 +86,21 @@ def test_pdf_pack_renders_to_a_page_that_is_not_blank(analysis, tmp_path):
     pdf = pack_bytes(build_pack(analysis, "Demo"), "pdf")
     assert pdf.startswith(b"%PDF-")
     (tmp_path / "pack.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "30", "-gray", "-f", "3", "-l", "3", str(tmp_path / "pack.pdf"),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "30",
+            "-gray",
+            "-f",
+            "3",
+            "-l",
+            "3",
+            str(tmp_path / "pack.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     page = next(tmp_path.glob("page*.pgm")).read_bytes()
     # binary PGM: "P5\n<w> <h>\n<max>\n" then one byte per pixel
     magic, size, _maxval, pixels = page.split(b"\n", 3)
@@ -113,10 +129,27 @@ def test_cli_export_writes_every_chart_and_the_pack(tmp_path, capsys):
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps({"promote": ["A11162"], "name": "Promote Cedar"}))
     capsys.readouterr()  # the first command's list of files
-    status = main(["export", str(DEMO), "--out", str(tmp_path / "deck"), "--format", "pptx",
-                   "--scenario", str(scenario), "--paths", "300", "--json"])
+    status = main(
+        [
+            "export",
+            str(DEMO),
+            "--out",
+            str(tmp_path / "deck"),
+            "--format",
+            "pptx",
+            "--scenario",
+            str(scenario),
+            "--paths",
+            "300",
+            "--json",
+        ]
+    )
     assert status == 0
     assert json.loads(capsys.readouterr().out)["files"] == [str(tmp_path / "deck" / "board-pack.pptx")]
     deck = Presentation(str(tmp_path / "deck" / "board-pack.pptx"))
-    assert any("Promoting 1 account" in shape.text_frame.text for slide in deck.slides
-               for shape in slide.shapes if shape.has_text_frame)
+    assert any(
+        "Promoting 1 account" in shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )

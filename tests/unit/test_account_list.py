@@ -8,18 +8,26 @@ import pandas as pd
 from portfolio.account_list import neutralize_formulas, to_csv_bytes, to_xlsx_bytes
 from portfolio.analysis import analyze
 
-HOSTILE = pd.DataFrame({
-    "account_id": ["A", "B", "C", "D", "E", "F"],
-    "account_name": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tTab", "Fine"],
-    "arr": [100.0, 200.0, 300.0, 400.0, 500.0, 600.0],
-    "arr_prior": [0.0] * 6,
-})
+HOSTILE = pd.DataFrame(
+    {
+        "account_id": ["A", "B", "C", "D", "E", "F"],
+        "account_name": ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tTab", "Fine"],
+        "arr": [100.0, 200.0, 300.0, 400.0, 500.0, 600.0],
+        "arr_prior": [0.0] * 6,
+    }
+)
 
 
 def test_neutralize_prefixes_each_trigger():
     out = neutralize_formulas(HOSTILE)
-    assert out["account_name"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2",
-                                            "'@SUM(A1)", "'\tTab", "Fine"]
+    assert out["account_name"].tolist() == [
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tTab",
+        "Fine",
+    ]
     assert out["arr"].tolist() == HOSTILE["arr"].tolist()
 
 

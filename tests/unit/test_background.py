@@ -11,18 +11,22 @@ from dashboard import background, state
 from storage.session_store import RedisStore, open_store
 
 
-@pytest.mark.parametrize("task_state, started, beating, queued, ended, expected", [
-    ("STARTED", True, True, 5, False, None),  # working, heartbeat fresh
-    ("STARTED", True, False, 5, False, background.LOST_RUN),  # worker killed: heartbeat expired
-    ("PENDING", True, False, 5, False, background.LOST_RUN),  # same, without track_started
-    ("FAILURE", True, False, 5, False, background.LOST_RUN),  # pool child died (WorkerLostError)
-    ("PENDING", False, False, 5, False, None),  # queued behind other runs
-    ("PENDING", False, False, background.QUEUE_TIMEOUT + 1, False, background.NO_WORKER),
-    ("REVOKED", True, False, 5, False, None),  # cancelled by the user
-    ("STARTED", True, False, 5, True, None),  # ended by the app (cancel before revoke landed)
-])
-def test_a_celery_run_is_lost_only_when_nobody_can_finish_it(task_state, started, beating,
-                                                              queued, ended, expected):
+@pytest.mark.parametrize(
+    "task_state, started, beating, queued, ended, expected",
+    [
+        ("STARTED", True, True, 5, False, None),  # working, heartbeat fresh
+        ("STARTED", True, False, 5, False, background.LOST_RUN),  # worker killed: heartbeat expired
+        ("PENDING", True, False, 5, False, background.LOST_RUN),  # same, without track_started
+        ("FAILURE", True, False, 5, False, background.LOST_RUN),  # pool child died (WorkerLostError)
+        ("PENDING", False, False, 5, False, None),  # queued behind other runs
+        ("PENDING", False, False, background.QUEUE_TIMEOUT + 1, False, background.NO_WORKER),
+        ("REVOKED", True, False, 5, False, None),  # cancelled by the user
+        ("STARTED", True, False, 5, True, None),  # ended by the app (cancel before revoke landed)
+    ],
+)
+def test_a_celery_run_is_lost_only_when_nobody_can_finish_it(
+    task_state, started, beating, queued, ended, expected
+):
     assert background.celery_lost_reason(task_state, started, beating, queued, ended) == expected
 
 
@@ -88,8 +92,13 @@ def test_a_celery_worker_without_redis_url_is_told_what_is_missing(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(STRATA_CACHE_DIR=str(tmp_path), STRATA_DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
-    worker = subprocess.run([sys.executable, "-c", "import app; app.celery_app"],
-                            cwd=Path(__file__).resolve().parents[2], env=env,
-                            capture_output=True, text=True, timeout=120)
+    worker = subprocess.run(
+        [sys.executable, "-c", "import app; app.celery_app"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert worker.returncode == 1 and "REDIS_URL is not set" in worker.stderr
     assert "Traceback" not in worker.stderr

@@ -12,8 +12,14 @@ from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity, workload
 def _book():
     # A: 12 strategic (load 1.2); B: 30 key (1.2); C: 60 standard (0.8);
     # D: 5 strategic + 25 key (0.5 + 1.0 = 1.5); 3 standard accounts with no SAM.
-    rows = ([("A", "Strategic")] * 12 + [("B", "Key")] * 30 + [("C", "Standard")] * 60
-            + [("D", "Strategic")] * 5 + [("D", "Key")] * 25 + [(None, "Standard")] * 3)
+    rows = (
+        [("A", "Strategic")] * 12
+        + [("B", "Key")] * 30
+        + [("C", "Standard")] * 60
+        + [("D", "Strategic")] * 5
+        + [("D", "Key")] * 25
+        + [(None, "Standard")] * 3
+    )
     accounts = pd.DataFrame({"sam": [s for s, _ in rows], "arr": 1000.0})
     return accounts, pd.Series([t for _, t in rows])
 
@@ -43,8 +49,7 @@ def test_available_fte_splits_each_sam_by_load():
     # D spends 0.5/1.5 on strategic and 1.0/1.5 on key; A, B, C one tier each
     assert w.available_headcount == 4
     assert w.by_tier["available_fte"].tolist() == pytest.approx([1 + 1 / 3, 1 + 2 / 3, 1.0])
-    assert w.by_tier["coverage"].tolist() == pytest.approx([(4 / 3) / 1.7, (5 / 3) / 2.2,
-                                                            1 / 0.84])
+    assert w.by_tier["coverage"].tolist() == pytest.approx([(4 / 3) / 1.7, (5 / 3) / 2.2, 1 / 0.84])
 
 
 def test_given_headcount_scales_availability():
@@ -76,5 +81,7 @@ def test_default_capacity_is_the_one_the_readme_states():
     readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
     stated = re.search(r"\(defaults (\d+) strategic, (\d+) key, (\d+) standard\)", readme)
     assert stated, "the README no longer states the default capacities"
-    assert dict(zip(["Strategic", "Key", "Standard"], map(int, stated.groups()),
-                                        strict=True)) == DEFAULT_CAPACITY
+    assert (
+        dict(zip(["Strategic", "Key", "Standard"], map(int, stated.groups()), strict=True))
+        == DEFAULT_CAPACITY
+    )

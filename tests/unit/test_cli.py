@@ -27,8 +27,7 @@ def test_analyze_demo_json_has_the_documented_keys(capsys):
     assert {"accounts", "arr"} <= set(data["tiers"]["Strategic"])
     retention = data["retention"]
     assert {"nrr", "grr", "by_tier", "bridge"} <= set(retention)
-    assert set(retention["bridge"]) == {"starting", "expansion", "contraction", "churn", "new",
-                                        "ending"}
+    assert set(retention["bridge"]) == {"starting", "expansion", "contraction", "churn", "new", "ending"}
     assert {"nrr", "grr"} <= set(retention["by_tier"]["Strategic"])
     assert "required_headcount" in data["workload"]
     assert 0 < data["concentration"]["top_20pct_share"] < 1  # a fraction, not a percent
@@ -43,9 +42,20 @@ def test_analyze_readable(capsys):
 
 def test_what_if_options_change_the_result(capsys):
     _, base, _ = run(capsys, "analyze", str(DEMO), "--json")
-    _, strict, _ = run(capsys, "analyze", str(DEMO), "--json", "--thresholds", "80,60",
-                       "--capacity", "Strategic=5", "--headcount", "40",
-                       "--weights", "revenue=50")
+    _, strict, _ = run(
+        capsys,
+        "analyze",
+        str(DEMO),
+        "--json",
+        "--thresholds",
+        "80,60",
+        "--capacity",
+        "Strategic=5",
+        "--headcount",
+        "40",
+        "--weights",
+        "revenue=50",
+    )
     base, strict = json.loads(base), json.loads(strict)
     assert strict["tiers"]["Strategic"]["accounts"] < base["tiers"]["Strategic"]["accounts"]
     assert strict["scorecard"]["weights"]["revenue"] == 50
@@ -81,14 +91,17 @@ def test_missing_file(capsys, tmp_path):
     assert status == 1 and "cannot open file" in err
 
 
-@pytest.mark.parametrize("option,value,fragment", [
-    ("--thresholds", "50,70", "thresholds must satisfy"),
-    ("--thresholds", "high", "STRATEGIC,KEY"),
-    ("--weights", "revenue=lots", "NAME=NUMBER"),
-    ("--weights", "colour=3", "unknown scorecard dimension"),
-    ("--capacity", "Strategic=0", "positive"),
-    ("--mapping", "Ref=acct", "unknown column"),
-])
+@pytest.mark.parametrize(
+    "option,value,fragment",
+    [
+        ("--thresholds", "50,70", "thresholds must satisfy"),
+        ("--thresholds", "high", "STRATEGIC,KEY"),
+        ("--weights", "revenue=lots", "NAME=NUMBER"),
+        ("--weights", "colour=3", "unknown scorecard dimension"),
+        ("--capacity", "Strategic=0", "positive"),
+        ("--mapping", "Ref=acct", "unknown column"),
+    ],
+)
 def test_bad_options_exit_2(capsys, option, value, fragment):
     status, _, err = run(capsys, "analyze", str(DEMO), option, value)
     assert status == 2 and fragment in err
@@ -98,12 +111,25 @@ def test_mapping_and_accounts_out(capsys, tmp_path):
     source = tmp_path / "odd.csv"
     source.write_text("Ref,Money,Was\nr1,100,90\nr2,=1+2,10\n".replace("=1+2", "50"))
     out_file = tmp_path / "tiers.csv"
-    status, _, _ = run(capsys, "analyze", str(source), "--mapping", "Ref=account_id",
-                       "--mapping", "Money=arr", "--mapping", "Was=arr_prior",
-                       "--accounts-out", str(out_file))
+    status, _, _ = run(
+        capsys,
+        "analyze",
+        str(source),
+        "--mapping",
+        "Ref=account_id",
+        "--mapping",
+        "Money=arr",
+        "--mapping",
+        "Was=arr_prior",
+        "--accounts-out",
+        str(out_file),
+    )
     assert status == 0
-    assert out_file.read_text(encoding="utf-8-sig").splitlines()[0].startswith(
-        "account_id,account_name,arr,arr_prior,score,tier")
+    assert (
+        out_file.read_text(encoding="utf-8-sig")
+        .splitlines()[0]
+        .startswith("account_id,account_name,arr,arr_prior,score,tier")
+    )
 
 
 def test_demo_command_reproduces_the_shipped_file(capsys, tmp_path):
@@ -124,8 +150,9 @@ def _top_key_accounts(n: int) -> list[str]:
 
 def test_simulate_json_has_the_documented_keys(capsys):
     promote = _top_key_accounts(3)
-    status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "500", "--horizon", "8",
-                         "--promote", *promote, "--json")
+    status, out, _ = run(
+        capsys, "simulate", str(DEMO), "--paths", "500", "--horizon", "8", "--promote", *promote, "--json"
+    )
     assert status == 0
     data = json.loads(out)
     assert set(data["ending_arr"]) == {"p5", "p25", "p50", "p75", "p95", "mean"}
@@ -145,29 +172,43 @@ def test_simulate_json_has_the_documented_keys(capsys):
     assert set(data["mc_error"]) == {"ending_arr_mean", "delta_mean", "prob_better", "npv_mean"}
     assert data["settings"]["paths"] == 500 and data["headline"].startswith("Promoting 3 accounts")
     # same seed → same numbers
-    status, again, _ = run(capsys, "simulate", str(DEMO), "--paths", "500", "--horizon", "8",
-                           "--promote", *promote, "--json")
+    status, again, _ = run(
+        capsys, "simulate", str(DEMO), "--paths", "500", "--horizon", "8", "--promote", *promote, "--json"
+    )
     assert json.loads(again)["delta"] == data["delta"]
 
 
 def test_simulate_readable_with_assumptions_file(capsys, tmp_path):
     assumptions = tmp_path / "a.json"
-    assumptions.write_text(json.dumps({"tiers": {"Strategic": {"annual_churn": 0.03}},
-                                       "correlation": 0.2}))
-    status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "200", "--period", "month",
-                         "--horizon", "24", "--assumptions", str(assumptions))
+    assumptions.write_text(json.dumps({"tiers": {"Strategic": {"annual_churn": 0.03}}, "correlation": 0.2}))
+    status, out, _ = run(
+        capsys,
+        "simulate",
+        str(DEMO),
+        "--paths",
+        "200",
+        "--period",
+        "month",
+        "--horizon",
+        "24",
+        "--assumptions",
+        str(assumptions),
+    )
     assert status == 0
     assert "correlation 0.2" in out and "explicit" in out and "ending ARR p50" in out
     assert "Expected ARR by month 24" in out
 
 
-@pytest.mark.parametrize(("argv", "fragment"), [
-    (["--promote", "NO-SUCH-ID"], "unknown or inactive account id(s): NO-SUCH-ID"),
-    (["--horizon", "99"], "horizon must be 1–20 quarters"),
-    (["--correlation", "1.5"], "correlation must be between 0 and 0.99"),
-    (["--assumptions", "missing.json"], "cannot read assumptions file"),
-    (["--scenario", "missing.json"], "--scenario: cannot read scenario file missing.json"),
-])
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["--promote", "NO-SUCH-ID"], "unknown or inactive account id(s): NO-SUCH-ID"),
+        (["--horizon", "99"], "horizon must be 1–20 quarters"),
+        (["--correlation", "1.5"], "correlation must be between 0 and 0.99"),
+        (["--assumptions", "missing.json"], "cannot read assumptions file"),
+        (["--scenario", "missing.json"], "--scenario: cannot read scenario file missing.json"),
+    ],
+)
 def test_simulate_bad_options_exit_2_with_json_error(capsys, argv, fragment):
     status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "50", "--json", *argv)
     assert status == 2
@@ -175,8 +216,7 @@ def test_simulate_bad_options_exit_2_with_json_error(capsys, argv, fragment):
 
 
 def test_simulate_real_order_export(capsys):
-    status, out, _ = run(capsys, "simulate", str(real_file("SaaS-Sales.csv")), "--paths", "300",
-                         "--json")
+    status, out, _ = run(capsys, "simulate", str(real_file("SaaS-Sales.csv")), "--paths", "300", "--json")
     assert status == 0
     data = json.loads(out)
     assert data["baseline"]["start_arr"] == pytest.approx(733_947.02, abs=0.01)  # Σ 2023 Sales
@@ -184,18 +224,38 @@ def test_simulate_real_order_export(capsys):
 
 
 def test_simulate_takes_the_treatment_and_money_and_names_a_bad_field(capsys):
-    status, out, _ = run(capsys, "simulate", str(DEMO), "--paths", "200", "--horizon", "8",
-                         "--hazard-ratio", "0.6", "--uplift", "3", "--ramp-months", "3",
-                         "--margin", "70", "--discount-rate", "8", "--workers", "1", "--json")
+    status, out, _ = run(
+        capsys,
+        "simulate",
+        str(DEMO),
+        "--paths",
+        "200",
+        "--horizon",
+        "8",
+        "--hazard-ratio",
+        "0.6",
+        "--uplift",
+        "3",
+        "--ramp-months",
+        "3",
+        "--margin",
+        "70",
+        "--discount-rate",
+        "8",
+        "--workers",
+        "1",
+        "--json",
+    )
     data = json.loads(out)
     assert status == 0 and data["treatment"]["source"] == "explicit"
     assert data["treatment"]["hazard_ratio"]["value"] == 0.6
     assert data["treatment"]["uplift"]["value"] == pytest.approx(0.03)
     assert data["settings"]["margin"] == pytest.approx(0.7)
-    for argv, message in ((["--hazard-ratio", "0"], "hazard ratio must be above 0"),
-                          (["--uplift", "150"], "uplift must be within ±100 points"),
-                          (["--margin", "120"], "margin must be between 0% and 100%"),
-                          (["--ramp-months", "30"], "ramp (30 months) must be within the horizon")):
-        status, out, err = run(capsys, "simulate", str(DEMO), "--paths", "100", "--horizon", "8",
-                               *argv)
+    for argv, message in (
+        (["--hazard-ratio", "0"], "hazard ratio must be above 0"),
+        (["--uplift", "150"], "uplift must be within ±100 points"),
+        (["--margin", "120"], "margin must be between 0% and 100%"),
+        (["--ramp-months", "30"], "ramp (30 months) must be within the horizon"),
+    ):
+        status, out, err = run(capsys, "simulate", str(DEMO), "--paths", "100", "--horizon", "8", *argv)
         assert status == 2 and message in err, (argv, err)

@@ -66,8 +66,7 @@ def test_empty_portfolio_is_nan_not_error():
     assert s.active_accounts == 0 and math.isnan(s.gini) and math.isnan(s.hhi)
 
 
-arr_lists = st.lists(st.floats(min_value=0.01, max_value=1e8, allow_nan=False), min_size=1,
-                     max_size=200)
+arr_lists = st.lists(st.floats(min_value=0.01, max_value=1e8, allow_nan=False), min_size=1, max_size=200)
 
 
 @given(arr_lists)

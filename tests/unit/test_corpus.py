@@ -20,8 +20,10 @@ REJECTED = {
 }
 LOADED = {  # file: (account names or count, total ARR)
     "formulas.csv": (4, 1000.0),
-    "html_names.csv": (["<script>alert(1)</script>", "<b>Bold & Co</b>",
-                        "<img src=x onerror=alert(2)>"], 1750.0),
+    "html_names.csv": (
+        ["<script>alert(1)</script>", "<b>Bold & Co</b>", "<img src=x onerror=alert(2)>"],
+        1750.0,
+    ),
     "mixed_encoding.csv": (["Müller GmbH", "Société Générale"], 300.0),
     "semicolon_decimal_comma.csv": (["Alpha", "Beta"], 1236.5),
     "utf16.csv": (["Ærø", "Øst"], 150.0),

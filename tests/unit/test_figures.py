@@ -23,9 +23,14 @@ def test_pareto_hover_names_accounts_as_text(five_accounts):
 
 def test_every_figure_builds_for_a_small_portfolio(five_accounts):
     a = analyze(five_accounts)
-    for build in (figures.lorenz_figure, figures.tier_distribution_figure, figures.score_histogram,
-                  figures.retention_by_tier_figure, figures.sam_load_figure,
-                  figures.headcount_figure):
+    for build in (
+        figures.lorenz_figure,
+        figures.tier_distribution_figure,
+        figures.score_histogram,
+        figures.retention_by_tier_figure,
+        figures.sam_load_figure,
+        figures.headcount_figure,
+    ):
         assert build(a).layout.title.text
     assert figures.bridge_figure(a.retention.bridge).data[0].y[-1] == 1000
 
@@ -46,16 +51,22 @@ def test_figures_use_only_trace_types_of_the_shipped_plotly_bundle():
     from portfolio.ingest import load_file
 
     a = analyze(load_file(DEMO).accounts)
-    built = [figures.pareto_figure(a), figures.lorenz_figure(a), figures.tier_distribution_figure(a),
-             figures.score_histogram(a), figures.retention_by_tier_figure(a),
-             figures.bridge_figure(a.retention.bridge), figures.sam_load_figure(a),
-             figures.headcount_figure(a), figures.bridge_figure_unavailable()]
+    built = [
+        figures.pareto_figure(a),
+        figures.lorenz_figure(a),
+        figures.tier_distribution_figure(a),
+        figures.score_histogram(a),
+        figures.retention_by_tier_figure(a),
+        figures.bridge_figure(a.retention.bridge),
+        figures.sam_load_figure(a),
+        figures.headcount_figure(a),
+        figures.bridge_figure_unavailable(),
+    ]
     used = {trace.type for fig in built for trace in fig.data}
     assert used <= figures.BROWSER_TRACE_TYPES, used - figures.BROWSER_TRACE_TYPES
 
 
-def test_bridge_and_retention_figures_follow_the_tier_and_say_when_there_is_no_prior_arr(
-        five_accounts):
+def test_bridge_and_retention_figures_follow_the_tier_and_say_when_there_is_no_prior_arr(five_accounts):
     a = analyze(five_accounts)
     assert figures.arr_bridge_figure(a).layout.title.text == "ARR bridge — All tiers"
     tier = next(iter(a.retention_by_tier))
@@ -66,8 +77,10 @@ def test_bridge_and_retention_figures_follow_the_tier_and_say_when_there_is_no_p
 
     without_prior = analyze(five_accounts.drop(columns="arr_prior").assign(arr_prior=float("nan")))
     assert without_prior.retention is None
-    for fig in (figures.arr_bridge_figure(without_prior, tier),
-                figures.retention_by_tier_figure(without_prior)):
+    for fig in (
+        figures.arr_bridge_figure(without_prior, tier),
+        figures.retention_by_tier_figure(without_prior),
+    ):
         assert "needs prior-year ARR" in fig.layout.title.text and not fig.data
         assert fig.layout.annotations[0].text == figures.NO_PRIOR_ARR
 
@@ -75,6 +88,7 @@ def test_bridge_and_retention_figures_follow_the_tier_and_say_when_there_is_no_p
 def test_export_footnote_names_the_source_and_a_known_date():
     from exports.pack import footnote
 
-    assert footnote("SaaS-Sales.csv", "2023-12-31") == ("Source: SaaS-Sales.csv · data as of "
-                                                        "2023-12-31 · Strata")
+    assert footnote("SaaS-Sales.csv", "2023-12-31") == (
+        "Source: SaaS-Sales.csv · data as of 2023-12-31 · Strata"
+    )
     assert footnote("Demo", None) == "Source: Demo · Strata"

@@ -38,12 +38,17 @@ def test_good_snapshot():
     assert any("blank prior ARR" in n for n in r.report.notes)
 
 
-@pytest.mark.parametrize("header,expected", [
-    ("Customer ID,Customer Name,ARR,Prior ARR", ["account_id", "account_name", "arr", "arr_prior"]),
-    ("  ACCOUNT ID , Account Name ,Annual Revenue,ARR Last Year",
-     ["account_id", "account_name", "arr", "arr_prior"]),
-    ("Client ID,Company,ARR ($),Owner", ["account_id", "account_name", "arr", "sam"]),
-])
+@pytest.mark.parametrize(
+    "header,expected",
+    [
+        ("Customer ID,Customer Name,ARR,Prior ARR", ["account_id", "account_name", "arr", "arr_prior"]),
+        (
+            "  ACCOUNT ID , Account Name ,Annual Revenue,ARR Last Year",
+            ["account_id", "account_name", "arr", "arr_prior"],
+        ),
+        ("Client ID,Company,ARR ($),Owner", ["account_id", "account_name", "arr", "sam"]),
+    ],
+)
 def test_forgiving_headers(header, expected):
     r = load(header + "\nx1,X,100,50\nx2,Y,200,60\n")
     assert r.ok, r.report.summary()
@@ -66,11 +71,23 @@ def test_name_used_as_id_when_no_id_column():
     assert any("used as ids" in n for n in r.report.notes)
 
 
-@pytest.mark.parametrize("cell,value", [
-    ("$1,234.50", 1234.5), ("1 234", 1234), ("1\u00a0234,50 €", 1234.5), ("(500)", -500),
-    ("1.234.567", 1234567), ("1,5", 1.5), ("EUR 12", 12), ("-$3", -3), ("1e3", 1000),
-    ("12'345", 12345), ("500-", -500), ("1,234,567.89", 1234567.89),
-])
+@pytest.mark.parametrize(
+    "cell,value",
+    [
+        ("$1,234.50", 1234.5),
+        ("1 234", 1234),
+        ("1\u00a0234,50 €", 1234.5),
+        ("(500)", -500),
+        ("1.234.567", 1234567),
+        ("1,5", 1.5),
+        ("EUR 12", 12),
+        ("-$3", -3),
+        ("1e3", 1000),
+        ("12'345", 12345),
+        ("500-", -500),
+        ("1,234,567.89", 1234567.89),
+    ],
+)
 def test_parse_money(cell, value):
     assert parse_money(cell) == pytest.approx(value)
 
@@ -109,8 +126,13 @@ def test_latin1():
 
 
 def test_xlsx_roundtrip():
-    frame = pd.DataFrame({"Customer ID": ["A", "B"], "ARR": [1000.5, 20],
-                          "Renewal Date": pd.to_datetime(["2026-01-31", "2026-03-01"])})
+    frame = pd.DataFrame(
+        {
+            "Customer ID": ["A", "B"],
+            "ARR": [1000.5, 20],
+            "Renewal Date": pd.to_datetime(["2026-01-31", "2026-03-01"]),
+        }
+    )
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False)
     r = load(buffer.getvalue(), "accounts.xlsx")
@@ -130,8 +152,10 @@ def test_xlsx_with_time_cells_loads():
 
 
 def test_scores_and_tier_columns():
-    text = ("account_id,arr,tier,strategic_fit,expansion_potential\n"
-            "A,100,Strategic,7,\nB,50,tier 2,10,3\nC,10,standard,0,0\n")
+    text = (
+        "account_id,arr,tier,strategic_fit,expansion_potential\n"
+        "A,100,Strategic,7,\nB,50,tier 2,10,3\nC,10,standard,0,0\n"
+    )
     r = load(text)
     assert r.ok, r.report.summary()
     assert r.accounts["tier"].tolist() == ["Strategic", "Key", "Standard"]
@@ -166,8 +190,7 @@ def test_non_numeric_negative_and_missing_arr():
 
 def test_score_out_of_range_and_unknown_tier():
     r = load("account_id,arr,strategic_fit,tier\nA,1,11,Gold\n")
-    assert set(reasons(r)) == {"score outside 0–10",
-                               "unknown tier (expected Strategic, Key, Standard)"}
+    assert set(reasons(r)) == {"score outside 0–10", "unknown tier (expected Strategic, Key, Standard)"}
 
 
 def test_missing_id():
@@ -175,16 +198,19 @@ def test_missing_id():
     assert reasons(r) == {"missing account id": 1} and r.report.problems[0].row == 2
 
 
-@pytest.mark.parametrize("data,fragment", [
-    (b"", "empty"),
-    (b"   \n\n", "empty"),
-    (b"account_id,arr\n", "no data rows"),
-    (b"\x00\x01\x02\x03binary\xff\xfe\x00junk" * 50, "binary"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
-    (b"PK\x03\x04 truncated", "not a valid"),
-    (b"account_id,arr,arr\nA,1,2\n", "duplicate column header"),
-    (b"account_id,arr\nA,1\nB,2,3,4\n", "malformed row"),
-])
+@pytest.mark.parametrize(
+    "data,fragment",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"account_id,arr\n", "no data rows"),
+        (b"\x00\x01\x02\x03binary\xff\xfe\x00junk" * 50, "binary"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (b"PK\x03\x04 truncated", "not a valid"),
+        (b"account_id,arr,arr\nA,1,2\n", "duplicate column header"),
+        (b"account_id,arr\nA,1\nB,2,3,4\n", "malformed row"),
+    ],
+)
 def test_unreadable_files_get_a_clear_error(data, fragment):
     r = load(data)
     assert not r.ok and r.accounts is None
@@ -302,16 +328,22 @@ ids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", min_size=1, max
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(ids, st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)),
-                       min_size=1, max_size=40),
-       st.sampled_from([",", ";", "\t"]))
+@given(
+    st.dictionaries(ids, st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)), min_size=1, max_size=40),
+    st.sampled_from([",", ";", "\t"]),
+)
 def test_snapshot_roundtrip(rows, delimiter):
     lines = [delimiter.join(["account_id", "arr", "arr_prior"])]
     lines += [delimiter.join([k, str(a), str(p)]) for k, (a, p) in rows.items()]
     r = load("\n".join(lines) + "\n")
     assert r.ok, r.report.summary()
-    got = dict(zip(r.accounts["account_id"],
-                   zip(r.accounts["arr"], r.accounts["arr_prior"], strict=True), strict=True))
+    got = dict(
+        zip(
+            r.accounts["account_id"],
+            zip(r.accounts["arr"], r.accounts["arr_prior"], strict=True),
+            strict=True,
+        )
+    )
     assert got == {k: (float(a), float(p)) for k, (a, p) in rows.items()}
 
 

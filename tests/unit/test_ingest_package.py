@@ -10,9 +10,20 @@ from portfolio.ingest import load_bytes, parse_money
 
 # names imported from portfolio.ingest elsewhere in the repository (app, CLI, dashboard,
 # benchmarks, tests); the package must keep offering every one of them
-FRONT_DOOR = ["DEFAULT_LIMITS", "IngestReport", "Limits", "LoadResult", "MAX_LISTED_PROBLEMS",
-              "Problem", "Shape", "detect_shape", "finalize_accounts", "load_bytes", "load_file",
-              "parse_money"]
+FRONT_DOOR = [
+    "DEFAULT_LIMITS",
+    "IngestReport",
+    "Limits",
+    "LoadResult",
+    "MAX_LISTED_PROBLEMS",
+    "Problem",
+    "Shape",
+    "detect_shape",
+    "finalize_accounts",
+    "load_bytes",
+    "load_file",
+    "parse_money",
+]
 
 
 def load(text: str, **kwargs):
@@ -26,19 +37,22 @@ def test_front_door_names():
     assert ingest.Limits() == ingest.DEFAULT_LIMITS
 
 
-@pytest.mark.parametrize("cell,value", [
-    ("1,2345", 1.2345),      # one comma not followed by exactly three digits: decimal comma
-    ("1,50", 1.5),
-    ("1,234", 1234),         # followed by three digits: thousands separator
-    ("1.234", 1.234),        # a single dot is a decimal point
-    ("1.234,5", 1234.5),     # both: the later one is the decimal point
-    ("€-5", -5),             # a minus after the currency symbol
-    ("5 USD-", -5),          # a trailing minus after the currency code
-    ("(USD 5)", -5),
-    ("-(5)", None),          # a minus outside the parentheses is not read
-    ("1,234,56", None),      # thousands groups must have three digits
-    ("1.234.56", None),
-])
+@pytest.mark.parametrize(
+    "cell,value",
+    [
+        ("1,2345", 1.2345),  # one comma not followed by exactly three digits: decimal comma
+        ("1,50", 1.5),
+        ("1,234", 1234),  # followed by three digits: thousands separator
+        ("1.234", 1.234),  # a single dot is a decimal point
+        ("1.234,5", 1234.5),  # both: the later one is the decimal point
+        ("€-5", -5),  # a minus after the currency symbol
+        ("5 USD-", -5),  # a trailing minus after the currency code
+        ("(USD 5)", -5),
+        ("-(5)", None),  # a minus outside the parentheses is not read
+        ("1,234,56", None),  # thousands groups must have three digits
+        ("1.234.56", None),
+    ],
+)
 def test_parse_money_signs_and_separators(cell, value):
     parsed = parse_money(cell)
     if value is None:
@@ -59,9 +73,15 @@ def test_snapshot_problems_are_reported_in_column_order():
     r = load(text)
     assert not r.ok
     assert list(r.report.problem_counts) == [
-        "missing account id", "duplicate account id (first on row 3)", "ARR is not a number",
-        "missing ARR", "negative ARR", "prior ARR is not a number", "negative prior ARR",
-        "score is not a number", "score outside 0–10",
+        "missing account id",
+        "duplicate account id (first on row 3)",
+        "ARR is not a number",
+        "missing ARR",
+        "negative ARR",
+        "prior ARR is not a number",
+        "negative prior ARR",
+        "score is not a number",
+        "score outside 0–10",
     ]
 
 

@@ -45,8 +45,11 @@ def test_every_package_in_the_repo_is_listed_for_the_wheel():
     and assets/ under other names), so a new package or subpackage must be added there."""
     listed = set(SETUPTOOLS["packages"]) - set(SHIPPED)
     top = set(PYPROJECT["tool"]["importlinter"]["root_packages"])
-    found = {".".join(init.parent.relative_to(ROOT).parts)
-             for package in top for init in (ROOT / package).rglob("__init__.py")}
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for package in top
+        for init in (ROOT / package).rglob("__init__.py")
+    }
     assert listed == found
     assert set(SETUPTOOLS["packages"]) >= set(SHIPPED)
 
@@ -74,10 +77,29 @@ def wheel(tmp_path_factory) -> Path:
     if not os.environ.get("STRATA_CHECK_WHEEL"):
         pytest.skip("set STRATA_CHECK_WHEEL=1 to build the wheel and check it (CI does)")
     source, out = tmp_path_factory.mktemp("source") / "strata", tmp_path_factory.mktemp("wheel")
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "*.egg-info", "__pycache__", "instance", "tests", "benchmarks", "docs"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(out), str(source)], check=True, timeout=300)
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "*.egg-info", "__pycache__", "instance", "tests", "benchmarks", "docs"
+        ),
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        timeout=300,
+    )
     (built,) = out.glob("strata-*.whl")
     return built
 
@@ -130,12 +152,22 @@ def test_the_installed_wheel_runs_outside_the_checkout(wheel, tmp_path):
     elsewhere.mkdir()
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(site)
-    env = {**os.environ, "PYTHONPATH": str(site), "STRATA_CACHE_DIR": str(tmp_path / "cache"),
-           "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(site),
+        "STRATA_CACHE_DIR": str(tmp_path / "cache"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+    }
     env.pop("STRATA_DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    done = subprocess.run([sys.executable, "-c", INSTALLED_CHECK, str(site)], cwd=elsewhere, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", INSTALLED_CHECK, str(site)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     first, analysis = done.stdout.split("\n", 1)
     app = json.loads(first)

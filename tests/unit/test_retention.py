@@ -34,8 +34,7 @@ def test_nrr_grr_by_hand():
 
 def test_bridge_by_hand():
     b = retention(NOW, PRIOR).bridge
-    assert (b.starting, b.expansion, b.contraction, b.churn, b.new, b.ending) == \
-        (500, 20, 50, 50, 80, 500)
+    assert (b.starting, b.expansion, b.contraction, b.churn, b.new, b.ending) == (500, 20, 50, 50, 80, 500)
     assert b.ending == NOW.sum()
 
 
@@ -59,8 +58,7 @@ def test_no_existing_accounts_gives_nan():
     assert math.isnan(r.nrr) and math.isnan(r.grr) and r.bridge.new == 10
 
 
-amounts = st.lists(st.floats(min_value=1, max_value=1e7, allow_nan=False), min_size=1,
-                   max_size=100)
+amounts = st.lists(st.floats(min_value=1, max_value=1e7, allow_nan=False), min_size=1, max_size=100)
 
 
 @given(amounts)

@@ -29,10 +29,17 @@ def store(tmp_path):
 
 
 def small_report() -> SimulationReport:
-    frame = pd.DataFrame({"account_id": ["A", "B", "C"], "account_name": ["A", "B", "C"],
-                          "arr": [3e5, 2e5, 1e5], "tier": ["Strategic", "Key", "Standard"]})
-    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=200, horizon=4),
-                            Scenario(promote=("B",)))
+    frame = pd.DataFrame(
+        {
+            "account_id": ["A", "B", "C"],
+            "account_name": ["A", "B", "C"],
+            "arr": [3e5, 2e5, 1e5],
+            "tier": ["Strategic", "Key", "Standard"],
+        }
+    )
+    result = run_simulation(
+        frame, Assumptions(), SimulationSettings(paths=200, horizon=4), Scenario(promote=("B",))
+    )
     return simulation_report(result)
 
 
@@ -90,9 +97,17 @@ def test_report_is_json_and_histograms_count_every_path():
 def _insert_row(store: ScenarioStore, owner: str, name: str, report_json: str) -> int:
     """A row written straight into the table, as an older (or newer) Strata would have."""
     with Session(store.engine) as session, session.begin():
-        return session.execute(insert(_ScenarioRow).values(
-            owner=owner, name=name, fingerprint="f" * 64, data_label="demo", inputs="{}",
-            report=report_json, created=datetime.now(UTC))).inserted_primary_key[0]
+        return session.execute(
+            insert(_ScenarioRow).values(
+                owner=owner,
+                name=name,
+                fingerprint="f" * 64,
+                data_label="demo",
+                inputs="{}",
+                report=report_json,
+                created=datetime.now(UTC),
+            )
+        ).inserted_primary_key[0]
 
 
 def test_the_schema_version_is_saved_inside_the_report_json(store):
@@ -115,19 +130,34 @@ def test_a_row_of_the_tier_copying_model_says_run_it_again(store):
     assert [s.problem for s in store.list("alice")] == [OLDER]
 
 
-@pytest.mark.parametrize(("report_json", "problem"), [
-    # older than version 1 could hold: no chart data
-    (json.dumps({k: v for k, v in json.loads(V1_REPORT.read_text()).items()
-                 if k not in ("fan", "ending_histogram")}), OLDER),
-    (json.dumps({"settings": {"paths": 100}, "baseline": {}}), OLDER),
-    (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 2}), OLDER),
-    (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 4}),
-     "This scenario was saved by a newer Strata and cannot be shown here; run it again."),
-    (json.dumps({"schema_version": 3, "settings": {}}),
-     "This scenario could not be read (its saved results are damaged); run it again."),
-    ("{not json", "This scenario could not be read (its saved results are damaged); run it again."),
-    ("[1, 2]", "This scenario could not be read (its saved results are damaged); run it again."),
-])
+@pytest.mark.parametrize(
+    ("report_json", "problem"),
+    [
+        # older than version 1 could hold: no chart data
+        (
+            json.dumps(
+                {
+                    k: v
+                    for k, v in json.loads(V1_REPORT.read_text()).items()
+                    if k not in ("fan", "ending_histogram")
+                }
+            ),
+            OLDER,
+        ),
+        (json.dumps({"settings": {"paths": 100}, "baseline": {}}), OLDER),
+        (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 2}), OLDER),
+        (
+            json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 4}),
+            "This scenario was saved by a newer Strata and cannot be shown here; run it again.",
+        ),
+        (
+            json.dumps({"schema_version": 3, "settings": {}}),
+            "This scenario could not be read (its saved results are damaged); run it again.",
+        ),
+        ("{not json", "This scenario could not be read (its saved results are damaged); run it again."),
+        ("[1, 2]", "This scenario could not be read (its saved results are damaged); run it again."),
+    ],
+)
 def test_a_row_that_cannot_be_shown_says_why_instead_of_raising(store, report_json, problem):
     scenario_id = _insert_row(store, "alice", "Unreadable", report_json)
     good = store.save("alice", "Good", "f" * 64, "demo", {}, small_report())

@@ -32,8 +32,12 @@ from simulation.treatment import Interval, TreatmentEffect
 
 def exact_effect(hazard_ratio: float = 1.0, uplift: float = 0.0, ramp_months: float = 0.0) -> TreatmentEffect:
     """A treatment effect without uncertainty (every path draws the same HR and uplift)."""
-    return TreatmentEffect(Interval(hazard_ratio, hazard_ratio, hazard_ratio),
-                           Interval(uplift, uplift, uplift), ramp_months, "explicit")
+    return TreatmentEffect(
+        Interval(hazard_ratio, hazard_ratio, hazard_ratio),
+        Interval(uplift, uplift, uplift),
+        ramp_months,
+        "explicit",
+    )
 
 
 def uniform_assumptions(churn: float, drift: float, vol: float, rho: float = 0.0) -> Assumptions:
@@ -43,12 +47,14 @@ def uniform_assumptions(churn: float, drift: float, vol: float, rho: float = 0.0
 
 def portfolio(arr: list[float], tiers: list[str] | None = None) -> pd.DataFrame:
     tiers = tiers or ["Standard"] * len(arr)
-    return pd.DataFrame({
-        "account_id": [f"A{i}" for i in range(len(arr))],
-        "account_name": [f"Account {i}" for i in range(len(arr))],
-        "arr": np.asarray(arr, dtype=float),
-        "tier": tiers,
-    })
+    return pd.DataFrame(
+        {
+            "account_id": [f"A{i}" for i in range(len(arr))],
+            "account_name": [f"Account {i}" for i in range(len(arr))],
+            "arr": np.asarray(arr, dtype=float),
+            "tier": tiers,
+        }
+    )
 
 
 FOUR = portfolio([100_000, 200_000, 300_000, 400_000])
@@ -56,11 +62,14 @@ FOUR = portfolio([100_000, 200_000, 300_000, 400_000])
 
 def test_no_churn_no_volatility_is_exactly_deterministic_growth():
     # drift 0.1 a year over 8 quarters: every path ends at 1,000,000 · e^0.2 = 1,221,402.76
-    result = run_simulation(FOUR, uniform_assumptions(0.0, 0.1, 0.0, rho=0.5),
-                            SimulationSettings(paths=300, horizon=8, period="quarter"))
+    result = run_simulation(
+        FOUR,
+        uniform_assumptions(0.0, 0.1, 0.0, rho=0.5),
+        SimulationSettings(paths=300, horizon=8, period="quarter"),
+    )
     ending = result.baseline.ending_arr
     np.testing.assert_allclose(ending, 1_221_402.76, rtol=1e-6)
-    np.testing.assert_allclose(result.baseline.paths.totals[:, 4], 1_000_000 * math.e ** 0.1, rtol=1e-6)
+    np.testing.assert_allclose(result.baseline.paths.totals[:, 4], 1_000_000 * math.e**0.1, rtol=1e-6)
     np.testing.assert_allclose(result.baseline.grr, 1.0, rtol=1e-6)
     assert result.baseline.paths.lost_top.sum() == 0
     assert result.baseline.paths.churned_arr.max() == 0
@@ -73,8 +82,11 @@ def test_mean_ending_arr_matches_survival_times_growth(rho, vol, expected):
     # vol 0.3: E[ending] = 1,000,000 · 0.64 · e^(0.2 + 0.3²·2/2) = 0.64 · e^0.29 · 1e6 = 855,313.4
     # The market correlation must widen the spread but leave the mean alone.
     paths = 20_000
-    result = run_simulation(FOUR, uniform_assumptions(0.2, 0.1, vol, rho),
-                            SimulationSettings(paths=paths, horizon=8, period="quarter", seed=11))
+    result = run_simulation(
+        FOUR,
+        uniform_assumptions(0.2, 0.1, vol, rho),
+        SimulationSettings(paths=paths, horizon=8, period="quarter", seed=11),
+    )
     ending = result.baseline.ending_arr
     standard_error = ending.std() / math.sqrt(paths)
     if vol == 0:
@@ -89,8 +101,11 @@ def test_mean_ending_arr_matches_survival_times_growth(rho, vol, expected):
 def test_single_account_survival_fraction_within_binomial_interval():
     # annual churn 10%: survival after 12 months 0.9, after 6 months √0.9 = 0.948683
     paths = 10_000
-    result = run_simulation(portfolio([50_000]), uniform_assumptions(0.1, 0.0, 0.0, rho=0.3),
-                            SimulationSettings(paths=paths, horizon=12, period="month", seed=5))
+    result = run_simulation(
+        portfolio([50_000]),
+        uniform_assumptions(0.1, 0.0, 0.0, rho=0.3),
+        SimulationSettings(paths=paths, horizon=12, period="month", seed=5),
+    )
     totals = result.baseline.paths.totals
     for period, survival in ((6, 0.948683), (12, 0.9)):
         observed = (totals[:, period] > 0).mean()
@@ -103,8 +118,11 @@ def test_single_account_survival_fraction_within_binomial_interval():
 def test_log_growth_is_normal_with_drift_and_volatility():
     # one account, no churn: ln(ARR(T)/ARR(0)) ~ N(0.05·3, 0.3²·3) over 3 years of months
     paths, years = 20_000, 3
-    result = run_simulation(portfolio([1_000]), uniform_assumptions(0.0, 0.05, 0.3, rho=0.4),
-                            SimulationSettings(paths=paths, horizon=36, period="month", seed=3))
+    result = run_simulation(
+        portfolio([1_000]),
+        uniform_assumptions(0.0, 0.05, 0.3, rho=0.4),
+        SimulationSettings(paths=paths, horizon=36, period="month", seed=3),
+    )
     log_growth = np.log(result.baseline.ending_arr / 1_000)
     sigma = 0.3 * math.sqrt(years)  # 0.519615
     assert abs(log_growth.mean() - 0.15) < 4 * sigma / math.sqrt(paths)
@@ -119,8 +137,9 @@ def test_market_correlation_sets_the_spread_of_a_large_portfolio():
     n, paths, sigma = 1_000, 4_000, 0.25
     params = AccountParams(np.zeros(n), np.zeros(n), np.full(n, sigma))
     for rho in (0.6, 0.0):
-        outcome = run_paths(np.ones(n), params, correlation=rho, periods=4, period_years=0.25,
-                            paths=paths, seed=9)[0]
+        outcome = run_paths(
+            np.ones(n), params, correlation=rho, periods=4, period_years=0.25, paths=paths, seed=9
+        )[0]
         log_mean_growth = np.log(outcome.totals[:, -1] / n)
         expected_sd = math.sqrt(sigma**2 * rho + (math.exp(sigma**2 * (1 - rho)) - 1) / n)
         assert abs(log_mean_growth.std() - expected_sd) < 4 * expected_sd / math.sqrt(2 * paths)
@@ -129,8 +148,7 @@ def test_market_correlation_sets_the_spread_of_a_large_portfolio():
 
 def test_identical_scenario_gives_exactly_zero_delta():
     frame = portfolio([5e5, 3e5, 2e5, 1e5], ["Strategic", "Key", "Key", "Standard"])
-    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=500, horizon=6),
-                            Scenario())
+    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=500, horizon=6), Scenario())
     assert np.all(result.comparison.delta == 0)
     assert np.array_equal(result.scenario.paths.totals, result.baseline.paths.totals)
     assert result.comparison.prob_better == 0
@@ -144,8 +162,12 @@ def test_results_are_bit_identical_across_chunk_sizes_and_workers():
     frame = portfolio(rng.lognormal(11, 1.2, n).tolist(), tiers)
     promote = tuple(frame.loc[frame["tier"] == "Key", "account_id"][:5])
     runs = [
-        run_simulation(frame, Assumptions(), SimulationSettings(paths=700, chunk_paths=c, workers=w),
-                       Scenario(promote=promote))
+        run_simulation(
+            frame,
+            Assumptions(),
+            SimulationSettings(paths=700, chunk_paths=c, workers=w),
+            Scenario(promote=promote),
+        )
         for c, w in ((64, 1), (256, 2), (5_000, 1), (None, 2))
     ]
     first = runs[0]
@@ -170,7 +192,7 @@ def test_treated_accounts_equal_a_run_with_their_treated_figures():
     draws = TreatmentDraws(np.full(400, math.log(0.5)), np.full(400, 0.1), np.r_[0.0, np.ones(12)])
     kwargs = dict(correlation=0.3, periods=12, period_years=0.25, paths=400, seed=8)
     paired = run_paths(arr, base, [scenario], treatment=draws, **kwargs)[1]
-    figures = AccountParams(np.where(treated, 1 - 0.8 ** 0.5, 0.2), np.where(treated, 0.15, 0.05), vol)
+    figures = AccountParams(np.where(treated, 1 - 0.8**0.5, 0.2), np.where(treated, 0.15, 0.05), vol)
     direct = run_paths(arr, figures, **kwargs)[0]
     np.testing.assert_allclose(paired.totals, direct.totals, rtol=2e-5)
     np.testing.assert_allclose(paired.retained, direct.retained, rtol=2e-5)
@@ -183,11 +205,15 @@ def test_hazard_ratio_sets_survival_within_binomial_interval():
     # probability 0.8^0.5 = 0.894427 (its own ARR is the scenario's total minus the other's)
     paths = 20_000
     frame = portfolio([1e5, 3e5], ["Key", "Strategic"])
-    result = run_simulation(frame, uniform_assumptions(0.2, 0.0, 0.0, rho=0.3),
-                            SimulationSettings(paths=paths, horizon=4, strategic_sams=1, seed=2),
-                            Scenario(promote=("A0",), strategic_sams=1), treatment=exact_effect(0.5))
+    result = run_simulation(
+        frame,
+        uniform_assumptions(0.2, 0.0, 0.0, rho=0.3),
+        SimulationSettings(paths=paths, horizon=4, strategic_sams=1, seed=2),
+        Scenario(promote=("A0",), strategic_sams=1),
+        treatment=exact_effect(0.5),
+    )
     promoted_alive = (result.scenario.ending_arr % 3e5) > 1  # 1e5 or 4e5 when alive
-    survival = 0.8 ** 0.5
+    survival = 0.8**0.5
     assert abs(promoted_alive.mean() - survival) < 3.29 * math.sqrt(survival * (1 - survival) / paths)
     baseline_alive = (result.baseline.ending_arr % 3e5) > 1
     assert abs(baseline_alive.mean() - 0.8) < 3.29 * math.sqrt(0.16 / paths)
@@ -198,29 +224,43 @@ def test_ramp_reaches_the_full_uplift_linearly():
     # 1/4, 2/4, 3/4, 1 of full in quarters 1–4, so the extra log growth after a year is
     # 0.4 · 0.25 · (0.25 + 0.5 + 0.75 + 1) = 0.25 and after two years 0.25 + 0.4 = 0.65.
     frame = portfolio([1e5, 2e5], ["Key", "Strategic"])
-    result = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
-                            SimulationSettings(paths=64, horizon=8, strategic_sams=1),
-                            Scenario(promote=("A0",), strategic_sams=1),
-                            treatment=exact_effect(uplift=0.4, ramp_months=12))
+    result = run_simulation(
+        frame,
+        uniform_assumptions(0.0, 0.0, 0.0),
+        SimulationSettings(paths=64, horizon=8, strategic_sams=1),
+        Scenario(promote=("A0",), strategic_sams=1),
+        treatment=exact_effect(uplift=0.4, ramp_months=12),
+    )
     gain = result.scenario.paths.totals - result.baseline.paths.totals
     np.testing.assert_allclose(gain[:, 4], 1e5 * (math.exp(0.25) - 1), rtol=1e-6)
     np.testing.assert_allclose(gain[:, 8], 1e5 * (math.exp(0.65) - 1), rtol=1e-6)
     # demoting loses the effect over the same ramp: e = −1
-    demoted = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
-                             SimulationSettings(paths=64, horizon=4, strategic_sams=1),
-                             Scenario(demote=("A1",), strategic_sams=1),
-                             treatment=exact_effect(uplift=0.4, ramp_months=12))
+    demoted = run_simulation(
+        frame,
+        uniform_assumptions(0.0, 0.0, 0.0),
+        SimulationSettings(paths=64, horizon=4, strategic_sams=1),
+        Scenario(demote=("A1",), strategic_sams=1),
+        treatment=exact_effect(uplift=0.4, ramp_months=12),
+    )
     loss = demoted.scenario.paths.totals[:, 4] - demoted.baseline.paths.totals[:, 4]
     np.testing.assert_allclose(loss, 2e5 * (math.exp(-0.25) - 1), rtol=1e-6)
     with pytest.raises(ValueError, match=r"ramp .* must be within the horizon"):
-        run_simulation(frame, Assumptions(), SimulationSettings(paths=64, horizon=2),
-                       treatment=exact_effect(ramp_months=12))
+        run_simulation(
+            frame,
+            Assumptions(),
+            SimulationSettings(paths=64, horizon=2),
+            treatment=exact_effect(ramp_months=12),
+        )
 
 
 def test_no_sam_attention_means_exactly_no_gain():
     frame = portfolio([5e5, 3e5, 2e5, 1e5], ["Strategic", "Key", "Key", "Standard"])
-    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=500, strategic_sams=0),
-                            Scenario(promote=("A1", "A3"), strategic_sams=0))
+    result = run_simulation(
+        frame,
+        Assumptions(),
+        SimulationSettings(paths=500, strategic_sams=0),
+        Scenario(promote=("A1", "A3"), strategic_sams=0),
+    )
     assert np.all(result.comparison.delta == 0) and np.all(result.comparison.npv == 0)
     assert result.comparison.prob_better == 0
     assert "no strategic attention" in result.headline()
@@ -228,8 +268,12 @@ def test_no_sam_attention_means_exactly_no_gain():
 
 def test_move_and_staffing_add_up_to_the_total_on_every_path():
     frame = portfolio([1e5] * 14, ["Strategic"] * 10 + ["Key"] * 4)
-    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=1_000, strategic_sams=1),
-                            Scenario(promote=("A10", "A11", "A12", "A13")))
+    result = run_simulation(
+        frame,
+        Assumptions(),
+        SimulationSettings(paths=1_000, strategic_sams=1),
+        Scenario(promote=("A10", "A11", "A12", "A13")),
+    )
     c = result.comparison
     assert c.sam_change == 1  # ⌈14/10⌉ − ⌈10/10⌉
     np.testing.assert_allclose(c.move_delta + c.staffing_delta, c.delta, atol=1e-6)
@@ -271,9 +315,13 @@ def test_promotion_npv_and_hire_by_hand():
     # 1.1465314, 1.2 → the difference Δ = 0, 4,663.51, 9,544.51, 14,653.14, 20,000 and the
     # trapezoid revenue R = 582.94, 1,776.00, 3,024.71, 4,331.64 (total $9,715.29).
     frame = portfolio([100_000], ["Key"])
-    result = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
-                            SimulationSettings(paths=64, horizon=4),
-                            Scenario(promote=("A0",)), treatment=exact_effect(uplift=math.log(1.2)))
+    result = run_simulation(
+        frame,
+        uniform_assumptions(0.0, 0.0, 0.0),
+        SimulationSettings(paths=64, horizon=4),
+        Scenario(promote=("A0",)),
+        treatment=exact_effect(uplift=math.log(1.2)),
+    )
     c = result.comparison
     np.testing.assert_allclose(c.delta, 20_000, rtol=1e-6)
     assert np.all(c.move_delta == 0)
@@ -301,7 +349,7 @@ def test_economics_by_hand():
     assert payback_years(delta, 0.5, econ, 0.0) is None  # nothing added, nothing to pay back
     # releasing a SAM books its saving: C = 10 + 20, 30 + 20
     released = npv(delta, 0.5, econ, -1.0)[0]
-    assert released == pytest.approx(400.4437168 + 20 / 1.1 ** 0.5 + 20 / 1.1, rel=1e-9)
+    assert released == pytest.approx(400.4437168 + 20 / 1.1**0.5 + 20 / 1.1, rel=1e-9)
     with pytest.raises(ValueError, match="margin must be between 0% and 100%"):
         Economics(margin=1.2)
 
@@ -311,9 +359,13 @@ def test_demotion_releases_a_sam_and_books_the_saving():
     # no effect (HR 1, uplift 0) and no churn or growth, the only money is the saved cost:
     # 180,000 · 0.25 per quarter for 4 quarters, discounted at 10%.
     frame = portfolio([1e5] * 11, ["Strategic"] * 11)
-    result = run_simulation(frame, uniform_assumptions(0.0, 0.0, 0.0),
-                            SimulationSettings(paths=64, horizon=4), Scenario(demote=("A10",)),
-                            treatment=exact_effect())
+    result = run_simulation(
+        frame,
+        uniform_assumptions(0.0, 0.0, 0.0),
+        SimulationSettings(paths=64, horizon=4),
+        Scenario(demote=("A10",)),
+        treatment=exact_effect(),
+    )
     c = result.comparison
     assert c.sam_change == -1 and c.released_sams == 1 and c.added_sams == 0
     saving = (45_000 * 1.1 ** (-np.arange(1, 5) / 4)).sum()
@@ -323,15 +375,21 @@ def test_demotion_releases_a_sam_and_books_the_saving():
 
 def test_annual_metrics_are_per_year_not_annualised():
     # one account, churn 0, drift ln 1.1, no volatility: annual NRR 1.1 each year, GRR 1.0
-    result = run_simulation(portfolio([1e5]), uniform_assumptions(0.0, math.log(1.1), 0.0),
-                            SimulationSettings(paths=64, horizon=8))
+    result = run_simulation(
+        portfolio([1e5]),
+        uniform_assumptions(0.0, math.log(1.1), 0.0),
+        SimulationSettings(paths=64, horizon=8),
+    )
     assert result.baseline.years == 2
     np.testing.assert_allclose(result.baseline.annual_nrr(2), 1.1, rtol=1e-6)
     np.testing.assert_allclose(result.baseline.annual_grr(1), 1.0, rtol=1e-6)
     # churn 10%/yr, 12 accounts: E[GRR year 1] = 0.9 (drift 0, no volatility)
     paths = 4_000
-    churning = run_simulation(portfolio([1e5] * 12), uniform_assumptions(0.1, 0.0, 0.0),
-                              SimulationSettings(paths=paths, horizon=8, seed=6))
+    churning = run_simulation(
+        portfolio([1e5] * 12),
+        uniform_assumptions(0.1, 0.0, 0.0),
+        SimulationSettings(paths=paths, horizon=8, seed=6),
+    )
     grr = churning.baseline.annual_grr(1)
     assert abs(grr.mean() - 0.9) < 4 * grr.std() / math.sqrt(paths)
     summary = churning.to_dict()
@@ -342,20 +400,22 @@ def test_overloaded_sams_make_a_promotion_worse_than_hiring():
     frame = portfolio([1e5] * 12, ["Strategic"] * 10 + ["Key"] * 2)
     settings = SimulationSettings(paths=2_000, horizon=8, seed=4)
     hire = run_simulation(frame, Assumptions(), settings, Scenario(promote=("A10", "A11")))
-    fixed = run_simulation(frame, Assumptions(), settings,
-                           Scenario(promote=("A10", "A11"), strategic_sams=1))
+    fixed = run_simulation(frame, Assumptions(), settings, Scenario(promote=("A10", "A11"), strategic_sams=1))
     assert hire.scenario.staffing.attention == 1 and hire.comparison.added_sams == 1
     assert fixed.scenario.staffing.attention == pytest.approx(10 / 12)
     assert fixed.comparison.delta.mean() < hire.comparison.delta.mean()
     assert "run at 120% of capacity" in fixed.headline()
 
 
-@pytest.mark.parametrize(("scenario", "message"), [
-    (Scenario(promote=("NOPE",)), "unknown or inactive account id"),
-    (Scenario(promote=("A0",)), "already strategic"),
-    (Scenario(demote=("A1",)), "not strategic"),
-    (Scenario(promote=("A1",), demote=("A1",)), "both promoted and demoted"),
-])
+@pytest.mark.parametrize(
+    ("scenario", "message"),
+    [
+        (Scenario(promote=("NOPE",)), "unknown or inactive account id"),
+        (Scenario(promote=("A0",)), "already strategic"),
+        (Scenario(demote=("A1",)), "not strategic"),
+        (Scenario(promote=("A1",), demote=("A1",)), "both promoted and demoted"),
+    ],
+)
 def test_invalid_scenarios_are_named(scenario, message):
     frame = portfolio([2e5, 1e5], ["Strategic", "Key"])
     with pytest.raises(ValueError, match=message):
@@ -406,8 +466,14 @@ def test_calibration_by_hand():
 
 def test_assumptions_file_overrides_and_errors(tmp_path):
     path = tmp_path / "a.json"
-    path.write_text(json.dumps({"tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15,
-                                                        "volatility": 0.2}}, "correlation": 0.1}))
+    path.write_text(
+        json.dumps(
+            {
+                "tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15, "volatility": 0.2}},
+                "correlation": 0.1,
+            }
+        )
+    )
     loaded = load_assumptions(path)
     assert loaded.tiers["Strategic"] == TierAssumption(0.03, 0.15, 0.2, "explicit")
     assert loaded.tiers["Key"] == Assumptions().tiers["Key"] and loaded.correlation == 0.1
@@ -430,14 +496,17 @@ def test_assumptions_file_overrides_and_errors(tmp_path):
         load_assumptions(tmp_path / "missing.json")
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"period": "week"}, "period must be"),
-    ({"horizon": 0}, "horizon must be 1–20 quarters"),
-    ({"horizon": 61, "period": "month"}, "horizon must be 1–60 months"),
-    ({"paths": 0}, "paths must be"),
-    ({"seed": -1}, "seed must be"),
-    ({"cost_per_sam": -5.0}, "cost per SAM"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"period": "week"}, "period must be"),
+        ({"horizon": 0}, "horizon must be 1–20 quarters"),
+        ({"horizon": 61, "period": "month"}, "horizon must be 1–60 months"),
+        ({"paths": 0}, "paths must be"),
+        ({"seed": -1}, "seed must be"),
+        ({"cost_per_sam": -5.0}, "cost per SAM"),
+    ],
+)
 def test_settings_are_validated(kwargs, message):
     with pytest.raises(ValueError, match=message):
         SimulationSettings(**kwargs)
@@ -446,8 +515,12 @@ def test_settings_are_validated(kwargs, message):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_progress_reports_every_chunk_up_to_done(workers):
     seen = []
-    run_simulation(FOUR, Assumptions(), SimulationSettings(paths=300, horizon=2, chunk_paths=64,
-                                                           workers=workers), progress=seen.append)
+    run_simulation(
+        FOUR,
+        Assumptions(),
+        SimulationSettings(paths=300, horizon=2, chunk_paths=64, workers=workers),
+        progress=seen.append,
+    )
     assert len(seen) == 5  # 300 paths in chunks of 64: 64, 64, 64, 64, 44
     assert seen == sorted(seen) and seen[-1] == 1.0
     assert seen[0] == pytest.approx(64 / 300)
@@ -457,8 +530,12 @@ def test_default_hiring_adds_only_what_the_move_needs():
     # 12 strategic accounts on 1 SAM (capacity 10: load 120%). Promoting 2 keeps the need at
     # ⌈14/10⌉ = 2 = ⌈12/10⌉, so no SAM is added and the overload stays (q = 10/14).
     frame = portfolio([1e5] * 14, ["Strategic"] * 12 + ["Key"] * 2)
-    result = run_simulation(frame, Assumptions(), SimulationSettings(paths=200, strategic_sams=1),
-                            Scenario(promote=("A12", "A13")))
+    result = run_simulation(
+        frame,
+        Assumptions(),
+        SimulationSettings(paths=200, strategic_sams=1),
+        Scenario(promote=("A12", "A13")),
+    )
     assert result.comparison.added_sams == 0 and result.comparison.required_sams_change == 0
     assert result.scenario.staffing.attention == pytest.approx(10 / 14)
     assert "run at 140% of capacity" in result.headline()
@@ -474,8 +551,9 @@ def test_starting_assumptions_calibrate_only_with_prior_arr(five_accounts):
 
     with_prior = starting_assumptions(analyze(five_accounts))  # 4 accounts with prior: too few
     assert all(a.source == "default" and a.note for a in with_prior.tiers.values())
-    without = starting_assumptions(analyze(five_accounts.drop(columns="arr_prior")
-                                           .assign(arr_prior=float("nan"))))
+    without = starting_assumptions(
+        analyze(five_accounts.drop(columns="arr_prior").assign(arr_prior=float("nan")))
+    )
     assert without == Assumptions()
 
 

@@ -24,8 +24,10 @@ def test_default_weights_are_the_scorecard_the_readme_publishes():
     readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
     published = re.search(r"Default weights: ([a-z0-9, ]+)\.", readme)
     assert published, "the README no longer publishes the default weights"
-    weights = {name.replace(" ", "_"): int(weight)
-               for name, weight in re.findall(r"([a-z][a-z ]*) (\d+)", published[1])}
+    weights = {
+        name.replace(" ", "_"): int(weight)
+        for name, weight in re.findall(r"([a-z][a-z ]*) (\d+)", published[1])
+    }
     assert weights == DEFAULT_WEIGHTS
     assert sum(DEFAULT_WEIGHTS.values()) == 100  # the What-if panel shows them as percentages
 
@@ -38,15 +40,17 @@ def test_revenue_score_is_percentile_of_active_accounts():
 
 
 def test_weighted_scorecard_by_hand():
-    accounts = pd.DataFrame({
-        "arr": [100.0, 200.0],
-        "expansion_potential": [8, np.nan],
-        "strategic_fit": [6, 10],
-        "market_influence": [4, 10],
-        "relationship_strength": [10, 10],
-        "product_adoption": [2, 10],
-        "partnership_potential": [0, 10],
-    })
+    accounts = pd.DataFrame(
+        {
+            "arr": [100.0, 200.0],
+            "expansion_potential": [8, np.nan],
+            "strategic_fit": [6, 10],
+            "market_influence": [4, 10],
+            "relationship_strength": [10, 10],
+            "product_adoption": [2, 10],
+            "partnership_potential": [0, 10],
+        }
+    )
     score = scorecard(accounts)
     # X: revenue 5 → (25·5 + 20·8 + 15·6 + 15·4 + 10·10 + 10·2 + 5·0) / 100 · 10 = 55.5
     # Y: revenue 10, expansion blank → weights without expansion sum to 80; all tens → 100
@@ -73,11 +77,14 @@ def test_invalid_thresholds_rejected(strategic, key):
         Thresholds(strategic, key)
 
 
-@pytest.mark.parametrize("weights,message", [
-    ({"revenue": -1}, "non-negative"),
-    ({"revenue": 0, "strategic_fit": 0}, "all be zero"),
-    ({"color": 3}, "unknown"),
-])
+@pytest.mark.parametrize(
+    "weights,message",
+    [
+        ({"revenue": -1}, "non-negative"),
+        ({"revenue": 0, "strategic_fit": 0}, "all be zero"),
+        ({"color": 3}, "unknown"),
+    ],
+)
 def test_invalid_weights_rejected(weights, message):
     with pytest.raises(ValueError, match=message):
         validate_weights(weights)
@@ -85,9 +92,14 @@ def test_invalid_weights_rejected(weights, message):
 
 def _revenue_only(n=20):
     arr = np.arange(1, n + 1) * 1000.0
-    return pd.DataFrame({"account_id": [f"a{i}" for i in range(n)],
-                         "account_name": [f"n{i}" for i in range(n)],
-                         "arr": arr, "arr_prior": arr})
+    return pd.DataFrame(
+        {
+            "account_id": [f"a{i}" for i in range(n)],
+            "account_name": [f"n{i}" for i in range(n)],
+            "arr": arr,
+            "arr_prior": arr,
+        }
+    )
 
 
 def test_revenue_only_mode_tiers_by_rank_and_says_so():
@@ -100,10 +112,14 @@ def test_revenue_only_mode_tiers_by_rank_and_says_so():
 
 
 def test_start_tier_uses_prior_arr_and_new_accounts_have_none():
-    accounts = pd.DataFrame({
-        "account_id": ["big", "fell", "new", "small"], "account_name": ["b", "f", "n", "s"],
-        "arr": [1000.0, 0.0, 5000.0, 10.0], "arr_prior": [900.0, 2000.0, 0.0, 10.0],
-    })
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["big", "fell", "new", "small"],
+            "account_name": ["b", "f", "n", "s"],
+            "arr": [1000.0, 0.0, 5000.0, 10.0],
+            "arr_prior": [900.0, 2000.0, 0.0, 10.0],
+        }
+    )
     result = tier_accounts(accounts, thresholds=Thresholds(90, 60))
     # start percentiles among prior > 0: fell 100, big 66.7, small 33.3
     start = [None if pd.isna(t) else t for t in result.start_tier]

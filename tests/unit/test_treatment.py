@@ -36,8 +36,13 @@ def synthetic(hazard_ratio: float, uplift: float, n: int = 20_000, seed: int = 1
     churned = rng.random(n) < 1 - np.exp(-hazard)
     growth = 0.9 - 0.07 * log_prior + uplift * strategic + rng.normal(0, 0.3, n)
     prior = np.exp(log_prior)
-    return pd.DataFrame({"arr": np.where(churned, 0.0, prior * np.exp(growth)), "arr_prior": prior,
-                         "assigned_tier": np.where(strategic, "Strategic", "Key")})
+    return pd.DataFrame(
+        {
+            "arr": np.where(churned, 0.0, prior * np.exp(growth)),
+            "arr_prior": prior,
+            "assigned_tier": np.where(strategic, "Strategic", "Key"),
+        }
+    )
 
 
 def within(estimate: Interval, truth: float, log: bool) -> bool:
@@ -78,22 +83,25 @@ def test_too_few_comparable_accounts_fall_back_to_the_assumption():
 
 
 def test_sentence_states_effect_interval_and_source():
-    effect = TreatmentEffect(Interval(0.6, 0.4, 0.9), Interval(0.03, 0.01, 0.05), 6.0,
-                             "estimated", 382)
+    effect = TreatmentEffect(Interval(0.6, 0.4, 0.9), Interval(0.03, 0.01, 0.05), 6.0, "estimated", 382)
     assert effect.sentence() == (
         "Strategic accounts churn 40% less than comparable accounts (90% interval 10–60% less) "
         "and grow +3.0 points a year faster (90% interval +1.0 to +5.0); full effect after 6 "
-        "months; estimated from 382 accounts of comparable size.")
-    assert effect.churn_with(0.10) == pytest.approx(1 - 0.9 ** 0.6)
+        "months; estimated from 382 accounts of comparable size."
+    )
+    assert effect.churn_with(0.10) == pytest.approx(1 - 0.9**0.6)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"hazard_ratio": 0.0}, "hazard ratio must be above 0"),
-    ({"hazard_ratio": -1.0}, "hazard ratio must be above 0"),
-    ({"uplift": 1.5}, "uplift must be within ±100 points"),
-    ({"ramp_months": -3.0}, "ramp must be zero or more months"),
-    ({"uplift": float("nan")}, "uplift must be a finite number"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"hazard_ratio": 0.0}, "hazard ratio must be above 0"),
+        ({"hazard_ratio": -1.0}, "hazard ratio must be above 0"),
+        ({"uplift": 1.5}, "uplift must be within ±100 points"),
+        ({"ramp_months": -3.0}, "ramp must be zero or more months"),
+        ({"uplift": float("nan")}, "uplift must be a finite number"),
+    ],
+)
 def test_bad_explicit_effects_name_the_field(kwargs, message):
     with pytest.raises(ValueError, match=message):
         explicit_effect(ASSUMED_EFFECT, **kwargs)
