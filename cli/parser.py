@@ -91,7 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         "to --promote/--demote",
     )
     simulation_options.add_argument(
-        "--sams", type=float, metavar="N", help="SAMs on the strategic tier today (default: what it needs)"
+        "--sams",
+        type=float,
+        metavar="N",
+        help="SAMs on the strategic tier today (default: the FTE the file's SAMs give it, as on the "
+        "Simulator page; without a SAM column, what it needs)",
     )
     simulation_options.add_argument(
         "--scenario-sams",

@@ -12,6 +12,7 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
 from reporting.simulation_report import SimulationReport, VariantSummary, simulation_report
+from reporting.simulator import default_sams
 from simulation import (
     Scenario,
     SimulationResult,
@@ -80,7 +81,7 @@ def run_simulation_from_args(
         period=args.period,
         seed=args.seed,
         strategic_capacity=float(analysis.workload.by_tier.loc["Strategic", "capacity"]),
-        strategic_sams=args.sams,
+        strategic_sams=args.sams if args.sams is not None else default_sams(analysis),
         cost_per_sam=args.cost_per_sam,
         margin=args.margin / 100,
         discount_rate=args.discount_rate / 100,

@@ -20,7 +20,6 @@ GRAPH_CONFIG = {
 
 GRID_MONEY = {"function": "d3.format('$,.0f')(params.value)"}
 GRID_MONEY_SHORT = {"function": "d3.format('$.3s')(params.value).replace('G', 'B')"}
-GRID_PERCENT = {"function": "d3.format('.1%')(params.value)"}
 """ag-grid value formatters: whole currency units ($3,951,200), three significant figures for
 narrow columns ($3.95M), and fractions as percentages."""
 

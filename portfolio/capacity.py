@@ -23,7 +23,6 @@ from portfolio.schema import TIERS
 
 DEFAULT_CAPACITY: dict[str, float] = {"Strategic": 10, "Key": 25, "Standard": 75}
 """Accounts one SAM can carry, per tier."""
-STRATEGIC_CAPACITY_RANGE = (5, 15)
 UNASSIGNED = "(unassigned)"
 
 

@@ -20,7 +20,6 @@ The URL comes from the settings (``STRATA_DATABASE_URL``, e.g.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -39,7 +38,7 @@ MAX_NAME = 120
 _CODE_ROOT = Path(__file__).resolve().parents[1]  # the checkout, or site-packages when installed
 
 
-def default_database_path(code_root: Path = _CODE_ROOT, environ: Mapping[str, str] | None = None) -> Path:
+def default_database_path(environ: Mapping[str, str], code_root: Path = _CODE_ROOT) -> Path:
     """Where the saved scenarios live when ``STRATA_DATABASE_URL`` is unset.
 
     In a checkout (``code_root`` holds Strata's pyproject.toml): ``instance/strata.db`` in the
@@ -54,10 +53,9 @@ def default_database_path(code_root: Path = _CODE_ROOT, environ: Mapping[str, st
     """
     if _is_strata_checkout(code_root):
         return code_root / "instance" / "strata.db"
-    env = os.environ if environ is None else environ
-    xdg = env.get("XDG_DATA_HOME", "")
-    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
-        base = Path(env["LOCALAPPDATA"])
+    xdg = environ.get("XDG_DATA_HOME", "")
+    if sys.platform == "win32" and environ.get("LOCALAPPDATA"):
+        base = Path(environ["LOCALAPPDATA"])
     elif xdg and Path(xdg).is_absolute():  # the XDG spec says a relative one is ignored
         base = Path(xdg)
     else:
@@ -75,9 +73,10 @@ def _is_strata_checkout(code_root: Path) -> bool:
     return project.get("project", {}).get("name") == "strata"
 
 
-def default_database_url() -> str:
-    """The SQLite file at :func:`default_database_path` (its folder created when missing)."""
-    path = default_database_path()
+def default_database_url(environ: Mapping[str, str]) -> str:
+    """The SQLite file at :func:`default_database_path` (its folder created when missing);
+    ``environ`` is the environment the settings were read from."""
+    path = default_database_path(environ)
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
@@ -127,7 +126,9 @@ class ScenarioStore:
     """Save, list, load, rename and delete scenarios, always for one owner at a time."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.engine = create_engine(url or default_database_url())
+        """``url``: a SQLAlchemy URL; None is the default SQLite file for an empty environment
+        (the settings resolve the real default, see :class:`storage.settings.Settings`)."""
+        self.engine = create_engine(url or default_database_url({}))
         try:
             _Base.metadata.create_all(self.engine)
         except DBAPIError:

@@ -2,7 +2,9 @@
 
 * ``STRATA_CACHE_DIR`` → ``cache_dir``: session data and runs without Redis (``<tmp>/strata-cache``)
 * ``REDIS_URL`` → ``redis_url``: scale-out, session data in Redis and runs on Celery (unset)
-* ``STRATA_DATABASE_URL`` → ``database_url``: saved scenarios, a SQLAlchemy URL (SQLite file)
+* ``STRATA_DATABASE_URL`` → ``database_url``: saved scenarios, a SQLAlchemy URL (default: a
+  SQLite file, :func:`storage.scenarios.default_database_path`, which also reads
+  ``XDG_DATA_HOME`` or ``LOCALAPPDATA`` from the same environment)
 * ``STRATA_USERS_FILE`` → ``users_file``: users for HTTP basic auth (unset: loopback only)
 * ``STRATA_MAX_UPLOAD_MB`` → ``max_upload_mb``: the upload cap in MiB (100)
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portfolio.ingest import Limits
+from storage.scenarios import default_database_url
 
 CACHE_ENV = "STRATA_CACHE_DIR"
 REDIS_ENV = "REDIS_URL"
@@ -60,7 +63,7 @@ class Settings:
         return cls(
             cache_dir=env.get(CACHE_ENV) or str(Path(tempfile.gettempdir()) / "strata-cache"),
             redis_url=env.get(REDIS_ENV) or None,
-            database_url=env.get(DATABASE_ENV) or None,
+            database_url=env.get(DATABASE_ENV) or default_database_url(env),
             users_file=env.get(USERS_ENV) or None,
             max_upload_mb=upload,
         )

@@ -170,6 +170,8 @@ def test_simulate_json_has_the_documented_keys(capsys):
     assert {"added_sams", "released_sams", "sam_cost", "npv", "payback_years"} <= set(data["economics"])
     assert {"p5", "p50", "p95"} <= set(data["annual"]["nrr"]) and data["annual"]["year"] == 1
     assert set(data["mc_error"]) == {"ending_arr_mean", "delta_mean", "prob_better", "npv_mean"}
+    # today's strategic SAMs as the Simulator page reads them: the demo's SAMs give 4 FTE
+    assert data["baseline"]["staffing"]["sams"] == 4.0
     assert data["settings"]["paths"] == 500 and data["headline"].startswith("Promoting 3 accounts")
     # same seed → same numbers
     status, again, _ = run(

@@ -55,7 +55,7 @@ def test_every_package_in_the_repo_is_listed_for_the_wheel():
 
 
 def test_in_a_checkout_the_default_database_is_its_instance_folder():
-    assert default_database_path(ROOT) == ROOT / "instance" / "strata.db"
+    assert default_database_path({}, ROOT) == ROOT / "instance" / "strata.db"
 
 
 def test_installed_the_default_database_is_in_the_users_data_directory(tmp_path, monkeypatch):
@@ -63,11 +63,11 @@ def test_installed_the_default_database_is_in_the_users_data_directory(tmp_path,
     site.mkdir()
     (site / "pyproject.toml").write_text('[project]\nname = "dash-bootstrap-components"\n')
     xdg = tmp_path / "xdg"
-    assert default_database_path(site, {"XDG_DATA_HOME": str(xdg)}) == xdg / "strata" / "strata.db"
+    assert default_database_path({"XDG_DATA_HOME": str(xdg)}, site) == xdg / "strata" / "strata.db"
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     expected = tmp_path / "home" / ".local" / "share" / "strata" / "strata.db"
-    assert default_database_path(site, {}) == expected
-    assert default_database_path(site, {"XDG_DATA_HOME": "relative/dir"}) == expected
+    assert default_database_path({}, site) == expected
+    assert default_database_path({"XDG_DATA_HOME": "relative/dir"}, site) == expected
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_the_wheel_carries_the_code_the_demo_data_and_the_assets(wheel):
 
 
 INSTALLED_CHECK = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 
 site = Path(sys.argv[1])
@@ -139,7 +139,7 @@ for name in ("00-bootstrap.min.css", "style.css"):
 page = client.get("/").get_data(as_text=True)
 print(json.dumps({"served": served, "linked": "/assets/style.css" in page,
                   "demo_accounts": len(state.demo_accounts()),
-                  "database": str(default_database_path())}))
+                  "database": str(default_database_path(os.environ))}))
 sys.stdout.flush()
 sys.exit(cli.main(["analyze", str(resources.demo_accounts_path()), "--json"]))
 """
