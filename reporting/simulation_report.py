@@ -5,7 +5,8 @@ prints and a saved scenario keeps.
 :class:`SimulationReport`: the summary figures of each variant, the comparison, the fan (ARR
 percentiles per period) of each variant and pre-binned histograms of ending ARR and of the
 paired difference, so that charts can be redrawn without the path arrays. Every part is a frozen
-dataclass read by attribute.
+dataclass read by attribute; the summary figures' (:class:`VariantSummary`,
+:class:`ComparisonSummary`, …) come from :mod:`simulation.summary` and are re-exported here.
 
 The dict form (:meth:`SimulationReport.to_dict`, JSON-ready) is for transport only: the
 Simulator page's ``dcc.Store``, the session store and the scenario database. It carries
@@ -31,11 +32,44 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
 
 import numpy as np
 
 from simulation import SimulationResult, TierAssumption, TreatmentEffect
+from simulation.summary import (
+    AnnualRetention,
+    ComparisonSummary,
+    Delta,
+    Distribution,
+    EconomicsSummary,
+    ScenarioSummary,
+    Staffing,
+    VariantSummary,
+)
+
+__all__ = [
+    "CONVERTIBLE_VERSIONS",
+    "DELTA",
+    "HISTOGRAM_BINS",
+    "SCHEMA_VERSION",
+    "TAIL",
+    "AnnualRetention",
+    "ComparisonSummary",
+    "Delta",
+    "Distribution",
+    "EconomicsSummary",
+    "Fan",
+    "Histogram",
+    "ReportInputs",
+    "ReportSettings",
+    "ScenarioSummary",
+    "SimulationReport",
+    "Staffing",
+    "UnreadableReport",
+    "VariantSummary",
+    "histogram",
+    "simulation_report",
+]
 
 SCHEMA_VERSION = 3
 """Layout of :meth:`SimulationReport.to_dict`. 1: the untyped dicts of Strata before the typed
@@ -70,255 +104,6 @@ class UnreadableReport(ValueError):
         if self.reason == "newer":
             return f"{what} was saved by a newer Strata and cannot be shown here; run it again."
         return f"{what} could not be read (its saved results are damaged); run it again."
-
-
-def _plain(cls, data: dict):
-    """``cls`` from a dict holding (at least) one key per field."""
-    return cls(**{f.name: data[f.name] for f in fields(cls)})
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """Percentiles (P5, P25, P50, P75, P95) and mean of a figure across simulated paths, in the
-    figure's unit (ARR in currency per year; NRR/GRR and shares as fractions)."""
-
-    p5: float
-    p25: float
-    p50: float
-    p75: float
-    p95: float
-    mean: float
-
-    def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict):
-        return _plain(cls, data)
-
-
-@dataclass(frozen=True)
-class Delta(Distribution):
-    """Scenario − baseline on the same paths, and ``prob_better`` = P(scenario > baseline)."""
-
-    prob_better: float
-
-
-@dataclass(frozen=True)
-class AnnualRetention:
-    """NRR and GRR of one year of the horizon (``year`` 1 = the first), as companies report
-    them: ARR at the year's end / at its start, and Σ min(ARR_i(end), ARR_i(start)) over
-    accounts active at its end / ARR at its start (fractions, across paths)."""
-
-    year: int
-    nrr: Distribution
-    grr: Distribution
-
-    def to_dict(self) -> dict:
-        return {"year": self.year, "nrr": self.nrr.to_dict(), "grr": self.grr.to_dict()}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> AnnualRetention:
-        return cls(
-            int(data["year"]), Distribution.from_dict(data["nrr"]), Distribution.from_dict(data["grr"])
-        )
-
-
-@dataclass(frozen=True)
-class Staffing:
-    """The strategic tier's accounts, the SAMs on it, the SAMs it needs (⌈accounts /
-    capacity⌉), its load (accounts / (SAMs × capacity); None with no SAMs) and each strategic
-    account's attention q = min(1, 1 / load)."""
-
-    strategic_accounts: int
-    required_sams: int
-    sams: float
-    load: float | None
-    attention: float
-
-    def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Staffing:
-        return _plain(cls, data)
-
-
-@dataclass(frozen=True)
-class VariantSummary:
-    """One variant's (baseline's or scenario's) outcome at the horizon.
-
-    Attributes
-    ----------
-    name : "Baseline", "Move with today's SAMs" or the scenario's name.
-    start_arr : today's ARR, currency per year.
-    ending_arr : ARR at the horizon; ``ending_arr_error`` the Monte Carlo error of its mean.
-    nrr, grr : net and gross retention over the horizon.
-    annual : NRR and GRR of each whole year of the horizon (empty under a year).
-    prob_lose_top10 : P(at least one of today's ten largest accounts churns by the horizon).
-    expected_churned_arr : mean ARR lost to churn, currency per year.
-    top10_share : share of ARR held by the ten largest accounts at the horizon.
-    expected_revenue : mean revenue earned over the horizon, currency.
-    tier_counts : accounts per tier (read-only).
-    staffing : the strategic tier's SAMs.
-    """
-
-    name: str
-    start_arr: float
-    ending_arr: Distribution
-    ending_arr_error: float
-    nrr: Distribution
-    grr: Distribution
-    annual: tuple[AnnualRetention, ...]
-    prob_lose_top10: float
-    expected_churned_arr: float
-    top10_share: Distribution
-    expected_revenue: float
-    tier_counts: dict[str, int]
-    staffing: Staffing
-
-    @property
-    def first_year(self) -> AnnualRetention | None:
-        """Year 1's NRR and GRR, when the horizon covers a year."""
-        return self.annual[0] if self.annual else None
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "start_arr": self.start_arr,
-            "ending_arr": self.ending_arr.to_dict(),
-            "ending_arr_error": self.ending_arr_error,
-            "nrr": self.nrr.to_dict(),
-            "grr": self.grr.to_dict(),
-            "annual": [year.to_dict() for year in self.annual],
-            "prob_lose_top10": self.prob_lose_top10,
-            "expected_churned_arr": self.expected_churned_arr,
-            "top10_share": self.top10_share.to_dict(),
-            "expected_revenue": self.expected_revenue,
-            "tier_counts": dict(self.tier_counts),
-            "staffing": self.staffing.to_dict(),
-        }
-
-    @classmethod
-    def _fields_from(cls, data: dict) -> dict[str, Any]:
-        return dict(
-            name=data["name"],
-            start_arr=data["start_arr"],
-            ending_arr=Distribution.from_dict(data["ending_arr"]),
-            ending_arr_error=data["ending_arr_error"],
-            nrr=Distribution.from_dict(data["nrr"]),
-            grr=Distribution.from_dict(data["grr"]),
-            annual=tuple(AnnualRetention.from_dict(year) for year in data["annual"]),
-            prob_lose_top10=data["prob_lose_top10"],
-            expected_churned_arr=data["expected_churned_arr"],
-            top10_share=Distribution.from_dict(data["top10_share"]),
-            expected_revenue=data["expected_revenue"],
-            tier_counts={str(t): int(n) for t, n in data["tier_counts"].items()},
-            staffing=Staffing.from_dict(data["staffing"]),
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict) -> VariantSummary:
-        return cls(**cls._fields_from(data))
-
-
-@dataclass(frozen=True)
-class ScenarioSummary(VariantSummary):
-    """The scenario's outcome and its moves: the account ids promoted to strategic and the
-    strategic ones demoted to key."""
-
-    promote: tuple[str, ...] = ()
-    demote: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {**super().to_dict(), "promote": list(self.promote), "demote": list(self.demote)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ScenarioSummary:
-        return cls(
-            **cls._fields_from(data),
-            promote=tuple(map(str, data["promote"])),
-            demote=tuple(map(str, data["demote"])),
-        )
-
-
-@dataclass(frozen=True)
-class Economics:
-    """The scenario in money (see :mod:`simulation.economics`): SAMs added or released, the
-    change in SAM cost (currency per year; negative is a saving), the margin, discount rate and
-    the tail's churn used (fractions), the NPV (currency) in total and split into the move's and
-    the staffing's, and the payback in years (None: no added cost, or not within the horizon)."""
-
-    added_sams: float
-    released_sams: float
-    sam_cost: float
-    margin: float
-    discount_rate: float
-    tail_churn: float
-    npv: Distribution
-    npv_move: Distribution
-    npv_staffing: Distribution
-    payback_years: float | None
-
-    def to_dict(self) -> dict:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {
-            **out,
-            "npv": self.npv.to_dict(),
-            "npv_move": self.npv_move.to_dict(),
-            "npv_staffing": self.npv_staffing.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Economics:
-        parts = {k: Distribution.from_dict(data[k]) for k in ("npv", "npv_move", "npv_staffing")}
-        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name not in parts}, **parts)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Scenario − baseline on the same paths, the move (with today's SAMs) and the staffing
-    change apart (they add up to the total on every path), the money, and the Monte Carlo
-    errors of the mean delta, of P(better) and of the mean NPV."""
-
-    delta: Delta
-    move: Distribution
-    staffing: Distribution
-    economics: Economics
-    required_sams_change: int
-    delta_error: float
-    prob_better_error: float
-    npv_error: float
-
-    def to_dict(self) -> dict:
-        return {
-            "delta": {
-                **self.delta.to_dict(),
-                "move": self.move.to_dict(),
-                "staffing": self.staffing.to_dict(),
-            },
-            "economics": self.economics.to_dict(),
-            "required_sams_change": self.required_sams_change,
-            "mc_error": {
-                "delta_mean": self.delta_error,
-                "prob_better": self.prob_better_error,
-                "npv_mean": self.npv_error,
-            },
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Comparison:
-        delta, error = data["delta"], data["mc_error"]
-        return cls(
-            Delta.from_dict(delta),
-            Distribution.from_dict(delta["move"]),
-            Distribution.from_dict(delta["staffing"]),
-            Economics.from_dict(data["economics"]),
-            data["required_sams_change"],
-            error["delta_mean"],
-            error["prob_better"],
-            error["npv_mean"],
-        )
 
 
 @dataclass(frozen=True)
@@ -377,7 +162,7 @@ class ReportSettings:
 
     @classmethod
     def from_dict(cls, data: dict) -> ReportSettings:
-        return _plain(cls, data)
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -432,7 +217,7 @@ class SimulationReport:
     baseline: VariantSummary
     move: VariantSummary | None
     scenario: ScenarioSummary | None
-    comparison: Comparison | None
+    comparison: ComparisonSummary | None
     fan: dict[str, Fan]
     ending_histogram: Histogram
     delta_histogram: Histogram | None
@@ -555,7 +340,7 @@ class SimulationReport:
             baseline=VariantSummary.from_dict(data["baseline"]),
             move=optional(VariantSummary, data["move"]),
             scenario=optional(ScenarioSummary, data["scenario"]),
-            comparison=optional(Comparison, data["comparison"]),
+            comparison=optional(ComparisonSummary, data["comparison"]),
             fan={str(name): Fan.from_dict(f) for name, f in data["fan"].items()},
             ending_histogram=Histogram.from_dict(data["ending_histogram"]),
             delta_histogram=optional(Histogram, data["delta_histogram"]),
@@ -584,30 +369,30 @@ def histogram(values: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS) -> Hist
 
 def simulation_report(result: SimulationResult) -> SimulationReport:
     """The typed report of a simulation result (its figures are those of
-    :meth:`SimulationResult.to_dict`), with the headline, fans and histograms."""
-    summary = result.to_dict()
+    :meth:`simulation.model.Outcome.summary` and :meth:`simulation.model.Comparison.summary`),
+    with the headline, fans and histograms."""
     outcomes = [result.baseline] + ([result.scenario] if result.scenario is not None else [])
     fan = {o.name: Fan.from_dict(o.fan().reset_index().to_dict("list")) for o in outcomes}
-    has_scenario = result.comparison is not None
+    scenario = comparison = None
+    if result.scenario is not None and result.comparison is not None:
+        moves = result.scenario_definition
+        assert moves is not None  # set together with the scenario (simulation.model.run_simulation)
+        scenario = ScenarioSummary.of(result.scenario.summary(), moves.promote, moves.demote)
+        comparison = result.comparison.summary()
     return SimulationReport(
-        settings=ReportSettings.from_dict(summary["settings"]),
-        correlation=summary["correlation"],
+        settings=ReportSettings(**{f.name: getattr(result.settings, f.name) for f in fields(ReportSettings)}),
+        correlation=result.assumptions.correlation,
         assumptions=dict(result.assumptions.tiers),
         treatment=result.treatment,
         headline=result.headline(),
-        baseline=_variant(VariantSummary, summary["baseline"]),
-        # the move is set together with the comparison (simulation.model.run)
-        move=_variant(VariantSummary, result.move.summary()) if result.move is not None else None,
-        scenario=_variant(ScenarioSummary, summary["scenario"]) if has_scenario else None,
-        comparison=Comparison.from_dict(summary["comparison"]) if has_scenario else None,
+        baseline=result.baseline.summary(),
+        # the move is set together with the comparison (simulation.model.run_simulation)
+        move=result.move.summary() if result.move is not None else None,
+        scenario=scenario,
+        comparison=comparison,
         fan=fan,
         ending_histogram=histogram({o.name: o.ending_arr for o in outcomes}),
         delta_histogram=(
             histogram({DELTA: result.comparison.delta}) if result.comparison is not None else None
         ),
     )
-
-
-def _variant(cls, summary: dict):
-    """A variant summary from :meth:`simulation.model.Outcome.summary`'s dict."""
-    return cls.from_dict({**summary, "ending_arr_error": summary["mc_error"]["ending_arr_mean"]})

@@ -5,7 +5,8 @@ Typical use::
     from simulation import Assumptions, Scenario, SimulationSettings, run_simulation
     result = run_simulation(frame, Assumptions(), SimulationSettings(paths=10_000),
                             Scenario(promote=("ACME-001",)))
-    result.to_dict()["delta"]
+    result.comparison.summary().delta  # Delta: p5…p95, mean, prob_better (simulation.summary)
+    result.headline()
 """
 
 from simulation.assumptions import Assumptions, TierAssumption, load_assumptions, parse_assumptions

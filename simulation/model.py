@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,15 @@ from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions, TierAssumption
 from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN, Economics, npv, payback_years
 from simulation.engine import AccountParams, PathOutcome, TreatmentDraws, run_paths
+from simulation.summary import (
+    AnnualRetention,
+    ComparisonSummary,
+    Delta,
+    Distribution,
+    EconomicsSummary,
+    Staffing,
+    VariantSummary,
+)
 from simulation.treatment import ASSUMED_EFFECT, TreatmentEffect, ramp_fractions
 
 PERIOD_YEARS = {"month": 1 / 12, "quarter": 1 / 4}
@@ -122,17 +131,6 @@ class SimulationSettings:
         return self.horizon * self.period_years
 
 
-@dataclass(frozen=True)
-class Staffing:
-    """Strategic accounts, the SAMs on them, their load and each account's attention q."""
-
-    strategic_accounts: int
-    required_sams: int
-    sams: float
-    load: float | None  # accounts / (SAMs × capacity); None with no SAMs
-    attention: float
-
-
 def attention(strategic_accounts: int, capacity: float, sams: float) -> float:
     """q = min(1, SAMs × capacity / strategic accounts); 1 when there are no strategic accounts."""
     if strategic_accounts == 0:
@@ -191,18 +189,18 @@ def treatment_draws(effect: TreatmentEffect, settings: SimulationSettings) -> Tr
     )
 
 
-def _stats(values: np.ndarray, skip_nan: bool = False) -> dict[str, float]:
+def _stats(values: np.ndarray, skip_nan: bool = False) -> Distribution:
     """P5, P25, P50, P75, P95 and mean; ``skip_nan`` leaves out undefined values (a year that
     starts with no ARR on a path has no retention)."""
     if skip_nan:
         values = values[~np.isnan(values)]
         if not len(values):
-            return {**{f"p{p}": math.nan for p in PERCENTILES}, "mean": math.nan}
+            return Distribution(**{f"p{p}": math.nan for p in PERCENTILES}, mean=math.nan)
     quantiles = np.percentile(values, PERCENTILES)
-    return {
+    return Distribution(
         **{f"p{p}": float(q) for p, q in zip(PERCENTILES, quantiles, strict=True)},
-        "mean": float(values.mean()),
-    }
+        mean=float(values.mean()),
+    )
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -287,30 +285,29 @@ class Outcome:
         frame.index.name = "period"
         return frame
 
-    def summary(self) -> dict:
-        annual = [
-            {
-                "year": y,
-                "nrr": _stats(self.annual_nrr(y), skip_nan=True),
-                "grr": _stats(self.annual_grr(y), skip_nan=True),
-            }
+    def summary(self) -> VariantSummary:
+        """The outcome's figures at the horizon (distributions across paths)."""
+        annual = tuple(
+            AnnualRetention(
+                y, _stats(self.annual_nrr(y), skip_nan=True), _stats(self.annual_grr(y), skip_nan=True)
+            )
             for y in range(1, self.years + 1)
-        ]
-        return {
-            "name": self.name,
-            "start_arr": self.start_arr,
-            "ending_arr": _stats(self.ending_arr),
-            "nrr": _stats(self.nrr),
-            "grr": _stats(self.grr),
-            "annual": annual,
-            "prob_lose_top10": float(self.paths.lost_top.mean()),
-            "expected_churned_arr": float(self.paths.churned_arr.mean()),
-            "top10_share": _stats(self.paths.top_share),
-            "expected_revenue": float(self.revenue.mean()),
-            "tier_counts": self.tier_counts,
-            "staffing": asdict(self.staffing),
-            "mc_error": {"ending_arr_mean": mean_error(self.ending_arr)},
-        }
+        )
+        return VariantSummary(
+            name=self.name,
+            start_arr=self.start_arr,
+            ending_arr=_stats(self.ending_arr),
+            ending_arr_error=mean_error(self.ending_arr),
+            nrr=_stats(self.nrr),
+            grr=_stats(self.grr),
+            annual=annual,
+            prob_lose_top10=float(self.paths.lost_top.mean()),
+            expected_churned_arr=float(self.paths.churned_arr.mean()),
+            top10_share=_stats(self.paths.top_share),
+            expected_revenue=float(self.revenue.mean()),
+            tier_counts=dict(self.tier_counts),
+            staffing=self.staffing,
+        )
 
 
 @dataclass
@@ -342,34 +339,29 @@ class Comparison:
         """P(scenario ending ARR > baseline ending ARR)."""
         return float((self.delta > 0).mean())
 
-    def summary(self) -> dict:
-        paths = len(self.delta)
-        return {
-            "delta": {
-                **_stats(self.delta),
-                "prob_better": self.prob_better,
-                "move": _stats(self.move_delta),
-                "staffing": _stats(self.staffing_delta),
-            },
-            "economics": {
-                "added_sams": self.added_sams,
-                "released_sams": self.released_sams,
-                "sam_cost": self.sam_change * self.economics.cost_per_sam,
-                "margin": self.economics.margin,
-                "discount_rate": self.economics.discount_rate,
-                "tail_churn": self.economics.tail_churn,
-                "npv": _stats(self.npv),
-                "npv_move": _stats(self.move_npv),
-                "npv_staffing": _stats(self.staffing_npv),
-                "payback_years": self.payback_years,
-            },
-            "required_sams_change": self.required_sams_change,
-            "mc_error": {
-                "delta_mean": mean_error(self.delta),
-                "prob_better": proportion_error(self.prob_better, paths),
-                "npv_mean": mean_error(self.npv),
-            },
-        }
+    def summary(self) -> ComparisonSummary:
+        """The comparison's figures (distributions across paths) and their Monte Carlo errors."""
+        return ComparisonSummary(
+            delta=Delta(**_stats(self.delta).to_dict(), prob_better=self.prob_better),
+            move=_stats(self.move_delta),
+            staffing=_stats(self.staffing_delta),
+            economics=EconomicsSummary(
+                added_sams=self.added_sams,
+                released_sams=self.released_sams,
+                sam_cost=self.sam_change * self.economics.cost_per_sam,
+                margin=self.economics.margin,
+                discount_rate=self.economics.discount_rate,
+                tail_churn=self.economics.tail_churn,
+                npv=_stats(self.npv),
+                npv_move=_stats(self.move_npv),
+                npv_staffing=_stats(self.staffing_npv),
+                payback_years=self.payback_years,
+            ),
+            required_sams_change=self.required_sams_change,
+            delta_error=mean_error(self.delta),
+            prob_better_error=proportion_error(self.prob_better, len(self.delta)),
+            npv_error=mean_error(self.npv),
+        )
 
 
 @dataclass
@@ -385,63 +377,29 @@ class SimulationResult:
     scenario_definition: Scenario | None = None
     comparison: Comparison | None = None
 
-    def to_dict(self) -> dict:
-        """JSON-ready summary: ``ending_arr`` {p5…p95, mean}, and ``delta`` with a scenario."""
-        baseline = self.baseline.summary()
-        payload = {
-            "settings": {
-                k: v for k, v in asdict(self.settings).items() if k not in ("chunk_paths", "workers")
-            },
-            "correlation": self.assumptions.correlation,
-            "assumptions": {t: a.to_dict() for t, a in self.assumptions.tiers.items()},
-            "treatment": self.treatment.to_dict(),
-            "baseline": baseline,
-            "ending_arr": baseline["ending_arr"],
-            "annual": _first_year(baseline),
-            "mc_error": baseline["mc_error"],
-        }
-        if self.scenario is not None and self.comparison is not None:
-            assert self.scenario_definition is not None  # set together with the scenario
-            scenario = self.scenario.summary()
-            payload["scenario"] = {
-                **scenario,
-                "promote": list(self.scenario_definition.promote),
-                "demote": list(self.scenario_definition.demote),
-            }
-            comparison = self.comparison.summary()
-            payload.update(
-                ending_arr=scenario["ending_arr"],
-                annual=_first_year(scenario),
-                comparison=comparison,
-                delta=comparison["delta"],
-                economics=comparison["economics"],
-            )
-            payload["mc_error"] = {**scenario["mc_error"], **comparison["mc_error"]}
-        return payload
-
     def headline(self) -> str:
         """One plain-language sentence: the total, the move and the staffing apart, the money."""
         s = self.settings
         when = f"{s.period[0].upper()}{s.horizon}" if s.period == "quarter" else f"month {s.horizon}"
-        base = _stats(self.baseline.ending_arr)
         if self.comparison is None or self.scenario_definition is None:
+            base = _stats(self.baseline.ending_arr)
             return (
-                f"Expected ARR by {when}: {money(base['mean'])} "
+                f"Expected ARR by {when}: {money(base.mean)} "
                 f"(±{money(mean_error(self.baseline.ending_arr))} Monte Carlo error; "
-                f"P5 {money(base['p5'])}, P95 {money(base['p95'])})."
+                f"P5 {money(base.p5)}, P95 {money(base.p95)})."
             )
         assert self.scenario is not None  # set together with the comparison
         c = self.comparison
         d = c.summary()
-        total, npv_stats = d["delta"], d["economics"]["npv"]
-        verb = "adds" if total["mean"] >= 0 else "costs"
+        total, npv_stats = d.delta, d.economics.npv
+        verb = "adds" if total.mean >= 0 else "costs"
         text = (
-            f"{_moves(self.scenario_definition)} {verb} {money(abs(total['mean']))} "
-            f"(±{money(d['mc_error']['delta_mean'])}) expected ARR by {when}"
+            f"{_moves(self.scenario_definition)} {verb} {money(abs(total.mean))} "
+            f"(±{money(d.delta_error)}) expected ARR by {when}"
         )
         base_sams = self.baseline.staffing.sams
         parts = [
-            f"{money(d['delta']['move']['mean'], signed=True)} from the move with today's "
+            f"{money(d.move.mean, signed=True)} from the move with today's "
             f"{base_sams:g} strategic SAM{'s' * (base_sams != 1)}"
         ]
         if c.sam_change:
@@ -450,11 +408,11 @@ class SimulationResult:
                 if c.sam_change > 0
                 else f"releasing {c.released_sams:g} SAM{'s' * (c.released_sams != 1)}"
             )
-            parts.append(f"{money(d['delta']['staffing']['mean'], signed=True)} from {what}")
+            parts.append(f"{money(d.staffing.mean, signed=True)} from {what}")
         text += ": " + " and ".join(parts)
         text += (
-            f"; NPV {money(npv_stats['mean'], signed=True)} (P5 {money(npv_stats['p5'])}, "
-            f"P95 {money(npv_stats['p95'])}) at {percent(s.margin, 0)} margin and "
+            f"; NPV {money(npv_stats.mean, signed=True)} (P5 {money(npv_stats.p5)}, "
+            f"P95 {money(npv_stats.p95)}) at {percent(s.margin, 0)} margin and "
             f"{percent(s.discount_rate, 0)} discount"
         )
         if c.payback_years is not None:
@@ -467,11 +425,6 @@ class SimulationResult:
         elif (self.scenario.staffing.load or 0) > 1:
             text += f" (the strategic SAMs run at {percent(self.scenario.staffing.load, 0)} of capacity)"
         return text + "."
-
-
-def _first_year(summary: dict) -> dict | None:
-    """Year 1's NRR and GRR percentiles, when the horizon covers a year."""
-    return summary["annual"][0] if summary["annual"] else None
 
 
 def _moves(scenario: Scenario) -> str:
