@@ -10,8 +10,9 @@ dataclass read by attribute; the summary figures' (:class:`VariantSummary`,
 
 The dict form (:meth:`SimulationReport.to_dict`, JSON-ready) is for transport only: the
 Simulator page's ``dcc.Store``, the session store and the scenario database. It carries
-:data:`SCHEMA_VERSION`; :meth:`SimulationReport.from_dict` reads it back, converts older
-layouts it can, and raises :class:`UnreadableReport` (with a sentence for the user) for the rest.
+:data:`SCHEMA_VERSION`; :meth:`SimulationReport.from_dict` reads the versions in
+:data:`CONVERTIBLE_VERSIONS` back and raises :class:`UnreadableReport` (with a sentence for the
+user) for the rest: older models' reports, a newer Strata's, damaged ones.
 ``portfolio simulate --json`` prints :meth:`SimulationReport.summary_dict`, its own documented
 layout.
 
