@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio.capacity import DEFAULT_CAPACITY
-from portfolio.schema import SCORE_DIMENSIONS, TIERS
+from portfolio.schema import SCORE_DIMENSIONS, SNAPSHOT_COLUMNS, TIERS
 from portfolio.tiers import SCORECARD_THRESHOLDS, assign_tiers, scorecard
 
 DEMO_SEED = 20261122
@@ -271,20 +271,7 @@ def generate_demo(n_accounts: int = 1200, seed: int = DEMO_SEED) -> pd.DataFrame
     frame["region"] = rng.choice(["AMER", "EMEA", "APAC"], n_accounts, p=[0.55, 0.3, 0.15])
     renewal = AS_OF + pd.to_timedelta(rng.integers(1, 366, n_accounts), unit="D")
     frame["renewal_date"] = pd.Series(renewal).dt.strftime("%Y-%m-%d").where(arr > 0, "")
-    columns = [
-        "account_id",
-        "account_name",
-        "arr",
-        "arr_prior",
-        "tier",
-        "sam",
-        "segment",
-        "industry",
-        "region",
-        "renewal_date",
-        *SCORE_DIMENSIONS,
-    ]
-    return frame[columns]
+    return frame[list(SNAPSHOT_COLUMNS)]
 
 
 def _owners(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
