@@ -169,6 +169,9 @@ def render_simulation(report: SimulationReport, source: str) -> str:
             f"  NPV at {percent(e.margin, 0)} margin, {percent(e.discount_rate, 0)} discount  {band(e.npv)}",
             f"    the move {money(e.npv_move.mean)}, the staffing "
             f"{money(e.npv_staffing.mean)}; payback {payback}",
+            f"    positive on {percent(e.prob_positive)} of paths; {money(e.npv_tail.mean)} of the mean "
+            f"is the ARR left at the horizon (decaying at the moved accounts' churn, "
+            f"{percent(e.tail_churn)} a year)",
         ]
     lines += ["", report.headline]
     return "\n".join(lines)

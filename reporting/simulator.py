@@ -289,8 +289,10 @@ def result_kpis(report: SimulationReport) -> list[tuple[str, str, str]]:
             (
                 "NPV of the scenario",
                 money(e.npv.mean, signed=True),
-                f"P5 {money(e.npv.p5)} – P95 {money(e.npv.p95)} at {percent(e.margin, 0)} "
-                f"margin, {percent(e.discount_rate, 0)} discount; {payback}",
+                f"P5 {money(e.npv.p5)} – P95 {money(e.npv.p95)}; positive on "
+                f"{percent(e.prob_positive, 0)} of paths; {money(e.npv_tail.mean, signed=True)} of it "
+                f"is the ARR left at the horizon; {percent(e.margin, 0)} margin, "
+                f"{percent(e.discount_rate, 0)} discount; {payback}",
             )
         )
     first = target.first_year
@@ -366,8 +368,9 @@ def economics_text(report: SimulationReport) -> str:
     return (
         f"{change}; NPV of the move {money(e.npv_move.mean, signed=True)}, of the staffing "
         f"{money(e.npv_staffing.mean, signed=True)} (margin {percent(e.margin, 0)}, "
-        f"discount {percent(e.discount_rate, 0)}; the ARR left at the horizon decays at "
-        f"{percent(e.tail_churn, 1)} a year)."
+        f"discount {percent(e.discount_rate, 0)}; the ARR the move leaves at the horizon is "
+        f"valued as decaying at the moved accounts' churn, {percent(e.tail_churn, 1)} a year, with "
+        "no SAM cost after it)."
     )
 
 

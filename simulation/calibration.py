@@ -43,7 +43,9 @@ def starting_treatment(analysis: PortfolioAnalysis) -> TreatmentEffect:
     accounts = analysis.accounts
     if not has_prior(accounts):
         return estimate_treatment(accounts, None)
-    score = None if analysis.tiers.revenue_only else accounts["score"]
+    # the score at the start of the period (on prior ARR): the current one would be computed
+    # from the outcome (a churned account's revenue score is 0)
+    score = None if analysis.tiers.revenue_only else analysis.tiers.start_score
     return estimate_treatment(accounts, accounts.get("assigned_tier"), score)
 
 

@@ -7,8 +7,10 @@ in strategic SAMs ΔS (negative when SAMs are released) and the cost of one SAM 
 * revenue difference in period t:   R(t) = (Δ(t−1) + Δ(t)) / 2 · Δt    (trapezoid on the run rate)
 * cash in period t:                 C(t) = m · R(t) − ΔS · K · Δt
 * the tail after the horizon T:     V = m · Δ(T) / (r + c) — the ARR difference left at the
-  horizon keeps earning margin while it decays at the treated tier's annual churn c (after the
-  horizon the plan ends, and so does its SAM cost); Σ_k (1−c)^(k−1) / (1+r)^k = 1 / (r + c)
+  horizon keeps earning margin while it decays at the annual churn c of the accounts whose
+  attention changed (their own churn, weighted by |attention change| × ARR); the plan ends at
+  the horizon, and so does its SAM cost or saving. Σ_k (1−c)^(k−1) / (1+r)^k = 1 / (r + c). The
+  tail is reported apart, because it rests on that assumption.
 * NPV = Σ_t C(t) · (1+r)^(−t·Δt) + V · (1+r)^(−T·Δt)
 * payback = the first time the cumulative expected cash Σ E[C] turns ≥ 0 (years, linear within
   the period); None when there is no added cost or it does not turn within the horizon.
@@ -53,13 +55,23 @@ def cash_flows(delta: np.ndarray, period_years: float, economics: Economics, sam
     return economics.margin * revenue - sam_change * economics.cost_per_sam * period_years
 
 
+def tail_value(delta: np.ndarray, period_years: float, economics: Economics) -> np.ndarray:
+    """(paths,) V·(1+r)^(−T·Δt): today's value of the ARR difference left at the horizon."""
+    horizon_years = (delta.shape[1] - 1) * period_years
+    return (
+        economics.margin
+        * delta[:, -1]
+        / (economics.discount_rate + economics.tail_churn)
+        * (1 + economics.discount_rate) ** -horizon_years
+    )
+
+
 def npv(delta: np.ndarray, period_years: float, economics: Economics, sam_change: float) -> np.ndarray:
     """(paths,) net present value of the scenario against the baseline, currency."""
     periods = delta.shape[1] - 1
     discount = (1 + economics.discount_rate) ** (-np.arange(1, periods + 1) * period_years)
     flows = cash_flows(delta, period_years, economics, sam_change) @ discount
-    tail = economics.margin * delta[:, -1] / (economics.discount_rate + economics.tail_churn) * discount[-1]
-    return flows + tail
+    return flows + tail_value(delta, period_years, economics)
 
 
 def payback_years(

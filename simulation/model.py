@@ -35,8 +35,15 @@ from portfolio.capacity import DEFAULT_CAPACITY
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions, TierAssumption
-from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN, Economics, npv, payback_years
-from simulation.engine import AccountParams, PathOutcome, TreatmentDraws, run_paths
+from simulation.economics import (
+    DEFAULT_DISCOUNT_RATE,
+    DEFAULT_MARGIN,
+    Economics,
+    npv,
+    payback_years,
+    tail_value,
+)
+from simulation.engine import BLOCK_PATHS, AccountParams, PathOutcome, TreatmentDraws, run_paths
 from simulation.summary import (
     AnnualRetention,
     ComparisonSummary,
@@ -176,15 +183,21 @@ def exposure(
 
 
 def treatment_draws(effect: TreatmentEffect, settings: SimulationSettings) -> TreatmentDraws:
-    """The effect on each path: ln HR ~ N(ln HR, sd²) and u ~ N(u, sd²), the sds from the 90%
-    intervals (:attr:`TreatmentEffect.log_hazard_sd`); one stream, independent of the paths'."""
-    rng = np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(settings.seed, spawn_key=(TREATMENT_STREAM,)))
-    )
-    z = rng.standard_normal((2, settings.paths))
+    """The effect on each path, normal on the scale of its 90% interval and centred on it:
+    ln HR ~ N((ln low + ln high)/2, sd²), u ~ N((low + high)/2, sd²), the sds from the intervals'
+    widths (:attr:`TreatmentEffect.log_hazard_sd`), so 90% of paths fall inside the stated
+    intervals. Each block of paths draws from its own stream (seed, TREATMENT_STREAM, block),
+    so a path's effect does not depend on how many paths are run."""
+    hr, up = effect.hazard_ratio, effect.uplift
+    z = np.empty((2, math.ceil(settings.paths / BLOCK_PATHS) * BLOCK_PATHS))
+    for block in range(z.shape[1] // BLOCK_PATHS):
+        seed = np.random.SeedSequence(settings.seed, spawn_key=(TREATMENT_STREAM, block))
+        rows = slice(block * BLOCK_PATHS, (block + 1) * BLOCK_PATHS)
+        z[:, rows] = np.random.Generator(np.random.PCG64(seed)).standard_normal((2, BLOCK_PATHS))
+    z = z[:, : settings.paths]
     return TreatmentDraws(
-        log_hazard_ratio=math.log(effect.hazard_ratio.value) + effect.log_hazard_sd * z[0],
-        uplift=effect.uplift.value + effect.uplift_sd * z[1],
+        log_hazard_ratio=(math.log(hr.low) + math.log(hr.high)) / 2 + effect.log_hazard_sd * z[0],
+        uplift=(up.low + up.high) / 2 + effect.uplift_sd * z[1],
         ramp=ramp_fractions(settings.horizon, settings.period_years, effect.ramp_months),
     )
 
@@ -322,7 +335,9 @@ class Comparison:
     move_npv: np.ndarray
     staffing_npv: np.ndarray
     sam_change: float  # scenario SAMs − baseline SAMs (negative: released)
-    economics: Economics
+    economics: Economics  # the move's (its tail decays at the moved accounts' churn)
+    staffing_economics: Economics  # the staffing's (its tail: the strategic accounts' churn)
+    tail: np.ndarray  # the part of the NPV that is the ARR left at the horizon, per path
     payback_years: float | None
     required_sams_change: int
 
@@ -336,8 +351,20 @@ class Comparison:
 
     @property
     def prob_better(self) -> float:
-        """P(scenario ending ARR > baseline ending ARR)."""
-        return float((self.delta > 0).mean())
+        """P(scenario ending ARR > baseline ending ARR): differences within float rounding of
+        the portfolio (10⁻⁷ of it) count as none."""
+        return float((self.delta > self._tolerance).mean())
+
+    @property
+    def prob_positive(self) -> float:
+        """P(NPV > 0) across paths (the same rounding tolerance)."""
+        return float((self.npv > self._tolerance).mean())
+
+    @property
+    def _tolerance(self) -> float:
+        return 1e-7 * self.start_arr
+
+    start_arr: float = 0.0
 
     def summary(self) -> ComparisonSummary:
         """The comparison's figures (distributions across paths) and their Monte Carlo errors."""
@@ -355,6 +382,8 @@ class Comparison:
                 npv=_stats(self.npv),
                 npv_move=_stats(self.move_npv),
                 npv_staffing=_stats(self.staffing_npv),
+                npv_tail=_stats(self.tail),
+                prob_positive=self.prob_positive,
                 payback_years=self.payback_years,
             ),
             required_sams_change=self.required_sams_change,
@@ -419,7 +448,12 @@ class SimulationResult:
             text += f", payback {c.payback_years:.1f} years"
         elif c.sam_change > 0:
             text += ", no payback within the horizon (the NPV counts the ARR left at its end)"
-        text += f"; better than the baseline on {percent(c.prob_better, 0)} of paths"
+        text += (
+            f"; ARR above the baseline's on {percent(c.prob_better, 0)} of paths, NPV positive on "
+            f"{percent(c.prob_positive, 0)}"
+        )
+        if self.treatment.source == "assumed":
+            text += "; the treatment effect is assumed, not estimated from this data"
         if self.scenario.staffing.sams == 0 and self.scenario_definition.promote:
             text += " (with no strategic SAMs, promoted accounts get no strategic attention)"
         elif (self.scenario.staffing.load or 0) > 1:
@@ -551,27 +585,58 @@ def run_simulation(
         return result
     result.scenario_definition = scenario
     result.move = outcome(variants[0][0], variants[0][1], variants[0][2], outcomes[1])
-    _, tiers, staff, _ = variants[-1]
+    _, tiers, staff, full_params = variants[-1]
     result.scenario = outcome(scenario.name, tiers, staff, outcomes[-1])
-    result.comparison = _compare(result, assumptions, settings)
+    exposures = (_exposure_of(variants[0][3], len(arr0)), _exposure_of(full_params, len(arr0)))
+    result.comparison = _compare(result, assumptions, settings, params, exposures, arr0)
     return result
 
 
-def _compare(result: SimulationResult, assumptions: Assumptions, settings: SimulationSettings) -> Comparison:
-    """Total, move and staffing effects on ending ARR and in money, path by path."""
+def _exposure_of(params: AccountParams, n: int) -> np.ndarray:
+    return np.zeros(n) if params.exposure is None else params.exposure
+
+
+def _tail_churn(churn: np.ndarray, arr0: np.ndarray, attention_change: np.ndarray, fallback: float) -> float:
+    """The annual churn of the accounts whose attention changed, weighted by |change| × ARR
+    (``fallback`` when none changed)."""
+    weights = np.abs(attention_change) * arr0
+    return float(weights @ churn / weights.sum()) if weights.sum() > 0 else fallback
+
+
+def _compare(
+    result: SimulationResult,
+    assumptions: Assumptions,
+    settings: SimulationSettings,
+    params: AccountParams,
+    exposures: tuple[np.ndarray, np.ndarray],
+    arr0: np.ndarray,
+) -> Comparison:
+    """Total, move and staffing effects on ending ARR and in money, path by path.
+
+    ``exposures``: the attention change of each account in the move and in the scenario; the
+    value left at the horizon decays at the churn of the accounts each part moves."""
     base, move, full = result.baseline, result.move, result.scenario
     assert move is not None and full is not None  # set before the comparison
     sam_change = full.staffing.sams - base.staffing.sams
-    economics = Economics(
-        settings.margin,
-        settings.discount_rate,
-        settings.cost_per_sam,
-        tail_churn=assumptions.tiers[STRATEGIC].annual_churn,
-    )
+    strategic_churn = assumptions.tiers[STRATEGIC].annual_churn
+    move_exposure, full_exposure = exposures
+
+    def money_of(attention_change: np.ndarray) -> Economics:
+        return Economics(
+            settings.margin,
+            settings.discount_rate,
+            settings.cost_per_sam,
+            tail_churn=_tail_churn(params.annual_churn, arr0, attention_change, strategic_churn),
+        )
+
+    move_money, staff_money = money_of(move_exposure), money_of(full_exposure - move_exposure)
     move_totals = move.paths.totals - base.paths.totals
     staff_totals = full.paths.totals - move.paths.totals
-    move_npv = npv(move_totals, settings.period_years, economics, 0.0)
-    staffing_npv = npv(staff_totals, settings.period_years, economics, sam_change)
+    move_npv = npv(move_totals, settings.period_years, move_money, 0.0)
+    staffing_npv = npv(staff_totals, settings.period_years, staff_money, sam_change)
+    tail = tail_value(move_totals, settings.period_years, move_money) + tail_value(
+        staff_totals, settings.period_years, staff_money
+    )
     return Comparison(
         delta=full.ending_arr - base.ending_arr,
         move_delta=move.ending_arr - base.ending_arr,
@@ -580,9 +645,12 @@ def _compare(result: SimulationResult, assumptions: Assumptions, settings: Simul
         move_npv=move_npv,
         staffing_npv=staffing_npv,
         sam_change=float(sam_change),
-        economics=economics,
+        economics=move_money,
+        staffing_economics=staff_money,
+        tail=tail,
         payback_years=payback_years(
-            full.paths.totals - base.paths.totals, settings.period_years, economics, sam_change
+            full.paths.totals - base.paths.totals, settings.period_years, staff_money, sam_change
         ),
         required_sams_change=full.staffing.required_sams - base.staffing.required_sams,
+        start_arr=float(arr0.sum()),
     )

@@ -191,12 +191,17 @@ class ScenarioSummary(VariantSummary):
         )
 
 
+_NPV_PARTS = ("npv", "npv_move", "npv_staffing", "npv_tail")
+
+
 @dataclass(frozen=True)
 class EconomicsSummary:
     """The scenario in money (see :mod:`simulation.economics`): SAMs added or released, the
     change in SAM cost (currency per year; negative is a saving), the margin, discount rate and
-    the tail's churn used (fractions), the NPV (currency) in total and split into the move's and
-    the staffing's, and the payback in years (None: no added cost, or not within the horizon)."""
+    the tail's churn used (fractions; the treated accounts' own, weighted), the NPV (currency)
+    in total, split into the move's and the staffing's, and the part of it that is the ARR left
+    at the horizon (``npv_tail``), P(NPV > 0) across paths, and the payback in years (None: no
+    added cost, or not within the horizon)."""
 
     added_sams: float
     released_sams: float
@@ -207,20 +212,17 @@ class EconomicsSummary:
     npv: Distribution
     npv_move: Distribution
     npv_staffing: Distribution
+    npv_tail: Distribution
+    prob_positive: float
     payback_years: float | None
 
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {
-            **out,
-            "npv": self.npv.to_dict(),
-            "npv_move": self.npv_move.to_dict(),
-            "npv_staffing": self.npv_staffing.to_dict(),
-        }
+        return {**out, **{k: getattr(self, k).to_dict() for k in _NPV_PARTS}}
 
     @classmethod
     def from_dict(cls, data: dict) -> EconomicsSummary:
-        parts = {k: Distribution.from_dict(data[k]) for k in ("npv", "npv_move", "npv_staffing")}
+        parts = {k: Distribution.from_dict(data[k]) for k in _NPV_PARTS}
         return cls(**{f.name: data[f.name] for f in fields(cls) if f.name not in parts}, **parts)
 
 

@@ -37,6 +37,7 @@ Where the effect comes from (``source``):
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from dataclasses import dataclass, replace
 
@@ -184,16 +185,17 @@ def _check_effect(hazard_ratio: Interval, uplift: Interval, ramp_months: float) 
 
 
 ASSUMED_EFFECT = TreatmentEffect(
-    hazard_ratio=Interval(0.85, 0.70, 1.00),
+    hazard_ratio=Interval(0.85, 0.7225, 1.00),
     uplift=Interval(0.02, 0.00, 0.04),
     ramp_months=6.0,
     source="assumed",
     note="the data cannot separate strategic treatment from account size and selection; a "
     "modest effect is assumed (15% less churn, +2 points of growth), uncertain down to none",
 )
-"""The conservative default: a 15% lower churn hazard (0.70–1.00) and +2 points a year of
-growth (0 to +4), in full after 6 months. Raw tier gaps are far larger (the demo's Standard tier
-churns several times as often as its Strategic tier) and mostly reflect size and selection."""
+"""The conservative default: a 15% lower churn hazard (0.72–1.00, symmetric on the log scale:
+0.85² / 1) and +2 points a year of growth (0 to +4), in full after 6 months. Raw tier gaps are
+far larger (the demo's Standard tier churns several times as often as its Strategic tier) and
+mostly reflect size and selection."""
 
 
 def explicit_effect(
@@ -284,6 +286,18 @@ def _common_support(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
     return inside, ""
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
+def _statsmodels():
+    """``statsmodels.api``, imported on first use (it takes a second) by one thread at a time:
+    two Dash callbacks importing it at once left SciPy half-initialised ("_ndimage_api is not
+    defined") for the whole process."""
+    with _IMPORT_LOCK:
+        import statsmodels.api as sm
+    return sm
+
+
 def _design(frame: pd.DataFrame) -> np.ndarray:
     columns = ["strategic", "log_prior"] + (["score"] if "score" in frame else [])
     return np.column_stack([np.ones(len(frame)), frame[columns].to_numpy(float)])
@@ -291,8 +305,7 @@ def _design(frame: pd.DataFrame) -> np.ndarray:
 
 def _hazard_ratio(frame: pd.DataFrame) -> Interval | None:
     """exp of the strategic coefficient of a cloglog binomial GLM, with its Wald 90% interval."""
-    import statsmodels.api as sm
-
+    sm = _statsmodels()
     events = frame.groupby("strategic")["churned"].sum()
     if len(events) < 2 or events.min() < MIN_EVENTS:
         return None
@@ -312,8 +325,7 @@ def _hazard_ratio(frame: pd.DataFrame) -> Interval | None:
 
 def _uplift(retained: pd.DataFrame) -> Interval | None:
     """The strategic coefficient of an OLS of log growth, with its 90% interval."""
-    import statsmodels.api as sm
-
+    sm = _statsmodels()
     groups = retained["strategic"].value_counts()
     if len(groups) < 2 or groups.min() < MIN_EVENTS:
         return None
@@ -326,9 +338,10 @@ def _uplift(retained: pd.DataFrame) -> Interval | None:
 
 
 def ramp_fractions(periods: int, period_years: float, ramp_months: float) -> np.ndarray:
-    """(T+1,) share of the full effect during each period: min(1, t·Δ·12 / ramp) at the end of
-    period t (index 0 = today, 0); 1 from the first period when the ramp is 0."""
-    t_months = np.arange(periods + 1) * period_years * 12
-    share = np.ones(periods + 1) if ramp_months <= 0 else np.minimum(1.0, t_months / ramp_months)
+    """(T+1,) share of the full effect during each period: min(1, (t − ½)·Δ·12 / ramp), the
+    linear ramp at the middle of period t (index 0 = today, 0), so that Σ over the periods equals
+    the integral of the ramp; 1 from the first period when the ramp is 0."""
+    middle_months = (np.arange(periods + 1) - 0.5) * period_years * 12
+    share = np.ones(periods + 1) if ramp_months <= 0 else np.minimum(1.0, middle_months / ramp_months)
     share[0] = 0.0
     return share

@@ -229,9 +229,10 @@ def test_hazard_ratio_sets_survival_within_binomial_interval():
 
 
 def test_ramp_reaches_the_full_uplift_linearly():
-    # no churn or volatility; uplift 0.4 a year over a 12-month ramp, quarterly: the effect is
-    # 1/4, 2/4, 3/4, 1 of full in quarters 1–4, so the extra log growth after a year is
-    # 0.4 · 0.25 · (0.25 + 0.5 + 0.75 + 1) = 0.25 and after two years 0.25 + 0.4 = 0.65.
+    # no churn or volatility; uplift 0.4 a year over a 12-month ramp, quarterly: the effect at
+    # the middle of quarters 1–4 is 1.5/12, 4.5/12, 7.5/12, 10.5/12 of full, so the extra log
+    # growth after a year is 0.4 · 0.25 · (0.125 + 0.375 + 0.625 + 0.875) = 0.2 — the integral
+    # of the linear ramp, 0.4 · ½ — and after two years 0.2 + 0.4 = 0.6.
     frame = portfolio([1e5, 2e5], ["Key", "Strategic"])
     result = run_simulation(
         frame,
@@ -241,8 +242,8 @@ def test_ramp_reaches_the_full_uplift_linearly():
         treatment=exact_effect(uplift=0.4, ramp_months=12),
     )
     gain = result.scenario.paths.totals - result.baseline.paths.totals
-    np.testing.assert_allclose(gain[:, 4], 1e5 * (math.exp(0.25) - 1), rtol=1e-6)
-    np.testing.assert_allclose(gain[:, 8], 1e5 * (math.exp(0.65) - 1), rtol=1e-6)
+    np.testing.assert_allclose(gain[:, 4], 1e5 * (math.exp(0.2) - 1), rtol=1e-6)
+    np.testing.assert_allclose(gain[:, 8], 1e5 * (math.exp(0.6) - 1), rtol=1e-6)
     # demoting loses the effect over the same ramp: e = −1
     demoted = run_simulation(
         frame,
@@ -252,7 +253,7 @@ def test_ramp_reaches_the_full_uplift_linearly():
         treatment=exact_effect(uplift=0.4, ramp_months=12),
     )
     loss = demoted.scenario.paths.totals[:, 4] - demoted.baseline.paths.totals[:, 4]
-    np.testing.assert_allclose(loss, 2e5 * (math.exp(-0.25) - 1), rtol=1e-6)
+    np.testing.assert_allclose(loss, 2e5 * (math.exp(-0.2) - 1), rtol=1e-6)
     with pytest.raises(ValueError, match=r"ramp .* must be within the horizon"):
         run_simulation(
             frame,
@@ -310,11 +311,17 @@ def test_treatment_draws_follow_the_interval():
     effect = TreatmentEffect(Interval(0.6, 0.4, 0.9), Interval(0.03, 0.0, 0.06), 6.0)
     draws = treatment_draws(effect, SimulationSettings(paths=40_000, seed=3))
     sd = (math.log(0.9) - math.log(0.4)) / (2 * 1.6448536)  # 0.246505
-    assert abs(draws.log_hazard_ratio.mean() - math.log(0.6)) < 4 * sd / math.sqrt(40_000)
+    centre = (math.log(0.4) + math.log(0.9)) / 2  # the interval's middle on the log scale
+    assert abs(draws.log_hazard_ratio.mean() - centre) < 4 * sd / math.sqrt(40_000)
     assert abs(draws.log_hazard_ratio.std() - sd) < 4 * sd / math.sqrt(2 * 40_000)
+    inside = (draws.log_hazard_ratio > math.log(0.4)) & (draws.log_hazard_ratio < math.log(0.9))
+    assert abs(inside.mean() - 0.9) < 3.29 * math.sqrt(0.09 / 40_000)  # 90% within the interval
     sd_uplift = 0.06 / (2 * 1.6448536)
     assert abs(draws.uplift.std() - sd_uplift) < 4 * sd_uplift / math.sqrt(2 * 40_000)
-    np.testing.assert_allclose(draws.ramp, [0, 0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    np.testing.assert_allclose(draws.ramp, [0, 0.25, 0.75] + [1] * 10)
+    # a path's effect does not depend on how many paths are run
+    fewer = treatment_draws(effect, SimulationSettings(paths=1_000, seed=3))
+    np.testing.assert_array_equal(fewer.log_hazard_ratio, draws.log_hazard_ratio[:1_000])
 
 
 def test_promotion_npv_and_hire_by_hand():

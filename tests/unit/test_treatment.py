@@ -115,5 +115,6 @@ def test_explicit_effect_is_exact():
 
 
 def test_ramp_fractions():
-    np.testing.assert_allclose(ramp_fractions(4, 0.25, 6), [0, 0.5, 1, 1, 1])
+    # the linear ramp at each period's middle: 1.5 and 4.5 of 6 months, then full
+    np.testing.assert_allclose(ramp_fractions(4, 0.25, 6), [0, 0.25, 0.75, 1, 1])
     np.testing.assert_allclose(ramp_fractions(3, 1 / 12, 0), [0, 1, 1, 1])
