@@ -94,12 +94,10 @@ def test_every_page_is_checked():
     assert set(READY) == set(PAGES)
 
 
-# Measured with this test before the fixes (elements per page): Overview 6, Concentration 14,
-# Tiers 48, Retention 6, Capacity 6, Data 5 (8 after an upload), Simulator 22.
-NOT_YET = pytest.mark.xfail(strict=True, reason="issue 18: the violations are being fixed")
+# Measured with this test before issue 18's fixes (elements per page): Overview 6,
+# Concentration 14, Tiers 48, Retention 6, Capacity 6, Data 5 (8 after an upload), Simulator 22.
 
 
-@NOT_YET
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "simulator"])
 def test_page_has_no_wcag_aa_violations(started, page):
     path = READY[page][0]
@@ -109,14 +107,12 @@ def test_page_has_no_wcag_aa_violations(started, page):
     assert_no_violations(started, path)
 
 
-@NOT_YET
 def test_simulator_after_preview_has_no_wcag_aa_violations(started):
     open_page(started, "/simulator")
     started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
     assert_no_violations(started, "/simulator after the preview")
 
 
-@NOT_YET
 def test_data_page_after_upload_has_no_wcag_aa_violations(started, tmp_path):
     upload(started, tmp_path, "accounts.csv", CSV)
     started.wait_for_contains_text("#data-ok", "3 accounts", timeout=20)
