@@ -180,10 +180,21 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         [
             dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
             dcc.Store(id=ids.SESSION_VERSION, data=0),
+            html.A(
+                "Skip to main content",
+                href=f"#{ids.MAIN}",
+                className="skip-link visually-hidden-focusable",
+            ),
             dbc.Row(
                 [
                     dbc.Col(_sidebar(), width=12, lg=3, xl=2),
-                    dbc.Col(dash.page_container, width=12, lg=9, xl=10, className="main p-4"),
+                    dbc.Col(
+                        html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
+                        width=12,
+                        lg=9,
+                        xl=10,
+                        className="main p-4",
+                    ),
                 ],
                 className="g-0",
             ),

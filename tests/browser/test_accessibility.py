@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from browser_helpers import open_page, upload
 from dashboard import PAGES
@@ -118,3 +120,16 @@ def test_data_page_after_upload_has_no_wcag_aa_violations(started, tmp_path):
     started.wait_for_contains_text("#data-ok", "3 accounts", timeout=20)
     wait_drawn(started, "data")
     assert_no_violations(started, "/data after an upload")
+
+
+def test_first_tab_shows_the_skip_link_and_it_moves_focus_to_main(started):
+    driver = started.driver
+    assert len(started.find_elements("main")) == 1
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    focused = driver.switch_to.active_element
+    assert focused.text == "Skip to main content" and focused.is_displayed()
+    assert focused.size["width"] > 1  # visually-hidden-focusable shows it while focused
+    outline = driver.execute_script("return getComputedStyle(arguments[0]).outlineStyle", focused)
+    assert outline != "none"
+    focused.send_keys(Keys.ENTER)
+    until(lambda: driver.switch_to.active_element.tag_name == "main", timeout=5, msg="focus stayed put")
