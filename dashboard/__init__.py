@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import access, background, exporting, ids, state
+from dashboard.components import named
 from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
 from portfolio.whatif import DEFAULT_SETTINGS
@@ -37,54 +38,63 @@ def _whatif_panel() -> html.Div:
         [
             html.H6("What-if", className="text-uppercase text-muted mt-4"),
             html.Label("Tier thresholds (Key, Strategic)", className="form-label small"),
-            dcc.RangeSlider(
-                id=ids.THRESHOLDS,
-                min=0,
-                max=100,
-                step=1,
-                value=DEFAULT_SETTINGS["thresholds"],
-                marks={0: "0", 50: "50", 70: "70", 100: "100"},
-                pushable=1,
-                tooltip={"placement": "bottom", "always_visible": True},
+            named(
+                "Key tier threshold (score) | Strategic tier threshold (score)",
+                dcc.RangeSlider(
+                    id=ids.THRESHOLDS,
+                    min=0,
+                    max=100,
+                    step=1,
+                    value=DEFAULT_SETTINGS["thresholds"],
+                    marks={0: "0", 50: "50", 70: "70", 100: "100"},
+                    pushable=1,
+                    tooltip={"placement": "bottom", "always_visible": True},
+                ),
             ),
             html.Label("SAM capacity (accounts per SAM)", className="form-label small mt-4"),
             *[
                 html.Div(
                     [
                         html.Span(tier, className="small"),
-                        dcc.Slider(
-                            id={"type": ids.CAPACITY, "tier": tier},
-                            min=lo,
-                            max=hi,
-                            step=1,
-                            value=caps[tier],
-                            marks=None,
-                            tooltip={"placement": "right", "always_visible": True},
+                        named(
+                            f"SAM capacity, {tier} (accounts per SAM)",
+                            dcc.Slider(
+                                id={"type": ids.CAPACITY, "tier": tier},
+                                min=lo,
+                                max=hi,
+                                step=1,
+                                value=caps[tier],
+                                marks=None,
+                                tooltip={"placement": "right", "always_visible": True},
+                            ),
                         ),
                     ]
                 )
                 for tier, (lo, hi) in CAPACITY_RANGES.items()
             ],
-            html.Label("Available SAM headcount", className="form-label small mt-2"),
+            html.Label("Available SAM headcount", htmlFor=ids.HEADCOUNT, className="form-label small mt-2"),
             dbc.Input(id=ids.HEADCOUNT, type="number", min=0, step=1, placeholder="from the data", size="sm"),
             html.Details(
                 [
                     html.Summary("Scorecard weights (%)", className="small mt-3"),
                     *[
-                        dbc.InputGroup(
-                            [
-                                dbc.InputGroupText(WEIGHT_LABELS[dim], className="small w-75"),
-                                dbc.Input(
-                                    id={"type": ids.WEIGHT, "dim": dim},
-                                    type="number",
-                                    min=0,
-                                    max=100,
-                                    value=weight,
-                                    size="sm",
-                                ),
-                            ],
-                            size="sm",
-                            className="mb-1",
+                        named(
+                            f"{WEIGHT_LABELS[dim]} weight (%)",
+                            dbc.InputGroup(
+                                [
+                                    dbc.InputGroupText(WEIGHT_LABELS[dim], className="small w-75"),
+                                    dbc.Input(
+                                        id={"type": ids.WEIGHT, "dim": dim},
+                                        type="number",
+                                        min=0,
+                                        max=100,
+                                        value=weight,
+                                        size="sm",
+                                    ),
+                                ],
+                                size="sm",
+                                className="mb-1",
+                            ),
                         )
                         for dim, weight in DEFAULT_WEIGHTS.items()
                     ],
@@ -157,6 +167,7 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         title="Strata — portfolio review",
         background_callback_manager=manager,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # WCAG 3.1.1
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
     state.install(app.server, redis_url or cache_dir)
@@ -169,10 +180,21 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         [
             dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
             dcc.Store(id=ids.SESSION_VERSION, data=0),
+            html.A(
+                "Skip to main content",
+                href=f"#{ids.MAIN}",
+                className="skip-link visually-hidden-focusable",
+            ),
             dbc.Row(
                 [
                     dbc.Col(_sidebar(), width=12, lg=3, xl=2),
-                    dbc.Col(dash.page_container, width=12, lg=9, xl=10, className="main p-4"),
+                    dbc.Col(
+                        html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
+                        width=12,
+                        lg=9,
+                        xl=10,
+                        className="main p-4",
+                    ),
                 ],
                 className="g-0",
             ),

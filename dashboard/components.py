@@ -9,7 +9,7 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from dashboard import ids
-from reporting.theme import TIER_COLORS
+from reporting.theme import TIER_TEXT_COLORS
 
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -79,6 +79,13 @@ def kpi_card(title: str, value: str, reading: str, tone: str = "secondary") -> d
     )
 
 
+def named(name: str, control) -> html.Div:
+    """``control`` (a slider, progress bar or upload: Dash 4 components with no ``aria-label``
+    of their own) wrapped so that ``assets/a11y.js`` gives its handles and inputs the accessible
+    name ``name``; for a range slider, one name per handle separated by `` | ``."""
+    return html.Div(control, **{"data-a11y-name": name})
+
+
 def page_header(title: str, subtitle: str) -> html.Div:
     return html.Div(
         [html.H3(title, className="mb-0"), html.P(subtitle, className="text-muted")], className="mb-3"
@@ -93,7 +100,8 @@ BODY_FONT = (
 
 
 def tier_label(tier: str) -> str:
-    """A tier name after a dot; :func:`plain_table` colours it in the tier's chart colour."""
+    """A tier name after a dot; :func:`plain_table` colours it in the tier's text colour (the
+    chart colour's hue, dark enough to read: :data:`reporting.theme.TIER_TEXT_COLORS`)."""
     return f"● {tier}"
 
 
@@ -107,7 +115,7 @@ def plain_table(
     """A small read-only table: ``columns`` maps frame column → header, ``formats`` column →
     function giving the cell's text, ``right`` columns are right-aligned numbers; with
     ``limit`` the first rows only, and a line saying how many are not shown. Cells made by
-    :func:`tier_label` take their tier's colour.
+    :func:`tier_label` take their tier's text colour.
 
     One DataTable component, whose cells are text (markup in names is shown, not run): the
     renderer's cost grows with the number of components, and a table of html.Td cells took
@@ -123,7 +131,7 @@ def plain_table(
     tier_colours = [
         {"if": {"column_id": c, "filter_query": f'{{{c}}} = "{tier_label(tier)}"'}, "color": colour}
         for c in columns
-        for tier, colour in TIER_COLORS.items()
+        for tier, colour in TIER_TEXT_COLORS.items()
     ]
     parts = [
         dash_table.DataTable(

@@ -12,6 +12,8 @@ the layouts of the app shell and the pages.
 SESSION_VERSION = "app-data-version"
 SETTINGS = "app-settings"
 DATA_SOURCE = "app-data-source"
+MAIN = "app-main"
+"""The page's <main> landmark, target of the skip link."""
 
 # prefix "whatif-": the sidebar's What-if panel
 THRESHOLDS = "whatif-thresholds"

@@ -6,7 +6,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 TIER_COLORS: dict[str, str] = {"Strategic": "#0072B2", "Key": "#E69F00", "Standard": "#999999"}
-"""Strategic blue, Key orange, Standard grey — the same in every chart and table."""
+"""Strategic blue, Key orange, Standard grey — the same in every chart (marks)."""
+TIER_TEXT_COLORS: dict[str, str] = {"Strategic": "#0072B2", "Key": "#8A5F00", "Standard": "#6B6B6B"}
+"""Text in a tier's colour: the same hues as :data:`TIER_COLORS`, darkened until they reach
+WCAG AA's 4.5:1 on white and on the page grey #f6f7f9 (Key's orange and Standard's grey as marks
+are 2.3:1 and 2.9:1 on white). Marks (bars, lines) keep :data:`TIER_COLORS`."""
 ACCENT = "#D55E00"
 BAND = "rgba(0, 158, 115, 0.15)"
 """Benchmark bands (green, translucent)."""

@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.components import GRID_MONEY, page_header
+from dashboard.components import GRID_MONEY, named, page_header
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.ingest import IngestReport, load_bytes
@@ -30,11 +30,14 @@ def layout(**_):
                 "Upload an account snapshot or a revenue history (CSV or XLSX). "
                 "A rejected file changes nothing already loaded.",
             ),
-            dcc.Upload(
-                id=ids.DATA_UPLOAD,
-                children=html.Div(["Drag and drop or ", html.A("choose a file")]),
-                className="upload-zone",
-                multiple=False,
+            named(
+                "Upload an account file (CSV or XLSX)",
+                dcc.Upload(
+                    id=ids.DATA_UPLOAD,
+                    children=html.Div(["Drag and drop or ", html.A("choose a file")]),
+                    className="upload-zone",
+                    multiple=False,
+                ),
             ),
             html.Div(id=ids.DATA_REPORT, className="mt-3"),
             html.Div(id=ids.DATA_MAPPING),

@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import background, ids, state
-from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, page_header
+from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, named, page_header
 from dashboard.whatif import analyze_session
 from reporting import figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
@@ -61,7 +61,14 @@ def _selected_ids(selected) -> list[str]:
 
 
 def _label(text: str, control, width: int = 12) -> dbc.Col:
-    return dbc.Col([html.Label(text, className="form-label small mb-0"), control], md=width, className="mb-2")
+    """A control under its label: an input's label points at it, a slider is :func:`named` by it
+    (radio items carry their own labels)."""
+    label = html.Label(text, className="form-label small mb-0")
+    if isinstance(control, dbc.Input):
+        label.htmlFor = control.id
+    elif isinstance(control, dcc.Slider):
+        control = named(text, control)
+    return dbc.Col([label, control], md=width, className="mb-2")
 
 
 def _controls() -> dbc.Card:
@@ -214,14 +221,22 @@ def _controls() -> dbc.Card:
                 dbc.Row(
                     [
                         dbc.Col(
-                            dbc.Select(
-                                id=ids.SIM_PATHS,
-                                value="10000",
-                                size="sm",
-                                options=[
-                                    {"label": f"{p:,} paths", "value": str(p)} for p in simulator.FULL_PATHS
-                                ],
-                            ),
+                            [
+                                html.Label(
+                                    "Paths in the full run",
+                                    htmlFor=ids.SIM_PATHS,
+                                    className="visually-hidden",
+                                ),
+                                dbc.Select(
+                                    id=ids.SIM_PATHS,
+                                    value="10000",
+                                    size="sm",
+                                    options=[
+                                        {"label": f"{p:,} paths", "value": str(p)}
+                                        for p in simulator.FULL_PATHS
+                                    ],
+                                ),
+                            ],
                             md=4,
                         ),
                         dbc.Col(
@@ -242,13 +257,16 @@ def _controls() -> dbc.Card:
                     ],
                     className="mt-3 align-items-center g-2",
                 ),
-                dbc.Progress(
-                    id=ids.SIM_PROGRESS,
-                    value=0,
-                    label="",
-                    color="primary",
-                    className="mt-2",
-                    style={"height": "18px"},
+                named(
+                    "Full simulation progress",
+                    dbc.Progress(
+                        id=ids.SIM_PROGRESS,
+                        value=0,
+                        label="",
+                        color="primary",
+                        className="mt-2",
+                        style={"height": "18px"},
+                    ),
                 ),
             ]
         )
@@ -268,6 +286,11 @@ def _selection() -> dbc.Card:
                     [
                         dbc.Button(
                             "Promote the next", id=ids.SIM_NEXT_BTN, color="outline-primary", size="sm"
+                        ),
+                        html.Label(
+                            "Number of accounts to promote",
+                            htmlFor=ids.SIM_NEXT_N,
+                            className="visually-hidden",
                         ),
                         dbc.Input(
                             id=ids.SIM_NEXT_N,
