@@ -340,6 +340,7 @@ class Comparison:
     tail: np.ndarray  # the part of the NPV that is the ARR left at the horizon, per path
     payback_years: float | None
     required_sams_change: int
+    start_arr: float = 0.0  # today's portfolio ARR: differences below 10⁻⁷ of it are rounding
 
     @property
     def added_sams(self) -> float:
@@ -363,8 +364,6 @@ class Comparison:
     @property
     def _tolerance(self) -> float:
         return 1e-7 * self.start_arr
-
-    start_arr: float = 0.0
 
     def summary(self) -> ComparisonSummary:
         """The comparison's figures (distributions across paths) and their Monte Carlo errors."""

@@ -583,3 +583,18 @@ def test_paths_for_error_picks_the_smallest_sufficient_offer():
     assert paths_for_error(100_000, 999, offered) == 20_000
     assert paths_for_error(1e9, 1.0, offered) == 50_000
     assert paths_for_error(0.0, 1.0, offered) == 2_000
+
+
+def test_the_tail_decays_at_the_moved_accounts_own_churn():
+    from simulation.economics import tail_value
+    from simulation.model import _tail_churn
+
+    churn = np.array([0.04, 0.08, 0.15])
+    arr0 = np.array([100.0, 300.0, 100.0])
+    # only the Key (0.08, ARR 300, attention +1) and Standard (0.15, ARR 100, +0.5) accounts
+    # moved: (300·0.08 + 50·0.15) / 350 = 0.09
+    assert _tail_churn(churn, arr0, np.array([0.0, 1.0, 0.5]), 0.04) == pytest.approx(0.09)
+    assert _tail_churn(churn, arr0, np.zeros(3), 0.04) == 0.04  # nothing moved: the fallback
+    # V = m·Δ(T)/(r + c)·(1+r)^(−T): 0.8 · 100 / 0.2 / 1.1 = 363.64
+    econ = Economics(margin=0.8, discount_rate=0.1, cost_per_sam=0.0, tail_churn=0.1)
+    assert tail_value(np.array([[0.0, 50.0, 100.0]]), 0.5, econ)[0] == pytest.approx(363.636364)
