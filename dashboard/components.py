@@ -24,9 +24,14 @@ GRID_MONEY_SHORT = {"function": "d3.format('$.3s')(params.value).replace('G', 'B
 narrow columns ($3.95M), and fractions as percentages."""
 
 
-def graph(component_id: str, export: str | None = None, height: int | None = None) -> html.Div:
+def graph(
+    component_id: str, export: str | None = None, height: int | None = None, summary: str | None = None
+) -> html.Div | html.Figure:
     """A chart; with ``export`` (its name in :mod:`exports.pack`) a Download menu for
     server-side PNG/SVG/PDF in presentation style, and the camera saves ``strata-<export>.png``.
+    With ``summary`` (an id) the chart is a ``<figure>`` whose visually hidden ``<figcaption>``
+    of that id holds its one-sentence text summary for screen readers, which the page's
+    callback fills from :mod:`reporting.takeaways` (dcc.Graph takes no aria attributes).
 
     The menu's items are pattern-matched ids ``{"type": CHART_EXPORT, "chart": export,
     "format": fmt, "graph": component_id}``: the chart's id keeps them apart where two pages
@@ -40,9 +45,17 @@ def graph(component_id: str, export: str | None = None, height: int | None = Non
         },
     }
     chart = dcc.Graph(id=component_id, config=config, style=style)
-    if export is None:
-        return html.Div(chart)
-    menu = dbc.DropdownMenu(
+    parts: list = [chart]
+    if export is not None:
+        parts.insert(0, _export_menu(component_id, export))
+    if summary is None:
+        return html.Div(parts)
+    return html.Figure([html.Figcaption(id=summary, className="visually-hidden"), *parts], className="mb-0")
+
+
+def _export_menu(component_id: str, export: str) -> dbc.DropdownMenu:
+    """The chart's Download menu: server-side PNG/SVG/PDF in presentation style."""
+    return dbc.DropdownMenu(
         [
             dbc.DropdownMenuItem(
                 f"{fmt.upper()} for slides",
@@ -56,7 +69,6 @@ def graph(component_id: str, export: str | None = None, height: int | None = Non
         align_end=True,
         className="chart-export",
     )
-    return html.Div([menu, chart])
 
 
 def kpi_card(title: str, value: str, reading: str, tone: str = "secondary") -> dbc.Col:

@@ -37,27 +37,37 @@ OVERVIEW_KPIS = "overview-kpis"
 OVERVIEW_WARNINGS = "overview-warnings"
 OVERVIEW_TIERS = "overview-tier-graph"
 OVERVIEW_BRIDGE = "overview-bridge-graph"
+OVERVIEW_TIERS_SUMMARY = "overview-tier-summary"  # each chart's text summary (figcaption)
+OVERVIEW_BRIDGE_SUMMARY = "overview-bridge-summary"
 
 # prefix "concentration-": the Concentration page
 CONC_PARETO = "concentration-pareto-graph"
 CONC_LORENZ = "concentration-lorenz-graph"
+CONC_PARETO_SUMMARY = "concentration-pareto-summary"
+CONC_LORENZ_SUMMARY = "concentration-lorenz-summary"
 CONC_TOPN = "concentration-topn-table"
 CONC_N = "concentration-n"
 
 # prefix "tiers-": the Tiers page
 TIERS_DIST = "tiers-distribution-graph"
 TIERS_HIST = "tiers-score-graph"
+TIERS_DIST_SUMMARY = "tiers-distribution-summary"
+TIERS_HIST_SUMMARY = "tiers-score-summary"
 TIERS_MOVERS = "tiers-movers"
 TIERS_DISAGREE = "tiers-disagreements"
 
 # prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"
 RET_BRIDGE = "retention-bridge-graph"
+RET_BY_TIER_SUMMARY = "retention-by-tier-summary"
+RET_BRIDGE_SUMMARY = "retention-bridge-summary"
 RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a chart option
 
 # prefix "capacity-": the Capacity page
 CAP_LOAD = "capacity-load-graph"
 CAP_HEADCOUNT = "capacity-headcount-graph"
+CAP_LOAD_SUMMARY = "capacity-load-summary"
+CAP_HEADCOUNT_SUMMARY = "capacity-headcount-summary"
 CAP_OVERLOADED = "capacity-overloaded"
 
 # prefix "data-": the Data page
@@ -98,6 +108,10 @@ SIM_KPIS = "sim-kpis"
 SIM_FAN = "sim-fan-graph"
 SIM_ENDING = "sim-ending-graph"
 SIM_DELTA = "sim-delta-graph"
+SIM_FAN_SUMMARY = "sim-fan-summary"  # each chart's text summary (figcaption)
+SIM_ENDING_SUMMARY = "sim-ending-summary"
+SIM_DELTA_SUMMARY = "sim-delta-summary"
+SIM_DECOMPOSITION_SUMMARY = "sim-decomposition-summary"
 SIM_STAFF_TABLE = "sim-staffing-table"
 SIM_SAVE_NAME = "sim-save-name"
 SIM_SAVE = "sim-save"

@@ -514,3 +514,41 @@ def compare(
     if reference is not None and len(here) > 1:
         notes.append(f"All scenarios on this data share the baseline of “{here[0].name}”.")
     return pd.DataFrame(columns), " ".join(notes)
+
+
+NO_SCENARIO = "Tick accounts to promote or demote to see a scenario."
+"""What the scenario charts (the delta and its decomposition) say without a scenario."""
+
+
+def chart_summaries(report: SimulationReport) -> dict[str, str]:
+    """One sentence per Simulator chart, by its export name, for the charts' screen-reader text
+    summaries: the fan says the headline, the others the comparison's numbers (or, without a
+    scenario, the baseline's ending ARR and :data:`NO_SCENARIO`)."""
+    target = report.target.ending_arr
+    c = report.comparison
+    if c is None:
+        return {
+            "simulation-fan": report.headline,
+            "simulation-ending-arr": (
+                f"Expected ARR at the horizon {money(target.mean)} "
+                f"(P5 {money(target.p5)} – P95 {money(target.p95)})."
+            ),
+            "simulation-delta": NO_SCENARIO,
+            "simulation-decomposition": NO_SCENARIO,
+        }
+    return {
+        "simulation-fan": report.headline,
+        "simulation-ending-arr": (
+            f"Expected ARR at the horizon: baseline {money(report.baseline.ending_arr.mean)}, "
+            f"scenario {money(target.mean)}."
+        ),
+        "simulation-delta": (
+            f"The scenario ends {money(c.delta.mean, signed=True)} against the baseline on "
+            f"average, and ahead of it on {percent(c.delta.prob_better, 0)} of paths."
+        ),
+        "simulation-decomposition": (
+            f"Of the {money(c.delta.mean, signed=True)} difference, the move with today's SAMs "
+            f"gives {money(c.move.mean, signed=True)} and the staffing change "
+            f"{money(c.staffing.mean, signed=True)}."
+        ),
+    }

@@ -42,7 +42,6 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
     }
     if analysis.retention is None:
         text["retention-by-tier"] = "Retention needs a prior-year ARR column."
-        text["arr-bridge"] = "The ARR bridge needs a prior-year ARR column."
     else:
         r = analysis.retention
         s = analysis.retention_by_tier.get(TIERS[0])
@@ -52,10 +51,23 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
             else "No strategic accounts a year ago"
         )
         text["retention-by-tier"] = f"{strategic_text}; all tiers NRR {percent(r.nrr)}."
-        b = r.bridge
-        text["arr-bridge"] = (
-            f"ARR went from {money(b.starting)} to {money(b.ending)}: expansion "
-            f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
-            f"{money(-b.churn)}, new {money(b.new)}."
-        )
+    text["arr-bridge"] = arr_bridge_takeaway(analysis)
     return text
+
+
+def arr_bridge_takeaway(analysis: PortfolioAnalysis, tier: str | None = None) -> str:
+    """The ARR bridge's sentence, for all tiers or (``tier`` one the data has) for the accounts
+    that were in ``tier`` a year ago: what :func:`reporting.figures.arr_bridge_figure` shows."""
+    if analysis.retention is None:
+        return "The ARR bridge needs a prior-year ARR column."
+    if tier in analysis.retention_by_tier:
+        b = analysis.retention_by_tier[tier].bridge
+        subject = f"{tier} accounts' ARR"
+    else:
+        b = analysis.retention.bridge
+        subject = "ARR"
+    return (
+        f"{subject} went from {money(b.starting)} to {money(b.ending)}: expansion "
+        f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
+        f"{money(-b.churn)}, new {money(b.new)}."
+    )

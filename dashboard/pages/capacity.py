@@ -9,6 +9,7 @@ from dashboard.components import graph, page_header, plain_table
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money
 from reporting import figures
+from reporting.takeaways import takeaways
 
 
 def layout(**_):
@@ -21,11 +22,13 @@ def layout(**_):
             ),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.CAP_HEADCOUNT, "sam-headcount"), lg=5),
+                    dbc.Col(
+                        graph(ids.CAP_HEADCOUNT, "sam-headcount", summary=ids.CAP_HEADCOUNT_SUMMARY), lg=5
+                    ),
                     dbc.Col(html.Div(id=ids.CAP_OVERLOADED), lg=7),
                 ]
             ),
-            graph(ids.CAP_LOAD, "sam-workload"),
+            graph(ids.CAP_LOAD, "sam-workload", summary=ids.CAP_LOAD_SUMMARY),
         ]
     )
 
@@ -35,6 +38,8 @@ def layout(**_):
         Output(ids.CAP_LOAD, "figure"),
         Output(ids.CAP_HEADCOUNT, "figure"),
         Output(ids.CAP_OVERLOADED, "children"),
+        Output(ids.CAP_LOAD_SUMMARY, "children"),
+        Output(ids.CAP_HEADCOUNT_SUMMARY, "children"),
     ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
@@ -55,7 +60,14 @@ def update_capacity(settings, _version):
         ],
         style={"maxHeight": "420px", "overflowY": "auto"},
     )
-    return figures.sam_load_figure(analysis), figures.headcount_figure(analysis), table
+    text = takeaways(analysis)
+    return (
+        figures.sam_load_figure(analysis),
+        figures.headcount_figure(analysis),
+        table,
+        text["sam-workload"],
+        text["sam-headcount"],
+    )
 
 
 dash.register_page(__name__, path="/capacity", name="Capacity", order=4, layout=layout)

@@ -10,6 +10,7 @@ from dashboard.whatif import analyze_session
 from portfolio.formatting import money, percent
 from reporting import figures
 from reporting.tables import top_accounts
+from reporting.takeaways import takeaways
 
 TOPN_COLUMNS = {
     "rank": "#",
@@ -28,8 +29,8 @@ def layout(**_):
             page_header("Revenue concentration", "How exposed is the business to a few logos?"),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.CONC_PARETO, "pareto"), lg=6),
-                    dbc.Col(graph(ids.CONC_LORENZ, "lorenz"), lg=6),
+                    dbc.Col(graph(ids.CONC_PARETO, "pareto", summary=ids.CONC_PARETO_SUMMARY), lg=6),
+                    dbc.Col(graph(ids.CONC_LORENZ, "lorenz", summary=ids.CONC_LORENZ_SUMMARY), lg=6),
                 ]
             ),
             dbc.Row(
@@ -54,14 +55,25 @@ def layout(**_):
 
 
 @callback(
-    output=[Output(ids.CONC_PARETO, "figure"), Output(ids.CONC_LORENZ, "figure")],
+    output=[
+        Output(ids.CONC_PARETO, "figure"),
+        Output(ids.CONC_LORENZ, "figure"),
+        Output(ids.CONC_PARETO_SUMMARY, "children"),
+        Output(ids.CONC_LORENZ_SUMMARY, "children"),
+    ],
     inputs=dict(_version=Input(ids.SESSION_VERSION, "data")),
     state=dict(settings=State(ids.SETTINGS, "data")),
 )
 def update_curves(_version, settings):
     """Pareto and Lorenz depend on the data alone: no what-if control moves them."""
     analysis = analyze_session(settings)
-    return figures.pareto_figure(analysis), figures.lorenz_figure(analysis)
+    text = takeaways(analysis)
+    return (
+        figures.pareto_figure(analysis),
+        figures.lorenz_figure(analysis),
+        text["pareto"],
+        text["lorenz"],
+    )
 
 
 @callback(

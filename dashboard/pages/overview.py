@@ -9,6 +9,7 @@ from dashboard.components import graph, kpi_card, page_header
 from dashboard.whatif import analyze_session
 from reporting import figures
 from reporting.kpis import overview_kpis
+from reporting.takeaways import takeaways
 
 
 def layout(**_):
@@ -21,8 +22,13 @@ def layout(**_):
             dbc.Row(id=ids.OVERVIEW_KPIS),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.OVERVIEW_TIERS, "tier-distribution"), lg=6),
-                    dbc.Col(graph(ids.OVERVIEW_BRIDGE, "arr-bridge"), lg=6),
+                    dbc.Col(
+                        graph(ids.OVERVIEW_TIERS, "tier-distribution", summary=ids.OVERVIEW_TIERS_SUMMARY),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        graph(ids.OVERVIEW_BRIDGE, "arr-bridge", summary=ids.OVERVIEW_BRIDGE_SUMMARY), lg=6
+                    ),
                 ]
             ),
         ]
@@ -35,6 +41,8 @@ def layout(**_):
         Output(ids.OVERVIEW_WARNINGS, "children"),
         Output(ids.OVERVIEW_TIERS, "figure"),
         Output(ids.OVERVIEW_BRIDGE, "figure"),
+        Output(ids.OVERVIEW_TIERS_SUMMARY, "children"),
+        Output(ids.OVERVIEW_BRIDGE_SUMMARY, "children"),
     ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
@@ -42,7 +50,15 @@ def update_overview(settings, _version):
     analysis = analyze_session(settings)
     cards = [kpi_card(k.title, k.value, k.reading, k.tone) for k in overview_kpis(analysis)]
     warnings = [dbc.Alert(w, color="warning", className="py-2") for w in analysis.tiers.warnings]
-    return (cards, warnings, figures.tier_distribution_figure(analysis), figures.arr_bridge_figure(analysis))
+    text = takeaways(analysis)
+    return (
+        cards,
+        warnings,
+        figures.tier_distribution_figure(analysis),
+        figures.arr_bridge_figure(analysis),
+        text["tier-distribution"],
+        text["arr-bridge"],
+    )
 
 
 dash.register_page(__name__, path="/", name="Overview", order=0, layout=layout)

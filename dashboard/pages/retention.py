@@ -9,6 +9,7 @@ from dashboard.components import graph, page_header
 from dashboard.whatif import analyze_session
 from portfolio.schema import TIERS
 from reporting import figures
+from reporting.takeaways import arr_bridge_takeaway, takeaways
 
 
 def layout(**_):
@@ -19,17 +20,22 @@ def layout(**_):
                 "Accounts count in the tier they had a year ago, so churned "
                 "strategic accounts stay in the strategic figures.",
             ),
-            graph(ids.RET_BY_TIER, "retention-by-tier"),
+            graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
             dbc.RadioItems(
                 id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
             ),
-            graph(ids.RET_BRIDGE, "arr-bridge"),
+            graph(ids.RET_BRIDGE, "arr-bridge", summary=ids.RET_BRIDGE_SUMMARY),
         ]
     )
 
 
 @callback(
-    output=[Output(ids.RET_BY_TIER, "figure"), Output(ids.RET_BRIDGE, "figure")],
+    output=[
+        Output(ids.RET_BY_TIER, "figure"),
+        Output(ids.RET_BRIDGE, "figure"),
+        Output(ids.RET_BY_TIER_SUMMARY, "children"),
+        Output(ids.RET_BRIDGE_SUMMARY, "children"),
+    ],
     inputs=dict(
         settings=Input(ids.SETTINGS, "data"),
         _version=Input(ids.SESSION_VERSION, "data"),
@@ -38,7 +44,12 @@ def layout(**_):
 )
 def update_retention(settings, _version, tier):
     analysis = analyze_session(settings)
-    return figures.retention_by_tier_figure(analysis), figures.arr_bridge_figure(analysis, tier)
+    return (
+        figures.retention_by_tier_figure(analysis),
+        figures.arr_bridge_figure(analysis, tier),
+        takeaways(analysis)["retention-by-tier"],
+        arr_bridge_takeaway(analysis, tier),
+    )
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

@@ -426,14 +426,23 @@ def layout(**_):
             dbc.Row(id=ids.SIM_KPIS),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.SIM_FAN, "simulation-fan"), lg=7),
-                    dbc.Col(graph(ids.SIM_DECOMPOSITION, "simulation-decomposition"), lg=5),
+                    dbc.Col(graph(ids.SIM_FAN, "simulation-fan", summary=ids.SIM_FAN_SUMMARY), lg=7),
+                    dbc.Col(
+                        graph(
+                            ids.SIM_DECOMPOSITION,
+                            "simulation-decomposition",
+                            summary=ids.SIM_DECOMPOSITION_SUMMARY,
+                        ),
+                        lg=5,
+                    ),
                 ]
             ),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.SIM_DELTA, "simulation-delta"), lg=7),
-                    dbc.Col(graph(ids.SIM_ENDING, "simulation-ending-arr"), lg=5),
+                    dbc.Col(graph(ids.SIM_DELTA, "simulation-delta", summary=ids.SIM_DELTA_SUMMARY), lg=7),
+                    dbc.Col(
+                        graph(ids.SIM_ENDING, "simulation-ending-arr", summary=ids.SIM_ENDING_SUMMARY), lg=5
+                    ),
                 ],
                 className="mt-3",
             ),
@@ -589,6 +598,10 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
     return report.to_dict(), ""
 
 
+SUMMARY_ORDER = ("simulation-fan", "simulation-ending-arr", "simulation-delta", "simulation-decomposition")
+"""The charts' text summaries, in the order of :func:`show_report`'s last outputs."""
+
+
 @callback(
     output=[
         Output(ids.SIM_HEADLINE, "children"),
@@ -600,6 +613,10 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
         Output(ids.SIM_DECOMPOSITION, "figure"),
         Output(ids.SIM_TREATMENT, "children"),
         Output(ids.SIM_PRECISION, "children"),
+        Output(ids.SIM_FAN_SUMMARY, "children"),
+        Output(ids.SIM_ENDING_SUMMARY, "children"),
+        Output(ids.SIM_DELTA_SUMMARY, "children"),
+        Output(ids.SIM_DECOMPOSITION_SUMMARY, "children"),
     ],
     inputs=dict(data=Input(ids.SIM_REPORT, "data")),
 )
@@ -609,7 +626,7 @@ def show_report(data):
     try:
         report = SimulationReport.from_dict(data)
     except UnreadableReport as exc:
-        return (exc.message("The result on screen"), *[no_update] * 8)
+        return (exc.message("The result on screen"), *[no_update] * 12)
     preview_run, label = simulator.run_label(report)
     headline = [
         dbc.Badge(label, color="secondary" if preview_run else "primary", className="me-2"),
@@ -618,12 +635,12 @@ def show_report(data):
     if report.saved_as:
         headline.insert(1, dbc.Badge(f"saved scenario: {report.saved_as}", color="info", className="me-2"))
     cards = [kpi_card(title, value, reading) for title, value, reading in simulator.result_kpis(report)]
-    no_scenario = "Tick accounts to promote or demote to see a scenario."
     if report.comparison is not None:
         delta, split = figures.delta_figure(report), figures.decomposition_figure(report)
     else:
-        delta = figures.message_figure("Scenario − baseline", no_scenario)
-        split = figures.message_figure("The move and the staffing", no_scenario)
+        delta = figures.message_figure("Scenario − baseline", simulator.NO_SCENARIO)
+        split = figures.message_figure("The move and the staffing", simulator.NO_SCENARIO)
+    summaries = simulator.chart_summaries(report)
     staff_table = html.Div(
         [
             html.H5("Strategic SAMs"),
@@ -641,6 +658,7 @@ def show_report(data):
         split,
         report.treatment.sentence(),
         simulator.precision_text(report),
+        *(summaries[chart] for chart in SUMMARY_ORDER),
     )
 
 

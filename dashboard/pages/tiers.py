@@ -10,6 +10,7 @@ from portfolio.formatting import money
 from portfolio.whatif import analyze_with
 from reporting import figures
 from reporting.tables import tier_movers
+from reporting.takeaways import takeaways
 
 LIST_LIMIT = 50
 """Rows shown of each list (largest ARR first); the Data page lists every account."""
@@ -39,8 +40,8 @@ def layout(**_):
             ),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.TIERS_DIST, "tier-distribution"), lg=6),
-                    dbc.Col(graph(ids.TIERS_HIST, "scores"), lg=6),
+                    dbc.Col(graph(ids.TIERS_DIST, "tier-distribution", summary=ids.TIERS_DIST_SUMMARY), lg=6),
+                    dbc.Col(graph(ids.TIERS_HIST, "scores", summary=ids.TIERS_HIST_SUMMARY), lg=6),
                 ]
             ),
             html.Div(id=ids.TIERS_MOVERS, className="mt-3"),
@@ -72,6 +73,8 @@ def _account_list(frame, columns: dict[str, str], title: str) -> html.Div:
         Output(ids.TIERS_HIST, "figure"),
         Output(ids.TIERS_MOVERS, "children"),
         Output(ids.TIERS_DISAGREE, "children"),
+        Output(ids.TIERS_DIST_SUMMARY, "children"),
+        Output(ids.TIERS_HIST_SUMMARY, "children"),
     ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
@@ -96,7 +99,15 @@ def update_tiers(settings, _version):
         if len(conflicts)
         else None
     )
-    return (figures.tier_distribution_figure(analysis), figures.score_histogram(analysis), moved, disagree)
+    text = takeaways(analysis)
+    return (
+        figures.tier_distribution_figure(analysis),
+        figures.score_histogram(analysis),
+        moved,
+        disagree,
+        text["tier-distribution"],
+        text["scores"],
+    )
 
 
 dash.register_page(__name__, path="/tiers", name="Tiers", order=2, layout=layout)

@@ -14,6 +14,7 @@ from conftest import DEMO
 from dashboard import PAGES, ids, state, update_settings
 from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
 from reporting.kpis import overview_kpis
+from reporting.takeaways import takeaways
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,10 @@ def titles(*figures: go.Figure) -> list[str]:
 
 
 def test_every_page_callback_returns_its_figures(request_ctx, pages):
-    cards, _warnings, tier_fig, bridge = pages.overview.update_overview(DEFAULT_SETTINGS, 0)
+    cards, _warnings, tier_fig, bridge, *_ = pages.overview.update_overview(DEFAULT_SETTINGS, 0)
     assert len(cards) == 8
     assert titles(tier_fig, bridge) == ["Tier distribution", "ARR bridge — All tiers"]
-    pareto, lorenz = pages.concentration.update_curves(0, DEFAULT_SETTINGS)
+    pareto, lorenz, *_ = pages.concentration.update_curves(0, DEFAULT_SETTINGS)
     assert titles(pareto) == ["Pareto: share of ARR from the largest accounts"]
     assert "Gini" in lorenz.layout.title.text
     rows = table_rows(pages.concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 10))
@@ -54,17 +55,39 @@ def test_every_page_callback_returns_its_figures(request_ctx, pages):
         "Tier distribution",
         "Scores and tier thresholds",
     ]
-    by_tier, bridge = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
+    by_tier, bridge, *_ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
     assert titles(by_tier, bridge) == [
         "Retention by tier at the start of the period",
         "ARR bridge — Strategic",
     ]
-    load, headcount, over = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
+    load, headcount, over, *_ = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
     assert load.layout.title.text.startswith("SAM workload against capacity")
     assert titles(headcount) == ["SAMs: required vs available"]
     overloaded = analyze_with(state.current_data()[0], DEFAULT_SETTINGS).workload.overloaded_sams
     assert over.children[0].children == f"{len(overloaded)} SAM(s) over capacity"
     assert len(table_rows(over.children[1])) == len(overloaded) > 0
+
+
+def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
+    """Each page callback fills its charts' screen-reader summaries with the board pack's
+    takeaways for the demo data (the retention bridge's with the tier chosen on the page)."""
+    text = takeaways(analyze_with(state.current_data()[0], DEFAULT_SETTINGS))
+    assert pages.overview.update_overview(DEFAULT_SETTINGS, 0)[-2:] == (
+        text["tier-distribution"],
+        text["arr-bridge"],
+    )
+    assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
+    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-2:] == (text["tier-distribution"], text["scores"])
+    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[-2:] == (
+        text["retention-by-tier"],
+        text["arr-bridge"],
+    )
+    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")[-1]
+    assert strategic.startswith("Strategic accounts' ARR went from $") and strategic != text["arr-bridge"]
+    assert pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)[-2:] == (
+        text["sam-workload"],
+        text["sam-headcount"],
+    )
 
 
 def test_threshold_change_moves_the_strategic_count(request_ctx, pages):

@@ -82,7 +82,14 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert report.scenario.promote == tuple(chosen) and report.delta is not None
     assert report.fingerprint == state.data_fingerprint()
     assert state.last_report() == report  # kept for the board pack and chart downloads
-    headline, cards, fan, ending, delta, table, split, treatment_text, precision = page.show_report(data)
+    headline, cards, fan, ending, delta, table, split, treatment_text, precision, *summaries = (
+        page.show_report(data)
+    )
+    # each chart's screen-reader summary: the headline for the fan, the comparison for the others
+    text = simulator.chart_summaries(report)
+    assert summaries == [text[chart] for chart in page.SUMMARY_ORDER]
+    assert len(summaries) == 4
+    assert summaries[0] == report.headline and summaries[2].startswith("The scenario ends ")
     assert len(cards) == 5 and "Promoting 3 accounts" in str(headline)
     assert "Preview: 1,000 paths" in str(headline)
     assert "from the move with today's 4 strategic SAMs" in str(headline)
@@ -96,7 +103,8 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert "Strategic SAMs" in str(table)
 
     baseline_only = preview(page, [], assumption_rows)
-    _, _, _, _, delta, table, split, *_ = page.show_report(baseline_only)
+    _, _, _, _, delta, table, split, *_, delta_text, split_text = page.show_report(baseline_only)
+    assert delta_text == split_text == simulator.NO_SCENARIO
     assert not delta.data and "Tick accounts" in str(delta.layout.annotations[0].text)
     assert not split.data
     assert "No scenario" in str(table)
