@@ -85,15 +85,6 @@ def load_and_analyze(args: argparse.Namespace) -> tuple[LoadResult, PortfolioAna
     return result, analysis
 
 
-def _source(result: LoadResult) -> dict:
-    return {
-        "file": result.report.source,
-        "shape": result.report.shape,
-        "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
-        "notes": result.report.notes,
-    }
-
-
 def source_info(result: LoadResult) -> dict:
     """The ``source`` object of the JSON output: file, shape, as-of date, notes."""
     return {

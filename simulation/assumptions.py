@@ -56,18 +56,6 @@ class TierAssumption:
                 }[name]
                 raise ValueError(f"{name} must be a number {limits}, got {value!r}")
 
-    def blend(self, other: TierAssumption, weight: float) -> TierAssumption:
-        """``weight``·self + (1 − weight)·other, figure by figure (weight in [0, 1])."""
-        mix = lambda a, b: weight * a + (1 - weight) * b  # noqa: E731
-        return TierAssumption(
-            mix(self.annual_churn, other.annual_churn),
-            mix(self.expansion_drift, other.expansion_drift),
-            mix(self.volatility, other.volatility),
-            source=self.source,
-            accounts=self.accounts,
-            note=self.note,
-        )
-
     def to_dict(self) -> dict:
         return {
             "annual_churn": self.annual_churn,
