@@ -17,6 +17,8 @@ from portfolio.ingest.snapshot import finalize_accounts
 
 _ATTRIBUTES = ("account_name", "sam", "segment", "industry", "region")
 """Text columns carried from the lines to the account."""
+HISTORY_START = "history_start"
+"""Key in the accounts frame's ``attrs``: the date of the history's first revenue line."""
 
 
 def aggregate_history(
@@ -59,7 +61,17 @@ def aggregate_history(
         f"prior ARR = the twelve months before"
     )
     out = grouped.rename_axis("account_id").reset_index()
-    return finalize_accounts(out), end
+    accounts = finalize_accounts(out)
+    accounts.attrs[HISTORY_START] = dates.min().normalize()
+    return accounts, end
+
+
+def history_start(accounts: pd.DataFrame) -> pd.Timestamp | None:
+    """The date of the first revenue line of the history ``accounts`` was aggregated from
+    (midnight), or None for a snapshot: how far back the file lets a snapshot be rebuilt
+    (``as_of`` of :func:`aggregate_history` at an earlier date; the back-test's out-of-sample
+    mode)."""
+    return accounts.attrs.get(HISTORY_START)
 
 
 def _read_lines(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.Series, pd.Series]:

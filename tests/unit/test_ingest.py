@@ -282,6 +282,15 @@ def test_history_as_of_override():
     assert "as-of date is not a date" in bad.report.summary()
 
 
+def test_history_start_is_the_first_line_whatever_the_as_of():
+    from portfolio.ingest.history import history_start
+
+    # the first line is 2021-06-30 (C3), whichever window is aggregated
+    assert history_start(load(HISTORY).accounts) == pd.Timestamp("2021-06-30")
+    assert history_start(load(HISTORY, as_of="2022-06-30").accounts) == pd.Timestamp("2021-06-30")
+    assert history_start(load(GOOD).accounts) is None  # a snapshot has no history
+
+
 def test_history_bad_dates_and_amounts_rejected():
     text = "Customer ID,Order Date,Sales\nC1,2023-01-01,10\nC1,someday,10\nC2,2023-01-02,ten\n"
     r = load(text)
