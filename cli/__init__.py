@@ -1,4 +1,4 @@
-"""The ``portfolio`` command: analyze, simulate or export an account file; users; the demo.
+"""The ``portfolio`` command: analyze, simulate, back-test or export an account file; users; the demo.
 
 One module per command, each with ``run(args) -> exit status``. Every failure is a
 :class:`cli.errors.CliError`: exit status 0 on success, 1 when the input file is rejected, 2 for
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from cli import add_user, analyze, demo, export, simulate
+from cli import add_user, analyze, backtest, demo, export, simulate
 from cli.errors import CliError
 from cli.parser import build_parser
 
@@ -18,6 +18,7 @@ COMMANDS = {
     "analyze": analyze.run,
     "simulate": simulate.run,
     "export": export.run,
+    "backtest": backtest.run,
     "add-user": add_user.run,
     "demo": demo.run,
 }

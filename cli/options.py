@@ -63,13 +63,16 @@ def parse_mapping(values: list[str]) -> dict[str, str]:
     return mapping
 
 
-def load_and_analyze(args: argparse.Namespace) -> tuple[LoadResult, PortfolioAnalysis]:
-    """Read the file and analyse it with the command line's weights, thresholds and capacity."""
+def load_and_analyze(
+    args: argparse.Namespace, as_of: str | None = None
+) -> tuple[LoadResult, PortfolioAnalysis]:
+    """Read the file and analyse it with the command line's weights, thresholds and capacity;
+    ``as_of`` (a revenue history's last day) overrides ``--as-of``."""
     mapping = parse_mapping(args.mapping)
     weights = {**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")} if args.weights else None
     thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
     capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
-    result = load_file(args.file, mapping=mapping, as_of=args.as_of)
+    result = load_file(args.file, mapping=mapping, as_of=as_of or args.as_of)
     if not result.ok:
         raise CliError(result.report.summary(), EXIT_REJECTED, result.report.to_dict())
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from portfolio.tiers import DEFAULT_WEIGHTS
+from simulation.backtest import DEFAULT_PATHS as BACKTEST_PATHS
 from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
 from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED
 
@@ -163,6 +164,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export_cmd.add_argument("--out", required=True, metavar="DIR", help="output directory")
     export_cmd.add_argument("--format", choices=("png", "svg", "pdf", "pptx"), default="pptx")
+
+    backtest_cmd = commands.add_parser(
+        "backtest",
+        parents=[portfolio_options],
+        help="does the simulator fit this data? one simulated year against the observed one",
+        description="Simulate one year from the ARR and tiers at its start, calibrated as "
+        "`simulate` does, and compare with the year the file records: NRR, GRR and ARR churn, "
+        "overall and per start tier. Out-of-sample when a revenue history covers 36 months "
+        "(calibrated on the year before), else in-sample from prior ARR.",
+    )
+    backtest_cmd.add_argument(
+        "--paths", type=int, default=BACKTEST_PATHS, help=f"simulated paths ({BACKTEST_PATHS})"
+    )
+    backtest_cmd.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    backtest_cmd.add_argument(
+        "--workers", type=int, metavar="N", help="threads for the simulation (default: every core)"
+    )
 
     user_cmd = commands.add_parser(
         "add-user",
