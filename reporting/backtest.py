@@ -5,11 +5,18 @@ Shared by ``portfolio backtest`` and the Simulator page's back-test panel (no Da
 
 from __future__ import annotations
 
+import pandas as pd
+
 from portfolio.formatting import percent
-from simulation.backtest import MIN_TIER_ACCOUNTS, Backtest, Band, Target
+from portfolio.whatif import analyze_with
+from simulation.backtest import MIN_TIER_ACCOUNTS, Backtest, Band, Target, choose_mode, in_sample
+from simulation.model import DEFAULT_SEED
 
 COLUMNS = ("figure", "observed", "median", "p5_p95", "result")
 """Keys of a row of :func:`backtest_rows`, in display order."""
+PANEL_TITLE = "Does the model fit this data? (back-test)"
+PANEL_PATHS = 2_000
+"""Paths of the Simulator page's back-test (its P5 and P95 move by about ±0.5 points)."""
 HEADERS = {
     "figure": "Figure",
     "observed": "Observed",
@@ -105,3 +112,22 @@ def render_text(result: Backtest) -> list[str]:
         cells[c].ljust(width[c]) if c in ("figure", "result") else cells[c].rjust(width[c]) for c in COLUMNS
     )
     return [line(HEADERS).rstrip(), *(line(r).rstrip() for r in rows)]
+
+
+def panel_reason(shape: str | None) -> str:
+    """The mode sentence on the Simulator page, which holds the accounts (not revenue lines),
+    so the back-test there is in-sample."""
+    if shape != "history":
+        return choose_mode(shape, None, None)[1]
+    return (
+        "In-sample: this page keeps the revenue history aggregated to one row per account at its "
+        "as-of date, so the model is calibrated on the same year it is tested on (prior ARR → "
+        "ARR); `portfolio backtest FILE` tests it out-of-sample when the history covers 36 months."
+    )
+
+
+def panel_backtest(accounts: pd.DataFrame, settings: dict | None, shape: str | None) -> Backtest:
+    """The Simulator page's back-test of this data under the what-if settings (tiers).
+    Raises ValueError when the data has no prior-year ARR."""
+    analysis = analyze_with(accounts, settings)
+    return in_sample(analysis, reason=panel_reason(shape), paths=PANEL_PATHS, seed=DEFAULT_SEED)

@@ -17,9 +17,9 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import background, ids, state
-from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, named, page_header
+from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, named, page_header, plain_table
 from dashboard.whatif import analyze_session
-from reporting import figures, simulator
+from reporting import backtest, figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from simulation import starting_treatment
 from storage.scenarios import MAX_NAME
@@ -447,6 +447,7 @@ def layout(**_):
                 className="mt-3",
             ),
             html.Div(id=ids.SIM_STAFF_TABLE, className="mt-3"),
+            _backtest_panel(),
             _saved(),
         ]
     )
@@ -815,6 +816,65 @@ def compare_scenarios(_clicks, selected):
     if table.empty:
         return note, None
     return note, dbc.Table.from_dataframe(table.reset_index(names=""), size="sm", striped=True, bordered=True)
+
+
+BACKTEST_PROMPT = "Press the button to simulate the year the data records and compare."
+
+
+def _backtest_panel() -> html.Details:
+    """The collapsible back-test section; computed on demand (a button), not on page load."""
+    return html.Details(
+        [
+            html.Summary(backtest.PANEL_TITLE, className="h5"),
+            html.P(
+                "One simulated year from the start of the year your data records (its prior ARR "
+                "and start-of-year tiers), calibrated as the simulator is, against what happened: "
+                "NRR, GRR and ARR churn, overall and per tier.",
+                className="small text-muted",
+            ),
+            dbc.Button("Run the back-test", id=ids.SIM_BACKTEST_RUN, color="secondary", size="sm"),
+            dcc.Loading(html.Div(BACKTEST_PROMPT, id=ids.SIM_BACKTEST_OUT, className="mt-2 small")),
+        ],
+        className="card card-body mt-3",
+    )
+
+
+def _backtest_view(result) -> html.Div:
+    rows = pd.DataFrame(backtest.backtest_rows(result))
+    return html.Div(
+        [
+            html.P(result.reason),
+            plain_table(rows, backtest.HEADERS, right=("observed", "median", "p5_p95")),
+            html.P(backtest.settings_sentence(result), className="text-muted mt-1"),
+            dbc.Alert(backtest.verdict(result), color="success" if result.passed else "warning"),
+        ]
+    )
+
+
+@callback(
+    output=Output(ids.SIM_BACKTEST_OUT, "children"),
+    inputs=dict(_clicks=Input(ids.SIM_BACKTEST_RUN, "n_clicks")),
+    state=dict(settings=State(ids.SETTINGS, "data")),
+    prevent_initial_call=True,
+)
+def run_backtest(_clicks, settings):
+    """The back-test of this session's data under the what-if tiers."""
+    accounts, meta = state.current_data()
+    try:
+        result = backtest.panel_backtest(accounts, settings, meta.get("shape"))
+    except ValueError as exc:
+        return html.Div(f"Cannot back-test: {exc}", className="text-danger")
+    return _backtest_view(result)
+
+
+@callback(
+    output=Output(ids.SIM_BACKTEST_OUT, "children", allow_duplicate=True),
+    inputs=dict(data_version=Input(ids.SESSION_VERSION, "data"), settings=Input(ids.SETTINGS, "data")),
+    prevent_initial_call=True,
+)
+def clear_backtest(data_version, settings):
+    """Other data or tiers: the back-test shown no longer applies."""
+    return BACKTEST_PROMPT
 
 
 dash.register_page(__name__, path="/simulator", name="Simulator", order=5, layout=layout)
