@@ -1,0 +1,157 @@
+"""The back-test on the demo and on every file in ../shared/real-data (skipped without it).
+
+Each file is back-tested through the command line (``portfolio backtest FILE --json``); the test
+checks the JSON's shape and recomputes the observed figures with plain pandas from the file
+itself. The targets are asserted in an ``xfail`` test until issue 13's model lands.
+
+Targets met with today's model (before issue 13's size model and NRR-volatility factor; the
+same at 2,000 paths, as here, and at 4,000, as in the README's table from
+``benchmarks/backtest_table.py``): every figure lies inside its simulated P5–P95, overall and in
+every tier with 30+ accounts, on all four files; the median-within-3-points targets fail:
+NRR on all four (demo 105.0% simulated against 101.5% observed, SaaS-Sales 165% vs 121%,
+Superstore 381% vs 96%, online retail 74.7% vs 80.7%), GRR on SaaS-Sales (89.7% vs 79.0%) and
+Superstore (32.1% vs 35.7%). The bands pass mostly because they are very wide (ρ = 0.3).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from cli import main
+from conftest import DEMO, REAL_DATA, real_file
+from portfolio.analysis import analyze
+from portfolio.ingest import load_file
+
+PATHS = "2000"
+FILES = {
+    "demo": ("in-sample", None),
+    "SaaS-Sales.csv": ("out-of-sample", ("Order Date", "Customer ID", "Sales")),
+    "Sample - Superstore.csv": ("out-of-sample", ("Order Date", "Customer ID", "Sales")),
+    "online_retail_ii_accounts.csv": ("in-sample", None),
+}
+
+
+def path_of(name: str):
+    return DEMO if name == "demo" else real_file(name)
+
+
+@pytest.fixture(scope="module")
+def backtests() -> dict:
+    """``portfolio backtest FILE --json`` per file, run once (None when the file is absent)."""
+    results = {}
+    for name in FILES:
+        path = DEMO if name == "demo" else REAL_DATA / name
+        if not path.exists():
+            results[name] = None
+            continue
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = main(["backtest", str(path), "--json", "--paths", PATHS])
+        assert status == 0, out.getvalue()
+        results[name] = json.loads(out.getvalue())
+    return results
+
+
+def _dates(cells: pd.Series) -> pd.Series:
+    """Dates as the files write them: m/d/Y, or m-d-y (Superstore mixes both)."""
+    slash = pd.to_datetime(cells.where(cells.str.contains("/")), format="%m/%d/%Y", errors="coerce")
+    dash = pd.to_datetime(cells.where(cells.str.contains("-")), format="%m-%d-%y", errors="coerce")
+    return slash.fillna(dash)
+
+
+def _history_years(path, date_column: str, id_column: str, amount_column: str) -> pd.DataFrame:
+    """Revenue per account in the year to as-of − 12 months (start) and the year to as-of (end),
+    net refunds floored at 0 — independently of portfolio.ingest."""
+    lines = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    dates = _dates(lines[date_column].str.strip())
+    amount = lines[amount_column].astype(float)
+    ids = lines[id_column].str.strip()
+    as_of = dates.max().normalize()
+    middle, first = as_of - pd.DateOffset(months=12), as_of - pd.DateOffset(months=24)
+
+    def window(lo, hi) -> pd.Series:
+        return amount.where((dates > lo) & (dates <= hi), 0.0).groupby(ids).sum().clip(lower=0)
+
+    return pd.DataFrame({"start": window(first, middle), "end": window(middle, as_of)})
+
+
+def _revenue_tiers(start: pd.Series) -> pd.Series:
+    """Revenue-only tiers: score 100 × percentile rank of ARR among ARR > 0; ≥ 95 Strategic,
+    ≥ 80 Key."""
+    score = 100 * start[start > 0].rank(pct=True, method="average")
+    return pd.Series(
+        ["Strategic" if s >= 95 else "Key" if s >= 80 else "Standard" for s in score], score.index
+    )
+
+
+def _expected(name: str) -> tuple[pd.DataFrame, pd.Series]:
+    """(start, end) per account and each account's start tier, by hand."""
+    path = path_of(name)
+    _, columns = FILES[name]
+    if columns is not None:
+        years = _history_years(path, *columns)
+        return years, _revenue_tiers(years["start"])
+    raw = pd.read_csv(path)
+    if name == "demo":
+        years = pd.DataFrame({"start": raw["arr_prior"].fillna(0), "end": raw["arr"]})
+        # the demo has scorecard columns: its start tiers are the scorecard's (tested elsewhere)
+        tiers = analyze(load_file(path).accounts).tiers.start_tier
+        return years, tiers.where(years["start"] > 0).dropna()
+    years = pd.DataFrame({"start": raw["ARR Prior"].fillna(0), "end": raw["ARR"]})
+    return years, _revenue_tiers(years["start"])
+
+
+def _figures(years: pd.DataFrame) -> dict:
+    cohort = years[years["start"] > 0]
+    start = cohort["start"].sum()
+    return {
+        "nrr": cohort["end"].sum() / start,
+        "grr": cohort[["start", "end"]].min(axis=1).sum() / start,
+        "arr_churn": cohort.loc[cohort["end"] == 0, "start"].sum() / start,
+    }
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_backtest_json_and_observed_figures(backtests, name):
+    data = backtests[name]
+    if data is None:
+        pytest.skip(f"{name} not present (shared/ lies beside the repository)")
+    mode, _ = FILES[name]
+    assert data["mode"] == mode, data["reason"]
+    assert set(data) == {"mode", "reason", "observed", "simulated", "targets", "settings", "source"}
+    for figure in ("nrr", "grr", "arr_churn"):
+        band = data["simulated"][figure]
+        assert set(band) == {"p5", "p50", "p95"} and band["p5"] <= band["p50"] <= band["p95"]
+    years, tiers = _expected(name)
+    expected = _figures(years)
+    for figure, value in expected.items():
+        assert data["observed"][figure] == pytest.approx(value, rel=1e-9), figure
+    assert set(data["observed"]["by_tier"]) == set(tiers.unique())
+    for tier, seen in data["observed"]["by_tier"].items():
+        members = years.loc[tiers.index[tiers == tier]]
+        assert seen["accounts"] == len(members), tier
+        mine = _figures(members)
+        assert seen["nrr"] == pytest.approx(mine["nrr"], rel=1e-9), tier
+        assert seen["grr"] == pytest.approx(mine["grr"], rel=1e-9), tier
+        assert set(data["simulated"]["by_tier"][tier]) == {"nrr", "grr"}
+    checks = data["targets"]["checks"]
+    assert data["targets"]["passed"] == all(c["passed"] for c in checks)
+    big_tiers = {t for t, s in data["observed"]["by_tier"].items() if s["accounts"] >= 30}
+    assert {c["tier"] for c in checks} - {None} == big_tiers
+    assert all(math.isfinite(data["simulated"]["nrr"][p]) for p in ("p5", "p50", "p95"))
+
+
+@pytest.mark.xfail(strict=False, reason="issue 13: passes once the size model and NRR-volatility factor land")
+@pytest.mark.parametrize("name", list(FILES))
+def test_backtest_targets_pass(backtests, name):
+    data = backtests[name]
+    if data is None:
+        pytest.skip(f"{name} not present (shared/ lies beside the repository)")
+    failed = [c["name"] for c in data["targets"]["checks"] if not c["passed"]]
+    assert not failed, f"{name}: {failed}"
