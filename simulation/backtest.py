@@ -18,6 +18,10 @@ one year (4 quarters) of :func:`simulation.run_simulation` from the starting ARR
 across paths; per tier, the simulation of that tier's accounts alone (a tier's figures do not
 depend on the others', so its marginal distribution is the same as inside the whole run).
 
+The simulated accounts carry only id, starting ARR and tier: a snapshot's renewal dates are the
+next ones after its as-of date, not after the start of the year tested, so they are left out
+and churn follows the uniform hazard.
+
 Targets (:func:`targets`): overall NRR, GRR and ARR churn inside P5–P95; |P50 − observed| ≤
 3 points for NRR and GRR; per tier with at least :data:`MIN_TIER_ACCOUNTS` accounts, NRR and
 GRR inside P5–P95.
