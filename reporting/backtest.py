@@ -5,6 +5,8 @@ Shared by ``portfolio backtest`` and the Simulator page's back-test panel (no Da
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from portfolio.formatting import percent
@@ -72,7 +74,16 @@ def backtest_rows(result: Backtest) -> list[dict[str, str]]:
 
 
 def settings_sentence(result: Backtest) -> str:
-    return f"{result.paths:,} simulated paths over one year (4 quarters), seed {result.seed}."
+    """Paths, seed and the Monte Carlo error of the overall percentiles shown."""
+    s = result.simulated
+    text = f"{result.paths:,} simulated paths over one year (4 quarters), seed {result.seed}"
+    errors = [b.error for b in (s.nrr, s.grr, s.arr_churn) if math.isfinite(b.error)]
+    if not errors:
+        return text + "."
+    return (
+        f"{text}; each overall percentile is within ±{100 * max(errors):.1f} points of its value with "
+        "unlimited paths (95% Monte Carlo interval)."
+    )
 
 
 def verdict(result: Backtest) -> str:

@@ -54,13 +54,27 @@ MIN_TIER_ACCOUNTS = 30
 IN_SAMPLE, OUT_OF_SAMPLE = "in-sample", "out-of-sample"
 
 
+def quantile_error(values: np.ndarray, q: float) -> float:
+    """Half-width of the distribution-free 95% interval of the q-quantile of ``values``: the
+    order statistics at ranks n·q ± 1.96·√(n·q·(1 − q)) (the binomial count below the true
+    quantile), in the values' unit. Asymptotically 1.96·√(q(1 − q)/n) / f(x_q)."""
+    ordered = np.sort(values)
+    n = len(ordered)
+    spread = 1.96 * math.sqrt(n * q * (1 - q))
+    low = ordered[max(0, math.floor(n * q - spread))]
+    high = ordered[min(n - 1, math.ceil(n * q + spread))]
+    return float(high - low) / 2
+
+
 @dataclass(frozen=True)
 class Band:
-    """P5, P50 and P95 of a simulated figure across paths (fractions)."""
+    """P5, P50 and P95 of a simulated figure across paths (fractions); ``error``: the largest
+    half-width of their 95% Monte Carlo intervals (:func:`quantile_error`)."""
 
     p5: float
     p50: float
     p95: float
+    error: float = math.nan
 
     @classmethod
     def of(cls, values: np.ndarray) -> Band:
@@ -68,7 +82,8 @@ class Band:
         if not len(values):
             return cls(math.nan, math.nan, math.nan)
         p5, p50, p95 = np.percentile(values, (5, 50, 95))
-        return cls(float(p5), float(p50), float(p95))
+        error = max(quantile_error(values, q) for q in (0.05, 0.5, 0.95))
+        return cls(float(p5), float(p50), float(p95), error)
 
     def contains(self, value: float) -> bool:
         return self.p5 <= value <= self.p95

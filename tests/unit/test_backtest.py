@@ -22,6 +22,7 @@ from simulation.backtest import (
     in_sample,
     observed_figures,
     out_of_sample,
+    quantile_error,
     targets,
 )
 
@@ -52,6 +53,17 @@ NRR_BAND, KEY_NRR_BAND = Band(0.95, 1.02, 1.10), Band(0.8, 1.0, 1.2)
 def _simulated(nrr: Band = NRR_BAND, tier_nrr: Band = KEY_NRR_BAND) -> Simulated:
     key = {"nrr": tier_nrr, "grr": Band(0.8, 0.9, 1)}
     return Simulated(nrr, Band(0.85, 0.91, 0.95), Band(0.02, 0.05, 0.09), {"Key": key})
+
+
+def test_quantile_error_matches_the_asymptotic_normal_result():
+    # N(0, 1), n = 20,000: 1.96·√(q(1−q)/n)/φ(x_q) = 0.0293 at q = 0.05 and 0.0173 at the median;
+    # the order-statistic interval is within ±10% of that (its own sampling noise is ~5%)
+    values = np.random.default_rng(3).standard_normal(20_000)
+    for q, x in ((0.05, -1.6449), (0.5, 0.0)):
+        density = math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+        expected = 1.96 * math.sqrt(q * (1 - q) / 20_000) / density
+        assert quantile_error(values, q) == pytest.approx(expected, rel=0.10), q
+    assert Band.of(values).error == pytest.approx(quantile_error(values, 0.05), rel=0.10)
 
 
 def test_targets_pass_and_fail():

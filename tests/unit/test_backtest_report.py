@@ -1,5 +1,7 @@
 """The back-test as read by people (reporting.backtest): table rows, verdict, the page's run."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -12,6 +14,7 @@ from reporting.backtest import (
     panel_backtest,
     panel_reason,
     render_text,
+    settings_sentence,
     verdict,
 )
 from simulation.backtest import Backtest, Band, Observed, Simulated, TierObserved, targets
@@ -64,6 +67,13 @@ def test_verdict_in_plain_words():
     assert verdict(bad).startswith("Partly: 5 of 7")
     assert "outside the simulated P5–P95: NRR" in verdict(bad)
     assert "in-sample" in verdict(_result(Band(0.95, 1.01, 1.10), mode="in-sample"))
+
+
+def test_settings_sentence_gives_the_monte_carlo_error():
+    result = _result(Band(0.95, 1.01, 1.10))
+    assert settings_sentence(result) == "1,000 simulated paths over one year (4 quarters), seed 7."
+    simulated = replace(result.simulated, grr=Band(0.85, 0.91, 0.95, error=0.0123))
+    assert "within ±1.2 points" in settings_sentence(replace(result, simulated=simulated))
 
 
 def test_panel_reason_names_the_mode():
