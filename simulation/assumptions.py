@@ -83,12 +83,16 @@ class Assumptions:
     of a *calibrated* tier its own churn, drift and reversion from its ARR; None = tier figures
     only. ``warnings``: what the calibration could not use and why (figure, value, bound,
     fallback), and what kind of data it rests on; shown wherever the assumptions are.
+    ``calibrated_nrr_volatility``: portfolio NRR volatility (fraction per year) calibrated from
+    a revenue history (:func:`simulation.calibration.calibrate_nrr_volatility`), None when not
+    available; issue 13's ``nrr_volatility`` takes it at merge.
     """
 
     tiers: dict[str, TierAssumption] = field(default_factory=lambda: dict(DEFAULT_TIER_ASSUMPTIONS))
     correlation: float = DEFAULT_CORRELATION
     size: SizeModel | None = None
     warnings: tuple[str, ...] = ()
+    calibrated_nrr_volatility: float | None = None
 
     def __post_init__(self) -> None:
         missing = [t for t in TIERS if t not in self.tiers]
@@ -153,7 +157,7 @@ def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumpti
         correlation = float(correlation)
     except (TypeError, ValueError):
         raise ValueError(f"correlation must be a number, got {correlation!r}") from None
-    return Assumptions(tiers, correlation, base.size, base.warnings)
+    return replace(base, tiers=tiers, correlation=correlation)
 
 
 def load_assumptions(path: str | Path, base: Assumptions | None = None) -> Assumptions:

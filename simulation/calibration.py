@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis, has_prior
@@ -70,23 +71,30 @@ BOUNDS = {
 """The plausibility bound of each tier figure: label, test, description, formatting."""
 
 
-def starting_assumptions(analysis: PortfolioAnalysis, *, shape: str | None = None) -> Assumptions:
+def starting_assumptions(
+    analysis: PortfolioAnalysis, *, shape: str | None = None, revenue: pd.DataFrame | None = None
+) -> Assumptions:
     """Calibrated on the analysed data where it has prior-year ARR (tiers at the start of the
     period), else the defaults. ``shape`` is the ingest's (``"history"`` for a file of order
     lines, :attr:`portfolio.ingest.IngestReport.shape`): order revenue gets the transactional
-    warning."""
+    warning. ``revenue``: the dated revenue lines of a history (``account_id``, ``date``,
+    ``amount``), for :func:`calibrate_nrr_volatility`."""
     accounts = analysis.accounts
     transactional = shape == "history"
     if not has_prior(accounts):
-        return Assumptions(warnings=(TRANSACTIONAL_WARNING,) if transactional else ())
-    assumptions = calibrate(
-        accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier, transactional=transactional
-    )
-    # nrr_volatility (issue 13, for the lead at merge): risk-model renames
-    # Assumptions.correlation to nrr_volatility with nrr_volatility_source. Where the data has
-    # a dated revenue history, `calibrate_nrr_volatility(revenue_lines)` gives the calibrated
-    # value (None with under 8 quarter ends of TTM NRR); set it here with source "calibrated".
-    # The analysis does not carry the revenue lines today, so nothing is set on this branch.
+        assumptions = Assumptions(warnings=(TRANSACTIONAL_WARNING,) if transactional else ())
+    else:
+        assumptions = calibrate(
+            accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier, transactional=transactional
+        )
+    # ---- nrr_volatility: FOR THE LEAD AT MERGE (issue 13) --------------------------------
+    # risk-model replaces Assumptions.correlation by nrr_volatility + nrr_volatility_source.
+    # This branch keeps the calibrated figure in Assumptions.calibrated_nrr_volatility; at
+    # merge, when it is not None, set nrr_volatility=<it>, nrr_volatility_source="calibrated"
+    # here instead (and drop calibrated_nrr_volatility).
+    if revenue is not None:
+        assumptions = replace(assumptions, calibrated_nrr_volatility=calibrate_nrr_volatility(revenue))
+    # --------------------------------------------------------------------------------------
     return assumptions
 
 
@@ -224,3 +232,57 @@ def _bounded(
     else:
         growth, reversion = value["expansion_drift"], 0.0
     return figure, TierTerms(churn_logit, churn_slope, growth, reversion, value["volatility"]), warnings
+
+
+MIN_NRR_QUARTERS = 8
+"""Quarter ends of trailing-twelve-month NRR needed (two years) to calibrate NRR volatility."""
+
+
+def quarterly_revenue(revenue: pd.DataFrame) -> pd.DataFrame:
+    """Revenue per account (rows) and quarter (columns, oldest first), currency per quarter.
+
+    Quarters are counted back in whole months from the month of the last date (that month
+    ends quarter 0), so the last column is the quarter to the as-of month; quarters with no
+    line are 0."""
+    dates = pd.to_datetime(revenue["date"])
+    last = dates.max()
+    months_back = (last.year - dates.dt.year) * 12 + (last.month - dates.dt.month)
+    quarter = -(months_back // 3)
+    table = revenue.assign(quarter=quarter).pivot_table(
+        index="account_id", columns="quarter", values="amount", aggfunc="sum", fill_value=0.0
+    )
+    return table.reindex(columns=range(int(quarter.min()), 1), fill_value=0.0).astype(float)
+
+
+def ttm_nrr(quarterly: pd.DataFrame) -> pd.Series:
+    """Trailing-twelve-month NRR at each quarter end q with two full years behind it:
+    NRR(q) = Σ_i TTM_i(q) / Σ_i TTM_i(q − 4) over accounts with TTM_i(q − 4) > 0, where
+    TTM_i(q) is the account's revenue over quarters q − 3 … q (new accounts are left out)."""
+    ttm = quarterly.T.rolling(4).sum().T.to_numpy()
+    values = {}
+    for k in range(7, ttm.shape[1]):
+        before, now = ttm[:, k - 4], ttm[:, k]
+        existing = before > 0
+        if existing.any():
+            values[quarterly.columns[k]] = float(now[existing].sum() / before[existing].sum())
+    return pd.Series(values, dtype=float)
+
+
+def calibrate_nrr_volatility(revenue: pd.DataFrame) -> float | None:
+    """Portfolio NRR volatility (fraction per year, 0.05 = 5 points) from a revenue history.
+
+    ``revenue``: dated revenue lines (``account_id``, ``date``, ``amount`` in currency). The
+    trailing-twelve-month NRR at each quarter end (:func:`ttm_nrr`) must cover at least two
+    years (:data:`MIN_NRR_QUARTERS` quarter ends), else None. The estimate is the standard
+    deviation of the series around a least-squares linear trend (residual sd with 2 degrees of
+    freedom removed): the trend is the business's drift, not risk, and annual changes of
+    overlapping TTM values (a quarter apart they share three quarters) would need a correction
+    for their autocorrelation that two or three years of data cannot estimate.
+    """
+    series = ttm_nrr(quarterly_revenue(revenue))
+    if len(series) < MIN_NRR_QUARTERS:
+        return None
+    t = np.arange(len(series), dtype=float)
+    slope, intercept = np.polyfit(t, series.to_numpy(), 1)
+    residual = series.to_numpy() - (intercept + slope * t)
+    return float(np.sqrt((residual**2).sum() / (len(series) - 2)))

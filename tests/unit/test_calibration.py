@@ -11,6 +11,7 @@ from simulation import (
     Assumptions,
     SimulationSettings,
     calibrate,
+    calibrate_nrr_volatility,
     parse_assumptions,
     run_simulation,
     simulation_accounts,
@@ -136,3 +137,54 @@ def test_churn_depends_on_size_on_the_uk_retailer():
     # and the mean: expected in-sample NRR = Σ prior·(1 − c)·e^(d + σ²/2) / Σ prior ≈ observed
     nrr = (prior[cohort] * (1 - params.annual_churn) * np.exp(params.drift + params.volatility**2 / 2)).sum()
     assert nrr / prior[cohort].sum() == pytest.approx(arr[cohort].sum() / prior[cohort].sum(), abs=0.01)
+
+
+def history_with_nrr(nrr: list[float], accounts: int = 3) -> pd.DataFrame:
+    """Revenue lines whose trailing-twelve-month NRR at quarter ends 7, 8, … is ``nrr``.
+
+    Each account bills R_q in the middle month of quarter q: R = 1 for q = 0 … 6 (TTM 4), then
+    TTM(q) = nrr·TTM(q − 4) and R_q = TTM(q) − TTM(q − 1) + R_(q−4)."""
+    revenue, ttm = [1.0] * 7, [np.nan, np.nan, np.nan, 4.0, 4.0, 4.0, 4.0]
+    for value in nrr:
+        q = len(revenue)
+        ttm.append(value * ttm[q - 4])
+        revenue.append(ttm[q] - ttm[q - 1] + revenue[q - 4])
+    assert min(revenue) > 0
+    months = pd.date_range("2020-02-15", periods=len(revenue), freq="3MS") + pd.Timedelta(days=14)
+    return pd.DataFrame(
+        [(f"A{a}", d, r * (a + 1)) for a in range(accounts) for d, r in zip(months, revenue, strict=True)],
+        columns=["account_id", "date", "amount"],
+    )
+
+
+def test_ttm_nrr_and_its_volatility_on_a_history_with_a_known_answer():
+    from simulation.calibration import quarterly_revenue, ttm_nrr
+
+    # 8 quarter ends: a linear trend 1.05 + 0.01·k plus 0.03·s, s = (1, −1, −1, 1, 1, −1, −1, 1),
+    # which is orthogonal to both the constant and k: the residuals are exactly 0.03·s, so the
+    # residual sd with 2 degrees of freedom removed is 0.03·√(8/6) = 0.0346410
+    s = np.array([1, -1, -1, 1, 1, -1, -1, 1])
+    nrr = list(1.05 + 0.01 * np.arange(8) + 0.03 * s)
+    lines = history_with_nrr(nrr)
+    assert ttm_nrr(quarterly_revenue(lines)).to_numpy() == pytest.approx(nrr, rel=1e-12)
+    assert calibrate_nrr_volatility(lines) == pytest.approx(0.0346410, rel=1e-6)
+    # a steady NRR has no volatility; seven quarter ends (under two years) give None
+    assert calibrate_nrr_volatility(history_with_nrr([1.1] * 8)) == pytest.approx(0.0, abs=1e-12)
+    assert calibrate_nrr_volatility(history_with_nrr(nrr[:7])) is None
+    # wired in starting_assumptions (Assumptions.calibrated_nrr_volatility until nrr_volatility)
+    analysis, _ = loaded(DEMO)
+    assert starting_assumptions(analysis, revenue=lines).calibrated_nrr_volatility == pytest.approx(0.0346410)
+    assert starting_assumptions(analysis).calibrated_nrr_volatility is None
+
+
+def test_ttm_nrr_leaves_new_accounts_out_by_hand():
+    from simulation.calibration import quarterly_revenue, ttm_nrr
+
+    # A bills 1 a quarter for 8 quarters then 2; B starts in quarter 6 (new: left out while its
+    # TTM a year before is 0). NRR at q = 7: A 4/4 = 1; at q = 8: (1+1+1+2)/4 = 1.25
+    dates = pd.date_range("2020-01-10", periods=9, freq="3MS")
+    lines = pd.DataFrame(
+        [("A", d, 2.0 if k == 8 else 1.0) for k, d in enumerate(dates)] + [("B", d, 5.0) for d in dates[6:]],
+        columns=["account_id", "date", "amount"],
+    )
+    assert list(ttm_nrr(quarterly_revenue(lines))) == pytest.approx([1.0, 1.25])
