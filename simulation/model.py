@@ -1,7 +1,8 @@
 """Run the simulator on a tiered portfolio: the baseline, the move, and the move with its staffing.
 
-* Baseline: the data as it is. Each account follows its own tier's figures (annual churn c,
-  drift d, volatility σ; calibrated or default, see :mod:`simulation.calibration`), with
+* Baseline: the data as it is. Each account follows its own figures (annual churn c, drift
+  d, volatility σ, reversion b): its tier's, or in a calibrated tier the size model at its ARR
+  (see :mod:`simulation.calibration`, :func:`account_params`), with
   today's strategic SAMs (``settings.strategic_sams``, default: ⌈accounts / capacity⌉).
 * Attention. Strategic accounts share the strategic SAMs: with load L = strategic accounts /
   (SAMs × capacity per SAM) each gets the attention q = min(1, 1/L) (1 with no strategic
