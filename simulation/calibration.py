@@ -171,6 +171,11 @@ def _fallback(default: TierAssumption, note: str) -> TierAssumption:
     )
 
 
+def _outside(value: float, low: float, high: float, margin: float) -> bool:
+    """value lies outside [low − margin, high + margin]."""
+    return not low - margin <= value <= high + margin
+
+
 def _bounded(
     tier: str, fit: SizeFit, default: TierAssumption, slope_ok: bool
 ) -> tuple[TierAssumption, TierTerms | None, list[str]]:
@@ -227,6 +232,12 @@ def _bounded(
         churn_logit, churn_slope = terms.churn_logit, terms.churn_slope
     else:
         churn_logit, churn_slope = math.log(churn / (1 - churn)), 0.0
+    slope, slope_se = fit.reversion[tier]
+    if kind["expansion_drift"] == "own" and _outside(slope, REVERSION_MIN, 0.0, 2 * slope_se):
+        warnings.append(
+            f"{tier}: fitted reversion {slope:+.2f} (s.e. {slope_se:.2f}) is outside "
+            f"[{REVERSION_MIN:g}, 0]; {terms.reversion:+.2f} is used"
+        )
     if kind["expansion_drift"] == "own":  # the fitted size terms, level moved with σ if it changed
         growth, reversion = terms.growth + value["expansion_drift"] - fit.drift[tier], terms.reversion
     else:

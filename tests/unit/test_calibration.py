@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import ndtr
 
 from conftest import DEMO, real_file
 from portfolio.analysis import analyze
@@ -137,6 +138,18 @@ def test_churn_depends_on_size_on_the_uk_retailer():
     # and the mean: expected in-sample NRR = Σ prior·(1 − c)·e^(d + σ²/2) / Σ prior ≈ observed
     nrr = (prior[cohort] * (1 - params.annual_churn) * np.exp(params.drift + params.volatility**2 / 2)).sum()
     assert nrr / prior[cohort].sum() == pytest.approx(arr[cohort].sum() / prior[cohort].sum(), abs=0.01)
+    # GRR: E[min(e^Z, 1)] = e^(m + s²/2)·Φ(−(m + s²)/s) + Φ(m/s) for Z ~ N(m, s²). A common
+    # reversion slope (−0.37, set by the small accounts) spread the large accounts' drifts and
+    # gave 0.568 overall and 0.612 for Strategic; each tier's own slope gives ≈ 0.61 and 0.70
+    m, s = params.drift, params.volatility
+    kept = np.exp(m + s**2 / 2) * ndtr(-(m + s**2) / s) + ndtr(m / s)
+    expected_grr = prior[cohort] * (1 - params.annual_churn) * kept
+    observed_grr = np.minimum(arr[cohort], prior[cohort])
+    strategic = start[cohort] == "Strategic"
+    assert expected_grr.sum() / prior[cohort].sum() == pytest.approx(0.622, abs=0.02)
+    assert observed_grr.sum() / prior[cohort].sum() == pytest.approx(0.622, abs=0.001)
+    ratio = expected_grr[strategic].sum() / observed_grr[strategic].sum()
+    assert ratio == pytest.approx(1.0, abs=0.03)
 
 
 def history_with_nrr(nrr: list[float], accounts: int = 3) -> pd.DataFrame:
@@ -188,3 +201,16 @@ def test_ttm_nrr_leaves_new_accounts_out_by_hand():
         columns=["account_id", "date", "amount"],
     )
     assert list(ttm_nrr(quarterly_revenue(lines))) == pytest.approx([1.0, 1.25])
+
+
+def test_a_tier_slope_far_outside_the_reversion_range_is_named():
+    from test_size_model import planted
+
+    # Strategic accounts that grow faster the bigger they are (+0.15, s.e. ≈ 0.03): not a
+    # plausible steady state; clipped to 0 with a warning. Key's −0.1 is inside: no warning.
+    arr, prior, tier = planted(b={"Strategic": 0.15, "Key": -0.1, "Standard": -0.3})
+    fitted = calibrate(arr, prior, tier)
+    named = [w for w in fitted.warnings if "reversion" in w]
+    assert len(named) == 1 and named[0].startswith("Strategic: fitted reversion +0.")
+    assert named[0].endswith("is outside [-0.6, 0]; +0.00 is used")
+    assert fitted.size.terms["Strategic"].reversion == 0.0
