@@ -30,15 +30,20 @@ from simulation import (
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     try:
-        simulated = run_simulation_from_args(args, analysis)
+        simulated = run_simulation_from_args(args, analysis, shape=result.report.shape)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     assert simulated is not None  # None only when require_scenario
     report = simulation_report(simulated)
     if args.json:
-        print(json.dumps({**report.summary_dict(), "source": source_info(result)}, indent=2))
+        warnings = list(simulated.assumptions.warnings)
+        print(
+            json.dumps(
+                {**report.summary_dict(), "source": source_info(result), "warnings": warnings}, indent=2
+            )
+        )
     else:
-        print(render_simulation(report, result.report.source))
+        print(render_simulation(report, result.report.source, simulated.assumptions.warnings))
     return 0
 
 
@@ -53,10 +58,14 @@ def scenario_file(path: str) -> dict:
 
 
 def run_simulation_from_args(
-    args: argparse.Namespace, analysis: PortfolioAnalysis, require_scenario: bool = False
+    args: argparse.Namespace,
+    analysis: PortfolioAnalysis,
+    require_scenario: bool = False,
+    shape: str | None = None,
 ) -> SimulationResult | None:
     """The simulation the command line asks for (None when ``require_scenario`` and none is
-    given). Raises CliError or ValueError with a readable message."""
+    given); ``shape`` is the file's (snapshot or history, for the calibration's warnings).
+    Raises CliError or ValueError with a readable message."""
     extra = scenario_file(args.scenario) if args.scenario else {}
     promote = tuple(args.promote) + tuple(map(str, extra.get("promote", [])))
     demote = tuple(args.demote) + tuple(map(str, extra.get("demote", [])))
@@ -64,7 +73,7 @@ def run_simulation_from_args(
     has_scenario = bool(promote or demote or scenario_sams is not None)
     if require_scenario and not has_scenario:
         return None
-    assumptions = starting_assumptions(analysis)
+    assumptions = starting_assumptions(analysis, shape=shape)
     if args.assumptions:
         assumptions = load_assumptions(args.assumptions, base=assumptions)
     if args.correlation is not None:
@@ -104,8 +113,9 @@ def _ending_arr(stat: str) -> Callable[[VariantSummary], str]:
     return lambda v: money(getattr(v.ending_arr, stat))
 
 
-def render_simulation(report: SimulationReport, source: str) -> str:
-    """The human-readable report printed by ``portfolio simulate``."""
+def render_simulation(report: SimulationReport, source: str, warnings: tuple[str, ...] = ()) -> str:
+    """The human-readable report printed by ``portfolio simulate``; ``warnings``: the
+    calibration's (:attr:`simulation.Assumptions.warnings`), printed under the assumptions."""
     s = report.settings
     lines = [
         f"Portfolio: {source}",
@@ -122,6 +132,7 @@ def render_simulation(report: SimulationReport, source: str) -> str:
         )
         if a.note:
             lines.append(f"    note: {a.note}")
+    lines += [f"  warning: {w}" for w in warnings]
     lines += ["", "Strategic treatment: " + report.treatment.sentence(), ""]
 
     def year(v, what):

@@ -61,9 +61,12 @@ GRID_STEP = 1e-4
 """The grid's precision as a fraction (0.01 percentage points)."""
 
 
-def base_assumptions(analysis: PortfolioAnalysis, correlation: float) -> Assumptions:
-    """:func:`simulation.starting_assumptions` with the page's correlation."""
-    return parse_assumptions({"correlation": correlation}, base=starting_assumptions(analysis))
+def base_assumptions(
+    analysis: PortfolioAnalysis, correlation: float, shape: str | None = None
+) -> Assumptions:
+    """:func:`simulation.starting_assumptions` with the page's correlation; ``shape`` is the
+    file's (``"history"`` for order lines adds the transactional warning)."""
+    return parse_assumptions({"correlation": correlation}, base=starting_assumptions(analysis, shape=shape))
 
 
 def assumption_rows(assumptions: Assumptions) -> list[dict]:

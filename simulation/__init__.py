@@ -10,7 +10,12 @@ Typical use::
 """
 
 from simulation.assumptions import Assumptions, TierAssumption, load_assumptions, parse_assumptions
-from simulation.calibration import calibrate, starting_assumptions, starting_treatment
+from simulation.calibration import (
+    calibrate,
+    calibrate_nrr_volatility,
+    starting_assumptions,
+    starting_treatment,
+)
 from simulation.model import (
     Scenario,
     SimulationResult,
@@ -30,6 +35,7 @@ __all__ = [
     "TierAssumption",
     "TreatmentEffect",
     "calibrate",
+    "calibrate_nrr_volatility",
     "explicit_effect",
     "load_assumptions",
     "parse_assumptions",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from portfolio.jsonfile import read_json
 from portfolio.schema import TIERS
+from simulation.size_model import SizeModel
 
 MAX_CORRELATION = 0.99
 DEFAULT_CORRELATION = 0.3
@@ -76,10 +77,22 @@ DEFAULT_TIER_ASSUMPTIONS: dict[str, TierAssumption] = {
 
 @dataclass(frozen=True)
 class Assumptions:
-    """Tier assumptions plus the market correlation ρ (0 = independent accounts)."""
+    """Tier assumptions plus the market correlation ρ (0 = independent accounts).
+
+    ``size``: the calibrated size model (:mod:`simulation.size_model`) that gives each account
+    of a *calibrated* tier its own churn, drift and reversion from its ARR; None = tier figures
+    only. ``warnings``: what the calibration could not use and why (figure, value, bound,
+    fallback), and what kind of data it rests on; shown wherever the assumptions are.
+    ``calibrated_nrr_volatility``: portfolio NRR volatility (fraction per year) calibrated from
+    a revenue history (:func:`simulation.calibration.calibrate_nrr_volatility`), None when not
+    available; issue 13's ``nrr_volatility`` takes it at merge.
+    """
 
     tiers: dict[str, TierAssumption] = field(default_factory=lambda: dict(DEFAULT_TIER_ASSUMPTIONS))
     correlation: float = DEFAULT_CORRELATION
+    size: SizeModel | None = None
+    warnings: tuple[str, ...] = ()
+    calibrated_nrr_volatility: float | None = None
 
     def __post_init__(self) -> None:
         missing = [t for t in TIERS if t not in self.tiers]
@@ -98,14 +111,20 @@ class Assumptions:
         return parse_assumptions(overrides, base=self)
 
     def to_dict(self) -> dict:
-        return {"tiers": {t: a.to_dict() for t, a in self.tiers.items()}, "correlation": self.correlation}
+        return {
+            "tiers": {t: a.to_dict() for t, a in self.tiers.items()},
+            "correlation": self.correlation,
+            "warnings": list(self.warnings),
+        }
 
 
 def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumptions:
     """Read ``{"tiers": {"Strategic": {"annual_churn": …, …}, …}, "correlation": 0.3}``.
 
     Tiers and figures left out keep the ``base`` values (defaults when no base). Given figures
-    are marked ``explicit``. Raises ValueError naming the offending key.
+    are marked ``explicit``, and a tier with one is simulated on its tier figures alone (no size
+    terms); explicit figures are validated, never bounded. Raises ValueError naming the
+    offending key.
     """
     base = base or Assumptions()
     if not isinstance(data, dict):
@@ -138,7 +157,7 @@ def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumpti
         correlation = float(correlation)
     except (TypeError, ValueError):
         raise ValueError(f"correlation must be a number, got {correlation!r}") from None
-    return Assumptions(tiers, correlation)
+    return replace(base, tiers=tiers, correlation=correlation)
 
 
 def load_assumptions(path: str | Path, base: Assumptions | None = None) -> Assumptions:

@@ -1,40 +1,101 @@
 """Fit the per-tier assumptions to the uploaded data, where it has a prior-year ARR.
 
-The cohort of a tier is the accounts that were in it a year ago (``start_tier``, the scorecard
-on ``arr_prior``) with ``arr_prior`` > 0. Per cohort:
-
-* annual_churn    = (accounts with no current ARR + ½) / (accounts in the cohort + 1) — the
-  Jeffreys estimate, so a cohort in which nobody churned is not assumed never to churn
-* expansion_drift = median of ln(arr / arr_prior) over retained accounts
-* volatility      = 1.4826 · median |ln(arr / arr_prior) − drift|  (the MAD, scaled so that it
-  equals σ for a normal distribution; robust to the odd account that grew 50×)
-
-A tier with fewer than :data:`MIN_COHORT` accounts, or fewer than :data:`MIN_RETAINED`
-retained ones, keeps its default figures and says so in ``note``.
+The cohort is the accounts with ``arr_prior`` > 0, each in the tier it was in a year ago
+(``start_tier``, the scorecard on ``arr_prior``). The size model
+(:mod:`simulation.size_model`) fits churn (logistic in ln prior ARR with tier intercepts) and
+growth (robust regression of log growth on ln prior ARR with tier intercepts; the slope is
+the reversion) with small tiers shrunk toward the pooled fit. Each tier's summary figures are
+then checked against plausibility bounds (:data:`BOUNDS`, :data:`MIN_ACCOUNTS`): a figure
+outside them is not used; it falls back to the pooled estimate if that is inside, else to the
+default, and a warning names the figure, its value, the bound and the fallback. A figure that
+falls back is a tier-level figure (no size terms for it). Explicit assumptions (``--assumptions``,
+the Simulator's grid) are validated but never bounded.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis, has_prior
+from portfolio.formatting import percent
 from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions, TierAssumption
+from simulation.size_model import REVERSION_MIN, SizeFit, SizeModel, TierTerms, fit_size_model
 from simulation.treatment import TreatmentEffect, estimate_treatment
 
-MIN_COHORT = 20
-MIN_RETAINED = 10
-MAD_TO_SIGMA = 1.4826
+MIN_ACCOUNTS = 30
+"""A tier's own fit needs this many accounts with prior ARR (else the pooled fit is used)."""
+MAX_ABS_DRIFT = 0.60
+"""|drift| above 60%/yr of log-growth for a whole tier is not a plausible steady state."""
+MAX_VOLATILITY = 1.00
+"""σ above 100%/yr: the revenue is not a subscription-like stream."""
+MAX_CHURN = 0.80
+"""Annual churn above 80%."""
+MAX_ABS_CHURN_SLOPE = 2.0
+"""|β| above 2 (odds of churn × e² per e-fold of ARR) is not a plausible size effect."""
+TRANSACTIONAL_WARNING = (
+    "This file is order (transactional) revenue, not subscriptions: the churn/expansion model "
+    "fits it loosely; treat bands as indicative"
+)
 
 
-def starting_assumptions(analysis: PortfolioAnalysis) -> Assumptions:
+def _per_year(drift: float) -> str:
+    return f"{drift:+.1%}/yr"
+
+
+@dataclass(frozen=True)
+class _Bound:
+    label: str
+    ok: Callable[[float], bool]
+    text: str
+    shown: Callable[[float], str]
+
+
+BOUNDS = {
+    "annual_churn": _Bound("churn", lambda v: 0 <= v <= MAX_CHURN, f"at most {MAX_CHURN:.0%}", percent),
+    "expansion_drift": _Bound(
+        "drift",
+        lambda v: abs(v) <= MAX_ABS_DRIFT,
+        f"within ±{MAX_ABS_DRIFT:.0%}/yr",
+        lambda v: f"{v:+.1%}/yr",
+    ),
+    "volatility": _Bound(
+        "volatility", lambda v: 0 <= v <= MAX_VOLATILITY, f"at most {MAX_VOLATILITY:.0%}", percent
+    ),
+}
+"""The plausibility bound of each tier figure: label, test, description, formatting."""
+
+
+def starting_assumptions(
+    analysis: PortfolioAnalysis, *, shape: str | None = None, revenue: pd.DataFrame | None = None
+) -> Assumptions:
     """Calibrated on the analysed data where it has prior-year ARR (tiers at the start of the
-    period), else the defaults."""
+    period), else the defaults. ``shape`` is the ingest's (``"history"`` for a file of order
+    lines, :attr:`portfolio.ingest.IngestReport.shape`): order revenue gets the transactional
+    warning. ``revenue``: the dated revenue lines of a history (``account_id``, ``date``,
+    ``amount``), for :func:`calibrate_nrr_volatility`."""
     accounts = analysis.accounts
+    transactional = shape == "history"
     if not has_prior(accounts):
-        return Assumptions()
-    return calibrate(accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier)
+        assumptions = Assumptions(warnings=(TRANSACTIONAL_WARNING,) if transactional else ())
+    else:
+        assumptions = calibrate(
+            accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier, transactional=transactional
+        )
+    # ---- nrr_volatility: FOR THE LEAD AT MERGE (issue 13) --------------------------------
+    # risk-model replaces Assumptions.correlation by nrr_volatility + nrr_volatility_source.
+    # This branch keeps the calibrated figure in Assumptions.calibrated_nrr_volatility; at
+    # merge, when it is not None, set nrr_volatility=<it>, nrr_volatility_source="calibrated"
+    # here instead (and drop calibrated_nrr_volatility).
+    if revenue is not None:
+        assumptions = replace(assumptions, calibrated_nrr_volatility=calibrate_nrr_volatility(revenue))
+    # --------------------------------------------------------------------------------------
+    return assumptions
 
 
 def starting_treatment(analysis: PortfolioAnalysis) -> TreatmentEffect:
@@ -54,35 +115,185 @@ def calibrate(
     arr_prior: pd.Series,
     start_tier: pd.Series,
     base: Assumptions | None = None,
+    *,
+    transactional: bool = False,
 ) -> Assumptions:
-    """Assumptions fitted per start tier; tiers with too little data keep ``base``'s figures."""
+    """Assumptions fitted by the size model per start tier, within the plausibility bounds.
+
+    ``arr``/``arr_prior``: ARR now and a year ago (currency per year); ``start_tier``: the tier
+    a year ago; ``base``: the fallback figures (defaults when None); ``transactional``: the
+    data is order revenue (adds :data:`TRANSACTIONAL_WARNING`).
+    """
     base = base or Assumptions()
-    arr = arr.fillna(0).astype(float)
+    warnings = [TRANSACTIONAL_WARNING] if transactional else []
     prior = arr_prior.fillna(0).astype(float)
-    tiers = {}
-    for tier in TIERS:
-        cohort = (prior > 0) & (start_tier.astype(object) == tier)
-        retained = cohort & (arr > 0)
-        n, n_retained = int(cohort.sum()), int(retained.sum())
-        fallback = base.tiers[tier]
-        if n < MIN_COHORT or n_retained < MIN_RETAINED:
-            note = (
-                f"{n} account(s) with prior ARR, {n_retained} retained; at least {MIN_COHORT} "
-                f"and {MIN_RETAINED} are needed to calibrate, so the {fallback.source} "
-                "figures are used"
-            )
-            tiers[tier] = TierAssumption(
-                fallback.annual_churn, fallback.expansion_drift, fallback.volatility, fallback.source, n, note
-            )
-            continue
-        log_growth = np.log(arr[retained] / prior[retained]).to_numpy()
-        drift = float(np.median(log_growth))
-        volatility = float(MAD_TO_SIGMA * np.median(np.abs(log_growth - drift)))
-        tiers[tier] = TierAssumption(
-            annual_churn=(n - n_retained + 0.5) / (n + 1),
-            expansion_drift=float(np.clip(drift, -3, 3)),
-            volatility=float(min(volatility, 3.0)),
-            source="calibrated",
-            accounts=n,
+    cohort = int(((prior > 0) & start_tier.notna()).sum())
+    fit = fit_size_model(arr, arr_prior, start_tier) if cohort >= MIN_ACCOUNTS else None
+    if fit is None:
+        note = (
+            f"{cohort} account(s) with prior ARR; at least {MIN_ACCOUNTS} are needed to calibrate, "
+            "so the default figures are used"
         )
-    return Assumptions(tiers, base.correlation)
+        tiers = {t: _fallback(base.tiers[t], note) for t in TIERS}
+        return Assumptions(tiers, base.correlation, None, tuple(warnings))
+    model = fit.model
+    terms, tiers = {}, {}
+    slope_ok = abs(model.churn_slope) <= MAX_ABS_CHURN_SLOPE
+    if not slope_ok:
+        warnings.append(
+            f"churn size slope {model.churn_slope:+.2f} per unit ln ARR is outside ±{MAX_ABS_CHURN_SLOPE:g}; "
+            "churn is taken as independent of size within each tier"
+        )
+    if not REVERSION_MIN <= model.reversion <= 0:
+        used = min(max(model.reversion, REVERSION_MIN), 0.0)
+        warnings.append(
+            f"reversion (slope of log growth on ln prior ARR) {model.reversion:+.2f} is outside "
+            f"[{REVERSION_MIN:g}, 0]; {used:+.2f} is used"
+        )
+    for tier in TIERS:
+        if tier not in model.terms:
+            note = "no account with prior ARR started in this tier, so the default figures are used"
+            tiers[tier] = _fallback(base.tiers[tier], note)
+            continue
+        tiers[tier], tier_terms, tier_warnings = _bounded(tier, fit, base.tiers[tier], slope_ok)
+        warnings += tier_warnings
+        if tier_terms is not None:
+            terms[tier] = tier_terms
+    size = SizeModel(
+        model.centre, terms, model.churn_slope, model.churn_slope_se, model.reversion, model.reversion_se
+    )
+    return Assumptions(tiers, base.correlation, size, tuple(warnings))
+
+
+def _fallback(default: TierAssumption, note: str) -> TierAssumption:
+    return TierAssumption(
+        default.annual_churn, default.expansion_drift, default.volatility, default.source, 0, note
+    )
+
+
+def _outside(value: float, low: float, high: float, margin: float) -> bool:
+    """value lies outside [low − margin, high + margin]."""
+    return not low - margin <= value <= high + margin
+
+
+def _bounded(
+    tier: str, fit: SizeFit, default: TierAssumption, slope_ok: bool
+) -> tuple[TierAssumption, TierTerms | None, list[str]]:
+    """The tier's figures and size terms after the plausibility bounds, with the warnings.
+
+    Each figure is the tier's own fit, or the pooled fit's figure for the tier's accounts when
+    the tier has fewer than :data:`MIN_ACCOUNTS`. Volatility, drift and churn are then checked
+    in that order; one outside its bound is replaced by the pooled figure if that is inside
+    (and not already used), else by the default. When σ changes the drift keeps the fitted
+    expected growth e^(d + σ²/2). A replaced figure is tier-level (no size slope); a tier
+    whose figures are all defaults has no size terms."""
+    terms, n = fit.model.terms[tier], fit.accounts[tier]
+    pooled = dict(zip(BOUNDS, fit.pooled[tier], strict=True))
+    value = {
+        "annual_churn": fit.churn[tier],
+        "expansion_drift": fit.drift[tier],
+        "volatility": fit.volatility[tier],
+    }
+    kind = dict.fromkeys(BOUNDS, "own")
+    warnings, notes = [], []
+    if n < MIN_ACCOUNTS:
+        value, kind = dict(pooled), dict.fromkeys(BOUNDS, "pooled")
+        warnings.append(
+            f"{tier}: {n} account(s) with prior ARR, fewer than {MIN_ACCOUNTS}; the pooled fit "
+            "(all tiers, at this tier's size) is used"
+        )
+        notes.append(f"pooled fit (only {n} accounts)")
+    pooled["expansion_drift"] += (pooled["volatility"] ** 2 - value["volatility"] ** 2) / 2
+    for name in ("volatility", "expansion_drift", "annual_churn"):
+        bound = BOUNDS[name]
+        if bound.ok(value[name]):
+            continue
+        use_pooled = kind[name] == "own" and bound.ok(pooled[name])
+        new = pooled[name] if use_pooled else getattr(default, name)
+        what = "the pooled estimate" if use_pooled else f"the {default.source} figure"
+        warnings.append(
+            f"{tier}: fitted {bound.label} {bound.shown(value[name])} is outside the plausible "
+            f"range ({bound.text}); {what} {bound.shown(new)} is used"
+        )
+        notes.append(f"{bound.label} {bound.shown(value[name])} out of bounds, {bound.shown(new)} used")
+        if name == "volatility":  # keep the expected growth e^(d + σ²/2) of the fit
+            value["expansion_drift"] += (value["volatility"] ** 2 - new**2) / 2
+            pooled["expansion_drift"] += (value["volatility"] ** 2 - new**2) / 2
+        value[name], kind[name] = new, "pooled" if use_pooled else "default"
+    calibrated = any(k != "default" for k in kind.values())
+    source = "calibrated" if calibrated else default.source
+    figure = TierAssumption(
+        value["annual_churn"], value["expansion_drift"], value["volatility"], source, n, "; ".join(notes)
+    )
+    if not calibrated:
+        return figure, None, warnings
+    churn = value["annual_churn"]
+    if kind["annual_churn"] == "own" and slope_ok:
+        churn_logit, churn_slope = terms.churn_logit, terms.churn_slope
+    else:
+        churn_logit, churn_slope = math.log(churn / (1 - churn)), 0.0
+    slope, slope_se = fit.reversion[tier]
+    if kind["expansion_drift"] == "own" and _outside(slope, REVERSION_MIN, 0.0, 2 * slope_se):
+        warnings.append(
+            f"{tier}: fitted reversion {slope:+.2f} (s.e. {slope_se:.2f}) is outside "
+            f"[{REVERSION_MIN:g}, 0]; {terms.reversion:+.2f} is used"
+        )
+    if kind["expansion_drift"] == "own":  # the fitted size terms, level moved with σ if it changed
+        growth, reversion = terms.growth + value["expansion_drift"] - fit.drift[tier], terms.reversion
+    else:
+        growth, reversion = value["expansion_drift"], 0.0
+    return figure, TierTerms(churn_logit, churn_slope, growth, reversion, value["volatility"]), warnings
+
+
+MIN_NRR_QUARTERS = 8
+"""Quarter ends of trailing-twelve-month NRR needed (two years) to calibrate NRR volatility."""
+
+
+def quarterly_revenue(revenue: pd.DataFrame) -> pd.DataFrame:
+    """Revenue per account (rows) and quarter (columns, oldest first), currency per quarter.
+
+    Quarters are counted back in whole months from the month of the last date (that month
+    ends quarter 0), so the last column is the quarter to the as-of month; quarters with no
+    line are 0."""
+    dates = pd.to_datetime(revenue["date"])
+    last = dates.max()
+    months_back = (last.year - dates.dt.year) * 12 + (last.month - dates.dt.month)
+    quarter = -(months_back // 3)
+    table = revenue.assign(quarter=quarter).pivot_table(
+        index="account_id", columns="quarter", values="amount", aggfunc="sum", fill_value=0.0
+    )
+    return table.reindex(columns=range(int(quarter.min()), 1), fill_value=0.0).astype(float)
+
+
+def ttm_nrr(quarterly: pd.DataFrame) -> pd.Series:
+    """Trailing-twelve-month NRR at each quarter end q with two full years behind it:
+    NRR(q) = Σ_i TTM_i(q) / Σ_i TTM_i(q − 4) over accounts with TTM_i(q − 4) > 0, where
+    TTM_i(q) is the account's revenue over quarters q − 3 … q (new accounts are left out)."""
+    ttm = quarterly.T.rolling(4).sum().T.to_numpy()
+    values = {}
+    for k in range(7, ttm.shape[1]):
+        before, now = ttm[:, k - 4], ttm[:, k]
+        existing = before > 0
+        if existing.any():
+            values[quarterly.columns[k]] = float(now[existing].sum() / before[existing].sum())
+    return pd.Series(values, dtype=float)
+
+
+def calibrate_nrr_volatility(revenue: pd.DataFrame) -> float | None:
+    """Portfolio NRR volatility (fraction per year, 0.05 = 5 points) from a revenue history.
+
+    ``revenue``: dated revenue lines (``account_id``, ``date``, ``amount`` in currency). The
+    trailing-twelve-month NRR at each quarter end (:func:`ttm_nrr`) must cover at least two
+    years (:data:`MIN_NRR_QUARTERS` quarter ends), else None. The estimate is the standard
+    deviation of the series around a least-squares linear trend (residual sd with 2 degrees of
+    freedom removed): the trend is the business's drift, not risk, and annual changes of
+    overlapping TTM values (a quarter apart they share three quarters) would need a correction
+    for their autocorrelation that two or three years of data cannot estimate.
+    """
+    series = ttm_nrr(quarterly_revenue(revenue))
+    if len(series) < MIN_NRR_QUARTERS:
+        return None
+    t = np.arange(len(series), dtype=float)
+    slope, intercept = np.polyfit(t, series.to_numpy(), 1)
+    residual = series.to_numpy() - (intercept + slope * t)
+    return float(np.sqrt((residual**2).sum() / (len(series) - 2)))

@@ -56,12 +56,16 @@ class AccountParams:
 
     ``exposure`` (scenarios only): each account's change of strategic attention against the
     baseline, e ∈ [−1, 1]; None or 0 means the treatment effect does not touch it.
+    ``reversion`` (annual coefficient b ≤ 0, per account): per period Δ, log ARR moves by
+    drift·Δ + b·Δ·(log ARR(t) − log ARR(0)) + σ√Δ·z; None or 0 = a random walk. (Filled by
+    :func:`simulation.model.account_params`; the engine's use of it is issue 13's risk-model.)
     """
 
     annual_churn: np.ndarray
     drift: np.ndarray
     volatility: np.ndarray
     exposure: np.ndarray | None = None
+    reversion: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

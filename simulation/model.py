@@ -1,7 +1,8 @@
 """Run the simulator on a tiered portfolio: the baseline, the move, and the move with its staffing.
 
-* Baseline: the data as it is. Each account follows its own tier's figures (annual churn c,
-  drift d, volatility σ; calibrated or default, see :mod:`simulation.calibration`), with
+* Baseline: the data as it is. Each account follows its own figures (annual churn c, drift
+  d, volatility σ, reversion b): its tier's, or in a calibrated tier the size model at its ARR
+  (see :mod:`simulation.calibration`, :func:`account_params`), with
   today's strategic SAMs (``settings.strategic_sams``, default: ⌈accounts / capacity⌉).
 * Attention. Strategic accounts share the strategic SAMs: with load L = strategic accounts /
   (SAMs × capacity per SAM) each gets the attention q = min(1, 1/L) (1 with no strategic
@@ -26,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -162,15 +163,33 @@ def staffing(strategic_accounts: int, capacity: float, sams: float) -> Staffing:
 
 
 def account_params(
-    tiers: np.ndarray, figures: dict[str, TierAssumption], exposure: np.ndarray | None = None
+    tiers: np.ndarray,
+    assumptions: Assumptions | dict[str, TierAssumption],
+    arr: np.ndarray | None = None,
+    exposure: np.ndarray | None = None,
 ) -> AccountParams:
-    """Per-account arrays of annual churn, drift and volatility from each account's tier."""
+    """Per-account annual churn, drift, volatility and reversion.
 
-    def column(name: str) -> np.ndarray:
-        lookup = {tier: getattr(a, name) for tier, a in figures.items()}
-        return np.array([lookup[t] for t in tiers], dtype=float)
-
-    return AccountParams(column("annual_churn"), column("expansion_drift"), column("volatility"), exposure)
+    An account of a *calibrated* tier with a size model (``assumptions.size``) and its ARR
+    (``arr``, currency per year: the simulation's start) gets the size model at that ARR:
+    churn_i = expit(α_t + β·(ln ARR_i − c)), drift_i = g_t + b_t·(ln ARR_i − c), σ_t, reversion
+    b_t (:class:`simulation.size_model.TierTerms`). Any other account (explicit or default tier
+    figures, or figures given as a plain ``{tier: TierAssumption}``) gets its tier's figures and
+    no reversion.
+    """
+    figures = assumptions if isinstance(assumptions, dict) else assumptions.tiers
+    size = None if isinstance(assumptions, dict) else assumptions.size
+    n = len(tiers)
+    churn, drift, volatility, reversion = (np.zeros(n) for _ in range(4))
+    for tier, a in figures.items():
+        rows = tiers == tier
+        if size is not None and arr is not None and a.source == "calibrated" and tier in size.terms:
+            churn[rows], drift[rows], volatility[rows], reversion[rows] = size.evaluate(
+                tier, np.asarray(arr, dtype=float)[rows]
+            )
+        else:
+            churn[rows], drift[rows], volatility[rows] = a.annual_churn, a.expansion_drift, a.volatility
+    return AccountParams(churn, drift, volatility, exposure, reversion)
 
 
 def exposure(
@@ -536,7 +555,7 @@ def run_simulation(
     arr0 = accounts["arr"].to_numpy(dtype=float)
     capacity = settings.strategic_capacity
     base_tiers = accounts["tier"].to_numpy(dtype=object)
-    params = account_params(base_tiers, assumptions.tiers)  # own tier's figures, in every variant
+    params = account_params(base_tiers, assumptions, arr0)  # own tier's figures, in every variant
     base_sams = (
         settings.strategic_sams
         if settings.strategic_sams is not None
@@ -547,7 +566,7 @@ def run_simulation(
     def variant(tiers: np.ndarray, sams: float) -> tuple[Staffing, AccountParams]:
         staff = staffing(int((tiers == STRATEGIC).sum()), capacity, sams)
         shift = exposure(base_tiers, tiers, base_staff.attention, staff.attention)
-        return staff, AccountParams(params.annual_churn, params.drift, params.volatility, shift)
+        return staff, replace(params, exposure=shift)
 
     variants: list[tuple[str, np.ndarray, Staffing, AccountParams]] = []
     if scenario is not None:

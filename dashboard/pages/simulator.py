@@ -218,6 +218,7 @@ def _controls() -> dbc.Card:
                         "stopEditingWhenCellsLoseFocus": True,
                     },
                 ),
+                html.Div(id=ids.SIM_ASSUMPTION_WARNINGS),
                 dbc.Row(
                     [
                         dbc.Col(
@@ -461,15 +462,17 @@ def layout(**_):
         Output(ids.SIM_HAZARD, "value"),
         Output(ids.SIM_UPLIFT, "value"),
         Output(ids.SIM_RAMP, "value"),
+        Output(ids.SIM_ASSUMPTION_WARNINGS, "children"),
     ],
     inputs=dict(data_version=Input(ids.SESSION_VERSION, "data"), settings=Input(ids.SETTINGS, "data")),
     state=dict(correlation=State(ids.SIM_CORRELATION, "value")),
 )
 def fill_controls(data_version, settings, correlation):
-    """Accounts to pick from, the calibrated assumptions, today's strategic SAMs and the
-    treatment effect estimated from the data (or assumed)."""
+    """Accounts to pick from, the calibrated assumptions, today's strategic SAMs, the
+    treatment effect estimated from the data (or assumed) and the calibration's warnings."""
     analysis = analyze_session(settings)
-    assumptions = simulator.base_assumptions(analysis, float(correlation or 0))
+    shape = state.current_data()[1].get("shape")
+    assumptions = simulator.base_assumptions(analysis, float(correlation or 0), shape=shape)
     effect = simulator.treatment_fields(starting_treatment(analysis))
     return (
         simulator.candidate_rows(analysis),
@@ -478,6 +481,18 @@ def fill_controls(data_version, settings, correlation):
         effect["hazard_ratio"],
         effect["uplift_pct"],
         effect["ramp_months"],
+        _warnings(assumptions.warnings),
+    )
+
+
+def _warnings(warnings: tuple[str, ...]) -> dbc.Alert | None:
+    """The calibration's warnings under the assumption grid (none: nothing shown)."""
+    if not warnings:
+        return None
+    return dbc.Alert(
+        [html.Strong("Calibration warnings"), html.Ul([html.Li(w) for w in warnings], className="mb-0")],
+        color="warning",
+        className="small py-2 mt-2 mb-0",
     )
 
 

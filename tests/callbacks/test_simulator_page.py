@@ -59,9 +59,10 @@ def find(component, component_id):
 
 
 def test_fill_select_preview_and_show(request_ctx, page):
-    rows, assumption_rows, sams, *treatment = page.fill_controls(
+    rows, assumption_rows, sams, *treatment, warnings = page.fill_controls(
         data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
     )
+    assert warnings is None  # the demo calibrates within the bounds
     assert len(rows) == 1071 and rows[0]["score"] >= rows[-1]["score"]
     assert [r["tier"] for r in assumption_rows] == ["Strategic", "Key", "Standard"]
     assert sams == 4.0  # the demo's SAMs give the strategic tier 4 FTE
@@ -108,6 +109,19 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert not delta.data and "Tick accounts" in str(delta.layout.annotations[0].text)
     assert not split.data
     assert "No scenario" in str(table)
+
+
+def test_calibration_warnings_show_under_the_assumptions(request_ctx, page):
+    """An order export: the transactional warning and the out-of-bounds fallbacks, named."""
+    from conftest import real_file
+    from portfolio.ingest import load_file
+
+    loaded = load_file(real_file("Sample - Superstore.csv"))
+    state.save_data(loaded.accounts, {"source": "superstore.csv", "shape": loaded.report.shape, "notes": []})
+    *_, warnings = page.fill_controls(data_version=1, settings=DEFAULT_SETTINGS, correlation=0.3)
+    text = str(warnings)
+    assert "This file is order (transactional) revenue" in text
+    assert "Strategic: fitted volatility" in text and "is used" in text
 
 
 def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_ctx, page):

@@ -223,6 +223,17 @@ def test_simulate_real_order_export(capsys):
     data = json.loads(out)
     assert data["baseline"]["start_arr"] == pytest.approx(733_947.02, abs=0.01)  # Σ 2023 Sales
     assert data["ending_arr"]["p5"] < data["ending_arr"]["p50"] < data["ending_arr"]["p95"]
+    assert any(w.startswith("This file is order (transactional) revenue") for w in data["warnings"])
+
+
+def test_simulate_prints_the_calibration_warnings(capsys):
+    # Superstore: fitted drift and volatility far outside the bounds; each fallback is named
+    status, out, _ = run(capsys, "simulate", str(real_file("Sample - Superstore.csv")), "--paths", "200")
+    assert status == 0
+    assert "  warning: This file is order (transactional) revenue" in out
+    assert "  warning: Strategic: fitted volatility" in out and "is used" in out
+    _, demo, _ = run(capsys, "simulate", str(DEMO), "--paths", "200")
+    assert "warning:" not in demo
 
 
 def test_simulate_takes_the_treatment_and_money_and_names_a_bad_field(capsys):

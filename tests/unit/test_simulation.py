@@ -19,7 +19,6 @@ from simulation import (
     Scenario,
     SimulationSettings,
     TierAssumption,
-    calibrate,
     load_assumptions,
     parse_assumptions,
     run_simulation,
@@ -462,25 +461,6 @@ def test_churn_thresholds():
     assert thresholds[2, 0] == pytest.approx(-0.8778963)  # Φ⁻¹(0.19)
     assert np.isneginf(thresholds[:, 1]).all()  # never churns
     assert np.isneginf(thresholds[0, 2]) and np.isposinf(thresholds[1, 2])  # churns at once
-
-
-def test_calibration_by_hand():
-    # Strategic: 25 accounts at 100, 5 churned, 20 retained with ln growth = linspace(−0.1, 0.3):
-    # churn (5 + ½)/(25 + 1) = 0.2115385; drift = median = 0.1; MAD = 5 · 0.4/19 = 0.1052632 → σ = 0.1560632.
-    # Key: 5 accounts only → default figures, with a note.
-    growth = np.linspace(-0.1, 0.3, 20)
-    arr = np.concatenate([np.zeros(5), 100 * np.exp(growth), np.full(5, 100.0)])
-    prior = np.full(30, 100.0)
-    start = ["Strategic"] * 25 + ["Key"] * 5
-    fitted = calibrate(pd.Series(arr), pd.Series(prior), pd.Series(start))
-    s = fitted.tiers["Strategic"]
-    assert (s.source, s.accounts) == ("calibrated", 25)
-    assert s.annual_churn == pytest.approx(0.2115385, rel=1e-6)
-    assert s.expansion_drift == pytest.approx(0.1)
-    assert s.volatility == pytest.approx(0.1560632, rel=1e-6)
-    key = fitted.tiers["Key"]
-    assert key.source == "default" and key.accounts == 5 and "at least 20" in key.note
-    assert key.annual_churn == Assumptions().tiers["Key"].annual_churn
 
 
 def test_assumptions_file_overrides_and_errors(tmp_path):

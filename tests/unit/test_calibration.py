@@ -1,0 +1,216 @@
+"""Calibration: the size model in use, plausibility bounds with warnings, order data, real files."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import ndtr
+
+from conftest import DEMO, real_file
+from portfolio.analysis import analyze
+from portfolio.ingest import load_file
+from simulation import (
+    Assumptions,
+    SimulationSettings,
+    calibrate,
+    calibrate_nrr_volatility,
+    parse_assumptions,
+    run_simulation,
+    simulation_accounts,
+    starting_assumptions,
+)
+from simulation.calibration import MAX_ABS_DRIFT, MAX_CHURN, MAX_VOLATILITY, TRANSACTIONAL_WARNING
+from simulation.model import account_params
+
+
+def loaded(path):
+    result = load_file(path)
+    return analyze(result.accounts), result.report.shape
+
+
+def within_bounds(assumptions: Assumptions) -> bool:
+    return all(
+        a.annual_churn <= MAX_CHURN
+        and abs(a.expansion_drift) <= MAX_ABS_DRIFT
+        and a.volatility <= MAX_VOLATILITY
+        for a in assumptions.tiers.values()
+    )
+
+
+def test_calibration_by_hand_one_tier():
+    # Strategic: 35 accounts at 100 (all the same size, so no size slope), 5 churned, 30
+    # retained with ln growth g = linspace(−0.1, 0.3, 30):
+    # churn = (5 + ½)/(35 + 1) = 0.1527778 (the Jeffreys pseudo-accounts);
+    # σ = 1.4826 · median |g − 0.1| = 1.4826 · 7.5 · 0.4/29 = 0.1533724;
+    # drift = ln mean e^g − σ²/2 (the level that reproduces the retained total).
+    # Key and Standard have no accounts: their default figures, with a note.
+    growth = np.linspace(-0.1, 0.3, 30)
+    arr = np.concatenate([np.zeros(5), 100 * np.exp(growth)])
+    fitted = calibrate(pd.Series(arr), pd.Series(np.full(35, 100.0)), pd.Series(["Strategic"] * 35))
+    s = fitted.tiers["Strategic"]
+    assert (s.source, s.accounts) == ("calibrated", 35)
+    assert s.annual_churn == pytest.approx(0.1527778, rel=1e-6)
+    assert s.volatility == pytest.approx(0.1533724, rel=1e-6)
+    assert s.expansion_drift == pytest.approx(np.log(np.mean(np.exp(growth))) - 0.1533724**2 / 2, rel=1e-6)
+    key = fitted.tiers["Key"]
+    assert (
+        key.source == "default"
+        and key.note
+        and key == Assumptions().tiers["Key"].__class__(0.08, 0.08, 0.25, "default", 0, key.note)
+    )
+    assert fitted.warnings == ()
+
+
+def test_out_of_bounds_figures_fall_back_with_a_warning():
+    # 40 accounts whose log growth is N(0, 2²): volatility out of bounds, and with it the
+    # pooled estimate (one tier) → the default 20%; the drift keeps e^(d + σ²/2) and is then
+    # out of bounds too → the default drift
+    rng = np.random.default_rng(1)
+    growth = rng.normal(0, 2, 40)
+    arr = pd.Series(100 * np.exp(growth))
+    fitted = calibrate(arr, pd.Series(np.full(40, 100.0)), pd.Series(["Strategic"] * 40))
+    s = fitted.tiers["Strategic"]
+    assert within_bounds(fitted)
+    assert s.volatility == 0.20 and s.expansion_drift == 0.20
+    text = " | ".join(fitted.warnings)
+    assert (
+        "Strategic: fitted volatility" in text
+        and "at most 100%" in text
+        and "the default figure 20.0%" in text
+    )
+    assert "fitted drift" in text and "within ±60%/yr" in text
+    # explicit figures are validated, never bounded
+    explicit = parse_assumptions({"tiers": {"Strategic": {"volatility": 1.5}}}, base=fitted)
+    assert explicit.tiers["Strategic"].volatility == 1.5 and explicit.warnings == fitted.warnings
+
+
+def test_small_tier_uses_the_pooled_fit_and_says_so():
+    rng = np.random.default_rng(2)
+    prior = np.exp(rng.normal(10, 0.5, 105))
+    arr = prior * np.exp(rng.normal(0.05, 0.2, 105))
+    tiers = pd.Series(["Key"] * 100 + ["Strategic"] * 5)
+    fitted = calibrate(pd.Series(arr), pd.Series(prior), tiers)
+    assert any(w.startswith("Strategic: 5 account(s) with prior ARR, fewer than 30") for w in fitted.warnings)
+    assert fitted.tiers["Strategic"].source == "calibrated" and "pooled" in fitted.tiers["Strategic"].note
+
+
+@pytest.mark.parametrize("name", ["Sample - Superstore.csv", "SaaS-Sales.csv"])
+def test_order_exports_calibrate_within_bounds_with_warnings(name):
+    # measured before the size model and bounds: Superstore fitted Strategic drift −214.8%/yr,
+    # Standard +81.9%/yr, volatility 182–189%, and $734k → $420M expected in 3 years; SaaS-Sales
+    # $734k → $3.94M; no warning
+    analysis, shape = loaded(real_file(name))
+    assumptions = starting_assumptions(analysis, shape=shape)
+    assert within_bounds(assumptions)
+    assert TRANSACTIONAL_WARNING in assumptions.warnings and len(assumptions.warnings) >= 2
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    result = run_simulation(frame, assumptions, SimulationSettings(paths=2000, horizon=12, workers=1))
+    # a sane multiple: the mean's Monte Carlo error is a few % of it at 2,000 paths
+    assert result.baseline.ending_arr.mean() < 3 * result.baseline.start_arr
+
+
+def test_transactional_warning_only_for_order_lines():
+    analysis, shape = loaded(DEMO)
+    assert shape == "snapshot"
+    assert TRANSACTIONAL_WARNING not in starting_assumptions(analysis, shape=shape).warnings
+    assert TRANSACTIONAL_WARNING in starting_assumptions(analysis, shape="history").warnings
+    no_prior = analyze(analysis.accounts[["account_id", "arr"]].assign(arr_prior=np.nan))
+    assert starting_assumptions(no_prior, shape="history").warnings == (TRANSACTIONAL_WARNING,)
+
+
+def test_churn_depends_on_size_on_the_uk_retailer():
+    # one-year in-sample check from arr_prior and the start tiers: tier-only churn gave an
+    # expected ARR churn of 17.1% against 12.6% observed; the size model gives ≈ 12.7%
+    analysis, _ = loaded(real_file("online_retail_ii_accounts.csv"))
+    accounts = analysis.accounts
+    assumptions = starting_assumptions(analysis)
+    prior = accounts["arr_prior"].fillna(0).to_numpy()
+    arr = accounts["arr"].fillna(0).to_numpy()
+    start = analysis.tiers.start_tier.astype(object).to_numpy()
+    cohort = prior > 0
+    params = account_params(start[cohort], assumptions, prior[cohort])
+    expected = (prior[cohort] * params.annual_churn).sum() / prior[cohort].sum()
+    observed = prior[cohort & (arr <= 0)].sum() / prior[cohort].sum()
+    assert observed == pytest.approx(0.126, abs=0.001)
+    assert expected == pytest.approx(observed, abs=0.01)
+    size = assumptions.size
+    assert size.churn_slope < -3 * size.churn_slope_se  # bigger accounts churn less
+    assert -0.5 < size.reversion < -0.2  # the measured slope of log growth: −0.25 to −0.37
+    # and the mean: expected in-sample NRR = Σ prior·(1 − c)·e^(d + σ²/2) / Σ prior ≈ observed
+    nrr = (prior[cohort] * (1 - params.annual_churn) * np.exp(params.drift + params.volatility**2 / 2)).sum()
+    assert nrr / prior[cohort].sum() == pytest.approx(arr[cohort].sum() / prior[cohort].sum(), abs=0.01)
+    # GRR: E[min(e^Z, 1)] = e^(m + s²/2)·Φ(−(m + s²)/s) + Φ(m/s) for Z ~ N(m, s²). A common
+    # reversion slope (−0.37, set by the small accounts) spread the large accounts' drifts and
+    # gave 0.568 overall and 0.612 for Strategic; each tier's own slope gives ≈ 0.61 and 0.70
+    m, s = params.drift, params.volatility
+    kept = np.exp(m + s**2 / 2) * ndtr(-(m + s**2) / s) + ndtr(m / s)
+    expected_grr = prior[cohort] * (1 - params.annual_churn) * kept
+    observed_grr = np.minimum(arr[cohort], prior[cohort])
+    strategic = start[cohort] == "Strategic"
+    assert expected_grr.sum() / prior[cohort].sum() == pytest.approx(0.622, abs=0.02)
+    assert observed_grr.sum() / prior[cohort].sum() == pytest.approx(0.622, abs=0.001)
+    ratio = expected_grr[strategic].sum() / observed_grr[strategic].sum()
+    assert ratio == pytest.approx(1.0, abs=0.03)
+
+
+def history_with_nrr(nrr: list[float], accounts: int = 3) -> pd.DataFrame:
+    """Revenue lines whose trailing-twelve-month NRR at quarter ends 7, 8, … is ``nrr``.
+
+    Each account bills R_q in the middle month of quarter q: R = 1 for q = 0 … 6 (TTM 4), then
+    TTM(q) = nrr·TTM(q − 4) and R_q = TTM(q) − TTM(q − 1) + R_(q−4)."""
+    revenue, ttm = [1.0] * 7, [np.nan, np.nan, np.nan, 4.0, 4.0, 4.0, 4.0]
+    for value in nrr:
+        q = len(revenue)
+        ttm.append(value * ttm[q - 4])
+        revenue.append(ttm[q] - ttm[q - 1] + revenue[q - 4])
+    assert min(revenue) > 0
+    months = pd.date_range("2020-02-15", periods=len(revenue), freq="3MS") + pd.Timedelta(days=14)
+    return pd.DataFrame(
+        [(f"A{a}", d, r * (a + 1)) for a in range(accounts) for d, r in zip(months, revenue, strict=True)],
+        columns=["account_id", "date", "amount"],
+    )
+
+
+def test_ttm_nrr_and_its_volatility_on_a_history_with_a_known_answer():
+    from simulation.calibration import quarterly_revenue, ttm_nrr
+
+    # 8 quarter ends: a linear trend 1.05 + 0.01·k plus 0.03·s, s = (1, −1, −1, 1, 1, −1, −1, 1),
+    # which is orthogonal to both the constant and k: the residuals are exactly 0.03·s, so the
+    # residual sd with 2 degrees of freedom removed is 0.03·√(8/6) = 0.0346410
+    s = np.array([1, -1, -1, 1, 1, -1, -1, 1])
+    nrr = list(1.05 + 0.01 * np.arange(8) + 0.03 * s)
+    lines = history_with_nrr(nrr)
+    assert ttm_nrr(quarterly_revenue(lines)).to_numpy() == pytest.approx(nrr, rel=1e-12)
+    assert calibrate_nrr_volatility(lines) == pytest.approx(0.0346410, rel=1e-6)
+    # a steady NRR has no volatility; seven quarter ends (under two years) give None
+    assert calibrate_nrr_volatility(history_with_nrr([1.1] * 8)) == pytest.approx(0.0, abs=1e-12)
+    assert calibrate_nrr_volatility(history_with_nrr(nrr[:7])) is None
+    # wired in starting_assumptions (Assumptions.calibrated_nrr_volatility until nrr_volatility)
+    analysis, _ = loaded(DEMO)
+    assert starting_assumptions(analysis, revenue=lines).calibrated_nrr_volatility == pytest.approx(0.0346410)
+    assert starting_assumptions(analysis).calibrated_nrr_volatility is None
+
+
+def test_ttm_nrr_leaves_new_accounts_out_by_hand():
+    from simulation.calibration import quarterly_revenue, ttm_nrr
+
+    # A bills 1 a quarter for 8 quarters then 2; B starts in quarter 6 (new: left out while its
+    # TTM a year before is 0). NRR at q = 7: A 4/4 = 1; at q = 8: (1+1+1+2)/4 = 1.25
+    dates = pd.date_range("2020-01-10", periods=9, freq="3MS")
+    lines = pd.DataFrame(
+        [("A", d, 2.0 if k == 8 else 1.0) for k, d in enumerate(dates)] + [("B", d, 5.0) for d in dates[6:]],
+        columns=["account_id", "date", "amount"],
+    )
+    assert list(ttm_nrr(quarterly_revenue(lines))) == pytest.approx([1.0, 1.25])
+
+
+def test_a_tier_slope_far_outside_the_reversion_range_is_named():
+    from test_size_model import planted
+
+    # Strategic accounts that grow faster the bigger they are (+0.15, s.e. ≈ 0.03): not a
+    # plausible steady state; clipped to 0 with a warning. Key's −0.1 is inside: no warning.
+    arr, prior, tier = planted(b={"Strategic": 0.15, "Key": -0.1, "Standard": -0.3})
+    fitted = calibrate(arr, prior, tier)
+    named = [w for w in fitted.warnings if "reversion" in w]
+    assert len(named) == 1 and named[0].startswith("Strategic: fitted reversion +0.")
+    assert named[0].endswith("is outside [-0.6, 0]; +0.00 is used")
+    assert fitted.size.terms["Strategic"].reversion == 0.0
