@@ -165,8 +165,14 @@ class SignIn:
 
 
 def configured_users(settings: Settings) -> dict[str, str] | None:
-    """The users of ``settings.users_file``; None without one. ValueError names a bad line."""
-    return read_users(settings.users_file) if settings.users_file else None
+    """The users of ``settings.users_file``; None without one. ValueError names a bad line, or
+    says the file has no users (it would leave only loopback served, not what was meant)."""
+    if not settings.users_file:
+        return None
+    users = read_users(settings.users_file)
+    if not users:
+        raise ValueError(f"{settings.users_file} has no users: add one with `portfolio add-user FILE NAME`")
+    return users
 
 
 def _first(server: flask.Flask, hook: Callable[[], flask.Response | None]) -> None:

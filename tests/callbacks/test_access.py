@@ -125,6 +125,11 @@ def test_basic_auth_guards_the_app_when_users_exist(tmp_path):
     try:
         until(lambda: status(None) != 0, timeout=30, msg="the app did not start")
         assert status(None) == 401
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        assert refused.value.headers["X-Frame-Options"] == "DENY"  # the security headers, on a 401 too
+        assert "frame-ancestors 'none'" in refused.value.headers["Content-Security-Policy"]
+        assert refused.value.headers["Server"] == "Strata"  # not Werkzeug's and Python's versions
         assert status("alice:wrong password") == 401
         assert status("alice:correct horse") == 200
         assert status(None, "basic " + base64.b64encode(b"alice:correct horse").decode()) == 200
@@ -315,3 +320,30 @@ def test_the_basic_scheme_is_case_insensitive_and_failures_end_in_429(guarded):
     limited = guarded.get("/", headers={"Authorization": _basic(b"bob:wrong")})
     assert limited.status_code == 429 and 0 < int(limited.headers["Retry-After"]) <= 60
     assert b"Too many failed sign-ins" in limited.data
+
+
+def test_an_empty_users_file_is_a_configuration_error(tmp_path):
+    from dashboard import create_app
+
+    (tmp_path / "users").write_text("# nobody yet\n")
+    with pytest.raises(ConfigurationError, match="has no users: add one with `portfolio add-user"):
+        create_app(Settings(cache_dir=str(tmp_path), users_file=str(tmp_path / "users")))
+
+
+@pytest.mark.parametrize("command", [["app.py"], ["-m", "gunicorn", "-w", "2", "app:server"]])
+def test_a_users_file_problem_stops_the_server_with_one_line(tmp_path, command):
+    """``python app.py`` and gunicorn (which would otherwise restart its workers forever) stop
+    with one line saying what is wrong: no traceback."""
+    (tmp_path / "users").write_text("alice\n")
+    env = {**os.environ, "STRATA_CACHE_DIR": str(tmp_path / "cache"), USERS_ENV: str(tmp_path / "users")}
+    if command[0] == "-m":
+        command = [*command, "--bind", f"127.0.0.1:{free_port()}"]
+    done = subprocess.run(
+        [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert set(errors) == {
+        f"error: cannot read the users file: {tmp_path / 'users'} line 1: expected NAME:HASH"
+    }
