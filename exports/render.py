@@ -92,9 +92,11 @@ def presentation(fig: go.Figure, footnote: str, *, with_title: bool = True) -> g
     return styled
 
 
-RENDER_TIMEOUT = 120
-"""Seconds one render (browser start and every chart) may take; then the renderer and the
-browser it started are killed and the export fails with a message to try again."""
+RENDER_TIMEOUT = 25
+"""Seconds one render (browser start and every chart: ~6 s for a board pack) may take; then the
+renderer and the browser it started are killed and the export fails with a message to try
+again. Under gunicorn's default 30 s worker timeout, so the message arrives before gunicorn
+would kill the worker (if it does, the renderer exits with it)."""
 
 
 class ExportFailed(ExportUnavailable):

@@ -1,9 +1,14 @@
 """The chart renderer runs under a hard wall-clock limit: a renderer that hangs is killed with
-every process it started, and the export fails with a message to try again. No browser needed:
-a fake renderer stands in for kaleido."""
+every process it started, and the export fails with a message to try again; a renderer whose web
+process dies exits too. No browser needed: a fake renderer, or a fake kaleido module that hangs
+like the real one did, stands in."""
 
+import os
+import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import plotly.graph_objects as go
 import psutil
@@ -74,3 +79,78 @@ def test_images_come_back_in_order(fake_renderer):
     )
     figs = [go.Figure(layout_title_text=t) for t in ("one", "two")]
     assert render_many(figs, "pdf", timeout=30) == [b"pdfone", b"pdftwo"]
+
+
+# kaleido as it behaved: it starts a browser (in a session of its own) and never answers
+HANGING_KALEIDO = """
+import asyncio, os, subprocess
+
+class Kaleido:
+    def __init__(self, **options):
+        pass
+
+    async def __aenter__(self):
+        browser = subprocess.Popen(["sleep", "300"], start_new_session=True)
+        open(os.environ["FAKE_BROWSER_PID"], "w").write(str(browser.pid))
+        return self
+
+    async def __aexit__(self, *exc):
+        return False
+
+    async def calc_fig(self, figure, opts):
+        await asyncio.sleep(300)
+"""
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def hanging_kaleido(monkeypatch, tmp_path):
+    """The real worker with a kaleido that hangs; the file its browser's pid goes to."""
+    (tmp_path / "fake" / "kaleido").mkdir(parents=True)
+    (tmp_path / "fake" / "kaleido" / "__init__.py").write_text(HANGING_KALEIDO)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "fake"))
+    monkeypatch.setenv("FAKE_BROWSER_PID", str(tmp_path / "browser.pid"))
+    monkeypatch.setattr(exports.render, "browser_path", lambda: "/usr/bin/chromium")
+    return tmp_path / "browser.pid"
+
+
+def _wait_gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return _gone(pid)
+
+
+def test_the_real_worker_with_a_hanging_kaleido_is_killed_with_its_browser(hanging_kaleido):
+    start = time.monotonic()
+    with pytest.raises(ExportFailed, match=r"did not answer in 3 s\); try again"):
+        render_many([go.Figure()], "png", timeout=3)
+    assert time.monotonic() - start < 12
+    assert _wait_gone(int(hanging_kaleido.read_text())), "the browser outlived the renderer"
+
+
+def test_a_renderer_exits_with_its_browser_when_the_web_process_dies(hanging_kaleido):
+    """gunicorn kills a worker that overruns its own timeout: the renderer must not linger."""
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import plotly.graph_objects as go, exports.render as r\n"
+            "r.browser_path = lambda: 'chromium'\n"
+            "r.render_many([go.Figure()], 'png', timeout=300)",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{os.environ['PYTHONPATH']}{os.pathsep}{ROOT}"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not hanging_kaleido.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        browser = int(hanging_kaleido.read_text())
+        renderer = psutil.Process(web.pid).children()[0].pid
+    finally:
+        web.send_signal(signal.SIGKILL)
+        web.wait()
+    assert _wait_gone(renderer) and _wait_gone(browser), (
+        "the renderer or its browser outlived the web process"
+    )
