@@ -128,7 +128,8 @@ class SignIn:
             return Decision(None)
         digest = hmac.new(self._key, (header or "").encode(), hashlib.sha256).digest()
         now = self._clock()
-        counted = (f"address:{address}", f"name:{credentials.name}")
+        name_key = hashlib.sha256(credentials.name.encode()).hexdigest()[:32]  # bounded size
+        counted = (f"address:{address}", f"name:{name_key}")
         with self._lock:
             expires, user = self._verified.get(digest, (0.0, ""))
             if now < expires:
