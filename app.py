@@ -9,14 +9,35 @@ worker` (see the README's deployment section).
 import argparse
 import sys
 
+from dash import Dash
+from werkzeug.serving import WSGIRequestHandler
+
 from dashboard import create_app
 from dashboard.access import NEEDS_AUTH, is_loopback
 from storage.settings import ConfigurationError
 
-try:
-    app = create_app()
-except ConfigurationError as exc:
-    sys.exit(f"error: {exc}")
+BOOT_ERROR = 3
+"""Exit status for settings that cannot work: gunicorn stops instead of restarting workers."""
+
+
+def build() -> Dash:
+    """The app from the environment's settings, or one line on stderr and exit status 3 (a
+    missing users file, a bad line in it, a Redis that does not answer…): no traceback."""
+    try:
+        return create_app()
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(BOOT_ERROR) from None
+
+
+class _RequestHandler(WSGIRequestHandler):
+    """Werkzeug's development server without its and Python's versions in ``Server``."""
+
+    def version_string(self) -> str:
+        return "Strata"
+
+
+app = build()
 server = app.server
 if "strata_celery" in server.extensions:  # REDIS_URL is set: `celery -A app:celery_app worker`
     celery_app = server.extensions["strata_celery"]
@@ -40,4 +61,4 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if not is_loopback(args.host) and not server.config["STRATA_AUTH"]:
         sys.exit(f"error: not binding to {args.host}. {NEEDS_AUTH}")
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app.run(host=args.host, port=args.port, debug=args.debug, request_handler=_RequestHandler)

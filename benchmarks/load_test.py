@@ -7,10 +7,11 @@ a small CSV through the Data page's callback and go back to the demo. Requests g
 real HTTP endpoints, as the browser sends them.
 
 Run: ``.venv/bin/python benchmarks/load_test.py [--users 50] [--seconds 60] [--think 1]``
-(``--think 0``: no pause between a user's actions, the saturation case); with ``REDIS_URL`` set
-the server keeps its sessions in that Redis. Prints requests,
-throughput, p50/p95/max latency per kind and the error count. The client runs on the same
-2-core machine as the server, so it competes with it for CPU.
+(``--think 0``: no pause between a user's actions, the saturation case); ``--signed-in``: a
+users file with one user per simulated user, each signing in with HTTP basic auth (as a
+deployment off loopback must); with ``REDIS_URL`` set the server keeps its sessions in that
+Redis. Prints requests, throughput, p50/p95/max latency per kind and the error count. The
+client runs on the same 2-core machine as the server, so it competes with it for CPU.
 """
 
 from __future__ import annotations
@@ -79,11 +80,14 @@ def callback_payload(
 
 
 class User(threading.Thread):
-    def __init__(self, url: str, stop_at: float, results: dict, seed: int, think: float) -> None:
+    def __init__(
+        self, url: str, stop_at: float, results: dict, seed: int, think: float, auth: tuple | None
+    ) -> None:
         super().__init__(daemon=True)
         self.url, self.stop_at, self.results, self.think = url, stop_at, results, think
         self.random = random.Random(seed)
         self.http = requests.Session()
+        self.http.auth = auth
 
     def timed(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
         start = time.perf_counter()
@@ -161,6 +165,28 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
 
+def signed_in_users(count: int, users_file: Path) -> list[tuple[str, str] | None]:
+    """Write a users file with ``count`` users; their (name, password) pairs."""
+    from werkzeug.security import generate_password_hash
+
+    logins = [(f"load{i}", f"load-test-password-{i}") for i in range(count)]
+    users_file.write_text("".join(f"{n}:{generate_password_hash(p)}\n" for n, p in logins))
+    return list(logins)
+
+
+def wait_until_up(url: str, auth: tuple[str, str] | None, log: Path) -> None:
+    deadline = time.perf_counter() + 60
+    while True:
+        try:
+            if requests.get(url, timeout=2, auth=auth).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.perf_counter() > deadline:
+            sys.exit(f"gunicorn did not answer within 60 s (its log: {log})")
+        time.sleep(0.5)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
@@ -168,11 +194,16 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=1.0, help="mean pause between a user's actions, seconds (0: none)"
     )
+    parser.add_argument("--signed-in", action="store_true", help="one user each, HTTP basic auth")
     args = parser.parse_args()
     port = free_port()
     work = tempfile.mkdtemp(prefix="strata-load-")
     env = {**os.environ, "STRATA_CACHE_DIR": work, "STRATA_DATABASE_URL": f"sqlite:///{work}/scenarios.db"}
     env.pop("STRATA_USERS_FILE", None)
+    logins: list[tuple[str, str] | None] = [None] * args.users
+    if args.signed_in:
+        logins = signed_in_users(args.users, Path(work) / "users")
+        env["STRATA_USERS_FILE"] = str(Path(work) / "users")
     log = Path(work) / "gunicorn.log"  # a file, not a pipe nobody reads (a full pipe blocks it)
     with log.open("w") as log_file:
         server = subprocess.Popen(
@@ -195,19 +226,10 @@ def main() -> None:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.perf_counter() + 60
-        while True:
-            try:
-                if requests.get(url, timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.perf_counter() > deadline:
-                sys.exit(f"gunicorn did not answer within 60 s (its log: {log})")
-            time.sleep(0.5)
+        wait_until_up(url, logins[0], log)
         results: dict[str, list] = defaultdict(list)
         stop_at = time.perf_counter() + args.seconds
-        users = [User(url, stop_at, results, seed, args.think) for seed in range(args.users)]
+        users = [User(url, stop_at, results, seed, args.think, logins[seed]) for seed in range(args.users)]
         started = time.perf_counter()
         for user in users:
             user.start()
@@ -219,8 +241,8 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
     print(
-        f"{args.users} users, think time {args.think:g} s, {elapsed:.0f} s, gunicorn -w 2 on "
-        "loopback (client on the same machine)"
+        f"{args.users} users{' signed in' if args.signed_in else ''}, think time {args.think:g} s, "
+        f"{elapsed:.0f} s, gunicorn -w 2 on loopback (client on the same machine)"
     )
     print("| request | count | per second | p50 ms | p95 ms | max ms | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|")

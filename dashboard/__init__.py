@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import access, background, exporting, ids, state
+from dashboard import access, background, exporting, headers, ids, state
 from dashboard.components import named
 from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         _check_redis(redis_url)
     users = users if users is not None else _users(settings)
     manager = background.manager(cache_dir, redis_url)
-    app = Dash(
+    app = headers.QuietDash(
         __name__,
         use_pages=True,
         pages_folder="",
@@ -200,6 +200,7 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
             ),
         ]
     )
+    headers.install(app)
     return app
 
 

@@ -11,6 +11,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from exports.pack import BoardPack
+from reporting.figures import plain_text
 
 
 def write_pdf(pack: BoardPack, images: dict[str, bytes]) -> bytes:
@@ -27,13 +28,10 @@ def write_pdf(pack: BoardPack, images: dict[str, bytes]) -> bytes:
     )
     styles = getSampleStyleSheet()
 
-    def escape(text):
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
     story = [
         Spacer(1, 2 * inch),
-        Paragraph(escape(pack.title), styles["Title"]),
-        Paragraph(escape(pack.subtitle), styles["Heading3"]),
+        Paragraph(plain_text(pack.title), styles["Title"]),
+        Paragraph(plain_text(pack.subtitle), styles["Heading3"]),
         PageBreak(),
         Paragraph("Key figures", styles["Heading1"]),
     ]
@@ -55,13 +53,13 @@ def write_pdf(pack: BoardPack, images: dict[str, bytes]) -> bytes:
     for chart in pack.charts:
         width = 9.2 * inch
         story += [
-            Paragraph(escape(chart.title), styles["Heading1"]),
-            Paragraph(escape(chart.takeaway), styles["BodyText"]),
+            Paragraph(plain_text(chart.title), styles["Heading1"]),
+            Paragraph(plain_text(chart.takeaway), styles["BodyText"]),
             Spacer(1, 6),
             Image(io.BytesIO(images[chart.key]), width=width, height=width * 9 / 16),
             PageBreak(),
         ]
     story.append(Paragraph("Assumptions and method", styles["Heading1"]))
-    story += [Paragraph(escape(line), styles["BodyText"]) for line in pack.methodology]
+    story += [Paragraph(plain_text(line), styles["BodyText"]) for line in pack.methodology]
     doc.build(story)
     return out.getvalue()

@@ -8,9 +8,17 @@ render in the user's browser) still work.
 
 from __future__ import annotations
 
-import asyncio
+import base64
+import contextlib
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import plotly.graph_objects as go
+import psutil
+
+from reporting.figures import plain_text
 
 FORMATS = ("png", "svg", "pdf")
 SLIDE_SIZE = (1600, 900)
@@ -41,7 +49,8 @@ TEXT_SCALE = 1.5
 
 
 def presentation(fig: go.Figure, footnote: str, *, with_title: bool = True) -> go.Figure:
-    """The figure restyled for a slide: white background, larger type, a source footnote.
+    """The figure restyled for a slide: white background, larger type, a source footnote
+    (plain text: markup in it is shown, not interpreted).
 
     ``with_title=False`` drops the chart's own title (a slide shows it as its heading).
     """
@@ -58,7 +67,7 @@ def presentation(fig: go.Figure, footnote: str, *, with_title: bool = True) -> g
             trace.update(textfont_size=round(size * TEXT_SCALE))
     annotations.append(
         dict(
-            text=footnote,
+            text=plain_text(footnote),  # the source is the upload's file name
             x=0,
             y=-0.13,
             xref="paper",
@@ -83,28 +92,76 @@ def presentation(fig: go.Figure, footnote: str, *, with_title: bool = True) -> g
     return styled
 
 
-RENDER_TIMEOUT = 90
-"""Seconds kaleido may take per chart before giving up (a hung browser must not hang a request)."""
+RENDER_TIMEOUT = 25
+"""Seconds one render (browser start and every chart: ~6 s for a board pack) may take; then the
+renderer and the browser it started are killed and the export fails with a message to try
+again. Under gunicorn's default 30 s worker timeout, so the message arrives before gunicorn
+would kill the worker (if it does, the renderer exits with it)."""
 
 
-def render_many(figs: list[go.Figure], fmt: str) -> list[bytes]:
+class ExportFailed(ExportUnavailable):
+    """The renderer failed or did not answer in time: the export may work if tried again."""
+
+
+def _worker_command() -> list[str]:
+    return [sys.executable, str(Path(__file__).with_name("render_worker.py"))]
+
+
+def render_many(figs: list[go.Figure], fmt: str, *, timeout: float = RENDER_TIMEOUT) -> list[bytes]:
     """Each figure as PNG (×2), SVG or PDF bytes, in one browser session.
 
-    A session per call (about 3 s to start, then ~0.3 s a chart) rather than a browser kept
-    alive across requests: a long-lived browser shared with forked background jobs can hang.
-    Raises ExportUnavailable without a browser, ValueError for an unknown format.
+    The session runs in its own process (:mod:`exports.render_worker`, about 3 s to start, then
+    ~0.3 s a chart) with a hard wall-clock ``timeout`` in seconds: kaleido once waited forever
+    on a browser that was gone, holding the request. Raises ExportUnavailable without a
+    browser, ExportFailed when the renderer stops or does not answer in time, ValueError for
+    an unknown format.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if browser_path() is None:
         raise ExportUnavailable(NO_BROWSER)
-    import kaleido
+    items = ",".join(
+        f'{{"figure": {fig.to_json()}, "options": {json.dumps(_options(fig, fmt))}}}' for fig in figs
+    )
+    worker = subprocess.Popen(
+        _worker_command(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        out, err = worker.communicate(f'{{"items": [{items}]}}'.encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_tree(worker.pid)
+        worker.communicate(timeout=10)
+        raise ExportFailed(
+            f"Export failed (the chart renderer did not answer in {timeout:g} s); try again."
+        ) from None
+    if worker.returncode != 0:
+        last = (err.decode(errors="replace").strip().splitlines() or [f"exit status {worker.returncode}"])[-1]
+        raise ExportFailed(f"Export failed (the chart renderer stopped: {last}); try again.")
+    return [base64.b64decode(image) for image in json.loads(out)]
 
-    async def session() -> list[bytes]:
-        async with kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT, mathjax=False) as k:
-            return [await k.calc_fig(fig.to_dict(), opts=_options(fig, fmt)) for fig in figs]
 
-    return asyncio.run(session())
+def _kill_tree(pid: int) -> None:
+    """Kill a process and all its descendants (the browser starts in a session of its own, so
+    its process group is not enough). Each is stopped before its children are listed, so none
+    can start another meanwhile."""
+    try:
+        found = [psutil.Process(pid)]
+    except psutil.NoSuchProcess:
+        return
+    for process in found:  # grows while it runs: breadth first through the tree
+        try:
+            process.suspend()
+            found += [child for child in process.children() if child not in found]
+        except psutil.NoSuchProcess:
+            continue
+    for process in found:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(found, timeout=5)
 
 
 def _options(fig: go.Figure, fmt: str) -> dict:

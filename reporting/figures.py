@@ -42,9 +42,19 @@ MONEY_AXIS = dict(tickprefix="$", tickformat="~s")
 SHARE_AXIS = dict(tickformat=".0%", range=[0, 1.02])
 
 
+def plain_text(text: object) -> str:
+    """``text`` shown literally where Plotly (or reportlab) reads markup: ``&``, ``<`` and ``>``
+    escaped, so a name or filename like ``<a href=…>`` or ``<br>`` is shown, not interpreted.
+
+    Use it wherever text from the data or the user (file names, account, SAM and scenario
+    names) enters a title, annotation, axis tick, hover label or legend.
+    """
+    return html.escape(str(text), quote=False)
+
+
 def escape_text(values: pd.Series) -> pd.Series:
-    """Account names as plain text in hover labels: ``<``, ``>`` and ``&`` are escaped."""
-    return pd.Series([html.escape(str(v), quote=False) for v in values], index=values.index, dtype=object)
+    """:func:`plain_text` of each value (account or SAM names for hover labels and ticks)."""
+    return pd.Series([plain_text(v) for v in values], index=values.index, dtype=object)
 
 
 def _figure(title: str, traces: Sequence[dict] = (), **layout) -> go.Figure:
@@ -477,8 +487,8 @@ def _period_labels(report: SimulationReport, n: int) -> list[str]:
 def fan_figure(report: SimulationReport) -> go.Figure:
     """Portfolio ARR over time: P5–P95 and P25–P75 bands and the median, per variant."""
     traces = []
-    for name, fan in report.fan.items():
-        color = _variant_color(name)
+    for variant, fan in report.fan.items():
+        color, name = _variant_color(variant), plain_text(variant)
         x = _period_labels(report, len(fan.p50))
         for lo, hi, alpha, label in (("p5", "p95", 0.12, "P5–P95"), ("p25", "p75", 0.25, "P25–P75")):
             traces.append(
@@ -542,8 +552,8 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
     hist = report.ending_histogram
     centres, width = _bin_centres(hist.edges)
     traces, shapes = [], []
-    for name, counts in hist.counts.items():
-        color = _variant_color(name)
+    for variant, counts in hist.counts.items():
+        color, name = _variant_color(variant), plain_text(variant)
         traces.append(
             dict(
                 type="bar",
@@ -555,7 +565,7 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
                 hovertemplate=f"{name}: %{{y:,}} paths end near $%{{x:,.0f}}<extra></extra>",
             )
         )
-        mean = report.variant(name).ending_arr.mean
+        mean = report.variant(variant).ending_arr.mean
         shapes.append(_line("x", mean, dict(color=rgba(color), dash="dash", width=2)))
     return _figure(
         "Ending ARR across simulated paths",

@@ -10,9 +10,14 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+HASH_METHODS = ("scrypt", "pbkdf2")
+"""werkzeug's hash methods (``method[:params]$salt$hash``); anything else, e.g. a password
+written in by hand, would let nobody sign in, so it is refused at start."""
+
 
 def read_users(path: str | Path) -> dict[str, str]:
-    """``{name: password hash}`` from a users file; ValueError names a bad line."""
+    """``{name: password hash}`` from a users file; ValueError names a bad line (without
+    repeating what is on it)."""
     users = {}
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -20,6 +25,11 @@ def read_users(path: str | Path) -> dict[str, str]:
         name, sep, hashed = line.strip().partition(":")
         if not sep or not name or not hashed:
             raise ValueError(f"{path} line {number}: expected NAME:HASH")
+        if hashed.count("$") != 2 or hashed.split("$")[0].split(":")[0] not in HASH_METHODS:
+            raise ValueError(
+                f"{path} line {number}: the entry for {name!r} is not a password hash "
+                "(write it with `portfolio add-user FILE NAME`)"
+            )
         users[name] = hashed
     return users
 

@@ -153,3 +153,15 @@ def test_cli_export_writes_every_chart_and_the_pack(tmp_path, capsys):
         for shape in slide.shapes
         if shape.has_text_frame
     )
+
+
+HOSTILE_NAME = '<a href="javascript:alert(1)">x</a>'
+
+
+def test_a_filename_with_markup_is_shown_literally_in_exported_charts(analysis):
+    """The upload's file name is the footnote's source: no live link in the SVG, the text shown."""
+    from exports.pack import footnote
+
+    svg = render(presentation(ANALYSIS_CHARTS["pareto"](analysis), footnote(HOSTILE_NAME, None)), "svg")
+    assert b"<a" not in svg and b"javascript:alert" in svg
+    assert b'Source: &#60;a href="javascript:alert(1)"&#62;x&#60;/a&#62;' in svg  # shown as text

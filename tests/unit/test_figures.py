@@ -92,3 +92,29 @@ def test_export_footnote_names_the_source_and_a_known_date():
         "Source: SaaS-Sales.csv · data as of 2023-12-31 · Strata"
     )
     assert footnote("Demo", None) == "Source: Demo · Strata"
+
+
+def test_user_text_enters_figures_as_plain_text(five_accounts):
+    """File names (the export footnote) and scenario names (legend, hover) are escaped for
+    Plotly, which would otherwise render <a href>, <b>, <br> as markup."""
+    from types import SimpleNamespace
+
+    from exports.render import presentation
+    from reporting.figures import ending_distribution_figure, fan_figure, plain_text
+
+    hostile = '<a href="javascript:alert(1)">x</a> & <br>'
+    assert plain_text(hostile) == '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt; &amp; &lt;br&gt;'
+    styled = presentation(figures.lorenz_figure(analyze(five_accounts)), f"Source: {hostile}")
+    assert styled.layout.annotations[-1].text == f"Source: {plain_text(hostile)}"
+
+    fan = SimpleNamespace(**{p: [1.0, 2.0] for p in ("p5", "p25", "p50", "p75", "p95")})
+    report = SimpleNamespace(
+        fan={"Baseline": fan, hostile: fan},
+        settings=SimpleNamespace(period="quarter"),
+        ending_histogram=SimpleNamespace(edges=(0.0, 1.0, 2.0), counts={"Baseline": [1, 2], hostile: [2, 1]}),
+        variant=lambda name: SimpleNamespace(ending_arr=SimpleNamespace(mean=1.5)),
+    )
+    for fig in (fan_figure(report), ending_distribution_figure(report)):
+        texts = [str(t.name) + str(t.hovertemplate) for t in fig.data]
+        assert not any("<a" in t or "<br>x" in t for t in texts)
+        assert any(plain_text(hostile) in t for t in texts)

@@ -23,3 +23,11 @@ def test_users_file_keeps_hashes_not_passwords(tmp_path):
     (tmp_path / "bad").write_text("alice\n")
     with pytest.raises(ValueError, match="line 1: expected NAME:HASH"):
         read_users(tmp_path / "bad")
+
+
+@pytest.mark.parametrize("entry", ["alice:correct horse", "alice:md5$x$y", "alice:scrypt$only-one"])
+def test_an_entry_that_is_not_a_hash_is_refused_without_repeating_it(tmp_path, entry):
+    (tmp_path / "users").write_text(f"# users\n{entry}\n")
+    with pytest.raises(ValueError, match="line 2: the entry for 'alice' is not a password hash") as bad:
+        read_users(tmp_path / "users")
+    assert entry.partition(":")[2] not in str(bad.value)
