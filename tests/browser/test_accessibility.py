@@ -133,3 +133,32 @@ def test_first_tab_shows_the_skip_link_and_it_moves_focus_to_main(started):
     assert outline != "none"
     focused.send_keys(Keys.ENTER)
     until(lambda: driver.switch_to.active_element.tag_name == "main", timeout=5, msg="focus stayed put")
+
+
+def toggle(dash_duo, graph: str):
+    """The "View as table" button of the chart whose dcc.Graph has id ``graph``."""
+    return dash_duo.find_element(f"button[aria-controls='{graph}-table']")
+
+
+def test_view_as_table_opens_the_charts_data_and_has_no_wcag_aa_violations(started):
+    open_page(started, "/concentration")
+    wait_drawn(started, "concentration")
+    button = toggle(started, "concentration-lorenz-graph")
+    assert button.get_attribute("aria-expanded") == "false"
+    assert started.find_elements("#concentration-lorenz-graph-table table") == []  # built on open
+    started.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
+    )
+    button.click()
+    started.wait_for_contains_text("#concentration-lorenz-graph-table", "At every tenth of the", timeout=20)
+    table = "#concentration-lorenz-graph-table .chart-table"
+    until(lambda: len(started.find_elements(f"{table} tr")) == 11, timeout=10, msg="no decile rows")
+    assert button.get_attribute("aria-expanded") == "true" and button.text == "Hide table"
+    headers = [th.text for th in started.find_elements(f"{table} th")]
+    assert headers == ["Accounts (smallest first)", "Share of accounts", "Cumulative share of ARR"]
+    assert started.find_elements(f"{table} tr")[-1].text.split() == ["1,071", "100.0%", "100.0%"]
+    started.driver.save_screenshot("/tmp/a11y3-lorenz-table.png")
+    assert_no_violations(started, "/concentration with the Lorenz table open")
+    button.click()
+    until(lambda: started.find_elements(table) == [], timeout=10, msg="the table stayed")
+    assert button.get_attribute("aria-expanded") == "false" and button.text == "View as table"

@@ -4,6 +4,7 @@ from types import SimpleNamespace as NS
 
 import pandas as pd
 import pytest
+from test_takeaways import ANALYSIS as RETENTION  # 5 accounts, bridge worked by hand there
 
 from portfolio.concentration import summarize
 from reporting.chart_tables import (
@@ -24,8 +25,6 @@ from reporting.chart_tables import (
 )
 from reporting.simulation_report import DELTA, Fan, Histogram
 from reporting.simulator import NO_SCENARIO
-
-from test_takeaways import ANALYSIS as RETENTION  # 5 accounts, bridge worked by hand there
 
 TIERS = ["Strategic", "Key", "Standard"]
 
