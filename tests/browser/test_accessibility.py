@@ -14,8 +14,9 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
-from browser_helpers import open_page, upload
+from browser_helpers import click, open_page, upload
 from dashboard import PAGES
 
 pytestmark = pytest.mark.browser
@@ -120,6 +121,42 @@ def test_data_page_after_upload_has_no_wcag_aa_violations(started, tmp_path):
     started.wait_for_contains_text("#data-ok", "3 accounts", timeout=20)
     wait_drawn(started, "data")
     assert_no_violations(started, "/data after an upload")
+
+
+def test_data_page_column_mapping_step_has_no_wcag_aa_violations(started, tmp_path):
+    upload(started, tmp_path, "odd.csv", "Ref,Money\nr1,100\nr2,200\n")
+    started.wait_for_contains_text("#data-mapping", "Map the columns", timeout=20)
+    assert_no_violations(started, "/data at the column-mapping step")
+
+
+def test_open_weights_panel_has_no_wcag_aa_violations(started):
+    open_page(started, "/tiers")
+    wait_drawn(started, "tiers")
+    click(started, ".sidebar details summary")
+    until(lambda: started.find_element(".sidebar details").get_attribute("open") is not None, timeout=5)
+    assert_no_violations(started, "/tiers with the scorecard weights open")
+
+
+def test_simulator_after_a_full_run_a_load_and_a_compare_has_no_wcag_aa_violations(started):
+    open_page(started, "/simulator")
+    started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    click(started, "#sim-next-button")
+    started.wait_for_contains_text("#sim-headline", "Promoting 5 accounts", timeout=30)
+    Select(started.find_element("#sim-paths")).select_by_value("2000")
+    click(started, "#sim-run")
+    started.wait_for_contains_text("#sim-headline", "Full run: 2,000 paths", timeout=90)
+    assert_no_violations(started, "/simulator after a full run")
+
+    started.find_element("#sim-save-name").send_keys("Top 5")
+    click(started, "#sim-save")
+    started.wait_for_contains_text("#sim-saved-grid", "Top 5", timeout=20)
+    click(started, "#sim-saved-grid .ag-row .ag-checkbox-input")
+    click(started, "#sim-load")
+    started.wait_for_contains_text("#sim-headline", "saved scenario: Top 5", timeout=20)
+    assert_no_violations(started, "/simulator with a saved scenario loaded")
+    click(started, "#sim-compare")
+    until(lambda: started.find_elements("#sim-compare-table table"), timeout=20, msg="no comparison")
+    assert_no_violations(started, "/simulator with saved scenarios compared")
 
 
 def test_first_tab_shows_the_skip_link_and_it_moves_focus_to_main(started):
