@@ -126,10 +126,13 @@ def mapping_view(report: IngestReport) -> dbc.Card:
             [
                 dbc.Col(html.Code(header), width=4),
                 dbc.Col(
-                    dcc.Dropdown(
-                        id={"type": ids.DATA_MAP_FIELD, "header": header},
-                        options=MAP_CHOICES,
-                        placeholder="ignore",
+                    named(
+                        f"What the column {header} holds",
+                        dcc.Dropdown(
+                            id={"type": ids.DATA_MAP_FIELD, "header": header},
+                            options=MAP_CHOICES,
+                            placeholder="ignore",
+                        ),
                     )
                 ),
             ],

@@ -5,7 +5,8 @@ user's would; the one exception is the file dialog, which a keyboard user fills 
 page: the test types the file's path into the focused upload's file input, which is what the
 dialog does. Along the way: the skip link is the first tab stop, focus is visible (an outline) on
 links, buttons, fields and slider handles, and a data grid is a single tab stop whose rows the
-arrow keys reach and Space ticks.
+arrow keys reach and Space ticks; a dropdown (the column-mapping step) is a tab stop that the
+arrow keys open and Enter chooses from.
 """
 
 from __future__ import annotations
@@ -83,9 +84,28 @@ def test_upload_and_simulation_with_the_keyboard_alone(dash_duo, dash_app, tmp_p
     press(dash_duo, Keys.ENTER)
     dash_duo.wait_for_element("#data-upload")
     tab_to(dash_duo, "#data-upload input[type=file]")
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Ref,Money\nr1,100\nr2,200\n")
+    focused(dash_duo).send_keys(str(odd))  # what the file dialog does
+    dash_duo.wait_for_contains_text("#data-mapping", "Map the columns", timeout=20)
+
+    # the column-mapping step: each column's dropdown opened, searched and chosen with keys
+    for header, field, keys in (("Ref", "account_id", "acc"), ("Money", "arr", "ar")):
+        tab_to(dash_duo, f"#data-mapping button.dash-dropdown[id*='{header}']")
+        assert outline(dash_duo) != "none"  # a dropdown
+        press(dash_duo, Keys.ARROW_DOWN)  # opens its list, focus in its search box
+        press(dash_duo, keys)
+        press(dash_duo, Keys.ARROW_DOWN, Keys.ENTER)
+        until(lambda f=field: focused(dash_duo).text == f, timeout=5, msg=f"{header} not mapped to {field}")
+    tab_to(dash_duo, "#data-apply-mapping")
+    press(dash_duo, Keys.ENTER)
+    dash_duo.wait_for_contains_text("#data-ok", "Loaded odd.csv: 2 accounts", timeout=20)
+
+    # a file that needs no mapping, from the same upload control, reached backwards
+    tab_to(dash_duo, "#data-upload input[type=file]", backwards=True)
     path = tmp_path / "accounts.csv"
     path.write_text(accounts_csv())
-    focused(dash_duo).send_keys(str(path))  # what the file dialog does
+    focused(dash_duo).send_keys(str(path))
     dash_duo.wait_for_contains_text("#data-ok", "30 accounts", timeout=20)
 
     # the Simulator, back up through the navigation
