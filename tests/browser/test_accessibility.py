@@ -199,3 +199,31 @@ def test_view_as_table_opens_the_charts_data_and_has_no_wcag_aa_violations(start
     button.click()
     until(lambda: started.find_elements(table) == [], timeout=10, msg="the table stayed")
     assert button.get_attribute("aria-expanded") == "false" and button.text == "View as table"
+
+
+def table_text(dash_duo, graph: str) -> str:
+    return dash_duo.find_element(f"#{graph}-table").text
+
+
+def test_an_open_table_follows_its_chart(started):
+    """While open, a table is rebuilt when what its chart shows changes: a what-if setting
+    (the Strategic threshold) or the chart's own option (the bridge's tier)."""
+    open_page(started, "/tiers")
+    wait_drawn(started, "tiers")
+    graph = "tiers-distribution-graph"
+    toggle(started, graph).click()
+    started.wait_for_contains_text(f"#{graph}-table", "Strategic", timeout=20)
+    before = table_text(started, graph)
+    assert "● Strategic 50 " in before  # the demo: 50 strategic accounts at 70
+    handle = started.find_elements("#whatif-thresholds [role=slider]")[1]
+    handle.send_keys(*[Keys.ARROW_RIGHT] * 10)  # Strategic from 80
+    until(lambda: table_text(started, graph) != before, timeout=20, msg="the table stayed as it was")
+    assert "● Strategic 50 " not in table_text(started, graph)
+
+    open_page(started, "/retention")
+    wait_drawn(started, "retention")
+    graph = "retention-bridge-graph"
+    toggle(started, graph).click()
+    started.wait_for_contains_text(f"#{graph}-table", "All tiers", timeout=20)
+    click(started, "input[value='Key']")
+    started.wait_for_contains_text(f"#{graph}-table", "Key accounts (tier a year ago)", timeout=20)
