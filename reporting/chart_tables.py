@@ -9,7 +9,6 @@ curve at every tenth of the accounts, and the table's note says so.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,13 +51,13 @@ def _curve_rows(n: int) -> list[int]:
     :data:`EVERY_POINT_UP_TO`, else k = ⌈q·n⌉ for q = 10%, 20%, …, 100%."""
     if n <= EVERY_POINT_UP_TO:
         return list(range(1, n + 1))
-    return [math.ceil(q * n / 10) for q in range(1, 11)]
+    return [-(-q * n // 10) for q in range(1, 11)]  # ⌈q·n/10⌉ in integers
 
 
 def _curve_note(n: int, order: str) -> str:
     if n <= EVERY_POINT_UP_TO:
         return ""
-    return f"At every tenth of the {n:,} accounts ({order}); the chart draws each one."
+    return f"At every tenth of the {n:,} accounts ({order}); the chart draws the whole curve."
 
 
 def pareto_table(analysis: PortfolioAnalysis) -> ChartTable:

@@ -92,7 +92,7 @@ def test_curves_of_many_accounts_give_every_tenth():
         "Cumulative share of ARR": "18.7%",
     }
     assert pareto.note.startswith(
-        "At every tenth of the 30 accounts (largest first); the chart draws each one."
+        "At every tenth of the 30 accounts (largest first); the chart draws the whole curve."
     )
     lorenz = lorenz_table(analysis)
     assert records(lorenz)[0]["Cumulative share of ARR"] == "1.3%"
