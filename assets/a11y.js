@@ -1,13 +1,16 @@
 /* Accessibility mends for Dash 4 components that offer no route to them (dash 4.4):
  * - the handles (role=slider) and number inputs of dcc.Slider/RangeSlider, dbc.Progress's bar and
  *   dcc.Upload's file input take their accessible name from the nearest [data-a11y-name]
- *   wrapper (dashboard.components.named; for a range slider "lower | upper");
- * - dcc.Dropdown's hidden focus-forwarding input (aria-hidden, yet in the tab order) leaves the
- *   tab order: its trigger button, right after it, is the control keyboard users reach.
+ *   wrapper (dashboard.components.named; for a range slider "lower | upper"); a dcc.Dropdown's
+ *   trigger button is labelled by that name followed by its value;
+ * - dcc.Dropdown's trigger button is its tab stop, and its hidden focus-forwarding input
+ *   (aria-hidden, yet in the tab order, and put back there by the button on every blur) leaves
+ *   the tab order.
  * Runs after every DOM change (batched per animation frame), since Dash renders pages late. */
 (function () {
   "use strict";
   var NAMED = '[role="slider"], [role="progressbar"], input:not([type="hidden"]), select';
+  var labels = {};
 
   function nameOf(group, element, index) {
     var names = group.getAttribute("data-a11y-name").split(" | ");
@@ -15,17 +18,44 @@
     return names[Math.min(index, names.length - 1)];
   }
 
+  /* The id of a hidden element holding ``name`` (outside the React tree), for aria-labelledby. */
+  function labelId(name) {
+    if (labels[name]) return labels[name];
+    var box = document.getElementById("a11y-names");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "a11y-names";
+      box.hidden = true;
+      document.body.appendChild(box);
+    }
+    var span = document.createElement("span");
+    span.id = "a11y-name-" + (Object.keys(labels).length + 1);
+    span.textContent = name;
+    box.appendChild(span);
+    labels[name] = span.id;
+    return span.id;
+  }
+
   function mend() {
     document.querySelectorAll("[data-a11y-name]").forEach(function (group) {
       var handles = 0;
       group.querySelectorAll(NAMED).forEach(function (element) {
+        if (element.classList.contains("dash-dropdown-focus-target")) return;
         var index = element.getAttribute("role") === "slider" ? handles++ : 0;
         var name = nameOf(group, element, index);
         if (element.getAttribute("aria-label") !== name) element.setAttribute("aria-label", name);
       });
+      group.querySelectorAll("button.dash-dropdown").forEach(function (button) {
+        var id = labelId(group.getAttribute("data-a11y-name"));
+        var ids = (button.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
+        if (ids[0] !== id) button.setAttribute("aria-labelledby", [id].concat(ids).join(" "));
+      });
     });
-    document.querySelectorAll('input.dash-dropdown-focus-target[tabindex="0"]').forEach(function (el) {
-      el.tabIndex = -1;
+    document.querySelectorAll(".dash-dropdown-wrapper").forEach(function (wrapper) {
+      var input = wrapper.querySelector("input.dash-dropdown-focus-target");
+      var button = wrapper.querySelector("button.dash-dropdown");
+      if (input && input.tabIndex !== -1) input.tabIndex = -1;
+      if (button && !button.disabled && button.tabIndex !== 0) button.tabIndex = 0;
     });
   }
 
@@ -38,6 +68,11 @@
       mend();
     });
   }
-  new MutationObserver(schedule).observe(document.documentElement, { childList: true, subtree: true });
+  new MutationObserver(schedule).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["tabindex"],
+  });
   schedule();
 })();

@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import access, background, exporting, headers, ids, state
+from dashboard import access, background, chart_tables, exporting, headers, ids, state  # noqa: F401 (callbacks)
 from dashboard.components import named
 from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS

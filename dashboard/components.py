@@ -18,6 +18,11 @@ GRAPH_CONFIG = {
 """Modebar download at board quality (3× scale)."""
 
 
+GRID_ONE_TAB_STOP = {"tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"}}
+"""ag-grid options for keyboard users: the grid is one tab stop (Tab and Shift+Tab leave it) and
+the arrow keys move within it, Space ticks a row: the ARIA grid pattern. By default Tab walks
+every cell, and a grid of 1,000 accounts took thousands of presses to get past."""
+
 GRID_MONEY = {"function": "d3.format('$,.0f')(params.value)"}
 GRID_MONEY_SHORT = {"function": "d3.format('$.3s')(params.value).replace('G', 'B')"}
 """ag-grid value formatters: whole currency units ($3,951,200), three significant figures for
@@ -45,12 +50,64 @@ def graph(
         },
     }
     chart = dcc.Graph(id=component_id, config=config, style=style)
-    parts: list = [chart]
-    if export is not None:
-        parts.insert(0, _export_menu(component_id, export))
+    if export is None:
+        return html.Div([chart])
+    toolbar = html.Div(
+        [table_toggle(component_id, export, summary), _export_menu(component_id, export)],
+        className="chart-toolbar",
+    )
+    parts = [toolbar, chart, table_region(component_id, export)]
     if summary is None:
         return html.Div(parts)
     return html.Figure([html.Figcaption(id=summary, className="visually-hidden"), *parts], className="mb-0")
+
+
+SIMULATION_PREFIX = "simulation-"
+"""Export names of the Simulator's charts start with it: their tables come from its report."""
+SHOW_TABLE, HIDE_TABLE = "View as table", "Hide table"
+
+
+def table_ids(component_id: str, export: str) -> dict[str, dict]:
+    """The pattern-matched ids of a chart's "View as table" parts, by their ``type``."""
+    source = "simulation" if export.startswith(SIMULATION_PREFIX) else "analysis"
+    key = {"chart": export, "graph": component_id, "source": source}
+    return {t: {"type": t, **key} for t in (ids.TABLE_TOGGLE, ids.TABLE_REQUEST, ids.TABLE_BODY)}
+
+
+def table_toggle(component_id: str, export: str, summary: str | None = None) -> html.Button:
+    """The chart's "View as table" button: a real button saying whether its table is shown
+    (``aria-expanded``) and which region it controls; described by the chart's text summary.
+    :mod:`dashboard.chart_tables` builds the table when it is opened."""
+    extra = {"aria-describedby": summary} if summary else {}
+    return html.Button(
+        SHOW_TABLE,
+        id=table_ids(component_id, export)[ids.TABLE_TOGGLE],
+        type="button",
+        className="btn btn-link btn-sm chart-table-toggle",
+        **{"aria-expanded": "false", "aria-controls": f"{component_id}-table"},
+        **extra,
+    )
+
+
+def table_region(component_id: str, export: str) -> html.Div:
+    """Where the chart's table appears (empty until opened), and the store that asks for it."""
+    parts = table_ids(component_id, export)
+    return html.Div(
+        [dcc.Store(id=parts[ids.TABLE_REQUEST]), html.Div(id=parts[ids.TABLE_BODY])],
+        id=f"{component_id}-table",
+    )
+
+
+def chart_table(table, label: str) -> html.Div:
+    """A :class:`reporting.chart_tables.ChartTable` on screen: its note, then the table, in a
+    keyboard-scrollable region named ``label``; tier names in their text colours."""
+    frame = table.frame
+    parts: list = [html.P(table.note, className="small text-muted mb-1")] if table.note else []
+    if not frame.empty:
+        columns = {c: c for c in frame.columns}
+        tiers = {c: tier_label for c in frame.columns if c.startswith("Tier")}
+        parts.append(plain_table(frame, columns, tiers, right=table.numeric))
+    return html.Div(parts, role="region", tabIndex="0", className="chart-table", **{"aria-label": label})
 
 
 def _export_menu(component_id: str, export: str) -> dbc.DropdownMenu:

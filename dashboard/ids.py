@@ -134,3 +134,9 @@ SIM_PRECISION = "sim-precision"
 SIM_DECOMPOSITION = "sim-decomposition-graph"
 SIM_BACKTEST_RUN = "sim-backtest-run"
 SIM_BACKTEST_OUT = "sim-backtest-result"
+
+# prefix "table-": every chart's "View as table" (pattern-matched: {"type": …, "chart": export
+# name, "graph": the chart's id, "source": "analysis" or "simulation"}; see dashboard.chart_tables)
+TABLE_TOGGLE = "table-toggle"  # the button (aria-expanded)
+TABLE_REQUEST = "table-request"  # a store: set when the table is to be (re)built
+TABLE_BODY = "table-body"  # where the table appears

@@ -251,19 +251,32 @@ SCORE_BIN = 2.5
 """Width of the score histogram's bins (scores run 0–100)."""
 
 
+def score_label(analysis: PortfolioAnalysis) -> str:
+    """What the score axis measures."""
+    return "ARR percentile (revenue-only)" if analysis.tiers.revenue_only else "Score (0–100)"
+
+
+def score_counts(analysis: PortfolioAnalysis) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Bin edges 0, 2.5, …, 100 and the number of accounts of each tier per bin (a bin holds
+    scores s with lo ≤ s < hi; the last also 100)."""
+    accounts = analysis.accounts.dropna(subset=["tier"])
+    edges = np.arange(0, 100 + SCORE_BIN, SCORE_BIN)
+    return edges, {
+        tier: np.histogram(accounts.loc[accounts["tier"] == tier, "score"], bins=edges)[0] for tier in TIERS
+    }
+
+
 def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
     """Distribution of scores by tier (stacked, binned here) with the two threshold lines.
 
     Binned with NumPy rather than by Plotly in the browser, so 100,000 scores send 40 bars
     per tier, not 100,000 numbers.
     """
-    accounts = analysis.accounts.dropna(subset=["tier"])
     t = analysis.tiers.thresholds
-    label = "ARR percentile (revenue-only)" if analysis.tiers.revenue_only else "Score (0–100)"
-    edges = np.arange(0, 100 + SCORE_BIN, SCORE_BIN)
+    label = score_label(analysis)
+    edges, by_tier = score_counts(analysis)
     traces = []
-    for tier in TIERS:
-        counts, _ = np.histogram(accounts.loc[accounts["tier"] == tier, "score"], bins=edges)
+    for tier, counts in by_tier.items():
         traces.append(
             dict(
                 type="bar",
@@ -362,9 +375,9 @@ def arr_bridge_figure(analysis: PortfolioAnalysis, tier: str | None = None) -> g
     return bridge_figure(analysis.retention.bridge)
 
 
-def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
-    """ARR bridge as a waterfall: starting → expansion → contraction → churn → new → ending."""
-    steps = [
+def bridge_steps(bridge: Bridge) -> list[tuple[str, float, str]]:
+    """The bridge's steps as (label, amount, waterfall measure): losses are negative amounts."""
+    return [
         ("Starting ARR", bridge.starting, "absolute"),
         ("Expansion", bridge.expansion, "relative"),
         ("Contraction", -bridge.contraction, "relative"),
@@ -372,6 +385,11 @@ def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
         ("New", bridge.new, "relative"),
         ("Ending ARR", bridge.ending, "total"),
     ]
+
+
+def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
+    """ARR bridge as a waterfall: starting → expansion → contraction → churn → new → ending."""
+    steps = bridge_steps(bridge)
     waterfall = dict(
         type="waterfall",
         x=[s[0] for s in steps],
@@ -479,7 +497,7 @@ def _variant_color(name: str) -> tuple[int, int, int]:
     return VARIANT_COLORS["Baseline" if name == "Baseline" else "Scenario"]
 
 
-def _period_labels(report: SimulationReport, n: int) -> list[str]:
+def period_labels(report: SimulationReport, n: int) -> list[str]:
     prefix = "Q" if report.settings.period == "quarter" else "M"
     return ["Today"] + [f"{prefix}{t}" for t in range(1, n)]
 
@@ -489,7 +507,7 @@ def fan_figure(report: SimulationReport) -> go.Figure:
     traces = []
     for variant, fan in report.fan.items():
         color, name = _variant_color(variant), plain_text(variant)
-        x = _period_labels(report, len(fan.p50))
+        x = period_labels(report, len(fan.p50))
         for lo, hi, alpha, label in (("p5", "p95", 0.12, "P5–P95"), ("p25", "p75", 0.25, "P25–P75")):
             traces.append(
                 dict(
@@ -612,18 +630,26 @@ def delta_figure(report: SimulationReport) -> go.Figure:
     )
 
 
+def decomposition_steps(report: SimulationReport) -> list[tuple[str, float, str]]:
+    """Expected ending ARR's steps as (label, amount, waterfall measure): the baseline's mean,
+    the move's and the staffing's mean differences, the scenario's mean (needs a scenario)."""
+    c = report.comparison
+    assert c is not None
+    return [
+        ("Baseline", report.baseline.ending_arr.mean, "absolute"),
+        ("The move", c.move.mean, "relative"),
+        ("The staffing", c.staffing.mean, "relative"),
+        ("Scenario", report.target.ending_arr.mean, "total"),
+    ]
+
+
 def decomposition_figure(report: SimulationReport) -> go.Figure:
     """Expected ending ARR: baseline → the move with today's SAMs → the staffing change →
     scenario, as a waterfall (each step's mean difference on the same paths)."""
     c = report.comparison
     assert c is not None  # drawn only for a report with a scenario
     base = report.baseline.ending_arr.mean
-    steps = [
-        ("Baseline", base, "absolute"),
-        ("The move", c.move.mean, "relative"),
-        ("The staffing", c.staffing.mean, "relative"),
-        ("Scenario", report.target.ending_arr.mean, "total"),
-    ]
+    steps = decomposition_steps(report)
     waterfall = dict(
         type="waterfall",
         x=[s[0] for s in steps],

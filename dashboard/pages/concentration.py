@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
-from dashboard.components import graph, page_header, plain_table, tier_label
+from dashboard.components import graph, named, page_header, plain_table, tier_label
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money, percent
 from reporting import figures
@@ -37,12 +37,15 @@ def layout(**_):
                 [
                     dbc.Col(html.H5("Largest accounts"), width="auto"),
                     dbc.Col(
-                        dcc.Dropdown(
-                            id=ids.CONC_N,
-                            options=[10, 20, 50, 100],
-                            value=20,
-                            clearable=False,
-                            style={"width": "100px"},
+                        named(
+                            "Number of largest accounts shown",
+                            dcc.Dropdown(
+                                id=ids.CONC_N,
+                                options=[10, 20, 50, 100],
+                                value=20,
+                                clearable=False,
+                                style={"width": "100px"},
+                            ),
                         ),
                         width="auto",
                     ),

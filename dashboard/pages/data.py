@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.components import GRID_MONEY, named, page_header
+from dashboard.components import GRID_MONEY, GRID_ONE_TAB_STOP, named, page_header
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.ingest import IngestReport, load_bytes
@@ -18,7 +18,7 @@ from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
 from portfolio.whatif import DEFAULT_SETTINGS, default_slider_value
 
 GRID_ROWS = 5000
-GRID_OPTIONS = {"pagination": True, "paginationPageSize": 50}
+GRID_OPTIONS = {"pagination": True, "paginationPageSize": 50, **GRID_ONE_TAB_STOP}
 MAP_CHOICES = sorted(set(SNAPSHOT_COLUMNS) | set(HISTORY_COLUMNS))
 
 
@@ -126,10 +126,13 @@ def mapping_view(report: IngestReport) -> dbc.Card:
             [
                 dbc.Col(html.Code(header), width=4),
                 dbc.Col(
-                    dcc.Dropdown(
-                        id={"type": ids.DATA_MAP_FIELD, "header": header},
-                        options=MAP_CHOICES,
-                        placeholder="ignore",
+                    named(
+                        f"What the column {header} holds",
+                        dcc.Dropdown(
+                            id={"type": ids.DATA_MAP_FIELD, "header": header},
+                            options=MAP_CHOICES,
+                            placeholder="ignore",
+                        ),
                     )
                 ),
             ],

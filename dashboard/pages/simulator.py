@@ -17,7 +17,15 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import background, ids, state
-from dashboard.components import GRID_MONEY_SHORT, graph, kpi_card, named, page_header, plain_table
+from dashboard.components import (
+    GRID_MONEY_SHORT,
+    GRID_ONE_TAB_STOP,
+    graph,
+    kpi_card,
+    named,
+    page_header,
+    plain_table,
+)
 from dashboard.whatif import analyze_session
 from reporting import backtest, figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
@@ -345,6 +353,7 @@ def _selection() -> dbc.Card:
                     dashGridOptions={
                         "rowSelection": {"mode": "multiRow", "headerCheckbox": False},
                         "quickFilterText": "",
+                        **GRID_ONE_TAB_STOP,
                     },
                     style={"height": "520px"},
                 ),
@@ -382,7 +391,11 @@ def _saved() -> dbc.Card:
                         {"field": "summary", "flex": 3},
                     ],
                     defaultColDef={"flex": 1, "resizable": True},
-                    dashGridOptions={"rowSelection": {"mode": "multiRow"}, "domLayout": "autoHeight"},
+                    dashGridOptions={
+                        "rowSelection": {"mode": "multiRow"},
+                        "domLayout": "autoHeight",
+                        **GRID_ONE_TAB_STOP,
+                    },
                 ),
                 html.Div(
                     [

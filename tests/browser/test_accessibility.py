@@ -14,8 +14,9 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
-from browser_helpers import open_page, upload
+from browser_helpers import click, open_page, upload
 from dashboard import PAGES
 
 pytestmark = pytest.mark.browser
@@ -122,6 +123,42 @@ def test_data_page_after_upload_has_no_wcag_aa_violations(started, tmp_path):
     assert_no_violations(started, "/data after an upload")
 
 
+def test_data_page_column_mapping_step_has_no_wcag_aa_violations(started, tmp_path):
+    upload(started, tmp_path, "odd.csv", "Ref,Money\nr1,100\nr2,200\n")
+    started.wait_for_contains_text("#data-mapping", "Map the columns", timeout=20)
+    assert_no_violations(started, "/data at the column-mapping step")
+
+
+def test_open_weights_panel_has_no_wcag_aa_violations(started):
+    open_page(started, "/tiers")
+    wait_drawn(started, "tiers")
+    click(started, ".sidebar details summary")
+    until(lambda: started.find_element(".sidebar details").get_attribute("open") is not None, timeout=5)
+    assert_no_violations(started, "/tiers with the scorecard weights open")
+
+
+def test_simulator_after_a_full_run_a_load_and_a_compare_has_no_wcag_aa_violations(started):
+    open_page(started, "/simulator")
+    started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    click(started, "#sim-next-button")
+    started.wait_for_contains_text("#sim-headline", "Promoting 5 accounts", timeout=30)
+    Select(started.find_element("#sim-paths")).select_by_value("2000")
+    click(started, "#sim-run")
+    started.wait_for_contains_text("#sim-headline", "Full run: 2,000 paths", timeout=90)
+    assert_no_violations(started, "/simulator after a full run")
+
+    started.find_element("#sim-save-name").send_keys("Top 5")
+    click(started, "#sim-save")
+    started.wait_for_contains_text("#sim-saved-grid", "Top 5", timeout=20)
+    click(started, "#sim-saved-grid .ag-row .ag-checkbox-input")
+    click(started, "#sim-load")
+    started.wait_for_contains_text("#sim-headline", "saved scenario: Top 5", timeout=20)
+    assert_no_violations(started, "/simulator with a saved scenario loaded")
+    click(started, "#sim-compare")
+    until(lambda: started.find_elements("#sim-compare-table table"), timeout=20, msg="no comparison")
+    assert_no_violations(started, "/simulator with saved scenarios compared")
+
+
 def test_first_tab_shows_the_skip_link_and_it_moves_focus_to_main(started):
     driver = started.driver
     assert len(started.find_elements("main")) == 1
@@ -133,3 +170,60 @@ def test_first_tab_shows_the_skip_link_and_it_moves_focus_to_main(started):
     assert outline != "none"
     focused.send_keys(Keys.ENTER)
     until(lambda: driver.switch_to.active_element.tag_name == "main", timeout=5, msg="focus stayed put")
+
+
+def toggle(dash_duo, graph: str):
+    """The "View as table" button of the chart whose dcc.Graph has id ``graph``."""
+    return dash_duo.find_element(f"button[aria-controls='{graph}-table']")
+
+
+def test_view_as_table_opens_the_charts_data_and_has_no_wcag_aa_violations(started):
+    open_page(started, "/concentration")
+    wait_drawn(started, "concentration")
+    button = toggle(started, "concentration-lorenz-graph")
+    assert button.get_attribute("aria-expanded") == "false"
+    assert started.find_elements("#concentration-lorenz-graph-table table") == []  # built on open
+    started.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
+    )
+    button.click()
+    started.wait_for_contains_text("#concentration-lorenz-graph-table", "At every tenth of the", timeout=20)
+    table = "#concentration-lorenz-graph-table .chart-table"
+    until(lambda: len(started.find_elements(f"{table} tr")) == 11, timeout=10, msg="no decile rows")
+    assert button.get_attribute("aria-expanded") == "true" and button.text == "Hide table"
+    headers = [th.text for th in started.find_elements(f"{table} th")]
+    assert headers == ["Accounts (smallest first)", "Share of accounts", "Cumulative share of ARR"]
+    assert started.find_elements(f"{table} tr")[-1].text.split() == ["1,071", "100.0%", "100.0%"]
+    started.driver.save_screenshot("/tmp/a11y3-lorenz-table.png")
+    assert_no_violations(started, "/concentration with the Lorenz table open")
+    button.click()
+    until(lambda: started.find_elements(table) == [], timeout=10, msg="the table stayed")
+    assert button.get_attribute("aria-expanded") == "false" and button.text == "View as table"
+
+
+def table_text(dash_duo, graph: str) -> str:
+    return dash_duo.find_element(f"#{graph}-table").text
+
+
+def test_an_open_table_follows_its_chart(started):
+    """While open, a table is rebuilt when what its chart shows changes: a what-if setting
+    (the Strategic threshold) or the chart's own option (the bridge's tier)."""
+    open_page(started, "/tiers")
+    wait_drawn(started, "tiers")
+    graph = "tiers-distribution-graph"
+    toggle(started, graph).click()
+    started.wait_for_contains_text(f"#{graph}-table", "Strategic", timeout=20)
+    before = table_text(started, graph)
+    assert "● Strategic 50 " in before  # the demo: 50 strategic accounts at 70
+    handle = started.find_elements("#whatif-thresholds [role=slider]")[1]
+    handle.send_keys(*[Keys.ARROW_RIGHT] * 10)  # Strategic from 80
+    until(lambda: table_text(started, graph) != before, timeout=20, msg="the table stayed as it was")
+    assert "● Strategic 50 " not in table_text(started, graph)
+
+    open_page(started, "/retention")
+    wait_drawn(started, "retention")
+    graph = "retention-bridge-graph"
+    toggle(started, graph).click()
+    started.wait_for_contains_text(f"#{graph}-table", "All tiers", timeout=20)
+    click(started, "input[value='Key']")
+    started.wait_for_contains_text(f"#{graph}-table", "Key accounts (tier a year ago)", timeout=20)

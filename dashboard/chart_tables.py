@@ -1,0 +1,100 @@
+"""Every chart's "View as table": the button opens a table of the chart's data, built on the
+server only when opened (a table costs the renderer ~0.3 s) and rebuilt while open when what
+the chart shows changes. The tables are :mod:`reporting.chart_tables`'s.
+
+Per source of charts (the analysis pages' settings, or the Simulator's report) two callbacks:
+a clientside one flips the button (``aria-expanded``, its text) and, while the table is open,
+asks for it again when the chart's inputs change; a server one builds it.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, MATCH, Input, Output, State, ctx
+
+from dashboard import ids
+from dashboard.components import HIDE_TABLE, SHOW_TABLE, chart_table
+from dashboard.whatif import analyze_session
+from reporting.chart_tables import ANALYSIS_TABLES, SIMULATION_TABLES
+from reporting.simulation_report import SimulationReport, UnreadableReport
+
+TABLE_LABEL = "Chart data as a table"
+OPTIONS = {"type": ids.CHART_OPTION, "chart": ALL}
+"""Controls a chart follows on its page (the ARR bridge's tier), as for its Download."""
+
+
+def _part(kind: str, source: str) -> dict:
+    return {"type": kind, "chart": MATCH, "graph": MATCH, "source": source}
+
+
+TOGGLE_JS = f"""
+function () {{
+    const expanded = arguments[arguments.length - 1];
+    const clicked = dash_clientside.callback_context.triggered.some(
+        t => t.prop_id.includes("{ids.TABLE_TOGGLE}"));
+    const open = clicked ? expanded !== "true" : expanded === "true";
+    const keep = dash_clientside.no_update;
+    if (!clicked && !open) return [keep, keep, keep];
+    return [String(open), open ? "{HIDE_TABLE}" : "{SHOW_TABLE}", open ? Date.now() : null];
+}}
+"""
+"""A click flips the button; a change of the chart's inputs asks again only for an open table."""
+
+
+def _register_toggle(source: str, chart_inputs: list[Input]) -> None:
+    dash.clientside_callback(
+        TOGGLE_JS,
+        Output(_part(ids.TABLE_TOGGLE, source), "aria-expanded"),
+        Output(_part(ids.TABLE_TOGGLE, source), "children"),
+        Output(_part(ids.TABLE_REQUEST, source), "data"),
+        Input(_part(ids.TABLE_TOGGLE, source), "n_clicks"),
+        *chart_inputs,
+        State(_part(ids.TABLE_TOGGLE, source), "aria-expanded"),
+        prevent_initial_call=True,
+    )
+
+
+_register_toggle(
+    "analysis", [Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(OPTIONS, "value")]
+)
+_register_toggle("simulation", [Input(ids.SIM_REPORT, "data")])
+
+
+@dash.callback(
+    output=Output(_part(ids.TABLE_BODY, "analysis"), "children"),
+    inputs=dict(requested=Input(_part(ids.TABLE_REQUEST, "analysis"), "data")),
+    state=dict(
+        settings=State(ids.SETTINGS, "data"),
+        option_values=State(OPTIONS, "value"),
+        option_ids=State(OPTIONS, "id"),
+    ),
+    prevent_initial_call=True,
+)
+def analysis_table(requested, settings, option_values, option_ids):
+    """The analysis chart's table, for this session's data and settings and the chart's view
+    (the bridge's tier); nothing once closed."""
+    if not requested:
+        return None
+    name = ctx.triggered_id["chart"]
+    options = {i["chart"]: v for i, v in zip(option_ids, option_values, strict=True)}
+    view = [options[name]] if options.get(name) else []
+    return chart_table(ANALYSIS_TABLES[name](analyze_session(settings), *view), TABLE_LABEL)
+
+
+@dash.callback(
+    output=Output(_part(ids.TABLE_BODY, "simulation"), "children"),
+    inputs=dict(requested=Input(_part(ids.TABLE_REQUEST, "simulation"), "data")),
+    state=dict(data=State(ids.SIM_REPORT, "data")),
+    prevent_initial_call=True,
+)
+def simulation_table(requested, data):
+    """The Simulator chart's table, from the report on screen; nothing once closed."""
+    if not requested:
+        return None
+    try:
+        report = SimulationReport.from_dict(data) if data else None
+    except UnreadableReport as exc:
+        return exc.message("The result on screen")
+    if report is None:
+        return "Nothing simulated yet."
+    return chart_table(SIMULATION_TABLES[ctx.triggered_id["chart"]](report), TABLE_LABEL)

@@ -1,0 +1,88 @@
+"""Every chart's "View as table" without a browser: the layout's parts and the callbacks that
+build a table when it is opened."""
+
+import importlib
+import json
+
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from dash.development.base_component import Component
+
+from dashboard import PAGES, chart_tables, ids
+from dashboard.components import table_ids
+from portfolio.whatif import DEFAULT_SETTINGS
+
+
+def walk(node):
+    if isinstance(node, Component):
+        yield node
+        yield from walk(getattr(node, "children", None))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from walk(item)
+
+
+def chart_of(node) -> str:
+    """The chart name in a pattern-matched id, or "" for any other component."""
+    return node.id.get("chart", "") if isinstance(getattr(node, "id", None), dict) else ""
+
+
+def triggered_by(component_id: dict) -> None:
+    """Run the next callback call as if ``component_id``'s data had changed."""
+    prop = json.dumps(component_id, separators=(",", ":"), sort_keys=True) + ".data"
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop, "value": 1}]))
+
+
+def test_every_chart_has_a_toggle_that_controls_its_tables_region(dash_app, request_ctx):
+    graphs = 0
+    for name in PAGES:
+        nodes = list(walk(importlib.import_module(f"dashboard.pages.{name}").layout()))
+        by_id = {str(n.id): n for n in nodes if getattr(n, "id", None) is not None}
+        for graph in (n for n in nodes if type(n).__name__ == "Graph"):
+            graphs += 1
+            toggles = [
+                n
+                for n in nodes
+                if getattr(n, "id", None) == table_ids(graph.id, chart_of(n))[ids.TABLE_TOGGLE]
+            ]
+            assert len(toggles) == 1, graph.id
+            button = toggles[0].to_plotly_json()["props"]
+            assert button["aria-expanded"] == "false" and button["children"] == "View as table"
+            region = by_id[button["aria-controls"]]
+            parts = table_ids(graph.id, button["id"]["chart"])
+            assert [c.id for c in region.children] == [parts[ids.TABLE_REQUEST], parts[ids.TABLE_BODY]]
+    assert graphs == 14
+
+
+def test_an_opened_analysis_table_is_built_and_a_closed_one_emptied(request_ctx):
+    parts = table_ids(ids.TIERS_DIST, "tier-distribution")
+    triggered_by(parts[ids.TABLE_REQUEST])
+    region = chart_tables.analysis_table(
+        requested=1, settings=DEFAULT_SETTINGS, option_values=[], option_ids=[]
+    )
+    props = region.to_plotly_json()["props"]
+    assert props["role"] == "region" and props["tabIndex"] == "0" and props["aria-label"]
+    table = region.children[0].children[0]
+    assert [c["name"] for c in table.columns] == ["Tier", "Accounts", "ARR", "Share of ARR"]
+    assert table.data[0] == {
+        "Tier": "● Strategic",
+        "Accounts": "50",
+        "ARR": "$19.8M",
+        "Share of ARR": "37.4%",
+    }
+    assert chart_tables.analysis_table(requested=None, settings=None, option_values=[], option_ids=[]) is None
+
+
+def test_the_bridge_table_follows_the_tier_picked(request_ctx):
+    triggered_by(table_ids(ids.RET_BRIDGE, "arr-bridge")[ids.TABLE_REQUEST])
+    region = chart_tables.analysis_table(
+        requested=1, settings=DEFAULT_SETTINGS, option_values=["Key"], option_ids=[ids.RET_TIER]
+    )
+    assert region.children[0].children.startswith("Key accounts")
+
+
+@pytest.mark.parametrize("data, says", [(None, "Nothing simulated yet."), ({"schema_version": 1}, "older")])
+def test_a_simulation_table_without_a_readable_report_says_why(request_ctx, data, says):
+    triggered_by(table_ids(ids.SIM_FAN, "simulation-fan")[ids.TABLE_REQUEST])
+    assert says in chart_tables.simulation_table(requested=1, data=data)
