@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
+from portfolio.formula_text import restore_formula_text
 from portfolio.ingest.report import IngestReport, Limits, Problem, Rejected
 
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -27,7 +30,13 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def read_table(data: bytes, filename: str, report: IngestReport, limits: Limits) -> pd.DataFrame:
-    """Bytes → DataFrame of strings (``""`` for blanks), index = file row number."""
+    """Bytes → DataFrame of strings (``""`` for blanks), index = file row number.
+
+    The column limit is checked on the header row and the row and cell limits while the rows
+    are read, so an oversized file is refused in time and memory linear in what was read
+    (never after building the whole table). A leading apostrophe that a download put before a
+    formula character is removed (:func:`portfolio.formula_text.restore_formula_text`).
+    """
     if not data.strip():
         report.add(Problem("file is empty"))
         raise Rejected
@@ -35,19 +44,40 @@ def read_table(data: bytes, filename: str, report: IngestReport, limits: Limits)
         report.add(Problem("legacy Excel .xls files are not supported: save it as .xlsx or CSV"))
         raise Rejected
     is_xlsx = data.startswith(_XLSX_MAGIC)
-    table = _read_xlsx(data, report, limits) if is_xlsx else _read_text(data, report)
-    if len(table) > limits.max_rows:
-        report.add(
-            Problem(
-                f"file has {len(table):,} data rows; the limit is {limits.max_rows:,} "
-                "(aggregate it to one row per account, or split it)"
-            )
-        )
-        raise Rejected
+    table = _read_xlsx(data, report, limits) if is_xlsx else _read_text(data, report, limits)
     if table.empty:
         report.add(Problem("file has a header but no data rows"))
         raise Rejected
-    return table
+    return table.apply(restore_formula_text) if table.shape[1] else table
+
+
+def _too_many_columns(columns: int, limits: Limits, report: IngestReport) -> None:
+    """Reject a table wider than ``limits.max_columns``."""
+    if columns > limits.max_columns:
+        report.add(
+            Problem(
+                f"file has {columns:,} columns; the limit is {limits.max_columns:,} "
+                "(keep the account columns, or split the file)"
+            )
+        )
+        raise Rejected
+
+
+def _too_many_rows(columns: int, limits: Limits, report: IngestReport) -> None:
+    """Reject a file found to hold more data rows than :meth:`Limits.max_data_rows` allows."""
+    allowed = limits.max_data_rows(columns)
+    if allowed < limits.max_rows:
+        text = (
+            f"file has more than {allowed:,} data rows of {columns:,} columns; the limit is "
+            f"{limits.max_cells:,} cells (drop unused columns, aggregate or split the file)"
+        )
+    else:
+        text = (
+            f"file has more than {allowed:,} data rows; the limit is {allowed:,} "
+            "(aggregate it to one row per account, or split it)"
+        )
+    report.add(Problem(text))
+    raise Rejected
 
 
 def _decode_line(line: bytes) -> tuple[str, bool]:
@@ -97,9 +127,19 @@ def _decode(data: bytes, report: IngestReport) -> str:
     return text
 
 
+def _lines(text: str):
+    """The lines of ``text`` with their endings, one at a time (no copy of the whole text)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start) + 1 or len(text)
+        yield text[start:end]
+        start = end
+
+
 def _sniff_delimiter(text: str) -> str:
-    """Pick ``,`` ``;`` tab or ``|``: the one that splits the header most, consistently."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    """Pick ``,`` ``;`` tab or ``|``: the one that splits the header most, consistently
+    (judged on the first 50 non-blank lines)."""
+    lines = [line for line in itertools.islice(_lines(text), 200) if line.strip()][:50]
     best, best_score = ",", -1.0
     for delimiter in (",", ";", "\t", "|"):
         try:
@@ -115,48 +155,73 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_text(data: bytes, report: IngestReport) -> pd.DataFrame:
+_CHUNK_CELLS = 1_000_000
+"""Cells read at a time while streaming a text file (memory per step)."""
+
+
+def _read_text(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFrame:
     text = _decode(data, report)
     delimiter = _sniff_delimiter(text)
     if delimiter != ",":
         report.notes.append(f"delimiter: {'tab' if delimiter == chr(9) else repr(delimiter)}")
     try:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+        header = next(csv.reader(_lines(text), delimiter=delimiter))
     except (csv.Error, StopIteration):
         report.add(Problem("cannot read the header row"))
         raise Rejected from None
+    _too_many_columns(len(header), limits, report)
     _check_headers(header, report)
+    allowed = limits.max_data_rows(len(header))
+    chunks, kept = [], 0
     try:
-        table = pd.read_csv(
-            io.StringIO(text),
+        reader = pd.read_csv(
+            io.BytesIO(text.encode("utf-8")),
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
             header=None,
+            names=range(len(header)),
+            index_col=False,
             skiprows=1,
             engine="c",
+            encoding="utf-8",
             on_bad_lines="error",
+            chunksize=max(1, _CHUNK_CELLS // len(header)),
         )
+        with reader:
+            for chunk in reader:
+                chunk.index = chunk.index + 2  # file row numbers: the header is row 1
+                chunk = _drop_blank_rows(chunk)
+                kept += len(chunk)
+                if kept > allowed:
+                    _too_many_rows(len(header), limits, report)
+                chunks.append(chunk)
     except pd.errors.EmptyDataError:
         report.add(Problem("file has a header but no data rows"))
         raise Rejected from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
         message = str(exc).strip().splitlines()[-1]
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+        if fields:
+            expected, line, saw = (int(g) for g in fields.groups())
+            text = f"row has {saw} fields but the header names {expected} columns"
+            report.add(Problem(f"malformed row: {text}", row=line))
+            raise Rejected from None
         match = re.search(r"line (\d+)", message)
         row = int(match.group(1)) if match else None
         report.add(Problem(f"malformed row: {message}", row=row))
         raise Rejected from None
-    if table.shape[1] != len(header):
-        report.add(Problem(f"rows have {table.shape[1]} fields but the header names {len(header)} columns"))
-        raise Rejected
+    table = pd.concat(chunks) if chunks else pd.DataFrame(columns=range(len(header)), dtype=object)
     table.columns = header
-    table.index = pd.RangeIndex(2, len(table) + 2)
-    return _drop_blank_rows(table)
+    return table
 
 
 def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFrame:
+    """The first sheet with data, read row by row (openpyxl read-only): the unpacked size, the
+    sheet's declared width, its header row and each row's width are checked before the next
+    row is read, and reading stops at the row and cell limits."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -172,25 +237,64 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
         )
         raise Rejected
     try:
-        sheets = pd.read_excel(
-            io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine="openpyxl"
-        )
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
         report.add(Problem(f"cannot read the workbook: {type(exc).__name__}: {exc}"[:300]))
         raise Rejected from None
-    sheet_name, raw = next(((n, s) for n, s in sheets.items() if not s.dropna(how="all").empty), (None, None))
-    if raw is None:
-        report.add(Problem("workbook has no data"))
-        raise Rejected
-    if len(sheets) > 1:
-        report.notes.append(f"read sheet '{sheet_name}' (the first with data)")
-    raw = raw.dropna(how="all", axis=1)
-    header = ["" if pd.isna(v) else str(v) for v in raw.iloc[0]]
-    _check_headers(header, report)
-    table = raw.iloc[1:].map(_cell_to_text)
+    try:
+        for sheet in workbook.worksheets:
+            rows = _sheet_rows(sheet, report, limits)
+            if rows:
+                break
+        else:
+            report.add(Problem("workbook has no data"))
+            raise Rejected
+    except Rejected:
+        raise
+    except Exception as exc:  # a corrupt sheet inside a valid archive
+        report.add(Problem(f"cannot read the workbook: {type(exc).__name__}: {exc}"[:300]))
+        raise Rejected from None
+    finally:
+        workbook.close()
+    if len(workbook.worksheets) > 1:
+        report.notes.append(f"read sheet '{sheet.title}' (the first with data)")
+    numbers = [number for number, _ in rows]
+    cells = pd.DataFrame([values for _, values in rows], index=numbers, dtype=object).map(_cell_to_text)
+    cells = cells.loc[:, cells.ne("").any()]  # columns without header or data
+    header = cells.loc[1].tolist() if 1 in cells.index else [""] * cells.shape[1]
+    table = cells.drop(index=1, errors="ignore")
     table.columns = header
-    table.index = pd.RangeIndex(2, len(table) + 2)
-    return _drop_blank_rows(table)
+    return table
+
+
+def _sheet_rows(sheet, report: IngestReport, limits: Limits) -> list[tuple[int, tuple]]:
+    """``(row number, cell values)`` of the header (row 1) and the non-blank data rows of an
+    openpyxl read-only sheet; an empty list when the sheet has no data. Rejects a sheet wider
+    than ``limits.max_columns`` (by its declared dimension, then row by row), duplicate
+    headers (on row 1, before any data row is read) and more data rows than allowed."""
+    _too_many_columns(sheet.max_column or 0, limits, report)
+    sheet.reset_dimensions()  # a declared dimension can be wrong: read each row as it is
+    rows: list[tuple[int, tuple]] = []
+    width = data_rows = 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        last = max((i for i, v in enumerate(values) if not _blank(v)), default=-1)
+        if last < 0:
+            continue
+        values = values[: last + 1]
+        _too_many_columns(len(values), limits, report)
+        if number == 1:
+            _check_headers([_cell_to_text(v) for v in values], report)
+        else:
+            data_rows += 1
+        width = max(width, len(values))
+        rows.append((number, values))
+        if data_rows > limits.max_data_rows(width):
+            _too_many_rows(width, limits, report)
+    return rows
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _cell_to_text(value: object) -> str:
@@ -207,7 +311,11 @@ def _cell_to_text(value: object) -> str:
 
 
 def _drop_blank_rows(table: pd.DataFrame) -> pd.DataFrame:
-    blank = (table.apply(lambda col: col.str.strip()) == "").all(axis=1)
+    """``table`` without the rows whose cells are all blank (one string operation over all cells)."""
+    if table.empty:
+        return table
+    cells = pd.Series(table.to_numpy(dtype=object).ravel())
+    blank = cells.str.strip().eq("").to_numpy().reshape(table.shape).all(axis=1)
     return table.loc[~blank]
 
 

@@ -28,11 +28,21 @@ class Limits:
     max_rows : most data rows accepted (default 1,000,000).
     max_xlsx_unpacked_bytes : largest total unpacked size of an XLSX archive (default 500 MiB),
         which stops zip bombs before they are expanded.
+    max_columns : most columns accepted (default 500), checked on the header row (for XLSX
+        also on the sheet's declared dimension and on every row) before the body is read.
+    max_cells : most cells (data rows × columns) accepted (default 10,000,000), checked while
+        the rows are read, so a file over the limit is refused without being held in memory.
     """
 
     max_bytes: int = 100 * 1024 * 1024
     max_rows: int = 1_000_000
     max_xlsx_unpacked_bytes: int = 500 * 1024 * 1024
+    max_columns: int = 500
+    max_cells: int = 10_000_000
+
+    def max_data_rows(self, columns: int) -> int:
+        """Most data rows a file of ``columns`` columns may have: min(max_rows, max_cells ÷ columns)."""
+        return min(self.max_rows, self.max_cells // max(1, columns))
 
 
 DEFAULT_LIMITS = Limits()
