@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
+from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING  # type: ignore[import-untyped]
 
 from portfolio.formula_text import FORMULA_PREFIXES, neutralize_formula_text
 

@@ -19,7 +19,7 @@ import re
 import zipfile
 
 import numpy as np
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]
 import pandas as pd
 
 from portfolio.formula_text import restore_formula_text
@@ -91,9 +91,11 @@ def _decode_line(line: bytes) -> tuple[str, bool]:
             return line.decode("latin-1"), False
 
 
-def _decode(data: bytes, report: IngestReport) -> str:
+def _decode(data: bytes, report: IngestReport) -> tuple[str, bytes]:
     """Decode text: UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern); a file that is not
-    valid UTF-8 is read line by line, UTF-8 where a line is, else Windows-1252 (Latin-1)."""
+    valid UTF-8 is read line by line, UTF-8 where a line is, else Windows-1252 (Latin-1).
+
+    Returns the text and its UTF-8 bytes (``data`` itself when it was plain UTF-8)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
     elif data.startswith(b"\xef\xbb\xbf"):
@@ -110,6 +112,7 @@ def _decode(data: bytes, report: IngestReport) -> str:
         if encoding.startswith("utf-16"):
             report.add(Problem("file looks like UTF-16 text but its bytes are not valid UTF-16"))
             raise Rejected from None
+        encoding = "per line"
         lines = data.split(b"\n")
         decoded = [_decode_line(line) for line in lines]
         text = "\n".join(line for line, _ in decoded)
@@ -124,7 +127,7 @@ def _decode(data: bytes, report: IngestReport) -> str:
     if "\x00" in text or control > max(8, len(text[:65536]) // 100):
         report.add(Problem("file is not a text table (binary content): upload a CSV or XLSX file"))
         raise Rejected
-    return text
+    return text, data if encoding == "utf-8" else text.encode("utf-8")
 
 
 def _lines(text: str):
@@ -155,12 +158,12 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-_CHUNK_CELLS = 1_000_000
+_CHUNK_CELLS = 200_000
 """Cells read at a time while streaming a text file (memory per step)."""
 
 
 def _read_text(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFrame:
-    text = _decode(data, report)
+    text, utf8 = _decode(data, report)
     delimiter = _sniff_delimiter(text)
     if delimiter != ",":
         report.notes.append(f"delimiter: {'tab' if delimiter == chr(9) else repr(delimiter)}")
@@ -175,7 +178,7 @@ def _read_text(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
     chunks, kept = [], 0
     try:
         reader = pd.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(utf8),  # the upload itself when it is plain UTF-8: no copy
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
@@ -193,7 +196,7 @@ def _read_text(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
         with reader:
             for chunk in reader:
                 chunk.index = chunk.index + 2  # file row numbers: the header is row 1
-                chunk = _drop_blank_rows(chunk)
+                chunk = _drop_blank_rows(chunk.fillna(""))  # a short row's missing cells are blank
                 kept += len(chunk)
                 if kept > allowed:
                     _too_many_rows(len(header), limits, report)
@@ -225,7 +228,8 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+            unsized = [info for info in archive.infolist() if _large_sheet_without_dimension(archive, info)]
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         report.add(Problem("file looks like XLSX but is not a valid (zip) workbook: is it truncated?"))
         raise Rejected from None
     if unpacked > limits.max_xlsx_unpacked_bytes:
@@ -233,6 +237,14 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
             Problem(
                 f"workbook unpacks to {unpacked / 2**20:.0f} MiB; the limit is "
                 f"{limits.max_xlsx_unpacked_bytes / 2**20:.0f} MiB"
+            )
+        )
+        raise Rejected
+    if unsized:
+        report.add(
+            Problem(
+                f"worksheet '{unsized[0].filename}' is {unsized[0].file_size / 2**20:.0f} MiB and does not "
+                "declare its size (no <dimension>): save it again in Excel or LibreOffice, or upload a CSV"
             )
         )
         raise Rejected
@@ -265,6 +277,25 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
     table = cells.drop(index=1, errors="ignore")
     table.columns = header
     return table
+
+
+_UNSIZED_SHEET_BYTES = 16 * 2**20
+"""Largest worksheet XML read without a ``<dimension>``: openpyxl reads such a sheet whole
+just to find out that it has none, before the first row is read."""
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b")
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+
+
+def _large_sheet_without_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether ``info`` is a worksheet over :data:`_UNSIZED_SHEET_BYTES` whose first 64 KiB hold
+    no ``<dimension>`` before ``<sheetData>`` (Excel and LibreOffice always write one there)."""
+    if not info.filename.startswith("xl/worksheets/") or info.file_size <= _UNSIZED_SHEET_BYTES:
+        return False
+    with archive.open(info) as member:
+        head = member.read(65536)
+    data_at = _SHEET_DATA.search(head)
+    dimension_at = _DIMENSION.search(head, 0, data_at.start() if data_at else len(head))
+    return dimension_at is None
 
 
 def _sheet_rows(sheet, report: IngestReport, limits: Limits) -> list[tuple[int, tuple]]:
