@@ -52,12 +52,9 @@ def _form(dependency: type[Input] | type[State]) -> dict:
 
 
 def _selected_ids(selected) -> list[str]:
-    """Account ids from the grid's ``selectedRows``: row dicts, or ``{"ids": [...]}`` as set by
-    :func:`promote_next` and :func:`clear_selection` (the grid echoes that back before it turns
-    it into rows)."""
-    if isinstance(selected, dict):
-        return [str(i) for i in selected.get("ids", [])]
-    return [str(row["account_id"]) for row in selected or []]
+    """Account ids from the grid's ``selectedRows`` (:func:`reporting.simulator.selected_ids`;
+    ValueError says what is wrong with them)."""
+    return simulator.selected_ids(selected)
 
 
 def _label(text: str, control, width: int = 12) -> dbc.Col:
@@ -468,7 +465,11 @@ def fill_controls(data_version, settings, correlation):
     """Accounts to pick from, the calibrated assumptions, today's strategic SAMs and the
     treatment effect estimated from the data (or assumed)."""
     analysis = analyze_session(settings)
-    assumptions = simulator.base_assumptions(analysis, float(correlation or 0))
+    try:
+        correlation = simulator.check_form({"correlation": correlation})["correlation"]
+    except ValueError:
+        correlation = simulator.DEFAULT_FORM["correlation"]  # only an altered request sends that
+    assumptions = simulator.base_assumptions(analysis, correlation)
     effect = simulator.treatment_fields(starting_treatment(analysis))
     return (
         simulator.candidate_rows(analysis),
@@ -481,7 +482,7 @@ def fill_controls(data_version, settings, correlation):
 
 
 @callback(
-    output=Output(ids.SIM_GRID, "selectedRows"),
+    output=[Output(ids.SIM_GRID, "selectedRows"), Output(ids.SIM_ERROR, "children", allow_duplicate=True)],
     inputs=dict(_clicks=Input(ids.SIM_NEXT_BTN, "n_clicks")),
     state=dict(
         n=State(ids.SIM_NEXT_N, "value"),
@@ -491,8 +492,11 @@ def fill_controls(data_version, settings, correlation):
     prevent_initial_call=True,
 )
 def promote_next(_clicks, n, rows, selected):
-    """Tick the next ``n`` non-strategic accounts by score, besides those ticked."""
-    return {"ids": simulator.next_by_score(rows or [], _selected_ids(selected), n or 0)}
+    """Tick the next ``n`` non-strategic accounts by score, besides those ticked (or say why not)."""
+    try:
+        return {"ids": simulator.next_by_score(rows or [], _selected_ids(selected), n)}, ""
+    except ValueError as exc:
+        return no_update, f"Cannot promote: {exc}."
 
 
 @callback(
@@ -667,8 +671,12 @@ def _scenarios():
 
 
 def _chosen(selected) -> list[int]:
-    """Ids of the saved scenarios ticked in the grid."""
-    return [int(row["id"]) for row in selected or []]
+    """Ids of the saved scenarios ticked in the grid; rows that carry no whole-number id
+    (only an altered request sends them) are left out."""
+    if not isinstance(selected, list):
+        return []
+    ids = [row.get("id") for row in selected if isinstance(row, dict)]
+    return [int(i) for i in ids if isinstance(i, int) and not isinstance(i, bool) and abs(i) < 2**62]
 
 
 def _message(level: str, text: str) -> html.Span:
@@ -676,6 +684,7 @@ def _message(level: str, text: str) -> html.Span:
 
 
 SELECT_FIRST = "Select a saved scenario first."
+NO_SUCH_SCENARIO = "No such scenario: it no longer exists (or is not yours)."
 
 
 @callback(
@@ -738,9 +747,11 @@ def rename_scenario(_clicks, name, selected, version):
     if not chosen:
         return no_update, _message("problem", SELECT_FIRST)
     try:
-        _scenarios().rename(state.owner(), chosen[0], name)
+        renamed = _scenarios().rename(state.owner(), chosen[0], name)
     except ValueError as exc:
         return no_update, _message("problem", str(exc))
+    if not renamed:
+        return version + 1, _message("problem", NO_SUCH_SCENARIO)
     return version + 1, _message("ok", "Renamed.")
 
 
@@ -760,9 +771,14 @@ def delete_scenarios(_clicks, selected, version):
     chosen = _chosen(selected)
     if not chosen:
         return no_update, _message("problem", SELECT_FIRST)
-    for scenario_id in chosen:
-        _scenarios().delete(state.owner(), scenario_id)
-    return version + 1, _message("ok", f"Deleted {len(chosen)}.")
+    deleted = sum(_scenarios().delete(state.owner(), scenario_id) for scenario_id in dict.fromkeys(chosen))
+    if not deleted:
+        return version + 1, _message("problem", NO_SUCH_SCENARIO)
+    missing = len(set(chosen)) - deleted
+    return version + 1, _message(
+        "ok" if not missing else "warning",
+        f"Deleted {deleted}." + (f" {missing} no longer existed." if missing else ""),
+    )
 
 
 @callback(
