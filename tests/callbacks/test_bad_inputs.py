@@ -1,6 +1,7 @@
 """Every callback input an altered (or careless) request can send is answered with a message,
 never a bare 500, and changes nothing (issue 15, findings 4 and 9). Each case below raised (or,
-for rename/delete of another owner's scenario, claimed success) before the checks were added."""
+for rename/delete of another owner's scenario, claimed success) before the checks were added,
+except horizon 0 and a cost of 1e999, which the simulation already refused (kept as guards)."""
 
 import base64
 import importlib
