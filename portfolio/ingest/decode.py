@@ -172,6 +172,9 @@ def _read_text(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
     except (csv.Error, StopIteration):
         report.add(Problem("cannot read the header row"))
         raise Rejected from None
+    if not header:
+        report.add(Problem("the first line is blank: it must be the header row", row=1))
+        raise Rejected
     _too_many_columns(len(header), limits, report)
     _check_headers(header, report)
     allowed = limits.max_data_rows(len(header))
