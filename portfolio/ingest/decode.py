@@ -17,6 +17,7 @@ import io
 import itertools
 import re
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import openpyxl  # type: ignore[import-untyped]
@@ -63,13 +64,19 @@ def _too_many_columns(columns: int, limits: Limits, report: IngestReport) -> Non
         raise Rejected
 
 
-def _too_many_rows(columns: int, limits: Limits, report: IngestReport) -> None:
-    """Reject a file found to hold more data rows than :meth:`Limits.max_data_rows` allows."""
+def _too_many_rows(columns: int, limits: Limits, report: IngestReport, kind: str = "") -> None:
+    """Reject a file found to hold more data rows than :meth:`Limits.max_data_rows` allows
+    (``kind`` "XLSX" when the XLSX cell limit applied)."""
     allowed = limits.max_data_rows(columns)
     if allowed < limits.max_rows:
+        advice = (
+            "save it as CSV, drop unused columns"
+            if kind
+            else "drop unused columns, aggregate or split the file"
+        )
         text = (
             f"file has more than {allowed:,} data rows of {columns:,} columns; the limit is "
-            f"{limits.max_cells:,} cells (drop unused columns, aggregate or split the file)"
+            f"{limits.max_cells:,} cells{' for ' + kind if kind else ''} ({advice})"
         )
     else:
         text = (
@@ -258,7 +265,9 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
         raise Rejected from None
     try:
         for sheet in workbook.worksheets:
-            rows = _sheet_rows(sheet, report, limits)
+            rows = _sheet_rows(
+                sheet, report, replace(limits, max_cells=min(limits.max_cells, limits.max_xlsx_cells))
+            )
             if rows:
                 break
         else:
@@ -323,7 +332,7 @@ def _sheet_rows(sheet, report: IngestReport, limits: Limits) -> list[tuple[int, 
         width = max(width, len(values))
         rows.append((number, values))
         if data_rows > limits.max_data_rows(width):
-            _too_many_rows(width, limits, report)
+            _too_many_rows(width, limits, report, "XLSX")
     return rows
 
 

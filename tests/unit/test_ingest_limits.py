@@ -150,6 +150,16 @@ def test_an_xlsx_over_the_row_limit_is_refused_while_streaming():
     assert seconds < 1, seconds
 
 
+def test_an_xlsx_has_its_own_cell_limit_that_points_to_csv():
+    rows = [["account_id", "arr", "name"]] + [[f"A{i}", i, "x"] for i in range(101)]
+    result = load_bytes(xlsx(rows, "A1:C102"), "cells.xlsx", limits=Limits(max_xlsx_cells=300))
+    assert (
+        "file has more than 100 data rows of 3 columns; the limit is 300 cells for XLSX "
+        "(save it as CSV, drop unused columns)"
+    ) in result.report.summary()
+    assert load_bytes(xlsx(rows, "A1:C102"), "cells.xlsx", limits=Limits(max_xlsx_cells=303)).ok
+
+
 @pytest.mark.parametrize("dimension", ["A1:ZZ3", None])
 def test_an_xlsx_wider_than_the_column_limit_is_refused(dimension):
     """By its declared dimension (ZZ = 702 columns) before any row is read, or, without one,
