@@ -190,3 +190,19 @@ def test_simulator_helpers_validate_by_themselves():
     assert simulator.next_by_score([{"account_id": "B", "tier": "Key"}], ["A"], None) == ["A"]
     with pytest.raises(ValueError, match="at most 1,000,000"):
         simulator.selected_ids({"ids": ["A"] * 1_000_001})
+
+
+def test_the_data_page_answers_altered_upload_requests(request_ctx, data_page):
+    def upload(text):
+        return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+
+    odd = data_page.on_upload(contents=["not", "a", "url"], filename=None, version=0)
+    assert "file is empty" in str(odd["report"]) and odd["version"] is dash.no_update
+    out = data_page.on_upload(contents=upload("account_id,arr\nA,1\n"), filename=["x"], version="seven")
+    assert out["version"] == 1 and "Loaded ['x']: 1 accounts" in str(out["report"])
+    data_page.on_upload(contents=upload("Ref,Money\nr1,100\n"), filename="odd.csv", version=1)
+    map_ids = [{"header": "Ref"}, "junk", {"no": "header"}, {"header": "Money"}]
+    out = data_page.on_apply_mapping(
+        clicks=1, map_values=["account_id", "arr", "x", "arr"], map_ids=map_ids, version=1
+    )
+    assert out["version"] == 2 and "Loaded odd.csv: 1 accounts" in str(out["report"])
