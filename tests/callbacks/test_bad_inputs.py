@@ -206,3 +206,14 @@ def test_the_data_page_answers_altered_upload_requests(request_ctx, data_page):
         clicks=1, map_values=["account_id", "arr", "x", "arr"], map_ids=map_ids, version=1
     )
     assert out["version"] == 2 and "Loaded odd.csv: 1 accounts" in str(out["report"])
+
+
+def test_page_pickers_fall_back_to_their_default_for_values_they_do_not_offer(request_ctx):
+    concentration = importlib.import_module("dashboard.pages.concentration")
+    retention = importlib.import_module("dashboard.pages.retention")
+    default = str(concentration.update_top_accounts(DEFAULT_SETTINGS, 0, 20))
+    for n in ("many", float("inf"), [5], 10**9):
+        assert str(concentration.update_top_accounts(DEFAULT_SETTINGS, 0, n)) == default
+    every = retention.update_retention(DEFAULT_SETTINGS, 0, "All")[1].layout.title.text
+    for tier in (["Key"], {"a": 1}, "Bogus"):
+        assert retention.update_retention(DEFAULT_SETTINGS, 0, tier)[1].layout.title.text == every
