@@ -679,6 +679,11 @@ def _chosen(selected) -> list[int]:
     return [int(i) for i in ids if isinstance(i, int) and not isinstance(i, bool) and abs(i) < 2**62]
 
 
+def _next_version(version: object) -> int:
+    """The saved-scenario list's next version (from 0 when the browser sent no whole number)."""
+    return (version if isinstance(version, int) and not isinstance(version, bool) else 0) + 1
+
+
 def _message(level: str, text: str) -> html.Span:
     return html.Span(text, className=MESSAGE_CLASS[level])
 
@@ -725,7 +730,7 @@ def save_scenario(_clicks, name, data, version):
         new_id = _scenarios().save(state.owner(), name, report.fingerprint, meta["source"], inputs, report)
     except ValueError as exc:
         return no_update, _message("problem", str(exc))
-    return version + 1, _message("ok", f"Saved as #{new_id}.")
+    return _next_version(version), _message("ok", f"Saved as #{new_id}.")
 
 
 @callback(
@@ -751,8 +756,8 @@ def rename_scenario(_clicks, name, selected, version):
     except ValueError as exc:
         return no_update, _message("problem", str(exc))
     if not renamed:
-        return version + 1, _message("problem", NO_SUCH_SCENARIO)
-    return version + 1, _message("ok", "Renamed.")
+        return _next_version(version), _message("problem", NO_SUCH_SCENARIO)
+    return _next_version(version), _message("ok", "Renamed.")
 
 
 @callback(
@@ -773,9 +778,9 @@ def delete_scenarios(_clicks, selected, version):
         return no_update, _message("problem", SELECT_FIRST)
     deleted = sum(_scenarios().delete(state.owner(), scenario_id) for scenario_id in dict.fromkeys(chosen))
     if not deleted:
-        return version + 1, _message("problem", NO_SUCH_SCENARIO)
+        return _next_version(version), _message("problem", NO_SUCH_SCENARIO)
     missing = len(set(chosen)) - deleted
-    return version + 1, _message(
+    return _next_version(version), _message(
         "ok" if not missing else "warning",
         f"Deleted {deleted}." + (f" {missing} no longer existed." if missing else ""),
     )
@@ -800,7 +805,7 @@ def load_scenario(_clicks, selected, version):
         return no_update, _message("problem", SELECT_FIRST), no_update
     item = _scenarios().get(state.owner(), chosen[0])
     if item is None:
-        return version + 1, _message("problem", "That scenario no longer exists."), no_update
+        return _next_version(version), _message("problem", "That scenario no longer exists."), no_update
     level, text = simulator.load_message(item, state.data_fingerprint())
     if item.report is None:
         return no_update, _message(level, text), no_update

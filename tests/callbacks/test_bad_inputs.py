@@ -217,3 +217,16 @@ def test_page_pickers_fall_back_to_their_default_for_values_they_do_not_offer(re
     every = retention.update_retention(DEFAULT_SETTINGS, 0, "All")[1].layout.title.text
     for tier in (["Key"], {"a": 1}, "Bogus"):
         assert retention.update_retention(DEFAULT_SETTINGS, 0, tier)[1].layout.title.text == every
+
+
+def test_scenario_buttons_take_an_odd_list_version_and_name(request_ctx, page):
+    _, assumptions, *_ = _rows(page)
+    data, _ = page.preview(
+        selected=[], form={**FORM, "assumptions": assumptions}, settings=DEFAULT_SETTINGS, data_version=0
+    )
+    version, message = page.save_scenario(_clicks=1, name=["a", "list"], data=data, version="x")
+    assert version == 1 and "Saved as #" in str(message)
+    scenario = page.list_saved(saved_version=1, data_version=0)[0]
+    assert scenario["name"] == "['a', 'list']"  # a name is text
+    version, message = page.rename_scenario(_clicks=1, name="Renamed", selected=[scenario], version=None)
+    assert version == 1 and message.children == "Renamed."
