@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
 import zipfile
 from dataclasses import replace
@@ -146,10 +145,18 @@ def _lines(text: str):
         start = end
 
 
+_SNIFF_CHARS = 65_536
+"""Text the delimiter is judged on: a bound on its cost whatever the lines' length."""
+
+
 def _sniff_delimiter(text: str) -> str:
     """Pick ``,`` ``;`` tab or ``|``: the one that splits the header most, consistently
-    (judged on the first 50 non-blank lines)."""
-    lines = [line for line in itertools.islice(_lines(text), 200) if line.strip()][:50]
+    (judged on the first 50 non-blank lines of the first 64 KiB, without a cut-off last line)."""
+    sample = text[:_SNIFF_CHARS]
+    lines = sample.splitlines()
+    if len(sample) == _SNIFF_CHARS and len(lines) > 1:
+        lines.pop()
+    lines = [line for line in lines if line.strip()][:50]
     best, best_score = ",", -1.0
     for delimiter in (",", ";", "\t", "|"):
         try:

@@ -97,6 +97,15 @@ def test_a_csv_of_100k_columns_is_refused_on_its_header_in_under_2_s():
     assert seconds < 2, seconds
 
 
+def test_many_long_lines_cost_the_delimiter_sniffing_no_more_than_a_short_sample():
+    """50 lines of 200,000 fields (20 MB): judged on every line, the sniffing alone parsed 40
+    million fields for four delimiters (2.4 s here); on 64 KiB the file is refused in 0.1 s."""
+    line = ",".join(["account_id", "arr"] + ["x"] * 200_000)
+    result, seconds = timed(("\n".join([line] * 50) + "\n").encode(), "long-lines.csv")
+    assert "file has 200,002 columns; the limit is 500" in result.report.summary()
+    assert seconds < 1, seconds
+
+
 def test_a_csv_at_the_column_limit_loads_and_blank_rows_are_dropped_in_one_pass():
     header = ",".join(["account_id", "arr"] + [f"c{i}" for i in range(498)])
     rows = [f"A{i},{i + 1}" + ",x" * 498 for i in range(2_000)] + ["," * 499] * 2_000
