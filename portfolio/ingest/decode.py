@@ -12,6 +12,7 @@ raises :class:`Rejected`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -97,6 +98,28 @@ def _decode_line(line: bytes) -> tuple[str, bool]:
             return line.decode("latin-1"), False
 
 
+def _decode_per_line(data: bytes) -> tuple[str, int]:
+    """Each line as UTF-8 if it is valid UTF-8, else by :func:`_decode_line`; and how many lines
+    were not. The runs of valid lines between bad ones are decoded whole (no list of lines), so
+    time and memory stay linear in the file whatever its number of lines."""
+    view = memoryview(data)
+    parts, legacy, pos = [], 0, 0
+    while pos < len(data):
+        try:
+            parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
+            break
+        except UnicodeDecodeError as exc:
+            bad = pos + exc.start
+            line_start = data.rfind(b"\n", pos, bad) + 1 or pos
+            line_end = data.find(b"\n", bad)
+            line_end = len(data) if line_end < 0 else line_end
+            parts.append(codecs.utf_8_decode(view[pos:line_start], "strict", True)[0])
+            parts.append(_decode_line(data[line_start:line_end])[0])
+            legacy += 1
+            pos = line_end
+    return "".join(parts), legacy
+
+
 def _decode(data: bytes, report: IngestReport) -> tuple[str, bytes]:
     """Decode text: UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern); a file that is not
     valid UTF-8 is read line by line, UTF-8 where a line is, else Windows-1252 (Latin-1).
@@ -119,14 +142,12 @@ def _decode(data: bytes, report: IngestReport) -> tuple[str, bytes]:
             report.add(Problem("file looks like UTF-16 text but its bytes are not valid UTF-16"))
             raise Rejected from None
         encoding = "per line"
-        lines = data.split(b"\n")
-        decoded = [_decode_line(line) for line in lines]
-        text = "\n".join(line for line, _ in decoded)
-        legacy = sum(1 for _, utf8 in decoded if not utf8)
+        text, legacy = _decode_per_line(data)
+        lines = data.count(b"\n") + 1
         report.notes.append(
             "file is not UTF-8; read as Windows-1252"
-            if legacy == len(lines)
-            else f"file mixes encodings: {legacy:,} of {len(lines):,} lines are not UTF-8 and were "
+            if legacy == lines
+            else f"file mixes encodings: {legacy:,} of {lines:,} lines are not UTF-8 and were "
             "read as Windows-1252"
         )
     control = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
