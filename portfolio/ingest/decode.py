@@ -396,7 +396,12 @@ def _check_headers(header: list[str], report: IngestReport) -> None:
         key = name.strip()
         if key and key in seen:
             report.add(
-                Problem(f"duplicate column header (columns {seen[key]} and {position})", row=1, column=key)
+                Problem(
+                    f"duplicate column header (columns {seen[key]} and {position})",
+                    row=1,
+                    column=key,
+                    counted_as="duplicate column header",
+                )
             )
         seen.setdefault(key, position)
     if not report.ok:

@@ -56,12 +56,17 @@ MAX_LISTED_PROBLEMS = 200
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a file: where it is and why it is rejected."""
+    """One thing wrong with a file: where it is and why it is rejected.
+
+    ``counted_as`` is the reason without this problem's detail (``duplicate account id`` for
+    ``duplicate account id (first on row 2)``), so the counts per reason stay a short list
+    however many rows a file repeats; ``None`` counts it under ``reason``."""
 
     reason: str
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    counted_as: str | None = None
 
     def __str__(self) -> str:
         where = []
@@ -104,7 +109,8 @@ class IngestReport:
         return not self.problem_counts
 
     def add(self, problem: Problem) -> None:
-        self.problem_counts[problem.reason] = self.problem_counts.get(problem.reason, 0) + 1
+        key = problem.counted_as or problem.reason
+        self.problem_counts[key] = self.problem_counts.get(key, 0) + 1
         if len(self.problems) < MAX_LISTED_PROBLEMS:
             self.problems.append(problem)
 

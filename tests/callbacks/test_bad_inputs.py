@@ -230,3 +230,11 @@ def test_scenario_buttons_take_an_odd_list_version_and_name(request_ctx, page):
     assert scenario["name"] == "['a', 'list']"  # a name is text
     version, message = page.rename_scenario(_clicks=1, name="Renamed", selected=[scenario], version=None)
     assert version == 1 and message.children == "Renamed."
+
+
+def test_an_upload_repeating_every_id_gets_a_short_report(request_ctx, data_page):
+    ids = "".join(f"A{i},1\n" for i in range(20_000))
+    contents = "data:text/csv;base64," + base64.b64encode(f"account_id,arr\n{ids}{ids}".encode()).decode()
+    out = data_page.on_upload(contents=contents, filename="twice.csv", version=0)
+    assert "20,000 × duplicate account id" in str(out["report"])
+    assert len(str(out["report"])) < 50_000  # it listed one line per duplicate: over 1 MB

@@ -235,3 +235,15 @@ def test_reading_runs_of_valid_lines_whole_gives_what_reading_line_by_line_gave(
     by_line = [_decode_line(line) for line in data.split(b"\n")]
     expected = ("\n".join(text for text, _ in by_line), sum(1 for _, utf8 in by_line if not utf8))
     assert _decode_per_line(data) == (expected if data else ("", 0))
+
+
+def test_many_duplicate_ids_are_counted_under_one_reason():
+    """Each duplicate named its first row in its reason, so 100,000 repeated ids made 100,000
+    reasons, each listed in the upload report; now one reason, the detail stays per problem."""
+    ids = b"".join(b"A%d,1\n" % i for i in range(100_000))
+    result = load_bytes(b"account_id,arr\n" + ids + ids, "twice.csv")
+    assert result.report.problem_counts == {"duplicate account id": 100_000}
+    first = result.report.problems[0]
+    assert (
+        str(first) == "row 100002, column 'account_id': duplicate account id (first on row 2) (value: 'A0')"
+    )
