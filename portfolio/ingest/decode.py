@@ -1,13 +1,16 @@
 """Bytes → a table of strings: the first step of reading a file.
 
-Recognises XLSX (checking the archive's unpacked size before expanding it, against zip
-bombs) and rejects legacy ``.xls``; decodes text as UTF-8 (with or without BOM), UTF-16
-(BOM or NUL pattern) or, line by line where a line is not UTF-8, Windows-1252; sniffs the
-delimiter (``,`` ``;`` tab ``|``); rejects binary content, malformed rows, duplicate headers,
-files over the row limit and files without data rows; drops blank rows. The table holds
-every cell as text (``""`` for blanks) and is indexed by the file's own row numbers (header
-= row 1, first data row = row 2). Problems go to the :class:`IngestReport`; a fatal one
-raises :class:`Rejected`.
+Recognises XLSX and rejects legacy ``.xls``; decodes text as UTF-8 (with or without BOM),
+UTF-16 (BOM or NUL pattern) or, line by line where a line is not UTF-8, Windows-1252; sniffs
+the delimiter (``,`` ``;`` tab ``|``) on the first 64 KiB. Every limit of :class:`Limits` is
+checked before or while the body is read, so an oversized file costs time and memory linear in
+what was read: the column limit and duplicate headers on the header row; the row and cell
+limits while CSV is read in chunks and XLSX row by row (openpyxl read-only, after the archive's
+unpacked size and the sheet's declared width). Malformed rows, files without data rows and
+blank rows are handled too. The table holds every cell as text (``""`` for blanks), with the
+apostrophe a download put before formula text removed, and is indexed by the file's own row
+numbers (header = row 1, first data row = row 2). Problems go to the :class:`IngestReport`; a
+fatal one raises :class:`Rejected`.
 """
 
 from __future__ import annotations
