@@ -250,8 +250,11 @@ def _read_text(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
         fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
         if fields:
             expected, line, saw = (int(g) for g in fields.groups())
-            text = f"row has {saw} fields but the header names {expected} columns"
-            report.add(Problem(f"malformed row: {text}", row=line))
+            report.add(
+                Problem(
+                    f"malformed row: row has {saw} fields but the header names {expected} columns", row=line
+                )
+            )
             raise Rejected from None
         match = re.search(r"line (\d+)", message)
         row = int(match.group(1)) if match else None
