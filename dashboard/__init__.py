@@ -14,7 +14,7 @@ from dashboard import access, background, chart_tables, exporting, headers, ids,
 from dashboard.components import named
 from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
-from portfolio.whatif import DEFAULT_SETTINGS
+from portfolio.whatif import DEFAULT_SETTINGS, finite_number, read_settings
 from storage.scenarios import ScenarioStore
 from storage.session_store import RedisStore
 from storage.settings import ConfigurationError, Settings
@@ -219,16 +219,26 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     prevent_initial_call=True,
 )
 def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids):
-    """Collect the what-if controls into the settings store; invalid weights keep the old ones."""
-    weights = {i["dim"]: float(w or 0) for i, w in zip(weight_ids, weights, strict=True)}
-    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        return no_update, "Weights must be non-negative and not all zero."
-    return {
-        "thresholds": list(thresholds),
-        "weights": weights,
-        "capacity": {i["tier"]: float(c) for i, c in zip(capacity_ids, capacities, strict=True)},
-        "headcount": headcount if headcount not in (None, "") and headcount >= 0 else None,
-    }, ""
+    """Collect the what-if controls into the settings store; invalid values keep the old
+    settings and say what is wrong (:func:`portfolio.whatif.read_settings`)."""
+    try:
+        weights = {
+            i["dim"]: 0.0 if w in (None, "") else finite_number(w, "a weight")
+            for i, w in zip(weight_ids, weights, strict=True)
+        }
+        if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+            return no_update, "Weights must be non-negative and not all zero."
+        settings = read_settings(
+            {
+                "thresholds": thresholds,
+                "weights": weights,
+                "capacity": {i["tier"]: c for i, c in zip(capacity_ids, capacities, strict=True)},
+                "headcount": headcount,
+            }
+        )
+    except ValueError as exc:
+        return no_update, f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+    return settings, ""
 
 
 @dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))

@@ -16,7 +16,11 @@ from dashboard import ids, state
 from dashboard.whatif import analyze_session
 from exports.files import pack_bytes
 from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, build_pack, footnote, simulation_charts
-from exports.render import ExportUnavailable, presentation, render
+from exports.render import FORMATS, ExportUnavailable, presentation, render
+from portfolio.schema import TIERS
+
+CHART_VIEWS = {"arr-bridge": ("All", *TIERS)}
+"""The views a chart's picker offers (the Retention page's tier), checked before drawing."""
 
 
 def sidebar_buttons() -> html.Div:
@@ -63,15 +67,21 @@ def export_chart(_clicks, settings, option_values, option_ids):
     trigger = dash.ctx.triggered_id
     if not trigger or not dash.ctx.triggered[0]["value"]:
         raise PreventUpdate  # a menu appearing with a new page, not a click
-    name, fmt = trigger["chart"], trigger["format"]
+    name, fmt = trigger.get("chart"), trigger.get("format")
+    if name not in ANALYSIS_CHARTS and name not in SIMULATION_CHARTS:
+        return no_update, _problem(f"There is no chart {str(name)[:40]!r} to download.")
+    if fmt not in FORMATS:
+        return no_update, _problem(f"Charts download as {', '.join(FORMATS)}, not {str(fmt)[:20]!r}.")
     if name in SIMULATION_CHARTS:
         report = state.last_report()
         if report is None or name not in simulation_charts(report):
             return no_update, _problem("Run a scenario on the Simulator page first.")
         fig = SIMULATION_CHARTS[name](report)
     else:
-        options = {i["chart"]: v for i, v in zip(option_ids, option_values, strict=True)}
+        options = {i["chart"]: v for i, v in zip(option_ids or [], option_values or [], strict=False)}
         view = [options[name]] if options.get(name) else []
+        if view and view[0] not in CHART_VIEWS.get(name, ()):
+            return no_update, _problem(f"The {name} chart has no view {str(view[0])[:40]!r}.")
         fig = ANALYSIS_CHARTS[name](analyze_session(settings), *view)
     try:
         data = render(presentation(fig, footnote(*_source())), fmt)

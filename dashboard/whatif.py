@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.whatif import analyze_with
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with, read_settings
+
+logger = logging.getLogger(__name__)
 
 
 def analyze_session(settings: dict | None) -> PortfolioAnalysis:
-    """Analyse this browser session's data (the demo by default) under the what-if settings."""
+    """Analyse this browser session's data (the demo by default) under the what-if settings.
+
+    Settings that :func:`portfolio.whatif.read_settings` rejects cannot come from the controls
+    (their callback checks them first), only from an altered request: the defaults are used."""
     accounts, _meta = state.current_data()
+    try:
+        read_settings(settings)
+    except ValueError as exc:
+        logger.warning("what-if settings rejected, defaults used: %s", exc)
+        settings = DEFAULT_SETTINGS
     return analyze_with(accounts, settings)

@@ -1,8 +1,10 @@
 """The tiered account list as a download (CSV or XLSX), safe to open in a spreadsheet.
 
-Text cells that a spreadsheet would run as a formula — starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return — are prefixed with an apostrophe (OWASP's advice on
-CSV injection). Numbers stay numbers.
+CSV: text cells that a spreadsheet would run as a formula are neutralised with an apostrophe
+(:func:`portfolio.formula_text.neutralize_formula_text`, OWASP's advice on CSV injection).
+XLSX: text is stored as typed string cells, which no spreadsheet runs, so it is written as is
+(an apostrophe there would show as a literal ``'-2``). Numbers stay numbers. Either file
+uploads back to the same account ids (the ingest removes the CSV's apostrophes).
 """
 
 from __future__ import annotations
@@ -11,8 +13,18 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING  # type: ignore[import-untyped]
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from portfolio.formula_text import FORMULA_PREFIXES, neutralize_formula_text
+
+__all__ = [
+    "COLUMNS",
+    "FORMULA_PREFIXES",
+    "account_table",
+    "neutralize_formulas",
+    "to_csv_bytes",
+    "to_xlsx_bytes",
+]
 
 COLUMNS = (
     "account_id",
@@ -32,13 +44,11 @@ COLUMNS = (
 
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``frame`` with every text cell that starts a formula prefixed by ``'``."""
+    """Copy of ``frame`` with every text cell neutralised for CSV (see :mod:`portfolio.formula_text`)."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-            )
+            out[column] = out[column].map(lambda v: neutralize_formula_text(v) if isinstance(v, str) else v)
     return out
 
 
@@ -61,10 +71,14 @@ def to_csv_bytes(accounts: pd.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(accounts: pd.DataFrame) -> bytes:
-    """XLSX workbook (one sheet, ``Accounts``) of the account list."""
+    """XLSX workbook (one sheet, ``Accounts``) of the account list; text as string cells."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralize_formulas(account_table(accounts)).to_excel(writer, sheet_name="Accounts", index=False)
+        account_table(accounts).to_excel(writer, sheet_name="Accounts", index=False)
+        for row in writer.sheets["Accounts"].iter_rows():
+            for cell in row:
+                if cell.data_type == TYPE_FORMULA:  # openpyxl reads text starting "=" as a formula
+                    cell.data_type = TYPE_STRING
     return buffer.getvalue()
 
 

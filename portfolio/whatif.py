@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
+import math
+
 from portfolio.analysis import PortfolioAnalysis, analyze
-from portfolio.capacity import DEFAULT_CAPACITY
+from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
 from portfolio.tiers import (
     DEFAULT_WEIGHTS,
     REVENUE_ONLY_THRESHOLDS,
     SCORECARD_THRESHOLDS,
     Thresholds,
     score_dimensions,
+    validate_weights,
 )
 
 
@@ -36,15 +39,61 @@ DEFAULT_SETTINGS: dict = {
 }
 
 
+def finite_number(value: object, name: str) -> float:
+    """``value`` as a finite float; ValueError "``name`` must be a (finite) number" otherwise
+    (booleans, text that is not a number, NaN and ±infinity included)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number")
+    return number
+
+
+def read_settings(settings: dict | None) -> dict:
+    """What-if settings as they come from the browser → complete, typed and checked.
+
+    Missing entries take the defaults; thresholds are ``[key, strategic]`` with
+    0 ≤ key ≤ strategic ≤ 100; weights finite, non-negative, not all zero; capacity (accounts per
+    SAM) finite and positive for every tier; headcount a finite number (negative or blank: from
+    the data, ``None``). ValueError names the first problem.
+    """
+    if settings is not None and not isinstance(settings, dict):
+        raise ValueError("settings must be an object")
+    merged = {**DEFAULT_SETTINGS, **(settings or {})}
+    thresholds, weights, capacity = merged["thresholds"], merged["weights"], merged["capacity"]
+    if not isinstance(thresholds, list | tuple) or len(thresholds) != 2:
+        raise ValueError("thresholds must be two numbers, [key, strategic]")
+    key, strategic = (finite_number(v, "threshold") for v in thresholds)
+    Thresholds(strategic, key)  # checks 0 ≤ key ≤ strategic ≤ 100
+    if not isinstance(weights, dict) or not isinstance(capacity, dict):
+        raise ValueError("weights and capacity must be objects")
+    weights = validate_weights({str(k): finite_number(w, f"weight of {k}") for k, w in weights.items()})
+    capacity = validate_capacity({str(t): finite_number(c, f"capacity of {t}") for t, c in capacity.items()})
+    headcount = merged.get("headcount")
+    if headcount not in (None, ""):
+        headcount = finite_number(headcount, "headcount")
+    return {
+        "thresholds": [key, strategic],
+        "weights": weights,
+        "capacity": capacity,
+        "headcount": headcount if isinstance(headcount, float) and headcount >= 0 else None,
+    }
+
+
 def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
-    """Run :func:`portfolio.analysis.analyze` under the given what-if settings."""
-    settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    """Run :func:`portfolio.analysis.analyze` under the given what-if settings (checked by
+    :func:`read_settings`: ValueError names a bad one)."""
+    settings = read_settings(settings)
     key, strategic = settings["thresholds"]
-    headcount = settings.get("headcount")
+    headcount = settings["headcount"]
     return analyze(
         accounts,
         weights=settings["weights"],
-        thresholds=Thresholds(float(strategic), float(key)),
+        thresholds=Thresholds(strategic, key),
         capacity=settings["capacity"],
-        available_headcount=float(headcount) if headcount not in (None, "") else None,
+        available_headcount=headcount,
     )

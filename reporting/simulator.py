@@ -20,7 +20,7 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.fingerprint import dataset_fingerprint
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
-from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with, finite_number
 from reporting.simulation_report import ReportInputs, SimulationReport, simulation_report
 from simulation import (
     Assumptions,
@@ -146,13 +146,9 @@ def treatment_fields(effect: TreatmentEffect) -> dict:
 
 
 def _number(value, name: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name.replace('_pct', '').replace('_', ' ')} must be a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{name.replace('_pct', '').replace('_', ' ')} must be a finite number")
-    return number
+    """``value`` as a finite float (:func:`portfolio.whatif.finite_number`), the field named
+    for people (``cost_per_sam`` → "cost per SAM")."""
+    return finite_number(value, name.replace("_pct", "").replace("_", " "))
 
 
 def candidate_rows(analysis: PortfolioAnalysis) -> list[dict]:
@@ -171,13 +167,84 @@ def candidate_rows(analysis: PortfolioAnalysis) -> list[dict]:
     return frame.to_dict("records")
 
 
-def next_by_score(rows: list[dict], selected: list[str], n: int) -> list[str]:
-    """``selected`` plus the ``n`` highest-scoring non-strategic accounts not yet selected."""
-    chosen = list(selected)
-    extra = [r["account_id"] for r in rows if r["tier"] != TIERS[0] and r["account_id"] not in chosen][
-        : max(0, int(n or 0))
-    ]
+MAX_GRID_ROWS = 1_000_000
+"""Most rows the selection grid can send back: the ingest's row limit (one row per account)."""
+
+
+def selected_ids(selected: object) -> list[str]:
+    """Account ids from the grid's ``selectedRows`` as the browser sends them: row dicts, or
+    ``{"ids": [...]}`` as set by the "promote the next" and "clear" buttons (the grid echoes that
+    back before it turns it into rows). Each id once, in order. ValueError says what is wrong
+    (not a list, a row without ``account_id``, more than :data:`MAX_GRID_ROWS`)."""
+    if selected is None:
+        return []
+    if isinstance(selected, dict):
+        ids = selected.get("ids", [])
+    elif isinstance(selected, list):
+        if not all(isinstance(row, dict) and _is_id(row.get("account_id")) for row in selected):
+            raise ValueError("every selected row must have an account_id")
+        ids = [row["account_id"] for row in selected]
+    else:
+        raise ValueError("the selection must be a list of rows")
+    if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
+        raise ValueError("the selection's ids must be a list of account ids")
+    if len(ids) > MAX_GRID_ROWS:
+        raise ValueError(f"at most {MAX_GRID_ROWS:,} accounts can be selected")
+    return list(dict.fromkeys(str(i) for i in ids))
+
+
+def _is_id(value: object) -> bool:
+    """An account id as the grid holds it: non-empty text (or a number, as JSON may give it)."""
+    return (isinstance(value, str) and value != "") or (
+        isinstance(value, int | float) and not isinstance(value, bool)
+    )
+
+
+def next_by_score(rows: object, selected: list[str], n: object) -> list[str]:
+    """``selected`` plus the ``n`` highest-scoring non-strategic accounts not yet selected.
+
+    ``rows`` are the grid's rows, highest score first (:func:`candidate_rows`), as the browser
+    sends them back. Linear in rows + selected (a set of the chosen ids). ValueError says what
+    is wrong with ``rows`` (not a list of rows with ``account_id`` and ``tier``, more than
+    :data:`MAX_GRID_ROWS`) or ``n`` (not a whole number ≥ 0)."""
+    count = 0 if n in (None, "") else _number(n, "number of accounts")
+    if count < 0 or count != int(count):
+        raise ValueError("the number of accounts to promote must be a whole number, 0 or more")
+    if not isinstance(rows, list) or len(rows) > MAX_GRID_ROWS:
+        raise ValueError(f"the account list must be a list of at most {MAX_GRID_ROWS:,} rows")
+    if not all(isinstance(r, dict) and _is_id(r.get("account_id")) and "tier" in r for r in rows):
+        raise ValueError("every account row must have an account_id and a tier")
+    chosen = list(dict.fromkeys(selected))
+    taken = set(chosen)
+    extra: list[str] = []
+    for row in rows:
+        if len(extra) >= count:
+            break
+        account = str(row["account_id"])
+        if row["tier"] != TIERS[0] and account not in taken:
+            extra.append(account)
+            taken.add(account)
     return chosen + extra
+
+
+def check_form(form: object) -> dict:
+    """The form as the browser sends it → :data:`DEFAULT_FORM` with the values given, checked
+    for type and kind (the simulation checks ranges): ``horizon`` a whole number,
+    ``correlation`` a finite number, ``period`` and ``staffing`` one of their choices,
+    ``assumptions`` a list of rows. ValueError names the field."""
+    if not isinstance(form, dict):
+        raise ValueError("the form must be an object")
+    form = {**DEFAULT_FORM, **{k: v for k, v in form.items() if v is not None}}
+    horizon = _number(form["horizon"], "horizon")
+    if horizon != int(horizon):
+        raise ValueError("horizon must be a whole number of periods")
+    if form["period"] not in ("month", "quarter"):
+        raise ValueError("period must be month or quarter")
+    if form["staffing"] not in ("hire", "keep"):
+        raise ValueError("staffing must be hire or keep")
+    if not isinstance(form["assumptions"], list) or not all(isinstance(r, dict) for r in form["assumptions"]):
+        raise ValueError("assumptions must be a list of rows")
+    return {**form, "horizon": int(horizon), "correlation": _number(form["correlation"], "correlation")}
 
 
 def simulate(
@@ -195,12 +262,10 @@ def simulate(
     move needs. The report carries ``inputs`` (what produced it), ``fingerprint`` (the data it
     was run on) and ``assumption_rows``.
     """
-    form = {**DEFAULT_FORM, **{k: v for k, v in form.items() if v is not None}}
+    form = check_form(form)
     analysis = analyze_with(accounts, whatif)
     frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
-    assumptions = assumptions_from_rows(
-        form["assumptions"], base_assumptions(analysis, float(form["correlation"]))
-    )
+    assumptions = assumptions_from_rows(form["assumptions"], base_assumptions(analysis, form["correlation"]))
     tiers = dict(zip(frame["account_id"], frame["tier"], strict=True))
     chosen = [a for a in dict.fromkeys(selected or []) if a in tiers]
     promote = tuple(a for a in chosen if tiers[a] != TIERS[0])
@@ -212,7 +277,7 @@ def simulate(
         scenario = Scenario(promote, demote, None if form["staffing"] == "hire" else sams)
     settings = SimulationSettings(
         paths=int(paths),
-        horizon=int(form["horizon"]),
+        horizon=form["horizon"],
         period=form["period"],
         strategic_capacity=float(analysis.workload.by_tier.loc[TIERS[0], "capacity"]),
         strategic_sams=sams,

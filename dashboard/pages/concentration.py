@@ -23,6 +23,9 @@ TOPN_COLUMNS = {
 }
 
 
+TOP_N_CHOICES = (10, 20, 50, 100)
+
+
 def layout(**_):
     return html.Div(
         [
@@ -41,7 +44,7 @@ def layout(**_):
                             "Number of largest accounts shown",
                             dcc.Dropdown(
                                 id=ids.CONC_N,
-                                options=[10, 20, 50, 100],
+                                options=list(TOP_N_CHOICES),
                                 value=20,
                                 clearable=False,
                                 style={"width": "100px"},
@@ -89,7 +92,8 @@ def update_curves(_version, settings):
 )
 def update_top_accounts(settings, _version, n):
     """The top-N table shows each account's tier, which the thresholds and weights move."""
-    top = top_accounts(analyze_session(settings), int(n or 20))
+    n = int(n) if n in TOP_N_CHOICES else 20  # only an altered request sends another value
+    top = top_accounts(analyze_session(settings), n)
     return plain_table(
         top,
         TOPN_COLUMNS,

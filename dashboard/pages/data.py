@@ -161,9 +161,9 @@ def read_upload(contents: str, filename: str, mapping: dict | None = None):
     """Decode a dcc.Upload data URL and read it: (bytes, LoadResult)."""
     try:
         data = base64.b64decode(contents.split(",", 1)[1], validate=False)
-    except (IndexError, binascii.Error, ValueError):
+    except (AttributeError, IndexError, binascii.Error, ValueError):  # not a data URL
         data = b""
-    return data, load_upload(data, filename, mapping)
+    return data, load_upload(data, str(filename or "upload"), mapping)
 
 
 def accept(result, filename: str) -> html.Div:
@@ -225,8 +225,13 @@ def _after_read(data: bytes, filename: str, result, version: int | None) -> dict
             return _change(report_view(result.report), mapping_view(result.report), apply_style=SHOWN)
         return _change(report_view(result.report), None, apply_style=HIDDEN)
     return _change(
-        accept(result, filename), None, (version or 0) + 1, default_slider_value(result.accounts), HIDDEN
+        accept(result, filename), None, _next(version), default_slider_value(result.accounts), HIDDEN
     )
+
+
+def _next(version: object) -> int:
+    """The data version after a change (from 0 when the browser sent none, or not a number)."""
+    return (version if isinstance(version, int) and not isinstance(version, bool) else 0) + 1
 
 
 @callback(
@@ -239,6 +244,7 @@ def on_upload(contents, filename, version):
     """A file dropped or picked: loaded, sent to the mapping step, or rejected."""
     if not contents:
         raise PreventUpdate  # the page appearing, not an upload
+    filename = str(filename or "upload")
     data, result = read_upload(contents, filename)
     return _after_read(data, filename, result, version)
 
@@ -261,7 +267,12 @@ def on_apply_mapping(clicks, map_values, map_ids, version):
     if pending is None:
         return _change(dbc.Alert("Upload the file again.", color="warning"), None, apply_style=HIDDEN)
     data, filename = pending
-    mapping = {i["header"]: v for i, v in zip(map_ids, map_values, strict=True) if v}
+    pairs = zip(map_ids or [], map_values or [], strict=False)  # an altered request: ignore odd entries
+    mapping = {
+        str(i["header"]): v
+        for i, v in pairs
+        if isinstance(i, dict) and "header" in i and isinstance(v, str) and v
+    }
     return _after_read(data, filename, load_upload(data, filename, mapping), version)
 
 
@@ -279,7 +290,7 @@ def on_reset(clicks, version):
     return _change(
         dbc.Alert("Back to the demo portfolio.", color="info"),
         None,
-        (version or 0) + 1,
+        _next(version),
         DEFAULT_SETTINGS["thresholds"],
         HIDDEN,
     )

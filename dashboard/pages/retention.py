@@ -43,6 +43,7 @@ def layout(**_):
     ),
 )
 def update_retention(settings, _version, tier):
+    tier = tier if isinstance(tier, str) and tier in TIERS else "All"  # "All", or an altered request
     analysis = analyze_session(settings)
     return (
         figures.retention_by_tier_figure(analysis),

@@ -60,12 +60,9 @@ def _form(dependency: type[Input] | type[State]) -> dict:
 
 
 def _selected_ids(selected) -> list[str]:
-    """Account ids from the grid's ``selectedRows``: row dicts, or ``{"ids": [...]}`` as set by
-    :func:`promote_next` and :func:`clear_selection` (the grid echoes that back before it turns
-    it into rows)."""
-    if isinstance(selected, dict):
-        return [str(i) for i in selected.get("ids", [])]
-    return [str(row["account_id"]) for row in selected or []]
+    """Account ids from the grid's ``selectedRows`` (:func:`reporting.simulator.selected_ids`;
+    ValueError says what is wrong with them)."""
+    return simulator.selected_ids(selected)
 
 
 def _label(text: str, control, width: int = 12) -> dbc.Col:
@@ -484,8 +481,12 @@ def fill_controls(data_version, settings, correlation):
     """Accounts to pick from, the calibrated assumptions, today's strategic SAMs, the
     treatment effect estimated from the data (or assumed) and the calibration's warnings."""
     analysis = analyze_session(settings)
+    try:
+        correlation = simulator.check_form({"correlation": correlation})["correlation"]
+    except ValueError:
+        correlation = simulator.DEFAULT_FORM["correlation"]  # only an altered request sends that
     shape = state.current_data()[1].get("shape")
-    assumptions = simulator.base_assumptions(analysis, float(correlation or 0), shape=shape)
+    assumptions = simulator.base_assumptions(analysis, correlation, shape=shape)
     effect = simulator.treatment_fields(starting_treatment(analysis))
     return (
         simulator.candidate_rows(analysis),
@@ -510,7 +511,7 @@ def _warnings(warnings: tuple[str, ...]) -> dbc.Alert | None:
 
 
 @callback(
-    output=Output(ids.SIM_GRID, "selectedRows"),
+    output=[Output(ids.SIM_GRID, "selectedRows"), Output(ids.SIM_ERROR, "children", allow_duplicate=True)],
     inputs=dict(_clicks=Input(ids.SIM_NEXT_BTN, "n_clicks")),
     state=dict(
         n=State(ids.SIM_NEXT_N, "value"),
@@ -520,8 +521,11 @@ def _warnings(warnings: tuple[str, ...]) -> dbc.Alert | None:
     prevent_initial_call=True,
 )
 def promote_next(_clicks, n, rows, selected):
-    """Tick the next ``n`` non-strategic accounts by score, besides those ticked."""
-    return {"ids": simulator.next_by_score(rows or [], _selected_ids(selected), n or 0)}
+    """Tick the next ``n`` non-strategic accounts by score, besides those ticked (or say why not)."""
+    try:
+        return {"ids": simulator.next_by_score(rows or [], _selected_ids(selected), n)}, ""
+    except ValueError as exc:
+        return no_update, f"Cannot promote: {exc}."
 
 
 @callback(
@@ -696,8 +700,17 @@ def _scenarios():
 
 
 def _chosen(selected) -> list[int]:
-    """Ids of the saved scenarios ticked in the grid."""
-    return [int(row["id"]) for row in selected or []]
+    """Ids of the saved scenarios ticked in the grid; rows that carry no whole-number id
+    (only an altered request sends them) are left out."""
+    if not isinstance(selected, list):
+        return []
+    ids = [row.get("id") for row in selected if isinstance(row, dict)]
+    return [int(i) for i in ids if isinstance(i, int) and not isinstance(i, bool) and abs(i) < 2**62]
+
+
+def _next_version(version: object) -> int:
+    """The saved-scenario list's next version (from 0 when the browser sent no whole number)."""
+    return (version if isinstance(version, int) and not isinstance(version, bool) else 0) + 1
 
 
 def _message(level: str, text: str) -> html.Span:
@@ -705,6 +718,7 @@ def _message(level: str, text: str) -> html.Span:
 
 
 SELECT_FIRST = "Select a saved scenario first."
+NO_SUCH_SCENARIO = "No such scenario: it no longer exists (or is not yours)."
 
 
 @callback(
@@ -745,7 +759,7 @@ def save_scenario(_clicks, name, data, version):
         new_id = _scenarios().save(state.owner(), name, report.fingerprint, meta["source"], inputs, report)
     except ValueError as exc:
         return no_update, _message("problem", str(exc))
-    return version + 1, _message("ok", f"Saved as #{new_id}.")
+    return _next_version(version), _message("ok", f"Saved as #{new_id}.")
 
 
 @callback(
@@ -767,10 +781,12 @@ def rename_scenario(_clicks, name, selected, version):
     if not chosen:
         return no_update, _message("problem", SELECT_FIRST)
     try:
-        _scenarios().rename(state.owner(), chosen[0], name)
+        renamed = _scenarios().rename(state.owner(), chosen[0], name)
     except ValueError as exc:
         return no_update, _message("problem", str(exc))
-    return version + 1, _message("ok", "Renamed.")
+    if not renamed:
+        return _next_version(version), _message("problem", NO_SUCH_SCENARIO)
+    return _next_version(version), _message("ok", "Renamed.")
 
 
 @callback(
@@ -789,9 +805,14 @@ def delete_scenarios(_clicks, selected, version):
     chosen = _chosen(selected)
     if not chosen:
         return no_update, _message("problem", SELECT_FIRST)
-    for scenario_id in chosen:
-        _scenarios().delete(state.owner(), scenario_id)
-    return version + 1, _message("ok", f"Deleted {len(chosen)}.")
+    deleted = sum(_scenarios().delete(state.owner(), scenario_id) for scenario_id in dict.fromkeys(chosen))
+    if not deleted:
+        return _next_version(version), _message("problem", NO_SUCH_SCENARIO)
+    missing = len(set(chosen)) - deleted
+    return _next_version(version), _message(
+        "ok" if not missing else "warning",
+        f"Deleted {deleted}." + (f" {missing} no longer existed." if missing else ""),
+    )
 
 
 @callback(
@@ -813,7 +834,7 @@ def load_scenario(_clicks, selected, version):
         return no_update, _message("problem", SELECT_FIRST), no_update
     item = _scenarios().get(state.owner(), chosen[0])
     if item is None:
-        return version + 1, _message("problem", "That scenario no longer exists."), no_update
+        return _next_version(version), _message("problem", "That scenario no longer exists."), no_update
     level, text = simulator.load_message(item, state.data_fingerprint())
     if item.report is None:
         return no_update, _message(level, text), no_update

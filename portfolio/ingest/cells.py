@@ -10,6 +10,7 @@ they note which date formats they used. They never raise for bad cells.
 
 from __future__ import annotations
 
+import math
 import re
 from types import MappingProxyType
 
@@ -25,7 +26,8 @@ _NUMBER = re.compile(r"[0-9.,']+(?:[eE][+-]?\d+)?")
 
 
 def parse_money(text: str) -> float | None:
-    """Parse a money cell; ``None`` if it is not a number. Blank → ``nan``.
+    """Parse a money cell; ``None`` if it is not a finite number (``1e999`` overflows to
+    infinity and is ``None``). Blank → ``nan``.
 
     Handles currency symbols/codes, thousands separators (``1,234.50``, ``1 234``,
     ``1.234,50``), accounting negatives ``(500)`` and a trailing minus ``500-``.
@@ -44,6 +46,8 @@ def parse_money(text: str) -> float | None:
     try:
         value = float(plain)
     except ValueError:
+        return None
+    if not math.isfinite(value):
         return None
     return -value if negative else value
 
@@ -100,14 +104,27 @@ def _groups_of_three(groups: list[str]) -> bool:
 
 
 def parse_numbers(column: pd.Series, name: str, report: IngestReport, *, reason: str) -> pd.Series:
-    """Parse a text column with :func:`parse_money`; unparseable cells become problems."""
+    """Parse a text column with :func:`parse_money`; unparseable cells become problems (``reason``,
+    or "number too large" for one that overflows to infinity, such as ``1e999``)."""
     uniques = {v: parse_money(v) for v in column.unique()}
     unreadable = [v for v, parsed in uniques.items() if parsed is None]
     bad = column.isin(unreadable)
     for row, value in column[bad].items():
-        report.add(Problem(reason, row=row, column=name, value=value))
+        why = "number too large (not finite)" if _overflows(value) else reason
+        report.add(Problem(why, row=row, column=name, value=value))
     numbers = {v: (np.nan if parsed is None else parsed) for v, parsed in uniques.items()}
     return column.map(numbers).astype(float)
+
+
+def _overflows(text: str) -> bool:
+    """Whether ``text`` has the form of a number but its value is infinite (``1e999``)."""
+    s = str(text).strip().replace(" ", "")
+    _, s = _strip_sign_and_currency(s)
+    plain = _without_separators(s.replace("'", "")) if _NUMBER.fullmatch(s) else None
+    try:
+        return plain is not None and math.isinf(float(plain))
+    except ValueError:
+        return False
 
 
 _DATE_FORMATS = (

@@ -64,6 +64,7 @@ def _check_ids(ids: pd.Series, column: str | None, report: IngestReport) -> None
                 row=row,
                 column=column,
                 value=value,
+                counted_as="duplicate account id",
             )
         )
 

@@ -69,10 +69,12 @@ def test_fill_select_preview_and_show(request_ctx, page):
     # the demo's strategic accounts had too few churns to estimate the effect: assumed, prefilled
     assert treatment == [0.85, 2.0, 6.0]
 
-    chosen = page.promote_next(_clicks=1, n=3, rows=rows, selected=[])["ids"]
+    chosen, message = page.promote_next(_clicks=1, n=3, rows=rows, selected=[])
+    chosen = chosen["ids"]
+    assert message == ""
     expected = [r["account_id"] for r in rows if r["tier"] != "Strategic"][:3]
     assert chosen == expected
-    more = page.promote_next(_clicks=2, n=2, rows=rows, selected={"ids": chosen})["ids"]
+    more = page.promote_next(_clicks=2, n=2, rows=rows, selected={"ids": chosen})[0]["ids"]
     assert more[:3] == chosen and len(more) == 5 and len(set(more)) == 5
     assert page.clear_selection(_clicks=1) == {"ids": []}
 
@@ -130,7 +132,7 @@ def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_c
     rows, assumption_rows, sams, *_ = page.fill_controls(
         data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
     )
-    twenty = page.promote_next(_clicks=1, n=20, rows=rows, selected=[])
+    twenty, _ = page.promote_next(_clicks=1, n=20, rows=rows, selected=[])
 
     keep = SimulationReport.from_dict(preview(page, twenty, assumption_rows, staffing="keep"))
     assert len(keep.scenario.promote) == 20

@@ -174,7 +174,7 @@ def test_missing_required_column():
 
 def test_duplicate_ids_reported_with_rows():
     r = load("account_id,arr\nA,1\nB,2\nA,3\nA,4\n")
-    assert reasons(r) == {"duplicate account id (first on row 2)": 2}
+    assert reasons(r) == {"duplicate account id": 2}
     assert [p.row for p in r.report.problems] == [4, 5]
 
 
@@ -220,7 +220,7 @@ def test_unreadable_files_get_a_clear_error(data, fragment):
 def test_row_and_size_limits():
     many = "account_id,arr\n" + "".join(f"a{i},{i}\n" for i in range(20))
     r = load(many, limits=Limits(max_rows=10))
-    assert "20 data rows; the limit is 10" in r.report.summary()
+    assert "more than 10 data rows; the limit is 10" in r.report.summary()
     r = load(many, limits=Limits(max_bytes=50))
     assert f"file is {len(many.encode())} bytes; the limit is 50 bytes" in r.report.summary()
     r = load(many, limits=Limits(max_bytes=5 * 2**20 // 2**10))  # 5 kB: fits

@@ -76,7 +76,7 @@ def test_snapshot_problems_are_reported_in_column_order():
     assert not r.ok
     assert list(r.report.problem_counts) == [
         "missing account id",
-        "duplicate account id (first on row 3)",
+        "duplicate account id",
         "ARR is not a number",
         "missing ARR",
         "negative ARR",
