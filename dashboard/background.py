@@ -155,7 +155,7 @@ class GuardedRuns:
             self._remember("runs", json.dumps(runs))
 
     def call_job_fn(self, key, job_fn, args, context):
-        sid = state.session_id()
+        sid = state.session_id() if flask.has_request_context() else ""
         ticket = f"starting-{secrets.token_hex(8)}"
         with self._ledger() as runs:
             refusal = run_refusal([run["session"] for run in runs.values()], sid, self.max_runs)
