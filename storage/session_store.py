@@ -24,6 +24,7 @@ import os
 import secrets
 import stat
 import struct
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,15 +201,20 @@ def secret_key(configured: str | None, directory: str | Path) -> bytes:
     if configured:
         return configured.encode()
     path = Path(directory) / SECRET_FILE
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(descriptor, "w") as out:
-            out.write(secrets.token_hex(32))
+    if not path.exists():
+        # written whole to a private temporary file, then linked into place: processes starting
+        # together (gunicorn -w 2) all end up with the first one's key, never a half-written one
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".secret-")
+        try:
+            with os.fdopen(descriptor, "w") as out:
+                out.write(secrets.token_hex(32))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     key = path.read_text().strip()
-    if len(key) < 32:  # another process is still writing it
+    if len(key) < 32:
         raise ConfigurationError(f"{path} holds no usable key; delete it and start again")
     return key.encode()
 
