@@ -15,6 +15,7 @@ import pytest
 from dash.testing.wait import until
 
 from dashboard import background, state
+from portfolio.whatif import DEFAULT_SETTINGS
 
 MINE = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0], "arr_prior": [4.0]})
 
@@ -187,3 +188,63 @@ def test_the_page_shows_a_refusal_without_run_failed():
     refusal = background.run_refusal(["b"], "a", 1)
     exc = Exception(f"An error occurred inside a background callback: {refusal}\n")
     assert page.run_failed(exc) == (page.no_update, "Busy: 1 run in progress; try again shortly.")
+
+
+def _run_full_request(dash_app, page) -> tuple[str, dict]:
+    """The request a browser sends for "Run full simulation" (2,000 paths), as
+    (output spec, JSON body), built from Dash's own dependency list."""
+    from dash import _callback_signing
+
+    client = dash_app.server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if "sim-error.children" in d["output"] and d.get("background"))
+    with dash_app.server.test_request_context("/"):
+        dash_app.server.preprocess_request()
+        rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)[1]
+    values = {
+        "sim-accounts-grid.selectedRows": [],
+        "sim-horizon.value": 8,
+        "sim-period.value": "quarter",
+        "sim-correlation.value": 0.3,
+        "sim-staffing.value": "hire",
+        "sim-cost-per-sam.value": 180000,
+        "sim-margin.value": 80,
+        "sim-discount-rate.value": 10,
+        "sim-assumptions-grid.rowData": rows,
+        "app-settings.data": DEFAULT_SETTINGS,
+        "sim-paths.value": "2000",
+    }
+    outputs = [
+        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+        for part in dep["output"].strip(".").split("...")
+    ]
+    body = {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": [{"id": "sim-run", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["sim-run.n_clicks"],
+        "state": [{**s, "value": values.get(f"{s['id']}.{s['property']}")} for s in dep["state"]],
+    }
+    end_id = _callback_signing.sign(dash_app._get_signing_secret(), _callback_signing.END_SCOPE, "page-1")
+    return end_id, body
+
+
+def test_a_replayed_run_handle_from_another_cookie_gets_nothing(dash_app):
+    """Finding 7 over HTTP: start a full run with one cookie, let it finish, then send the
+    poll (cache key and job as they appear in the access log) with another cookie."""
+    from importlib import import_module
+
+    page = import_module("dashboard.pages.simulator")
+    end_id, body = _run_full_request(dash_app, page)
+    mine, theirs = dash_app.server.test_client(), dash_app.server.test_client()
+    mine.get("/")
+    theirs.get("/")
+    started = mine.post(f"/_dash-update-component?endId={end_id}", json=body).get_json()
+    query = f"/_dash-update-component?cacheKey={started['cacheKey']}&job={started['job']}&endId={end_id}"
+
+    manager, key = dash_app._background_manager, started["cacheKey"].rpartition("~")[0]
+    until(lambda: manager.result_ready(key), timeout=120, msg="the run did not finish")
+    replayed = theirs.post(query, json=body)
+    assert replayed.status_code == 204 and replayed.data == b""  # nothing: no result, no progress
+    result = mine.post(query, json=body).get_json()
+    assert result["response"]["sim-report"]["data"]["settings"]["paths"] == 2000
