@@ -110,7 +110,7 @@ def _slow(seconds):
 def _start(manager, server, cookie, key, fn, *args):
     with server.test_request_context("/", headers={"Cookie": f"{state.COOKIE}={cookie}"}):
         server.preprocess_request()
-        return manager.call_job_fn(key, manager.make_job_fn(fn, False), list(args), {})
+        return manager.call_job_fn(key, manager.make_job_fn(fn, False, f"test-{key}"), list(args), {})
 
 
 def _ask(manager, server, cookie, what, *args):
@@ -248,3 +248,37 @@ def test_a_replayed_run_handle_from_another_cookie_gets_nothing(dash_app):
     assert replayed.status_code == 204 and replayed.data == b""  # nothing: no result, no progress
     result = mine.post(query, json=body).get_json()
     assert result["response"]["sim-report"]["data"]["settings"]["paths"] == 2000
+
+
+def test_an_upload_past_the_storage_caps_gets_a_message_and_changes_nothing(
+    dash_app, request_ctx, monkeypatch
+):
+    from importlib import import_module
+
+    from storage.session_store import StoreLimits
+
+    data_page = import_module("dashboard.pages.data")
+    store = dash_app.server.extensions["strata_store"]
+    text = "account_id,arr\n" + "".join(f"A{i},{i + 1}\n" for i in range(500))
+    contents = "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+    monkeypatch.setattr(store, "limits", StoreLimits(session_bytes=4_000))
+    out = data_page.on_upload(contents, "big.csv", 0)
+    assert "big.csv was not loaded: This session would keep" in str(out["report"])
+    assert out["version"] is data_page.no_update and state.current_data()[1] is state.DEMO_META
+    monkeypatch.setattr(store, "limits", StoreLimits(total_bytes=1))
+    out = data_page.on_upload(contents, "big.csv", 0)
+    assert "The server's storage is full; try again later." in str(out["report"])
+
+
+def test_scale_out_runs_are_limited_too(dash_app, redis_url, tmp_path):
+    """The Celery manager keeps the same limits in Redis (no worker needed: a queued run counts)."""
+    server = dash_app.server
+    manager = background.manager(str(tmp_path), redis_url, max_runs=1)
+    mine, theirs = _two_sessions(server)
+    first = _start(manager, server, mine, "key-q", _result, 1)  # queued: no worker runs it
+    busy = _start(manager, server, theirs, "key-r", _result, 1)
+    message = _ask(manager, server, theirs, "get_result", "key-r", busy)["background_callback_error"]["msg"]
+    assert background.refusal_of(Exception(message)) == "Busy: 1 run in progress; try again shortly."
+    assert _ask(manager, server, theirs, "get_result", "key-q", first) is manager.UNDEFINED  # not theirs
+    _ask(manager, server, mine, "terminate_job", first)  # cancelled: its slot is free
+    assert not _start(manager, server, theirs, "key-s", _result, 1).startswith("refused-")
