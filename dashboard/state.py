@@ -54,7 +54,10 @@ def install(server: flask.Flask, location: str, secret: bytes, settings: Setting
     def _set_cookie(response: flask.Response) -> flask.Response:
         if response.status_code in (401, 403):
             return response  # refused: no session for whoever asked
-        session_id()  # the first page load issues the id (before its callbacks race for one)
+        if "strata_sid" not in flask.g:
+            if COOKIE in flask.request.cookies:
+                return response  # the request did not use its session (an asset): leave the cookie
+            session_id()  # the first page load issues the id (before its callbacks race for one)
         if flask.g.strata_new_sid:
             response.set_cookie(
                 COOKIE,

@@ -25,6 +25,7 @@ import secrets
 import stat
 import struct
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,18 +245,21 @@ class DiskBackend:
     def __init__(self, directory: str | Path) -> None:
         self.cache = diskcache.Cache(str(directory), disk=RefusingDisk, eviction_policy="none")
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str, refresh: float) -> bytes | None:
+        """The bytes under ``key``; its expiry is pushed to ``refresh`` s from now (at most
+        once a minute: a write per read would make every request write)."""
         try:
-            raw = self.cache.get(key)
+            raw, expires = self.cache.get(key, expire_time=True)
         except ValueError:
             return None
-        return raw if isinstance(raw, bytes) else None
+        if not isinstance(raw, bytes):
+            return None
+        if expires is not None and expires < time.time() + refresh - 60:
+            self.cache.touch(key, expire=refresh)
+        return raw
 
     def set(self, key: str, raw: bytes, expire: float | None) -> None:
         self.cache.set(key, raw, expire=expire)
-
-    def touch(self, key: str, expire: float) -> None:
-        self.cache.touch(key, expire=expire)
 
     def delete(self, key: str) -> None:
         self.cache.delete(key)
@@ -290,15 +294,13 @@ class RedisBackend:
 
         self.redis = redis.Redis.from_url(url)
 
-    def get(self, key: str) -> bytes | None:
-        raw = self.redis.get(self.PREFIX + key)
+    def get(self, key: str, refresh: float) -> bytes | None:
+        """The bytes under ``key``, its expiry pushed to ``refresh`` s from now (one GETEX)."""
+        raw = self.redis.getex(self.PREFIX + key, ex=max(1, int(refresh)))
         return raw if isinstance(raw, bytes) else None
 
     def set(self, key: str, raw: bytes, expire: float | None) -> None:
         self.redis.set(self.PREFIX + key, raw, ex=None if expire is None else max(1, int(expire)))
-
-    def touch(self, key: str, expire: float) -> None:
-        self.redis.expire(self.PREFIX + key, max(1, int(expire)))
 
     def delete(self, key: str) -> None:
         self.redis.delete(self.PREFIX + key)
@@ -351,11 +353,8 @@ class SessionStore:
     def get(self, session: str, part: str, shape: Sequence[type] | type) -> Any | None:
         """The part's value if it verifies and is of ``shape`` (see :func:`has_shape`), else None."""
         key = self.key(session, part)
-        value = unseal(self._secret, key, self.backend.get(key))
-        if value is None or not has_shape(value, shape):
-            return None
-        self.backend.touch(key, self.limits.idle_seconds)
-        return value
+        value = unseal(self._secret, key, self.backend.get(key, self.limits.idle_seconds))
+        return value if value is not None and has_shape(value, shape) else None
 
     def set(self, session: str, part: str, value: Any, expire: float | None = None) -> None:
         """Keep ``value`` (idle expiry ``expire`` s, default the store's); StoreFull if no room."""

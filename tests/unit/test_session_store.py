@@ -227,3 +227,20 @@ def test_a_redis_without_a_password_is_refused_unless_allowed(open_redis_url, re
     check_redis(redis_url)  # with a password: no error
     with pytest.raises(ConfigurationError, match="set STRATA_SECRET_KEY too"):
         create_app(redis_url=redis_url, secret_key=None)
+
+
+def test_idle_data_expires_and_every_use_restarts_the_clock(tmp_path):
+    import time
+
+    from storage.session_store import StoreLimits
+
+    store = open_store(str(tmp_path / "store"), KEY, StoreLimits(idle_seconds=3600))
+    store.set("s", "fingerprint", "abc")
+    cache = store.backend.cache
+    cache.touch("s:fingerprint", expire=100)  # as if unused for 58 minutes
+    assert store.get("s", "fingerprint", str) == "abc"
+    _, expires = cache.get("s:fingerprint", expire_time=True)
+    assert expires == pytest.approx(time.time() + 3600, abs=5)  # read: a full hour again
+    cache.touch("s:fingerprint", expire=0.01)
+    time.sleep(0.05)
+    assert store.get("s", "fingerprint", str) is None  # unused past the limit: gone
