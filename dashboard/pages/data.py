@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 
 import dash
 import dash_ag_grid as dag
@@ -213,22 +214,34 @@ def _change(
     )
 
 
+def _storage_full_is_a_message(read):
+    """No room in the session's or the server's storage (:class:`state.StoreFull`) is a message,
+    and nothing changes."""
+
+    @functools.wraps(read)
+    def guarded(data: bytes, filename: str, *args) -> dict:
+        try:
+            return read(data, filename, *args)
+        except state.StoreFull as exc:
+            return _change(
+                dbc.Alert(f"{filename} was not loaded: {exc}", color="danger"), None, apply_style=HIDDEN
+            )
+
+    return guarded
+
+
+@_storage_full_is_a_message
 def _after_read(data: bytes, filename: str, result, version: int | None) -> dict:
     """A file read: accepted (stored for this session, the pages and the slider follow), in
-    need of a column mapping (kept until it is applied), or rejected (nothing changes). No room
-    in the session's or the server's storage is a message too (:class:`state.StoreFull`)."""
-    try:
-        if not result.ok:
-            if result.report.missing_required and result.report.unmatched_headers:
-                state.save_pending(data, filename)
-                return _change(report_view(result.report), mapping_view(result.report), apply_style=SHOWN)
-            return _change(report_view(result.report), None, apply_style=HIDDEN)
-        return _change(
-            accept(result, filename), None, (version or 0) + 1, default_slider_value(result.accounts), HIDDEN
-        )
-    except state.StoreFull as exc:
-        refused = dbc.Alert(f"{filename} was not loaded: {exc}", color="danger")
-        return _change(refused, None, apply_style=HIDDEN)
+    need of a column mapping (kept until it is applied), or rejected (nothing changes)."""
+    if not result.ok:
+        if result.report.missing_required and result.report.unmatched_headers:
+            state.save_pending(data, filename)
+            return _change(report_view(result.report), mapping_view(result.report), apply_style=SHOWN)
+        return _change(report_view(result.report), None, apply_style=HIDDEN)
+    return _change(
+        accept(result, filename), None, (version or 0) + 1, default_slider_value(result.accounts), HIDDEN
+    )
 
 
 @callback(
