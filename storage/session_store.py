@@ -1,7 +1,8 @@
 """Where per-session data lives: a private diskcache directory (one machine) or Redis (several).
 
 Nothing here unpickles. A value is stored as bytes the app wrote itself: a small JSON header,
-then each part as JSON (a DataFrame column by column, with its dtypes) or raw bytes, all behind
+then each part as JSON, raw bytes, or a DataFrame column by column (a JSON header with the
+dtypes; numbers and dates as their machine values, text as JSON lists), all behind
 an HMAC-SHA256 over the store key and the payload (:func:`seal`). A value that does not verify
 (planted or changed by someone who could write to the directory or to Redis), or whose parts
 are not of the shape asked for, reads as *no data* (:func:`unseal`): the session falls back to
@@ -33,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import diskcache
+import numpy as np
 import pandas as pd
 
 from storage.settings import INSECURE_REDIS_ENV, MIB, ConfigurationError
@@ -43,7 +45,8 @@ PARTS = ("accounts", "fingerprint", "pending", "report")
 MAGIC = b"strata-sealed-1\n"
 SECRET_FILE = "secret.key"
 _DATETIME = "datetime64"
-_PLAIN_DTYPES = ("float64", "int64", "bool", "object", "str")
+_BINARY_DTYPES = ("float64", "int64", "bool")
+_TEXT_DTYPES = ("object", "str")
 
 
 class StoreFull(Exception):
@@ -54,50 +57,65 @@ class StoreFull(Exception):
 # ---------------------------------------------------------------- sealing (no pickle, signed)
 
 
-def _frame_to_json(frame: pd.DataFrame) -> dict:
-    """A DataFrame as JSON-able columns with their dtypes; ValueError for a dtype or a value
-    JSON cannot carry exactly (floats keep every bit: Python's JSON writes their repr)."""
-    columns = []
+def _frame_bytes(frame: pd.DataFrame) -> bytes:
+    """A DataFrame as bytes: a JSON header naming each column and its dtype, then the columns.
+    Numbers, booleans and datetimes go as their little-endian machine values (exact, and read
+    back with ``numpy.frombuffer``, which runs nothing); text columns as JSON lists. ValueError
+    for a dtype, a value or an index it cannot carry exactly."""
+    columns, buffers = [], []
     for name, column in frame.items():
         dtype = str(column.dtype)
         if not isinstance(name, str):
             raise ValueError(f"column names must be text, got {name!r}")
-        if dtype.startswith(_DATETIME):
-            values: list = [None if pd.isna(v) else v.isoformat() for v in column]
-        elif dtype in _PLAIN_DTYPES:
-            values = column.tolist()
+        if dtype in _BINARY_DTYPES or dtype.startswith(_DATETIME):
+            values = column.to_numpy()
+            if values.dtype.kind not in "fibM":  # e.g. a timezone-aware column: objects
+                raise ValueError(f"cannot store column {name!r} of type {dtype}")
+            buffers.append(values.astype(values.dtype.newbyteorder("<"), copy=False).tobytes())
+            columns.append({"name": name, "dtype": dtype, "bytes": len(buffers[-1])})
+        elif dtype in _TEXT_DTYPES:
+            columns.append({"name": name, "dtype": dtype, "values": column.tolist()})
         else:
             raise ValueError(f"cannot store column {name!r} of type {dtype}")
-        columns.append({"name": name, "dtype": dtype, "values": values})
     if not frame.index.equals(pd.RangeIndex(len(frame))):
         raise ValueError("only a frame with the default index (0, 1, 2, …) can be stored")
-    return {"columns": columns, "rows": len(frame)}
+    try:
+        header = json.dumps({"rows": len(frame), "columns": columns}).encode()
+    except TypeError as exc:
+        raise ValueError(f"cannot store a value in a text column: {exc}") from None
+    return struct.pack(">I", len(header)) + header + b"".join(buffers)
 
 
-def _frame_from_json(data: Any) -> pd.DataFrame:
-    """The DataFrame of :func:`_frame_to_json`; ValueError when ``data`` is not of that shape."""
-    if not isinstance(data, dict) or not isinstance(data.get("columns"), list):
+def _frame_from_bytes(body: bytes) -> pd.DataFrame:
+    """The DataFrame of :func:`_frame_bytes`; ValueError when ``body`` is not of that shape."""
+    (size,) = struct.unpack(">I", body[:4])
+    header = json.loads(body[4 : 4 + size])
+    rows, offset, series = header["rows"], 4 + size, {}
+    if not isinstance(rows, int) or rows < 0:
         raise ValueError("not a stored frame")
-    rows = data.get("rows")
-    series = {}
-    for column in data["columns"]:
-        name, dtype, values = column.get("name"), column.get("dtype"), column.get("values")
-        if not (isinstance(name, str) and isinstance(dtype, str) and isinstance(values, list)):
+    for column in header["columns"]:
+        name, dtype = column["name"], column["dtype"]
+        if not (isinstance(name, str) and isinstance(dtype, str)):
             raise ValueError("not a stored column")
-        if len(values) != rows:
-            raise ValueError(f"column {name!r} has {len(values)} values for {rows} rows")
-        if dtype.startswith(_DATETIME):
-            series[name] = pd.Series(pd.to_datetime(values), dtype=dtype)
-        elif dtype in _PLAIN_DTYPES:
-            series[name] = pd.Series(values, dtype=dtype)
+        if dtype in _BINARY_DTYPES or dtype.startswith(_DATETIME):
+            kind = np.dtype(dtype).newbyteorder("<")
+            if kind.kind not in "fibM" or column["bytes"] != rows * kind.itemsize:
+                raise ValueError(f"column {name!r} does not hold {rows} values of {dtype}")
+            values = np.frombuffer(body, dtype=kind, count=rows, offset=offset)
+            series[name] = pd.Series(values.astype(kind.newbyteorder("="), copy=True))
+            offset += column["bytes"]
+        elif dtype in _TEXT_DTYPES and isinstance(column.get("values"), list):
+            if len(column["values"]) != rows:
+                raise ValueError(f"column {name!r} does not hold {rows} values")
+            series[name] = pd.Series(column["values"], dtype=dtype)
         else:
             raise ValueError(f"column {name!r} has an unknown type {dtype!r}")
-    return pd.DataFrame(series, index=pd.RangeIndex(rows or 0))
+    return pd.DataFrame(series, index=pd.RangeIndex(rows))
 
 
 def _encode_part(part: Any) -> tuple[str, bytes]:
     if isinstance(part, pd.DataFrame):
-        return "frame", json.dumps(_frame_to_json(part)).encode()
+        return "frame", _frame_bytes(part)
     if isinstance(part, bytes):
         return "bytes", part
     return "json", json.dumps(part).encode()
@@ -109,7 +127,7 @@ def _decode_part(kind: str, body: bytes) -> Any:
     if kind == "json":
         return json.loads(body)
     if kind == "frame":
-        return _frame_from_json(json.loads(body))
+        return _frame_from_bytes(body)
     raise ValueError(f"unknown part kind {kind!r}")
 
 
@@ -151,7 +169,7 @@ def unseal(secret: bytes, key: str, blob: Any) -> Any | None:
             parts.append(_decode_part(kind, payload[offset : offset + length]))
             offset += length
         return tuple(parts) if header["tuple"] else parts[0]
-    except (ValueError, KeyError, TypeError, struct.error):
+    except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
 
 

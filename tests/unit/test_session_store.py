@@ -47,8 +47,20 @@ def test_a_portfolio_round_trips_exactly_and_keeps_its_fingerprint():
     frame, back = unseal(KEY, "s:accounts", seal(KEY, "s:accounts", (accounts, meta)))
     pd.testing.assert_frame_equal(frame, accounts)
     assert back == meta and dataset_fingerprint(frame) == dataset_fingerprint(accounts)
-    awkward = pd.DataFrame({"x": [0.1 + 0.2, -0.0, float("nan"), 1e308], "t": ["a", None, "", "é"]})
+    awkward = pd.DataFrame(
+        {
+            "x": [0.1 + 0.2, -0.0, float("nan"), 1e308],
+            "t": ["a", None, "", "é"],
+            "n": [1, -(2**63), 2**63 - 1, 0],
+            "b": [True, False, True, False],
+            "d": pd.to_datetime(
+                ["2026-01-01 00:00:00.000000001", None, "1970-01-01 00:00:00.0", "2262-04-11 00:00:00.0"]
+            ),
+        }
+    )
     pd.testing.assert_frame_equal(unseal(KEY, "k", seal(KEY, "k", awkward)), awkward)
+    with pytest.raises(ValueError, match="cannot store column 'z'"):
+        seal(KEY, "k", pd.DataFrame({"z": pd.date_range("2026-01-01", periods=2, tz="UTC")}))
     assert unseal(KEY, "k", seal(KEY, "k", (b"\x00raw", "f.csv"))) == (b"\x00raw", "f.csv")
 
 
