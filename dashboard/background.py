@@ -358,6 +358,11 @@ def celery_app(redis_url: str):
         worker_prefetch_multiplier=1,  # a long run does not hold queued runs back on one worker
         result_expires=EXPIRE_SECONDS,
         broker_connection_retry_on_startup=True,
+        # JSON only, in both directions: a pickled message planted in Redis is refused
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
     )
     return app
 
