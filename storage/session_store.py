@@ -132,7 +132,11 @@ def _decode_part(kind: str, body: bytes) -> Any:
 
 
 def _mac(secret: bytes, key: str, payload: bytes) -> bytes:
-    return hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
+    """HMAC-SHA256 over ``key``, a zero byte and ``payload`` (fed in turn: no copy of a large
+    payload)."""
+    mac = hmac.new(secret, key.encode() + b"\0", hashlib.sha256)
+    mac.update(payload)
+    return mac.digest()
 
 
 def seal(secret: bytes, key: str, value: Any) -> bytes:
