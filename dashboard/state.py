@@ -217,7 +217,7 @@ def reset_to_demo() -> None:
 def save_pending(data: bytes, filename: str) -> None:
     """Keep an upload that needs a column mapping until the user applies one; StoreFull when
     there is no room."""
-    _store().set(session_id(), "pending", (data, filename), expire=PENDING_SECONDS)
+    _store().set(session_id(), "pending", (data, filename or "upload"), expire=PENDING_SECONDS)
 
 
 def pending_upload() -> tuple[bytes, str] | None:

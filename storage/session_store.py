@@ -118,7 +118,15 @@ def _encode_part(part: Any) -> tuple[str, bytes]:
         return "frame", _frame_bytes(part)
     if isinstance(part, bytes):
         return "bytes", part
-    return "json", json.dumps(part).encode()
+    return "json", json.dumps(part, default=_plain).encode()
+
+
+def _plain(value: Any) -> Any:
+    """NumPy numbers and arrays as the Python numbers and lists JSON carries (as Dash's own
+    JSON encoder does for the same dicts on their way to the browser)."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _decode_part(kind: str, body: bytes) -> Any:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import flask
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,6 +63,8 @@ def test_a_portfolio_round_trips_exactly_and_keeps_its_fingerprint():
     with pytest.raises(ValueError, match="cannot store column 'z'"):
         seal(KEY, "k", pd.DataFrame({"z": pd.date_range("2026-01-01", periods=2, tz="UTC")}))
     assert unseal(KEY, "k", seal(KEY, "k", (b"\x00raw", "f.csv"))) == (b"\x00raw", "f.csv")
+    report = {"p": np.float64(0.25), "n": np.int64(3), "fan": np.array([[1.0, 2.0]]), "none": None}
+    assert unseal(KEY, "k", seal(KEY, "k", report)) == {"p": 0.25, "n": 3, "fan": [[1.0, 2.0]], "none": None}
 
 
 def test_a_changed_moved_or_foreign_value_reads_as_no_data():
