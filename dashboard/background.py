@@ -88,6 +88,16 @@ def job_session() -> str | None:
     return (dash.ctx.custom_data or {}).get(SESSION_FIELD)
 
 
+def _job_context(context, sid: str) -> dict:
+    """What a job gets of its request: the session (from the server, see :func:`job_session`),
+    and neither the cookies nor the Authorization header, which would otherwise travel with the
+    run (through Redis to a Celery worker) holding a password and a session cookie."""
+    secret = {"authorization", "cookie"}
+    headers = {k: v for k, v in (context.get("headers") or {}).items() if k.lower() not in secret}
+    custom = {**(context.get("custom_data") or {}), SESSION_FIELD: sid}
+    return {**context, "headers": headers, "cookies": {}, "custom_data": custom}
+
+
 def _lost_error(message: str) -> dict:
     """What Dash's own job functions store for a run that raised (Dash then calls on_error)."""
     return {"background_callback_error": {"msg": message, "tb": ""}}
@@ -166,7 +176,7 @@ class GuardedRuns:
             self._remember(f"refused:{job}", refusal)
             self._remember(f"job-owner:{job}", sid)
             return job
-        context = {**context, "custom_data": {**(context.get("custom_data") or {}), SESSION_FIELD: sid}}
+        context = _job_context(context, sid)
         job = None
         try:
             job = super().call_job_fn(key, job_fn, args, context)  # type: ignore[misc]

@@ -285,3 +285,36 @@ def test_scale_out_runs_are_limited_too(dash_app, redis_url, tmp_path):
     assert _ask(manager, server, theirs, "get_result", "key-q", first) is manager.UNDEFINED  # not theirs
     _ask(manager, server, mine, "terminate_job", first)  # cancelled: its slot is free
     assert not _start(manager, server, theirs, "key-s", _result, 1).startswith("refused-")
+
+
+def _what_the_job_saw():
+    import dash
+
+    return {
+        "headers": dict(dash.ctx.headers),
+        "cookies": dict(dash.ctx.cookies),
+        "session": background.job_session(),
+    }
+
+
+def test_a_job_gets_its_session_from_the_server_and_no_credentials(dash_app, tmp_path):
+    server = dash_app.server
+    manager = background.manager(str(tmp_path), None)
+    mine, _ = _two_sessions(server)
+    request = {
+        "headers": {
+            "Authorization": "Basic YWxpY2U6c2VjcmV0",
+            "Cookie": f"{state.COOKIE}={mine}",
+            "Accept": "*/*",
+        },
+        "cookies": {state.COOKIE: mine},
+    }
+    with server.test_request_context("/", headers={"Cookie": f"{state.COOKIE}={mine}"}):
+        server.preprocess_request()
+        job = manager.call_job_fn(
+            "key-ctx", manager.make_job_fn(_what_the_job_saw, False, "ctx"), [], request
+        )
+        session = state.session_id()
+    until(lambda: manager.result_ready("key-ctx"), timeout=30)
+    seen = manager.get_result("key-ctx", job)
+    assert seen == {"headers": {"Accept": "*/*"}, "cookies": {}, "session": session}
