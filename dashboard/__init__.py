@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
@@ -16,8 +15,8 @@ from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
 from portfolio.whatif import DEFAULT_SETTINGS, finite_number, read_settings
 from storage.scenarios import ScenarioStore
-from storage.session_store import RedisStore
-from storage.settings import ConfigurationError, Settings
+from storage.session_store import check_redis, derived_key, private_directory, secret_key
+from storage.settings import REDIS_ENV, SECRET_ENV, ConfigurationError, Settings
 
 PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "simulator", "data")
 WEIGHT_LABELS = {
@@ -123,19 +122,6 @@ def _sidebar() -> html.Div:
     )
 
 
-def _check_redis(redis_url: str) -> None:
-    import redis
-
-    try:
-        RedisStore(redis_url).ping()
-    except (redis.RedisError, ValueError) as exc:
-        where = urlsplit(redis_url)._replace(netloc=urlsplit(redis_url).netloc.rpartition("@")[2])
-        raise ConfigurationError(
-            f"REDIS_URL is set, but Redis at {where.geturl()} does not "
-            f"answer ({exc}). Start Redis, or unset REDIS_URL."
-        ) from None
-
-
 def _users(settings: Settings) -> dict[str, str] | None:
     try:
         return access.configured_users(settings)
@@ -155,9 +141,17 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     settings = replace(settings or Settings.from_env(), **overrides)
     cache_dir, redis_url = settings.cache_dir, settings.redis_url
     if redis_url:
-        _check_redis(redis_url)
+        check_redis(redis_url, settings.allow_insecure_redis)
+        if not settings.secret_key:  # every machine must sign and verify with the same key
+            raise ConfigurationError(
+                f"{REDIS_ENV} is set: set {SECRET_ENV} too, the same on every machine "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
+    else:
+        private_directory(cache_dir)
+    secret = secret_key(settings.secret_key, cache_dir)
     users = users if users is not None else _users(settings)
-    manager = background.manager(cache_dir, redis_url)
+    manager = background.manager(cache_dir, redis_url, settings.max_runs)
     app = headers.QuietDash(
         __name__,
         use_pages=True,
@@ -170,7 +164,10 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # WCAG 3.1.1
     for page in PAGES:
         importlib.import_module(f"dashboard.pages.{page}")
-    state.install(app.server, redis_url or cache_dir)
+    # Dash signs its background handles with the server's key instead of keeping one in the
+    # run store (diskcache or Redis)
+    app.server.secret_key = derived_key(secret, "dash-handles").hex()
+    state.install(app.server, redis_url or cache_dir, secret, settings)
     if redis_url:
         app.server.extensions["strata_celery"] = manager.handle  # `celery -A app:celery_app`
     app.server.extensions["strata_settings"] = settings

@@ -1,16 +1,24 @@
-"""Per-browser-session data, kept server-side and keyed by a random session id.
+"""Per-browser-session data, kept server-side under a session id the server issued.
 
-The id lives in an HttpOnly cookie (``strata_sid``) set on the first request; the data lives
-in a store shared by every process: a diskcache directory on one machine (so it holds under
-``gunicorn -w 2``), or Redis when ``REDIS_URL`` is set (several machines; see
-:mod:`storage.session_store`). Nothing a user uploads is held in a module-level variable.
-Without an upload a session sees the built-in demo portfolio.
+The id lives in an HttpOnly, SameSite=Lax cookie (``strata_sid``; ``Secure`` with
+``STRATA_COOKIE_SECURE=1``) as ``<id>.<HMAC>``, the HMAC over the id and the signed-in user
+(none without users). A cookie the server did not issue, or one issued to another user, is
+ignored and the request gets a fresh session, so a cookie never carries data across users. No
+cookie is set on a 401 or 403 answer.
+
+The data lives in a store shared by every process (:mod:`storage.session_store`): a private
+diskcache directory on one machine, or Redis when ``REDIS_URL`` is set; values are signed and
+never unpickled, unused data expires after ``STRATA_SESSION_IDLE_HOURS``, and a session or the
+server past its storage cap gets a message instead of evicting anyone's data. Nothing a user
+uploads is held in a module-level variable. Without an upload a session sees the built-in demo
+portfolio.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import hashlib
+import hmac
 import secrets
 
 import flask
@@ -20,39 +28,86 @@ from portfolio.fingerprint import dataset_fingerprint
 from portfolio.ingest import load_file
 from portfolio.resources import demo_accounts_path
 from reporting.simulation_report import SimulationReport, UnreadableReport
-from storage.session_store import open_store
-from storage.settings import Settings
+from storage.session_store import SessionStore, StoreFull, StoreLimits, derived_key, open_store
+from storage.settings import MIB, Settings
 
 COOKIE = "strata_sid"
-EXPIRE_SECONDS = 7 * 24 * 3600
+COOKIE_SECONDS = 7 * 24 * 3600
+PENDING_SECONDS = 3600
 DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True, "notes": []}
+ACCOUNTS_SHAPE = (pd.DataFrame, dict)
+PENDING_SHAPE = (bytes, str)
+__all__ = ["StoreFull"]  # re-exported: what save_data raises when there is no room
 
 
-def install(server: flask.Flask, location: str) -> None:
-    """Attach the session store (a diskcache directory or a Redis URL) and the session-cookie
-    hooks to the Flask server."""
+def install(server: flask.Flask, location: str, secret: bytes, settings: Settings) -> None:
+    """Attach the session store (a diskcache directory or a Redis URL, values signed with a key
+    derived from ``secret``) and the session-cookie hooks to the Flask server."""
+    limits = store_limits(settings)
     server.config["STRATA_STORE"] = location
-    server.extensions["strata_store"] = open_store(location)
-
-    @server.before_request
-    def _ensure_session_id() -> None:
-        sid = _cookie_session(flask.request.cookies)
-        flask.g.strata_new_sid = sid is None
-        flask.g.strata_sid = sid or secrets.token_hex(16)
+    server.extensions["strata_store"] = open_store(location, secret, limits)
+    server.extensions["strata_store_limits"] = limits
+    server.extensions["strata_secret"] = secret
+    server.extensions["strata_cookie_key"] = derived_key(secret, "session-cookie")
 
     @server.after_request
     def _set_cookie(response: flask.Response) -> flask.Response:
-        if getattr(flask.g, "strata_new_sid", False):
+        if response.status_code in (401, 403):
+            return response  # refused: no session for whoever asked
+        if "strata_sid" not in flask.g:
+            if COOKIE in flask.request.cookies:
+                return response  # the request did not use its session (an asset): leave the cookie
+            session_id()  # the first page load issues the id (before its callbacks race for one)
+        if flask.g.strata_new_sid:
             response.set_cookie(
-                COOKIE, flask.g.strata_sid, httponly=True, samesite="Lax", max_age=EXPIRE_SECONDS
+                COOKIE,
+                flask.g.strata_cookie,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.cookie_secure,
+                max_age=COOKIE_SECONDS,
             )
         return response
 
 
-def _cookie_session(cookies: dict) -> str | None:
-    """The session id in the cookies, if it is one this app issued (32 hex digits)."""
-    sid = cookies.get(COOKIE, "")
-    return sid if sid.isalnum() and len(sid) == 32 else None
+def store_limits(settings: Settings) -> StoreLimits:
+    return StoreLimits(
+        session_bytes=int(settings.session_quota_mb * MIB),
+        total_bytes=int(settings.store_limit_mb * MIB),
+        idle_seconds=settings.session_idle_hours * 3600,
+    )
+
+
+def _cookie_mac(key: bytes, sid: str, user: str | None) -> str:
+    message = f"{sid}\0{user or ''}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def cookie_value(key: bytes, sid: str, user: str | None) -> str:
+    """The cookie for session ``sid`` issued to ``user``: ``<sid>.<HMAC>``."""
+    return f"{sid}.{_cookie_mac(key, sid, user)}"
+
+
+def verified_session(key: bytes, cookie: str | None, user: str | None) -> str | None:
+    """The session id in ``cookie`` if this server issued it to ``user``, else None."""
+    sid, _, mac = (cookie or "").partition(".")
+    if len(sid) != 32 or not sid.isalnum():
+        return None
+    return sid if hmac.compare_digest(mac, _cookie_mac(key, sid, user)) else None
+
+
+def session_id() -> str:
+    """This request's session: the cookie's if the server issued it to the signed-in user,
+    else a fresh one (set as the cookie on the response)."""
+    if "strata_sid" not in flask.g:
+        from dashboard.access import current_user
+
+        key, user = flask.current_app.extensions["strata_cookie_key"], current_user()
+        sid = verified_session(key, flask.request.cookies.get(COOKIE), user)
+        flask.g.strata_new_sid = sid is None
+        flask.g.strata_sid = sid or secrets.token_hex(16)
+        flask.g.strata_cookie = cookie_value(key, flask.g.strata_sid, user)
+    return flask.g.strata_sid
 
 
 def settings() -> Settings:
@@ -60,12 +115,8 @@ def settings() -> Settings:
     return flask.current_app.extensions["strata_settings"]
 
 
-def _store():
+def _store() -> SessionStore:
     return flask.current_app.extensions["strata_store"]
-
-
-def session_id() -> str:
-    return flask.g.strata_sid
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,8 +130,8 @@ def demo_fingerprint() -> str:
     return dataset_fingerprint(demo_accounts())
 
 
-def _data_of(store, sid: str) -> tuple[pd.DataFrame, dict]:
-    saved = store.get(f"{sid}:accounts")
+def _data_of(store: SessionStore, sid: str) -> tuple[pd.DataFrame, dict]:
+    saved = store.get(sid, "accounts", ACCOUNTS_SHAPE)
     return (demo_accounts(), DEMO_META) if saved is None else saved
 
 
@@ -89,20 +140,17 @@ def current_data() -> tuple[pd.DataFrame, dict]:
     return _data_of(_store(), session_id())
 
 
-def data_outside_request(location: str, cookies: dict) -> tuple[pd.DataFrame, dict]:
-    """The same as :func:`current_data` where there is no Flask request (a background job,
-    perhaps on another machine): the session comes from the request's cookies, the store from
-    its location (``server.config["STRATA_STORE"]``)."""
-    sid = _cookie_session(cookies)
-    if sid is None:
-        return demo_accounts(), DEMO_META
-    with contextlib.closing(open_store(location)) as store:
-        return _data_of(store, sid)
+def data_outside_request(server: flask.Flask, sid: str | None) -> tuple[pd.DataFrame, dict]:
+    """The same as :func:`current_data` for session ``sid`` where there is no Flask request (a
+    background job, perhaps on another machine, whose app opened the same store from the same
+    settings); ``sid`` is the one the request that started the job had, see
+    :func:`dashboard.background.job_session`."""
+    return _data_of(server.extensions["strata_store"], sid) if sid else (demo_accounts(), DEMO_META)
 
 
 def data_fingerprint() -> str:
     """Fingerprint of this session's data (see :func:`portfolio.fingerprint.dataset_fingerprint`)."""
-    return _store().get(f"{session_id()}:fingerprint") or demo_fingerprint()
+    return _store().get(session_id(), "fingerprint", str) or demo_fingerprint()
 
 
 def run_scope() -> str:
@@ -120,22 +168,27 @@ def owner() -> str:
 
 def save_report(report: SimulationReport) -> None:
     """Keep the simulation on screen (for the board pack and chart downloads); the store holds
-    its dict form."""
-    _store().set(f"{session_id()}:report", report.to_dict(), expire=EXPIRE_SECONDS)
+    its dict form. No room (see :class:`StoreFull`) keeps none: downloads say to run again."""
+    _keep_report(_store(), session_id(), report)
 
 
-def save_report_outside_request(location: str, cookies: dict, report: SimulationReport) -> None:
-    """:func:`save_report` from a background job (no Flask request)."""
-    sid = _cookie_session(cookies)
-    if sid is not None:
-        with contextlib.closing(open_store(location)) as store:
-            store.set(f"{sid}:report", report.to_dict(), expire=EXPIRE_SECONDS)
+def save_report_outside_request(server: flask.Flask, sid: str | None, report: SimulationReport) -> None:
+    """:func:`save_report` from a background job (no Flask request) for session ``sid``."""
+    if sid:
+        _keep_report(server.extensions["strata_store"], sid, report)
+
+
+def _keep_report(store: SessionStore, sid: str, report: SimulationReport) -> None:
+    try:
+        store.set(sid, "report", report.to_dict())
+    except StoreFull:
+        store.delete(sid, "report")
 
 
 def last_report() -> SimulationReport | None:
     """The last simulation this session ran, if it was run on the data loaded now (and this
     Strata can read it: one kept by an older version that cannot be converted counts as none)."""
-    stored = _store().get(f"{session_id()}:report")
+    stored = _store().get(session_id(), "report", dict)
     if not stored:
         return None
     try:
@@ -146,20 +199,26 @@ def last_report() -> SimulationReport | None:
 
 
 def save_data(accounts: pd.DataFrame, meta: dict) -> None:
+    """Keep ``accounts`` for this session; :class:`StoreFull` (nothing changed) when the session
+    or the server has no room for them. The fingerprint is that of the frame as stored and read
+    back, so it matches what every later read sees."""
     store, sid = _store(), session_id()
-    store.set(f"{sid}:accounts", (accounts, meta), expire=EXPIRE_SECONDS)
-    store.set(f"{sid}:fingerprint", dataset_fingerprint(accounts), expire=EXPIRE_SECONDS)
+    store.set(sid, "accounts", (accounts, meta))
+    stored = store.get(sid, "accounts", ACCOUNTS_SHAPE)
+    store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
+    store.delete(sid, "pending")
 
 
 def reset_to_demo() -> None:
-    for key in ("accounts", "fingerprint", "pending", "report"):
-        _store().delete(f"{session_id()}:{key}")
+    for part in ("accounts", "fingerprint", "pending", "report"):
+        _store().delete(session_id(), part)
 
 
 def save_pending(data: bytes, filename: str) -> None:
-    """Keep an upload that needs a column mapping until the user applies one."""
-    _store().set(f"{session_id()}:pending", (data, filename), expire=3600)
+    """Keep an upload that needs a column mapping until the user applies one; StoreFull when
+    there is no room."""
+    _store().set(session_id(), "pending", (data, filename or "upload"), expire=PENDING_SECONDS)
 
 
 def pending_upload() -> tuple[bytes, str] | None:
-    return _store().get(f"{session_id()}:pending")
+    return _store().get(session_id(), "pending", PENDING_SHAPE)

@@ -1,7 +1,20 @@
 """The deployment's settings, read once from the environment into one typed object.
 
-* ``STRATA_CACHE_DIR`` → ``cache_dir``: session data and runs without Redis (``<tmp>/strata-cache``)
-* ``REDIS_URL`` → ``redis_url``: scale-out, session data in Redis and runs on Celery (unset)
+* ``STRATA_CACHE_DIR`` → ``cache_dir``: session data and runs without Redis, a directory only
+  this user may enter (default ``$XDG_CACHE_HOME/strata``, else ``~/.cache/strata``; see
+  :func:`default_cache_dir` and :func:`storage.session_store.private_directory`)
+* ``REDIS_URL`` → ``redis_url``: scale-out, session data in Redis and runs on Celery (unset);
+  Redis must ask for a password unless ``STRATA_ALLOW_INSECURE_REDIS=1`` → ``allow_insecure_redis``
+* ``STRATA_SECRET_KEY`` → ``secret_key``: signs session cookies and stored session data (unset:
+  a random key kept in ``<cache_dir>/secret.key``, mode 0600; required with ``REDIS_URL``, the
+  same on every machine)
+* ``STRATA_COOKIE_SECURE=1`` → ``cookie_secure``: the session cookie is only sent over HTTPS
+* ``STRATA_SESSION_QUOTA_MB`` → ``session_quota_mb``: what one session may keep (300 MiB)
+* ``STRATA_STORE_LIMIT_MB`` → ``store_limit_mb``: what all sessions together may keep (4096 MiB);
+  a new upload past it is refused ("try later"), nothing is evicted
+* ``STRATA_SESSION_IDLE_HOURS`` → ``session_idle_hours``: session data unused this long expires (24)
+* ``STRATA_MAX_RUNS`` → ``max_runs``: full simulation runs at once, all sessions (CPU count);
+  one per session
 * ``STRATA_DATABASE_URL`` → ``database_url``: saved scenarios, a SQLAlchemy URL (default: a
   SQLite file, :func:`storage.scenarios.default_database_path`, which also reads
   ``XDG_DATA_HOME`` or ``LOCALAPPDATA`` from the same environment)
@@ -13,7 +26,7 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +39,15 @@ REDIS_ENV = "REDIS_URL"
 DATABASE_ENV = "STRATA_DATABASE_URL"
 USERS_ENV = "STRATA_USERS_FILE"
 UPLOAD_ENV = "STRATA_MAX_UPLOAD_MB"
+SECRET_ENV = "STRATA_SECRET_KEY"
+COOKIE_SECURE_ENV = "STRATA_COOKIE_SECURE"
+INSECURE_REDIS_ENV = "STRATA_ALLOW_INSECURE_REDIS"
+SESSION_QUOTA_ENV = "STRATA_SESSION_QUOTA_MB"
+STORE_LIMIT_ENV = "STRATA_STORE_LIMIT_MB"
+IDLE_ENV = "STRATA_SESSION_IDLE_HOURS"
+MAX_RUNS_ENV = "STRATA_MAX_RUNS"
 DEFAULT_UPLOAD_MB = 100.0
+MIB = 1024 * 1024
 
 
 class ConfigurationError(RuntimeError):
@@ -42,33 +63,81 @@ class Settings:
     database_url: str | None = None
     users_file: str | None = None
     max_upload_mb: float = DEFAULT_UPLOAD_MB
+    secret_key: str | None = None
+    cookie_secure: bool = False
+    allow_insecure_redis: bool = False
+    session_quota_mb: float = 300.0
+    store_limit_mb: float = 4096.0
+    session_idle_hours: float = 24.0
+    max_runs: int = os.cpu_count() or 1
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.max_upload_mb, int | float) and 0 < self.max_upload_mb < math.inf):
+        for env, value, what in (
+            (UPLOAD_ENV, self.max_upload_mb, "megabytes"),
+            (SESSION_QUOTA_ENV, self.session_quota_mb, "megabytes"),
+            (STORE_LIMIT_ENV, self.store_limit_mb, "megabytes"),
+            (IDLE_ENV, self.session_idle_hours, "hours"),
+            (MAX_RUNS_ENV, self.max_runs, "runs"),
+        ):
+            _check_positive(env, value, what)
+        if self.secret_key is not None and len(self.secret_key) < 32:
             raise ConfigurationError(
-                f"{UPLOAD_ENV} must be a positive number of megabytes, got {self.max_upload_mb!r}"
+                f"{SECRET_ENV} must be at least 32 characters (e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from ``environ`` (default: the process environment)."""
         env = os.environ if environ is None else environ
-        raw_upload = env.get(UPLOAD_ENV, str(DEFAULT_UPLOAD_MB))
-        try:
-            upload = float(raw_upload)
-        except ValueError:
-            raise ConfigurationError(
-                f"{UPLOAD_ENV} must be a positive number of megabytes, got {raw_upload!r}"
-            ) from None
+        defaults = cls(cache_dir="")
         return cls(
-            cache_dir=env.get(CACHE_ENV) or str(Path(tempfile.gettempdir()) / "strata-cache"),
+            cache_dir=env.get(CACHE_ENV) or str(default_cache_dir(env)),
             redis_url=env.get(REDIS_ENV) or None,
             database_url=env.get(DATABASE_ENV) or default_database_url(env),
             users_file=env.get(USERS_ENV) or None,
-            max_upload_mb=upload,
+            max_upload_mb=_number(env, UPLOAD_ENV, defaults.max_upload_mb, "megabytes"),
+            secret_key=env.get(SECRET_ENV) or None,
+            cookie_secure=env.get(COOKIE_SECURE_ENV) == "1",
+            allow_insecure_redis=env.get(INSECURE_REDIS_ENV) == "1",
+            session_quota_mb=_number(env, SESSION_QUOTA_ENV, defaults.session_quota_mb, "megabytes"),
+            store_limit_mb=_number(env, STORE_LIMIT_ENV, defaults.store_limit_mb, "megabytes"),
+            session_idle_hours=_number(env, IDLE_ENV, defaults.session_idle_hours, "hours"),
+            max_runs=int(_number(env, MAX_RUNS_ENV, defaults.max_runs, "runs")),
         )
 
     @property
     def upload_limits(self) -> Limits:
         """The ingest limits with this deployment's upload cap (bytes = MiB × 1,048,576)."""
         return Limits(max_bytes=int(self.max_upload_mb * 1024 * 1024))
+
+
+def default_cache_dir(environ: Mapping[str, str]) -> Path:
+    """The per-user cache directory: ``$XDG_CACHE_HOME/strata`` (an absolute XDG_CACHE_HOME),
+    ``%LOCALAPPDATA%\\strata\\cache`` on Windows, else ``~/.cache/strata``. Never a shared
+    path such as /tmp, where another local user could create it first."""
+    xdg = environ.get("XDG_CACHE_HOME", "")
+    if sys.platform == "win32" and environ.get("LOCALAPPDATA"):
+        return Path(environ["LOCALAPPDATA"]) / "strata" / "cache"
+    if xdg and Path(xdg).is_absolute():  # the XDG spec says a relative one is ignored
+        return Path(xdg) / "strata"
+    return Path.home() / ".cache" / "strata"
+
+
+def _check_positive(env: str, value: object, what: str) -> None:
+    if not (isinstance(value, int | float) and 0 < value < math.inf):
+        raise ConfigurationError(f"{env} must be a positive number of {what}, got {value!r}")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, what: str) -> float:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a positive number of {what}, got {raw!r}") from None
+    _check_positive(name, value, what)
+    if what == "runs" and value != int(value):
+        raise ConfigurationError(f"{name} must be a whole number of runs, got {raw!r}")
+    return value

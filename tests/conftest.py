@@ -101,9 +101,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    """A throw-away ``redis-server`` on a free loopback port, nothing saved to disk.
+REDIS_SECRET_KEY = "test-only-secret-key-0123456789abcdef"
+
+
+def start_redis(password: str | None):
+    """A throw-away ``redis-server`` on a free loopback port, nothing saved to disk, asking for
+    ``password`` (none: an open one, as tests of the refusal need): (process, url).
 
     Skipped where Debian's redis-server is not installed, except in CI: ``.ci/run`` installs it
     and sets STRATA_REQUIRE_REDIS=1, so a missing server fails the run instead.
@@ -121,12 +124,13 @@ def redis_url(tmp_path):
             pytest.fail("redis-server is not installed (apt-get install redis-server)")
         pytest.skip("redis-server is not installed")
     port = free_port()
+    args = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        args + (["--requirepass", password] if password else []),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"redis://127.0.0.1:{port}/0"
+    url = f"redis://:{password}@127.0.0.1:{port}/0" if password else f"redis://127.0.0.1:{port}/0"
 
     def answers() -> bool:
         try:
@@ -136,6 +140,33 @@ def redis_url(tmp_path):
 
     try:
         until(answers, timeout=20, msg="redis-server did not start")
+    except BaseException:
+        process.terminate()
+        raise
+    return process, url
+
+
+@pytest.fixture
+def redis_url(monkeypatch):
+    """A password-protected ``redis-server`` (the app refuses one without a password) as a
+    deployment would run it; STRATA_SECRET_KEY is set in the environment for the test, since
+    a deployment with Redis needs one (child processes the test starts inherit it)."""
+    import secrets
+
+    monkeypatch.setenv("STRATA_SECRET_KEY", REDIS_SECRET_KEY)
+    process, url = start_redis(secrets.token_hex(16))
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def open_redis_url():
+    """A ``redis-server`` without a password (what the app must refuse)."""
+    process, url = start_redis(None)
+    try:
         yield url
     finally:
         process.terminate()

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import functools
 
 import dash
 import dash_ag_grid as dag
@@ -216,6 +217,23 @@ def _change(
     )
 
 
+def _storage_full_is_a_message(read):
+    """No room in the session's or the server's storage (:class:`state.StoreFull`) is a message,
+    and nothing changes."""
+
+    @functools.wraps(read)
+    def guarded(data: bytes, filename: str, *args) -> dict:
+        try:
+            return read(data, filename, *args)
+        except state.StoreFull as exc:
+            return _change(
+                dbc.Alert(f"{filename} was not loaded: {exc}", color="danger"), None, apply_style=HIDDEN
+            )
+
+    return guarded
+
+
+@_storage_full_is_a_message
 def _after_read(data: bytes, filename: str, result, version: int | None) -> dict:
     """A file read: accepted (stored for this session, the pages and the slider follow), in
     need of a column mapping (kept until it is applied), or rejected (nothing changes)."""

@@ -563,7 +563,11 @@ def preview(selected, form, settings, data_version):
 
 def run_failed(exc: Exception) -> tuple:
     """A full run that died (its worker killed, see :mod:`dashboard.background`) or raised:
-    say so and offer the retry; the last result on screen stays."""
+    say so and offer the retry; the last result on screen stays. A run a limit refused (one
+    per session, ``STRATA_MAX_RUNS`` in all) says so instead."""
+    refusal = background.refusal_of(exc)
+    if refusal is not None:
+        return no_update, refusal
     reason = next((r for r in (background.LOST_RUN, background.NO_WORKER) if r in str(exc)), None)
     if reason is None:
         logger.error("simulation run failed: %s", exc)
@@ -616,8 +620,8 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
     if str(paths) not in {str(p) for p in simulator.FULL_PATHS}:
         return no_update, "Pick a number of paths from the list."
     set_progress((0, "starting"))
-    store = dash.get_app().server.config["STRATA_STORE"]  # no Flask request in a background job
-    accounts, _ = state.data_outside_request(store, dash.ctx.cookies)
+    server, session = dash.get_app().server, background.job_session()  # no Flask request here
+    accounts, _ = state.data_outside_request(server, session)
 
     def progress(done: float) -> None:
         set_progress((round(100 * done), f"{done:.0%} of {int(paths):,} paths"))
@@ -626,7 +630,7 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
         report = simulator.simulate(accounts, settings, form, _selected_ids(selected), int(paths), progress)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
-    state.save_report_outside_request(store, dash.ctx.cookies, report)
+    state.save_report_outside_request(server, session, report)
     set_progress((100, f"done: {int(paths):,} paths"))
     return report.to_dict(), ""
 

@@ -86,6 +86,7 @@ def gunicorn_url(request, tmp_path):
     }
     if request.param == "redis":
         env["REDIS_URL"] = request.getfixturevalue("redis_url")
+        env["STRATA_SECRET_KEY"] = os.environ["STRATA_SECRET_KEY"]  # set by the redis_url fixture
     service, url = gunicorn(tmp_path, env)
     try:
         yield url
@@ -210,8 +211,8 @@ def test_cancelled_run_changes_nothing_and_saves_nothing(dash_duo, dash_app):
     assert "Run failed" not in dash_duo.find_element("#sim-error").text  # cancelled, not lost
     # nothing saved: the session's last simulation (what the board pack shows) is still the
     # preview, and the session has no saved scenario
-    session = dash_duo.driver.get_cookie("strata_sid")["value"]
-    report = dash_app.server.extensions["strata_store"].get(f"{session}:report")
+    session = dash_duo.driver.get_cookie("strata_sid")["value"].partition(".")[0]  # <id>.<signature>
+    report = dash_app.server.extensions["strata_store"].get(session, "report", dict)
     assert report["settings"]["paths"] == 1000
     assert dash_app.server.extensions["strata_scenarios"].list(session) == []
 

@@ -342,16 +342,16 @@ def test_another_session_sees_none_of_my_scenarios(dash_app, page):
     assert kept is not None and kept.name == "Mine"  # neither deleted nor renamed by them
 
 
-def test_background_jobs_find_the_session_by_its_cookie_and_only_by_a_valid_one(request_ctx, dash_app, page):
+def test_background_jobs_find_the_session_the_manager_gave_them(request_ctx, dash_app, page):
     mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0], "arr_prior": [4.0]})
     state.save_data(mine, {"source": "z.csv", "notes": []})
-    directory = dash_app.server.config["STRATA_STORE"]
-    accounts, meta = state.data_outside_request(directory, {state.COOKIE: state.session_id()})
+    server = dash_app.server
+    accounts, meta = state.data_outside_request(server, state.session_id())
     assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
-    for forged in ("../" * 8 + "x", "", "A" * 31, state.session_id() + "0"):
-        assert state.data_outside_request(directory, {state.COOKIE: forged})[1] is state.DEMO_META
+    for unknown in ("../" * 8 + "x", "", None, "A" * 32, state.session_id() + "0"):
+        assert state.data_outside_request(server, unknown)[1] is state.DEMO_META
     report = simulator.simulate(accounts, DEFAULT_SETTINGS, {}, [], 200)
-    state.save_report_outside_request(directory, {state.COOKIE: state.session_id()}, report)
+    state.save_report_outside_request(server, state.session_id(), report)
     assert state.last_report() == report
     state.save_data(mine.assign(arr=[6.0]), {"source": "z2.csv", "notes": []})
     assert state.last_report() is None  # run on other data

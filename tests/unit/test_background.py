@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from dashboard import background, state
-from storage.session_store import RedisStore, open_store
+from storage.session_store import DiskBackend, RedisBackend, StoreLimits, open_store
+from storage.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -50,30 +51,33 @@ def test_an_embedded_run_whose_process_died_is_reported_but_a_cancelled_one_is_n
 
 
 def test_redis_store_round_trips_values_with_expiry_and_delete(redis_url, tmp_path):
-    store = open_store(redis_url)
-    assert isinstance(store, RedisStore)
+    store = open_store(redis_url, b"k" * 32)
+    assert isinstance(store.backend, RedisBackend)
     frame = pd.DataFrame({"account_id": ["A"], "arr": [1.5]})
-    store.set("s:accounts", (frame, {"source": "a.csv"}), expire=60)
-    got, meta = store.get("s:accounts")
+    store.set("s", "accounts", (frame, {"source": "a.csv"}), expire=60)
+    got, meta = store.get("s", "accounts", (pd.DataFrame, dict))
     pd.testing.assert_frame_equal(got, frame)
     assert meta == {"source": "a.csv"}
-    assert 0 < store._redis.ttl("strata:session:s:accounts") <= 60
-    assert store.delete("s:accounts") and store.get("s:accounts", "gone") == "gone"
-    assert isinstance(open_store(str(tmp_path)), diskcache.Cache)  # not a URL: a directory
+    assert 0 < store.backend.redis.ttl("strata:session:s:accounts") <= StoreLimits().idle_seconds
+    store.delete("s", "accounts")
+    assert store.get("s", "accounts", (pd.DataFrame, dict)) is None
+    assert isinstance(open_store(str(tmp_path / "d"), b"k" * 32).backend, DiskBackend)  # a directory
 
 
 def test_sessions_in_redis_reach_background_jobs_and_stay_apart(redis_url):
     server = flask.Flask(__name__)
-    state.install(server, redis_url)
+    state.install(server, redis_url, b"k" * 32, Settings(cache_dir="", redis_url=redis_url))
     mine = pd.DataFrame({"account_id": ["Z"], "account_name": ["Zed"], "arr": [5.0]})
     with server.test_request_context("/"):
         server.preprocess_request()
         state.save_data(mine, {"source": "z.csv", "notes": []})
-        cookie = {state.COOKIE: state.session_id()}
+        session = state.session_id()
     with server.test_request_context("/"):
         server.preprocess_request()  # someone else
         assert state.current_data()[1] is state.DEMO_META
-    accounts, meta = state.data_outside_request(redis_url, cookie)  # a worker elsewhere
+    other = flask.Flask(__name__)  # a worker elsewhere: its own app, the same settings
+    state.install(other, redis_url, b"k" * 32, Settings(cache_dir="", redis_url=redis_url))
+    accounts, meta = state.data_outside_request(other, session)
     assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
 
 
