@@ -29,7 +29,7 @@ import pandas as pd
 from portfolio.quarters import QuarterlyRevenue
 from portfolio.retention import Retention, retention, retention_by_tier
 from portfolio.schema import TIERS
-from portfolio.tiers import Thresholds, tier_accounts
+from portfolio.tiers import Thresholds, tier_accounts, tier_distribution
 
 COVERAGE_SLACK = pd.Timedelta(days=31)
 """A point at ``t`` needs the history to start by ``t − 24 months + 31 days``."""
@@ -79,19 +79,24 @@ class TrendPoint:
 
     def to_dict(self) -> dict:
         """``{"as_of", "total_arr", "nrr", "grr", "strategic_share", "by_tier": {tier: {"nrr",
-        "grr", "arr"}}, "bridge": {…}}`` (NaN rates stay NaN; the caller makes JSON)."""
+        "grr", "arr"}}, "bridge": {…}}``, JSON-ready: a rate without a cohort is None."""
         return {
             "as_of": self.as_of.strftime("%Y-%m-%d"),
             "total_arr": self.total_arr,
-            "nrr": self.retention.nrr,
-            "grr": self.retention.grr,
+            "nrr": _rate(self.retention.nrr),
+            "grr": _rate(self.retention.grr),
             "strategic_share": self.strategic_share,
             "by_tier": {
-                tier: {"nrr": r.nrr, "grr": r.grr, "arr": self.tier_arr[tier]}
+                tier: {"nrr": _rate(r.nrr), "grr": _rate(r.grr), "arr": self.tier_arr[tier]}
                 for tier, r in self.by_tier.items()
             },
             "bridge": self.retention.bridge.to_dict(),
         }
+
+
+def _rate(value: float) -> float | None:
+    """A rate for JSON: NaN (no accounts to start from) becomes None."""
+    return None if np.isnan(value) else value
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,16 @@ class Trend:
     note: str | None = None
     subscription_like: bool = False
     kind_reason: str = ""
+
+    def to_dict(self) -> dict:
+        """``{"trend": [point, …], "trend_kind": {"subscription_like", "reason"}}`` and, without
+        points, ``"trend_note"`` saying why (JSON-ready)."""
+        out: dict = {"trend": [p.to_dict() for p in self.points]}
+        if self.points:
+            out["trend_kind"] = {"subscription_like": self.subscription_like, "reason": self.kind_reason}
+        else:
+            out["trend_note"] = self.note
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per quarter end: total ARR, NRR, GRR, strategic share, then per tier NRR,
@@ -180,15 +195,14 @@ def _point(quarters: QuarterlyRevenue, j: int, tiering: Tiering) -> TrendPoint:
     )
     start_tier, tier = tiering(window)
     by_tier = retention_by_tier(window["arr"], window["arr_prior"], start_tier, tier)
-    tier_arr = {t: float(window["arr"][tier == t].sum()) for t in TIERS}
-    total = float(window["arr"].sum())
+    distribution = tier_distribution(window["arr"], tier)
     return TrendPoint(
         as_of=quarters.ends[j],
-        total_arr=total,
+        total_arr=float(window["arr"].sum()),
         retention=retention(window["arr"], window["arr_prior"]),
         by_tier=by_tier,
-        tier_arr=tier_arr,
-        strategic_share=tier_arr[TIERS[0]] / total if total > 0 else 0.0,
+        tier_arr={t: float(distribution.loc[t, "arr"]) for t in TIERS},
+        strategic_share=float(distribution.loc[TIERS[0], "arr_share"]),
     )
 
 
