@@ -19,7 +19,7 @@ from storage.scenarios import ScenarioStore
 from storage.session_store import RedisStore
 from storage.settings import ConfigurationError, Settings
 
-PAGES = ("overview", "concentration", "tiers", "retention", "capacity", "simulator", "data")
+PAGES = ("overview", "concentration", "tiers", "retention", "trends", "capacity", "simulator", "data")
 WEIGHT_LABELS = {
     "revenue": "Revenue",
     "expansion_potential": "Expansion potential",

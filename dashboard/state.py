@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 import flask
 import pandas as pd
@@ -25,6 +27,7 @@ from storage.settings import Settings
 
 COOKIE = "strata_sid"
 EXPIRE_SECONDS = 7 * 24 * 3600
+T = TypeVar("T")
 DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True, "notes": []}
 
 
@@ -149,10 +152,25 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     store, sid = _store(), session_id()
     store.set(f"{sid}:accounts", (accounts, meta), expire=EXPIRE_SECONDS)
     store.set(f"{sid}:fingerprint", dataset_fingerprint(accounts), expire=EXPIRE_SECONDS)
+    store.delete(f"{sid}:computed")
+
+
+def computed_once(inputs: str, compute: Callable[[], T]) -> T:
+    """``compute()`` for this session's data and ``inputs`` (a string naming them): kept in the
+    session store, so a page shown again with the same data and inputs reads it back instead of
+    computing it again. One result per session; new data or other inputs replace it."""
+    store, sid = _store(), session_id()
+    key = f"{data_fingerprint()}|{inputs}"
+    saved = store.get(f"{sid}:computed")
+    if saved is not None and saved[0] == key:
+        return saved[1]
+    value = compute()
+    store.set(f"{sid}:computed", (key, value), expire=EXPIRE_SECONDS)
+    return value
 
 
 def reset_to_demo() -> None:
-    for key in ("accounts", "fingerprint", "pending", "report"):
+    for key in ("accounts", "fingerprint", "pending", "report", "computed"):
         _store().delete(f"{session_id()}:{key}")
 
 

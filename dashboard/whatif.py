@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.whatif import analyze_with
+from portfolio.trends import Trend
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with, trend_with
 
 
 def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     """Analyse this browser session's data (the demo by default) under the what-if settings."""
     accounts, _meta = state.current_data()
     return analyze_with(accounts, settings)
+
+
+def trend_session(settings: dict | None) -> Trend:
+    """The quarterly trend of this session's data under the what-if settings; computed once
+    per data and tier settings (thresholds, weights), then read back from the session store."""
+    settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    inputs = json.dumps({"trend": [settings["thresholds"], settings["weights"]]}, sort_keys=True)
+    return state.computed_once(inputs, lambda: trend_with(state.current_data()[0], settings))

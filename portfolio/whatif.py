@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY
+from portfolio.ingest.history import quarters_of
 from portfolio.tiers import (
     DEFAULT_WEIGHTS,
     REVENUE_ONLY_THRESHOLDS,
@@ -15,6 +16,7 @@ from portfolio.tiers import (
     Thresholds,
     score_dimensions,
 )
+from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
 
 
 def slider_value(thresholds: Thresholds) -> list[float]:
@@ -48,3 +50,12 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         capacity=settings["capacity"],
         available_headcount=float(headcount) if headcount not in (None, "") else None,
     )
+
+
+def trend_with(accounts, settings: dict | None) -> Trend:
+    """:func:`portfolio.trends.quarterly_trend` of the history ``accounts`` came from (none for
+    a snapshot), tiered by the scorecard under the given what-if settings."""
+    settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    key, strategic = settings["thresholds"]
+    tiering = scorecard_tiering(settings["weights"], Thresholds(float(strategic), float(key)))
+    return quarterly_trend(quarters_of(accounts), tiering=tiering)

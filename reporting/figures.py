@@ -17,6 +17,7 @@ from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.retention import Bridge
 from portfolio.schema import TIERS
+from portfolio.trends import Trend
 from reporting.simulation_report import DELTA, SimulationReport
 from reporting.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
 
@@ -637,4 +638,174 @@ def decomposition_figure(report: SimulationReport) -> go.Figure:
         yaxis=dict(
             title="Expected ARR at the horizon", range=[min(values) - pad, max(values) + pad], **MONEY_AXIS
         ),
+    )
+
+
+# ---- Trends (from a :class:`portfolio.trends.Trend`) ----
+
+NO_TREND_TITLE = "Trends — need a revenue history"
+TREND_TOTAL_COLOR = "#222222"
+"""The all-tiers line: near-black, apart from the tier colours."""
+BRIDGE_COLORS = {"expansion": "#009E73", "new": "#56B4E9", "contraction": ACCENT, "churn": ACCENT}
+"""Okabe–Ito: gains bluish green and sky blue; losses vermillion (contraction hatched)."""
+
+
+def _quarter_labels(trend: Trend) -> list[str]:
+    """Each point's quarter end as ``Dec 2017`` (category axis: one tick per point)."""
+    return [f"{p.as_of:%b %Y}" for p in trend.points]
+
+
+def _year_to(trend: Trend) -> list[str]:
+    """Hover text: the exact window, ``year to 2017-12-30``."""
+    return [f"year to {p.as_of:%Y-%m-%d}" for p in trend.points]
+
+
+def trend_retention_figure(trend: Trend) -> go.Figure:
+    """NRR and GRR per quarter end, all tiers and per start-of-year tier, side by side; the
+    SaaS benchmark bands (NRR ≥ 120%, GRR 92–98%) only when the data is subscription-like."""
+    if not trend.points:
+        return message_figure(NO_TREND_TITLE, trend.note or "")
+    x, hover = _quarter_labels(trend), _year_to(trend)
+    series = {"All tiers": [p.retention for p in trend.points]}
+    series |= {tier: [p.by_tier[tier] for p in trend.points] for tier in TIERS}
+    traces = []
+    for axis, attr in (("", "nrr"), ("2", "grr")):
+        for name, rows in series.items():
+            total = name == "All tiers"
+            color = TREND_TOTAL_COLOR if total else TIER_COLORS[name]
+            traces.append(
+                dict(
+                    type="scatter",
+                    mode="lines+markers",
+                    x=x,
+                    y=[getattr(r, attr) for r in rows],
+                    name=name,
+                    legendgroup=name,
+                    showlegend=axis == "",
+                    line=dict(color=color, width=3 if total else 2),
+                    marker=dict(size=6),
+                    xaxis=f"x{axis}",
+                    yaxis=f"y{axis}",
+                    customdata=hover,
+                    hovertemplate=f"{name}, %{{customdata}}: {attr.upper()} %{{y:.1%}}<extra></extra>",
+                )
+            )
+    layout = _side_by_side("NRR", "GRR", yaxis=dict(tickformat=".0%"), yaxis2=dict(tickformat=".0%"))
+    layout["shapes"] = [
+        _line("y", 1.0, dict(color="#666", dash="dot")),
+        _line("y", 1.0, dict(color="#666", dash="dot"), xref="x2", yref="y2"),
+    ]
+    if trend.subscription_like:
+        band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+        layout["shapes"] += [
+            dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
+            dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
+        ]
+        layout["annotations"] += [
+            _label("strong ≥ 120%", 1, 1.2, "x domain", "y", xanchor="right", yanchor="bottom"),
+            _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
+        ]
+    layout["yaxis2"]["rangemode"] = "tozero"
+    return _figure(
+        "Trailing-twelve-month NRR and GRR by tier at the start of each year",
+        traces,
+        legend=dict(y=1.12),
+        margin=dict(t=100),
+        **layout,
+    )
+
+
+def trend_arr_figure(trend: Trend) -> go.Figure:
+    """ARR per tier at each quarter end (stacked bars) and the strategic share of ARR (line,
+    right axis)."""
+    if not trend.points:
+        return message_figure(NO_TREND_TITLE, trend.note or "")
+    x, hover = _quarter_labels(trend), _year_to(trend)
+    traces: list[dict] = [
+        dict(
+            type="bar",
+            x=x,
+            y=[p.tier_arr[tier] for p in trend.points],
+            name=tier,
+            marker_color=TIER_COLORS[tier],
+            customdata=[[h, money(p.tier_arr[tier])] for h, p in zip(hover, trend.points, strict=True)],
+            hovertemplate=f"{tier}, %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+        )
+        for tier in TIERS
+    ]
+    traces.append(
+        dict(
+            type="scatter",
+            mode="lines+markers",
+            x=x,
+            y=[p.strategic_share for p in trend.points],
+            name="Strategic share (right axis)",
+            yaxis="y2",
+            line=dict(color=TREND_TOTAL_COLOR, width=2, dash="dash"),
+            customdata=hover,
+            hovertemplate="Strategic share, %{customdata}: %{y:.1%}<extra></extra>",
+        )
+    )
+    top = max(p.total_arr for p in trend.points)
+    return _figure(
+        "ARR by tier and the strategic share of ARR",
+        traces,
+        barmode="stack",
+        yaxis=dict(
+            title="ARR (trailing twelve months)", range=[0, top * 1.1 if top > 0 else 1], **MONEY_AXIS
+        ),
+        yaxis2=dict(title="Strategic share", overlaying="y", side="right", showgrid=False, **SHARE_AXIS),
+        legend=dict(y=1.08),
+        margin=dict(t=90, r=70),
+    )
+
+
+def trend_bridge_figure(trend: Trend) -> go.Figure:
+    """The ARR bridge of the year to each quarter end: expansion and new logos up, contraction
+    and churn down, and the net change (ending − starting ARR of the opening cohort plus new)."""
+    if not trend.points:
+        return message_figure(NO_TREND_TITLE, trend.note or "")
+    x, hover = _quarter_labels(trend), _year_to(trend)
+    bridges = [p.retention.bridge for p in trend.points]
+    steps = (("expansion", 1), ("new", 1), ("contraction", -1), ("churn", -1))
+    traces: list[dict] = []
+    for step, sign in steps:
+        values = [sign * getattr(b, step) for b in bridges]
+        marker: dict = dict(color=BRIDGE_COLORS[step])
+        if step == "contraction":
+            marker = dict(
+                color="white", line=dict(color=ACCENT, width=1.5), pattern=dict(shape="/", fgcolor=ACCENT)
+            )
+        traces.append(
+            dict(
+                type="bar",
+                x=x,
+                y=values,
+                name=step.title(),
+                marker=marker,
+                customdata=[[h, money(v, signed=True)] for h, v in zip(hover, values, strict=True)],
+                hovertemplate=f"{step.title()}, %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+            )
+        )
+    net = [b.ending - b.starting for b in bridges]
+    traces.append(
+        dict(
+            type="scatter",
+            mode="lines+markers",
+            x=x,
+            y=net,
+            name="Net change",
+            line=dict(color=TREND_TOTAL_COLOR, width=2),
+            marker=dict(size=8, symbol="diamond"),
+            customdata=[[h, money(v, signed=True)] for h, v in zip(hover, net, strict=True)],
+            hovertemplate="Net change, %{customdata[0]}: %{customdata[1]}<extra></extra>",
+        )
+    )
+    return _figure(
+        "ARR bridge of the year to each quarter end",
+        traces,
+        barmode="relative",
+        yaxis=dict(title="ARR change", zeroline=True, zerolinecolor="#888", **MONEY_AXIS),
+        legend=dict(y=1.08),
+        margin=dict(t=90),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.trends import Trend
 
 
 def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
@@ -71,3 +72,34 @@ def arr_bridge_takeaway(analysis: PortfolioAnalysis, tier: str | None = None) ->
         f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
         f"{money(-b.churn)}, new {money(b.new)}."
     )
+
+
+def trend_takeaways(trend: Trend) -> dict[str, str]:
+    """One sentence per Trends chart (``trend-retention``, ``trend-arr``, ``trend-bridge``):
+    first against last quarter end, from the numbers :mod:`reporting.figures` draws."""
+    if not trend.points:
+        sentence = f"No trend: {trend.note}."
+        return dict.fromkeys(("trend-retention", "trend-arr", "trend-bridge"), sentence)
+    first, last = trend.points[0], trend.points[-1]
+    span = f"from the year to {first.as_of:%Y-%m-%d} to the year to {last.as_of:%Y-%m-%d}"
+    s0, s1 = first.by_tier[TIERS[0]], last.by_tier[TIERS[0]]
+    b = last.retention.bridge
+    worst = max(trend.points, key=lambda p: p.retention.bridge.churn)
+    return {
+        "trend-retention": (
+            f"NRR went from {percent(first.retention.nrr)} to {percent(last.retention.nrr)} and GRR "
+            f"from {percent(first.retention.grr)} to {percent(last.retention.grr)} {span}; "
+            f"strategic accounts' NRR from {percent(s0.nrr)} to {percent(s1.nrr)}."
+        ),
+        "trend-arr": (
+            f"ARR went from {money(first.total_arr)} to {money(last.total_arr)} {span}; the "
+            f"strategic share of ARR from {percent(first.strategic_share)} to "
+            f"{percent(last.strategic_share)}."
+        ),
+        "trend-bridge": (
+            f"In the year to {last.as_of:%Y-%m-%d}: expansion {money(b.expansion)}, new "
+            f"{money(b.new)}, contraction {money(-b.contraction)}, churn {money(-b.churn)}, net "
+            f"{money(b.ending - b.starting, signed=True)}; churn was largest in the year to "
+            f"{worst.as_of:%Y-%m-%d} ({money(-worst.retention.bridge.churn)})."
+        ),
+    }

@@ -1,0 +1,69 @@
+"""The Trends page's callback, called directly: the demo snapshot says what data the page
+needs; an uploaded order export draws its trend, computed once per data and tier settings."""
+
+import base64
+import importlib
+
+import pytest
+
+import dashboard.whatif as whatif
+from conftest import real_file
+from dashboard.whatif import trend_session
+from portfolio.whatif import DEFAULT_SETTINGS
+from reporting.takeaways import trend_takeaways
+
+REVENUE_ONLY = {**DEFAULT_SETTINGS, "thresholds": [80, 95]}  # what an upload sets for a history
+
+
+@pytest.fixture(scope="module")
+def pages(dash_app):
+    return importlib.import_module("dashboard.pages.trends"), importlib.import_module("dashboard.pages.data")
+
+
+def _upload(pages, name: str) -> None:
+    path = real_file(name)
+    contents = "data:text/csv;base64," + base64.b64encode(path.read_bytes()).decode()
+    out = pages[1].on_upload(contents=contents, filename=path.name, version=0)
+    assert out["version"] == 1, out["report"]
+
+
+def test_snapshot_says_what_data_the_page_needs(request_ctx, pages):
+    note, style, *figs, s1, _, _ = pages[0].update_trends(DEFAULT_SETTINGS, 0)
+    assert "Trends need a revenue history" in str(note) and "snapshot" in str(note)
+    assert style == {"display": "none"}
+    assert all(f.layout.title.text == "Trends — need a revenue history" for f in figs)
+    assert s1.startswith("No trend: a trend needs a revenue history")
+
+
+def test_order_export_draws_its_trend_without_bands(request_ctx, pages):
+    _upload(pages, "Sample - Superstore.csv")
+    note, style, retention, arr, bridge, *summaries = pages[0].update_trends(REVENUE_ONLY, 1)
+    assert style == {}
+    assert "9 quarter ends" in str(note) and "2017-12-30" in str(note)
+    assert "Order data, not subscriptions" in str(note)
+    assert retention.layout.shapes and not any(s.type == "rect" for s in retention.layout.shapes)
+    all_tiers = next(t for t in retention.data if t.name == "All tiers" and t.xaxis == "x")
+    labels = list(all_tiers.x)
+    assert (labels[0], labels[-1], len(labels)) == ("Dec 2015", "Dec 2017", 9)
+    assert all_tiers.y[-1] == pytest.approx(0.9627036880726703, rel=1e-12)  # `analyze`'s NRR
+    assert [t.name for t in arr.data] == ["Strategic", "Key", "Standard", "Strategic share (right axis)"]
+    assert sum(t.y[-1] for t in arr.data[:3]) == pytest.approx(733947.0232, rel=1e-12)
+    assert [t.name for t in bridge.data] == ["Expansion", "New", "Contraction", "Churn", "Net change"]
+    assert tuple(summaries) == tuple(trend_takeaways(trend_session(REVENUE_ONLY)).values())
+    assert summaries[1].startswith("ARR went from $474k to $734k from the year to 2015-12-30")
+
+
+def test_trend_is_computed_once_per_data_and_tier_settings(request_ctx, pages, monkeypatch):
+    _upload(pages, "SaaS-Sales.csv")
+    calls = []
+    real = whatif.trend_with
+    monkeypatch.setattr(whatif, "trend_with", lambda *a: calls.append(1) or real(*a))
+    share = pages[0].update_trends(REVENUE_ONLY, 1)[3].data[-1].y
+    pages[0].update_trends(REVENUE_ONLY, 1)
+    assert len(calls) == 1
+    stricter = {**REVENUE_ONLY, "thresholds": [90, 99]}
+    stricter_share = pages[0].update_trends(stricter, 1)[3].data[-1].y
+    assert len(calls) == 2 and stricter_share[-1] < share[-1]
+    _upload(pages, "Sample - Superstore.csv")  # new data: computed again
+    pages[0].update_trends(stricter, 2)
+    assert len(calls) == 3
