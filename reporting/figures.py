@@ -742,6 +742,7 @@ def trend_arr_figure(trend: Trend) -> go.Figure:
             name="Strategic share (right axis)",
             yaxis="y2",
             line=dict(color=TREND_TOTAL_COLOR, width=2, dash="dash"),
+            marker=dict(size=8, color="white", line=dict(color=TREND_TOTAL_COLOR, width=2)),
             customdata=hover,
             hovertemplate="Strategic share, %{customdata}: %{y:.1%}<extra></extra>",
         )
@@ -754,7 +755,15 @@ def trend_arr_figure(trend: Trend) -> go.Figure:
         yaxis=dict(
             title="ARR (trailing twelve months)", range=[0, top * 1.1 if top > 0 else 1], **MONEY_AXIS
         ),
-        yaxis2=dict(title="Strategic share", overlaying="y", side="right", showgrid=False, **SHARE_AXIS),
+        yaxis2=dict(
+            title="Strategic share",
+            overlaying="y",
+            side="right",
+            showgrid=False,
+            tickformat=".0%",
+            range=[0, 1.0],
+            dtick=0.25,
+        ),
         legend=dict(y=1.08),
         margin=dict(t=90, r=70),
     )
