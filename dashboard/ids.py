@@ -72,6 +72,10 @@ TRENDS_BRIDGE = "trends-bridge-graph"
 TRENDS_RETENTION_SUMMARY = "trends-retention-summary"
 TRENDS_ARR_SUMMARY = "trends-arr-summary"
 TRENDS_BRIDGE_SUMMARY = "trends-bridge-summary"
+TRENDS_COHORTS = "trends-cohorts-graph"
+TRENDS_STRATEGIC_COHORTS = "trends-strategic-cohorts-graph"
+TRENDS_COHORTS_SUMMARY = "trends-cohorts-summary"
+TRENDS_STRATEGIC_COHORTS_SUMMARY = "trends-strategic-cohorts-summary"
 
 # prefix "capacity-": the Capacity page
 CAP_LOAD = "capacity-load-graph"

@@ -6,8 +6,7 @@ import json
 
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.trends import Trend
-from portfolio.whatif import DEFAULT_SETTINGS, analyze_with, trend_with
+from portfolio.whatif import DEFAULT_SETTINGS, HistoryViews, analyze_with, history_with
 
 
 def analyze_session(settings: dict | None) -> PortfolioAnalysis:
@@ -16,9 +15,10 @@ def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     return analyze_with(accounts, settings)
 
 
-def trend_session(settings: dict | None) -> Trend:
-    """The quarterly trend of this session's data under the what-if settings; computed once
-    per data and tier settings (thresholds, weights), then read back from the session store."""
+def history_session(settings: dict | None) -> HistoryViews:
+    """The quarterly trend and the cohorts of this session's data under the what-if settings;
+    computed once per data and tier settings (thresholds, weights), then read back from the
+    session store."""
     settings = {**DEFAULT_SETTINGS, **(settings or {})}
     inputs = json.dumps({"trend": [settings["thresholds"], settings["weights"]]}, sort_keys=True)
-    return state.computed_once(inputs, lambda: trend_with(state.current_data()[0], settings))
+    return state.computed_once(inputs, lambda: history_with(state.current_data()[0], settings))

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.retention import Bridge
@@ -817,4 +818,65 @@ def trend_bridge_figure(trend: Trend) -> go.Figure:
         yaxis=dict(title="ARR change", zeroline=True, zerolinecolor="#888", **MONEY_AXIS),
         legend=dict(y=1.08),
         margin=dict(t=90),
+    )
+
+
+COHORT_SCALE = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
+"""Sequential blues (light = little kept): readable without telling hues apart."""
+
+
+def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
+    """Revenue each cohort (accounts by first-revenue year) keeps in each year since, as a
+    share of its first year: a grid of cells coloured by the share, drawn as bars (the page's
+    Plotly bundle has no heatmap trace)."""
+    if cohorts is None or not len(cohorts.years):
+        return message_figure(title, "No accounts with revenue in this history.")
+    rows = [
+        f"{y:%b %Y} · {n:,} account{'' if n == 1 else 's'}"
+        for y, n in zip(cohorts.years, cohorts.accounts, strict=True)
+    ]
+    cells = [
+        (rows[c], k, float(cohorts.retained[c, k]), float(cohorts.revenue[c, k]))
+        for c in range(len(rows))
+        for k in range(cohorts.retained.shape[1])
+        if np.isfinite(cohorts.retained[c, k])
+    ]
+    top = max(1.0, max(cell[2] for cell in cells))
+    bars = dict(
+        type="bar",
+        orientation="h",
+        y=[cell[0] for cell in cells],
+        x=[1] * len(cells),
+        base=[cell[1] for cell in cells],
+        width=0.92,
+        marker=dict(
+            color=[cell[2] for cell in cells],
+            colorscale=COHORT_SCALE,
+            cmin=0,
+            cmax=top,
+            line=dict(color="white", width=2),
+            colorbar=dict(title="kept", tickformat=".0%"),
+        ),
+        text=[percent(cell[2], 0) for cell in cells],
+        textposition="inside",
+        insidetextanchor="middle",
+        customdata=[[f"{cell[1]}", money(cell[3])] for cell in cells],
+        hovertemplate="%{y}, year +%{customdata[0]}: %{text} of the first year (%{customdata[1]})"
+        "<extra></extra>",
+    )
+    years = cohorts.retained.shape[1]
+    return _figure(
+        title,
+        [bars],
+        barmode="overlay",
+        showlegend=False,
+        xaxis=dict(
+            title="Years since the first year of revenue",
+            tickvals=[k + 0.5 for k in range(years)],
+            ticktext=["first year", *(f"+{k}" for k in range(1, years))],
+            range=[0, years],
+            showgrid=False,
+        ),
+        yaxis=dict(autorange="reversed", title=None, type="category"),
+        height=max(260, 48 * len(rows) + 140),
     )

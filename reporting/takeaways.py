@@ -3,7 +3,10 @@ summaries."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.cohorts import Cohorts
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from portfolio.trends import Trend
@@ -103,3 +106,27 @@ def trend_takeaways(trend: Trend) -> dict[str, str]:
             f"{worst.as_of:%Y-%m-%d} ({money(-worst.retention.bridge.churn)})."
         ),
     }
+
+
+def cohort_takeaway(cohorts: Cohorts | None, who: str = "accounts") -> str:
+    """The cohort chart's sentence: the oldest cohort's revenue kept to the as-of date, and the
+    newest cohort with a year behind it after one year."""
+    if cohorts is None or not len(cohorts.years):
+        return f"No {who} with revenue in this history."
+    kept = cohorts.retained
+    last = int((~np.isnan(kept[0])).sum()) - 1
+    if last == 0:
+        return f"The history has one year: {cohorts.accounts.sum():,} {who} with revenue in it."
+    text = (
+        f"The {cohorts.accounts[0]:,} {who} with revenue in the year to {cohorts.years[0]:%Y-%m-%d} "
+        f"(the history's first) keep {percent(kept[0, last], 0)} of that year's revenue {last} "
+        f"year{'' if last == 1 else 's'} later"
+    )
+    second = [c for c in range(len(cohorts.years)) if kept.shape[1] > 1 and np.isfinite(kept[c, 1])]
+    if len(second) > 1:
+        c = second[-1]
+        text += (
+            f"; the {cohorts.accounts[c]:,} that started in the year to {cohorts.years[c]:%Y-%m-%d} "
+            f"keep {percent(kept[c, 1], 0)} after one year"
+        )
+    return text + "."

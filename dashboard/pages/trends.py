@@ -1,5 +1,5 @@
 """Trends: trailing-twelve-month NRR, GRR, ARR by tier and the ARR bridge at each quarter end
-of a revenue history."""
+of a revenue history, and its revenue cohorts (all accounts, today's strategic accounts)."""
 
 import dash
 import dash_bootstrap_components as dbc
@@ -7,9 +7,9 @@ from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import graph, page_header
-from dashboard.whatif import trend_session
+from dashboard.whatif import history_session
 from reporting import figures
-from reporting.takeaways import trend_takeaways
+from reporting.takeaways import cohort_takeaway, trend_takeaways
 
 SHOWN, HIDDEN = {}, {"display": "none"}
 NEEDS_HISTORY = (
@@ -33,6 +33,16 @@ def layout(**_):
                     graph(ids.TRENDS_RETENTION, summary=ids.TRENDS_RETENTION_SUMMARY, height=460),
                     graph(ids.TRENDS_ARR, summary=ids.TRENDS_ARR_SUMMARY, height=420),
                     graph(ids.TRENDS_BRIDGE, summary=ids.TRENDS_BRIDGE_SUMMARY, height=420),
+                    html.H4("Cohorts", className="mt-4 mb-0"),
+                    html.P(
+                        "Accounts by the year of their first revenue, and the share of that "
+                        "year's revenue each cohort keeps in every year since (expansion "
+                        "counts). The first cohort also holds the accounts that started "
+                        "before the history does.",
+                        className="small text-muted",
+                    ),
+                    graph(ids.TRENDS_COHORTS, summary=ids.TRENDS_COHORTS_SUMMARY),
+                    graph(ids.TRENDS_STRATEGIC_COHORTS, summary=ids.TRENDS_STRATEGIC_COHORTS_SUMMARY),
                 ],
                 id=ids.TRENDS_CHARTS,
             ),
@@ -68,11 +78,16 @@ def _note(trend) -> list:
         Output(ids.TRENDS_RETENTION_SUMMARY, "children"),
         Output(ids.TRENDS_ARR_SUMMARY, "children"),
         Output(ids.TRENDS_BRIDGE_SUMMARY, "children"),
+        Output(ids.TRENDS_COHORTS, "figure"),
+        Output(ids.TRENDS_STRATEGIC_COHORTS, "figure"),
+        Output(ids.TRENDS_COHORTS_SUMMARY, "children"),
+        Output(ids.TRENDS_STRATEGIC_COHORTS_SUMMARY, "children"),
     ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
 def update_trends(settings, _version):
-    trend = trend_session(settings)
+    views = history_session(settings)
+    trend = views.trend
     text = trend_takeaways(trend)
     return (
         _note(trend),
@@ -83,6 +98,12 @@ def update_trends(settings, _version):
         text["trend-retention"],
         text["trend-arr"],
         text["trend-bridge"],
+        figures.cohort_figure(views.cohorts, "Revenue kept by each cohort — all accounts"),
+        figures.cohort_figure(
+            views.strategic_cohorts, "Revenue kept by each cohort — today's strategic accounts"
+        ),
+        cohort_takeaway(views.cohorts),
+        cohort_takeaway(views.strategic_cohorts, "strategic accounts of today"),
     )
 
 

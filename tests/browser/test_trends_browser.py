@@ -37,7 +37,7 @@ def test_trends_page_draws_an_order_export_accessibly(dash_duo, dash_app):
     )
     assert summary.startswith("ARR went from $474k to $734k")
     if os.environ.get("STRATA_SCREENSHOT_DIR"):
-        dash_duo.driver.set_window_size(1440, 2000)
+        dash_duo.driver.set_window_size(1440, 3000)
         dash_duo.driver.save_screenshot(str(Path(os.environ["STRATA_SCREENSHOT_DIR"]) / "trends.png"))
     assert_no_violations(dash_duo, "/trends on Sample - Superstore.csv")
     assert dash_duo.get_logs() == []

@@ -8,7 +8,7 @@ import pytest
 
 import dashboard.whatif as whatif
 from conftest import real_file
-from dashboard.whatif import trend_session
+from dashboard.whatif import history_session
 from portfolio.whatif import DEFAULT_SETTINGS
 from reporting.takeaways import trend_takeaways
 
@@ -28,16 +28,20 @@ def _upload(pages, name: str) -> None:
 
 
 def test_snapshot_says_what_data_the_page_needs(request_ctx, pages):
-    note, style, *figs, s1, _, _ = pages[0].update_trends(DEFAULT_SETTINGS, 0)
+    out = pages[0].update_trends(DEFAULT_SETTINGS, 0)
+    note, style, figs, s1 = out[0], out[1], out[2:5], out[5]
     assert "Trends need a revenue history" in str(note) and "snapshot" in str(note)
     assert style == {"display": "none"}
     assert all(f.layout.title.text == "Trends — need a revenue history" for f in figs)
     assert s1.startswith("No trend: a trend needs a revenue history")
+    assert out[8].layout.title.text.startswith("Revenue kept by each cohort")
+    assert out[10] == "No accounts with revenue in this history."
 
 
 def test_order_export_draws_its_trend_without_bands(request_ctx, pages):
     _upload(pages, "Sample - Superstore.csv")
-    note, style, retention, arr, bridge, *summaries = pages[0].update_trends(REVENUE_ONLY, 1)
+    out = pages[0].update_trends(REVENUE_ONLY, 1)
+    note, style, retention, arr, bridge, *summaries = out[:8]
     assert style == {}
     assert "9 quarter ends" in str(note) and "2017-12-30" in str(note)
     assert "Order data, not subscriptions" in str(note)
@@ -49,15 +53,19 @@ def test_order_export_draws_its_trend_without_bands(request_ctx, pages):
     assert [t.name for t in arr.data] == ["Strategic", "Key", "Standard", "Strategic share (right axis)"]
     assert sum(t.y[-1] for t in arr.data[:3]) == pytest.approx(733947.0232, rel=1e-12)
     assert [t.name for t in bridge.data] == ["Expansion", "New", "Contraction", "Churn", "Net change"]
-    assert tuple(summaries) == tuple(trend_takeaways(trend_session(REVENUE_ONLY)).values())
+    assert tuple(summaries) == tuple(trend_takeaways(history_session(REVENUE_ONLY).trend).values())
     assert summaries[1].startswith("ARR went from $474k to $734k from the year to 2015-12-30")
+    cohorts, _, cohorts_text, strategic_text = out[8:]  # 593: pandas on the raw file agrees
+    assert [bar.y[0] for bar in cohorts.data] == ["Dec 2014 · 593 accounts"]
+    assert cohorts_text.startswith("The 593 accounts with revenue in the year to 2014-12-30")
+    assert "strategic accounts of today" in strategic_text
 
 
 def test_trend_is_computed_once_per_data_and_tier_settings(request_ctx, pages, monkeypatch):
     _upload(pages, "SaaS-Sales.csv")
     calls = []
-    real = whatif.trend_with
-    monkeypatch.setattr(whatif, "trend_with", lambda *a: calls.append(1) or real(*a))
+    real = whatif.history_with
+    monkeypatch.setattr(whatif, "history_with", lambda *a: calls.append(1) or real(*a))
     share = pages[0].update_trends(REVENUE_ONLY, 1)[3].data[-1].y
     pages[0].update_trends(REVENUE_ONLY, 1)
     assert len(calls) == 1
