@@ -5,6 +5,7 @@ year) with ``--lines`` order lines spread over ``--years`` years. Times, median 
 
 * pivot: the lines → accounts × quarters revenue (one pass: binary search + bincount);
 * trend: every quarter end's ARR, NRR, GRR, bridge and tiers from the pivot;
+* cohorts: the revenue cohorts of all accounts from the pivot;
 * aggregate: what ``portfolio analyze`` does with the same lines once decoded (the history's
   ARR and prior ARR, attributes, notes), for scale.
 
@@ -20,6 +21,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from portfolio.cohorts import revenue_cohorts
 from portfolio.ingest.history import aggregate_history
 from portfolio.ingest.report import IngestReport
 from portfolio.quarters import quarterly_revenue
@@ -70,11 +72,13 @@ def main() -> None:
     report = IngestReport(source="bench", column_map={"account_id": "id", "date": "date", "amount": "amount"})
     pivot = _median_ms(lambda: quarterly_revenue(ids, dates, amounts, end), args.runs)
     trend_ms = _median_ms(lambda: quarterly_trend(quarters), args.runs)
+    cohorts_ms = _median_ms(lambda: revenue_cohorts(quarters), args.runs)
     aggregate = _median_ms(lambda: aggregate_history(text, report, None), args.runs)
     print(
         f"{args.lines:,} lines, {len(quarters.account_ids):,} accounts, {len(quarters.ends)} quarters, "
         f"{len(trend.points)} trend points (median of {args.runs}):\n"
-        f"  pivot {pivot:,.0f} ms   trend {trend_ms:,.0f} ms   pivot + trend {pivot + trend_ms:,.0f} ms\n"
+        f"  pivot {pivot:,.0f} ms   trend {trend_ms:,.0f} ms   pivot + trend {pivot + trend_ms:,.0f} ms"
+        f"   cohorts {cohorts_ms:,.0f} ms\n"
         f"  aggregate_history (text cells → accounts, includes the pivot) {aggregate:,.0f} ms"
     )
 

@@ -178,21 +178,22 @@ def quarterly_trend(quarters: QuarterlyRevenue | None, *, tiering: Tiering | Non
             )
         )
     subscription_like, reason = billing_kind(quarters)
+    ids = pd.array(quarters.account_ids, dtype="str")  # typed once: windows take subsets
     return Trend(
-        points=[_point(quarters, j, tiering) for j in points],
+        points=[_point(quarters, ids, j, tiering) for j in points],
         subscription_like=subscription_like,
         kind_reason=reason,
     )
 
 
-def _point(quarters: QuarterlyRevenue, j: int, tiering: Tiering) -> TrendPoint:
+def _point(
+    quarters: QuarterlyRevenue, ids: pd.api.extensions.ExtensionArray, j: int, tiering: Tiering
+) -> TrendPoint:
     """The year to quarter ``j``: accounts with revenue in it or the year before."""
     arr = np.maximum(quarters.trailing_year(j), 0.0)
     prior = np.maximum(quarters.trailing_year(j - 4), 0.0)
     active = (arr > 0) | (prior > 0)
-    window = pd.DataFrame(
-        {"account_id": quarters.account_ids[active], "arr": arr[active], "arr_prior": prior[active]}
-    )
+    window = pd.DataFrame({"account_id": ids[active], "arr": arr[active], "arr_prior": prior[active]})
     start_tier, tier = tiering(window)
     by_tier = retention_by_tier(window["arr"], window["arr_prior"], start_tier, tier)
     distribution = tier_distribution(window["arr"], tier)

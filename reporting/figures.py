@@ -823,6 +823,18 @@ def trend_bridge_figure(trend: Trend) -> go.Figure:
 
 COHORT_SCALE = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
 """Sequential blues (light = little kept): readable without telling hues apart."""
+COHORT_SCALE_TOP = 2.0
+"""Colours stop at 200% kept (darker cells all read "doubled or more"; the text says how
+much), so one fast-growing cohort does not wash out the rest."""
+
+
+def _share_colorbar(top: float) -> dict:
+    """A colour bar in percent to ``top``, whose last tick reads ``200%+`` when capped."""
+    ticks = [v for v in (0.0, 0.5, 1.0, 1.5, 2.0) if v <= top]
+    labels = [percent(v, 0) for v in ticks]
+    if top == COHORT_SCALE_TOP:
+        labels[-1] += "+"
+    return dict(title="kept", tickvals=ticks, ticktext=labels)
 
 
 def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
@@ -841,7 +853,7 @@ def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
         for k in range(cohorts.retained.shape[1])
         if np.isfinite(cohorts.retained[c, k])
     ]
-    top = max(1.0, max(cell[2] for cell in cells))
+    top = min(COHORT_SCALE_TOP, max(1.0, max(cell[2] for cell in cells)))
     bars = dict(
         type="bar",
         orientation="h",
@@ -855,7 +867,7 @@ def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
             cmin=0,
             cmax=top,
             line=dict(color="white", width=2),
-            colorbar=dict(title="kept", tickformat=".0%"),
+            colorbar=_share_colorbar(top),
         ),
         text=[percent(cell[2], 0) for cell in cells],
         textposition="inside",

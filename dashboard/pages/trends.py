@@ -38,7 +38,8 @@ def layout(**_):
                         "Accounts by the year of their first revenue, and the share of that "
                         "year's revenue each cohort keeps in every year since (expansion "
                         "counts). The first cohort also holds the accounts that started "
-                        "before the history does.",
+                        "before the history does. Today's strategic accounts are chosen for their "
+                        "size now, so their cohorts grew by selection, not only by treatment.",
                         className="small text-muted",
                     ),
                     graph(ids.TRENDS_COHORTS, summary=ids.TRENDS_COHORTS_SUMMARY),
