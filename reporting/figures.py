@@ -698,13 +698,14 @@ def trend_retention_figure(trend: Trend) -> go.Figure:
     ]
     if trend.subscription_like:
         band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+        highest = max((r.nrr for rows in series.values() for r in rows if np.isfinite(r.nrr)), default=0.0)
         layout["shapes"] += [
-            dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
+            dict(band, xref="x domain", yref="y", y0=1.2, y1=max(1.6, highest)),
             dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
         ]
         layout["annotations"] += [
             _label("strong ≥ 120%", 1, 1.2, "x domain", "y", xanchor="right", yanchor="bottom"),
-            _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
+            _label("benchmark 92–98%", 1, 0.92, "x2 domain", "y2", xanchor="right", yanchor="top"),
         ]
     layout["yaxis2"]["rangemode"] = "tozero"
     return _figure(

@@ -29,7 +29,7 @@ def test_retention_lines_per_tier_and_bands_only_for_subscriptions(trend):
     assert nrr["Key"] == pytest.approx([0.5, 0.25, 240 / 140, 240 / 190, 1.6])
     subscription = figures.trend_retention_figure(trend)
     bands = [(s.y0, s.y1) for s in subscription.layout.shapes if s.type == "rect"]
-    assert bands == [(1.2, 1.6), (0.92, 0.98)]
+    assert bands == [(1.2, 320 / 120), (0.92, 0.98)]  # the NRR band reaches the highest point
 
 
 def test_arr_by_tier_and_share(trend):
