@@ -11,19 +11,60 @@ from cli.options import load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
+from portfolio.ingest.history import quarters_of
+from portfolio.schema import TIERS
+from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
 
 
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     if args.accounts_out:
         write_accounts(analysis.accounts, args.accounts_out)
+    trend = None
+    if args.trend:
+        tiering = scorecard_tiering(analysis.tiers.weights, analysis.tiers.thresholds)
+        trend = quarterly_trend(quarters_of(result.accounts), tiering=tiering)
     if args.json:
         payload = analysis.to_dict()
         payload["source"] = source_info(result)
+        if trend is not None:
+            payload |= trend.to_dict()
         print(json.dumps(payload, indent=2))
     else:
         print(render_text(analysis, result.report.source, result.report.notes))
+        if trend is not None:
+            print("\n" + render_trend(trend))
     return 0
+
+
+def render_trend(trend: Trend) -> str:
+    """The quarterly table of ``--trend``: one row per quarter end (the year to it), or the
+    one line saying why there is none."""
+    if not trend.points:
+        return f"Trend: none — {trend.note}."
+    rows = {}
+    for p in trend.points:
+        b = p.retention.bridge
+        rows[f"{p.as_of:%Y-%m-%d}"] = {
+            "ARR": money(p.total_arr),
+            "NRR": percent(p.retention.nrr),
+            "GRR": percent(p.retention.grr),
+            "strategic share": percent(p.strategic_share),
+            **{f"{t} NRR": percent(p.by_tier[t].nrr) for t in TIERS},
+            **{f"{t} GRR": percent(p.by_tier[t].grr) for t in TIERS},
+            "expansion": money(b.expansion),
+            "contraction": money(-b.contraction),
+            "churn": money(-b.churn),
+            "new": money(b.new),
+        }
+    table = pd.DataFrame(rows).T.rename_axis("year to")
+    lines = [
+        "Trend — trailing twelve months at each quarter end; NRR/GRR over the accounts with "
+        "revenue in the year before, by tier at its start",
+        *("  " + line for line in _table(table).splitlines()),
+        f"  {trend.kind_reason}",
+    ]
+    return "\n".join(lines)
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     analyze_cmd.add_argument(
         "--accounts-out", metavar="FILE.csv", help="also write the tiered account list to this CSV"
     )
+    analyze_cmd.add_argument(
+        "--trend",
+        action="store_true",
+        help="for a revenue history: ARR, NRR, GRR, tiers and the ARR bridge at every quarter end",
+    )
 
     simulation_options = argparse.ArgumentParser(add_help=False)
     simulation_options.add_argument("--paths", type=int, default=10_000, help="simulated paths (10000)")

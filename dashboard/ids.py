@@ -63,6 +63,20 @@ RET_BY_TIER_SUMMARY = "retention-by-tier-summary"
 RET_BRIDGE_SUMMARY = "retention-bridge-summary"
 RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a chart option
 
+# prefix "trends-": the Trends page
+TRENDS_NOTE = "trends-note"  # what the data is (or needs), above the charts
+TRENDS_CHARTS = "trends-charts"
+TRENDS_RETENTION = "trends-retention-graph"
+TRENDS_ARR = "trends-arr-graph"
+TRENDS_BRIDGE = "trends-bridge-graph"
+TRENDS_RETENTION_SUMMARY = "trends-retention-summary"
+TRENDS_ARR_SUMMARY = "trends-arr-summary"
+TRENDS_BRIDGE_SUMMARY = "trends-bridge-summary"
+TRENDS_COHORTS = "trends-cohorts-graph"
+TRENDS_STRATEGIC_COHORTS = "trends-strategic-cohorts-graph"
+TRENDS_COHORTS_SUMMARY = "trends-cohorts-summary"
+TRENDS_STRATEGIC_COHORTS_SUMMARY = "trends-strategic-cohorts-summary"
+
 # prefix "capacity-": the Capacity page
 CAP_LOAD = "capacity-load-graph"
 CAP_HEADCOUNT = "capacity-headcount-graph"

@@ -16,6 +16,7 @@ portfolio.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -26,6 +27,8 @@ import pandas as pd
 
 from portfolio.fingerprint import dataset_fingerprint
 from portfolio.ingest import load_file
+from portfolio.ingest.history import quarters_of, with_quarters
+from portfolio.quarters import quarters_from_frame, quarters_to_frame
 from portfolio.resources import demo_accounts_path
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from storage.session_store import SessionStore, StoreFull, StoreLimits, derived_key, open_store
@@ -132,7 +135,14 @@ def demo_fingerprint() -> str:
 
 def _data_of(store: SessionStore, sid: str) -> tuple[pd.DataFrame, dict]:
     saved = store.get(sid, "accounts", ACCOUNTS_SHAPE)
-    return (demo_accounts(), DEMO_META) if saved is None else saved
+    if saved is None:
+        return demo_accounts(), DEMO_META
+    accounts, meta = saved
+    history = store.get(sid, "quarters", ACCOUNTS_SHAPE)
+    if history is not None:  # a value we signed but not a table of quarters reads as no history
+        with contextlib.suppress(ValueError):
+            with_quarters(accounts, quarters_from_frame(*history))
+    return accounts, meta
 
 
 def current_data() -> tuple[pd.DataFrame, dict]:
@@ -203,6 +213,10 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     or the server has no room for them. The fingerprint is that of the frame as stored and read
     back, so it matches what every later read sees."""
     store, sid = _store(), session_id()
+    quarters = quarters_of(accounts)
+    store.delete(sid, "quarters")
+    if quarters is not None:  # the history behind the accounts (trends, back-test), kept apart
+        store.set(sid, "quarters", quarters_to_frame(quarters))
     store.set(sid, "accounts", (accounts, meta))
     stored = store.get(sid, "accounts", ACCOUNTS_SHAPE)
     store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
@@ -210,7 +224,7 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
 
 
 def reset_to_demo() -> None:
-    for part in ("accounts", "fingerprint", "pending", "report"):
+    for part in ("accounts", "quarters", "fingerprint", "pending", "report"):
         _store().delete(session_id(), part)
 
 

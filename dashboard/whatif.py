@@ -6,7 +6,7 @@ import logging
 
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.whatif import DEFAULT_SETTINGS, analyze_with, read_settings
+from portfolio.whatif import DEFAULT_SETTINGS, HistoryViews, analyze_with, history_with, read_settings
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +23,15 @@ def analyze_session(settings: dict | None) -> PortfolioAnalysis:
         logger.warning("what-if settings rejected, defaults used: %s", exc)
         settings = DEFAULT_SETTINGS
     return analyze_with(accounts, settings)
+
+
+def history_session(settings: dict | None) -> HistoryViews:
+    """The quarterly trend and the cohorts of this session's data under the what-if settings
+    (rejected settings: the defaults, as in :func:`analyze_session`)."""
+    accounts, _meta = state.current_data()
+    try:
+        read_settings(settings)
+    except ValueError as exc:
+        logger.warning("what-if settings rejected, defaults used: %s", exc)
+        settings = DEFAULT_SETTINGS
+    return history_with(accounts, {**DEFAULT_SETTINGS, **(settings or {})})

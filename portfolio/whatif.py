@@ -7,17 +7,23 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
+from portfolio.cohorts import Cohorts, revenue_cohorts
+from portfolio.ingest.history import quarters_of
+from portfolio.schema import TIERS
 from portfolio.tiers import (
     DEFAULT_WEIGHTS,
     REVENUE_ONLY_THRESHOLDS,
     SCORECARD_THRESHOLDS,
     Thresholds,
     score_dimensions,
+    tier_accounts,
     validate_weights,
 )
+from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
 
 
 def slider_value(thresholds: Thresholds) -> list[float]:
@@ -96,4 +102,39 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         thresholds=Thresholds(strategic, key),
         capacity=settings["capacity"],
         available_headcount=headcount,
+    )
+
+
+def _tier_settings(settings: dict | None) -> tuple[dict[str, float], Thresholds]:
+    settings = {**DEFAULT_SETTINGS, **(settings or {})}
+    key, strategic = settings["thresholds"]
+    return settings["weights"], Thresholds(float(strategic), float(key))
+
+
+def trend_with(accounts, settings: dict | None) -> Trend:
+    """:func:`portfolio.trends.quarterly_trend` of the history ``accounts`` came from (none for
+    a snapshot), tiered by the scorecard under the given what-if settings."""
+    return quarterly_trend(quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)))
+
+
+@dataclass(frozen=True)
+class HistoryViews:
+    """What the Trends page shows: the trend, and the revenue cohorts of all accounts and of
+    today's strategic accounts (None for a snapshot)."""
+
+    trend: Trend
+    cohorts: Cohorts | None
+    strategic_cohorts: Cohorts | None
+
+
+def history_with(accounts, settings: dict | None) -> HistoryViews:
+    """The trend and the cohorts of the history ``accounts`` came from, under the settings;
+    today's strategic accounts are the scorecard's at the as-of date."""
+    quarters = quarters_of(accounts)
+    if quarters is None:
+        return HistoryViews(trend_with(accounts, settings), None, None)
+    tier = tier_accounts(accounts, *_tier_settings(settings), with_start=False).tier
+    strategic = accounts.loc[tier == TIERS[0], "account_id"]
+    return HistoryViews(
+        trend_with(accounts, settings), revenue_cohorts(quarters), revenue_cohorts(quarters, strategic)
     )

@@ -13,10 +13,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.retention import Bridge
 from portfolio.schema import TIERS
+from portfolio.trends import Trend
 from reporting.simulation_report import DELTA, SimulationReport
 from reporting.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
 
@@ -673,4 +675,257 @@ def decomposition_figure(report: SimulationReport) -> go.Figure:
         yaxis=dict(
             title="Expected ARR at the horizon", range=[min(values) - pad, max(values) + pad], **MONEY_AXIS
         ),
+    )
+
+
+# ---- Trends (from a :class:`portfolio.trends.Trend`) ----
+
+NO_TREND_TITLE = "Trends — need a revenue history"
+TREND_TOTAL_COLOR = "#222222"
+"""The all-tiers line: near-black, apart from the tier colours."""
+BRIDGE_COLORS = {"expansion": "#009E73", "new": "#56B4E9", "contraction": ACCENT, "churn": ACCENT}
+"""Okabe–Ito: gains bluish green and sky blue; losses vermillion (contraction hatched)."""
+
+
+def _quarter_labels(trend: Trend) -> list[str]:
+    """Each point's quarter end as ``Dec 2017`` (category axis: one tick per point)."""
+    return [f"{p.as_of:%b %Y}" for p in trend.points]
+
+
+def _year_to(trend: Trend) -> list[str]:
+    """Hover text: the exact window, ``year to 2017-12-30``."""
+    return [f"year to {p.as_of:%Y-%m-%d}" for p in trend.points]
+
+
+def trend_retention_figure(trend: Trend) -> go.Figure:
+    """NRR and GRR per quarter end, all tiers and per start-of-year tier, side by side; the
+    SaaS benchmark bands (NRR ≥ 120%, GRR 92–98%) only when the data is subscription-like."""
+    if not trend.points:
+        return message_figure(NO_TREND_TITLE, trend.note or "")
+    x, hover = _quarter_labels(trend), _year_to(trend)
+    series = {"All tiers": [p.retention for p in trend.points]}
+    series |= {tier: [p.by_tier[tier] for p in trend.points] for tier in TIERS}
+    traces = []
+    for axis, attr in (("", "nrr"), ("2", "grr")):
+        for name, rows in series.items():
+            total = name == "All tiers"
+            color = TREND_TOTAL_COLOR if total else TIER_COLORS[name]
+            traces.append(
+                dict(
+                    type="scatter",
+                    mode="lines+markers",
+                    x=x,
+                    y=[getattr(r, attr) for r in rows],
+                    name=name,
+                    legendgroup=name,
+                    showlegend=axis == "",
+                    line=dict(color=color, width=3 if total else 2),
+                    marker=dict(size=6),
+                    xaxis=f"x{axis}",
+                    yaxis=f"y{axis}",
+                    customdata=hover,
+                    hovertemplate=f"{name}, %{{customdata}}: {attr.upper()} %{{y:.1%}}<extra></extra>",
+                )
+            )
+    layout = _side_by_side("NRR", "GRR", yaxis=dict(tickformat=".0%"), yaxis2=dict(tickformat=".0%"))
+    layout["shapes"] = [
+        _line("y", 1.0, dict(color="#666", dash="dot")),
+        _line("y", 1.0, dict(color="#666", dash="dot"), xref="x2", yref="y2"),
+    ]
+    if trend.subscription_like:
+        band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+        highest = max((r.nrr for rows in series.values() for r in rows if np.isfinite(r.nrr)), default=0.0)
+        layout["shapes"] += [
+            dict(band, xref="x domain", yref="y", y0=1.2, y1=max(1.6, highest)),
+            dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
+        ]
+        layout["annotations"] += [
+            _label("strong ≥ 120%", 1, 1.2, "x domain", "y", xanchor="right", yanchor="bottom"),
+            _label("benchmark 92–98%", 1, 0.92, "x2 domain", "y2", xanchor="right", yanchor="top"),
+        ]
+    layout["yaxis2"]["rangemode"] = "tozero"
+    return _figure(
+        "Trailing-twelve-month NRR and GRR by tier at the start of each year",
+        traces,
+        legend=dict(y=1.12),
+        margin=dict(t=100),
+        **layout,
+    )
+
+
+def trend_arr_figure(trend: Trend) -> go.Figure:
+    """ARR per tier at each quarter end (stacked bars) and the strategic share of ARR (line,
+    right axis)."""
+    if not trend.points:
+        return message_figure(NO_TREND_TITLE, trend.note or "")
+    x, hover = _quarter_labels(trend), _year_to(trend)
+    traces: list[dict] = [
+        dict(
+            type="bar",
+            x=x,
+            y=[p.tier_arr[tier] for p in trend.points],
+            name=tier,
+            marker_color=TIER_COLORS[tier],
+            customdata=[[h, money(p.tier_arr[tier])] for h, p in zip(hover, trend.points, strict=True)],
+            hovertemplate=f"{tier}, %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+        )
+        for tier in TIERS
+    ]
+    traces.append(
+        dict(
+            type="scatter",
+            mode="lines+markers",
+            x=x,
+            y=[p.strategic_share for p in trend.points],
+            name="Strategic share (right axis)",
+            yaxis="y2",
+            line=dict(color=TREND_TOTAL_COLOR, width=2, dash="dash"),
+            marker=dict(size=8, color="white", line=dict(color=TREND_TOTAL_COLOR, width=2)),
+            customdata=hover,
+            hovertemplate="Strategic share, %{customdata}: %{y:.1%}<extra></extra>",
+        )
+    )
+    top = max(p.total_arr for p in trend.points)
+    return _figure(
+        "ARR by tier and the strategic share of ARR",
+        traces,
+        barmode="stack",
+        yaxis=dict(
+            title="ARR (trailing twelve months)", range=[0, top * 1.1 if top > 0 else 1], **MONEY_AXIS
+        ),
+        yaxis2=dict(
+            title="Strategic share",
+            overlaying="y",
+            side="right",
+            showgrid=False,
+            tickformat=".0%",
+            range=[0, 1.0],
+            dtick=0.25,
+        ),
+        legend=dict(y=1.08),
+        margin=dict(t=90, r=70),
+    )
+
+
+def trend_bridge_figure(trend: Trend) -> go.Figure:
+    """The ARR bridge of the year to each quarter end: expansion and new logos up, contraction
+    and churn down, and the net change (ending − starting ARR of the opening cohort plus new)."""
+    if not trend.points:
+        return message_figure(NO_TREND_TITLE, trend.note or "")
+    x, hover = _quarter_labels(trend), _year_to(trend)
+    bridges = [p.retention.bridge for p in trend.points]
+    steps = (("expansion", 1), ("new", 1), ("contraction", -1), ("churn", -1))
+    traces: list[dict] = []
+    for step, sign in steps:
+        values = [sign * getattr(b, step) for b in bridges]
+        marker: dict = dict(color=BRIDGE_COLORS[step])
+        if step == "contraction":
+            marker = dict(
+                color="white", line=dict(color=ACCENT, width=1.5), pattern=dict(shape="/", fgcolor=ACCENT)
+            )
+        traces.append(
+            dict(
+                type="bar",
+                x=x,
+                y=values,
+                name=step.title(),
+                marker=marker,
+                customdata=[[h, money(v, signed=True)] for h, v in zip(hover, values, strict=True)],
+                hovertemplate=f"{step.title()}, %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>",
+            )
+        )
+    net = [b.ending - b.starting for b in bridges]
+    traces.append(
+        dict(
+            type="scatter",
+            mode="lines+markers",
+            x=x,
+            y=net,
+            name="Net change",
+            line=dict(color=TREND_TOTAL_COLOR, width=2),
+            marker=dict(size=8, symbol="diamond"),
+            customdata=[[h, money(v, signed=True)] for h, v in zip(hover, net, strict=True)],
+            hovertemplate="Net change, %{customdata[0]}: %{customdata[1]}<extra></extra>",
+        )
+    )
+    return _figure(
+        "ARR bridge of the year to each quarter end",
+        traces,
+        barmode="relative",
+        yaxis=dict(title="ARR change", zeroline=True, zerolinecolor="#888", **MONEY_AXIS),
+        legend=dict(y=1.08),
+        margin=dict(t=90),
+    )
+
+
+COHORT_SCALE = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
+"""Sequential blues (light = little kept): readable without telling hues apart."""
+COHORT_SCALE_TOP = 2.0
+"""Colours stop at 200% kept (darker cells all read "doubled or more"; the text says how
+much), so one fast-growing cohort does not wash out the rest."""
+
+
+def _share_colorbar(top: float) -> dict:
+    """A colour bar in percent to ``top``, whose last tick reads ``200%+`` when capped."""
+    ticks = [v for v in (0.0, 0.5, 1.0, 1.5, 2.0) if v <= top]
+    labels = [percent(v, 0) for v in ticks]
+    if top == COHORT_SCALE_TOP:
+        labels[-1] += "+"
+    return dict(title="kept", tickvals=ticks, ticktext=labels)
+
+
+def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
+    """Revenue each cohort (accounts by first-revenue year) keeps in each year since, as a
+    share of its first year: a grid of cells coloured by the share, drawn as bars (the page's
+    Plotly bundle has no heatmap trace)."""
+    if cohorts is None or not len(cohorts.years):
+        return message_figure(title, "No accounts with revenue in this history.")
+    rows = [
+        f"{y:%b %Y} · {n:,} account{'' if n == 1 else 's'}"
+        for y, n in zip(cohorts.years, cohorts.accounts, strict=True)
+    ]
+    cells = [
+        (rows[c], k, float(cohorts.retained[c, k]), float(cohorts.revenue[c, k]))
+        for c in range(len(rows))
+        for k in range(cohorts.retained.shape[1])
+        if np.isfinite(cohorts.retained[c, k])
+    ]
+    top = min(COHORT_SCALE_TOP, max(1.0, max(cell[2] for cell in cells)))
+    bars = dict(
+        type="bar",
+        orientation="h",
+        y=[cell[0] for cell in cells],
+        x=[1] * len(cells),
+        base=[cell[1] for cell in cells],
+        width=0.92,
+        marker=dict(
+            color=[cell[2] for cell in cells],
+            colorscale=COHORT_SCALE,
+            cmin=0,
+            cmax=top,
+            line=dict(color="white", width=2),
+            colorbar=_share_colorbar(top),
+        ),
+        text=[percent(cell[2], 0) for cell in cells],
+        textposition="inside",
+        insidetextanchor="middle",
+        customdata=[[f"{cell[1]}", money(cell[3])] for cell in cells],
+        hovertemplate="%{y}, year +%{customdata[0]}: %{text} of the first year (%{customdata[1]})"
+        "<extra></extra>",
+    )
+    years = cohorts.retained.shape[1]
+    return _figure(
+        title,
+        [bars],
+        barmode="overlay",
+        showlegend=False,
+        xaxis=dict(
+            title="Years since the first year of revenue",
+            tickvals=[k + 0.5 for k in range(years)],
+            ticktext=["first year", *(f"+{k}" for k in range(1, years))],
+            range=[0, years],
+            showgrid=False,
+        ),
+        yaxis=dict(autorange="reversed", title=None, type="category"),
+        height=max(260, 48 * len(rows) + 140),
     )

@@ -3,9 +3,13 @@ summaries."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.cohorts import Cohorts
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.trends import Trend
 
 
 def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
@@ -71,3 +75,58 @@ def arr_bridge_takeaway(analysis: PortfolioAnalysis, tier: str | None = None) ->
         f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
         f"{money(-b.churn)}, new {money(b.new)}."
     )
+
+
+def trend_takeaways(trend: Trend) -> dict[str, str]:
+    """One sentence per Trends chart (``trend-retention``, ``trend-arr``, ``trend-bridge``):
+    first against last quarter end, from the numbers :mod:`reporting.figures` draws."""
+    if not trend.points:
+        sentence = f"No trend: {trend.note}."
+        return dict.fromkeys(("trend-retention", "trend-arr", "trend-bridge"), sentence)
+    first, last = trend.points[0], trend.points[-1]
+    span = f"from the year to {first.as_of:%Y-%m-%d} to the year to {last.as_of:%Y-%m-%d}"
+    s0, s1 = first.by_tier[TIERS[0]], last.by_tier[TIERS[0]]
+    b = last.retention.bridge
+    worst = max(trend.points, key=lambda p: p.retention.bridge.churn)
+    return {
+        "trend-retention": (
+            f"NRR went from {percent(first.retention.nrr)} to {percent(last.retention.nrr)} and GRR "
+            f"from {percent(first.retention.grr)} to {percent(last.retention.grr)} {span}; "
+            f"strategic accounts' NRR from {percent(s0.nrr)} to {percent(s1.nrr)}."
+        ),
+        "trend-arr": (
+            f"ARR went from {money(first.total_arr)} to {money(last.total_arr)} {span}; the "
+            f"strategic share of ARR from {percent(first.strategic_share)} to "
+            f"{percent(last.strategic_share)}."
+        ),
+        "trend-bridge": (
+            f"In the year to {last.as_of:%Y-%m-%d}: expansion {money(b.expansion)}, new "
+            f"{money(b.new)}, contraction {money(-b.contraction)}, churn {money(-b.churn)}, net "
+            f"{money(b.ending - b.starting, signed=True)}; churn was largest in the year to "
+            f"{worst.as_of:%Y-%m-%d} ({money(-worst.retention.bridge.churn)})."
+        ),
+    }
+
+
+def cohort_takeaway(cohorts: Cohorts | None, who: str = "accounts") -> str:
+    """The cohort chart's sentence: the oldest cohort's revenue kept to the as-of date, and the
+    newest cohort with a year behind it after one year."""
+    if cohorts is None or not len(cohorts.years):
+        return f"No {who} with revenue in this history."
+    kept = cohorts.retained
+    last = int((~np.isnan(kept[0])).sum()) - 1
+    if last == 0:
+        return f"The history has one year: {cohorts.accounts.sum():,} {who} with revenue in it."
+    text = (
+        f"The {cohorts.accounts[0]:,} {who} with revenue in the year to {cohorts.years[0]:%Y-%m-%d} "
+        f"(the history's first) keep {percent(kept[0, last], 0)} of that year's revenue {last} "
+        f"year{'' if last == 1 else 's'} later"
+    )
+    second = [c for c in range(len(cohorts.years)) if kept.shape[1] > 1 and np.isfinite(kept[c, 1])]
+    if len(second) > 1:
+        c = second[-1]
+        text += (
+            f"; the {cohorts.accounts[c]:,} that started in the year to {cohorts.years[c]:%Y-%m-%d} "
+            f"keep {percent(kept[c, 1], 0)} after one year"
+        )
+    return text + "."

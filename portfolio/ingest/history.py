@@ -14,11 +14,15 @@ import pandas as pd
 from portfolio.ingest.cells import parse_dates, parse_numbers
 from portfolio.ingest.report import IngestReport, Problem, Rejected
 from portfolio.ingest.snapshot import finalize_accounts
+from portfolio.quarters import QuarterlyRevenue, quarterly_revenue
 
 _ATTRIBUTES = ("account_name", "sam", "segment", "industry", "region")
 """Text columns carried from the lines to the account."""
 HISTORY_START = "history_start"
 """Key in the accounts frame's ``attrs``: the date of the history's first revenue line."""
+QUARTERLY_REVENUE = "quarterly_revenue"
+"""Key in the accounts frame's ``attrs``: the :class:`~portfolio.quarters.QuarterlyRevenue`
+the ARR was cut from (every account of the history, every quarter), for the trends."""
 
 
 def aggregate_history(
@@ -45,7 +49,8 @@ def aggregate_history(
     dates, amounts = _read_lines(frame, report)
     end = _as_of_end(as_of, dates, report)
     year_ago = end - pd.DateOffset(months=12)
-    grouped = _trailing_revenue(frame["account_id"], dates, amounts, end, year_ago, report)
+    quarters = quarterly_revenue(frame["account_id"], dates, amounts, end)
+    grouped = _trailing_revenue(quarters, dates, end, report)
     _zero_refunds(grouped, report)
     grouped = _drop_dormant(grouped, end, report)
     order = dates.sort_values(kind="stable").index
@@ -62,8 +67,15 @@ def aggregate_history(
     )
     out = grouped.rename_axis("account_id").reset_index()
     accounts = finalize_accounts(out)
-    accounts.attrs[HISTORY_START] = dates.min().normalize()
-    return accounts, end
+    return with_quarters(accounts, quarters), end
+
+
+def with_quarters(accounts: pd.DataFrame, quarters: QuarterlyRevenue) -> pd.DataFrame:
+    """``accounts`` carrying the history they were aggregated from (its quarterly revenue and
+    first date, in ``attrs``: see :func:`quarters_of` and :func:`history_start`)."""
+    accounts.attrs[HISTORY_START] = quarters.first_date
+    accounts.attrs[QUARTERLY_REVENUE] = quarters
+    return accounts
 
 
 def history_start(accounts: pd.DataFrame) -> pd.Timestamp | None:
@@ -72,6 +84,11 @@ def history_start(accounts: pd.DataFrame) -> pd.Timestamp | None:
     (``as_of`` of :func:`aggregate_history` at an earlier date; the back-test's out-of-sample
     mode)."""
     return accounts.attrs.get(HISTORY_START)
+
+
+def quarters_of(accounts: pd.DataFrame) -> QuarterlyRevenue | None:
+    """The quarterly revenue ``accounts`` was aggregated from, or None for a snapshot."""
+    return accounts.attrs.get(QUARTERLY_REVENUE)
 
 
 def _read_lines(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.Series, pd.Series]:
@@ -104,28 +121,17 @@ def _as_of_end(as_of: str | pd.Timestamp | None, dates: pd.Series, report: Inges
 
 
 def _trailing_revenue(
-    ids: pd.Series,
-    dates: pd.Series,
-    amounts: pd.Series,
-    end: pd.Timestamp,
-    year_ago: pd.Timestamp,
-    report: IngestReport,
+    quarters: QuarterlyRevenue, dates: pd.Series, end: pd.Timestamp, report: IngestReport
 ) -> pd.DataFrame:
-    """Σ amount per account (index) over (year_ago, end] as ``arr`` and over the twelve months
-    before as ``arr_prior``; lines dated after ``end`` are left out with a note."""
-    two_years_ago = end - pd.DateOffset(months=24)
-    days = dates.dt.normalize()
-    lines = pd.DataFrame({"account_id": ids, "date": days, "amount": amounts})
-    current = (lines["date"] > year_ago) & (lines["date"] <= end)
-    prior = (lines["date"] > two_years_ago) & (lines["date"] <= year_ago)
-    later = int((lines["date"] > end).sum())
+    """Σ amount per account (index) over the four quarters to ``end`` as ``arr`` and over the
+    four before as ``arr_prior`` (:meth:`QuarterlyRevenue.trailing_year`); lines dated after
+    ``end`` are left out with a note."""
+    later = int((dates.dt.normalize() > end).sum())
     if later:
         report.notes.append(f"{later} line(s) dated after the as-of date were left out")
     return pd.DataFrame(
-        {
-            "arr": lines["amount"].where(current, 0.0).groupby(lines["account_id"]).sum(),
-            "arr_prior": lines["amount"].where(prior, 0.0).groupby(lines["account_id"]).sum(),
-        }
+        {"arr": quarters.trailing_year(-1), "arr_prior": quarters.trailing_year(-5)},
+        index=pd.Index(quarters.account_ids, name="account_id"),
     )
 
 

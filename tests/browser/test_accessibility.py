@@ -32,6 +32,7 @@ READY = {
     "concentration": ("/concentration", *CHARTS),
     "tiers": ("/tiers", *CHARTS),
     "retention": ("/retention", *CHARTS),
+    "trends": ("/trends", "#trends-note .alert", 1),  # the demo is a snapshot: no trend
     "capacity": ("/capacity", *CHARTS),
     "simulator": ("/simulator", "#sim-headline", 1),
     "data": ("/data", ".ag-row", 1),

@@ -152,7 +152,7 @@ def test_the_app_refuses_to_start_on_a_shared_cache_directory(tmp_path):
     done = subprocess.run(
         [sys.executable, "-c", "import app"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.returncode == 3 and "Traceback" not in done.stderr
     assert done.stderr.strip() == (
         f"error: the cache directory {shared} is open to other users (mode 777); "
         f"run `chmod 700 {shared}` or use another directory"

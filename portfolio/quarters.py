@@ -1,0 +1,107 @@
+"""Quarterly revenue per account: the one pivot every trailing-twelve-month figure is cut from.
+
+A revenue history's lines are summed once into an accounts × quarters matrix. Quarters are
+counted back from the as-of date ``E``: quarter ``j`` of ``n`` covers
+``(E − 3·(n − j) months, E − 3·(n − 1 − j) months]`` (days, exclusive–inclusive), so the last
+quarter ends on ``E`` and, when ``E`` is a calendar quarter end, every quarter is a calendar
+quarter. The trailing-twelve-month revenue ending at quarter ``j`` is the sum of columns
+``j − 3 … j``: ``arr`` of :func:`portfolio.ingest.history.aggregate_history` is that sum at the
+last quarter and ``arr_prior`` at the fourth before it; :mod:`portfolio.trends` takes the same
+sums at every quarter. Amounts are in the file's currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MIN_QUARTERS = 8
+"""At least the 24 months that ``arr`` and ``arr_prior`` need, even for a shorter history."""
+
+
+@dataclass(frozen=True, eq=False)
+class QuarterlyRevenue:
+    """Revenue per account and quarter (read-only arrays).
+
+    Attributes
+    ----------
+    account_ids : account ids (str), sorted; row labels of ``revenue``.
+    ends : each quarter's last day (midnight), ascending; ``ends[-1]`` is the as-of date.
+    revenue : accounts × quarters, Σ amount of the account's lines in the quarter (currency;
+        refunds make it negative).
+    first_date : the date of the history's first line (midnight).
+    """
+
+    account_ids: np.ndarray
+    ends: pd.DatetimeIndex
+    revenue: np.ndarray
+    first_date: pd.Timestamp
+
+    def __deepcopy__(self, memo: dict) -> QuarterlyRevenue:
+        # immutable: pandas deep-copies a frame's ``attrs`` on every operation, so copying
+        # this (accounts × quarters floats) each time would be waste
+        return self
+
+    def trailing_year(self, j: int) -> np.ndarray:
+        """Σ revenue of each account over the four quarters ending at quarter ``j``
+        (``j`` ≥ 3; negative indices count from the last): trailing-twelve-month revenue."""
+        j = j % len(self.ends)
+        if j < 3:
+            raise IndexError(f"quarter {j} has fewer than 3 quarters before it")
+        return self.revenue[:, j - 3 : j + 1].sum(axis=1)
+
+
+def quarterly_revenue(
+    ids: pd.Series, dates: pd.Series, amounts: pd.Series, end: pd.Timestamp
+) -> QuarterlyRevenue:
+    """Sum revenue lines into quarters counted back from ``end`` (see the module docstring).
+
+    ``ids`` (str), ``dates`` (Timestamps) and ``amounts`` (float) are aligned, one per line.
+    Lines dated after ``end`` are left out; the quarters reach back to the first line, and to
+    at least :data:`MIN_QUARTERS` quarters. One pass: each line's quarter by binary search on
+    the quarter ends, then one weighted ``bincount`` over (account, quarter).
+    """
+    days = pd.DatetimeIndex(dates).normalize()
+    first = days.min()
+    n = MIN_QUARTERS
+    while first <= end - pd.DateOffset(months=3 * n):
+        n += 4
+    ends = pd.DatetimeIndex([end - pd.DateOffset(months=3 * k) for k in range(n - 1, -1, -1)])
+    quarter = ends.searchsorted(days, side="left")  # first quarter end on or after the day
+    kept = quarter < n
+    codes, uniques = pd.factorize(ids.to_numpy(), sort=True)
+    flat = codes[kept].astype(np.int64) * n + quarter[kept]
+    revenue = np.bincount(
+        flat, weights=amounts.to_numpy(dtype=float)[kept], minlength=len(uniques) * n
+    ).reshape(len(uniques), n)
+    revenue.setflags(write=False)
+    account_ids = np.asarray(uniques, dtype=object)
+    account_ids.setflags(write=False)
+    return QuarterlyRevenue(account_ids, ends, revenue, first)
+
+
+def quarters_to_frame(quarters: QuarterlyRevenue) -> tuple[pd.DataFrame, dict]:
+    """``quarters`` as a plain table and a JSON-able dict, for a store that keeps only those:
+    column ``account_id``, then one float column per quarter named by its end (``YYYY-MM-DD``);
+    the dict holds ``first_date`` (ISO). :func:`quarters_from_frame` reads it back exactly."""
+    ends = [f"{end:%Y-%m-%d}" for end in quarters.ends]
+    frame = pd.DataFrame(quarters.revenue, columns=ends)
+    frame.insert(0, "account_id", pd.Series(quarters.account_ids, dtype=object))
+    return frame, {"first_date": f"{quarters.first_date:%Y-%m-%d}"}
+
+
+def quarters_from_frame(frame: pd.DataFrame, info: dict) -> QuarterlyRevenue:
+    """The :class:`QuarterlyRevenue` of :func:`quarters_to_frame`; ValueError when ``frame`` or
+    ``info`` is not of that shape."""
+    if list(frame.columns[:1]) != ["account_id"] or not isinstance(info.get("first_date"), str):
+        raise ValueError("not a stored quarterly revenue table")
+    ends = pd.DatetimeIndex(pd.to_datetime(list(frame.columns[1:]), format="%Y-%m-%d"))
+    if len(ends) < 4 or not ends.is_monotonic_increasing:
+        raise ValueError("quarter ends must be at least four ascending dates")
+    revenue = frame.iloc[:, 1:].to_numpy(dtype=float)
+    account_ids = frame["account_id"].astype(str).to_numpy(dtype=object)
+    revenue.setflags(write=False)
+    account_ids.setflags(write=False)
+    return QuarterlyRevenue(account_ids, ends, revenue, pd.Timestamp(info["first_date"]))
