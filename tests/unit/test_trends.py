@@ -200,7 +200,7 @@ def test_last_point_is_the_analysis_at_the_as_of_date(hand_worked, trend):
 
 def test_quarterly_revenue_survives_a_store_that_keeps_only_tables(hand_worked):
     """The session store keeps frames and JSON, not objects: the round trip is exact."""
-    quarters = quarters_of(hand_worked)
+    quarters = quarters_of(hand_worked.accounts)
     back = quarters_from_frame(*quarters_to_frame(quarters))
     assert (back.account_ids == quarters.account_ids).all()
     assert back.ends.equals(quarters.ends) and back.first_date == quarters.first_date
