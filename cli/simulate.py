@@ -67,8 +67,8 @@ def run_simulation_from_args(
     assumptions = starting_assumptions(analysis)
     if args.assumptions:
         assumptions = load_assumptions(args.assumptions, base=assumptions)
-    if args.correlation is not None:
-        assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
+    if args.nrr_volatility is not None:
+        assumptions = parse_assumptions({"nrr_volatility": args.nrr_volatility / 100}, base=assumptions)
     treatment = explicit_effect(
         starting_treatment(analysis),
         hazard_ratio=args.hazard_ratio,
@@ -110,7 +110,8 @@ def render_simulation(report: SimulationReport, source: str) -> str:
     lines = [
         f"Portfolio: {source}",
         f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
-        f"correlation {report.correlation:g}",
+        f"portfolio NRR volatility {100 * report.nrr_volatility:g} points/yr "
+        f"({report.nrr_volatility_source})",
         "",
         "Assumptions (annual)      churn    drift  volatility  source",
     ]

@@ -72,13 +72,15 @@ __all__ = [
     "simulation_report",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Layout of :meth:`SimulationReport.to_dict`. 1: the untyped dicts of Strata before the typed
 report (no ``schema_version`` key; ``ending_arr`` and ``delta`` repeated at the top level);
 2: one key per field of the dataclasses, ``schema_version`` included; 3: the treatment-effect
-model (the move and the staffing apart, NPV, annual retention, Monte Carlo errors). Reports of
-versions 1 and 2 came from a model that copied the strategic tier's averages onto promoted
-accounts; their figures cannot be converted, so they say so and ask for a new run."""
+model (the move and the staffing apart, NPV, annual retention, Monte Carlo errors); 4: the
+factor model (``nrr_volatility`` replaces the correlation ρ; churn moves with the market;
+renewal timing and the renewal calendar). Reports of versions 1 and 2 came from a model that
+copied the strategic tier's averages onto promoted accounts, those of version 3 from the
+correlation model; their figures cannot be converted, so they say so and ask for a new run."""
 CONVERTIBLE_VERSIONS = (SCHEMA_VERSION,)
 """Versions :meth:`SimulationReport.from_dict` reads."""
 
@@ -196,7 +198,8 @@ class SimulationReport:
     Attributes
     ----------
     settings : how it was run.
-    correlation : the market correlation ρ.
+    nrr_volatility : the portfolio NRR volatility (fraction a year; 0.05 = 5 points);
+        ``nrr_volatility_source`` where it comes from (assumed, calibrated, explicit).
     assumptions : the tier figures every account starts from (its own tier's; read-only).
     treatment : the strategic treatment effect and where it comes from.
     headline : one plain-language sentence.
@@ -211,7 +214,8 @@ class SimulationReport:
     """
 
     settings: ReportSettings
-    correlation: float
+    nrr_volatility: float
+    nrr_volatility_source: str
     assumptions: dict[str, TierAssumption]
     treatment: TreatmentEffect
     headline: str
@@ -255,14 +259,16 @@ class SimulationReport:
 
     def summary_dict(self) -> dict:
         """The results without chart data or page inputs, in the layout ``portfolio simulate
-        --json`` prints: ``settings``, ``correlation``, ``assumptions``, ``treatment``,
+        --json`` prints: ``settings``, ``nrr_volatility``,
+        ``nrr_volatility_source``, ``assumptions``, ``treatment``,
         ``baseline``; with a scenario ``move``, ``scenario``, ``delta`` (with ``move`` and
         ``staffing``), ``economics``; then for the target variant ``ending_arr``, ``annual``
         (year 1) and ``mc_error``, and ``headline``."""
         target = self.target
         payload = {
             "settings": self.settings.to_dict(),
-            "correlation": self.correlation,
+            "nrr_volatility": self.nrr_volatility,
+            "nrr_volatility_source": self.nrr_volatility_source,
             "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
             "treatment": {**self.treatment.to_dict(), "sentence": self.treatment.sentence()},
             "baseline": self.baseline.to_dict(),
@@ -293,7 +299,8 @@ class SimulationReport:
         return {
             "schema_version": SCHEMA_VERSION,
             "settings": self.settings.to_dict(),
-            "correlation": self.correlation,
+            "nrr_volatility": self.nrr_volatility,
+            "nrr_volatility_source": self.nrr_volatility_source,
             "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
             "treatment": self.treatment.to_dict(),
             "headline": self.headline,
@@ -334,7 +341,8 @@ class SimulationReport:
         optional = lambda part, value: None if value is None else part.from_dict(value)  # noqa: E731
         return cls(
             settings=ReportSettings.from_dict(data["settings"]),
-            correlation=data["correlation"],
+            nrr_volatility=float(data["nrr_volatility"]),
+            nrr_volatility_source=str(data["nrr_volatility_source"]),
             assumptions={t: TierAssumption(**a) for t, a in data["assumptions"].items()},
             treatment=TreatmentEffect.from_dict(data["treatment"]),
             headline=str(data["headline"]),
@@ -382,7 +390,8 @@ def simulation_report(result: SimulationResult) -> SimulationReport:
         comparison = result.comparison.summary()
     return SimulationReport(
         settings=ReportSettings(**{f.name: getattr(result.settings, f.name) for f in fields(ReportSettings)}),
-        correlation=result.assumptions.correlation,
+        nrr_volatility=result.assumptions.nrr_volatility,
+        nrr_volatility_source=result.assumptions.nrr_volatility_source,
         assumptions=dict(result.assumptions.tiers),
         treatment=result.treatment,
         headline=result.headline(),

@@ -85,4 +85,4 @@ def calibrate(
             source="calibrated",
             accounts=n,
         )
-    return Assumptions(tiers, base.correlation)
+    return Assumptions(tiers, base.nrr_volatility, base.nrr_volatility_source)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -547,7 +547,7 @@ def run_simulation(
     def variant(tiers: np.ndarray, sams: float) -> tuple[Staffing, AccountParams]:
         staff = staffing(int((tiers == STRATEGIC).sum()), capacity, sams)
         shift = exposure(base_tiers, tiers, base_staff.attention, staff.attention)
-        return staff, AccountParams(params.annual_churn, params.drift, params.volatility, shift)
+        return staff, replace(params, exposure=shift)
 
     variants: list[tuple[str, np.ndarray, Staffing, AccountParams]] = []
     if scenario is not None:
@@ -562,7 +562,7 @@ def run_simulation(
         arr0,
         params,
         [v[3] for v in variants],
-        correlation=assumptions.correlation,
+        nrr_volatility=assumptions.nrr_volatility,
         periods=settings.horizon,
         period_years=settings.period_years,
         paths=settings.paths,

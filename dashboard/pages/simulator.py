@@ -30,7 +30,7 @@ FAILED = "Run failed."
 FORM_CONTROLS = {
     "horizon": (ids.SIM_HORIZON, "value"),
     "period": (ids.SIM_PERIOD, "value"),
-    "correlation": (ids.SIM_CORRELATION, "value"),
+    "nrr_volatility": (ids.SIM_NRR_VOLATILITY, "value"),
     "strategic_sams": (ids.SIM_SAMS, "value"),
     "staffing": (ids.SIM_STAFFING, "value"),
     "cost_per_sam": (ids.SIM_COST, "value"),
@@ -111,13 +111,13 @@ def _controls() -> dbc.Card:
                             4,
                         ),
                         _label(
-                            "Market correlation ρ",
+                            "Portfolio NRR volatility (points/yr)",
                             dcc.Slider(
-                                id=ids.SIM_CORRELATION,
+                                id=ids.SIM_NRR_VOLATILITY,
                                 min=0,
-                                max=0.9,
-                                step=0.05,
-                                value=0.3,
+                                max=20,
+                                step=0.5,
+                                value=5,
                                 marks=None,
                                 tooltip={"placement": "bottom", "always_visible": True},
                             ),
@@ -462,13 +462,15 @@ def layout(**_):
         Output(ids.SIM_RAMP, "value"),
     ],
     inputs=dict(data_version=Input(ids.SESSION_VERSION, "data"), settings=Input(ids.SETTINGS, "data")),
-    state=dict(correlation=State(ids.SIM_CORRELATION, "value")),
+    state=dict(nrr_volatility=State(ids.SIM_NRR_VOLATILITY, "value")),
 )
-def fill_controls(data_version, settings, correlation):
+def fill_controls(data_version, settings, nrr_volatility):
     """Accounts to pick from, the calibrated assumptions, today's strategic SAMs and the
     treatment effect estimated from the data (or assumed)."""
     analysis = analyze_session(settings)
-    assumptions = simulator.base_assumptions(analysis, float(correlation or 0))
+    assumptions = simulator.base_assumptions(
+        analysis, None if nrr_volatility is None else float(nrr_volatility)
+    )
     effect = simulator.treatment_fields(starting_treatment(analysis))
     return (
         simulator.candidate_rows(analysis),

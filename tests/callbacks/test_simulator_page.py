@@ -15,7 +15,7 @@ from reporting.simulation_report import SimulationReport
 from simulation import Assumptions
 
 FORM = dict(
-    horizon=8, period="quarter", correlation=0.3, strategic_sams=None, staffing="hire", cost_per_sam=180_000
+    horizon=8, period="quarter", nrr_volatility=5, strategic_sams=None, staffing="hire", cost_per_sam=180_000
 )
 
 
@@ -60,7 +60,7 @@ def find(component, component_id):
 
 def test_fill_select_preview_and_show(request_ctx, page):
     rows, assumption_rows, sams, *treatment = page.fill_controls(
-        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
     )
     assert len(rows) == 1071 and rows[0]["score"] >= rows[-1]["score"]
     assert [r["tier"] for r in assumption_rows] == ["Strategic", "Key", "Standard"]
@@ -114,7 +114,7 @@ def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_c
     """The "keep today's SAMs" radio: with 20 promoted accounts, the scenario has the baseline's
     SAMs and adds none; "hire" adds the SAMs 20 more strategic accounts need."""
     rows, assumption_rows, sams, *_ = page.fill_controls(
-        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
     )
     twenty = page.promote_next(_clicks=1, n=20, rows=rows, selected=[])
 
@@ -184,7 +184,9 @@ def test_assumption_grid_edits_become_explicit_and_display_rounding_does_not():
 
 
 def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
-    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
+    rows, assumption_rows, *_ = page.fill_controls(
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
+    )
     first = preview(page, {"ids": simulator.next_by_score(rows, [], 2)}, assumption_rows)
     second = preview(page, [], assumption_rows)
 
@@ -254,7 +256,9 @@ def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
 
 def test_a_saved_scenario_from_an_older_strata_says_so(request_ctx, page, dash_app):
     store, owner = dash_app.server.extensions["strata_scenarios"], state.owner()
-    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
+    rows, assumption_rows, *_ = page.fill_controls(
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
+    )
     current_data = preview(page, {"ids": simulator.next_by_score(rows, [], 1)}, assumption_rows)
     current = SimulationReport.from_dict(current_data)
     ok = _insert(store, owner, "Saved now", current.fingerprint, current_data)
@@ -309,7 +313,7 @@ def _insert(store, owner: str, name: str, fingerprint: str, report: dict) -> int
 def test_another_session_sees_none_of_my_scenarios(dash_app, page):
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()
-        assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)[1]
+        assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5)[1]
         report = preview(page, [], assumption_rows)
         page.save_scenario(_clicks=1, name="Mine", data=report, version=0)
         mine = page.list_saved(saved_version=1, data_version=0)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from simulation import (
     Assumptions,
@@ -25,7 +26,7 @@ from simulation import (
     run_simulation,
 )
 from simulation.economics import Economics, npv, payback_years
-from simulation.engine import AccountParams, TreatmentDraws, churn_thresholds, run_paths
+from simulation.engine import AccountParams, TreatmentDraws, churn_thresholds, market_loading, run_paths
 from simulation.model import attention, exposure, paths_for_error, staffing, treatment_draws
 from simulation.treatment import Interval, TreatmentEffect
 
@@ -40,9 +41,9 @@ def exact_effect(hazard_ratio: float = 1.0, uplift: float = 0.0, ramp_months: fl
     )
 
 
-def uniform_assumptions(churn: float, drift: float, vol: float, rho: float = 0.0) -> Assumptions:
+def uniform_assumptions(churn: float, drift: float, vol: float, nrr_volatility: float = 0.0) -> Assumptions:
     figure = TierAssumption(churn, drift, vol)
-    return Assumptions({"Strategic": figure, "Key": figure, "Standard": figure}, rho)
+    return Assumptions({"Strategic": figure, "Key": figure, "Standard": figure}, nrr_volatility)
 
 
 def portfolio(arr: list[float], tiers: list[str] | None = None) -> pd.DataFrame:
@@ -64,7 +65,7 @@ def test_no_churn_no_volatility_is_exactly_deterministic_growth():
     # drift 0.1 a year over 8 quarters: every path ends at 1,000,000 · e^0.2 = 1,221,402.76
     result = run_simulation(
         FOUR,
-        uniform_assumptions(0.0, 0.1, 0.0, rho=0.5),
+        uniform_assumptions(0.0, 0.1, 0.0),
         SimulationSettings(paths=300, horizon=8, period="quarter"),
     )
     ending = result.baseline.ending_arr
@@ -75,25 +76,39 @@ def test_no_churn_no_volatility_is_exactly_deterministic_growth():
     assert result.baseline.paths.churned_arr.max() == 0
 
 
-@pytest.mark.parametrize(("rho", "vol", "expected"), [(0.0, 0.0, 781_697.77), (0.5, 0.3, 855_313.4)])
-def test_mean_ending_arr_matches_survival_times_growth(rho, vol, expected):
-    # churn 20%/yr, drift 0.1/yr, 2 years: S = 0.8² = 0.64.
-    # vol 0:   E[ending] = 1,000,000 · 0.64 · e^0.2 = 781,697.77
-    # vol 0.3: E[ending] = 1,000,000 · 0.64 · e^(0.2 + 0.3²·2/2) = 0.64 · e^0.29 · 1e6 = 855,313.4
-    # The market correlation must widen the spread but leave the mean alone.
+def loading_by_hand(v: float, churn: float, drift: float, sigma: float) -> float:
+    """β for equal accounts without a cap: v = e^{d+σ²/2}·((1 − c)·β + (β/σ)·φ(Φ⁻¹(c)))."""
+    density = norm.pdf(norm.ppf(churn)) if 0 < churn < 1 else 0.0
+    return v / (math.exp(drift + sigma**2 / 2) * ((1 - churn) + density / sigma))
+
+
+@pytest.mark.parametrize(("v", "vol"), [(0.0, 0.0), (0.0, 0.3), (0.1, 0.3)])
+def test_mean_ending_arr_matches_survival_times_growth(v, vol):
+    # churn 20%/yr, drift 0.1/yr, 2 years. With β = 0 churn and growth are independent:
+    # E[ending] = ΣARR · S · e^{(d + σ²/2)·2}, S = 0.8² = 0.64 (781,697.77 at σ = 0; 855,313.4
+    # at σ = 0.3). With β > 0 they share each year's market F: per year
+    # E[1{aF + √(1−a²)η ≥ Φ⁻¹(c)}·e^{βF}] = e^{β²/2}·Φ(aβ − Φ⁻¹(c)), a = β/σ, so
+    # E[ending] = ΣARR · e^{2d + (σ² − β²)} · (e^{β²/2}·Φ(aβ − Φ⁻¹(0.2)))² (exact): churn is
+    # higher exactly where growth is lower, which lifts the mean a little.
     paths = 20_000
     result = run_simulation(
         FOUR,
-        uniform_assumptions(0.2, 0.1, vol, rho),
+        uniform_assumptions(0.2, 0.1, vol, v),
         SimulationSettings(paths=paths, horizon=8, period="quarter", seed=11),
     )
+    beta = loading_by_hand(v, 0.2, 0.1, vol) if v else 0.0
+    a = beta / vol if vol else 0.0
+    per_year = math.exp(beta**2 / 2) * norm.cdf(a * beta - norm.ppf(0.2))
+    expected = 1e6 * math.exp(0.2 + (vol**2 - beta**2)) * per_year**2
+    if v == 0:
+        assert expected == pytest.approx(1e6 * 0.64 * math.exp(0.2 + vol**2), rel=1e-12)
     ending = result.baseline.ending_arr
     standard_error = ending.std() / math.sqrt(paths)
     if vol == 0:
         # analytic: e^0.2·√(S(1−S))·√ΣARR² = 1.2214·0.48·547,722.6 = 321,114 per path
         assert ending.std() == pytest.approx(321_114, rel=0.03)
     assert abs(ending.mean() - expected) < 4 * standard_error
-    # expected churned ARR = ΣARR · (1 − S) = 360,000
+    # churn's level does not move with the market: expected churned ARR = ΣARR · (1 − S) = 360,000
     churned = result.baseline.paths.churned_arr
     assert abs(churned.mean() - 360_000) < 4 * churned.std() / math.sqrt(paths)
 
@@ -103,7 +118,7 @@ def test_single_account_survival_fraction_within_binomial_interval():
     paths = 10_000
     result = run_simulation(
         portfolio([50_000]),
-        uniform_assumptions(0.1, 0.0, 0.0, rho=0.3),
+        uniform_assumptions(0.1, 0.0, 0.0),
         SimulationSettings(paths=paths, horizon=12, period="month", seed=5),
     )
     totals = result.baseline.paths.totals
@@ -120,7 +135,7 @@ def test_log_growth_is_normal_with_drift_and_volatility():
     paths, years = 20_000, 3
     result = run_simulation(
         portfolio([1_000]),
-        uniform_assumptions(0.0, 0.05, 0.3, rho=0.4),
+        uniform_assumptions(0.0, 0.05, 0.3, nrr_volatility=0.1),
         SimulationSettings(paths=paths, horizon=36, period="month", seed=3),
     )
     log_growth = np.log(result.baseline.ending_arr / 1_000)
@@ -129,21 +144,82 @@ def test_log_growth_is_normal_with_drift_and_volatility():
     assert abs(log_growth.std() - sigma) < 4 * sigma / math.sqrt(2 * paths)
 
 
-def test_market_correlation_sets_the_spread_of_a_large_portfolio():
-    # n equal accounts, no churn, drift 0, σ = 0.25, one year. As n grows the portfolio's mean
-    # growth tends to E[e^X | market] = exp(σ√ρ·Z + σ²(1−ρ)/2), so ln(total/n) has standard
-    # deviation σ√ρ (0.1936492 for ρ = 0.6; 0 for ρ = 0) and mean σ²(1−ρ)/2 (0.0125). The
-    # idiosyncratic part left with n = 1,000 has variance ≈ (e^{σ²(1−ρ)} − 1)/n ≈ 2.5e−5.
-    n, paths, sigma = 1_000, 4_000, 0.25
-    params = AccountParams(np.zeros(n), np.zeros(n), np.full(n, sigma))
-    for rho in (0.6, 0.0):
-        outcome = run_paths(
-            np.ones(n), params, correlation=rho, periods=4, period_years=0.25, paths=paths, seed=9
-        )[0]
-        log_mean_growth = np.log(outcome.totals[:, -1] / n)
-        expected_sd = math.sqrt(sigma**2 * rho + (math.exp(sigma**2 * (1 - rho)) - 1) / n)
-        assert abs(log_mean_growth.std() - expected_sd) < 4 * expected_sd / math.sqrt(2 * paths)
-        assert abs(log_mean_growth.mean() - sigma**2 * (1 - rho) / 2) < 4 * expected_sd / math.sqrt(paths)
+def one_year_nrr_moments(v: float, churn: float, drift: float, sigma: float, n: int) -> tuple[float, float]:
+    """Var of n equal accounts' one-year NRR, exactly, by Gauss–Hermite quadrature over the
+    year's market F: Var_F(m(F)) + E_F[v(F)]/n, with m(F) = P(F)·e^{d + βF + s²/2} the mean of
+    one account given F (P(F) = Φ((aF − Φ⁻¹(c))/√(1 − a²)) its survival, s² = σ² − β²) and
+    v(F) = P(F)·e^{2d + 2βF + 2s²} − m(F)². Returns (market part's sd, total sd)."""
+    beta = loading_by_hand(v, churn, drift, sigma)
+    a, s2 = beta / sigma, sigma**2 - beta**2
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    weights = weights / weights.sum()
+    survive = norm.cdf((a * nodes - norm.ppf(churn)) / math.sqrt(1 - a**2))
+    mean = survive * np.exp(drift + beta * nodes + s2 / 2)
+    own = survive * np.exp(2 * drift + 2 * beta * nodes + 2 * s2) - mean**2
+    market_var = weights @ mean**2 - (weights @ mean) ** 2
+    return math.sqrt(market_var), math.sqrt(market_var + (weights @ own) / n)
+
+
+def test_portfolio_nrr_volatility_is_the_stated_figure():
+    # 2,000 equal accounts (churn 10%, drift 0.05, σ 0.3), v = 5 points a year. The loading is
+    # solved to first order; the exact market part of the NRR's sd (quadrature) must be v to
+    # within 0.5% of it (the second-order terms, ~β²), and the simulated sd must equal the
+    # exact total (market part + what 2,000 accounts leave of their own risk) within 4
+    # standard errors of a standard deviation, sd·√((κ − 1)/(4·paths)) ≈ sd/√(2·paths) for a
+    # near-normal NRR (κ = 3): 4·0.0507/√8,000 = 0.0023.
+    n, paths, v = 2_000, 4_000, 0.05
+    params = AccountParams(np.full(n, 0.1), np.full(n, 0.05), np.full(n, 0.3))
+    outcome = run_paths(
+        np.ones(n), params, nrr_volatility=v, periods=4, period_years=0.25, paths=paths, seed=9
+    )[0]
+    market_sd, total_sd = one_year_nrr_moments(v, 0.1, 0.05, 0.3, n)
+    assert market_sd == pytest.approx(v, rel=0.005)
+    nrr = outcome.totals[:, 4] / n
+    assert abs(nrr.std() - total_sd) < 4 * total_sd / math.sqrt(2 * paths)
+    # churn moves with the market: the year's factor and churned ARR are negatively correlated
+    churned = outcome.active_arr[:, 0] - outcome.active_arr[:, 4]
+    assert np.corrcoef(outcome.market[:, 0], churned)[0, 1] < -0.5
+    # and at 0 there is no shared risk: the sd is what n independent accounts give, and the
+    # market no longer predicts churn
+    alone = run_paths(
+        np.ones(n), params, nrr_volatility=0.0, periods=4, period_years=0.25, paths=paths, seed=9
+    )[0]
+    nrr = alone.totals[:, 4] / n
+    independent_sd = math.sqrt((0.9 * math.exp(0.1 + 2 * 0.09) - (0.9 * math.exp(0.05 + 0.045)) ** 2) / n)
+    assert abs(nrr.std() - independent_sd) < 4 * independent_sd / math.sqrt(2 * paths)
+    churned = alone.active_arr[:, 0] - alone.active_arr[:, 4]
+    assert abs(np.corrcoef(alone.market[:, 0], churned)[0, 1]) < 4 / math.sqrt(paths)
+
+
+def test_market_leaves_each_accounts_churn_probability_alone():
+    # A strong market (v = 15 points) on accounts with different churn: each account's share
+    # of paths on which it survives one year (four quarters), and two, is (1 − c) and (1 − c)²
+    # within the 99.9% binomial interval; with a known renewal too.
+    churn = np.array([0.05, 0.2, 0.5, 0.2])
+    renewal = np.array([np.nan, np.nan, np.nan, 0.4])
+    params = AccountParams(churn, np.zeros(4), np.full(4, 0.4), renewal_years=renewal)
+    paths = 20_000
+    arr = np.array([1.0, 10.0, 100.0, 1000.0])
+    outcome = run_paths(arr, params, nrr_volatility=0.15, periods=8, period_years=0.25, paths=paths, seed=4)[
+        0
+    ]
+    # recover each account's activity from the digits of today's ARR of active accounts
+    active_arr = np.rint(outcome.active_arr).astype(int)
+    for i, c in enumerate(churn):
+        for period, years in ((4, 1), (8, 2)):
+            alive = (active_arr[:, period] // int(arr[i])) % 10 == 1
+            s = (1 - c) ** years
+            assert abs(alive.mean() - s) < 3.29 * math.sqrt(s * (1 - s) / paths), (i, period)
+
+
+def test_market_loading_solves_the_first_order_figure():
+    # equal accounts, by hand: β = v / (e^{d+σ²/2}·((1 − c) + φ(Φ⁻¹(c))/σ))
+    params = AccountParams(np.full(3, 0.1), np.full(3, 0.05), np.full(3, 0.3))
+    beta = market_loading(np.ones(3), params, 0.05, 0.25)
+    assert beta == pytest.approx(loading_by_hand(0.05, 0.1, 0.05, 0.3), rel=1e-9)
+    assert market_loading(np.ones(3), params, 0.0, 0.25) == 0.0
+    with pytest.raises(ValueError, match="more than these accounts' volatility can carry"):
+        market_loading(np.ones(3), params, 0.5, 0.25)  # at most 0.49
 
 
 def test_identical_scenario_gives_exactly_zero_delta():
@@ -199,7 +275,9 @@ def test_treated_accounts_equal_a_run_with_their_treated_figures():
     base = AccountParams(churn, drift, vol)
     scenario = AccountParams(churn, drift, vol, exposure=treated.astype(float))
     draws = TreatmentDraws(np.full(400, math.log(0.5)), np.full(400, 0.1), np.r_[0.0, np.ones(12)])
-    kwargs = dict(correlation=0.3, periods=12, period_years=0.25, paths=400, seed=8)
+    # the same market loading in both runs (solved on the first run's figures)
+    beta = market_loading(arr, base, 0.05, 0.25)
+    kwargs = dict(nrr_volatility=0.05, beta=beta, periods=12, period_years=0.25, paths=400, seed=8)
     paired = run_paths(arr, base, [scenario], treatment=draws, **kwargs)[1]
     figures = AccountParams(np.where(treated, 1 - 0.8**0.5, 0.2), np.where(treated, 0.15, 0.05), vol)
     direct = run_paths(arr, figures, **kwargs)[0]
@@ -216,7 +294,7 @@ def test_hazard_ratio_sets_survival_within_binomial_interval():
     frame = portfolio([1e5, 3e5], ["Key", "Strategic"])
     result = run_simulation(
         frame,
-        uniform_assumptions(0.2, 0.0, 0.0, rho=0.3),
+        uniform_assumptions(0.2, 0.0, 0.0),
         SimulationSettings(paths=paths, horizon=4, strategic_sams=1, seed=2),
         Scenario(promote=("A0",), strategic_sams=1),
         treatment=exact_effect(0.5),
@@ -456,10 +534,15 @@ def test_outputs_are_consistent():
 
 
 def test_churn_thresholds():
-    # annual churn 10%, yearly periods: P(churned by t=1) = 0.1 → Φ⁻¹(0.1) = −1.2815516
+    # annual churn 10%, yearly periods: P(churned within year 1) = 0.1 → Φ⁻¹(0.1) = −1.2815516;
+    # each year has its own churn draw, so year 2's threshold is Φ⁻¹(0.1) again
     thresholds = churn_thresholds(np.array([0.1, 0.0, 1.0]), periods=2, period_years=1.0)
     assert thresholds[1, 0] == pytest.approx(-1.2815516)
-    assert thresholds[2, 0] == pytest.approx(-0.8778963)  # Φ⁻¹(0.19)
+    assert thresholds[2, 0] == pytest.approx(-1.2815516)
+    # quarters: within the year 1 − 0.9^(k/4): k = 2 → Φ⁻¹(0.0513167) = −1.6326
+    quarterly = churn_thresholds(np.array([0.1]), periods=6, period_years=0.25)
+    assert quarterly[2, 0] == pytest.approx(norm.ppf(1 - 0.9**0.5))
+    assert quarterly[6, 0] == quarterly[2, 0]  # the second year's second quarter
     assert np.isneginf(thresholds[:, 1]).all()  # never churns
     assert np.isneginf(thresholds[0, 2]) and np.isposinf(thresholds[1, 2])  # churns at once
 
@@ -489,19 +572,21 @@ def test_assumptions_file_overrides_and_errors(tmp_path):
         json.dumps(
             {
                 "tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15, "volatility": 0.2}},
-                "correlation": 0.1,
+                "nrr_volatility": 0.1,
             }
         )
     )
     loaded = load_assumptions(path)
     assert loaded.tiers["Strategic"] == TierAssumption(0.03, 0.15, 0.2, "explicit")
-    assert loaded.tiers["Key"] == Assumptions().tiers["Key"] and loaded.correlation == 0.1
+    assert loaded.tiers["Key"] == Assumptions().tiers["Key"] and loaded.nrr_volatility == 0.1
+    assert loaded.nrr_volatility_source == "explicit" and Assumptions().nrr_volatility_source == "assumed"
     bad = [
         ({"tiers": {"Gold": {}}}, "unknown tier 'Gold'"),
         ({"tiers": {"Key": {"annual_churn": 1.5}}}, "annual_churn must be a number between 0 and 1"),
         ({"tiers": {"Key": {"churn": 0.1}}}, "expected an object with"),
-        ({"correlation": 1.2}, "correlation must be between 0 and 0.99"),
-        ({"correlation": "high"}, "correlation must be a number"),
+        ({"nrr_volatility": 0.6}, "portfolio NRR volatility must be between 0 and 50 points"),
+        ({"nrr_volatility": "high"}, "nrr_volatility must be a number"),
+        ({"correlation": 0.3}, "'correlation' is no longer used: give 'nrr_volatility'"),
         ({"seed": 1}, "unknown key"),
         ([1, 2], "must be a JSON object"),
     ]

@@ -76,7 +76,8 @@ def test_figures_are_the_simulation_results(result, report):
     summary = report.summary_dict()
     assert list(summary) == [
         "settings",
-        "correlation",
+        "nrr_volatility",
+        "nrr_volatility_source",
         "assumptions",
         "treatment",
         "baseline",
@@ -137,7 +138,8 @@ def test_a_baseline_alone_has_no_scenario_parts(baseline_only):
     assert r.delta_histogram is None and r.target is r.baseline and set(r.fan) == {"Baseline"}
     assert set(r.summary_dict()) == {
         "settings",
-        "correlation",
+        "nrr_volatility",
+        "nrr_volatility_source",
         "assumptions",
         "treatment",
         "baseline",
