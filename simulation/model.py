@@ -162,15 +162,25 @@ def staffing(strategic_accounts: int, capacity: float, sams: float) -> Staffing:
 
 
 def account_params(
-    tiers: np.ndarray, figures: dict[str, TierAssumption], exposure: np.ndarray | None = None
+    tiers: np.ndarray,
+    figures: dict[str, TierAssumption],
+    exposure: np.ndarray | None = None,
+    renewal_years: np.ndarray | None = None,
 ) -> AccountParams:
-    """Per-account arrays of annual churn, drift and volatility from each account's tier."""
+    """Per-account arrays of annual churn, drift and volatility from each account's tier, and
+    each account's years to its next renewal (NaN: unknown)."""
 
     def column(name: str) -> np.ndarray:
         lookup = {tier: getattr(a, name) for tier, a in figures.items()}
         return np.array([lookup[t] for t in tiers], dtype=float)
 
-    return AccountParams(column("annual_churn"), column("expansion_drift"), column("volatility"), exposure)
+    return AccountParams(
+        column("annual_churn"),
+        column("expansion_drift"),
+        column("volatility"),
+        exposure,
+        renewal_years=None if renewal_years is None else np.asarray(renewal_years, dtype=float),
+    )
 
 
 def exposure(
@@ -470,17 +480,56 @@ def _moves(scenario: Scenario) -> str:
     return what[0].upper() + what[1:]
 
 
-def simulation_accounts(accounts: pd.DataFrame, tier: pd.Series) -> pd.DataFrame:
-    """The accounts to simulate: id, name, ARR and tier of those with ARR > 0 and a tier."""
+DAYS_PER_YEAR = 365.25
+
+
+def renewal_years(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
+    """Years from ``start`` to each renewal date, (date − start) / 365.25 days; NaN where the
+    date is missing, unparseable or not after ``start`` (then churn has a uniform hazard)."""
+    parsed = pd.to_datetime(dates, errors="coerce")
+    years = (parsed - start.normalize()).dt.days / DAYS_PER_YEAR
+    return years.where(years > 0)
+
+
+def simulation_accounts(
+    accounts: pd.DataFrame, tier: pd.Series, start: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """The accounts to simulate: id, name, ARR, tier and years to the next renewal
+    (``renewal_years``, from ``renewal_date`` and the run's start, default today; NaN when
+    unknown or past) of those with ARR > 0 and a tier."""
+    start = pd.Timestamp.today() if start is None else pd.Timestamp(start)
+    dates = (
+        accounts["renewal_date"] if "renewal_date" in accounts else pd.Series(pd.NaT, index=accounts.index)
+    )
     frame = pd.DataFrame(
         {
             "account_id": accounts["account_id"].astype(str),
             "account_name": accounts.get("account_name", accounts["account_id"]).astype(str),
             "arr": accounts["arr"].astype(float),
             "tier": tier.astype(object),
+            "renewal_years": renewal_years(dates, start),
+            "renewal_past": pd.to_datetime(dates, errors="coerce") <= start.normalize(),
         }
     )
     return frame[(frame["arr"] > 0) & frame["tier"].notna()].reset_index(drop=True)
+
+
+def renewal_timing(accounts: pd.DataFrame) -> str:
+    """One sentence: how many accounts churn at their renewal dates and how many (no date, or a
+    date already past) with a uniform hazard."""
+    n = len(accounts)
+    known = int(accounts["renewal_years"].notna().sum()) if "renewal_years" in accounts else 0
+    past = int(accounts["renewal_past"].sum()) if "renewal_past" in accounts else 0
+    if known == 0:
+        return (
+            f"No account has a future renewal date, so all {n:,} churn with a uniform hazard "
+            "(the same chance in every period)."
+        )
+    text = f"Churn follows renewal dates (annual terms) for {known:,} of {n:,} accounts"
+    if known == n:
+        return text + "."
+    text += f"; the other {n - known:,} churn with a uniform hazard (no date"
+    return text + (f", or {past:,} date{'s' * (past != 1)} already past)." if past else ").")
 
 
 def _scenario_tiers(frame: pd.DataFrame, scenario: Scenario) -> np.ndarray:
@@ -536,7 +585,8 @@ def run_simulation(
     arr0 = accounts["arr"].to_numpy(dtype=float)
     capacity = settings.strategic_capacity
     base_tiers = accounts["tier"].to_numpy(dtype=object)
-    params = account_params(base_tiers, assumptions.tiers)  # own tier's figures, in every variant
+    renewal = accounts["renewal_years"].to_numpy(dtype=float) if "renewal_years" in accounts else None
+    params = account_params(base_tiers, assumptions.tiers, renewal_years=renewal)  # own tier's, every variant
     base_sams = (
         settings.strategic_sams
         if settings.strategic_sams is not None

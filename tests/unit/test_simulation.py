@@ -27,7 +27,16 @@ from simulation import (
 )
 from simulation.economics import Economics, npv, payback_years
 from simulation.engine import AccountParams, TreatmentDraws, churn_thresholds, market_loading, run_paths
-from simulation.model import attention, exposure, paths_for_error, staffing, treatment_draws
+from simulation.model import (
+    attention,
+    exposure,
+    paths_for_error,
+    renewal_timing,
+    renewal_years,
+    simulation_accounts,
+    staffing,
+    treatment_draws,
+)
 from simulation.treatment import Interval, TreatmentEffect
 
 
@@ -272,14 +281,18 @@ def test_treated_accounts_equal_a_run_with_their_treated_figures():
     arr = np.array([9e5, 4e5, 3e5, 2e5])
     churn, drift, vol = np.full(4, 0.2), np.full(4, 0.05), np.full(4, 0.3)
     treated = np.array([False, True, False, True])
-    base = AccountParams(churn, drift, vol)
-    scenario = AccountParams(churn, drift, vol, exposure=treated.astype(float))
+    # renewal timing too: the hazard ratio applies to the renewal's churn probability
+    renewal = np.array([0.3, 0.6, np.nan, np.nan])
+    base = AccountParams(churn, drift, vol, renewal_years=renewal)
+    scenario = AccountParams(churn, drift, vol, exposure=treated.astype(float), renewal_years=renewal)
     draws = TreatmentDraws(np.full(400, math.log(0.5)), np.full(400, 0.1), np.r_[0.0, np.ones(12)])
     # the same market loading in both runs (solved on the first run's figures)
     beta = market_loading(arr, base, 0.05, 0.25)
     kwargs = dict(nrr_volatility=0.05, beta=beta, periods=12, period_years=0.25, paths=400, seed=8)
     paired = run_paths(arr, base, [scenario], treatment=draws, **kwargs)[1]
-    figures = AccountParams(np.where(treated, 1 - 0.8**0.5, 0.2), np.where(treated, 0.15, 0.05), vol)
+    figures = AccountParams(
+        np.where(treated, 1 - 0.8**0.5, 0.2), np.where(treated, 0.15, 0.05), vol, renewal_years=renewal
+    )
     direct = run_paths(arr, figures, **kwargs)[0]
     np.testing.assert_allclose(paired.totals, direct.totals, rtol=2e-5)
     np.testing.assert_allclose(paired.retained, direct.retained, rtol=2e-5)
@@ -683,3 +696,77 @@ def test_the_tail_decays_at_the_moved_accounts_own_churn():
     # V = m·Δ(T)/(r + c)·(1+r)^(−T): 0.8 · 100 / 0.2 / 1.1 = 363.64
     econ = Economics(margin=0.8, discount_rate=0.1, cost_per_sam=0.0, tail_churn=0.1)
     assert tail_value(np.array([[0.0, 50.0, 100.0]]), 0.5, econ)[0] == pytest.approx(363.636364)
+
+
+def test_an_account_renewing_in_month_seven_cannot_churn_before_it():
+    # monthly periods, renewal 6.5 months out (inside month 7), churn 50% a renewal, a strong
+    # market: active at months 1–6 on every path; P(active at month 7…18) = 0.5 and at month
+    # 19 (the next renewal) 0.25, each within the 99.9% binomial interval.
+    paths = 10_000
+    params = AccountParams(np.array([0.5]), np.zeros(1), np.full(1, 0.3), renewal_years=np.array([6.5 / 12]))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.1, periods=24, period_years=1 / 12, paths=paths, seed=3
+    )[0]
+    alive = outcome.active_arr > 0.5
+    assert alive[:, :7].all()
+    for month, survival in ((7, 0.5), (18, 0.5), (19, 0.25), (24, 0.25)):
+        assert abs(alive[:, month].mean() - survival) < 3.29 * math.sqrt(survival * (1 - survival) / paths)
+    assert (alive[:, 7:19] == alive[:, 7:8]).all()  # nothing happens between renewals
+    assert not (~alive[:, :-1] & alive[:, 1:]).any()  # absorbing
+
+
+@pytest.mark.parametrize("renewal", [np.nan, 0.3, 0.95])
+def test_one_year_churn_is_the_annual_churn_for_both_timings(renewal):
+    # one year, quarters: the share churned is c = 20% with a uniform hazard or a renewal
+    # anywhere in the year (99.9% binomial interval)
+    paths = 20_000
+    params = AccountParams(np.array([0.2]), np.zeros(1), np.full(1, 0.25), renewal_years=np.array([renewal]))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.05, periods=4, period_years=0.25, paths=paths, seed=6
+    )[0]
+    churned = (outcome.active_arr[:, 4] < 0.5).mean()
+    assert abs(churned - 0.2) < 3.29 * math.sqrt(0.16 / paths)
+    if np.isnan(renewal):  # uniform: half a year gives 1 − 0.8^0.5 = 10.56%
+        half = (outcome.active_arr[:, 2] < 0.5).mean()
+        assert abs(half - (1 - 0.8**0.5)) < 3.29 * math.sqrt(0.1056 * 0.8944 / paths)
+
+
+def test_mixed_portfolio_expected_churned_arr_by_hand():
+    # ARR 100 (renews in quarter 2), 200 (no date), 300 (renews in 1.6 years: none in year 1),
+    # churn 10%, 20%, 30%; expected one-year churned ARR = 100·0.1 + 200·0.2 + 0 = 50, two
+    # years: 100·0.19 + 200·0.36 + 300·0.3 = 181; in quarter 2 alone: 10 + 200·(0.8^0.25 − 0.8^0.5)
+    paths = 20_000
+    params = AccountParams(
+        np.array([0.1, 0.2, 0.3]), np.zeros(3), np.full(3, 0.2), renewal_years=np.array([0.4, np.nan, 1.6])
+    )
+    arr = np.array([100.0, 200.0, 300.0])
+    outcome = run_paths(arr, params, nrr_volatility=0.05, periods=8, period_years=0.25, paths=paths, seed=7)[
+        0
+    ]
+    lost = outcome.active_arr[:, 0:1] - outcome.active_arr
+    quarter2 = outcome.active_arr[:, 1] - outcome.active_arr[:, 2]
+    for values, expected in (
+        (lost[:, 4], 50),
+        (lost[:, 8], 181),
+        (quarter2, 10 + 200 * (0.8**0.25 - 0.8**0.5)),
+    ):
+        assert abs(values.mean() - expected) < 4 * values.std() / math.sqrt(paths)
+    assert (lost[:, 4] % 100 == 0).all() and (lost[:, 4] <= 300).all()  # the 300 cannot churn in year 1
+
+
+def test_renewal_years_from_dates_and_the_sentence():
+    start = pd.Timestamp("2026-01-01")
+    dates = pd.Series(["2026-07-02", "", "2025-12-01", "not a date", "2027-01-01"])
+    years = renewal_years(dates, start)
+    np.testing.assert_allclose(years.to_numpy(), [182 / 365.25, np.nan, np.nan, np.nan, 365 / 365.25])
+    accounts = pd.DataFrame(
+        {"account_id": list("abcde"), "arr": [1.0] * 5, "renewal_date": dates, "tier": ["Key"] * 5}
+    )
+    frame = simulation_accounts(accounts, accounts["tier"], start=start)
+    assert renewal_timing(frame) == (
+        "Churn follows renewal dates (annual terms) for 2 of 5 accounts; the other 3 churn with a "
+        "uniform hazard (no date, or 1 date already past)."
+    )
+    no_dates = simulation_accounts(accounts.drop(columns="renewal_date"), accounts["tier"], start=start)
+    assert no_dates["renewal_years"].isna().all()
+    assert renewal_timing(no_dates).startswith("No account has a future renewal date, so all 5")
