@@ -770,3 +770,40 @@ def test_renewal_years_from_dates_and_the_sentence():
     no_dates = simulation_accounts(accounts.drop(columns="renewal_date"), accounts["tier"], start=start)
     assert no_dates["renewal_years"].isna().all()
     assert renewal_timing(no_dates).startswith("No account has a future renewal date, so all 5")
+
+
+def test_mean_reversion_follows_the_closed_form_and_zero_changes_nothing():
+    # σ = 0, no churn: D(t) = (1 + rΔ)·D(t−1) + dΔ, D(0) = 0, so D(t) = dΔ·((1 + rΔ)^t − 1)/(rΔ).
+    # r = −0.25, d = 0.2, quarters: D(4) = 0.05·(0.9375⁴ − 1)/(−0.0625) = 0.18201904…
+    arr = np.array([1e5, 2e5])
+    params = AccountParams(np.zeros(2), np.full(2, 0.2), np.zeros(2), reversion=np.array([-0.25, 0.0]))
+    outcome = run_paths(arr, params, nrr_volatility=0.0, periods=8, period_years=0.25, paths=64, seed=1)[0]
+    for t in (4, 8):
+        reverting = 0.05 * (0.9375**t - 1) / -0.0625
+        expected = 1e5 * math.exp(reverting) + 2e5 * math.exp(0.05 * t)
+        np.testing.assert_allclose(outcome.totals[:, t], expected, rtol=1e-6)
+    assert 0.05 * (0.9375**4 - 1) / -0.0625 == pytest.approx(0.18201904296875)
+    # r = 0 everywhere equals no reversion at all, bit for bit (with volatility, churn, market)
+    churn, drift, vol = np.array([0.1, 0.3]), np.array([0.05, 0.1]), np.array([0.2, 0.4])
+    kwargs = dict(nrr_volatility=0.05, periods=8, period_years=0.25, paths=300, seed=2)
+    plain = run_paths(arr, AccountParams(churn, drift, vol), **kwargs)[0]
+    zero = run_paths(arr, AccountParams(churn, drift, vol, reversion=np.zeros(2)), **kwargs)[0]
+    for name in ("totals", "retained", "churned_arr", "retained_years", "active_arr"):
+        assert np.array_equal(getattr(plain, name), getattr(zero, name)), name
+    with pytest.raises(ValueError, match="mean reversion"):
+        run_paths(arr, AccountParams(churn, drift, vol, reversion=np.array([0.1, 0.0])), **kwargs)
+
+
+def test_mean_reversion_shrinks_the_spread_to_its_stationary_variance():
+    # σ = 0.3, r = −0.5, monthly: Var D(t) = σ²Δ·Σ_{k<t} (1 + rΔ)^{2k}; after 5 years this is
+    # close to the stationary σ²Δ/(1 − (1 + rΔ)²) = 0.0075/(1 − (1 − 1/24)²) = 0.0918 (sd 0.303),
+    # against 0.3²·5 = 0.45 for a random walk. Checked within 4 standard errors of an sd.
+    paths, rate, step = 10_000, -0.5, 1 / 12
+    params = AccountParams(np.zeros(1), np.zeros(1), np.full(1, 0.3), reversion=np.array([rate]))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.0, periods=60, period_years=step, paths=paths, seed=5
+    )[0]
+    log_growth = np.log(outcome.totals[:, -1])
+    factor = (1 + rate * step) ** 2
+    sd = math.sqrt(0.09 * step * (1 - factor**60) / (1 - factor))
+    assert abs(log_growth.std() - sd) < 4 * sd / math.sqrt(2 * paths)
