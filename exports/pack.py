@@ -57,6 +57,7 @@ SIMULATION_CHARTS: dict[str, Callable[[SimulationReport], go.Figure]] = {
     "simulation-ending-arr": figures.ending_distribution_figure,
     "simulation-delta": figures.delta_figure,
     "simulation-decomposition": figures.decomposition_figure,
+    "simulation-renewals": figures.renewal_calendar_figure,
 }
 """Simulator charts by export name (from a simulation report)."""
 

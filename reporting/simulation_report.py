@@ -43,6 +43,7 @@ from simulation.summary import (
     Delta,
     Distribution,
     EconomicsSummary,
+    RenewalCalendar,
     ScenarioSummary,
     Staffing,
     VariantSummary,
@@ -61,6 +62,7 @@ __all__ = [
     "EconomicsSummary",
     "Fan",
     "Histogram",
+    "RenewalCalendar",
     "ReportInputs",
     "ReportSettings",
     "ScenarioSummary",
@@ -211,6 +213,7 @@ class SimulationReport:
     inputs, fingerprint, assumption_rows : what produced it on the Simulator page (the form,
         the data's fingerprint, the assumption grid); None/empty elsewhere.
     saved_as : the saved scenario's name when loaded from one.
+    renewal_calendar : the baseline's ARR up for renewal and churned ARR per quarter.
     """
 
     settings: ReportSettings
@@ -230,6 +233,7 @@ class SimulationReport:
     fingerprint: str | None = None
     assumption_rows: tuple[dict, ...] = ()
     saved_as: str | None = None
+    renewal_calendar: RenewalCalendar | None = None
 
     @property
     def target(self) -> VariantSummary:
@@ -315,6 +319,7 @@ class SimulationReport:
             "fingerprint": self.fingerprint,
             "assumption_rows": [dict(row) for row in self.assumption_rows],
             "saved_as": self.saved_as,
+            "renewal_calendar": optional(self.renewal_calendar),
         }
 
     @classmethod
@@ -357,6 +362,7 @@ class SimulationReport:
             fingerprint=data["fingerprint"],
             assumption_rows=tuple(dict(row) for row in data["assumption_rows"]),
             saved_as=data["saved_as"],
+            renewal_calendar=optional(RenewalCalendar, data["renewal_calendar"]),
         )
 
 
@@ -405,4 +411,5 @@ def simulation_report(result: SimulationResult) -> SimulationReport:
         delta_histogram=(
             histogram({DELTA: result.comparison.delta}) if result.comparison is not None else None
         ),
+        renewal_calendar=result.renewal_calendar,
     )

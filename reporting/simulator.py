@@ -562,3 +562,23 @@ def chart_summaries(report: SimulationReport) -> dict[str, str]:
             f"{money(c.staffing.mean, signed=True)}."
         ),
     }
+
+
+def renewal_summary(report: SimulationReport) -> str:
+    """The renewal calendar's text summary (for screen readers and the page): the quarter with
+    the most ARR up for renewal, its expected churn with P5–P95, the first year's churn, and
+    how churn is timed."""
+    calendar = report.renewal_calendar
+    if calendar is None:
+        return "This result has no renewal calendar; run it again."
+    quarters = calendar.quarters
+    busiest = max(quarters, key=lambda q: q.up_for_renewal)
+    first_year = sum(q.churned_mean for q in quarters[:4])
+    text = f"Expected churned ARR over the first {min(4, len(quarters))} quarters: {money(first_year)}. "
+    if busiest.up_for_renewal > 0:
+        text += (
+            f"The busiest renewal quarter is Q{busiest.quarter}: {money(busiest.up_for_renewal)} up for "
+            f"renewal, {money(busiest.churned_mean)} expected to churn (P5 {money(busiest.churned_p5)} – "
+            f"P95 {money(busiest.churned_p95)}). "
+        )
+    return text + calendar.timing

@@ -43,13 +43,22 @@ from simulation.economics import (
     payback_years,
     tail_value,
 )
-from simulation.engine import BLOCK_PATHS, AccountParams, PathOutcome, TreatmentDraws, run_paths
+from simulation.engine import (
+    BLOCK_PATHS,
+    AccountParams,
+    PathOutcome,
+    TreatmentDraws,
+    renewal_periods,
+    run_paths,
+)
 from simulation.summary import (
     AnnualRetention,
     ComparisonSummary,
     Delta,
     Distribution,
     EconomicsSummary,
+    RenewalCalendar,
+    RenewalQuarter,
     Staffing,
     VariantSummary,
 )
@@ -414,6 +423,7 @@ class SimulationResult:
     move: Outcome | None = None
     scenario_definition: Scenario | None = None
     comparison: Comparison | None = None
+    renewal_calendar: RenewalCalendar | None = None
 
     def headline(self) -> str:
         """One plain-language sentence: the total, the move and the staffing apart, the money."""
@@ -630,6 +640,7 @@ def run_simulation(
     result = SimulationResult(
         settings, assumptions, treatment, outcome("Baseline", base_tiers, base_staff, outcomes[0])
     )
+    result.renewal_calendar = renewal_calendar(outcomes[0], arr0, params.renewal_years, settings, accounts)
     if scenario is None:
         return result
     result.scenario_definition = scenario
@@ -639,6 +650,35 @@ def run_simulation(
     exposures = (_exposure_of(variants[0][3], len(arr0)), _exposure_of(full_params, len(arr0)))
     result.comparison = _compare(result, assumptions, settings, params, exposures, arr0)
     return result
+
+
+def renewal_calendar(
+    outcome: PathOutcome,
+    arr0: np.ndarray,
+    renewal_years: np.ndarray | None,
+    settings: SimulationSettings,
+    accounts: pd.DataFrame,
+) -> RenewalCalendar:
+    """Per quarter of the horizon: today's ARR with a renewal in it (annual terms from each
+    known next renewal, placed in its period as the engine does) and the ARR that churned in
+    it on each path (the fall of the active accounts' today's ARR), mean and P5–P95."""
+    per_quarter = max(1, round(0.25 / settings.period_years))
+    per_year = round(1 / settings.period_years)
+    first = renewal_periods(renewal_years, len(arr0), settings.period_years)
+    quarters = []
+    for q in range(1, math.ceil(settings.horizon / per_quarter) + 1):
+        lo, hi = (q - 1) * per_quarter, min(q * per_quarter, settings.horizon)
+        # a renewal period k = first + j·per_year falls in (lo, hi]
+        steps = np.ceil((lo + 1 - first) / per_year).clip(min=0)
+        renews = (first > 0) & (first + steps * per_year <= hi)
+        churned = outcome.active_arr[:, lo] - outcome.active_arr[:, hi]
+        p5, p95 = np.percentile(churned, [5, 95])
+        quarters.append(
+            RenewalQuarter(
+                q, float(arr0[renews].sum()), int(renews.sum()), float(churned.mean()), float(p5), float(p95)
+            )
+        )
+    return RenewalCalendar(tuple(quarters), len(arr0), int((first > 0).sum()), renewal_timing(accounts))
 
 
 def _exposure_of(params: AccountParams, n: int) -> np.ndarray:

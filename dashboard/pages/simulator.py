@@ -446,6 +446,13 @@ def layout(**_):
                 ],
                 className="mt-3",
             ),
+            html.Div(
+                [
+                    html.H5("Renewal calendar", className="mt-3"),
+                    html.P(id=ids.SIM_RENEWAL_TIMING, className="small"),
+                    graph(ids.SIM_RENEWALS, "simulation-renewals", summary=ids.SIM_RENEWALS_SUMMARY),
+                ]
+            ),
             html.Div(id=ids.SIM_STAFF_TABLE, className="mt-3"),
             _saved(),
         ]
@@ -619,6 +626,9 @@ SUMMARY_ORDER = ("simulation-fan", "simulation-ending-arr", "simulation-delta", 
         Output(ids.SIM_ENDING_SUMMARY, "children"),
         Output(ids.SIM_DELTA_SUMMARY, "children"),
         Output(ids.SIM_DECOMPOSITION_SUMMARY, "children"),
+        Output(ids.SIM_RENEWALS, "figure"),
+        Output(ids.SIM_RENEWALS_SUMMARY, "children"),
+        Output(ids.SIM_RENEWAL_TIMING, "children"),
     ],
     inputs=dict(data=Input(ids.SIM_REPORT, "data")),
 )
@@ -628,7 +638,7 @@ def show_report(data):
     try:
         report = SimulationReport.from_dict(data)
     except UnreadableReport as exc:
-        return (exc.message("The result on screen"), *[no_update] * 12)
+        return (exc.message("The result on screen"), *[no_update] * 15)
     preview_run, label = simulator.run_label(report)
     headline = [
         dbc.Badge(label, color="secondary" if preview_run else "primary", className="me-2"),
@@ -661,7 +671,16 @@ def show_report(data):
         report.treatment.sentence(),
         simulator.precision_text(report),
         *(summaries[chart] for chart in SUMMARY_ORDER),
+        figures.renewal_calendar_figure(report),
+        simulator.renewal_summary(report),
+        _timing_sentence(report),
     )
+
+
+def _timing_sentence(report: SimulationReport) -> str:
+    """How churn is timed in this run (renewal dates or a uniform hazard)."""
+    calendar = report.renewal_calendar
+    return "" if calendar is None else calendar.timing
 
 
 def _scenarios():

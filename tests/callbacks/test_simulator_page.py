@@ -82,9 +82,14 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert report.scenario.promote == tuple(chosen) and report.delta is not None
     assert report.fingerprint == state.data_fingerprint()
     assert state.last_report() == report  # kept for the board pack and chart downloads
-    headline, cards, fan, ending, delta, table, split, treatment_text, precision, *summaries = (
-        page.show_report(data)
-    )
+    outputs = page.show_report(data)
+    headline, cards, fan, ending, delta, table, split, treatment_text, precision, *summaries = outputs[:-3]
+    renewals, renewal_text, timing = outputs[-3:]
+    # the renewal calendar: bars per quarter, its text summary and how churn is timed
+    assert [t.name for t in renewals.data] == ["ARR up for renewal", "Churned ARR (mean, P5–P95)"]
+    assert len(renewals.data[0].x) == report.settings.horizon
+    assert renewal_text == simulator.renewal_summary(report) and renewal_text.endswith(timing)
+    assert timing.startswith("Churn follows renewal dates (annual terms) for ")
     # each chart's screen-reader summary: the headline for the fan, the comparison for the others
     text = simulator.chart_summaries(report)
     assert summaries == [text[chart] for chart in page.SUMMARY_ORDER]
@@ -103,7 +108,7 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert "Strategic SAMs" in str(table)
 
     baseline_only = preview(page, [], assumption_rows)
-    _, _, _, _, delta, table, split, *_, delta_text, split_text = page.show_report(baseline_only)
+    _, _, _, _, delta, table, split, *_, delta_text, split_text, _, _, _ = page.show_report(baseline_only)
     assert delta_text == split_text == simulator.NO_SCENARIO
     assert not delta.data and "Tick accounts" in str(delta.layout.annotations[0].text)
     assert not split.data

@@ -782,7 +782,7 @@ def test_mean_reversion_follows_the_closed_form_and_zero_changes_nothing():
         reverting = 0.05 * (0.9375**t - 1) / -0.0625
         expected = 1e5 * math.exp(reverting) + 2e5 * math.exp(0.05 * t)
         np.testing.assert_allclose(outcome.totals[:, t], expected, rtol=1e-6)
-    assert 0.05 * (0.9375**4 - 1) / -0.0625 == pytest.approx(0.18201904296875)
+    assert pytest.approx(0.18201904296875) == 0.05 * (0.9375**4 - 1) / -0.0625
     # r = 0 everywhere equals no reversion at all, bit for bit (with volatility, churn, market)
     churn, drift, vol = np.array([0.1, 0.3]), np.array([0.05, 0.1]), np.array([0.2, 0.4])
     kwargs = dict(nrr_volatility=0.05, periods=8, period_years=0.25, paths=300, seed=2)
