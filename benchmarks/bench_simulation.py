@@ -7,8 +7,13 @@
 3. The interactive preview: 1,000 paths, baseline + scenario, under 0.3 s.
 4. Memory: 100,000 accounts × 1,000 paths × 12 quarters in a child process; peak RSS under
    1.5 GB (the float32 path cube alone would be 4.8 GB).
+5. Issue 13's target (``--process``): the whole ``portfolio simulate`` process on the demo file,
+   baseline + a promote-8 scenario, 10,000 paths × 12 quarters, ``--workers 1`` and every core,
+   against the time NumPy takes to draw one float32 standard normal per account-period-path on
+   one thread (measured in the same run): at most 1.0× on one worker, 0.6× on every core.
 
-Run: ``.venv/bin/python benchmarks/bench_simulation.py`` (add ``--quick`` for a smoke run).
+Run: ``.venv/bin/python benchmarks/bench_simulation.py`` (add ``--quick`` for a smoke run,
+``--process`` for case 5 alone).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import numpy as np
 
 from portfolio.analysis import analyze
 from portfolio.demo import generate_demo
-from portfolio.ingest import finalize_accounts
+from portfolio.ingest import finalize_accounts, load_file
+from portfolio.resources import demo_accounts_path
 from simulation import Assumptions, Scenario, SimulationSettings, run_simulation, simulation_accounts
 
 
@@ -69,13 +75,35 @@ def memory_child(n_accounts: int, paths: int) -> None:
     print(f"{time.perf_counter() - start:.2f}")
 
 
+def process_ratio(paths: int = 10_000, periods: int = 12, repeats: int = 3) -> None:
+    """Case 5: ``portfolio simulate`` as a process against the one-thread draw floor."""
+    demo = demo_accounts_path()
+    analysis = analyze(load_file(demo).accounts)
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    key = analysis.accounts[analysis.accounts["tier"] == "Key"].sort_values("score", ascending=False)
+    promote = [str(a) for a in key["account_id"].head(8)]
+    floor = draw_floor(len(frame) * paths * periods, len(frame))
+    print(f"Draw floor: {len(frame):,} accounts × {paths:,} paths × {periods} quarters = {floor:.2f} s")
+    print("| `portfolio simulate`, demo, baseline + scenario | time | vs floor |")
+    print("|---|---:|---:|")
+    for workers in (1, os.cpu_count() or 1):
+        command = [sys.executable, "-m", "cli", "simulate", str(demo), "--paths", str(paths)]
+        command += ["--horizon", str(periods), "--workers", str(workers), "--promote", *promote]
+        seconds = best_of(repeats, lambda c=command: subprocess.run(c, check=True, capture_output=True))
+        print(f"| --workers {workers} | {seconds:.2f} s | {seconds / floor:.2f}× |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--process", action="store_true", help="case 5 only: the CLI process vs the floor")
     parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(*args.memory_child)
+        return
+    if args.process:
+        process_ratio(1_000 if args.quick else 10_000)
         return
 
     n_accounts, paths, periods = (1_200, 1_000 if args.quick else 10_000, 12)

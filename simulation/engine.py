@@ -30,6 +30,10 @@ Random numbers: paths come in blocks of :data:`BLOCK_PATHS`, each with its own P
 ``SeedSequence(seed, spawn_key=(block,))``. A block draws M (T per path), η (years × N per
 path), then ε (N per path) period by period, so a path's numbers depend only on (seed, its
 block): results are bit-identical whatever the chunk size or the number of worker threads.
+Paths come in antithetic pairs: within a block of m paths, path half + k draws exactly minus
+the numbers of path k (half = ⌈m/2⌉; see :func:`antithetic_partner`), so only half the normals
+are drawn; every path is still exactly distributed, and Monte Carlo errors are computed on the
+pairs' means.
 Chunks (whole blocks) bound memory: the engine holds a few chunk × N float32 arrays, never the
 path cube.
 
@@ -49,13 +53,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import log_ndtr, ndtri
-from scipy.stats import norm
 
 BLOCK_PATHS = 64
 """Paths per random-number stream (fixed: changing it changes the draws)."""
 CHUNK_CELLS = 1 << 16
 """Default chunk size in account-paths (≈256 kB per float32 array, so the working set stays in
 cache; never below one block)."""
+MAX_CELLS_IN_FLIGHT = 1 << 24
+"""Account-paths all running chunks may hold at once (≈16.8 M; the working set is about 60
+bytes per account-path with three years of churn draws, so ≈1 GB): more workers than fit run
+fewer chunks at a time, so peak memory is bounded per run, not per worker."""
 TOP_ACCOUNTS = 10
 F32 = np.float32
 
@@ -219,7 +226,7 @@ def nrr_sensitivity(arr0: np.ndarray, params: AccountParams, beta: float, period
     market, _, churn_loading = loadings(params.volatility, beta)
     p = year_one_churn(params.annual_churn, params.renewal_years, period_years)
     with np.errstate(divide="ignore", invalid="ignore"):
-        density = np.nan_to_num(norm.pdf(ndtri(p)))  # φ(Φ⁻¹(0)) = φ(Φ⁻¹(1)) = 0
+        density = np.exp(-(ndtri(p) ** 2) / 2) / math.sqrt(2 * math.pi)  # φ(±∞) = 0
     growth = np.exp(
         np.asarray(params.drift, dtype=float) + np.asarray(params.volatility, dtype=float) ** 2 / 2
     )
@@ -347,6 +354,7 @@ def run_paths(
         if progress is not None:
             progress(done / paths)
 
+    workers = min(workers, max(1, MAX_CELLS_IN_FLIGHT // (len(chunks[0]) * BLOCK_PATHS * n)))
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = {pool.submit(_simulate_chunk, context, blocks, outcomes): blocks for blocks in chunks}
@@ -452,6 +460,27 @@ def _streams(ctx: _Context, blocks: range, first: int, stop: int) -> list[tuple]
     return streams
 
 
+def _normals(rng: np.random.Generator, out: np.ndarray) -> None:
+    """Fill ``out`` with standard normals in antithetic pairs along its first axis: rows
+    [half, m) are minus rows [0, m − half), half = ⌈m/2⌉ (only half are drawn)."""
+    rows = len(out)
+    half = (rows + 1) // 2
+    rng.standard_normal(out=out[:half], dtype=F32)
+    np.negative(out[: rows - half], out=out[half:])
+
+
+def antithetic_partner(paths: int) -> np.ndarray:
+    """Each path's antithetic partner (itself for the unpaired middle path of an odd last
+    block): in a block of m paths, k ↔ ⌈m/2⌉ + k."""
+    index = np.arange(paths)
+    start = index // BLOCK_PATHS * BLOCK_PATHS
+    size = np.minimum(start + BLOCK_PATHS, paths) - start
+    half = (size + 1) // 2
+    k = index - start
+    partner = np.where(k < half, start + half + k, start + k - half)
+    return np.where(partner < start + size, partner, index)
+
+
 def _first_draws(
     streams: list[tuple], rows: int, n: int, periods: int, per_year: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -461,8 +490,8 @@ def _first_draws(
     market = np.empty((rows, periods), F32)
     churn_own = np.empty((rows, years, n), F32)
     for rng, lo, hi in streams:
-        rng.standard_normal(out=market[lo:hi], dtype=F32)
-        rng.standard_normal(out=churn_own[lo:hi], dtype=F32)
+        _normals(rng, market[lo:hi])
+        _normals(rng, churn_own[lo:hi])
     return market, churn_own
 
 
@@ -512,7 +541,7 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     year_start = np.broadcast_to(arr0, (rows, n)).copy()  # ARR_i at the last year end
     for t in range(1, periods + 1):
         for rng, lo, hi in streams:
-            rng.standard_normal(out=draw[lo:hi], dtype=F32)
+            _normals(rng, draw[lo:hi])
         year_index = (t - 1) // ctx.per_year
         _grow(ctx.base, draw, market[:, t - 1], log_growth, growth)
         np.greater_equal(base_draws[:, year_index], ctx.base.churn_threshold[t], out=active)
@@ -610,6 +639,8 @@ class _ChangeState:
         self.alive = np.ones(shape, bool)
         self.arr0 = arr0.astype(F32)
         self.year_start = year_start
+        self._ramp: float | None = None
+        self._steps: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
 
     @classmethod
     def start(
@@ -625,15 +656,25 @@ class _ChangeState:
             np.broadcast_to(change.arr0.astype(F32), (rows, len(change.columns))).copy(),
         )
 
+    def _increments(self, change: _Change, ramp: float) -> tuple[np.ndarray, np.ndarray]:
+        """The hazard ratio HR^(e·r) and the log-growth step (d + u·e·r)·Δ per account-path;
+        the same in every period at the same ramp, so computed once per ramp value."""
+        if ramp != self._ramp:
+            effect = change.exposure[None, :] * ramp
+            self._steps = (
+                np.exp(self.log_hr * effect),
+                (change.drift_step[None, :] + self.uplift * effect * change.period_years).astype(F32),
+            )
+            self._ramp = ramp
+        return self._steps
+
     def step(self, change: _Change, draw, market, t: int, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
         """Advance one period; returns the changed accounts' ARR (0 when churned) and activity."""
-        ramp = ctx.treatment.ramp[t]
-        effect = change.exposure[None, :] * ramp
+        ratio, step = self._increments(change, ctx.treatment.ramp[t])
         year_index, per_year = (t - 1) // ctx.per_year, ctx.per_year
         if (t - 1) % per_year == 0:
             self.cum_hazard[:] = 0.0
-        self.cum_hazard += change.hazard_step[t][None, :] * np.exp(self.log_hr * effect)
-        step = (change.drift_step[None, :] + self.uplift * effect * change.period_years).astype(F32)
+        self.cum_hazard += change.hazard_step[t][None, :] * ratio
         if change.reversion is not None:
             self.log_growth *= change.reversion
         self.log_growth += step

@@ -48,6 +48,7 @@ from simulation.engine import (
     AccountParams,
     PathOutcome,
     TreatmentDraws,
+    antithetic_partner,
     renewal_periods,
     run_paths,
 )
@@ -243,8 +244,15 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def mean_error(values: np.ndarray) -> float:
-    """Monte Carlo standard error of the mean: sd / √paths."""
-    return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else math.nan
+    """Monte Carlo standard error of the mean over antithetic paths: sd(pair means) / √pairs
+    (the engine's pairs, :func:`simulation.engine.antithetic_partner`; an odd last block's
+    unpaired path is left out of the error, not of the mean)."""
+    partner = antithetic_partner(len(values))
+    first = np.flatnonzero(np.arange(len(values)) < partner)
+    if len(first) < 2:
+        return math.nan
+    pair_means = (values[first] + values[partner[first]]) / 2
+    return float(pair_means.std(ddof=1) / math.sqrt(len(first)))
 
 
 def paths_for_error(sd: float, target: float, offered: tuple[int, ...]) -> int:
@@ -254,11 +262,6 @@ def paths_for_error(sd: float, target: float, offered: tuple[int, ...]) -> int:
         return offered[-1]
     needed = (sd / target) ** 2
     return next((n for n in offered if n >= needed), offered[-1])
-
-
-def proportion_error(p: float, paths: int) -> float:
-    """Monte Carlo standard error of a probability estimated from ``paths``: √(p(1−p)/n)."""
-    return math.sqrt(p * (1 - p) / paths)
 
 
 @dataclass
@@ -406,7 +409,7 @@ class Comparison:
             ),
             required_sams_change=self.required_sams_change,
             delta_error=mean_error(self.delta),
-            prob_better_error=proportion_error(self.prob_better, len(self.delta)),
+            prob_better_error=mean_error((self.delta > self._tolerance).astype(float)),
             npv_error=mean_error(self.npv),
         )
 

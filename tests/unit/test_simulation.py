@@ -26,10 +26,18 @@ from simulation import (
     run_simulation,
 )
 from simulation.economics import Economics, npv, payback_years
-from simulation.engine import AccountParams, TreatmentDraws, churn_thresholds, market_loading, run_paths
+from simulation.engine import (
+    AccountParams,
+    TreatmentDraws,
+    antithetic_partner,
+    churn_thresholds,
+    market_loading,
+    run_paths,
+)
 from simulation.model import (
     attention,
     exposure,
+    mean_error,
     paths_for_error,
     renewal_timing,
     renewal_years,
@@ -150,7 +158,9 @@ def test_log_growth_is_normal_with_drift_and_volatility():
     log_growth = np.log(result.baseline.ending_arr / 1_000)
     sigma = 0.3 * math.sqrt(years)  # 0.519615
     assert abs(log_growth.mean() - 0.15) < 4 * sigma / math.sqrt(paths)
-    assert abs(log_growth.std() - sigma) < 4 * sigma / math.sqrt(2 * paths)
+    assert abs(log_growth.std() - sigma) < 4 * sigma / math.sqrt(
+        paths
+    )  # antithetic pairs: paths / 2 free draws
 
 
 def one_year_nrr_moments(v: float, churn: float, drift: float, sigma: float, n: int) -> tuple[float, float]:
@@ -174,8 +184,9 @@ def test_portfolio_nrr_volatility_is_the_stated_figure():
     # solved to first order; the exact market part of the NRR's sd (quadrature) must be v to
     # within 0.5% of it (the second-order terms, ~β²), and the simulated sd must equal the
     # exact total (market part + what 2,000 accounts leave of their own risk) within 4
-    # standard errors of a standard deviation, sd·√((κ − 1)/(4·paths)) ≈ sd/√(2·paths) for a
-    # near-normal NRR (κ = 3): 4·0.0507/√8,000 = 0.0023.
+    # standard errors of a standard deviation, sd·√((κ − 1)/(4·m)) = sd/√(2m) for a near-normal
+    # NRR (κ = 3) from m independent values; antithetic pairs of a near-linear figure carry
+    # about one free value each, m = paths / 2, so sd/√paths: 4·0.0507/√4,000 = 0.0032.
     n, paths, v = 2_000, 4_000, 0.05
     params = AccountParams(np.full(n, 0.1), np.full(n, 0.05), np.full(n, 0.3))
     outcome = run_paths(
@@ -184,7 +195,7 @@ def test_portfolio_nrr_volatility_is_the_stated_figure():
     market_sd, total_sd = one_year_nrr_moments(v, 0.1, 0.05, 0.3, n)
     assert market_sd == pytest.approx(v, rel=0.005)
     nrr = outcome.totals[:, 4] / n
-    assert abs(nrr.std() - total_sd) < 4 * total_sd / math.sqrt(2 * paths)
+    assert abs(nrr.std() - total_sd) < 4 * total_sd / math.sqrt(paths)
     # churn moves with the market: the year's factor and churned ARR are negatively correlated
     churned = outcome.active_arr[:, 0] - outcome.active_arr[:, 4]
     assert np.corrcoef(outcome.market[:, 0], churned)[0, 1] < -0.5
@@ -195,7 +206,7 @@ def test_portfolio_nrr_volatility_is_the_stated_figure():
     )[0]
     nrr = alone.totals[:, 4] / n
     independent_sd = math.sqrt((0.9 * math.exp(0.1 + 2 * 0.09) - (0.9 * math.exp(0.05 + 0.045)) ** 2) / n)
-    assert abs(nrr.std() - independent_sd) < 4 * independent_sd / math.sqrt(2 * paths)
+    assert abs(nrr.std() - independent_sd) < 4 * independent_sd / math.sqrt(paths)
     churned = alone.active_arr[:, 0] - alone.active_arr[:, 4]
     assert abs(np.corrcoef(alone.market[:, 0], churned)[0, 1]) < 4 / math.sqrt(paths)
 
@@ -806,4 +817,41 @@ def test_mean_reversion_shrinks_the_spread_to_its_stationary_variance():
     log_growth = np.log(outcome.totals[:, -1])
     factor = (1 + rate * step) ** 2
     sd = math.sqrt(0.09 * step * (1 - factor**60) / (1 - factor))
-    assert abs(log_growth.std() - sd) < 4 * sd / math.sqrt(2 * paths)
+    assert abs(log_growth.std() - sd) < 4 * sd / math.sqrt(paths)
+
+
+def test_antithetic_pairs_and_their_monte_carlo_error():
+    # partners by hand: a block of 64 pairs k ↔ 32 + k; a last block of 5 pairs 0↔3, 1↔4, and
+    # its middle path 2 has none
+    partner = antithetic_partner(69)
+    assert partner[0] == 32 and partner[32] == 0 and partner[31] == 63
+    assert list(partner[64:]) == [67, 68, 66, 64, 65]
+    # one account, σ only: partners' log growths are exact opposites
+    params = AccountParams(np.zeros(1), np.zeros(1), np.full(1, 0.3))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.1, periods=4, period_years=0.25, paths=69, seed=1
+    )[0]
+    log_growth = np.log(outcome.totals[:, -1]).astype(np.float32)
+    paired = partner != np.arange(69)
+    assert list(np.flatnonzero(~paired)) == [66]
+    np.testing.assert_allclose(log_growth[partner][paired], -log_growth[paired], atol=1e-6)
+    # the reported error of a mean is its spread over independent runs: 200 seeds of 256 paths;
+    # the sd of 200 means is known to ±5% (1/√400), so the average reported error must be
+    # within 4 of those of it (±20%)
+    churn, drift, vol = np.array([0.1, 0.3, 0.2]), np.array([0.05, 0.1, 0.0]), np.array([0.2, 0.4, 0.3])
+    arr = np.array([3.0, 2.0, 1.0])
+    means, errors = [], []
+    for seed in range(200):
+        run = run_paths(
+            arr,
+            AccountParams(churn, drift, vol),
+            nrr_volatility=0.05,
+            periods=4,
+            period_years=0.25,
+            paths=256,
+            seed=seed,
+        )[0]
+        ending = run.totals[:, -1]
+        means.append(ending.mean())
+        errors.append(mean_error(ending))
+    assert abs(np.mean(errors) / np.std(means, ddof=1) - 1) < 0.2
