@@ -25,6 +25,7 @@ from simulation import (
     starting_assumptions,
     starting_treatment,
 )
+from simulation.assumptions import nrr_volatility_sentence
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,6 +113,7 @@ def render_simulation(report: SimulationReport, source: str) -> str:
         f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
         f"portfolio NRR volatility {100 * report.nrr_volatility:g} points/yr "
         f"({report.nrr_volatility_source})",
+        nrr_volatility_sentence(report.nrr_volatility, report.nrr_volatility_source),
         "",
         "Assumptions (annual)      churn    drift  volatility  source",
     ]

@@ -24,7 +24,7 @@ from portfolio.schema import TIERS
 MAX_NRR_VOLATILITY = 0.5
 DEFAULT_NRR_VOLATILITY = 0.05
 NRR_VOLATILITY_RATIONALE = (
-    "assumed: 5 points of NRR a year, a B2B book's year-to-year swing in net retention. Public "
+    "a B2B book's year-to-year swing in net retention. Public "
     "B2B SaaS companies' median NRR fell about 10 points over 2022–23 (≈120% to ≈110%), the "
     "sharpest two-year move in their reported history, i.e. about 5 points a year in a bad "
     "cycle; in ordinary years a company's NRR moves 2–5 points. One standard deviation is a "
@@ -32,6 +32,15 @@ NRR_VOLATILITY_RATIONALE = (
 )
 """Why the default portfolio NRR volatility is what it is (shown as its source's text)."""
 NRR_VOLATILITY_SOURCES = ("assumed", "calibrated", "explicit")
+
+
+def nrr_volatility_sentence(nrr_volatility: float, source: str) -> str:
+    """The portfolio NRR volatility and where it comes from, in one or two sentences (the
+    assumed default with its rationale)."""
+    text = f"Portfolio NRR volatility {100 * nrr_volatility:g} points a year ({source})"
+    if source == "assumed":
+        return f"{text}: {NRR_VOLATILITY_RATIONALE}"
+    return text + "."
 
 
 @dataclass(frozen=True)
@@ -110,13 +119,6 @@ class Assumptions:
             )
         if self.nrr_volatility_source not in NRR_VOLATILITY_SOURCES:
             raise ValueError(f"nrr_volatility_source must be one of {', '.join(NRR_VOLATILITY_SOURCES)}")
-
-    @property
-    def nrr_volatility_note(self) -> str:
-        """Where the portfolio NRR volatility comes from, in words."""
-        if self.nrr_volatility_source == "assumed":
-            return NRR_VOLATILITY_RATIONALE
-        return self.nrr_volatility_source
 
     def with_overrides(self, overrides: dict) -> Assumptions:
         """Apply a JSON-shaped override (see :func:`parse_assumptions`); overrides are explicit."""

@@ -22,6 +22,7 @@ from dashboard.whatif import analyze_session
 from reporting import figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from simulation import starting_treatment
+from simulation.assumptions import nrr_volatility_sentence
 from storage.scenarios import MAX_NAME
 
 logger = logging.getLogger(__name__)
@@ -668,7 +669,8 @@ def show_report(data):
         delta,
         staff_table,
         split,
-        report.treatment.sentence(),
+        f"{report.treatment.sentence()} "
+        f"{nrr_volatility_sentence(report.nrr_volatility, report.nrr_volatility_source)}",
         simulator.precision_text(report),
         *(summaries[chart] for chart in SUMMARY_ORDER),
         figures.renewal_calendar_figure(report),

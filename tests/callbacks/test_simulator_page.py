@@ -99,6 +99,8 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert "Preview: 1,000 paths" in str(headline)
     assert "from the move with today's 4 strategic SAMs" in str(headline)
     assert treatment_text.startswith("Strategic accounts churn 15% less") and "assumed" in treatment_text
+    # the portfolio NRR volatility and, assumed, why
+    assert "Portfolio NRR volatility 5 points a year (assumed): a B2B book's" in treatment_text
     assert precision.startswith("1,000 paths: the delta's Monte Carlo error is ±")
     assert [bar for bar in split.data[0].x] == ["Baseline", "The move", "The staffing", "Scenario"]
     # baseline and scenario medians in the fan; the paired-difference histogram counts every path

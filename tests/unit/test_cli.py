@@ -201,6 +201,7 @@ def test_simulate_readable_with_assumptions_file(capsys, tmp_path):
     assert status == 0
     assert (
         "portfolio NRR volatility 2 points/yr (explicit)" in out
+        and "Portfolio NRR volatility 2 points a year (explicit)." in out
         and "explicit" in out
         and "ending ARR p50" in out
     )

@@ -25,6 +25,7 @@ from simulation import (
     parse_assumptions,
     run_simulation,
 )
+from simulation.assumptions import nrr_volatility_sentence
 from simulation.economics import Economics, npv, payback_years
 from simulation.engine import (
     AccountParams,
@@ -604,6 +605,12 @@ def test_assumptions_file_overrides_and_errors(tmp_path):
     assert loaded.tiers["Strategic"] == TierAssumption(0.03, 0.15, 0.2, "explicit")
     assert loaded.tiers["Key"] == Assumptions().tiers["Key"] and loaded.nrr_volatility == 0.1
     assert loaded.nrr_volatility_source == "explicit" and Assumptions().nrr_volatility_source == "assumed"
+    assert nrr_volatility_sentence(0.05, "assumed").startswith(
+        "Portfolio NRR volatility 5 points a year (assumed): a B2B book's year-to-year swing"
+    )
+    assert (
+        nrr_volatility_sentence(0.025, "explicit") == "Portfolio NRR volatility 2.5 points a year (explicit)."
+    )
     bad = [
         ({"tiers": {"Gold": {}}}, "unknown tier 'Gold'"),
         ({"tiers": {"Key": {"annual_churn": 1.5}}}, "annual_churn must be a number between 0 and 1"),
