@@ -266,6 +266,14 @@ class _Variant:
     churn_own: np.ndarray  # √(1 − a_i²)  (N,)
     churn_market: np.ndarray  # a_i  (N,)
     churn_threshold: np.ndarray  # Φ⁻¹(q_i(t))  (T+1, N)
+    weights: np.ndarray  # ARR_i(0)·e^{d_i·tΔ} when the market factors out, else ARR_i(0)  (T+1, N)
+    common_loading: float | None  # β√Δ when every β_i is the same and r = 0, else None
+
+    @property
+    def factors_out(self) -> bool:
+        """With one loading and no reversion, e^{D_i(t)} = e^{d_i·tΔ}·e^{β√Δ·Σ M}·e^{s_i√Δ·Σ ε}:
+        drift and market leave the per-account loop (weights, and a factor per path)."""
+        return self.common_loading is not None
 
 
 def _reversion_factor(params: AccountParams, period_years: float, columns=slice(None)) -> np.ndarray | None:
@@ -282,16 +290,23 @@ def _prepare(
 ) -> _Variant:
     market, own, churn_loading = loadings(params.volatility, beta)
     root = math.sqrt(period_years)
+    reversion = _reversion_factor(params, period_years)
+    common = reversion is None and bool(np.all(market == market[0]))
+    t = np.arange(periods + 1)[:, None] * period_years
+    drift = np.asarray(params.drift, dtype=float)[None, :]
+    weights = arr0[None, :] * (np.exp(drift * t) if common else np.ones_like(t))
     return _Variant(
         own_scale=(own * root).astype(F32),
         market_scale=(market * root).astype(F32),
         drift_step=(np.asarray(params.drift, dtype=float) * period_years).astype(F32),
-        reversion=_reversion_factor(params, period_years),
+        reversion=reversion,
         churn_own=np.sqrt(1 - churn_loading**2).astype(F32),
         churn_market=churn_loading.astype(F32),
         churn_threshold=churn_thresholds(
             params.annual_churn, periods, period_years, params.renewal_years
         ).astype(F32),
+        weights=weights.astype(F32),
+        common_loading=float(market[0] * root) if common else None,
     )
 
 
@@ -539,6 +554,7 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     arr0 = ctx.arr0.astype(F32)
     base = _Step(outcomes[0], first, stop)
     year_start = np.broadcast_to(arr0, (rows, n)).copy()  # ARR_i at the last year end
+    path_factor = _path_factor(ctx.base, market)
     for t in range(1, periods + 1):
         for rng, lo, hi in streams:
             _normals(rng, draw[lo:hi])
@@ -547,10 +563,11 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         np.greater_equal(base_draws[:, year_index], ctx.base.churn_threshold[t], out=active)
         active &= alive
         growth *= active
-        base.totals[:, t] = _row_dot(growth, arr0)
+        weights, scale = ctx.base.weights[t], path_factor[:, t - 1]
+        base.totals[:, t] = scale * _row_dot(growth, weights)
         base.active_arr[:, t] = _row_dot(active.astype(F32), arr0)
         year = t // ctx.per_year - 1 if t % ctx.per_year == 0 else None
-        ending = growth * arr0 if t == periods or year is not None else None
+        ending = _ending(growth, weights, scale) if t == periods or year is not None else None
         if t == periods:
             _horizon(ctx, ending, active, base.outcome, first, stop)
         if year is not None:
@@ -565,7 +582,7 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
                 base,
                 t,
                 year,
-                (draw, market[:, t - 1], growth, ending, active, year_start),
+                (draw, market[:, t - 1], growth, ending, active, year_start, weights, scale),
             )
         if t % ctx.per_year == 0:  # a year ends: its survivors start the next one
             alive[:] = active
@@ -575,6 +592,20 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     for outcome in outcomes:
         outcome.totals[first:stop, 0] = ctx.arr0.sum()
         outcome.active_arr[first:stop, 0] = ctx.arr0.sum()
+
+
+def _path_factor(variant: _Variant, market: np.ndarray) -> np.ndarray:
+    """(rows, T) e^{β√Δ·Σ_{u≤t} M_u} per path when the market factors out, else ones."""
+    if variant.common_loading is None:
+        return np.ones(market.shape)
+    return np.exp(variant.common_loading * np.cumsum(market, axis=1, dtype=float))
+
+
+def _ending(growth: np.ndarray, weights: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Each account's ARR (0 when churned): growth × weight × the path's factor."""
+    ending = growth * weights
+    ending *= scale[:, None].astype(F32)
+    return ending
 
 
 class _Step:
@@ -598,11 +629,13 @@ def _advance(
     baseline: tuple,
 ) -> None:
     """A scenario at period t: the baseline's figures with its changed accounts swapped in."""
-    draw, market, growth, ending, active, year_start = baseline
+    draw, market, growth, ending, active, year_start, weights, scale = baseline
     cols = change.columns
     arr0 = ctx.arr0[cols].astype(F32)
     sub_ending, sub_active = state.step(change, draw[:, cols], market, t, ctx)
-    rows.totals[:, t] = base.totals[:, t] - _row_dot(growth[:, cols], arr0) + sub_ending.sum(axis=1)
+    rows.totals[:, t] = (
+        base.totals[:, t] - scale * _row_dot(growth[:, cols], weights[cols]) + sub_ending.sum(axis=1)
+    )
     rows.active_arr[:, t] = (
         base.active_arr[:, t]
         - _row_dot(active[:, cols].astype(F32), arr0)
@@ -689,7 +722,14 @@ class _ChangeState:
 
 
 def _grow(variant: _Variant, draw, market, log_growth, growth) -> None:
-    """D ← (1 + rΔ)·D + dΔ + s√Δ·ε + β√Δ·M, and growth = e^D (ARR and churn applied after)."""
+    """D ← (1 + rΔ)·D + dΔ + s√Δ·ε + β√Δ·M, and growth = e^D (ARR and churn applied after);
+    when the market factors out, only the own part: D ← D + s√Δ·ε (drift and market are in
+    the weights and the path's factor)."""
+    if variant.factors_out:
+        np.multiply(draw, variant.own_scale, out=growth)
+        log_growth += growth
+        np.exp(log_growth, out=growth)
+        return
     if variant.reversion is not None:
         log_growth *= variant.reversion
     log_growth += variant.drift_step

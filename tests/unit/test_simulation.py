@@ -862,3 +862,22 @@ def test_antithetic_pairs_and_their_monte_carlo_error():
         means.append(ending.mean())
         errors.append(mean_error(ending))
     assert abs(np.mean(errors) / np.std(means, ddof=1) - 1) < 0.2
+
+
+def test_factoring_the_market_out_gives_the_full_recursions_paths():
+    # One loading and no reversion: drift and market leave the per-account loop. A reversion of
+    # −10⁻¹² (1 + rΔ rounds to 1 in float32) forces the full recursion on the same draws: the
+    # paths agree to float32 rounding.
+    n = 50
+    rng = np.random.default_rng(4)
+    arr = rng.lognormal(10, 1, n)
+    churn, drift, vol = rng.uniform(0.02, 0.3, n), rng.uniform(-0.05, 0.2, n), rng.uniform(0.15, 0.5, n)
+    renewal = np.where(rng.random(n) < 0.5, rng.uniform(0.05, 1.0, n), np.nan)
+    kwargs = dict(nrr_volatility=0.06, periods=12, period_years=0.25, paths=256, seed=3)
+    fast = run_paths(arr, AccountParams(churn, drift, vol, renewal_years=renewal), **kwargs)[0]
+    full = run_paths(
+        arr, AccountParams(churn, drift, vol, reversion=np.full(n, -1e-12), renewal_years=renewal), **kwargs
+    )[0]
+    np.testing.assert_allclose(fast.totals, full.totals, rtol=2e-5)
+    np.testing.assert_allclose(fast.retained_years, full.retained_years, rtol=2e-5)
+    assert np.array_equal(fast.active_arr, full.active_arr)
