@@ -7,8 +7,13 @@
 3. The interactive preview: 1,000 paths, baseline + scenario, under 0.3 s.
 4. Memory: 100,000 accounts × 1,000 paths × 12 quarters in a child process; peak RSS under
    1.5 GB (the float32 path cube alone would be 4.8 GB).
+5. Issue 13's target (``--process``): the whole ``portfolio simulate`` process on the demo file,
+   baseline + a promote-8 scenario, 10,000 paths × 12 quarters, ``--workers 1`` and every core,
+   against the time NumPy takes to draw one float32 standard normal per account-period-path on
+   one thread (measured in the same run): at most 1.0× on one worker, 0.6× on every core.
 
-Run: ``.venv/bin/python benchmarks/bench_simulation.py`` (add ``--quick`` for a smoke run).
+Run: ``.venv/bin/python benchmarks/bench_simulation.py`` (add ``--quick`` for a smoke run,
+``--process`` for case 5 alone).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ import numpy as np
 
 from portfolio.analysis import analyze
 from portfolio.demo import generate_demo
-from portfolio.ingest import finalize_accounts
+from portfolio.ingest import finalize_accounts, load_file
+from portfolio.resources import demo_accounts_path
 from simulation import Assumptions, Scenario, SimulationSettings, run_simulation, simulation_accounts
 
 
@@ -69,13 +75,53 @@ def memory_child(n_accounts: int, paths: int) -> None:
     print(f"{time.perf_counter() - start:.2f}")
 
 
+def child_run(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def process_ratio(paths: int = 10_000, periods: int = 12, repeats: int = 3) -> None:
+    """Case 5: ``portfolio simulate`` as a process against the one-thread draw floor, in wall
+    time and in CPU time (on a shared, loaded machine CPU time is the steadier of the two)."""
+    demo = demo_accounts_path()
+    analysis = analyze(load_file(demo).accounts)
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    key = analysis.accounts[analysis.accounts["tier"] == "Key"].sort_values("score", ascending=False)
+    promote = [str(a) for a in key["account_id"].head(8)]
+    cpu_start = time.process_time()
+    floor = draw_floor(len(frame) * paths * periods, len(frame))
+    floor_cpu = (time.process_time() - cpu_start) / 3  # draw_floor runs it 3 times
+    print(
+        f"Draw floor: {len(frame):,} accounts × {paths:,} paths × {periods} quarters = "
+        f"{floor:.2f} s wall (best of 3), {floor_cpu:.2f} s CPU (mean)"
+    )
+    print("| `portfolio simulate`, demo, baseline + scenario | wall | vs floor | CPU | vs floor |")
+    print("|---|---:|---:|---:|---:|")
+    for workers in (1, os.cpu_count() or 1):
+        command = [sys.executable, "-m", "cli", "simulate", str(demo), "--paths", str(paths)]
+        command += ["--horizon", str(periods), "--workers", str(workers), "--promote", *promote]
+        runs = [child_run(command) for _ in range(repeats)]
+        wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+        ratios = f"{wall / floor:.2f}× | {cpu:.2f} s | {cpu / floor_cpu:.2f}×"
+        print(f"| --workers {workers} | {wall:.2f} s | {ratios} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--process", action="store_true", help="case 5 only: the CLI process vs the floor")
     parser.add_argument("--memory-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(*args.memory_child)
+        return
+    if args.process:
+        process_ratio(1_000 if args.quick else 10_000)
         return
 
     n_accounts, paths, periods = (1_200, 1_000 if args.quick else 10_000, 12)

@@ -8,27 +8,29 @@ With ``--json`` every outcome, errors included, is one JSON object on stdout.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-from cli import add_user, analyze, backtest, demo, export, simulate
 from cli.errors import CliError
 from cli.parser import build_parser
 
 COMMANDS = {
-    "analyze": analyze.run,
-    "simulate": simulate.run,
-    "export": export.run,
-    "backtest": backtest.run,
-    "add-user": add_user.run,
-    "demo": demo.run,
+    "analyze": "cli.analyze",
+    "simulate": "cli.simulate",
+    "export": "cli.export",
+    "backtest": "cli.backtest",
+    "add-user": "cli.add_user",
+    "demo": "cli.demo",
 }
+"""The module of each command; only the chosen one is imported (``portfolio simulate`` need not
+load the export stack: a second and more of start-up)."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return importlib.import_module(COMMANDS[args.command]).run(args)
     except CliError as exc:
         return exc.emit(getattr(args, "json", False))
 

@@ -17,7 +17,7 @@ from reporting.simulation_report import simulation_report
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     try:
-        simulated = run_simulation_from_args(args, analysis, require_scenario=True, shape=result.report.shape)
+        simulated = run_simulation_from_args(args, analysis, require_scenario=True)
         report = simulation_report(simulated) if simulated is not None else None
         written = export_files(
             analysis, result.report.source, source_info(result)["as_of"], report, args.format, Path(args.out)

@@ -71,9 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--assumptions",
         metavar="FILE.json",
         help='{"tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15, '
-        '"volatility": 0.2}, ...}, "correlation": 0.3}',
+        '"volatility": 0.2}, ...}, "nrr_volatility": 0.05}',
     )
-    simulation_options.add_argument("--correlation", type=float, help="market correlation 0–0.99 (0.3)")
+    simulation_options.add_argument(
+        "--nrr-volatility",
+        type=float,
+        metavar="POINTS",
+        help="portfolio NRR volatility, points of NRR a year the shared market moves (assumed: 5)",
+    )
     simulation_options.add_argument(
         "--promote",
         nargs="+",

@@ -25,12 +25,13 @@ from simulation import (
     starting_assumptions,
     starting_treatment,
 )
+from simulation.assumptions import nrr_volatility_sentence
 
 
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     try:
-        simulated = run_simulation_from_args(args, analysis, shape=result.report.shape)
+        simulated = run_simulation_from_args(args, analysis)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     assert simulated is not None  # None only when require_scenario
@@ -61,11 +62,9 @@ def run_simulation_from_args(
     args: argparse.Namespace,
     analysis: PortfolioAnalysis,
     require_scenario: bool = False,
-    shape: str | None = None,
 ) -> SimulationResult | None:
     """The simulation the command line asks for (None when ``require_scenario`` and none is
-    given); ``shape`` is the file's (snapshot or history, for the calibration's warnings).
-    Raises CliError or ValueError with a readable message."""
+    given). Raises CliError or ValueError with a readable message."""
     extra = scenario_file(args.scenario) if args.scenario else {}
     promote = tuple(args.promote) + tuple(map(str, extra.get("promote", [])))
     demote = tuple(args.demote) + tuple(map(str, extra.get("demote", [])))
@@ -73,11 +72,11 @@ def run_simulation_from_args(
     has_scenario = bool(promote or demote or scenario_sams is not None)
     if require_scenario and not has_scenario:
         return None
-    assumptions = starting_assumptions(analysis, shape=shape)
+    assumptions = starting_assumptions(analysis)
     if args.assumptions:
         assumptions = load_assumptions(args.assumptions, base=assumptions)
-    if args.correlation is not None:
-        assumptions = parse_assumptions({"correlation": args.correlation}, base=assumptions)
+    if args.nrr_volatility is not None:
+        assumptions = parse_assumptions({"nrr_volatility": args.nrr_volatility / 100}, base=assumptions)
     treatment = explicit_effect(
         starting_treatment(analysis),
         hazard_ratio=args.hazard_ratio,
@@ -120,7 +119,9 @@ def render_simulation(report: SimulationReport, source: str, warnings: tuple[str
     lines = [
         f"Portfolio: {source}",
         f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
-        f"correlation {report.correlation:g}",
+        f"portfolio NRR volatility {100 * report.nrr_volatility:g} points/yr "
+        f"({report.nrr_volatility_source})",
+        nrr_volatility_sentence(report.nrr_volatility, report.nrr_volatility_source),
         "",
         "Assumptions (annual)      churn    drift  volatility  source",
     ]

@@ -57,6 +57,7 @@ SIMULATION_CHARTS: dict[str, Callable[[SimulationReport], go.Figure]] = {
     "simulation-ending-arr": figures.ending_distribution_figure,
     "simulation-delta": figures.delta_figure,
     "simulation-decomposition": figures.decomposition_figure,
+    "simulation-renewals": figures.renewal_calendar_figure,
 }
 """Simulator charts by export name (from a simulation report)."""
 
@@ -93,8 +94,9 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
         s = report.settings
         lines.append(
             f"Monte Carlo: {s.paths:,} paths × {s.horizon} {s.period}s, seed {s.seed}, "
-            f"correlation {report.correlation:g}; log-normal ARR growth with a shared market "
-            "factor, churn with a shared churn climate; baseline, the move with today's SAMs and "
+            f"portfolio NRR volatility {100 * report.nrr_volatility:g} points/yr "
+            f"({report.nrr_volatility_source}); log-normal ARR growth and churn both moved by one "
+            "shared market factor; baseline, the move with today's SAMs and "
             "the scenario on the same random numbers. Every account keeps its own tier's "
             "figures; strategic attention (SAMs × capacity / strategic accounts, at most 1) "
             "scales the treatment effect."

@@ -146,6 +146,17 @@ def trend_points(quarters: QuarterlyRevenue) -> list[int]:
     ]
 
 
+def nrr_series(quarters: QuarterlyRevenue) -> pd.Series:
+    """Trailing-twelve-month NRR (fraction) at every trend point, indexed by quarter end: the
+    overall NRR of :func:`quarterly_trend`'s points, without the tiers (cheap)."""
+    values = {}
+    for j in trend_points(quarters):
+        arr = pd.Series(np.maximum(quarters.trailing_year(j), 0.0))
+        prior = pd.Series(np.maximum(quarters.trailing_year(j - 4), 0.0))
+        values[quarters.ends[j]] = retention(arr, prior).nrr
+    return pd.Series(values, dtype=float)
+
+
 def quarterly_trend(quarters: QuarterlyRevenue | None, *, tiering: Tiering | None = None) -> Trend:
     """Total ARR, NRR, GRR, the bridge, by tier and the strategic share at every quarter end
     the history allows (see the module docstring).

@@ -929,3 +929,51 @@ def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
         yaxis=dict(autorange="reversed", title=None, type="category"),
         height=max(260, 48 * len(rows) + 140),
     )
+
+
+def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
+    """Per quarter of the horizon: today's ARR up for renewal (known dates, annual terms) and
+    the baseline's churned ARR, its mean with a P5–P95 error bar across paths."""
+    calendar = report.renewal_calendar
+    if calendar is None:
+        return message_figure("Renewal calendar", "This result has no renewal calendar; run it again.")
+    quarters = calendar.quarters
+    labels = [f"Q{q.quarter}" for q in quarters]
+    mean = np.array([q.churned_mean for q in quarters])
+    traces: list[dict] = [
+        dict(
+            type="bar",
+            name="ARR up for renewal",
+            x=labels,
+            y=[q.up_for_renewal for q in quarters],
+            customdata=[q.renewals for q in quarters],
+            marker=dict(color="#56B4E9"),  # Okabe–Ito sky blue
+            hovertemplate="%{x}: $%{y:,.0f} up for renewal (%{customdata:,} accounts)<extra></extra>",
+        ),
+        dict(
+            type="bar",
+            name="Churned ARR (mean, P5–P95)",
+            x=labels,
+            y=mean,
+            marker=dict(color=ACCENT),
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=np.array([q.churned_p95 for q in quarters]) - mean,
+                arrayminus=mean - np.array([q.churned_p5 for q in quarters]),
+                color="#333",
+            ),
+            customdata=[[q.churned_p5, q.churned_p95] for q in quarters],
+            hovertemplate="%{x}: churned $%{y:,.0f} expected "
+            "(P5 $%{customdata[0]:,.0f} – P95 $%{customdata[1]:,.0f})<extra></extra>",
+        ),
+    ]
+    return _figure(
+        f"Renewal calendar: {calendar.accounts_with_dates:,} of {calendar.accounts:,} accounts "
+        "with a renewal date",
+        traces,
+        barmode="group",
+        xaxis=dict(title="Quarter of the horizon"),
+        yaxis=dict(title="ARR (today's)", **MONEY_AXIS),
+        legend=dict(orientation="h", y=-0.2),
+    )

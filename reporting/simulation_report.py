@@ -43,6 +43,7 @@ from simulation.summary import (
     Delta,
     Distribution,
     EconomicsSummary,
+    RenewalCalendar,
     ScenarioSummary,
     Staffing,
     VariantSummary,
@@ -61,6 +62,7 @@ __all__ = [
     "EconomicsSummary",
     "Fan",
     "Histogram",
+    "RenewalCalendar",
     "ReportInputs",
     "ReportSettings",
     "ScenarioSummary",
@@ -72,13 +74,15 @@ __all__ = [
     "simulation_report",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Layout of :meth:`SimulationReport.to_dict`. 1: the untyped dicts of Strata before the typed
 report (no ``schema_version`` key; ``ending_arr`` and ``delta`` repeated at the top level);
 2: one key per field of the dataclasses, ``schema_version`` included; 3: the treatment-effect
-model (the move and the staffing apart, NPV, annual retention, Monte Carlo errors). Reports of
-versions 1 and 2 came from a model that copied the strategic tier's averages onto promoted
-accounts; their figures cannot be converted, so they say so and ask for a new run."""
+model (the move and the staffing apart, NPV, annual retention, Monte Carlo errors); 4: the
+factor model (``nrr_volatility`` replaces the correlation ρ; churn moves with the market;
+renewal timing and the renewal calendar). Reports of versions 1 and 2 came from a model that
+copied the strategic tier's averages onto promoted accounts, those of version 3 from the
+correlation model; their figures cannot be converted, so they say so and ask for a new run."""
 CONVERTIBLE_VERSIONS = (SCHEMA_VERSION,)
 """Versions :meth:`SimulationReport.from_dict` reads."""
 
@@ -196,7 +200,8 @@ class SimulationReport:
     Attributes
     ----------
     settings : how it was run.
-    correlation : the market correlation ρ.
+    nrr_volatility : the portfolio NRR volatility (fraction a year; 0.05 = 5 points);
+        ``nrr_volatility_source`` where it comes from (assumed, calibrated, explicit).
     assumptions : the tier figures every account starts from (its own tier's; read-only).
     treatment : the strategic treatment effect and where it comes from.
     headline : one plain-language sentence.
@@ -208,10 +213,12 @@ class SimulationReport:
     inputs, fingerprint, assumption_rows : what produced it on the Simulator page (the form,
         the data's fingerprint, the assumption grid); None/empty elsewhere.
     saved_as : the saved scenario's name when loaded from one.
+    renewal_calendar : the baseline's ARR up for renewal and churned ARR per quarter.
     """
 
     settings: ReportSettings
-    correlation: float
+    nrr_volatility: float
+    nrr_volatility_source: str
     assumptions: dict[str, TierAssumption]
     treatment: TreatmentEffect
     headline: str
@@ -226,6 +233,7 @@ class SimulationReport:
     fingerprint: str | None = None
     assumption_rows: tuple[dict, ...] = ()
     saved_as: str | None = None
+    renewal_calendar: RenewalCalendar | None = None
 
     @property
     def target(self) -> VariantSummary:
@@ -255,14 +263,16 @@ class SimulationReport:
 
     def summary_dict(self) -> dict:
         """The results without chart data or page inputs, in the layout ``portfolio simulate
-        --json`` prints: ``settings``, ``correlation``, ``assumptions``, ``treatment``,
+        --json`` prints: ``settings``, ``nrr_volatility``,
+        ``nrr_volatility_source``, ``assumptions``, ``treatment``,
         ``baseline``; with a scenario ``move``, ``scenario``, ``delta`` (with ``move`` and
         ``staffing``), ``economics``; then for the target variant ``ending_arr``, ``annual``
         (year 1) and ``mc_error``, and ``headline``."""
         target = self.target
         payload = {
             "settings": self.settings.to_dict(),
-            "correlation": self.correlation,
+            "nrr_volatility": self.nrr_volatility,
+            "nrr_volatility_source": self.nrr_volatility_source,
             "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
             "treatment": {**self.treatment.to_dict(), "sentence": self.treatment.sentence()},
             "baseline": self.baseline.to_dict(),
@@ -293,7 +303,8 @@ class SimulationReport:
         return {
             "schema_version": SCHEMA_VERSION,
             "settings": self.settings.to_dict(),
-            "correlation": self.correlation,
+            "nrr_volatility": self.nrr_volatility,
+            "nrr_volatility_source": self.nrr_volatility_source,
             "assumptions": {t: a.to_dict() for t, a in self.assumptions.items()},
             "treatment": self.treatment.to_dict(),
             "headline": self.headline,
@@ -308,6 +319,7 @@ class SimulationReport:
             "fingerprint": self.fingerprint,
             "assumption_rows": [dict(row) for row in self.assumption_rows],
             "saved_as": self.saved_as,
+            "renewal_calendar": optional(self.renewal_calendar),
         }
 
     @classmethod
@@ -334,7 +346,8 @@ class SimulationReport:
         optional = lambda part, value: None if value is None else part.from_dict(value)  # noqa: E731
         return cls(
             settings=ReportSettings.from_dict(data["settings"]),
-            correlation=data["correlation"],
+            nrr_volatility=float(data["nrr_volatility"]),
+            nrr_volatility_source=str(data["nrr_volatility_source"]),
             assumptions={t: TierAssumption(**a) for t, a in data["assumptions"].items()},
             treatment=TreatmentEffect.from_dict(data["treatment"]),
             headline=str(data["headline"]),
@@ -349,6 +362,7 @@ class SimulationReport:
             fingerprint=data["fingerprint"],
             assumption_rows=tuple(dict(row) for row in data["assumption_rows"]),
             saved_as=data["saved_as"],
+            renewal_calendar=optional(RenewalCalendar, data["renewal_calendar"]),
         )
 
 
@@ -382,7 +396,8 @@ def simulation_report(result: SimulationResult) -> SimulationReport:
         comparison = result.comparison.summary()
     return SimulationReport(
         settings=ReportSettings(**{f.name: getattr(result.settings, f.name) for f in fields(ReportSettings)}),
-        correlation=result.assumptions.correlation,
+        nrr_volatility=result.assumptions.nrr_volatility,
+        nrr_volatility_source=result.assumptions.nrr_volatility_source,
         assumptions=dict(result.assumptions.tiers),
         treatment=result.treatment,
         headline=result.headline(),
@@ -396,4 +411,5 @@ def simulation_report(result: SimulationResult) -> SimulationReport:
         delta_histogram=(
             histogram({DELTA: result.comparison.delta}) if result.comparison is not None else None
         ),
+        renewal_calendar=result.renewal_calendar,
     )

@@ -1,6 +1,7 @@
 """The Simulator page's work without Dash: page inputs → simulation → report, and its tables.
 
-The form is a dict: ``horizon`` (periods), ``period`` (month|quarter), ``correlation``,
+The form is a dict: ``horizon`` (periods), ``period`` (month|quarter), ``nrr_volatility`` (portfolio NRR
+volatility in points a year; the data's or the assumed figure when it equals it or is None),
 ``strategic_sams`` (SAMs on the strategic tier today; None = from the data), ``staffing``
 ("hire": the scenario hires or releases what the move changes in the SAMs needed; "keep": it
 keeps today's SAMs), ``cost_per_sam`` (currency per year), ``margin_pct`` and
@@ -42,7 +43,7 @@ FULL_PATHS = (2_000, 5_000, 10_000, 20_000, 50_000)
 DEFAULT_FORM = {
     "horizon": 12,
     "period": "quarter",
-    "correlation": 0.3,
+    "nrr_volatility": None,
     "strategic_sams": None,
     "staffing": "hire",
     "cost_per_sam": DEFAULT_COST_PER_SAM,
@@ -61,12 +62,18 @@ GRID_STEP = 1e-4
 """The grid's precision as a fraction (0.01 percentage points)."""
 
 
-def base_assumptions(
-    analysis: PortfolioAnalysis, correlation: float, shape: str | None = None
-) -> Assumptions:
-    """:func:`simulation.starting_assumptions` with the page's correlation; ``shape`` is the
-    file's (``"history"`` for order lines adds the transactional warning)."""
-    return parse_assumptions({"correlation": correlation}, base=starting_assumptions(analysis, shape=shape))
+def base_assumptions(analysis: PortfolioAnalysis, nrr_volatility: float | None) -> Assumptions:
+    """:func:`simulation.starting_assumptions` with the page's portfolio NRR volatility (points a
+    year): explicit when given and different from the starting figure, else the starting one."""
+    start = starting_assumptions(analysis)
+    if nrr_volatility is None or abs(nrr_volatility / 100 - start.nrr_volatility) < 1e-9:
+        return start
+    return parse_assumptions({"nrr_volatility": nrr_volatility / 100}, base=start)
+
+
+def _points(value) -> float | None:
+    """A form's number of points (finite), or None when empty; ValueError otherwise."""
+    return None if value is None or value == "" else _number(value, "portfolio NRR volatility")
 
 
 def assumption_rows(assumptions: Assumptions) -> list[dict]:
@@ -230,7 +237,7 @@ def next_by_score(rows: object, selected: list[str], n: object) -> list[str]:
 def check_form(form: object) -> dict:
     """The form as the browser sends it → :data:`DEFAULT_FORM` with the values given, checked
     for type and kind (the simulation checks ranges): ``horizon`` a whole number,
-    ``correlation`` a finite number, ``period`` and ``staffing`` one of their choices,
+    ``nrr_volatility`` empty or a finite number, ``period`` and ``staffing`` one of their choices,
     ``assumptions`` a list of rows. ValueError names the field."""
     if not isinstance(form, dict):
         raise ValueError("the form must be an object")
@@ -244,7 +251,7 @@ def check_form(form: object) -> dict:
         raise ValueError("staffing must be hire or keep")
     if not isinstance(form["assumptions"], list) or not all(isinstance(r, dict) for r in form["assumptions"]):
         raise ValueError("assumptions must be a list of rows")
-    return {**form, "horizon": int(horizon), "correlation": _number(form["correlation"], "correlation")}
+    return {**form, "horizon": int(horizon), "nrr_volatility": _points(form["nrr_volatility"])}
 
 
 def simulate(
@@ -265,7 +272,9 @@ def simulate(
     form = check_form(form)
     analysis = analyze_with(accounts, whatif)
     frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
-    assumptions = assumptions_from_rows(form["assumptions"], base_assumptions(analysis, form["correlation"]))
+    assumptions = assumptions_from_rows(
+        form["assumptions"], base_assumptions(analysis, _points(form.get("nrr_volatility")))
+    )
     tiers = dict(zip(frame["account_id"], frame["tier"], strict=True))
     chosen = [a for a in dict.fromkeys(selected or []) if a in tiers]
     promote = tuple(a for a in chosen if tiers[a] != TIERS[0])
@@ -474,12 +483,12 @@ def load_message(item, current_fingerprint: str) -> tuple[str, str]:
 
 COMPARE_PATHS = 10_000
 """Paths of the re-runs that put compared scenarios on one baseline (a synchronous request)."""
-BASELINE_FIELDS = ("horizon", "period", "correlation", "strategic_sams", "assumptions")
+BASELINE_FIELDS = ("horizon", "period", "nrr_volatility", "strategic_sams", "assumptions")
 """The form fields that fix the baseline (with the data, the what-if settings and the paths)."""
 
 
 def baseline_settings(report: SimulationReport) -> tuple:
-    """What fixes a run's baseline: what-if settings, horizon, period, correlation, today's
+    """What fixes a run's baseline: what-if settings, horizon, period, portfolio NRR volatility, today's
     strategic SAMs, the tier figures, paths and seed (the data is compared by fingerprint)."""
     s = report.settings
     figures = tuple(
@@ -490,7 +499,7 @@ def baseline_settings(report: SimulationReport) -> tuple:
         repr(whatif),
         s.horizon,
         s.period,
-        report.correlation,
+        report.nrr_volatility,
         report.baseline.staffing.sams,
         figures,
         s.paths,
@@ -550,7 +559,7 @@ def compare(
     The reference is the first scenario run on the data loaded now. Every other scenario on
     this data whose baseline differs (see :func:`baseline_settings`) is re-run with its own
     moves, staffing and treatment on the reference's baseline (its what-if settings, horizon,
-    correlation, SAMs today, tier figures), at most :data:`COMPARE_PATHS` paths — the reference
+    portfolio NRR volatility, SAMs today, tier figures), at most :data:`COMPARE_PATHS` paths — the reference
     too when it had more. Scenarios run on other data are shown as saved, marked. Items
     without a readable report are left out with their reason.
     """
@@ -620,3 +629,23 @@ def chart_summaries(report: SimulationReport) -> dict[str, str]:
             f"{money(c.staffing.mean, signed=True)}."
         ),
     }
+
+
+def renewal_summary(report: SimulationReport) -> str:
+    """The renewal calendar's text summary (for screen readers and the page): the quarter with
+    the most ARR up for renewal, its expected churn with P5–P95, the first year's churn, and
+    how churn is timed."""
+    calendar = report.renewal_calendar
+    if calendar is None:
+        return "This result has no renewal calendar; run it again."
+    quarters = calendar.quarters
+    busiest = max(quarters, key=lambda q: q.up_for_renewal)
+    first_year = sum(q.churned_mean for q in quarters[:4])
+    text = f"Expected churned ARR over the first {min(4, len(quarters))} quarters: {money(first_year)}. "
+    if busiest.up_for_renewal > 0:
+        text += (
+            f"The busiest renewal quarter is Q{busiest.quarter}: {money(busiest.up_for_renewal)} up for "
+            f"renewal, {money(busiest.churned_mean)} expected to churn (P5 {money(busiest.churned_p5)} – "
+            f"P95 {money(busiest.churned_p95)}). "
+        )
+    return text + calendar.timing

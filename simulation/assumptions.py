@@ -22,8 +22,26 @@ from portfolio.jsonfile import read_json
 from portfolio.schema import TIERS
 from simulation.size_model import SizeModel
 
-MAX_CORRELATION = 0.99
-DEFAULT_CORRELATION = 0.3
+MAX_NRR_VOLATILITY = 0.5
+DEFAULT_NRR_VOLATILITY = 0.05
+NRR_VOLATILITY_RATIONALE = (
+    "a B2B book's year-to-year swing in net retention. Public "
+    "B2B SaaS companies' median NRR fell about 10 points over 2022–23 (≈120% to ≈110%), the "
+    "sharpest two-year move in their reported history, i.e. about 5 points a year in a bad "
+    "cycle; in ordinary years a company's NRR moves 2–5 points. One standard deviation is a "
+    "notable year, two a 2022-style downturn."
+)
+"""Why the default portfolio NRR volatility is what it is (shown as its source's text)."""
+NRR_VOLATILITY_SOURCES = ("assumed", "calibrated", "explicit")
+
+
+def nrr_volatility_sentence(nrr_volatility: float, source: str) -> str:
+    """The portfolio NRR volatility and where it comes from, in one or two sentences (the
+    assumed default with its rationale)."""
+    text = f"Portfolio NRR volatility {100 * nrr_volatility:g} points a year ({source})"
+    if source == "assumed":
+        return f"{text}: {NRR_VOLATILITY_RATIONALE}"
+    return text + "."
 
 
 @dataclass(frozen=True)
@@ -77,22 +95,22 @@ DEFAULT_TIER_ASSUMPTIONS: dict[str, TierAssumption] = {
 
 @dataclass(frozen=True)
 class Assumptions:
-    """Tier assumptions plus the market correlation ρ (0 = independent accounts).
+    """Tier assumptions plus the portfolio NRR volatility: the standard deviation of the
+    portfolio's one-year NRR that the shared market causes, as a fraction a year (0.05 = 5
+    points; 0 = independent accounts), and where it comes from (``assumed``, ``calibrated``,
+    ``explicit``).
 
     ``size``: the calibrated size model (:mod:`simulation.size_model`) that gives each account
     of a *calibrated* tier its own churn, drift and reversion from its ARR; None = tier figures
     only. ``warnings``: what the calibration could not use and why (figure, value, bound,
     fallback), and what kind of data it rests on; shown wherever the assumptions are.
-    ``calibrated_nrr_volatility``: portfolio NRR volatility (fraction per year) calibrated from
-    a revenue history (:func:`simulation.calibration.calibrate_nrr_volatility`), None when not
-    available; issue 13's ``nrr_volatility`` takes it at merge.
     """
 
     tiers: dict[str, TierAssumption] = field(default_factory=lambda: dict(DEFAULT_TIER_ASSUMPTIONS))
-    correlation: float = DEFAULT_CORRELATION
+    nrr_volatility: float = DEFAULT_NRR_VOLATILITY
+    nrr_volatility_source: str = "assumed"
     size: SizeModel | None = None
     warnings: tuple[str, ...] = ()
-    calibrated_nrr_volatility: float | None = None
 
     def __post_init__(self) -> None:
         missing = [t for t in TIERS if t not in self.tiers]
@@ -102,9 +120,14 @@ class Assumptions:
                 f"assumptions need exactly the tiers {', '.join(TIERS)}"
                 + (f"; unknown: {', '.join(unknown)}" if unknown else "")
             )
-        rho = self.correlation
-        if not (isinstance(rho, (int, float)) and math.isfinite(rho) and 0 <= rho <= MAX_CORRELATION):
-            raise ValueError(f"correlation must be between 0 and {MAX_CORRELATION}, got {rho!r}")
+        v = self.nrr_volatility
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and 0 <= v <= MAX_NRR_VOLATILITY):
+            raise ValueError(
+                f"portfolio NRR volatility must be between 0 and {100 * MAX_NRR_VOLATILITY:g} points "
+                f"a year, got {v * 100 if isinstance(v, (int, float)) else v!r}"
+            )
+        if self.nrr_volatility_source not in NRR_VOLATILITY_SOURCES:
+            raise ValueError(f"nrr_volatility_source must be one of {', '.join(NRR_VOLATILITY_SOURCES)}")
 
     def with_overrides(self, overrides: dict) -> Assumptions:
         """Apply a JSON-shaped override (see :func:`parse_assumptions`); overrides are explicit."""
@@ -113,23 +136,30 @@ class Assumptions:
     def to_dict(self) -> dict:
         return {
             "tiers": {t: a.to_dict() for t, a in self.tiers.items()},
-            "correlation": self.correlation,
+            "nrr_volatility": self.nrr_volatility,
+            "nrr_volatility_source": self.nrr_volatility_source,
             "warnings": list(self.warnings),
         }
 
 
 def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumptions:
-    """Read ``{"tiers": {"Strategic": {"annual_churn": …, …}, …}, "correlation": 0.3}``.
+    """Read ``{"tiers": {"Strategic": {"annual_churn": …, …}, …}, "nrr_volatility": 0.05}``
+    (``nrr_volatility`` a fraction a year: 0.05 = 5 points).
 
     Tiers and figures left out keep the ``base`` values (defaults when no base). Given figures
-    are marked ``explicit``, and a tier with one is simulated on its tier figures alone (no size
-    terms); explicit figures are validated, never bounded. Raises ValueError naming the
-    offending key.
+    are marked ``explicit`` (so is a given ``nrr_volatility``), and a tier with one is simulated
+    on its tier figures alone (no size terms); explicit figures are validated, never bounded.
+    Raises ValueError naming the offending key.
     """
     base = base or Assumptions()
     if not isinstance(data, dict):
-        raise ValueError("assumptions must be a JSON object with 'tiers' and/or 'correlation'")
-    unknown = set(data) - {"tiers", "correlation"}
+        raise ValueError("assumptions must be a JSON object with 'tiers' and/or 'nrr_volatility'")
+    unknown = set(data) - {"tiers", "nrr_volatility"}
+    if "correlation" in unknown:
+        raise ValueError(
+            "'correlation' is no longer used: give 'nrr_volatility', the portfolio NRR volatility "
+            "as a fraction a year (0.05 = 5 points)"
+        )
     if unknown:
         raise ValueError(f"unknown key(s) in assumptions: {', '.join(sorted(unknown))}")
     tiers = dict(base.tiers)
@@ -152,12 +182,21 @@ def parse_assumptions(data: object, base: Assumptions | None = None) -> Assumpti
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"tier {tier!r}: {exc}") from None
-    correlation = data.get("correlation", base.correlation)
+    volatility, source = _nrr_volatility(data, base)
+    return replace(base, tiers=tiers, nrr_volatility=volatility, nrr_volatility_source=source)
+
+
+def _nrr_volatility(data: dict, base: Assumptions) -> tuple[float, str]:
+    """The given portfolio NRR volatility (explicit), or the base's with its source."""
+    if "nrr_volatility" not in data:
+        return base.nrr_volatility, base.nrr_volatility_source
+    volatility = data["nrr_volatility"]
     try:
-        correlation = float(correlation)
+        return float(volatility), "explicit"
     except (TypeError, ValueError):
-        raise ValueError(f"correlation must be a number, got {correlation!r}") from None
-    return replace(base, tiers=tiers, correlation=correlation)
+        raise ValueError(
+            f"nrr_volatility must be a number (0.05 = 5 points a year), got {volatility!r}"
+        ) from None
 
 
 def load_assumptions(path: str | Path, base: Assumptions | None = None) -> Assumptions:

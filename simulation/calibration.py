@@ -23,7 +23,9 @@ import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis, has_prior
 from portfolio.formatting import percent
+from portfolio.ingest.history import quarters_of
 from portfolio.schema import TIERS
+from portfolio.trends import billing_kind, nrr_series
 from simulation.assumptions import Assumptions, TierAssumption
 from simulation.size_model import REVERSION_MIN, SizeFit, SizeModel, TierTerms, fit_size_model
 from simulation.treatment import TreatmentEffect, estimate_treatment
@@ -71,31 +73,32 @@ BOUNDS = {
 """The plausibility bound of each tier figure: label, test, description, formatting."""
 
 
-def starting_assumptions(
-    analysis: PortfolioAnalysis, *, shape: str | None = None, revenue: pd.DataFrame | None = None
-) -> Assumptions:
+def starting_assumptions(analysis: PortfolioAnalysis) -> Assumptions:
     """Calibrated on the analysed data where it has prior-year ARR (tiers at the start of the
-    period), else the defaults. ``shape`` is the ingest's (``"history"`` for a file of order
-    lines, :attr:`portfolio.ingest.IngestReport.shape`): order revenue gets the transactional
-    warning. ``revenue``: the dated revenue lines of a history (``account_id``, ``date``,
-    ``amount``), for :func:`calibrate_nrr_volatility`."""
+    period), else the defaults. Data from a revenue history that does not bill like
+    subscriptions (:func:`portfolio.trends.billing_kind`: order revenue) gets the transactional
+    warning; a history long enough for two years of quarterly NRR also calibrates the portfolio
+    NRR volatility (:func:`calibrate_nrr_volatility`)."""
     accounts = analysis.accounts
-    transactional = shape == "history"
+    quarters = quarters_of(accounts)
+    transactional = quarters is not None and not billing_kind(quarters)[0]
     if not has_prior(accounts):
         assumptions = Assumptions(warnings=(TRANSACTIONAL_WARNING,) if transactional else ())
     else:
         assumptions = calibrate(
             accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier, transactional=transactional
         )
-    # ---- nrr_volatility: FOR THE LEAD AT MERGE (issue 13) --------------------------------
-    # risk-model replaces Assumptions.correlation by nrr_volatility + nrr_volatility_source.
-    # This branch keeps the calibrated figure in Assumptions.calibrated_nrr_volatility; at
-    # merge, when it is not None, set nrr_volatility=<it>, nrr_volatility_source="calibrated"
-    # here instead (and drop calibrated_nrr_volatility).
-    if revenue is not None:
-        assumptions = replace(assumptions, calibrated_nrr_volatility=calibrate_nrr_volatility(revenue))
-    # --------------------------------------------------------------------------------------
-    return assumptions
+    volatility = calibrate_nrr_volatility(nrr_series(quarters)) if quarters is not None else None
+    if volatility is None:
+        return assumptions
+    if volatility > MAX_NRR_VOLATILITY:
+        warning = (
+            f"portfolio NRR volatility {volatility * 100:.1f} points a year from the history is "
+            f"outside the plausible range (at most {MAX_NRR_VOLATILITY * 100:g}); the assumed "
+            f"{assumptions.nrr_volatility * 100:g} points are used"
+        )
+        return replace(assumptions, warnings=(*assumptions.warnings, warning))
+    return replace(assumptions, nrr_volatility=volatility, nrr_volatility_source="calibrated")
 
 
 def starting_treatment(analysis: PortfolioAnalysis) -> TreatmentEffect:
@@ -135,7 +138,7 @@ def calibrate(
             "so the default figures are used"
         )
         tiers = {t: _fallback(base.tiers[t], note) for t in TIERS}
-        return Assumptions(tiers, base.correlation, None, tuple(warnings))
+        return replace(base, tiers=tiers, size=None, warnings=tuple(warnings))
     model = fit.model
     terms, tiers = {}, {}
     slope_ok = abs(model.churn_slope) <= MAX_ABS_CHURN_SLOPE
@@ -162,7 +165,7 @@ def calibrate(
     size = SizeModel(
         model.centre, terms, model.churn_slope, model.churn_slope_se, model.reversion, model.reversion_se
     )
-    return Assumptions(tiers, base.correlation, size, tuple(warnings))
+    return replace(base, tiers=tiers, size=size, warnings=tuple(warnings))
 
 
 def _fallback(default: TierAssumption, note: str) -> TierAssumption:
@@ -245,52 +248,24 @@ def _bounded(
     return figure, TierTerms(churn_logit, churn_slope, growth, reversion, value["volatility"]), warnings
 
 
+MAX_NRR_VOLATILITY = 0.30
+"""Plausibility bound on a calibrated portfolio NRR volatility (fraction a year: 30 points)."""
 MIN_NRR_QUARTERS = 8
 """Quarter ends of trailing-twelve-month NRR needed (two years) to calibrate NRR volatility."""
 
 
-def quarterly_revenue(revenue: pd.DataFrame) -> pd.DataFrame:
-    """Revenue per account (rows) and quarter (columns, oldest first), currency per quarter.
-
-    Quarters are counted back in whole months from the month of the last date (that month
-    ends quarter 0), so the last column is the quarter to the as-of month; quarters with no
-    line are 0."""
-    dates = pd.to_datetime(revenue["date"])
-    last = dates.max()
-    months_back = (last.year - dates.dt.year) * 12 + (last.month - dates.dt.month)
-    quarter = -(months_back // 3)
-    table = revenue.assign(quarter=quarter).pivot_table(
-        index="account_id", columns="quarter", values="amount", aggfunc="sum", fill_value=0.0
-    )
-    return table.reindex(columns=range(int(quarter.min()), 1), fill_value=0.0).astype(float)
-
-
-def ttm_nrr(quarterly: pd.DataFrame) -> pd.Series:
-    """Trailing-twelve-month NRR at each quarter end q with two full years behind it:
-    NRR(q) = Σ_i TTM_i(q) / Σ_i TTM_i(q − 4) over accounts with TTM_i(q − 4) > 0, where
-    TTM_i(q) is the account's revenue over quarters q − 3 … q (new accounts are left out)."""
-    ttm = quarterly.T.rolling(4).sum().T.to_numpy()
-    values = {}
-    for k in range(7, ttm.shape[1]):
-        before, now = ttm[:, k - 4], ttm[:, k]
-        existing = before > 0
-        if existing.any():
-            values[quarterly.columns[k]] = float(now[existing].sum() / before[existing].sum())
-    return pd.Series(values, dtype=float)
-
-
-def calibrate_nrr_volatility(revenue: pd.DataFrame) -> float | None:
+def calibrate_nrr_volatility(nrr: pd.Series) -> float | None:
     """Portfolio NRR volatility (fraction per year, 0.05 = 5 points) from a revenue history.
 
-    ``revenue``: dated revenue lines (``account_id``, ``date``, ``amount`` in currency). The
-    trailing-twelve-month NRR at each quarter end (:func:`ttm_nrr`) must cover at least two
-    years (:data:`MIN_NRR_QUARTERS` quarter ends), else None. The estimate is the standard
-    deviation of the series around a least-squares linear trend (residual sd with 2 degrees of
-    freedom removed): the trend is the business's drift, not risk, and annual changes of
-    overlapping TTM values (a quarter apart they share three quarters) would need a correction
-    for their autocorrelation that two or three years of data cannot estimate.
+    ``nrr``: trailing-twelve-month NRR at consecutive quarter ends
+    (:func:`portfolio.trends.nrr_series`); at least two years of them
+    (:data:`MIN_NRR_QUARTERS` quarter ends), else None. The estimate is the standard deviation
+    of the series around a least-squares linear trend (residual sd with 2 degrees of freedom
+    removed): the trend is the business's drift, not risk, and annual changes of overlapping
+    TTM values (a quarter apart they share three quarters) would need a correction for their
+    autocorrelation that two or three years of data cannot estimate.
     """
-    series = ttm_nrr(quarterly_revenue(revenue))
+    series = nrr.dropna()
     if len(series) < MIN_NRR_QUARTERS:
         return None
     t = np.arange(len(series), dtype=float)

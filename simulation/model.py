@@ -44,13 +44,23 @@ from simulation.economics import (
     payback_years,
     tail_value,
 )
-from simulation.engine import BLOCK_PATHS, AccountParams, PathOutcome, TreatmentDraws, run_paths
+from simulation.engine import (
+    BLOCK_PATHS,
+    AccountParams,
+    PathOutcome,
+    TreatmentDraws,
+    antithetic_partner,
+    renewal_periods,
+    run_paths,
+)
 from simulation.summary import (
     AnnualRetention,
     ComparisonSummary,
     Delta,
     Distribution,
     EconomicsSummary,
+    RenewalCalendar,
+    RenewalQuarter,
     Staffing,
     VariantSummary,
 )
@@ -167,6 +177,7 @@ def account_params(
     assumptions: Assumptions | dict[str, TierAssumption],
     arr: np.ndarray | None = None,
     exposure: np.ndarray | None = None,
+    renewal_years: np.ndarray | None = None,
 ) -> AccountParams:
     """Per-account annual churn, drift, volatility and reversion.
 
@@ -175,7 +186,7 @@ def account_params(
     churn_i = expit(α_t + β·(ln ARR_i − c)), drift_i = g_t + b_t·(ln ARR_i − c), σ_t, reversion
     b_t (:class:`simulation.size_model.TierTerms`). Any other account (explicit or default tier
     figures, or figures given as a plain ``{tier: TierAssumption}``) gets its tier's figures and
-    no reversion.
+    no reversion. ``renewal_years``: each account's years to its next renewal (NaN: unknown).
     """
     figures = assumptions if isinstance(assumptions, dict) else assumptions.tiers
     size = None if isinstance(assumptions, dict) else assumptions.size
@@ -189,7 +200,8 @@ def account_params(
             )
         else:
             churn[rows], drift[rows], volatility[rows] = a.annual_churn, a.expansion_drift, a.volatility
-    return AccountParams(churn, drift, volatility, exposure, reversion)
+    renewal = None if renewal_years is None else np.asarray(renewal_years, dtype=float)
+    return AccountParams(churn, drift, volatility, exposure, reversion, renewal)
 
 
 def exposure(
@@ -243,8 +255,15 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def mean_error(values: np.ndarray) -> float:
-    """Monte Carlo standard error of the mean: sd / √paths."""
-    return float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else math.nan
+    """Monte Carlo standard error of the mean over antithetic paths: sd(pair means) / √pairs
+    (the engine's pairs, :func:`simulation.engine.antithetic_partner`; an odd last block's
+    unpaired path is left out of the error, not of the mean)."""
+    partner = antithetic_partner(len(values))
+    first = np.flatnonzero(np.arange(len(values)) < partner)
+    if len(first) < 2:
+        return math.nan
+    pair_means = (values[first] + values[partner[first]]) / 2
+    return float(pair_means.std(ddof=1) / math.sqrt(len(first)))
 
 
 def paths_for_error(sd: float, target: float, offered: tuple[int, ...]) -> int:
@@ -254,11 +273,6 @@ def paths_for_error(sd: float, target: float, offered: tuple[int, ...]) -> int:
         return offered[-1]
     needed = (sd / target) ** 2
     return next((n for n in offered if n >= needed), offered[-1])
-
-
-def proportion_error(p: float, paths: int) -> float:
-    """Monte Carlo standard error of a probability estimated from ``paths``: √(p(1−p)/n)."""
-    return math.sqrt(p * (1 - p) / paths)
 
 
 @dataclass
@@ -406,7 +420,7 @@ class Comparison:
             ),
             required_sams_change=self.required_sams_change,
             delta_error=mean_error(self.delta),
-            prob_better_error=proportion_error(self.prob_better, len(self.delta)),
+            prob_better_error=mean_error((self.delta > self._tolerance).astype(float)),
             npv_error=mean_error(self.npv),
         )
 
@@ -423,6 +437,7 @@ class SimulationResult:
     move: Outcome | None = None
     scenario_definition: Scenario | None = None
     comparison: Comparison | None = None
+    renewal_calendar: RenewalCalendar | None = None
 
     def headline(self) -> str:
         """One plain-language sentence: the total, the move and the staffing apart, the money."""
@@ -489,17 +504,56 @@ def _moves(scenario: Scenario) -> str:
     return what[0].upper() + what[1:]
 
 
-def simulation_accounts(accounts: pd.DataFrame, tier: pd.Series) -> pd.DataFrame:
-    """The accounts to simulate: id, name, ARR and tier of those with ARR > 0 and a tier."""
+DAYS_PER_YEAR = 365.25
+
+
+def renewal_years(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
+    """Years from ``start`` to each renewal date, (date − start) / 365.25 days; NaN where the
+    date is missing, unparseable or not after ``start`` (then churn has a uniform hazard)."""
+    parsed = pd.to_datetime(dates, errors="coerce")
+    years = (parsed - start.normalize()).dt.days / DAYS_PER_YEAR
+    return years.where(years > 0)
+
+
+def simulation_accounts(
+    accounts: pd.DataFrame, tier: pd.Series, start: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """The accounts to simulate: id, name, ARR, tier and years to the next renewal
+    (``renewal_years``, from ``renewal_date`` and the run's start, default today; NaN when
+    unknown or past) of those with ARR > 0 and a tier."""
+    start = pd.Timestamp.today() if start is None else pd.Timestamp(start)
+    dates = (
+        accounts["renewal_date"] if "renewal_date" in accounts else pd.Series(pd.NaT, index=accounts.index)
+    )
     frame = pd.DataFrame(
         {
             "account_id": accounts["account_id"].astype(str),
             "account_name": accounts.get("account_name", accounts["account_id"]).astype(str),
             "arr": accounts["arr"].astype(float),
             "tier": tier.astype(object),
+            "renewal_years": renewal_years(dates, start),
+            "renewal_past": pd.to_datetime(dates, errors="coerce") <= start.normalize(),
         }
     )
     return frame[(frame["arr"] > 0) & frame["tier"].notna()].reset_index(drop=True)
+
+
+def renewal_timing(accounts: pd.DataFrame) -> str:
+    """One sentence: how many accounts churn at their renewal dates and how many (no date, or a
+    date already past) with a uniform hazard."""
+    n = len(accounts)
+    known = int(accounts["renewal_years"].notna().sum()) if "renewal_years" in accounts else 0
+    past = int(accounts["renewal_past"].sum()) if "renewal_past" in accounts else 0
+    if known == 0:
+        return (
+            f"No account has a future renewal date, so all {n:,} churn with a uniform hazard "
+            "(the same chance in every period)."
+        )
+    text = f"Churn follows renewal dates (annual terms) for {known:,} of {n:,} accounts"
+    if known == n:
+        return text + "."
+    text += f"; the other {n - known:,} churn with a uniform hazard (no date"
+    return text + (f", or {past:,} date{'s' * (past != 1)} already past)." if past else ").")
 
 
 def _scenario_tiers(frame: pd.DataFrame, scenario: Scenario) -> np.ndarray:
@@ -555,7 +609,10 @@ def run_simulation(
     arr0 = accounts["arr"].to_numpy(dtype=float)
     capacity = settings.strategic_capacity
     base_tiers = accounts["tier"].to_numpy(dtype=object)
-    params = account_params(base_tiers, assumptions, arr0)  # own tier's figures, in every variant
+    renewal = accounts["renewal_years"].to_numpy(dtype=float) if "renewal_years" in accounts else None
+    params = account_params(
+        base_tiers, assumptions, arr0, renewal_years=renewal
+    )  # own figures, every variant
     base_sams = (
         settings.strategic_sams
         if settings.strategic_sams is not None
@@ -581,7 +638,7 @@ def run_simulation(
         arr0,
         params,
         [v[3] for v in variants],
-        correlation=assumptions.correlation,
+        nrr_volatility=assumptions.nrr_volatility,
         periods=settings.horizon,
         period_years=settings.period_years,
         paths=settings.paths,
@@ -599,6 +656,7 @@ def run_simulation(
     result = SimulationResult(
         settings, assumptions, treatment, outcome("Baseline", base_tiers, base_staff, outcomes[0])
     )
+    result.renewal_calendar = renewal_calendar(outcomes[0], arr0, params.renewal_years, settings, accounts)
     if scenario is None:
         return result
     result.scenario_definition = scenario
@@ -608,6 +666,35 @@ def run_simulation(
     exposures = (_exposure_of(variants[0][3], len(arr0)), _exposure_of(full_params, len(arr0)))
     result.comparison = _compare(result, assumptions, settings, params, exposures, arr0)
     return result
+
+
+def renewal_calendar(
+    outcome: PathOutcome,
+    arr0: np.ndarray,
+    renewal_years: np.ndarray | None,
+    settings: SimulationSettings,
+    accounts: pd.DataFrame,
+) -> RenewalCalendar:
+    """Per quarter of the horizon: today's ARR with a renewal in it (annual terms from each
+    known next renewal, placed in its period as the engine does) and the ARR that churned in
+    it on each path (the fall of the active accounts' today's ARR), mean and P5–P95."""
+    per_quarter = max(1, round(0.25 / settings.period_years))
+    per_year = round(1 / settings.period_years)
+    first = renewal_periods(renewal_years, len(arr0), settings.period_years)
+    quarters = []
+    for q in range(1, math.ceil(settings.horizon / per_quarter) + 1):
+        lo, hi = (q - 1) * per_quarter, min(q * per_quarter, settings.horizon)
+        # a renewal period k = first + j·per_year falls in (lo, hi]
+        steps = np.ceil((lo + 1 - first) / per_year).clip(min=0)
+        renews = (first > 0) & (first + steps * per_year <= hi)
+        churned = outcome.active_arr[:, lo] - outcome.active_arr[:, hi]
+        p5, p95 = np.percentile(churned, [5, 95])
+        quarters.append(
+            RenewalQuarter(
+                q, float(arr0[renews].sum()), int(renews.sum()), float(churned.mean()), float(p5), float(p95)
+            )
+        )
+    return RenewalCalendar(tuple(quarters), len(arr0), int((first > 0).sum()), renewal_timing(accounts))
 
 
 def _exposure_of(params: AccountParams, n: int) -> np.ndarray:

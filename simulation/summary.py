@@ -270,3 +270,54 @@ class ComparisonSummary:
             error["prob_better"],
             error["npv_mean"],
         )
+
+
+@dataclass(frozen=True)
+class RenewalQuarter:
+    """One quarter of the horizon (``quarter`` 1 = the first): today's ARR of the accounts
+    with a known renewal in it (``up_for_renewal``, currency per year; ``renewals`` how many)
+    and the ARR that churned in it across paths (today's ARR of the accounts that churned in
+    the quarter, whatever their timing): mean, P5 and P95."""
+
+    quarter: int
+    up_for_renewal: float
+    renewals: int
+    churned_mean: float
+    churned_p5: float
+    churned_p95: float
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RenewalQuarter:
+        return _plain(cls, data)
+
+
+@dataclass(frozen=True)
+class RenewalCalendar:
+    """The baseline's renewal calendar per quarter of the horizon; ``accounts_with_dates`` of
+    the ``accounts`` churn at their renewals, the others with a uniform hazard (``timing``
+    says so in a sentence)."""
+
+    quarters: tuple[RenewalQuarter, ...]
+    accounts: int
+    accounts_with_dates: int
+    timing: str
+
+    def to_dict(self) -> dict:
+        return {
+            "quarters": [q.to_dict() for q in self.quarters],
+            "accounts": self.accounts,
+            "accounts_with_dates": self.accounts_with_dates,
+            "timing": self.timing,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RenewalCalendar:
+        return cls(
+            tuple(RenewalQuarter.from_dict(q) for q in data["quarters"]),
+            int(data["accounts"]),
+            int(data["accounts_with_dates"]),
+            str(data["timing"]),
+        )

@@ -255,7 +255,7 @@ def estimate_treatment(
     if comparable is None:
         return replace(ASSUMED_EFFECT, note=why)
     hazard = _hazard_ratio(comparable)
-    uplift = _uplift(comparable[comparable["churned"] == 0])
+    uplift = _uplift(comparable[comparable["churned"] == 0]) if hazard is not None else None
     if hazard is None or uplift is None:
         return replace(
             ASSUMED_EFFECT,
@@ -305,10 +305,10 @@ def _design(frame: pd.DataFrame) -> np.ndarray:
 
 def _hazard_ratio(frame: pd.DataFrame) -> Interval | None:
     """exp of the strategic coefficient of a cloglog binomial GLM, with its Wald 90% interval."""
-    sm = _statsmodels()
     events = frame.groupby("strategic")["churned"].sum()
     if len(events) < 2 or events.min() < MIN_EVENTS:
         return None
+    sm = _statsmodels()  # only once there is something to fit (its import takes ~0.5 s)
     model = sm.GLM(
         frame["churned"].to_numpy(float),
         _design(frame),
@@ -325,10 +325,10 @@ def _hazard_ratio(frame: pd.DataFrame) -> Interval | None:
 
 def _uplift(retained: pd.DataFrame) -> Interval | None:
     """The strategic coefficient of an OLS of log growth, with its 90% interval."""
-    sm = _statsmodels()
     groups = retained["strategic"].value_counts()
     if len(groups) < 2 or groups.min() < MIN_EVENTS:
         return None
+    sm = _statsmodels()
     fit = sm.OLS(retained["log_growth"].to_numpy(float), _design(retained)).fit()
     beta, se = float(fit.params[1]), float(fit.bse[1])
     if not (math.isfinite(beta) and math.isfinite(se)):

@@ -30,6 +30,7 @@ from dashboard.whatif import analyze_session
 from reporting import backtest, figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from simulation import starting_treatment
+from simulation.assumptions import nrr_volatility_sentence
 from storage.scenarios import MAX_NAME
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ FAILED = "Run failed."
 FORM_CONTROLS = {
     "horizon": (ids.SIM_HORIZON, "value"),
     "period": (ids.SIM_PERIOD, "value"),
-    "correlation": (ids.SIM_CORRELATION, "value"),
+    "nrr_volatility": (ids.SIM_NRR_VOLATILITY, "value"),
     "strategic_sams": (ids.SIM_SAMS, "value"),
     "staffing": (ids.SIM_STAFFING, "value"),
     "cost_per_sam": (ids.SIM_COST, "value"),
@@ -116,13 +117,13 @@ def _controls() -> dbc.Card:
                             4,
                         ),
                         _label(
-                            "Market correlation ρ",
+                            "Portfolio NRR volatility (points/yr)",
                             dcc.Slider(
-                                id=ids.SIM_CORRELATION,
+                                id=ids.SIM_NRR_VOLATILITY,
                                 min=0,
-                                max=0.9,
-                                step=0.05,
-                                value=0.3,
+                                max=20,
+                                step=0.5,
+                                value=5,
                                 marks=None,
                                 tooltip={"placement": "bottom", "always_visible": True},
                             ),
@@ -457,6 +458,13 @@ def layout(**_):
                 ],
                 className="mt-3",
             ),
+            html.Div(
+                [
+                    html.H5("Renewal calendar", className="mt-3"),
+                    html.P(id=ids.SIM_RENEWAL_TIMING, className="small"),
+                    graph(ids.SIM_RENEWALS, "simulation-renewals", summary=ids.SIM_RENEWALS_SUMMARY),
+                ]
+            ),
             html.Div(id=ids.SIM_STAFF_TABLE, className="mt-3"),
             _backtest_panel(),
             _saved(),
@@ -475,18 +483,17 @@ def layout(**_):
         Output(ids.SIM_ASSUMPTION_WARNINGS, "children"),
     ],
     inputs=dict(data_version=Input(ids.SESSION_VERSION, "data"), settings=Input(ids.SETTINGS, "data")),
-    state=dict(correlation=State(ids.SIM_CORRELATION, "value")),
+    state=dict(nrr_volatility=State(ids.SIM_NRR_VOLATILITY, "value")),
 )
-def fill_controls(data_version, settings, correlation):
+def fill_controls(data_version, settings, nrr_volatility):
     """Accounts to pick from, the calibrated assumptions, today's strategic SAMs, the
     treatment effect estimated from the data (or assumed) and the calibration's warnings."""
     analysis = analyze_session(settings)
     try:
-        correlation = simulator.check_form({"correlation": correlation})["correlation"]
+        nrr_volatility = simulator.check_form({"nrr_volatility": nrr_volatility})["nrr_volatility"]
     except ValueError:
-        correlation = simulator.DEFAULT_FORM["correlation"]  # only an altered request sends that
-    shape = state.current_data()[1].get("shape")
-    assumptions = simulator.base_assumptions(analysis, correlation, shape=shape)
+        nrr_volatility = None  # only an altered request sends that: the starting figure
+    assumptions = simulator.base_assumptions(analysis, nrr_volatility)
     effect = simulator.treatment_fields(starting_treatment(analysis))
     return (
         simulator.candidate_rows(analysis),
@@ -654,6 +661,9 @@ SUMMARY_ORDER = ("simulation-fan", "simulation-ending-arr", "simulation-delta", 
         Output(ids.SIM_ENDING_SUMMARY, "children"),
         Output(ids.SIM_DELTA_SUMMARY, "children"),
         Output(ids.SIM_DECOMPOSITION_SUMMARY, "children"),
+        Output(ids.SIM_RENEWALS, "figure"),
+        Output(ids.SIM_RENEWALS_SUMMARY, "children"),
+        Output(ids.SIM_RENEWAL_TIMING, "children"),
     ],
     inputs=dict(data=Input(ids.SIM_REPORT, "data")),
 )
@@ -663,7 +673,7 @@ def show_report(data):
     try:
         report = SimulationReport.from_dict(data)
     except UnreadableReport as exc:
-        return (exc.message("The result on screen"), *[no_update] * 12)
+        return (exc.message("The result on screen"), *[no_update] * 15)
     preview_run, label = simulator.run_label(report)
     headline = [
         dbc.Badge(label, color="secondary" if preview_run else "primary", className="me-2"),
@@ -693,10 +703,20 @@ def show_report(data):
         delta,
         staff_table,
         split,
-        report.treatment.sentence(),
+        f"{report.treatment.sentence()} "
+        f"{nrr_volatility_sentence(report.nrr_volatility, report.nrr_volatility_source)}",
         simulator.precision_text(report),
         *(summaries[chart] for chart in SUMMARY_ORDER),
+        figures.renewal_calendar_figure(report),
+        simulator.renewal_summary(report),
+        _timing_sentence(report),
     )
+
+
+def _timing_sentence(report: SimulationReport) -> str:
+    """How churn is timed in this run (renewal dates or a uniform hazard)."""
+    calendar = report.renewal_calendar
+    return "" if calendar is None else calendar.timing
 
 
 def _scenarios():

@@ -15,7 +15,7 @@ from reporting.simulation_report import SimulationReport
 from simulation import Assumptions
 
 FORM = dict(
-    horizon=8, period="quarter", correlation=0.3, strategic_sams=None, staffing="hire", cost_per_sam=180_000
+    horizon=8, period="quarter", nrr_volatility=5, strategic_sams=None, staffing="hire", cost_per_sam=180_000
 )
 
 
@@ -60,7 +60,7 @@ def find(component, component_id):
 
 def test_fill_select_preview_and_show(request_ctx, page):
     rows, assumption_rows, sams, *treatment, warnings = page.fill_controls(
-        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
     )
     assert warnings is None  # the demo calibrates within the bounds
     assert len(rows) == 1071 and rows[0]["score"] >= rows[-1]["score"]
@@ -85,9 +85,14 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert report.scenario.promote == tuple(chosen) and report.delta is not None
     assert report.fingerprint == state.data_fingerprint()
     assert state.last_report() == report  # kept for the board pack and chart downloads
-    headline, cards, fan, ending, delta, table, split, treatment_text, precision, *summaries = (
-        page.show_report(data)
-    )
+    outputs = page.show_report(data)
+    headline, cards, fan, ending, delta, table, split, treatment_text, precision, *summaries = outputs[:-3]
+    renewals, renewal_text, timing = outputs[-3:]
+    # the renewal calendar: bars per quarter, its text summary and how churn is timed
+    assert [t.name for t in renewals.data] == ["ARR up for renewal", "Churned ARR (mean, P5–P95)"]
+    assert len(renewals.data[0].x) == report.settings.horizon
+    assert renewal_text == simulator.renewal_summary(report) and renewal_text.endswith(timing)
+    assert timing.startswith("Churn follows renewal dates (annual terms) for ")
     # each chart's screen-reader summary: the headline for the fan, the comparison for the others
     text = simulator.chart_summaries(report)
     assert summaries == [text[chart] for chart in page.SUMMARY_ORDER]
@@ -97,6 +102,8 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert "Preview: 1,000 paths" in str(headline)
     assert "from the move with today's 4 strategic SAMs" in str(headline)
     assert treatment_text.startswith("Strategic accounts churn 15% less") and "assumed" in treatment_text
+    # the portfolio NRR volatility and, assumed, why
+    assert "Portfolio NRR volatility 5 points a year (assumed): a B2B book's" in treatment_text
     assert precision.startswith("1,000 paths: the delta's Monte Carlo error is ±")
     assert [bar for bar in split.data[0].x] == ["Baseline", "The move", "The staffing", "Scenario"]
     # baseline and scenario medians in the fan; the paired-difference histogram counts every path
@@ -106,7 +113,7 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert "Strategic SAMs" in str(table)
 
     baseline_only = preview(page, [], assumption_rows)
-    _, _, _, _, delta, table, split, *_, delta_text, split_text = page.show_report(baseline_only)
+    _, _, _, _, delta, table, split, *_, delta_text, split_text, _, _, _ = page.show_report(baseline_only)
     assert delta_text == split_text == simulator.NO_SCENARIO
     assert not delta.data and "Tick accounts" in str(delta.layout.annotations[0].text)
     assert not split.data
@@ -130,7 +137,7 @@ def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_c
     """The "keep today's SAMs" radio: with 20 promoted accounts, the scenario has the baseline's
     SAMs and adds none; "hire" adds the SAMs 20 more strategic accounts need."""
     rows, assumption_rows, sams, *_ = page.fill_controls(
-        data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
     )
     twenty, _ = page.promote_next(_clicks=1, n=20, rows=rows, selected=[])
 
@@ -200,7 +207,9 @@ def test_assumption_grid_edits_become_explicit_and_display_rounding_does_not():
 
 
 def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
-    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
+    rows, assumption_rows, *_ = page.fill_controls(
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
+    )
     first = preview(page, {"ids": simulator.next_by_score(rows, [], 2)}, assumption_rows)
     second = preview(page, [], assumption_rows)
 
@@ -270,7 +279,9 @@ def test_save_list_load_compare_rename_delete(request_ctx, page, dash_app):
 
 def test_a_saved_scenario_from_an_older_strata_says_so(request_ctx, page, dash_app):
     store, owner = dash_app.server.extensions["strata_scenarios"], state.owner()
-    rows, assumption_rows, *_ = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
+    rows, assumption_rows, *_ = page.fill_controls(
+        data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5
+    )
     current_data = preview(page, {"ids": simulator.next_by_score(rows, [], 1)}, assumption_rows)
     current = SimulationReport.from_dict(current_data)
     ok = _insert(store, owner, "Saved now", current.fingerprint, current_data)
@@ -325,7 +336,7 @@ def _insert(store, owner: str, name: str, fingerprint: str, report: dict) -> int
 def test_another_session_sees_none_of_my_scenarios(dash_app, page):
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()
-        assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)[1]
+        assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5)[1]
         report = preview(page, [], assumption_rows)
         page.save_scenario(_clicks=1, name="Mine", data=report, version=0)
         mine = page.list_saved(saved_version=1, data_version=0)

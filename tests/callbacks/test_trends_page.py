@@ -6,7 +6,6 @@ import importlib
 
 import pytest
 
-import dashboard.whatif as whatif
 from conftest import real_file
 from dashboard.whatif import history_session
 from portfolio.whatif import DEFAULT_SETTINGS

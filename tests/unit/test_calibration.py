@@ -7,12 +7,15 @@ from scipy.special import ndtr
 
 from conftest import DEMO, real_file
 from portfolio.analysis import analyze
-from portfolio.ingest import load_file
+from portfolio.ingest import load_bytes, load_file
+from portfolio.ingest.history import quarters_of
+from portfolio.trends import nrr_series
 from simulation import (
     Assumptions,
     SimulationSettings,
     calibrate,
     calibrate_nrr_volatility,
+    calibration,
     parse_assumptions,
     run_simulation,
     simulation_accounts,
@@ -98,8 +101,8 @@ def test_order_exports_calibrate_within_bounds_with_warnings(name):
     # measured before the size model and bounds: Superstore fitted Strategic drift −214.8%/yr,
     # Standard +81.9%/yr, volatility 182–189%, and $734k → $420M expected in 3 years; SaaS-Sales
     # $734k → $3.94M; no warning
-    analysis, shape = loaded(real_file(name))
-    assumptions = starting_assumptions(analysis, shape=shape)
+    analysis, _ = loaded(real_file(name))
+    assumptions = starting_assumptions(analysis)
     assert within_bounds(assumptions)
     assert TRANSACTIONAL_WARNING in assumptions.warnings and len(assumptions.warnings) >= 2
     frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
@@ -108,13 +111,15 @@ def test_order_exports_calibrate_within_bounds_with_warnings(name):
     assert result.baseline.ending_arr.mean() < 3 * result.baseline.start_arr
 
 
-def test_transactional_warning_only_for_order_lines():
+def test_transactional_warning_only_for_order_revenue():
     analysis, shape = loaded(DEMO)
     assert shape == "snapshot"
-    assert TRANSACTIONAL_WARNING not in starting_assumptions(analysis, shape=shape).warnings
-    assert TRANSACTIONAL_WARNING in starting_assumptions(analysis, shape="history").warnings
-    no_prior = analyze(analysis.accounts[["account_id", "arr"]].assign(arr_prior=np.nan))
-    assert starting_assumptions(no_prior, shape="history").warnings == (TRANSACTIONAL_WARNING,)
+    assert TRANSACTIONAL_WARNING not in starting_assumptions(analysis).warnings
+    orders, shape = loaded(real_file("Sample - Superstore.csv"))
+    assert shape == "history" and TRANSACTIONAL_WARNING in starting_assumptions(orders).warnings
+    # a history billed every quarter in the same amounts is subscription revenue: no warning
+    subscriptions = history_analysis(history_with_nrr([1.0] * 8))
+    assert TRANSACTIONAL_WARNING not in starting_assumptions(subscriptions).warnings
 
 
 def test_churn_depends_on_size_on_the_uk_retailer():
@@ -153,11 +158,12 @@ def test_churn_depends_on_size_on_the_uk_retailer():
 
 
 def history_with_nrr(nrr: list[float], accounts: int = 3) -> pd.DataFrame:
-    """Revenue lines whose trailing-twelve-month NRR at quarter ends 7, 8, … is ``nrr``.
+    """Revenue lines whose trailing-twelve-month NRR at quarter ends 8, 9, … (the first with
+    24 months of history behind them) is ``nrr``.
 
-    Each account bills R_q in the middle month of quarter q: R = 1 for q = 0 … 6 (TTM 4), then
+    Each account bills R_q in the middle month of quarter q: R = 1 for q = 0 … 7 (TTM 4), then
     TTM(q) = nrr·TTM(q − 4) and R_q = TTM(q) − TTM(q − 1) + R_(q−4)."""
-    revenue, ttm = [1.0] * 7, [np.nan, np.nan, np.nan, 4.0, 4.0, 4.0, 4.0]
+    revenue, ttm = [1.0] * 8, [np.nan, np.nan, np.nan, 4.0, 4.0, 4.0, 4.0, 4.0]
     for value in nrr:
         q = len(revenue)
         ttm.append(value * ttm[q - 4])
@@ -170,37 +176,56 @@ def history_with_nrr(nrr: list[float], accounts: int = 3) -> pd.DataFrame:
     )
 
 
-def test_ttm_nrr_and_its_volatility_on_a_history_with_a_known_answer():
-    from simulation.calibration import quarterly_revenue, ttm_nrr
+def history_analysis(lines: pd.DataFrame):
+    """The analysis of revenue lines read as an uploaded history (as-of: the last line)."""
+    result = load_bytes(lines.to_csv(index=False).encode(), "lines.csv")
+    assert result.ok, result.report.summary()
+    return analyze(result.accounts)
 
+
+def test_ttm_nrr_and_its_volatility_on_a_history_with_a_known_answer():
     # 8 quarter ends: a linear trend 1.05 + 0.01·k plus 0.03·s, s = (1, −1, −1, 1, 1, −1, −1, 1),
     # which is orthogonal to both the constant and k: the residuals are exactly 0.03·s, so the
     # residual sd with 2 degrees of freedom removed is 0.03·√(8/6) = 0.0346410
     s = np.array([1, -1, -1, 1, 1, -1, -1, 1])
     nrr = list(1.05 + 0.01 * np.arange(8) + 0.03 * s)
-    lines = history_with_nrr(nrr)
-    assert ttm_nrr(quarterly_revenue(lines)).to_numpy() == pytest.approx(nrr, rel=1e-12)
-    assert calibrate_nrr_volatility(lines) == pytest.approx(0.0346410, rel=1e-6)
+    analysis = history_analysis(history_with_nrr(nrr))
+    series = nrr_series(quarters_of(analysis.accounts))
+    assert series.to_numpy() == pytest.approx(nrr, rel=1e-12)
+    assert calibrate_nrr_volatility(series) == pytest.approx(0.0346410, rel=1e-6)
     # a steady NRR has no volatility; seven quarter ends (under two years) give None
-    assert calibrate_nrr_volatility(history_with_nrr([1.1] * 8)) == pytest.approx(0.0, abs=1e-12)
-    assert calibrate_nrr_volatility(history_with_nrr(nrr[:7])) is None
-    # wired in starting_assumptions (Assumptions.calibrated_nrr_volatility until nrr_volatility)
-    analysis, _ = loaded(DEMO)
-    assert starting_assumptions(analysis, revenue=lines).calibrated_nrr_volatility == pytest.approx(0.0346410)
-    assert starting_assumptions(analysis).calibrated_nrr_volatility is None
+    assert calibrate_nrr_volatility(pd.Series([1.1] * 8)) == pytest.approx(0.0, abs=1e-12)
+    assert calibrate_nrr_volatility(pd.Series(nrr[:7])) is None
+    # used by starting_assumptions, marked calibrated; a snapshot keeps the assumed figure
+    calibrated = starting_assumptions(analysis)
+    assert calibrated.nrr_volatility == pytest.approx(0.0346410, rel=1e-6)
+    assert calibrated.nrr_volatility_source == "calibrated"
+    assert starting_assumptions(loaded(DEMO)[0]).nrr_volatility_source == "assumed"
+
+
+def test_an_implausible_nrr_volatility_is_not_used_silently(monkeypatch):
+    # the known-answer history (3.46 points) against a bound of 1 point
+    monkeypatch.setattr(calibration, "MAX_NRR_VOLATILITY", 0.01)
+    nrr = list(1.05 + 0.01 * np.arange(8) + 0.03 * np.array([1, -1, -1, 1, 1, -1, -1, 1]))
+    assumptions = starting_assumptions(history_analysis(history_with_nrr(nrr)))
+    assert assumptions.nrr_volatility_source == "assumed" and assumptions.nrr_volatility == 0.05
+    assert any(
+        w.startswith("portfolio NRR volatility 3.5 points a year from the history is outside the plausible")
+        for w in assumptions.warnings
+    )
 
 
 def test_ttm_nrr_leaves_new_accounts_out_by_hand():
-    from simulation.calibration import quarterly_revenue, ttm_nrr
-
-    # A bills 1 a quarter for 8 quarters then 2; B starts in quarter 6 (new: left out while its
-    # TTM a year before is 0). NRR at q = 7: A 4/4 = 1; at q = 8: (1+1+1+2)/4 = 1.25
-    dates = pd.date_range("2020-01-10", periods=9, freq="3MS")
+    # A bills 1 a quarter for 9 quarters then 2; B starts in quarter 6 (new: left out while its
+    # TTM a year before is 0). Points from q = 8 (24 months behind): A 4/4 = 1; at q = 9:
+    # (1+1+1+2)/4 = 1.25
+    dates = pd.date_range("2020-01-10", periods=10, freq="3MS")
     lines = pd.DataFrame(
-        [("A", d, 2.0 if k == 8 else 1.0) for k, d in enumerate(dates)] + [("B", d, 5.0) for d in dates[6:]],
+        [("A", d, 2.0 if k == 9 else 1.0) for k, d in enumerate(dates)] + [("B", d, 5.0) for d in dates[6:]],
         columns=["account_id", "date", "amount"],
     )
-    assert list(ttm_nrr(quarterly_revenue(lines))) == pytest.approx([1.0, 1.25])
+    analysis = history_analysis(lines)
+    assert list(nrr_series(quarters_of(analysis.accounts))) == pytest.approx([1.0, 1.25])
 
 
 def test_a_tier_slope_far_outside_the_reversion_range_is_named():

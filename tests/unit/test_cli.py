@@ -182,7 +182,9 @@ def test_simulate_json_has_the_documented_keys(capsys):
 
 def test_simulate_readable_with_assumptions_file(capsys, tmp_path):
     assumptions = tmp_path / "a.json"
-    assumptions.write_text(json.dumps({"tiers": {"Strategic": {"annual_churn": 0.03}}, "correlation": 0.2}))
+    assumptions.write_text(
+        json.dumps({"tiers": {"Strategic": {"annual_churn": 0.03}}, "nrr_volatility": 0.02})
+    )
     status, out, _ = run(
         capsys,
         "simulate",
@@ -197,7 +199,12 @@ def test_simulate_readable_with_assumptions_file(capsys, tmp_path):
         str(assumptions),
     )
     assert status == 0
-    assert "correlation 0.2" in out and "explicit" in out and "ending ARR p50" in out
+    assert (
+        "portfolio NRR volatility 2 points/yr (explicit)" in out
+        and "Portfolio NRR volatility 2 points a year (explicit)." in out
+        and "explicit" in out
+        and "ending ARR p50" in out
+    )
     assert "Expected ARR by month 24" in out
 
 
@@ -206,7 +213,7 @@ def test_simulate_readable_with_assumptions_file(capsys, tmp_path):
     [
         (["--promote", "NO-SUCH-ID"], "unknown or inactive account id(s): NO-SUCH-ID"),
         (["--horizon", "99"], "horizon must be 1–20 quarters"),
-        (["--correlation", "1.5"], "correlation must be between 0 and 0.99"),
+        (["--nrr-volatility", "80"], "portfolio NRR volatility must be between 0 and 50 points"),
         (["--assumptions", "missing.json"], "cannot read assumptions file"),
         (["--scenario", "missing.json"], "--scenario: cannot read scenario file missing.json"),
     ],

@@ -115,7 +115,7 @@ def test_the_schema_version_is_saved_inside_the_report_json(store):
     scenario_id = store.save("alice", "x", "f" * 64, "demo", {}, report)
     with Session(store.engine) as session:
         saved = json.loads(session.scalar(select(_ScenarioRow.report)))
-    assert saved["schema_version"] == SCHEMA_VERSION == 3
+    assert saved["schema_version"] == SCHEMA_VERSION == 4
     assert saved["saved_as"] is None  # the name it was loaded under is not part of the results
     assert store.get("alice", scenario_id).report == replace(report, saved_as=None)
 
@@ -146,12 +146,14 @@ def test_a_row_of_the_tier_copying_model_says_run_it_again(store):
         ),
         (json.dumps({"settings": {"paths": 100}, "baseline": {}}), OLDER),
         (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 2}), OLDER),
+        # version 3: the correlation model, before the portfolio NRR volatility
+        (json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 3}), OLDER),
         (
-            json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 4}),
+            json.dumps({**json.loads(V1_REPORT.read_text()), "schema_version": 5}),
             "This scenario was saved by a newer Strata and cannot be shown here; run it again.",
         ),
         (
-            json.dumps({"schema_version": 3, "settings": {}}),
+            json.dumps({"schema_version": 4, "settings": {}}),
             "This scenario could not be read (its saved results are damaged); run it again.",
         ),
         ("{not json", "This scenario could not be read (its saved results are damaged); run it again."),

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from simulation import (
     Assumptions,
@@ -23,9 +24,27 @@ from simulation import (
     parse_assumptions,
     run_simulation,
 )
+from simulation.assumptions import nrr_volatility_sentence
 from simulation.economics import Economics, npv, payback_years
-from simulation.engine import AccountParams, TreatmentDraws, churn_thresholds, run_paths
-from simulation.model import attention, exposure, paths_for_error, staffing, treatment_draws
+from simulation.engine import (
+    AccountParams,
+    TreatmentDraws,
+    antithetic_partner,
+    churn_thresholds,
+    market_loading,
+    run_paths,
+)
+from simulation.model import (
+    attention,
+    exposure,
+    mean_error,
+    paths_for_error,
+    renewal_timing,
+    renewal_years,
+    simulation_accounts,
+    staffing,
+    treatment_draws,
+)
 from simulation.treatment import Interval, TreatmentEffect
 
 
@@ -39,9 +58,9 @@ def exact_effect(hazard_ratio: float = 1.0, uplift: float = 0.0, ramp_months: fl
     )
 
 
-def uniform_assumptions(churn: float, drift: float, vol: float, rho: float = 0.0) -> Assumptions:
+def uniform_assumptions(churn: float, drift: float, vol: float, nrr_volatility: float = 0.0) -> Assumptions:
     figure = TierAssumption(churn, drift, vol)
-    return Assumptions({"Strategic": figure, "Key": figure, "Standard": figure}, rho)
+    return Assumptions({"Strategic": figure, "Key": figure, "Standard": figure}, nrr_volatility)
 
 
 def portfolio(arr: list[float], tiers: list[str] | None = None) -> pd.DataFrame:
@@ -63,7 +82,7 @@ def test_no_churn_no_volatility_is_exactly_deterministic_growth():
     # drift 0.1 a year over 8 quarters: every path ends at 1,000,000 · e^0.2 = 1,221,402.76
     result = run_simulation(
         FOUR,
-        uniform_assumptions(0.0, 0.1, 0.0, rho=0.5),
+        uniform_assumptions(0.0, 0.1, 0.0),
         SimulationSettings(paths=300, horizon=8, period="quarter"),
     )
     ending = result.baseline.ending_arr
@@ -74,25 +93,39 @@ def test_no_churn_no_volatility_is_exactly_deterministic_growth():
     assert result.baseline.paths.churned_arr.max() == 0
 
 
-@pytest.mark.parametrize(("rho", "vol", "expected"), [(0.0, 0.0, 781_697.77), (0.5, 0.3, 855_313.4)])
-def test_mean_ending_arr_matches_survival_times_growth(rho, vol, expected):
-    # churn 20%/yr, drift 0.1/yr, 2 years: S = 0.8² = 0.64.
-    # vol 0:   E[ending] = 1,000,000 · 0.64 · e^0.2 = 781,697.77
-    # vol 0.3: E[ending] = 1,000,000 · 0.64 · e^(0.2 + 0.3²·2/2) = 0.64 · e^0.29 · 1e6 = 855,313.4
-    # The market correlation must widen the spread but leave the mean alone.
+def loading_by_hand(v: float, churn: float, drift: float, sigma: float) -> float:
+    """β for equal accounts without a cap: v = e^{d+σ²/2}·((1 − c)·β + (β/σ)·φ(Φ⁻¹(c)))."""
+    density = norm.pdf(norm.ppf(churn)) if 0 < churn < 1 else 0.0
+    return v / (math.exp(drift + sigma**2 / 2) * ((1 - churn) + density / sigma))
+
+
+@pytest.mark.parametrize(("v", "vol"), [(0.0, 0.0), (0.0, 0.3), (0.1, 0.3)])
+def test_mean_ending_arr_matches_survival_times_growth(v, vol):
+    # churn 20%/yr, drift 0.1/yr, 2 years. With β = 0 churn and growth are independent:
+    # E[ending] = ΣARR · S · e^{(d + σ²/2)·2}, S = 0.8² = 0.64 (781,697.77 at σ = 0; 855,313.4
+    # at σ = 0.3). With β > 0 they share each year's market F: per year
+    # E[1{aF + √(1−a²)η ≥ Φ⁻¹(c)}·e^{βF}] = e^{β²/2}·Φ(aβ − Φ⁻¹(c)), a = β/σ, so
+    # E[ending] = ΣARR · e^{2d + (σ² − β²)} · (e^{β²/2}·Φ(aβ − Φ⁻¹(0.2)))² (exact): churn is
+    # higher exactly where growth is lower, which lifts the mean a little.
     paths = 20_000
     result = run_simulation(
         FOUR,
-        uniform_assumptions(0.2, 0.1, vol, rho),
+        uniform_assumptions(0.2, 0.1, vol, v),
         SimulationSettings(paths=paths, horizon=8, period="quarter", seed=11),
     )
+    beta = loading_by_hand(v, 0.2, 0.1, vol) if v else 0.0
+    a = beta / vol if vol else 0.0
+    per_year = math.exp(beta**2 / 2) * norm.cdf(a * beta - norm.ppf(0.2))
+    expected = 1e6 * math.exp(0.2 + (vol**2 - beta**2)) * per_year**2
+    if v == 0:
+        assert expected == pytest.approx(1e6 * 0.64 * math.exp(0.2 + vol**2), rel=1e-12)
     ending = result.baseline.ending_arr
     standard_error = ending.std() / math.sqrt(paths)
     if vol == 0:
         # analytic: e^0.2·√(S(1−S))·√ΣARR² = 1.2214·0.48·547,722.6 = 321,114 per path
         assert ending.std() == pytest.approx(321_114, rel=0.03)
     assert abs(ending.mean() - expected) < 4 * standard_error
-    # expected churned ARR = ΣARR · (1 − S) = 360,000
+    # churn's level does not move with the market: expected churned ARR = ΣARR · (1 − S) = 360,000
     churned = result.baseline.paths.churned_arr
     assert abs(churned.mean() - 360_000) < 4 * churned.std() / math.sqrt(paths)
 
@@ -102,7 +135,7 @@ def test_single_account_survival_fraction_within_binomial_interval():
     paths = 10_000
     result = run_simulation(
         portfolio([50_000]),
-        uniform_assumptions(0.1, 0.0, 0.0, rho=0.3),
+        uniform_assumptions(0.1, 0.0, 0.0),
         SimulationSettings(paths=paths, horizon=12, period="month", seed=5),
     )
     totals = result.baseline.paths.totals
@@ -119,30 +152,94 @@ def test_log_growth_is_normal_with_drift_and_volatility():
     paths, years = 20_000, 3
     result = run_simulation(
         portfolio([1_000]),
-        uniform_assumptions(0.0, 0.05, 0.3, rho=0.4),
+        uniform_assumptions(0.0, 0.05, 0.3, nrr_volatility=0.1),
         SimulationSettings(paths=paths, horizon=36, period="month", seed=3),
     )
     log_growth = np.log(result.baseline.ending_arr / 1_000)
     sigma = 0.3 * math.sqrt(years)  # 0.519615
     assert abs(log_growth.mean() - 0.15) < 4 * sigma / math.sqrt(paths)
-    assert abs(log_growth.std() - sigma) < 4 * sigma / math.sqrt(2 * paths)
+    assert abs(log_growth.std() - sigma) < 4 * sigma / math.sqrt(
+        paths
+    )  # antithetic pairs: paths / 2 free draws
 
 
-def test_market_correlation_sets_the_spread_of_a_large_portfolio():
-    # n equal accounts, no churn, drift 0, σ = 0.25, one year. As n grows the portfolio's mean
-    # growth tends to E[e^X | market] = exp(σ√ρ·Z + σ²(1−ρ)/2), so ln(total/n) has standard
-    # deviation σ√ρ (0.1936492 for ρ = 0.6; 0 for ρ = 0) and mean σ²(1−ρ)/2 (0.0125). The
-    # idiosyncratic part left with n = 1,000 has variance ≈ (e^{σ²(1−ρ)} − 1)/n ≈ 2.5e−5.
-    n, paths, sigma = 1_000, 4_000, 0.25
-    params = AccountParams(np.zeros(n), np.zeros(n), np.full(n, sigma))
-    for rho in (0.6, 0.0):
-        outcome = run_paths(
-            np.ones(n), params, correlation=rho, periods=4, period_years=0.25, paths=paths, seed=9
-        )[0]
-        log_mean_growth = np.log(outcome.totals[:, -1] / n)
-        expected_sd = math.sqrt(sigma**2 * rho + (math.exp(sigma**2 * (1 - rho)) - 1) / n)
-        assert abs(log_mean_growth.std() - expected_sd) < 4 * expected_sd / math.sqrt(2 * paths)
-        assert abs(log_mean_growth.mean() - sigma**2 * (1 - rho) / 2) < 4 * expected_sd / math.sqrt(paths)
+def one_year_nrr_moments(v: float, churn: float, drift: float, sigma: float, n: int) -> tuple[float, float]:
+    """Var of n equal accounts' one-year NRR, exactly, by Gauss–Hermite quadrature over the
+    year's market F: Var_F(m(F)) + E_F[v(F)]/n, with m(F) = P(F)·e^{d + βF + s²/2} the mean of
+    one account given F (P(F) = Φ((aF − Φ⁻¹(c))/√(1 − a²)) its survival, s² = σ² − β²) and
+    v(F) = P(F)·e^{2d + 2βF + 2s²} − m(F)². Returns (market part's sd, total sd)."""
+    beta = loading_by_hand(v, churn, drift, sigma)
+    a, s2 = beta / sigma, sigma**2 - beta**2
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    weights = weights / weights.sum()
+    survive = norm.cdf((a * nodes - norm.ppf(churn)) / math.sqrt(1 - a**2))
+    mean = survive * np.exp(drift + beta * nodes + s2 / 2)
+    own = survive * np.exp(2 * drift + 2 * beta * nodes + 2 * s2) - mean**2
+    market_var = weights @ mean**2 - (weights @ mean) ** 2
+    return math.sqrt(market_var), math.sqrt(market_var + (weights @ own) / n)
+
+
+def test_portfolio_nrr_volatility_is_the_stated_figure():
+    # 2,000 equal accounts (churn 10%, drift 0.05, σ 0.3), v = 5 points a year. The loading is
+    # solved to first order; the exact market part of the NRR's sd (quadrature) must be v to
+    # within 0.5% of it (the second-order terms, ~β²), and the simulated sd must equal the
+    # exact total (market part + what 2,000 accounts leave of their own risk) within 4
+    # standard errors of a standard deviation, sd·√((κ − 1)/(4·m)) = sd/√(2m) for a near-normal
+    # NRR (κ = 3) from m independent values; antithetic pairs of a near-linear figure carry
+    # about one free value each, m = paths / 2, so sd/√paths: 4·0.0507/√4,000 = 0.0032.
+    n, paths, v = 2_000, 4_000, 0.05
+    params = AccountParams(np.full(n, 0.1), np.full(n, 0.05), np.full(n, 0.3))
+    outcome = run_paths(
+        np.ones(n), params, nrr_volatility=v, periods=4, period_years=0.25, paths=paths, seed=9
+    )[0]
+    market_sd, total_sd = one_year_nrr_moments(v, 0.1, 0.05, 0.3, n)
+    assert market_sd == pytest.approx(v, rel=0.005)
+    nrr = outcome.totals[:, 4] / n
+    assert abs(nrr.std() - total_sd) < 4 * total_sd / math.sqrt(paths)
+    # churn moves with the market: the year's factor and churned ARR are negatively correlated
+    churned = outcome.active_arr[:, 0] - outcome.active_arr[:, 4]
+    assert np.corrcoef(outcome.market[:, 0], churned)[0, 1] < -0.5
+    # and at 0 there is no shared risk: the sd is what n independent accounts give, and the
+    # market no longer predicts churn
+    alone = run_paths(
+        np.ones(n), params, nrr_volatility=0.0, periods=4, period_years=0.25, paths=paths, seed=9
+    )[0]
+    nrr = alone.totals[:, 4] / n
+    independent_sd = math.sqrt((0.9 * math.exp(0.1 + 2 * 0.09) - (0.9 * math.exp(0.05 + 0.045)) ** 2) / n)
+    assert abs(nrr.std() - independent_sd) < 4 * independent_sd / math.sqrt(paths)
+    churned = alone.active_arr[:, 0] - alone.active_arr[:, 4]
+    assert abs(np.corrcoef(alone.market[:, 0], churned)[0, 1]) < 4 / math.sqrt(paths)
+
+
+def test_market_leaves_each_accounts_churn_probability_alone():
+    # A strong market (v = 15 points) on accounts with different churn: each account's share
+    # of paths on which it survives one year (four quarters), and two, is (1 − c) and (1 − c)²
+    # within the 99.9% binomial interval; with a known renewal too.
+    churn = np.array([0.05, 0.2, 0.5, 0.2])
+    renewal = np.array([np.nan, np.nan, np.nan, 0.4])
+    params = AccountParams(churn, np.zeros(4), np.full(4, 0.4), renewal_years=renewal)
+    paths = 20_000
+    arr = np.array([1.0, 10.0, 100.0, 1000.0])
+    outcome = run_paths(arr, params, nrr_volatility=0.15, periods=8, period_years=0.25, paths=paths, seed=4)[
+        0
+    ]
+    # recover each account's activity from the digits of today's ARR of active accounts
+    active_arr = np.rint(outcome.active_arr).astype(int)
+    for i, c in enumerate(churn):
+        for period, years in ((4, 1), (8, 2)):
+            alive = (active_arr[:, period] // int(arr[i])) % 10 == 1
+            s = (1 - c) ** years
+            assert abs(alive.mean() - s) < 3.29 * math.sqrt(s * (1 - s) / paths), (i, period)
+
+
+def test_market_loading_solves_the_first_order_figure():
+    # equal accounts, by hand: β = v / (e^{d+σ²/2}·((1 − c) + φ(Φ⁻¹(c))/σ))
+    params = AccountParams(np.full(3, 0.1), np.full(3, 0.05), np.full(3, 0.3))
+    beta = market_loading(np.ones(3), params, 0.05, 0.25)
+    assert beta == pytest.approx(loading_by_hand(0.05, 0.1, 0.05, 0.3), rel=1e-9)
+    assert market_loading(np.ones(3), params, 0.0, 0.25) == 0.0
+    with pytest.raises(ValueError, match="more than these accounts' volatility can carry"):
+        market_loading(np.ones(3), params, 0.5, 0.25)  # at most 0.49
 
 
 def test_identical_scenario_gives_exactly_zero_delta():
@@ -195,12 +292,18 @@ def test_treated_accounts_equal_a_run_with_their_treated_figures():
     arr = np.array([9e5, 4e5, 3e5, 2e5])
     churn, drift, vol = np.full(4, 0.2), np.full(4, 0.05), np.full(4, 0.3)
     treated = np.array([False, True, False, True])
-    base = AccountParams(churn, drift, vol)
-    scenario = AccountParams(churn, drift, vol, exposure=treated.astype(float))
+    # renewal timing too: the hazard ratio applies to the renewal's churn probability
+    renewal = np.array([0.3, 0.6, np.nan, np.nan])
+    base = AccountParams(churn, drift, vol, renewal_years=renewal)
+    scenario = AccountParams(churn, drift, vol, exposure=treated.astype(float), renewal_years=renewal)
     draws = TreatmentDraws(np.full(400, math.log(0.5)), np.full(400, 0.1), np.r_[0.0, np.ones(12)])
-    kwargs = dict(correlation=0.3, periods=12, period_years=0.25, paths=400, seed=8)
+    # the same market loading in both runs (solved on the first run's figures)
+    beta = market_loading(arr, base, 0.05, 0.25)
+    kwargs = dict(nrr_volatility=0.05, beta=beta, periods=12, period_years=0.25, paths=400, seed=8)
     paired = run_paths(arr, base, [scenario], treatment=draws, **kwargs)[1]
-    figures = AccountParams(np.where(treated, 1 - 0.8**0.5, 0.2), np.where(treated, 0.15, 0.05), vol)
+    figures = AccountParams(
+        np.where(treated, 1 - 0.8**0.5, 0.2), np.where(treated, 0.15, 0.05), vol, renewal_years=renewal
+    )
     direct = run_paths(arr, figures, **kwargs)[0]
     np.testing.assert_allclose(paired.totals, direct.totals, rtol=2e-5)
     np.testing.assert_allclose(paired.retained, direct.retained, rtol=2e-5)
@@ -215,7 +318,7 @@ def test_hazard_ratio_sets_survival_within_binomial_interval():
     frame = portfolio([1e5, 3e5], ["Key", "Strategic"])
     result = run_simulation(
         frame,
-        uniform_assumptions(0.2, 0.0, 0.0, rho=0.3),
+        uniform_assumptions(0.2, 0.0, 0.0),
         SimulationSettings(paths=paths, horizon=4, strategic_sams=1, seed=2),
         Scenario(promote=("A0",), strategic_sams=1),
         treatment=exact_effect(0.5),
@@ -455,10 +558,15 @@ def test_outputs_are_consistent():
 
 
 def test_churn_thresholds():
-    # annual churn 10%, yearly periods: P(churned by t=1) = 0.1 → Φ⁻¹(0.1) = −1.2815516
+    # annual churn 10%, yearly periods: P(churned within year 1) = 0.1 → Φ⁻¹(0.1) = −1.2815516;
+    # each year has its own churn draw, so year 2's threshold is Φ⁻¹(0.1) again
     thresholds = churn_thresholds(np.array([0.1, 0.0, 1.0]), periods=2, period_years=1.0)
     assert thresholds[1, 0] == pytest.approx(-1.2815516)
-    assert thresholds[2, 0] == pytest.approx(-0.8778963)  # Φ⁻¹(0.19)
+    assert thresholds[2, 0] == pytest.approx(-1.2815516)
+    # quarters: within the year 1 − 0.9^(k/4): k = 2 → Φ⁻¹(0.0513167) = −1.6326
+    quarterly = churn_thresholds(np.array([0.1]), periods=6, period_years=0.25)
+    assert quarterly[2, 0] == pytest.approx(norm.ppf(1 - 0.9**0.5))
+    assert quarterly[6, 0] == quarterly[2, 0]  # the second year's second quarter
     assert np.isneginf(thresholds[:, 1]).all()  # never churns
     assert np.isneginf(thresholds[0, 2]) and np.isposinf(thresholds[1, 2])  # churns at once
 
@@ -469,19 +577,27 @@ def test_assumptions_file_overrides_and_errors(tmp_path):
         json.dumps(
             {
                 "tiers": {"Strategic": {"annual_churn": 0.03, "expansion_drift": 0.15, "volatility": 0.2}},
-                "correlation": 0.1,
+                "nrr_volatility": 0.1,
             }
         )
     )
     loaded = load_assumptions(path)
     assert loaded.tiers["Strategic"] == TierAssumption(0.03, 0.15, 0.2, "explicit")
-    assert loaded.tiers["Key"] == Assumptions().tiers["Key"] and loaded.correlation == 0.1
+    assert loaded.tiers["Key"] == Assumptions().tiers["Key"] and loaded.nrr_volatility == 0.1
+    assert loaded.nrr_volatility_source == "explicit" and Assumptions().nrr_volatility_source == "assumed"
+    assert nrr_volatility_sentence(0.05, "assumed").startswith(
+        "Portfolio NRR volatility 5 points a year (assumed): a B2B book's year-to-year swing"
+    )
+    assert (
+        nrr_volatility_sentence(0.025, "explicit") == "Portfolio NRR volatility 2.5 points a year (explicit)."
+    )
     bad = [
         ({"tiers": {"Gold": {}}}, "unknown tier 'Gold'"),
         ({"tiers": {"Key": {"annual_churn": 1.5}}}, "annual_churn must be a number between 0 and 1"),
         ({"tiers": {"Key": {"churn": 0.1}}}, "expected an object with"),
-        ({"correlation": 1.2}, "correlation must be between 0 and 0.99"),
-        ({"correlation": "high"}, "correlation must be a number"),
+        ({"nrr_volatility": 0.6}, "portfolio NRR volatility must be between 0 and 50 points"),
+        ({"nrr_volatility": "high"}, "nrr_volatility must be a number"),
+        ({"correlation": 0.3}, "'correlation' is no longer used: give 'nrr_volatility'"),
         ({"seed": 1}, "unknown key"),
         ([1, 2], "must be a JSON object"),
     ]
@@ -578,3 +694,170 @@ def test_the_tail_decays_at_the_moved_accounts_own_churn():
     # V = m·Δ(T)/(r + c)·(1+r)^(−T): 0.8 · 100 / 0.2 / 1.1 = 363.64
     econ = Economics(margin=0.8, discount_rate=0.1, cost_per_sam=0.0, tail_churn=0.1)
     assert tail_value(np.array([[0.0, 50.0, 100.0]]), 0.5, econ)[0] == pytest.approx(363.636364)
+
+
+def test_an_account_renewing_in_month_seven_cannot_churn_before_it():
+    # monthly periods, renewal 6.5 months out (inside month 7), churn 50% a renewal, a strong
+    # market: active at months 1–6 on every path; P(active at month 7…18) = 0.5 and at month
+    # 19 (the next renewal) 0.25, each within the 99.9% binomial interval.
+    paths = 10_000
+    params = AccountParams(np.array([0.5]), np.zeros(1), np.full(1, 0.3), renewal_years=np.array([6.5 / 12]))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.1, periods=24, period_years=1 / 12, paths=paths, seed=3
+    )[0]
+    alive = outcome.active_arr > 0.5
+    assert alive[:, :7].all()
+    for month, survival in ((7, 0.5), (18, 0.5), (19, 0.25), (24, 0.25)):
+        assert abs(alive[:, month].mean() - survival) < 3.29 * math.sqrt(survival * (1 - survival) / paths)
+    assert (alive[:, 7:19] == alive[:, 7:8]).all()  # nothing happens between renewals
+    assert not (~alive[:, :-1] & alive[:, 1:]).any()  # absorbing
+
+
+@pytest.mark.parametrize("renewal", [np.nan, 0.3, 0.95])
+def test_one_year_churn_is_the_annual_churn_for_both_timings(renewal):
+    # one year, quarters: the share churned is c = 20% with a uniform hazard or a renewal
+    # anywhere in the year (99.9% binomial interval)
+    paths = 20_000
+    params = AccountParams(np.array([0.2]), np.zeros(1), np.full(1, 0.25), renewal_years=np.array([renewal]))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.05, periods=4, period_years=0.25, paths=paths, seed=6
+    )[0]
+    churned = (outcome.active_arr[:, 4] < 0.5).mean()
+    assert abs(churned - 0.2) < 3.29 * math.sqrt(0.16 / paths)
+    if np.isnan(renewal):  # uniform: half a year gives 1 − 0.8^0.5 = 10.56%
+        half = (outcome.active_arr[:, 2] < 0.5).mean()
+        assert abs(half - (1 - 0.8**0.5)) < 3.29 * math.sqrt(0.1056 * 0.8944 / paths)
+
+
+def test_mixed_portfolio_expected_churned_arr_by_hand():
+    # ARR 100 (renews in quarter 2), 200 (no date), 300 (renews in 1.6 years: none in year 1),
+    # churn 10%, 20%, 30%; expected one-year churned ARR = 100·0.1 + 200·0.2 + 0 = 50, two
+    # years: 100·0.19 + 200·0.36 + 300·0.3 = 181; in quarter 2 alone: 10 + 200·(0.8^0.25 − 0.8^0.5)
+    paths = 20_000
+    params = AccountParams(
+        np.array([0.1, 0.2, 0.3]), np.zeros(3), np.full(3, 0.2), renewal_years=np.array([0.4, np.nan, 1.6])
+    )
+    arr = np.array([100.0, 200.0, 300.0])
+    outcome = run_paths(arr, params, nrr_volatility=0.05, periods=8, period_years=0.25, paths=paths, seed=7)[
+        0
+    ]
+    lost = outcome.active_arr[:, 0:1] - outcome.active_arr
+    quarter2 = outcome.active_arr[:, 1] - outcome.active_arr[:, 2]
+    for values, expected in (
+        (lost[:, 4], 50),
+        (lost[:, 8], 181),
+        (quarter2, 10 + 200 * (0.8**0.25 - 0.8**0.5)),
+    ):
+        assert abs(values.mean() - expected) < 4 * values.std() / math.sqrt(paths)
+    assert (lost[:, 4] % 100 == 0).all() and (lost[:, 4] <= 300).all()  # the 300 cannot churn in year 1
+
+
+def test_renewal_years_from_dates_and_the_sentence():
+    start = pd.Timestamp("2026-01-01")
+    dates = pd.Series(["2026-07-02", "", "2025-12-01", "not a date", "2027-01-01"])
+    years = renewal_years(dates, start)
+    np.testing.assert_allclose(years.to_numpy(), [182 / 365.25, np.nan, np.nan, np.nan, 365 / 365.25])
+    accounts = pd.DataFrame(
+        {"account_id": list("abcde"), "arr": [1.0] * 5, "renewal_date": dates, "tier": ["Key"] * 5}
+    )
+    frame = simulation_accounts(accounts, accounts["tier"], start=start)
+    assert renewal_timing(frame) == (
+        "Churn follows renewal dates (annual terms) for 2 of 5 accounts; the other 3 churn with a "
+        "uniform hazard (no date, or 1 date already past)."
+    )
+    no_dates = simulation_accounts(accounts.drop(columns="renewal_date"), accounts["tier"], start=start)
+    assert no_dates["renewal_years"].isna().all()
+    assert renewal_timing(no_dates).startswith("No account has a future renewal date, so all 5")
+
+
+def test_mean_reversion_follows_the_closed_form_and_zero_changes_nothing():
+    # σ = 0, no churn: D(t) = (1 + rΔ)·D(t−1) + dΔ, D(0) = 0, so D(t) = dΔ·((1 + rΔ)^t − 1)/(rΔ).
+    # r = −0.25, d = 0.2, quarters: D(4) = 0.05·(0.9375⁴ − 1)/(−0.0625) = 0.18201904…
+    arr = np.array([1e5, 2e5])
+    params = AccountParams(np.zeros(2), np.full(2, 0.2), np.zeros(2), reversion=np.array([-0.25, 0.0]))
+    outcome = run_paths(arr, params, nrr_volatility=0.0, periods=8, period_years=0.25, paths=64, seed=1)[0]
+    for t in (4, 8):
+        reverting = 0.05 * (0.9375**t - 1) / -0.0625
+        expected = 1e5 * math.exp(reverting) + 2e5 * math.exp(0.05 * t)
+        np.testing.assert_allclose(outcome.totals[:, t], expected, rtol=1e-6)
+    assert pytest.approx(0.18201904296875) == 0.05 * (0.9375**4 - 1) / -0.0625
+    # r = 0 everywhere equals no reversion at all, bit for bit (with volatility, churn, market)
+    churn, drift, vol = np.array([0.1, 0.3]), np.array([0.05, 0.1]), np.array([0.2, 0.4])
+    kwargs = dict(nrr_volatility=0.05, periods=8, period_years=0.25, paths=300, seed=2)
+    plain = run_paths(arr, AccountParams(churn, drift, vol), **kwargs)[0]
+    zero = run_paths(arr, AccountParams(churn, drift, vol, reversion=np.zeros(2)), **kwargs)[0]
+    for name in ("totals", "retained", "churned_arr", "retained_years", "active_arr"):
+        assert np.array_equal(getattr(plain, name), getattr(zero, name)), name
+    with pytest.raises(ValueError, match="mean reversion"):
+        run_paths(arr, AccountParams(churn, drift, vol, reversion=np.array([0.1, 0.0])), **kwargs)
+
+
+def test_mean_reversion_shrinks_the_spread_to_its_stationary_variance():
+    # σ = 0.3, r = −0.5, monthly: Var D(t) = σ²Δ·Σ_{k<t} (1 + rΔ)^{2k}; after 5 years this is
+    # close to the stationary σ²Δ/(1 − (1 + rΔ)²) = 0.0075/(1 − (1 − 1/24)²) = 0.0918 (sd 0.303),
+    # against 0.3²·5 = 0.45 for a random walk. Checked within 4 standard errors of an sd.
+    paths, rate, step = 10_000, -0.5, 1 / 12
+    params = AccountParams(np.zeros(1), np.zeros(1), np.full(1, 0.3), reversion=np.array([rate]))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.0, periods=60, period_years=step, paths=paths, seed=5
+    )[0]
+    log_growth = np.log(outcome.totals[:, -1])
+    factor = (1 + rate * step) ** 2
+    sd = math.sqrt(0.09 * step * (1 - factor**60) / (1 - factor))
+    assert abs(log_growth.std() - sd) < 4 * sd / math.sqrt(paths)
+
+
+def test_antithetic_pairs_and_their_monte_carlo_error():
+    # partners by hand: a block of 64 pairs k ↔ 32 + k; a last block of 5 pairs 0↔3, 1↔4, and
+    # its middle path 2 has none
+    partner = antithetic_partner(69)
+    assert partner[0] == 32 and partner[32] == 0 and partner[31] == 63
+    assert list(partner[64:]) == [67, 68, 66, 64, 65]
+    # one account, σ only: partners' log growths are exact opposites
+    params = AccountParams(np.zeros(1), np.zeros(1), np.full(1, 0.3))
+    outcome = run_paths(
+        np.ones(1), params, nrr_volatility=0.1, periods=4, period_years=0.25, paths=69, seed=1
+    )[0]
+    log_growth = np.log(outcome.totals[:, -1]).astype(np.float32)
+    paired = partner != np.arange(69)
+    assert list(np.flatnonzero(~paired)) == [66]
+    np.testing.assert_allclose(log_growth[partner][paired], -log_growth[paired], atol=1e-6)
+    # the reported error of a mean is its spread over independent runs: 200 seeds of 256 paths;
+    # the sd of 200 means is known to ±5% (1/√400), so the average reported error must be
+    # within 4 of those of it (±20%)
+    churn, drift, vol = np.array([0.1, 0.3, 0.2]), np.array([0.05, 0.1, 0.0]), np.array([0.2, 0.4, 0.3])
+    arr = np.array([3.0, 2.0, 1.0])
+    means, errors = [], []
+    for seed in range(200):
+        run = run_paths(
+            arr,
+            AccountParams(churn, drift, vol),
+            nrr_volatility=0.05,
+            periods=4,
+            period_years=0.25,
+            paths=256,
+            seed=seed,
+        )[0]
+        ending = run.totals[:, -1]
+        means.append(ending.mean())
+        errors.append(mean_error(ending))
+    assert abs(np.mean(errors) / np.std(means, ddof=1) - 1) < 0.2
+
+
+def test_factoring_the_market_out_gives_the_full_recursions_paths():
+    # One loading and no reversion: drift and market leave the per-account loop. A reversion of
+    # −10⁻¹² (1 + rΔ rounds to 1 in float32) forces the full recursion on the same draws: the
+    # paths agree to float32 rounding.
+    n = 50
+    rng = np.random.default_rng(4)
+    arr = rng.lognormal(10, 1, n)
+    churn, drift, vol = rng.uniform(0.02, 0.3, n), rng.uniform(-0.05, 0.2, n), rng.uniform(0.15, 0.5, n)
+    renewal = np.where(rng.random(n) < 0.5, rng.uniform(0.05, 1.0, n), np.nan)
+    kwargs = dict(nrr_volatility=0.06, periods=12, period_years=0.25, paths=256, seed=3)
+    fast = run_paths(arr, AccountParams(churn, drift, vol, renewal_years=renewal), **kwargs)[0]
+    full = run_paths(
+        arr, AccountParams(churn, drift, vol, reversion=np.full(n, -1e-12), renewal_years=renewal), **kwargs
+    )[0]
+    np.testing.assert_allclose(fast.totals, full.totals, rtol=2e-5)
+    np.testing.assert_allclose(fast.retained_years, full.retained_years, rtol=2e-5)
+    assert np.array_equal(fast.active_arr, full.active_arr)

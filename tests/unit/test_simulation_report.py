@@ -20,6 +20,7 @@ from reporting.simulation_report import (
     simulation_report,
 )
 from simulation import Assumptions, Scenario, SimulationSettings, run_simulation
+from simulation.engine import antithetic_partner
 
 V1_REPORT = Path(__file__).parent / "data" / "simulation_report_v1.json"
 V1_ACCOUNTS = pd.DataFrame(
@@ -76,7 +77,8 @@ def test_figures_are_the_simulation_results(result, report):
     summary = report.summary_dict()
     assert list(summary) == [
         "settings",
-        "correlation",
+        "nrr_volatility",
+        "nrr_volatility_source",
         "assumptions",
         "treatment",
         "baseline",
@@ -108,8 +110,16 @@ def test_figures_are_the_simulation_results(result, report):
     assert comparison.economics.npv.mean == c.npv.mean()
     assert comparison.economics.npv_move.p50 == np.percentile(c.move_npv, 50)
     assert comparison.economics.payback_years == c.payback_years
-    assert comparison.delta_error == c.delta.std(ddof=1) / np.sqrt(paths)
-    assert comparison.prob_better_error == np.sqrt(c.prob_better * (1 - c.prob_better) / paths)
+    # Monte Carlo errors on the antithetic pairs' means: sd(pair means) / √pairs
+    partner = antithetic_partner(paths)
+    first = np.flatnonzero(np.arange(paths) < partner)
+    assert len(first) == 100  # 200 paths: blocks of 64, 64, 64 and 8, all paired
+
+    def pair_error(values: np.ndarray) -> float:
+        return ((values[first] + values[partner[first]]) / 2).std(ddof=1) / np.sqrt(len(first))
+
+    assert comparison.delta_error == pair_error(c.delta)
+    assert comparison.prob_better_error == pair_error((c.delta > 1e-7 * c.start_arr).astype(float))
     for variant, outcome in ((report.baseline, result.baseline), (report.scenario, result.scenario)):
         assert variant.name == outcome.name and variant.start_arr == outcome.start_arr
         assert variant.ending_arr.mean == outcome.ending_arr.mean()
@@ -137,7 +147,8 @@ def test_a_baseline_alone_has_no_scenario_parts(baseline_only):
     assert r.delta_histogram is None and r.target is r.baseline and set(r.fan) == {"Baseline"}
     assert set(r.summary_dict()) == {
         "settings",
-        "correlation",
+        "nrr_volatility",
+        "nrr_volatility_source",
         "assumptions",
         "treatment",
         "baseline",
