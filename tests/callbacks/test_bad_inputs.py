@@ -21,7 +21,7 @@ CONTROLS = dict(
 )
 GOOD = dict(thresholds=[50, 70], weights=[1] * 7, capacities=[10, 25, 75], headcount=None)
 FORM = dict(
-    horizon=8, period="quarter", correlation=0.3, strategic_sams=None, staffing="hire", cost_per_sam=180_000
+    horizon=8, period="quarter", nrr_volatility=5, strategic_sams=None, staffing="hire", cost_per_sam=180_000
 )
 
 
@@ -62,7 +62,7 @@ def test_altered_settings_in_the_store_fall_back_to_the_defaults(request_ctx, da
 
 
 def _rows(page):
-    return page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)
+    return page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5)
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_promote_next_is_linear_40k_rows_and_40k_selected_in_under_1_s(page):
         ({"horizon": "Infinity"}, [], "horizon must be a finite number"),
         ({"horizon": 7.5}, [], "horizon must be a whole number of periods"),
         ({"horizon": 0}, [], "horizon must be 1–"),
-        ({"correlation": float("nan")}, [], "correlation must be a finite number"),
+        ({"nrr_volatility": float("nan")}, [], "portfolio NRR volatility must be a finite number"),
         ({"period": "year"}, [], "period must be month or quarter"),
         ({"staffing": "fire"}, [], "staffing must be hire or keep"),
         ({"cost_per_sam": "1e999"}, [], "cost per SAM must be a finite number"),

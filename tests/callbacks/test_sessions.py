@@ -201,12 +201,12 @@ def _run_full_request(dash_app, page) -> tuple[str, dict]:
     dep = next(d for d in deps if "sim-error.children" in d["output"] and d.get("background"))
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()
-        rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, correlation=0.3)[1]
+        rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5)[1]
     values = {
         "sim-accounts-grid.selectedRows": [],
         "sim-horizon.value": 8,
         "sim-period.value": "quarter",
-        "sim-correlation.value": 0.3,
+        "sim-nrr-volatility.value": 5,
         "sim-staffing.value": "hire",
         "sim-cost-per-sam.value": 180000,
         "sim-margin.value": 80,

@@ -127,7 +127,7 @@ def test_calibration_warnings_show_under_the_assumptions(request_ctx, page):
 
     loaded = load_file(real_file("Sample - Superstore.csv"))
     state.save_data(loaded.accounts, {"source": "superstore.csv", "shape": loaded.report.shape, "notes": []})
-    *_, warnings = page.fill_controls(data_version=1, settings=DEFAULT_SETTINGS, correlation=0.3)
+    *_, warnings = page.fill_controls(data_version=1, settings=DEFAULT_SETTINGS, nrr_volatility=5)
     text = str(warnings)
     assert "This file is order (transactional) revenue" in text
     assert "Strategic: fitted volatility" in text and "is used" in text
