@@ -72,6 +72,7 @@ def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> s
     else:
         r = analysis.retention
         lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, GRR {percent(r.grr)}")
+        lines.append(f"  {analysis.tier_basis_note}")
         by_tier = pd.DataFrame(
             {
                 tier: {

@@ -82,6 +82,7 @@ def load_and_analyze(
             thresholds=thresholds,
             capacity=capacity,
             available_headcount=args.headcount,
+            tier_basis=getattr(args, "tier_basis", "assigned"),
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from portfolio.tiers import DEFAULT_WEIGHTS
+from portfolio.tiers import DEFAULT_WEIGHTS, TIER_BASES
 from simulation.backtest import DEFAULT_PATHS as BACKTEST_PATHS
 from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
 from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED
@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--headcount", type=float, help="SAMs available (default: the SAMs named in the file)"
     )
     portfolio_options.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
+    portfolio_options.add_argument(
+        "--tier-basis",
+        choices=TIER_BASES,
+        default="assigned",
+        help="tier that retention by tier is attributed to: the file's assigned tier column "
+        "(default; the scorecard when the file has none) or the scorecard on prior ARR",
+    )
 
     analyze_cmd = commands.add_parser(
         "analyze",

@@ -62,6 +62,8 @@ RET_BRIDGE = "retention-bridge-graph"
 RET_BY_TIER_SUMMARY = "retention-by-tier-summary"
 RET_BRIDGE_SUMMARY = "retention-bridge-summary"
 RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a chart option
+RET_BASIS = "retention-tier-basis"  # assigned | scorecard: which tier retention is attributed to
+RET_BASIS_NOTE = "retention-tier-basis-note"
 
 # prefix "capacity-": the Capacity page
 CAP_LOAD = "capacity-load-graph"

@@ -12,7 +12,14 @@ import pandas as pd
 from portfolio import concentration
 from portfolio.capacity import Workload, workload
 from portfolio.retention import Retention, retention, retention_by_tier
-from portfolio.tiers import Thresholds, TierAssignment, tier_accounts, tier_distribution
+from portfolio.tiers import (
+    Thresholds,
+    TierAssignment,
+    has_assigned_tiers,
+    tier_accounts,
+    tier_distribution,
+    validate_tier_basis,
+)
 
 
 @dataclass
@@ -28,6 +35,9 @@ class PortfolioAnalysis:
     retention : overall NRR/GRR and bridge; ``None`` without prior ARR.
     retention_by_tier : the same per start-of-period tier; empty without prior ARR.
     workload : SAM workload and headcount.
+    tier_basis : the tier retention is attributed to, as used: ``"assigned"`` (the company's
+        ``tier`` column) or ``"scorecard"`` (the scorecard on prior ARR).
+    tier_basis_note : one readable line saying so (and why, when "assigned" fell back).
     """
 
     accounts: pd.DataFrame
@@ -37,6 +47,8 @@ class PortfolioAnalysis:
     retention: Retention | None
     retention_by_tier: dict[str, Retention]
     workload: Workload
+    tier_basis: str = "scorecard"
+    tier_basis_note: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
@@ -75,6 +87,8 @@ class PortfolioAnalysis:
                 "existing_accounts": self.retention.existing_accounts,
                 "churned_accounts": self.retention.churned_accounts,
                 "new_accounts": self.retention.new_accounts,
+                "tier_basis": self.tier_basis,
+                "tier_basis_note": self.tier_basis_note,
                 "by_tier": {
                     t: {
                         "nrr": r.nrr,
@@ -110,6 +124,34 @@ def has_prior(accounts: pd.DataFrame) -> bool:
     return "arr_prior" in accounts and accounts["arr_prior"].notna().any()
 
 
+def retention_tiers(
+    accounts: pd.DataFrame, assignment: TierAssignment, basis: str
+) -> tuple[pd.Series, pd.Series, str, str]:
+    """Start-of-period and current tier for retention under ``basis`` (see :data:`TIER_BASES`).
+
+    Returns ``(start_tier, current_tier, basis used, note)``. "assigned" takes the assigned
+    ``tier`` as the tier at the start of the period (a snapshot carries one tier per account);
+    blank cells take the scorecard tier, and data without the column falls back to the
+    scorecard altogether — the note says which.
+    """
+    validate_tier_basis(basis)
+    scored_start, scored_now = assignment.start_tier.astype(object), assignment.tier.astype(object)
+    if basis == "scorecard":
+        return scored_start, scored_now, "scorecard", "Tier: the scorecard on prior ARR."
+    if not has_assigned_tiers(accounts):
+        note = "Tier: the scorecard on prior ARR (no assigned tier column in the data)."
+        return scored_start, scored_now, "scorecard", note
+    assigned = accounts["tier"].astype(object)
+    prior = accounts["arr_prior"] if "arr_prior" in accounts else pd.Series(0.0, index=accounts.index)
+    existing = prior.fillna(0) > 0
+    blank = int((assigned.isna() & existing).sum())
+    note = "Tier: the assigned tier column."
+    if blank:
+        note += f" {blank} account(s) with prior ARR and no assigned tier use the scorecard tier."
+    start = assigned.where(assigned.notna(), scored_start).where(existing)
+    return start, assigned.where(assigned.notna(), scored_now), "assigned", note
+
+
 def analyze(
     accounts: pd.DataFrame,
     *,
@@ -117,6 +159,7 @@ def analyze(
     thresholds: Thresholds | None = None,
     capacity: dict[str, float] | None = None,
     available_headcount: float | None = None,
+    tier_basis: str = "assigned",
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -126,12 +169,15 @@ def analyze(
     thresholds : tier cut-offs (default 70/50, or 95/80 when revenue-only).
     capacity : accounts per SAM per tier (default 10/25/75).
     available_headcount : SAMs available (default: the SAMs named in the data).
+    tier_basis : tier retention is attributed to, "assigned" (default; falls back to the
+        scorecard without a ``tier`` column) or "scorecard" (on prior ARR).
 
     Raises
     ------
     ValueError
         For invalid weights, thresholds or capacity (caller mistakes, not data problems).
     """
+    validate_tier_basis(tier_basis)
     assignment = tier_accounts(accounts, weights, thresholds)
     enriched = accounts.assign(
         score=assignment.score.round(2),
@@ -141,11 +187,10 @@ def analyze(
     if "tier" in accounts:
         enriched = enriched.assign(assigned_tier=accounts["tier"])
     overall, by_tier = None, {}
+    start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     if has_prior(accounts):
         overall = retention(accounts["arr"], accounts["arr_prior"])
-        by_tier = retention_by_tier(
-            accounts["arr"], accounts["arr_prior"], assignment.start_tier, assignment.tier
-        )
+        by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"], start, now)
     return PortfolioAnalysis(
         accounts=enriched,
         concentration=concentration.summarize(accounts["arr"]),
@@ -154,6 +199,8 @@ def analyze(
         retention=overall,
         retention_by_tier=by_tier,
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
+        tier_basis=basis,
+        tier_basis_note=note,
     )
 
 

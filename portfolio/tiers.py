@@ -56,6 +56,17 @@ class Thresholds:
 SCORECARD_THRESHOLDS = Thresholds(70.0, 50.0)
 REVENUE_ONLY_THRESHOLDS = Thresholds(95.0, 80.0)
 
+TIER_BASES: tuple[str, ...] = ("assigned", "scorecard")
+"""Which tier retention is attributed to: the company's assigned ``tier`` column, or the
+scorecard (at the what-if settings) on prior ARR."""
+
+
+def validate_tier_basis(basis: str) -> str:
+    """Return ``basis`` if it is one of :data:`TIER_BASES`, else raise a readable ValueError."""
+    if basis not in TIER_BASES:
+        raise ValueError(f"tier basis must be one of {', '.join(TIER_BASES)} (got {basis!r})")
+    return basis
+
 
 def validate_weights(weights: dict[str, float]) -> dict[str, float]:
     """Check weights: known dimensions, non-negative, positive sum. Returns a copy."""
@@ -194,6 +205,25 @@ def tier_accounts(
     return TierAssignment(
         score, tier, start_score, start_tier, revenue_only, thresholds, weights, warnings, disagreements
     )
+
+
+def has_assigned_tiers(accounts: pd.DataFrame) -> bool:
+    """True when the data carries an assigned ``tier`` column with at least one value."""
+    return "tier" in accounts and accounts["tier"].notna().any()
+
+
+def current_tiers(accounts: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The tiers the company runs now, and where they come from (``"assigned"``/``"scorecard"``).
+
+    The assigned ``tier`` column where the data has one (every account with a value, churned
+    ones included); a blank cell, or data without the column, takes the scorecard tier at the
+    default weights and thresholds on current ARR (missing for accounts with no ARR).
+    """
+    default = tier_accounts(accounts, with_start=False).tier.astype(object)
+    if not has_assigned_tiers(accounts):
+        return default, "scorecard"
+    assigned = accounts["tier"].astype(object)
+    return assigned.where(assigned.notna(), default), "assigned"
 
 
 def tier_distribution(arr: pd.Series, tier: pd.Series) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """What-if settings: the global controls' values as one JSON-able dict, and its reading.
 
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
-"headcount": number or None}``. Missing entries take the core's defaults.
+"headcount": number or None, "tier_basis": "assigned" | "scorecard"}``. Missing entries take
+the core's defaults.
 """
 
 from __future__ import annotations
@@ -47,4 +48,5 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         thresholds=Thresholds(float(strategic), float(key)),
         capacity=settings["capacity"],
         available_headcount=float(headcount) if headcount not in (None, "") else None,
+        tier_basis=settings.get("tier_basis") or "assigned",
     )

@@ -55,7 +55,7 @@ def test_every_page_callback_returns_its_figures(request_ctx, pages):
         "Tier distribution",
         "Scores and tier thresholds",
     ]
-    by_tier, bridge, *_ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
+    by_tier, bridge, *_ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic", "assigned")
     assert titles(by_tier, bridge) == [
         "Retention by tier at the start of the period",
         "ARR bridge — Strategic",
@@ -78,16 +78,26 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
     )
     assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
     assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-2:] == (text["tier-distribution"], text["scores"])
-    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[-2:] == (
+    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "assigned")[-3:-1] == (
         text["retention-by-tier"],
         text["arr-bridge"],
     )
-    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")[-1]
+    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic", "assigned")[-2]
     assert strategic.startswith("Strategic accounts' ARR went from $") and strategic != text["arr-bridge"]
     assert pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)[-2:] == (
         text["sam-workload"],
         text["sam-headcount"],
     )
+
+
+def test_retention_switch_attributes_to_the_assigned_or_scored_tier(request_ctx, pages):
+    """Issue 14: the demo has an assigned tier column, so the default is the assigned tier;
+    the switch goes back to the scorecard on prior ARR, and the note says which is shown."""
+    by_tier, *_, note = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "assigned")
+    scored, *_, scored_note = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "scorecard")
+    assert note.startswith("Tier: the assigned tier column")
+    assert scored_note == "Tier: the scorecard on prior ARR."
+    assert by_tier.to_dict()["data"] != scored.to_dict()["data"]
 
 
 def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
