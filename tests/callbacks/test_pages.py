@@ -77,7 +77,7 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
         text["arr-bridge"],
     )
     assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
-    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-2:] == (text["tier-distribution"], text["scores"])
+    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-3:-1] == (text["tier-distribution"], text["scores"])
     assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "assigned")[-3:-1] == (
         text["retention-by-tier"],
         text["arr-bridge"],
@@ -112,6 +112,22 @@ def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
         f"{base - now} account(s) change tier against the default scorecard"
     )
     assert {row[-1] for row in table_rows(movers.children[1])} == {"● Key"}
+
+
+def test_tiers_page_shows_the_migration_matrix(request_ctx, pages):
+    """Issue 14: the demo has assigned tiers; the matrix's counts add up to the active accounts
+    and its off-diagonal to the listed moves."""
+    accounts, _ = state.current_data()
+    section = pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-1]
+    header, note, matrix, moves = section.children
+    assert header.children == "Current × proposed tiers"
+    assert note.children.startswith("Current = the assigned tier column")
+    rows = table_rows(matrix)
+    assert [r[0] for r in rows] == ["● Strategic", "● Key", "● Standard"]
+    counts = [[int(c.split(" · ")[0].replace(",", "")) if c != "–" else 0 for c in r[1:]] for r in rows]
+    assert sum(map(sum, counts)) == int((accounts["arr"] > 0).sum())
+    off_diagonal = sum(counts[i][j] for i in range(3) for j in range(3) if i != j)
+    assert moves.children[0].children == f"{off_diagonal} account(s) the proposed tiers would move"
 
 
 def test_settings_callback_validates_weights():
