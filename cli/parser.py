@@ -102,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sams",
         type=float,
         metavar="N",
-        help="SAMs on the strategic tier today (default: the FTE the file's SAMs give it, as on the "
-        "Simulator page; without a SAM column, what it needs)",
+        help="SAMs on the strategic tier today (default, as on the Simulator page: the file's SAMs "
+        "carrying strategic accounts; without a SAM column, the whole SAMs the tier needs)",
     )
     simulation_options.add_argument(
         "--scenario-sams",

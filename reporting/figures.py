@@ -387,6 +387,25 @@ def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
 def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
     """Each SAM's load (FTE = Σ accounts / capacity), stacked by tier, against 100% capacity."""
     w = analysis.workload
+    if not w.has_sams:
+        return _figure(
+            "SAM workload against capacity",
+            [],
+            xaxis=dict(visible=False),
+            yaxis=dict(visible=False),
+            height=200,
+            annotations=[
+                dict(
+                    text="No SAM column in the data: per-SAM load needs each account's SAM.<br>"
+                    "Enter the SAM headcount in the What-if panel to see coverage by tier.",
+                    x=0.5,
+                    y=0.5,
+                    xref="paper",
+                    yref="paper",
+                    showarrow=False,
+                )
+            ],
+        )
     by_sam = w.by_sam.drop(index="(unassigned)", errors="ignore").head(top).iloc[::-1]
     capacity = w.by_tier["capacity"]
     names = escape_text(pd.Series(by_sam.index, dtype=str)).tolist()

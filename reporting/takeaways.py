@@ -31,13 +31,19 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
             f"and {analysis.tiers.thresholds.key:g} (Key)."
         ),
         "sam-workload": (
-            f"{len(w.overloaded_sams)} SAM(s) are over capacity."
+            "No SAM column in the data: per-SAM load cannot be shown."
+            if not w.has_sams
+            else f"{len(w.overloaded_sams)} SAM(s) are over capacity."
             if w.overloaded_sams
             else "No SAM is over capacity."
         ),
         "sam-headcount": (
-            f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} "
-            f"FTE); {w.available_headcount:g} are available."
+            f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} FTE); "
+            + (
+                f"{w.available_headcount:g} are available."
+                if w.has_sams or w.available_headcount > 0
+                else "no SAM column: enter the SAM headcount to compare."
+            )
         ),
     }
     if analysis.retention is None:

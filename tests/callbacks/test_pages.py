@@ -130,6 +130,14 @@ def test_tiers_page_shows_the_migration_matrix(request_ctx, pages):
     assert moves.children[0].children == f"{off_diagonal} account(s) the proposed tiers would move"
 
 
+def test_capacity_page_without_a_sam_column_explains(request_ctx, pages):
+    """Issue 14: no empty "top 0 by load" chart; the page says what is missing."""
+    state.save_data(state.current_data()[0].drop(columns="sam"), dict(state.DEMO_META, source="no sam"))
+    load, _headcount, note, *_ = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
+    assert load.data == () and "No SAM column" in load.layout.annotations[0].text
+    assert note.children.startswith("No SAM column in the data")
+
+
 def test_settings_callback_validates_weights():
     controls = dict(
         weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
