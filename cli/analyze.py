@@ -47,7 +47,15 @@ def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> s
         "",
     ]
     t = analysis.tiers
-    mode = "revenue-only (ARR rank)" if t.revenue_only else "weighted scorecard"
+    mode = "revenue-only" if t.revenue_only else "weighted scorecard"
+    mode += (
+        "; revenue "
+        + {
+            "column": "from the file's revenue_score column",
+            "bands": f"points from ARR bands {t.revenue_bands}",
+            "percentile": "as the ARR percentile",
+        }[t.revenue_method]
+    )
     lines.append(
         f"Tiers — {mode}; thresholds Strategic ≥ {t.thresholds.strategic:g}, Key ≥ {t.thresholds.key:g}"
     )

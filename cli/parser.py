@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     portfolio_options.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
     portfolio_options.add_argument(
+        "--revenue-bands",
+        metavar="MIN_ARR:POINTS,...",
+        help="score revenue in points from ARR bands instead of the ARR percentile, e.g. "
+        "850000:10,250000:6,45000:2 (ARR at or above a floor takes its points, 0–10; below the "
+        "lowest, 0); a revenue_score column in the file takes precedence",
+    )
+    portfolio_options.add_argument(
         "--tier-basis",
         choices=TIER_BASES,
         default="assigned",

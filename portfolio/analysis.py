@@ -13,6 +13,7 @@ from portfolio import concentration
 from portfolio.capacity import Workload, workload
 from portfolio.retention import Retention, retention, retention_by_tier
 from portfolio.tiers import (
+    RevenueBands,
     Thresholds,
     TierAssignment,
     has_assigned_tiers,
@@ -60,6 +61,8 @@ class PortfolioAnalysis:
             "concentration": c.to_dict(),
             "scorecard": {
                 "revenue_only": self.tiers.revenue_only,
+                "revenue_method": self.tiers.revenue_method,
+                "revenue_bands": str(self.tiers.revenue_bands) if self.tiers.revenue_bands else None,
                 "weights": self.tiers.weights,
                 "thresholds": {
                     "strategic": self.tiers.thresholds.strategic,
@@ -160,6 +163,7 @@ def analyze(
     capacity: dict[str, float] | None = None,
     available_headcount: float | None = None,
     tier_basis: str = "assigned",
+    revenue_bands: RevenueBands | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -171,6 +175,7 @@ def analyze(
     available_headcount : SAMs available (default: the SAMs named in the data).
     tier_basis : tier retention is attributed to, "assigned" (default; falls back to the
         scorecard without a ``tier`` column) or "scorecard" (on prior ARR).
+    revenue_bands : ARR bands → revenue points instead of the ARR percentile.
 
     Raises
     ------
@@ -178,7 +183,7 @@ def analyze(
         For invalid weights, thresholds or capacity (caller mistakes, not data problems).
     """
     validate_tier_basis(tier_basis)
-    assignment = tier_accounts(accounts, weights, thresholds)
+    assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
     enriched = accounts.assign(
         score=assignment.score.round(2),
         tier=assignment.tier,

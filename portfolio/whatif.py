@@ -1,8 +1,8 @@
 """What-if settings: the global controls' values as one JSON-able dict, and its reading.
 
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
-"headcount": number or None, "tier_basis": "assigned" | "scorecard"}``. Missing entries take
-the core's defaults.
+"headcount": number or None, "tier_basis": "assigned" | "scorecard", "revenue_bands":
+"MIN_ARR:POINTS,..." or None}``. Missing entries take the core's defaults.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from portfolio.tiers import (
     REVENUE_ONLY_THRESHOLDS,
     SCORECARD_THRESHOLDS,
     Thresholds,
+    parse_revenue_bands,
     score_dimensions,
 )
 
@@ -49,4 +50,5 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         capacity=settings["capacity"],
         available_headcount=float(headcount) if headcount not in (None, "") else None,
         tier_basis=settings.get("tier_basis") or "assigned",
+        revenue_bands=parse_revenue_bands(bands) if (bands := settings.get("revenue_bands")) else None,
     )
