@@ -14,7 +14,7 @@ from dashboard import access, background, exporting, ids, state
 from dashboard.components import named
 from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
-from portfolio.whatif import DEFAULT_SETTINGS
+from portfolio.whatif import DEFAULT_SETTINGS, weights_note
 from storage.scenarios import ScenarioStore
 from storage.session_store import RedisStore
 from storage.settings import ConfigurationError, Settings
@@ -76,10 +76,10 @@ def _whatif_panel() -> html.Div:
             dbc.Input(id=ids.HEADCOUNT, type="number", min=0, step=1, placeholder="from the data", size="sm"),
             html.Details(
                 [
-                    html.Summary("Scorecard weights (%)", className="small mt-3"),
+                    html.Summary("Scorecard weights (points, total 100)", className="small mt-3"),
                     *[
                         named(
-                            f"{WEIGHT_LABELS[dim]} weight (%)",
+                            f"{WEIGHT_LABELS[dim]} weight (points)",
                             dbc.InputGroup(
                                 [
                                     dbc.InputGroupText(WEIGHT_LABELS[dim], className="small w-75"),
@@ -98,6 +98,12 @@ def _whatif_panel() -> html.Div:
                         )
                         for dim, weight in DEFAULT_WEIGHTS.items()
                     ],
+                    html.Div(
+                        weights_note(DEFAULT_WEIGHTS), id=ids.WEIGHTS_NOTE, className="small text-muted"
+                    ),
+                    dbc.Button(
+                        "Reset weights", id=ids.WEIGHTS_RESET, color="link", size="sm", className="p-0"
+                    ),
                 ]
             ),
             html.Div(id=ids.WHATIF_ERROR, className="text-danger small mt-1"),
@@ -204,7 +210,12 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
 
 
 @dash.callback(
-    output=[Output(ids.SETTINGS, "data"), Output(ids.WHATIF_ERROR, "children")],
+    output=[
+        Output(ids.SETTINGS, "data"),
+        Output(ids.WHATIF_ERROR, "children"),
+        Output({"type": ids.WEIGHT, "dim": ALL}, "value"),
+        Output(ids.WEIGHTS_NOTE, "children"),
+    ],
     inputs=dict(
         thresholds=Input(ids.THRESHOLDS, "value"),
         weights=Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
@@ -214,20 +225,42 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     state=dict(
         weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
         capacity_ids=State({"type": ids.CAPACITY, "tier": ALL}, "id"),
+        previous=State(ids.SETTINGS, "data"),
     ),
     prevent_initial_call=True,
 )
-def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids):
-    """Collect the what-if controls into the settings store; invalid weights keep the old ones."""
-    weights = {i["dim"]: float(w or 0) for i, w in zip(weight_ids, weights, strict=True)}
-    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        return no_update, "Weights must be non-negative and not all zero."
-    return {
+def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids, previous):
+    """Collect the what-if controls into the settings store, and say what the weights total.
+    Invalid weights (negative, all zero) put the last valid ones back in the boxes with the
+    error, so the boxes never disagree with the charts."""
+    dims = [i["dim"] for i in weight_ids]
+    entered = {d: float(w or 0) for d, w in zip(dims, weights, strict=True)}
+    if any(w < 0 for w in entered.values()) or sum(entered.values()) <= 0:
+        last = {**DEFAULT_WEIGHTS, **((previous or {}).get("weights") or {})}
+        return (
+            no_update,
+            "Weights must be non-negative and not all zero: the last valid weights are back.",
+            [last[d] for d in dims],
+            weights_note(last),
+        )
+    settings = {
         "thresholds": list(thresholds),
-        "weights": weights,
+        "weights": entered,
         "capacity": {i["tier"]: float(c) for i, c in zip(capacity_ids, capacities, strict=True)},
         "headcount": headcount if headcount not in (None, "") and headcount >= 0 else None,
-    }, ""
+    }
+    return settings, "", [no_update] * len(dims), weights_note(entered)
+
+
+@dash.callback(
+    Output({"type": ids.WEIGHT, "dim": ALL}, "value", allow_duplicate=True),
+    Input(ids.WEIGHTS_RESET, "n_clicks"),
+    State({"type": ids.WEIGHT, "dim": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def reset_weights(_clicks, weight_ids):
+    """Put the default weights back in the boxes (the settings follow)."""
+    return [DEFAULT_WEIGHTS[i["dim"]] for i in weight_ids]
 
 
 @dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))

@@ -21,6 +21,8 @@ WEIGHT = "whatif-weight"  # pattern-matched: {"type": WEIGHT, "dim": name}
 CAPACITY = "whatif-capacity"  # pattern-matched: {"type": CAPACITY, "tier": name}
 HEADCOUNT = "whatif-headcount"
 WHATIF_ERROR = "whatif-error"
+WEIGHTS_NOTE = "whatif-weights-note"  # the weights' total and the normalised points used
+WEIGHTS_RESET = "whatif-weights-reset"
 
 # prefix "export-": the sidebar's board-pack buttons and every chart's Download menu
 CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name,

@@ -91,6 +91,33 @@ def validate_weights(weights: dict[str, float]) -> dict[str, float]:
     return dict(weights)
 
 
+def normalised_weights(weights: dict[str, float]) -> dict[str, float]:
+    """Weights as points out of 100: w_d · 100 / Σ w (the scorecard uses only their ratios, so
+    these give the same scores). ValueError for negative or all-zero weights."""
+    weights = validate_weights(weights)
+    total = sum(weights.values())
+    return {d: 100 * w / total for d, w in weights.items()}
+
+
+def strategic_size_warning(n_strategic: int, n_active: int) -> str | None:
+    """The warning for a strategic tier larger than SAMs can give strategic attention to (more
+    than :data:`STRATEGIC_MAX_SHARE` of active accounts or more than
+    :data:`STRATEGIC_MAX_ACCOUNTS`), naming only the limit(s) it exceeds; None within both."""
+    share = n_strategic / max(n_active, 1)
+    exceeded = []
+    if share > STRATEGIC_MAX_SHARE:
+        exceeded.append(f"more than {STRATEGIC_MAX_SHARE:.0%} of active accounts")
+    if n_strategic > STRATEGIC_MAX_ACCOUNTS:
+        exceeded.append(f"more than {STRATEGIC_MAX_ACCOUNTS} accounts")
+    if not exceeded:
+        return None
+    return (
+        f"The strategic tier has {n_strategic} accounts ({share:.0%} of active accounts): "
+        f"{' and '.join(exceeded)} is hard to give strategic treatment. "
+        "Consider raising the strategic threshold."
+    )
+
+
 def revenue_score(arr: pd.Series) -> pd.Series:
     """Revenue dimension (0–10): 10 · percentile rank of ARR among accounts with ARR > 0."""
     arr = arr.astype(float)
@@ -276,12 +303,9 @@ def tier_accounts(
         warnings.append("No scorecard columns: tiers rest on ARR rank alone (revenue-only selection).")
     n_active = int(active.sum())
     n_strategic = int((tier == TIERS[0]).sum())
-    if n_strategic > STRATEGIC_MAX_ACCOUNTS or n_strategic > STRATEGIC_MAX_SHARE * n_active:
-        warnings.append(
-            f"The strategic tier has {n_strategic} accounts ({n_strategic / max(n_active, 1):.0%}"
-            f" of active accounts): more than ~10% or 50 accounts is hard to give strategic "
-            "treatment. Consider raising the strategic threshold."
-        )
+    size_warning = strategic_size_warning(n_strategic, n_active)
+    if size_warning:
+        warnings.append(size_warning)
     disagreements = pd.DataFrame()
     if "tier" in accounts and accounts["tier"].notna().any():
         assigned = accounts["tier"]

@@ -14,6 +14,7 @@ from portfolio.tiers import (
     REVENUE_ONLY_THRESHOLDS,
     SCORECARD_THRESHOLDS,
     Thresholds,
+    normalised_weights,
     parse_revenue_bands,
     score_dimensions,
 )
@@ -52,3 +53,15 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         tier_basis=settings.get("tier_basis") or "assigned",
         revenue_bands=parse_revenue_bands(bands) if (bands := settings.get("revenue_bands")) else None,
     )
+
+
+def weights_note(weights: dict[str, float]) -> str:
+    """What the weights entered mean, in points out of 100: "Total 100 points." when they sum
+    to 100, else the total and the normalised points the scorecard uses (only the ratios
+    matter). ValueError for negative or all-zero weights."""
+    total = sum(weights.values())
+    points = normalised_weights(weights)
+    if abs(total - 100) < 1e-9:
+        return "Total 100 points."
+    shown = " · ".join(f"{d.replace('_', ' ').capitalize()} {p:.1f}" for d, p in points.items() if p > 0)
+    return f"Total {total:g} points, not 100: used in proportion, as {shown}."

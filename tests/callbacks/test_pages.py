@@ -143,13 +143,21 @@ def test_settings_callback_validates_weights():
         weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
         capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
     )
-    settings, error = update_settings(
-        thresholds=[40, 60], weights=[0] * 7, capacities=[10, 25, 75], headcount=None, **controls
+    previous = {**DEFAULT_SETTINGS, "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 2.0)}
+    settings, error, boxes, note = update_settings(
+        thresholds=[40, 60],
+        weights=[0] * 7,
+        capacities=[10, 25, 75],
+        headcount=None,
+        previous=previous,
+        **controls,
     )
-    assert error == "Weights must be non-negative and not all zero."
-    assert settings is dash.no_update  # the previous settings stay
-    settings, error = update_settings(
-        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=12, **controls
+    assert error == "Weights must be non-negative and not all zero: the last valid weights are back."
+    assert settings is dash.no_update  # the previous settings stay …
+    assert boxes == [2.0] * 7  # … and so do the boxes: charts and inputs agree
+    assert note.startswith("Total 14 points, not 100")
+    settings, error, boxes, note = update_settings(
+        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=12, previous=None, **controls
     )
     assert error == "" and settings == {
         "thresholds": [40, 60],
@@ -157,10 +165,38 @@ def test_settings_callback_validates_weights():
         "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0},
         "headcount": 12,
     }
-    settings, _ = update_settings(
-        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=-1, **controls
+    assert boxes == [dash.no_update] * 7
+    settings, *_ = update_settings(
+        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=-1, previous=None, **controls
     )
     assert settings["headcount"] is None  # a negative headcount: from the data
+
+
+def test_weights_total_is_said_and_reset_restores_the_defaults():
+    """Issue 14: a total of 135 is not taken silently; the note shows the points used."""
+    from dashboard import reset_weights
+
+    controls = dict(
+        weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
+        capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
+    )
+    weights = [60, 20, 15, 15, 10, 10, 5]  # revenue 25 → 60: total 135
+    _, error, _, note = update_settings(
+        thresholds=[50, 70],
+        weights=weights,
+        capacities=[10, 25, 75],
+        headcount=None,
+        previous=None,
+        **controls,
+    )
+    assert error == ""
+    # 60/135·100 = 44.4, 20/135·100 = 14.8, 15/135·100 = 11.1, 10/135·100 = 7.4, 5/135·100 = 3.7
+    assert note == (
+        "Total 135 points, not 100: used in proportion, as Revenue 44.4 · Expansion potential 14.8 · "
+        "Strategic fit 11.1 · Market influence 11.1 · Relationship strength 7.4 · Product adoption 7.4 · "
+        "Partnership potential 3.7."
+    )
+    assert reset_weights(1, controls["weight_ids"]) == list(DEFAULT_SETTINGS["weights"].values())
 
 
 def test_upload_valid_then_broken_keeps_the_good_data(request_ctx, pages):

@@ -1,0 +1,56 @@
+"""Issue 14 item 10: weights as points, the strategic-size warning, revenue-only stated."""
+
+import pandas as pd
+import pytest
+
+from portfolio.tiers import normalised_weights, strategic_size_warning, tier_accounts
+
+
+def _revenue_only(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "account_id": [f"A{i}" for i in range(n)],
+            "account_name": [f"A{i}" for i in range(n)],
+            "arr": [float(i + 1) for i in range(n)],
+            "arr_prior": [float(i + 1) for i in range(n)],
+        }
+    )
+
+
+def test_warning_names_only_the_limit_it_exceeds():
+    """Measured before: "214 accounts (5% of active accounts): more than ~10% or 50 accounts",
+    which reads as if 5% were more than 10%."""
+    text = strategic_size_warning(214, 4280)
+    assert text.startswith("The strategic tier has 214 accounts (5% of active accounts)")
+    assert "more than 50 accounts" in text and "10%" not in text
+    share = strategic_size_warning(30, 200)  # 15% of 200, fewer than 50
+    assert "more than 10% of active accounts" in share and "50 accounts" not in share
+    both = strategic_size_warning(60, 300)  # 20% and 60 accounts
+    assert "more than 10% of active accounts and more than 50 accounts" in both
+    assert strategic_size_warning(50, 500) is None  # exactly 50 and 10%: within both limits
+
+
+def test_revenue_only_portfolio_of_4280_with_214_strategic():
+    # top 5% of 4,280 by ARR at 95/80: percentile ≥ 0.95 → ranks 4066..4280 = 215 accounts
+    result = tier_accounts(_revenue_only(4280))
+    n = int((result.tier == "Strategic").sum())
+    warning = next(w for w in result.warnings if w.startswith("The strategic tier"))
+    assert warning.startswith(f"The strategic tier has {n} accounts (5% of active accounts): more than 50")
+
+
+def test_weights_normalised_to_100_points():
+    given = {"revenue": 50, "expansion_potential": 50, "strategic_fit": 35}  # total 135
+    shown = normalised_weights(given)
+    assert shown == pytest.approx(
+        {"revenue": 100 * 50 / 135, "expansion_potential": 100 * 50 / 135, "strategic_fit": 100 * 35 / 135}
+    )
+    assert sum(shown.values()) == pytest.approx(100)
+    with pytest.raises(ValueError, match="must not all be zero"):
+        normalised_weights(dict.fromkeys(given, 0))
+
+
+def test_scaled_weights_give_the_same_scores():
+    accounts = _revenue_only(10).assign(strategic_fit=[float(i) for i in range(10)])
+    a = tier_accounts(accounts, {"revenue": 50, "strategic_fit": 85})
+    b = tier_accounts(accounts, normalised_weights({"revenue": 50, "strategic_fit": 85}))
+    assert a.score.tolist() == pytest.approx(b.score.tolist(), abs=1e-9)
