@@ -77,3 +77,23 @@ def arr_bridge_takeaway(analysis: PortfolioAnalysis, tier: str | None = None) ->
         f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
         f"{money(-b.churn)}, new {money(b.new)}."
     )
+
+
+def scorecard_statement(analysis: PortfolioAnalysis) -> str:
+    """How tiers are scored, in one or two sentences: revenue-only or the weighted scorecard,
+    where the revenue score comes from, and the thresholds in use (with why, when revenue-only)."""
+    t = analysis.tiers
+    revenue = {
+        "column": "the file's revenue_score column (0–10)",
+        "bands": f"points from ARR bands ({t.revenue_bands})",
+        "percentile": "the ARR percentile",
+    }[t.revenue_method]
+    cut = f"Strategic ≥ {t.thresholds.strategic:g}, Key ≥ {t.thresholds.key:g}"
+    if t.revenue_only:
+        return (
+            f"Revenue-only selection: the file has no scorecard column, so the score (0–100) is "
+            f"10 × {revenue}. Thresholds now: {cut}. Revenue-only data starts at 95/80 — the top "
+            "5% of accounts by ARR Strategic and the next 15% Key — because a percentile cut at "
+            "70/50 would make 30% of accounts strategic."
+        )
+    return f"Weighted scorecard; revenue is scored from {revenue}. Thresholds now: {cut}."

@@ -12,7 +12,7 @@ from portfolio.schema import TIERS
 from portfolio.whatif import analyze_with
 from reporting import figures
 from reporting.tables import migration_table, tier_movers
-from reporting.takeaways import takeaways
+from reporting.takeaways import scorecard_statement, takeaways
 
 LIST_LIMIT = 50
 """Rows shown of each list (largest ARR first); the Data page lists every account."""
@@ -47,6 +47,7 @@ def layout(**_):
                 "Move the thresholds and weights in the What-if panel; "
                 "accounts that change tier are listed below.",
             ),
+            html.P(id=ids.TIERS_MODE, className="small"),
             dbc.Row(
                 [
                     dbc.Col(graph(ids.TIERS_DIST, "tier-distribution", summary=ids.TIERS_DIST_SUMMARY), lg=6),
@@ -116,6 +117,7 @@ def _migration_section(accounts, proposed_tier) -> html.Div:
         Output(ids.TIERS_DIST_SUMMARY, "children"),
         Output(ids.TIERS_HIST_SUMMARY, "children"),
         Output(ids.TIERS_MIGRATION, "children"),
+        Output(ids.TIERS_MODE, "children"),
     ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
@@ -149,6 +151,7 @@ def update_tiers(settings, _version):
         text["tier-distribution"],
         text["scores"],
         _migration_section(accounts, analysis.accounts["tier"]),
+        scorecard_statement(analysis),
     )
 
 

@@ -77,7 +77,7 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
         text["arr-bridge"],
     )
     assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
-    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-3:-1] == (text["tier-distribution"], text["scores"])
+    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-4:-2] == (text["tier-distribution"], text["scores"])
     assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "assigned")[-3:-1] == (
         text["retention-by-tier"],
         text["arr-bridge"],
@@ -118,7 +118,8 @@ def test_tiers_page_shows_the_migration_matrix(request_ctx, pages):
     """Issue 14: the demo has assigned tiers; the matrix's counts add up to the active accounts
     and its off-diagonal to the listed moves."""
     accounts, _ = state.current_data()
-    section = pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-1]
+    *_, section, mode = pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)
+    assert mode.startswith("Weighted scorecard; revenue is scored from the ARR percentile.")
     header, note, matrix, moves = section.children
     assert header.children == "Current × proposed tiers"
     assert note.children.startswith("Current = the assigned tier column")

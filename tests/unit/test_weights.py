@@ -54,3 +54,19 @@ def test_scaled_weights_give_the_same_scores():
     a = tier_accounts(accounts, {"revenue": 50, "strategic_fit": 85})
     b = tier_accounts(accounts, normalised_weights({"revenue": 50, "strategic_fit": 85}))
     assert a.score.tolist() == pytest.approx(b.score.tolist(), abs=1e-9)
+
+
+def test_tiers_page_statement_says_revenue_only_and_why():
+    from portfolio.analysis import analyze
+    from portfolio.tiers import parse_revenue_bands
+    from reporting.takeaways import scorecard_statement
+
+    text = scorecard_statement(analyze(_revenue_only(20)))
+    assert text.startswith("Revenue-only selection: the file has no scorecard column")
+    assert "Thresholds now: Strategic ≥ 95, Key ≥ 80." in text and "top 5%" in text
+    scored = _revenue_only(20).assign(strategic_fit=5.0)
+    bands = parse_revenue_bands("10:10,1:2")
+    assert scorecard_statement(analyze(scored, revenue_bands=bands)) == (
+        "Weighted scorecard; revenue is scored from points from ARR bands (10:10,1:2). "
+        "Thresholds now: Strategic ≥ 70, Key ≥ 50."
+    )
