@@ -339,7 +339,10 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
         _label("strong ≥ 120%", 1, 1.6, "x domain", "y", xanchor="right", yanchor="bottom"),
         _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
     ]
-    return _figure("Retention by tier at the start of the period", traces, showlegend=False, **layout)
+    basis = "assigned tier" if analysis.tier_basis == "assigned" else "scorecard on prior ARR"
+    return _figure(
+        f"Retention by tier at the start of the period ({basis})", traces, showlegend=False, **layout
+    )
 
 
 def arr_bridge_figure(analysis: PortfolioAnalysis, tier: str | None = None) -> go.Figure:
@@ -388,23 +391,10 @@ def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
     """Each SAM's load (FTE = Σ accounts / capacity), stacked by tier, against 100% capacity."""
     w = analysis.workload
     if not w.has_sams:
-        return _figure(
+        return message_figure(
             "SAM workload against capacity",
-            [],
-            xaxis=dict(visible=False),
-            yaxis=dict(visible=False),
-            height=200,
-            annotations=[
-                dict(
-                    text="No SAM column in the data: per-SAM load needs each account's SAM.<br>"
-                    "Enter the SAM headcount in the What-if panel to see coverage by tier.",
-                    x=0.5,
-                    y=0.5,
-                    xref="paper",
-                    yref="paper",
-                    showarrow=False,
-                )
-            ],
+            "No SAM column in the data: per-SAM load needs each account's SAM.<br>"
+            "Enter the SAM headcount in the What-if panel to see coverage by tier.",
         )
     by_sam = w.by_sam.drop(index="(unassigned)", errors="ignore").head(top).iloc[::-1]
     capacity = w.by_tier["capacity"]

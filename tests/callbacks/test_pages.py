@@ -57,7 +57,7 @@ def test_every_page_callback_returns_its_figures(request_ctx, pages):
     ]
     by_tier, bridge, *_ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic", "assigned")
     assert titles(by_tier, bridge) == [
-        "Retention by tier at the start of the period",
+        "Retention by tier at the start of the period (assigned tier)",
         "ARR bridge — Strategic",
     ]
     load, headcount, over, *_ = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
@@ -98,6 +98,7 @@ def test_retention_switch_attributes_to_the_assigned_or_scored_tier(request_ctx,
     assert note.startswith("Tier: the assigned tier column")
     assert scored_note == "Tier: the scorecard on prior ARR."
     assert by_tier.to_dict()["data"] != scored.to_dict()["data"]
+    assert scored.layout.title.text.endswith("(scorecard on prior ARR)")
 
 
 def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
