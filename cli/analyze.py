@@ -11,18 +11,21 @@ from cli.options import load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
+from portfolio.migration import Migration, migration
 
 
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
+    moves = migration(result.accounts, analysis.accounts["tier"])
     if args.accounts_out:
         write_accounts(analysis.accounts, args.accounts_out)
     if args.json:
         payload = analysis.to_dict()
+        payload["migration"] = moves.to_dict()
         payload["source"] = source_info(result)
         print(json.dumps(payload, indent=2))
     else:
-        print(render_text(analysis, result.report.source, result.report.notes))
+        print(render_text(analysis, result.report.source, result.report.notes, moves))
     return 0
 
 
@@ -30,7 +33,9 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_string(justify="right")
 
 
-def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> str:
+def render_text(
+    analysis: PortfolioAnalysis, source: str, notes: list[str], moves: Migration | None = None
+) -> str:
     """The human-readable report printed by ``portfolio analyze``."""
     c = analysis.concentration
     lines = [f"Portfolio: {source}", *(f"  note: {n}" for n in notes), ""]
@@ -74,6 +79,13 @@ def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> s
         lines.append(
             f"  {len(t.disagreements)} account(s) have an assigned tier that differs from the scorecard"
         )
+    if moves is not None:
+        current = "assigned tier" if moves.current_source == "assigned" else "default scorecard"
+        lines.append(
+            f"  current ({current}) × proposed (these settings), accounts: "
+            f"{len(moves.promotions)} promotion(s), {len(moves.demotions)} demotion(s)"
+        )
+        lines += ["    " + line for line in _table(moves.accounts).splitlines()]
     lines.append("")
     if analysis.retention is None:
         lines += ["Retention: no prior-year ARR in the file", ""]

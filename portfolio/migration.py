@@ -40,6 +40,17 @@ class Migration:
     moves: pd.DataFrame
     current_source: str
 
+    def to_dict(self) -> dict:
+        """JSON-ready: ``current_source``, ``accounts`` and ``arr`` as {current: {proposed: n}},
+        ``promotions`` and ``demotions`` (account ids)."""
+        return {
+            "current_source": self.current_source,
+            "accounts": {c: {p: int(n) for p, n in row.items()} for c, row in self.accounts.iterrows()},
+            "arr": {c: {p: float(v) for p, v in row.items()} for c, row in self.arr.iterrows()},
+            "promotions": self.promotions,
+            "demotions": self.demotions,
+        }
+
     @property
     def promotions(self) -> list[str]:
         """Account ids whose proposed tier is higher than their current tier."""

@@ -50,3 +50,24 @@ def test_without_a_tier_column_current_is_the_default_scorecard():
     assert m.accounts.loc["Standard"].tolist() == [0, 1, 2]
     assert m.promotions == ["B", "C"] and m.demotions == []
     assert m.arr.loc["Standard", "Key"] == pytest.approx(150.0)
+
+
+def test_cli_prints_and_returns_the_matrix(capsys, tmp_path):
+    import json
+
+    from cli import main
+
+    path = tmp_path / "six.csv"
+    ACCOUNTS.to_csv(path, index=False)
+    # revenue-only, what-if 70/50 on the 5 active (percentiles 100, 80, 60, 40, 20):
+    # proposed A, B Strategic; C Key; F, D Standard. Current: A Strategic, B Key, C Standard,
+    # D Standard, F (blank) → default scorecard 95/80 → Standard.
+    assert main(["analyze", str(path), "--json", "--thresholds", "70,50"]) == 0
+    m = json.loads(capsys.readouterr().out)["migration"]
+    assert m["current_source"] == "assigned"
+    assert m["accounts"]["Key"] == {"Strategic": 1, "Key": 0, "Standard": 0}
+    assert m["accounts"]["Standard"] == {"Strategic": 0, "Key": 1, "Standard": 2}
+    assert m["arr"]["Standard"]["Key"] == 150.0
+    assert m["promotions"] == ["B", "C"] and m["demotions"] == []
+    assert main(["analyze", str(path), "--thresholds", "70,50"]) == 0
+    assert "2 promotion(s), 0 demotion(s)" in capsys.readouterr().out
