@@ -13,7 +13,7 @@ from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 from dashboard import access, background, exporting, ids, state
 from dashboard.components import named
 from portfolio.resources import assets_dir
-from portfolio.tiers import DEFAULT_WEIGHTS
+from portfolio.tiers import DEFAULT_WEIGHTS, parse_revenue_bands
 from portfolio.whatif import DEFAULT_SETTINGS, weights_note
 from storage.scenarios import ScenarioStore
 from storage.session_store import RedisStore
@@ -103,6 +103,18 @@ def _whatif_panel() -> html.Div:
                     ),
                     dbc.Button(
                         "Reset weights", id=ids.WEIGHTS_RESET, color="link", size="sm", className="p-0"
+                    ),
+                    html.Label(
+                        "Revenue points from ARR bands (MIN_ARR:POINTS, …; empty: the ARR percentile)",
+                        htmlFor=ids.REVENUE_BANDS,
+                        className="form-label small mt-2",
+                    ),
+                    dbc.Input(
+                        id=ids.REVENUE_BANDS,
+                        type="text",
+                        placeholder="850000:10,250000:6,45000:2",
+                        size="sm",
+                        debounce=True,
                     ),
                 ]
             ),
@@ -221,6 +233,7 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         weights=Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
         capacities=Input({"type": ids.CAPACITY, "tier": ALL}, "value"),
         headcount=Input(ids.HEADCOUNT, "value"),
+        revenue_bands=Input(ids.REVENUE_BANDS, "value"),
     ),
     state=dict(
         weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
@@ -229,7 +242,9 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     ),
     prevent_initial_call=True,
 )
-def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids, previous):
+def update_settings(
+    thresholds, weights, capacities, headcount, weight_ids, capacity_ids, previous, revenue_bands=None
+):
     """Collect the what-if controls into the settings store, and say what the weights total.
     Invalid weights (negative, all zero) put the last valid ones back in the boxes with the
     error, so the boxes never disagree with the charts."""
@@ -243,7 +258,12 @@ def update_settings(thresholds, weights, capacities, headcount, weight_ids, capa
             [last[d] for d in dims],
             weights_note(last),
         )
+    try:
+        bands = parse_revenue_bands(revenue_bands) if (revenue_bands or "").strip() else None
+    except ValueError as exc:
+        return no_update, f"Revenue bands: {exc}.", [no_update] * len(dims), no_update
     settings = {
+        "revenue_bands": str(bands) if bands else None,
         "thresholds": list(thresholds),
         "weights": entered,
         "capacity": {i["tier"]: float(c) for i, c in zip(capacity_ids, capacities, strict=True)},

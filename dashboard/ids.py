@@ -23,6 +23,7 @@ HEADCOUNT = "whatif-headcount"
 WHATIF_ERROR = "whatif-error"
 WEIGHTS_NOTE = "whatif-weights-note"  # the weights' total and the normalised points used
 WEIGHTS_RESET = "whatif-weights-reset"
+REVENUE_BANDS = "whatif-revenue-bands"  # "MIN_ARR:POINTS,..." or empty (the ARR percentile)
 
 # prefix "export-": the sidebar's board-pack buttons and every chart's Download menu
 CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name,

@@ -162,6 +162,7 @@ def test_settings_callback_validates_weights():
         thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=12, previous=None, **controls
     )
     assert error == "" and settings == {
+        "revenue_bands": None,
         "thresholds": [40, 60],
         "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
         "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0},
@@ -172,6 +173,24 @@ def test_settings_callback_validates_weights():
         thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=-1, previous=None, **controls
     )
     assert settings["headcount"] is None  # a negative headcount: from the data
+
+
+def test_revenue_bands_box_goes_into_the_settings_or_says_what_is_wrong(request_ctx, pages):
+    controls = dict(
+        weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
+        capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
+        thresholds=[50, 70],
+        weights=list(DEFAULT_SETTINGS["weights"].values()),
+        capacities=[10, 25, 75],
+        headcount=None,
+        previous=None,
+    )
+    settings, error, *_ = update_settings(revenue_bands="45000:2, 850000:10", **controls)
+    assert error == "" and settings["revenue_bands"] == "850000:10,45000:2"
+    mode = pages.tiers.update_tiers(settings, 0)[-1]
+    assert "points from ARR bands (850000:10,45000:2)" in mode
+    settings, error, *_ = update_settings(revenue_bands="850000:12", **controls)
+    assert settings is dash.no_update and error == "Revenue bands: points must be between 0 and 10."
 
 
 def test_weights_total_is_said_and_reset_restores_the_defaults():
