@@ -353,6 +353,14 @@ def current_tiers(accounts: pd.DataFrame) -> tuple[pd.Series, str]:
     return assigned.where(assigned.notna(), default), "assigned"
 
 
+def tier_start_arr(arr: pd.Series, tier: pd.Series) -> dict[str, float]:
+    """The smallest ARR in the Strategic and Key tiers (where a revenue-only tier starts, in
+    currency per year), for those of the two that have accounts."""
+    frame = pd.DataFrame({"arr": arr.astype(float), "tier": tier.astype(object)}).dropna(subset=["tier"])
+    starts = frame.groupby("tier")["arr"].min()
+    return {t: float(starts[t]) for t in TIERS[:2] if t in starts}
+
+
 def tier_distribution(arr: pd.Series, tier: pd.Series) -> pd.DataFrame:
     """Accounts, ARR, share of ARR and mean ARR per tier (rows in :data:`TIERS` order).
 

@@ -6,6 +6,21 @@ from __future__ import annotations
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.tiers import tier_start_arr
+
+
+def _scores_takeaway(analysis: PortfolioAnalysis) -> str:
+    t = analysis.tiers
+    if t.revenue_only and t.revenue_method == "percentile":
+        starts = tier_start_arr(analysis.accounts["arr"], analysis.accounts["tier"])
+        named = " and ".join(f"{tier} from {money(arr)}" for tier, arr in starts.items())
+        return (
+            f"Revenue-only tiers cut the ARR percentile at {t.thresholds.strategic:g} and "
+            f"{t.thresholds.key:g}: {named or 'no Strategic or Key account'} of ARR."
+        )
+    return (
+        f"Tiers cut the scorecard at {t.thresholds.strategic:g} (Strategic) and {t.thresholds.key:g} (Key)."
+    )
 
 
 def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
@@ -26,10 +41,7 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
             f"({percent(strategic['accounts'] / active)} of accounts) hold "
             f"{percent(strategic['arr_share'])} of ARR."
         ),
-        "scores": (
-            f"Tiers cut the scorecard at {analysis.tiers.thresholds.strategic:g} (Strategic) "
-            f"and {analysis.tiers.thresholds.key:g} (Key)."
-        ),
+        "scores": _scores_takeaway(analysis),
         "sam-workload": (
             "No SAM column in the data: per-SAM load cannot be shown."
             if not w.has_sams

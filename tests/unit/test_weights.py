@@ -70,3 +70,26 @@ def test_tiers_page_statement_says_revenue_only_and_why():
         "Weighted scorecard; revenue is scored from points from ARR bands (10:10,1:2). "
         "Thresholds now: Strategic ≥ 70, Key ≥ 50."
     )
+
+
+def test_revenue_only_histogram_shows_arr_with_the_tier_cut_offs(five_accounts):
+    """A histogram of ARR percentiles is flat by construction (measured on the retail file: 106–108
+    accounts in each of 40 bins); revenue-only tiers show ARR on a log scale instead. Five
+    accounts 500/250/150/75/25, percentiles 100/80/60/40/20, cut-offs 95/80: Alpha Strategic,
+    Beta Key, the rest Standard."""
+    import math
+
+    from portfolio.analysis import analyze
+    from reporting import figures
+    from reporting.takeaways import takeaways
+
+    a = analyze(five_accounts)
+    fig = figures.score_histogram(a)
+    assert fig.layout.title.text == "ARR and revenue-only tier cut-offs"
+    assert [int(sum(trace.y)) for trace in fig.data] == [1, 1, 3]
+    assert [shape.x0 for shape in fig.layout.shapes] == pytest.approx([math.log10(500), math.log10(250)])
+    assert [a.text for a in fig.layout.annotations] == ["Strategic from $500", "Key from $250"]
+    assert takeaways(a)["scores"] == (
+        "Revenue-only tiers cut the ARR percentile at 95 and 80: "
+        "Strategic from $500 and Key from $250 of ARR."
+    )
