@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from portfolio.schema import TIERS
@@ -76,10 +77,16 @@ def migration(accounts: pd.DataFrame, proposed_tier: pd.Series) -> Migration:
         }
     )
     frame = frame[(frame["arr"] > 0) & frame["current_tier"].notna() & frame["proposed_tier"].notna()]
-    counts = pd.crosstab(frame["current_tier"], frame["proposed_tier"])
-    arr = pd.crosstab(frame["current_tier"], frame["proposed_tier"], values=frame["arr"], aggfunc="sum")
-    counts = counts.reindex(index=TIERS, columns=TIERS, fill_value=0).astype(int)
-    arr = arr.reindex(index=TIERS, columns=TIERS).fillna(0.0).astype(float)
+    n = len(TIERS)
+    cell = frame["current_tier"].map(_RANK).to_numpy(dtype=int) * n + frame["proposed_tier"].map(
+        _RANK
+    ).to_numpy(dtype=int)
+    counts = pd.DataFrame(np.bincount(cell, minlength=n * n).reshape(n, n), index=TIERS, columns=TIERS)
+    arr = pd.DataFrame(
+        np.bincount(cell, weights=frame["arr"].to_numpy(), minlength=n * n).reshape(n, n),
+        index=TIERS,
+        columns=TIERS,
+    )
     for table in (counts, arr):
         table.index.name, table.columns.name = "current", "proposed"
     step = frame["proposed_tier"].map(_RANK) - frame["current_tier"].map(_RANK)

@@ -346,10 +346,13 @@ def current_tiers(accounts: pd.DataFrame) -> tuple[pd.Series, str]:
     ones included); a blank cell, or data without the column, takes the scorecard tier at the
     default weights and thresholds on current ARR (missing for accounts with no ARR).
     """
-    default = tier_accounts(accounts, with_start=False).tier.astype(object)
-    if not has_assigned_tiers(accounts):
+    assigned = accounts["tier"].astype(object) if has_assigned_tiers(accounts) else None
+    if assigned is not None and assigned.notna().all():
+        return assigned, "assigned"
+    thresholds = SCORECARD_THRESHOLDS if score_dimensions(accounts) else REVENUE_ONLY_THRESHOLDS
+    default = assign_tiers(scorecard(accounts), thresholds).astype(object).where(accounts["arr"] > 0)
+    if assigned is None:
         return default, "scorecard"
-    assigned = accounts["tier"].astype(object)
     return assigned.where(assigned.notna(), default), "assigned"
 
 
