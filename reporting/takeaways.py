@@ -52,7 +52,8 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
         "sam-headcount": (
             f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} FTE); "
             + (
-                f"{w.available_headcount:g} are available."
+                f"{w.available_headcount:g} are available"
+                + (f", {w.strategic_sams} of them carrying strategic accounts." if w.has_sams else ".")
                 if w.has_sams or w.available_headcount > 0
                 else "no SAM column: enter the SAM headcount to compare."
             )

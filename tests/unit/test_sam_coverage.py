@@ -95,3 +95,12 @@ def test_capacity_takeaways_without_a_sam_column_say_so():
     text = takeaways(analyze(accounts))
     assert text["sam-workload"] == "No SAM column in the data: per-SAM load cannot be shown."
     assert text["sam-headcount"].endswith("no SAM column: enter the SAM headcount to compare.")
+
+
+def test_capacity_page_names_the_same_strategic_sams_as_the_overview_and_simulator():
+    from reporting.takeaways import takeaways
+
+    analysis = analyze_with(load_file(DEMO).accounts, DEFAULT_SETTINGS)
+    text = takeaways(analysis)["sam-headcount"]
+    assert text.endswith("27 are available, 4 of them carrying strategic accounts.")
+    assert default_sams(analysis) == analysis.workload.strategic_sams == 4
