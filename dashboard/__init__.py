@@ -263,6 +263,7 @@ def update_settings(
     except ValueError as exc:
         return no_update, f"Revenue bands: {exc}.", [no_update] * len(dims), no_update
     settings = {
+        "tier_basis": (previous or {}).get("tier_basis", "assigned"),  # set on the Retention page
         "revenue_bands": str(bands) if bands else None,
         "thresholds": list(thresholds),
         "weights": entered,

@@ -2,17 +2,19 @@
 
 A switch picks the tier retention is attributed to: the assigned tier the company runs
 (default; the scorecard when the data has no tier column, which the note says) or the
-scorecard on prior ARR."""
+scorecard on prior ARR. It is a what-if setting (``tier_basis``), so every page, chart download
+and the board pack follow it."""
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import graph, page_header
 from dashboard.whatif import analyze_session
 from portfolio.schema import TIERS
 from portfolio.tiers import TIER_BASES
+from portfolio.whatif import DEFAULT_SETTINGS
 from reporting import figures
 from reporting.takeaways import arr_bridge_takeaway, takeaways
 
@@ -33,6 +35,8 @@ def layout(**_):
                 ],
                 value=TIER_BASES[0],
                 inline=True,
+                persistence=True,
+                persistence_type="memory",  # as long as the settings store: until a reload
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
             graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
@@ -56,11 +60,10 @@ def layout(**_):
         settings=Input(ids.SETTINGS, "data"),
         _version=Input(ids.SESSION_VERSION, "data"),
         tier=Input(ids.RET_TIER, "value"),
-        basis=Input(ids.RET_BASIS, "value"),
     ),
 )
-def update_retention(settings, _version, tier, basis):
-    analysis = analyze_session({**(settings or {}), "tier_basis": basis})
+def update_retention(settings, _version, tier):
+    analysis = analyze_session(settings)
     return (
         figures.retention_by_tier_figure(analysis),
         figures.arr_bridge_figure(analysis, tier),
@@ -68,6 +71,17 @@ def update_retention(settings, _version, tier, basis):
         arr_bridge_takeaway(analysis, tier),
         analysis.tier_basis_note,
     )
+
+
+@callback(
+    Output(ids.SETTINGS, "data", allow_duplicate=True),
+    Input(ids.RET_BASIS, "value"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def set_tier_basis(basis, settings):
+    """The switch into the what-if settings."""
+    return {**(settings or DEFAULT_SETTINGS), "tier_basis": basis}
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

@@ -55,7 +55,7 @@ def test_every_page_callback_returns_its_figures(request_ctx, pages):
         "Tier distribution",
         "Scores and tier thresholds",
     ]
-    by_tier, bridge, *_ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic", "assigned")
+    by_tier, bridge, *_ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
     assert titles(by_tier, bridge) == [
         "Retention by tier at the start of the period (assigned tier)",
         "ARR bridge — Strategic",
@@ -78,11 +78,11 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
     )
     assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
     assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-4:-2] == (text["tier-distribution"], text["scores"])
-    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "assigned")[-3:-1] == (
+    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[-3:-1] == (
         text["retention-by-tier"],
         text["arr-bridge"],
     )
-    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic", "assigned")[-2]
+    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")[-2]
     assert strategic.startswith("Strategic accounts' ARR went from $") and strategic != text["arr-bridge"]
     assert pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)[-2:] == (
         text["sam-workload"],
@@ -93,8 +93,10 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
 def test_retention_switch_attributes_to_the_assigned_or_scored_tier(request_ctx, pages):
     """Issue 14: the demo has an assigned tier column, so the default is the assigned tier;
     the switch goes back to the scorecard on prior ARR, and the note says which is shown."""
-    by_tier, *_, note = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "assigned")
-    scored, *_, scored_note = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All", "scorecard")
+    by_tier, *_, note = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")
+    switched = pages.retention.set_tier_basis("scorecard", DEFAULT_SETTINGS)
+    assert switched == {**DEFAULT_SETTINGS, "tier_basis": "scorecard"}  # a what-if setting: exports follow
+    scored, *_, scored_note = pages.retention.update_retention(switched, 0, "All")
     assert note.startswith("Tier: the assigned tier column")
     assert scored_note == "Tier: the scorecard on prior ARR."
     assert by_tier.to_dict()["data"] != scored.to_dict()["data"]
@@ -162,6 +164,7 @@ def test_settings_callback_validates_weights():
         thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=12, previous=None, **controls
     )
     assert error == "" and settings == {
+        "tier_basis": "assigned",
         "revenue_bands": None,
         "thresholds": [40, 60],
         "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
@@ -189,6 +192,8 @@ def test_revenue_bands_box_goes_into_the_settings_or_says_what_is_wrong(request_
     assert error == "" and settings["revenue_bands"] == "850000:10,45000:2"
     mode = pages.tiers.update_tiers(settings, 0)[-1]
     assert "points from ARR bands (850000:10,45000:2)" in mode
+    kept, *_ = update_settings(revenue_bands="", **{**controls, "previous": {"tier_basis": "scorecard"}})
+    assert kept["tier_basis"] == "scorecard"  # a what-if change keeps the Retention page's switch
     settings, error, *_ = update_settings(revenue_bands="850000:12", **controls)
     assert settings is dash.no_update and error == "Revenue bands: points must be between 0 and 10."
 
