@@ -36,6 +36,7 @@ DEFAULT_SETTINGS: dict = {
     "weights": dict(DEFAULT_WEIGHTS),
     "capacity": dict(DEFAULT_CAPACITY),
     "headcount": None,
+    "revenue_bands": None,
 }
 
 

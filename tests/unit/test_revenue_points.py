@@ -104,3 +104,18 @@ def test_cli_revenue_bands(capsys, tmp_path):
     assert data["scorecard"]["revenue_bands"] == "850000:10,45000:2"
     assert main(["analyze", str(path), "--revenue-bands", "850000:12"]) == 2
     assert "--revenue-bands: points must be between 0 and 10" in capsys.readouterr().err
+
+
+def test_a_simulation_under_other_revenue_bands_is_flagged_beside_the_slides():
+    """Revenue bands change the tiers, so a simulation run under other bands does not belong
+    beside figures made under these (the tier basis only relabels retention: not compared)."""
+    from types import SimpleNamespace
+
+    from portfolio.whatif import DEFAULT_SETTINGS
+    from reporting.simulation_report import ReportInputs
+    from reporting.simulator import settings_mismatch
+
+    report = SimpleNamespace(inputs=ReportInputs({}, (), dict(DEFAULT_SETTINGS), 1000))
+    assert settings_mismatch(report, {**DEFAULT_SETTINGS, "tier_basis": "scorecard"}) is None
+    text = settings_mismatch(report, {**DEFAULT_SETTINGS, "revenue_bands": "850000:10"})
+    assert text is not None and "(revenue_bands)" in text
