@@ -11,10 +11,11 @@ import time
 
 from portfolio.demo import generate_demo
 from portfolio.ingest import finalize_accounts
+from portfolio.migration import migration
 from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
 from reporting import figures
 from reporting.kpis import overview_kpis
-from reporting.tables import tier_movers, top_accounts
+from reporting.tables import migration_table, tier_movers, top_accounts
 
 PAGE_FIGURES = {
     "overview": lambda a, raw: (
@@ -27,6 +28,7 @@ PAGE_FIGURES = {
         figures.tier_distribution_figure(a),
         figures.score_histogram(a),
         tier_movers(a, raw),
+        migration_table(migration(raw, a.accounts["tier"])),
     ),
     "retention": lambda a, raw: (figures.retention_by_tier_figure(a), figures.arr_bridge_figure(a)),
     "capacity": lambda a, raw: (figures.sam_load_figure(a), figures.headcount_figure(a)),

@@ -12,12 +12,14 @@ from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
+from portfolio.migration import Migration, migration
 from portfolio.schema import TIERS
 from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
 
 
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
+    moves = migration(result.accounts, analysis.accounts["tier"])
     if args.accounts_out:
         write_accounts(analysis.accounts, args.accounts_out)
     trend = None
@@ -26,12 +28,13 @@ def run(args: argparse.Namespace) -> int:
         trend = quarterly_trend(quarters_of(result.accounts), tiering=tiering)
     if args.json:
         payload = analysis.to_dict()
+        payload["migration"] = moves.to_dict()
         payload["source"] = source_info(result)
         if trend is not None:
             payload |= trend.to_dict()
         print(json.dumps(payload, indent=2))
     else:
-        print(render_text(analysis, result.report.source, result.report.notes))
+        print(render_text(analysis, result.report.source, result.report.notes, moves))
         if trend is not None:
             print("\n" + render_trend(trend))
     return 0
@@ -71,7 +74,9 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_string(justify="right")
 
 
-def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> str:
+def render_text(
+    analysis: PortfolioAnalysis, source: str, notes: list[str], moves: Migration | None = None
+) -> str:
     """The human-readable report printed by ``portfolio analyze``."""
     c = analysis.concentration
     lines = [f"Portfolio: {source}", *(f"  note: {n}" for n in notes), ""]
@@ -88,7 +93,15 @@ def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> s
         "",
     ]
     t = analysis.tiers
-    mode = "revenue-only (ARR rank)" if t.revenue_only else "weighted scorecard"
+    mode = "revenue-only" if t.revenue_only else "weighted scorecard"
+    mode += (
+        "; revenue "
+        + {
+            "column": "from the file's revenue_score column",
+            "bands": f"points from ARR bands {t.revenue_bands}",
+            "percentile": "as the ARR percentile",
+        }[t.revenue_method]
+    )
     lines.append(
         f"Tiers — {mode}; thresholds Strategic ≥ {t.thresholds.strategic:g}, Key ≥ {t.thresholds.key:g}"
     )
@@ -107,12 +120,20 @@ def render_text(analysis: PortfolioAnalysis, source: str, notes: list[str]) -> s
         lines.append(
             f"  {len(t.disagreements)} account(s) have an assigned tier that differs from the scorecard"
         )
+    if moves is not None:
+        current = "assigned tier" if moves.current_source == "assigned" else "default scorecard"
+        lines.append(
+            f"  current ({current}) × proposed (these settings), accounts: "
+            f"{len(moves.promotions)} promotion(s), {len(moves.demotions)} demotion(s)"
+        )
+        lines += ["    " + line for line in _table(moves.accounts).splitlines()]
     lines.append("")
     if analysis.retention is None:
         lines += ["Retention: no prior-year ARR in the file", ""]
     else:
         r = analysis.retention
         lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, GRR {percent(r.grr)}")
+        lines.append(f"  {analysis.tier_basis_note}")
         by_tier = pd.DataFrame(
             {
                 tier: {

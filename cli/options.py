@@ -10,7 +10,7 @@ from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.ingest import LoadResult, load_file
 from portfolio.jsonfile import read_json
 from portfolio.schema import SNAPSHOT_COLUMNS
-from portfolio.tiers import DEFAULT_WEIGHTS, Thresholds
+from portfolio.tiers import DEFAULT_WEIGHTS, RevenueBands, Thresholds, parse_revenue_bands
 
 
 def parse_pairs(text: str, what: str) -> dict[str, float]:
@@ -63,6 +63,16 @@ def parse_mapping(values: list[str]) -> dict[str, str]:
     return mapping
 
 
+def parse_bands(text: str | None) -> RevenueBands | None:
+    """``--revenue-bands`` → :class:`RevenueBands` (None when not given)."""
+    if not text:
+        return None
+    try:
+        return parse_revenue_bands(text)
+    except ValueError as exc:
+        raise CliError(f"--revenue-bands: {exc}") from None
+
+
 def load_and_analyze(
     args: argparse.Namespace, as_of: str | None = None
 ) -> tuple[LoadResult, PortfolioAnalysis]:
@@ -72,6 +82,7 @@ def load_and_analyze(
     weights = {**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")} if args.weights else None
     thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
     capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
+    bands = parse_bands(getattr(args, "revenue_bands", None))
     result = load_file(args.file, mapping=mapping, as_of=as_of or args.as_of)
     if not result.ok:
         raise CliError(result.report.summary(), EXIT_REJECTED, result.report.to_dict())
@@ -82,6 +93,8 @@ def load_and_analyze(
             thresholds=thresholds,
             capacity=capacity,
             available_headcount=args.headcount,
+            tier_basis=getattr(args, "tier_basis", "assigned"),
+            revenue_bands=bands,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None

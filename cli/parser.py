@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from portfolio.tiers import DEFAULT_WEIGHTS
+from portfolio.tiers import DEFAULT_WEIGHTS, TIER_BASES
 from simulation.backtest import DEFAULT_PATHS as BACKTEST_PATHS
 from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
 from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED
@@ -44,6 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--headcount", type=float, help="SAMs available (default: the SAMs named in the file)"
     )
     portfolio_options.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
+    portfolio_options.add_argument(
+        "--revenue-bands",
+        metavar="MIN_ARR:POINTS,...",
+        help="score revenue in points from ARR bands instead of the ARR percentile, e.g. "
+        "850000:10,250000:6,45000:2 (ARR at or above a floor takes its points, 0–10; below the "
+        "lowest, 0); a revenue_score column in the file takes precedence",
+    )
+    portfolio_options.add_argument(
+        "--tier-basis",
+        choices=TIER_BASES,
+        default="assigned",
+        help="tier that retention by tier is attributed to: the file's assigned tier column "
+        "(default; the scorecard when the file has none) or the scorecard on prior ARR",
+    )
 
     analyze_cmd = commands.add_parser(
         "analyze",
@@ -105,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--sams",
         type=float,
         metavar="N",
-        help="SAMs on the strategic tier today (default: the FTE the file's SAMs give it, as on the "
-        "Simulator page; without a SAM column, what it needs)",
+        help="SAMs on the strategic tier today (default, as on the Simulator page: the file's SAMs "
+        "carrying strategic accounts; without a SAM column, the whole SAMs the tier needs)",
     )
     simulation_options.add_argument(
         "--scenario-sams",

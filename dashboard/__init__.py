@@ -13,7 +13,7 @@ from dashboard import access, background, chart_tables, exporting, headers, ids,
 from dashboard.components import named
 from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
-from portfolio.whatif import DEFAULT_SETTINGS, finite_number, read_settings
+from portfolio.whatif import DEFAULT_SETTINGS, finite_number, read_settings, weights_note
 from storage.scenarios import ScenarioStore
 from storage.session_store import check_redis, derived_key, private_directory, secret_key
 from storage.settings import REDIS_ENV, SECRET_ENV, ConfigurationError, Settings
@@ -75,10 +75,10 @@ def _whatif_panel() -> html.Div:
             dbc.Input(id=ids.HEADCOUNT, type="number", min=0, step=1, placeholder="from the data", size="sm"),
             html.Details(
                 [
-                    html.Summary("Scorecard weights (%)", className="small mt-3"),
+                    html.Summary("Scorecard weights (points, total 100)", className="small mt-3"),
                     *[
                         named(
-                            f"{WEIGHT_LABELS[dim]} weight (%)",
+                            f"{WEIGHT_LABELS[dim]} weight (points)",
                             dbc.InputGroup(
                                 [
                                     dbc.InputGroupText(WEIGHT_LABELS[dim], className="small w-75"),
@@ -97,6 +97,24 @@ def _whatif_panel() -> html.Div:
                         )
                         for dim, weight in DEFAULT_WEIGHTS.items()
                     ],
+                    html.Div(
+                        weights_note(DEFAULT_WEIGHTS), id=ids.WEIGHTS_NOTE, className="small text-muted"
+                    ),
+                    dbc.Button(
+                        "Reset weights", id=ids.WEIGHTS_RESET, color="link", size="sm", className="p-0"
+                    ),
+                    html.Label(
+                        "Revenue points from ARR bands (MIN_ARR:POINTS, …; empty: the ARR percentile)",
+                        htmlFor=ids.REVENUE_BANDS,
+                        className="form-label small mt-2",
+                    ),
+                    dbc.Input(
+                        id=ids.REVENUE_BANDS,
+                        type="text",
+                        placeholder="850000:10,250000:6,45000:2",
+                        size="sm",
+                        debounce=True,
+                    ),
                 ]
             ),
             html.Div(id=ids.WHATIF_ERROR, className="text-danger small mt-1"),
@@ -202,40 +220,74 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
 
 
 @dash.callback(
-    output=[Output(ids.SETTINGS, "data"), Output(ids.WHATIF_ERROR, "children")],
+    output=[
+        Output(ids.SETTINGS, "data"),
+        Output(ids.WHATIF_ERROR, "children"),
+        Output({"type": ids.WEIGHT, "dim": ALL}, "value"),
+        Output(ids.WEIGHTS_NOTE, "children"),
+    ],
     inputs=dict(
         thresholds=Input(ids.THRESHOLDS, "value"),
         weights=Input({"type": ids.WEIGHT, "dim": ALL}, "value"),
         capacities=Input({"type": ids.CAPACITY, "tier": ALL}, "value"),
         headcount=Input(ids.HEADCOUNT, "value"),
+        revenue_bands=Input(ids.REVENUE_BANDS, "value"),
     ),
     state=dict(
         weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
         capacity_ids=State({"type": ids.CAPACITY, "tier": ALL}, "id"),
+        previous=State(ids.SETTINGS, "data"),
     ),
     prevent_initial_call=True,
 )
-def update_settings(thresholds, weights, capacities, headcount, weight_ids, capacity_ids):
-    """Collect the what-if controls into the settings store; invalid values keep the old
-    settings and say what is wrong (:func:`portfolio.whatif.read_settings`)."""
+def update_settings(
+    thresholds, weights, capacities, headcount, weight_ids, capacity_ids, previous, revenue_bands=None
+):
+    """Collect the what-if controls into the settings store, and say what the weights total.
+    Invalid weights (not numbers, negative, all zero) put the last valid ones back in the boxes
+    with the error, so the boxes never disagree with the charts; other invalid values keep the
+    old settings and say what is wrong (:func:`portfolio.whatif.read_settings`)."""
+    dims = [i["dim"] for i in weight_ids]
     try:
-        weights = {
-            i["dim"]: 0.0 if w in (None, "") else finite_number(w, "a weight")
-            for i, w in zip(weight_ids, weights, strict=True)
+        entered = {
+            d: 0.0 if w in (None, "") else finite_number(w, "a weight")
+            for d, w in zip(dims, weights, strict=True)
         }
-        if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-            return no_update, "Weights must be non-negative and not all zero."
+    except ValueError:
+        entered = {}
+    if any(w < 0 for w in entered.values()) or sum(entered.values()) <= 0:
+        last = {**DEFAULT_WEIGHTS, **((previous or {}).get("weights") or {})}
+        return (
+            no_update,
+            "Weights must be non-negative numbers, not all zero: the last valid weights are back.",
+            [last[d] for d in dims],
+            weights_note(last),
+        )
+    try:
         settings = read_settings(
             {
                 "thresholds": thresholds,
-                "weights": weights,
+                "weights": entered,
                 "capacity": {i["tier"]: c for i, c in zip(capacity_ids, capacities, strict=True)},
                 "headcount": headcount,
+                "tier_basis": (previous or {}).get("tier_basis", "assigned"),  # set on the Retention page
+                "revenue_bands": (revenue_bands or "").strip() or None,
             }
         )
     except ValueError as exc:
-        return no_update, f"{str(exc)[:1].upper()}{str(exc)[1:]}."
-    return settings, ""
+        return no_update, f"{str(exc)[:1].upper()}{str(exc)[1:]}.", [no_update] * len(dims), no_update
+    return settings, "", [no_update] * len(dims), weights_note(entered)
+
+
+@dash.callback(
+    Output({"type": ids.WEIGHT, "dim": ALL}, "value", allow_duplicate=True),
+    Input(ids.WEIGHTS_RESET, "n_clicks"),
+    State({"type": ids.WEIGHT, "dim": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def reset_weights(_clicks, weight_ids):
+    """Put the default weights back in the boxes (the settings follow)."""
+    return [DEFAULT_WEIGHTS[i["dim"]] for i in weight_ids]
 
 
 @dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))

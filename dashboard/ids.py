@@ -21,6 +21,9 @@ WEIGHT = "whatif-weight"  # pattern-matched: {"type": WEIGHT, "dim": name}
 CAPACITY = "whatif-capacity"  # pattern-matched: {"type": CAPACITY, "tier": name}
 HEADCOUNT = "whatif-headcount"
 WHATIF_ERROR = "whatif-error"
+WEIGHTS_NOTE = "whatif-weights-note"  # the weights' total and the normalised points used
+WEIGHTS_RESET = "whatif-weights-reset"
+REVENUE_BANDS = "whatif-revenue-bands"  # "MIN_ARR:POINTS,..." or empty (the ARR percentile)
 
 # prefix "export-": the sidebar's board-pack buttons and every chart's Download menu
 CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name,
@@ -55,6 +58,8 @@ TIERS_DIST_SUMMARY = "tiers-distribution-summary"
 TIERS_HIST_SUMMARY = "tiers-score-summary"
 TIERS_MOVERS = "tiers-movers"
 TIERS_DISAGREE = "tiers-disagreements"
+TIERS_MODE = "tiers-scorecard-mode"  # revenue-only or weighted, revenue method, thresholds
+TIERS_MIGRATION = "tiers-migration"  # current × proposed matrix and the moves it implies
 
 # prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"
@@ -62,6 +67,8 @@ RET_BRIDGE = "retention-bridge-graph"
 RET_BY_TIER_SUMMARY = "retention-by-tier-summary"
 RET_BRIDGE_SUMMARY = "retention-bridge-summary"
 RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a chart option
+RET_BASIS = "retention-tier-basis"  # assigned | scorecard: which tier retention is attributed to
+RET_BASIS_NOTE = "retention-tier-basis-note"
 
 # prefix "trends-": the Trends page
 TRENDS_NOTE = "trends-note"  # what the data is (or needs), above the charts

@@ -12,7 +12,15 @@ import pandas as pd
 from portfolio import concentration
 from portfolio.capacity import Workload, workload
 from portfolio.retention import Retention, retention, retention_by_tier
-from portfolio.tiers import Thresholds, TierAssignment, tier_accounts, tier_distribution
+from portfolio.tiers import (
+    RevenueBands,
+    Thresholds,
+    TierAssignment,
+    has_assigned_tiers,
+    tier_accounts,
+    tier_distribution,
+    validate_tier_basis,
+)
 
 
 @dataclass
@@ -28,6 +36,9 @@ class PortfolioAnalysis:
     retention : overall NRR/GRR and bridge; ``None`` without prior ARR.
     retention_by_tier : the same per start-of-period tier; empty without prior ARR.
     workload : SAM workload and headcount.
+    tier_basis : the tier retention is attributed to, as used: ``"assigned"`` (the company's
+        ``tier`` column) or ``"scorecard"`` (the scorecard on prior ARR).
+    tier_basis_note : one readable line saying so (and why, when "assigned" fell back).
     """
 
     accounts: pd.DataFrame
@@ -37,6 +48,8 @@ class PortfolioAnalysis:
     retention: Retention | None
     retention_by_tier: dict[str, Retention]
     workload: Workload
+    tier_basis: str = "scorecard"
+    tier_basis_note: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
@@ -48,6 +61,8 @@ class PortfolioAnalysis:
             "concentration": c.to_dict(),
             "scorecard": {
                 "revenue_only": self.tiers.revenue_only,
+                "revenue_method": self.tiers.revenue_method,
+                "revenue_bands": str(self.tiers.revenue_bands) if self.tiers.revenue_bands else None,
                 "weights": self.tiers.weights,
                 "thresholds": {
                     "strategic": self.tiers.thresholds.strategic,
@@ -75,6 +90,8 @@ class PortfolioAnalysis:
                 "existing_accounts": self.retention.existing_accounts,
                 "churned_accounts": self.retention.churned_accounts,
                 "new_accounts": self.retention.new_accounts,
+                "tier_basis": self.tier_basis,
+                "tier_basis_note": self.tier_basis_note,
                 "by_tier": {
                     t: {
                         "nrr": r.nrr,
@@ -110,6 +127,34 @@ def has_prior(accounts: pd.DataFrame) -> bool:
     return "arr_prior" in accounts and accounts["arr_prior"].notna().any()
 
 
+def retention_tiers(
+    accounts: pd.DataFrame, assignment: TierAssignment, basis: str
+) -> tuple[pd.Series, pd.Series, str, str]:
+    """Start-of-period and current tier for retention under ``basis`` (see :data:`TIER_BASES`).
+
+    Returns ``(start_tier, current_tier, basis used, note)``. "assigned" takes the assigned
+    ``tier`` as the tier at the start of the period (a snapshot carries one tier per account);
+    blank cells take the scorecard tier, and data without the column falls back to the
+    scorecard altogether — the note says which.
+    """
+    validate_tier_basis(basis)
+    scored_start, scored_now = assignment.start_tier.astype(object), assignment.tier.astype(object)
+    if basis == "scorecard":
+        return scored_start, scored_now, "scorecard", "Tier: the scorecard on prior ARR."
+    if not has_assigned_tiers(accounts):
+        note = "Tier: the scorecard on prior ARR (no assigned tier column in the data)."
+        return scored_start, scored_now, "scorecard", note
+    assigned = accounts["tier"].astype(object)
+    prior = accounts["arr_prior"] if "arr_prior" in accounts else pd.Series(0.0, index=accounts.index)
+    existing = prior.fillna(0) > 0
+    blank = int((assigned.isna() & existing).sum())
+    note = "Tier: the assigned tier column."
+    if blank:
+        note += f" {blank} account(s) with prior ARR and no assigned tier use the scorecard tier."
+    start = assigned.where(assigned.notna(), scored_start).where(existing)
+    return start, assigned.where(assigned.notna(), scored_now), "assigned", note
+
+
 def analyze(
     accounts: pd.DataFrame,
     *,
@@ -117,6 +162,8 @@ def analyze(
     thresholds: Thresholds | None = None,
     capacity: dict[str, float] | None = None,
     available_headcount: float | None = None,
+    tier_basis: str = "assigned",
+    revenue_bands: RevenueBands | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -126,13 +173,17 @@ def analyze(
     thresholds : tier cut-offs (default 70/50, or 95/80 when revenue-only).
     capacity : accounts per SAM per tier (default 10/25/75).
     available_headcount : SAMs available (default: the SAMs named in the data).
+    tier_basis : tier retention is attributed to, "assigned" (default; falls back to the
+        scorecard without a ``tier`` column) or "scorecard" (on prior ARR).
+    revenue_bands : ARR bands → revenue points instead of the ARR percentile.
 
     Raises
     ------
     ValueError
         For invalid weights, thresholds or capacity (caller mistakes, not data problems).
     """
-    assignment = tier_accounts(accounts, weights, thresholds)
+    validate_tier_basis(tier_basis)
+    assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
     enriched = accounts.assign(
         score=assignment.score.round(2),
         tier=assignment.tier,
@@ -141,11 +192,10 @@ def analyze(
     if "tier" in accounts:
         enriched = enriched.assign(assigned_tier=accounts["tier"])
     overall, by_tier = None, {}
+    start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     if has_prior(accounts):
         overall = retention(accounts["arr"], accounts["arr_prior"])
-        by_tier = retention_by_tier(
-            accounts["arr"], accounts["arr_prior"], assignment.start_tier, assignment.tier
-        )
+        by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"], start, now)
     return PortfolioAnalysis(
         accounts=enriched,
         concentration=concentration.summarize(accounts["arr"]),
@@ -154,6 +204,8 @@ def analyze(
         retention=overall,
         retention_by_tier=by_tier,
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
+        tier_basis=basis,
+        tier_basis_note=note,
     )
 
 

@@ -10,6 +10,11 @@ default capacities of 10 strategic, 25 key and 75 standard accounts per SAM (str
 * available FTE per tier  = Σ over SAMs of load_tier / load_total (each SAM is one FTE, split
   across tiers in proportion to the load they carry); without SAM data, the headcount given
 * coverage                = available / required
+
+**Available strategic SAMs** (one definition for the Overview, the Capacity page and the
+Simulator): the named SAMs who carry at least one strategic account — whole people, counted
+from the data, so it does not move when the capacity per SAM changes (a split of each SAM's
+time in proportion to load would). Unknown (``None``) without a SAM column.
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ class Workload:
     required_headcount : Σ of the per-tier headcounts.
     available_headcount : SAMs available (given, or the number of named SAMs in the data).
     overloaded_sams : names of SAMs with load > 1.
+    strategic_sams : named SAMs carrying at least one strategic account (whole people); ``None``
+        when the data names no SAM.
+    strategic_sams_overloaded : how many of those are over capacity (load > 1).
     """
 
     by_tier: pd.DataFrame
@@ -59,9 +67,17 @@ class Workload:
     required_fte: float
     available_headcount: float
     overloaded_sams: list[str]
+    strategic_sams: int | None = None
+    strategic_sams_overloaded: int = 0
+
+    @property
+    def has_sams(self) -> bool:
+        """True when the data names at least one SAM."""
+        return self.strategic_sams is not None
 
     def to_dict(self) -> dict:
         return {
+            "strategic_sams": self.strategic_sams,
             "required_headcount": self.required_headcount,
             "required_fte": self.required_fte,
             "available_headcount": self.available_headcount,
@@ -138,7 +154,10 @@ def workload(
     by_tier["available_fte"] = available.reindex(TIERS).astype(float)
     by_tier["coverage"] = by_tier["available_fte"] / by_tier["required_fte"].replace(0, np.nan)
     by_tier.index.name = "tier"
+    carries_strategic = named[TIERS[0]] > 0
     return Workload(
+        strategic_sams=int(carries_strategic.sum()) if len(named) else None,
+        strategic_sams_overloaded=int((carries_strategic & named["overloaded"]).sum()),
         by_tier=by_tier,
         by_sam=by_sam,
         required_headcount=int(by_tier["required_headcount"].sum()),

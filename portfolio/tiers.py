@@ -8,6 +8,13 @@ scores 10 and, of four accounts, the smallest 2.5); an account with no ARR score
 
 Tier: score ≥ strategic threshold → Strategic; ≥ key threshold → Key; otherwise Standard.
 
+The revenue score can also come from **ARR bands** (:class:`RevenueBands`: an ARR floor → points,
+as the published scorecard model scores revenue, e.g. $850K → 10 pts, $45K → 2 pts; ARR below
+the lowest floor, or none, scores 0) or from a ``revenue_score`` column (0–10) the file carries;
+a blank cell of that column takes the percentile (or the bands). The column describes the
+account now, so the start-of-period score (on ``arr_prior``) uses the percentile or bands.
+``TierAssignment.revenue_method`` says which: "column", "bands" or "percentile".
+
 Without any scorecard column the selection is **revenue-only**: the score is the ARR
 percentile (0–100) and the default cut-offs are 95/80, i.e. the top 5% of accounts by ARR are
 Strategic and the next 15% Key.
@@ -15,6 +22,7 @@ Strategic and the next 15% Key.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,6 +64,17 @@ class Thresholds:
 SCORECARD_THRESHOLDS = Thresholds(70.0, 50.0)
 REVENUE_ONLY_THRESHOLDS = Thresholds(95.0, 80.0)
 
+TIER_BASES: tuple[str, ...] = ("assigned", "scorecard")
+"""Which tier retention is attributed to: the company's assigned ``tier`` column, or the
+scorecard (at the what-if settings) on prior ARR."""
+
+
+def validate_tier_basis(basis: str) -> str:
+    """Return ``basis`` if it is one of :data:`TIER_BASES`, else raise a readable ValueError."""
+    if basis not in TIER_BASES:
+        raise ValueError(f"tier basis must be one of {', '.join(TIER_BASES)} (got {basis!r})")
+    return basis
+
 
 def validate_weights(weights: dict[str, float]) -> dict[str, float]:
     """Check weights: known dimensions, non-negative, positive sum. Returns a copy."""
@@ -72,6 +91,33 @@ def validate_weights(weights: dict[str, float]) -> dict[str, float]:
     return dict(weights)
 
 
+def normalised_weights(weights: dict[str, float]) -> dict[str, float]:
+    """Weights as points out of 100: w_d · 100 / Σ w (the scorecard uses only their ratios, so
+    these give the same scores). ValueError for negative or all-zero weights."""
+    weights = validate_weights(weights)
+    total = sum(weights.values())
+    return {d: 100 * w / total for d, w in weights.items()}
+
+
+def strategic_size_warning(n_strategic: int, n_active: int) -> str | None:
+    """The warning for a strategic tier larger than SAMs can give strategic attention to (more
+    than :data:`STRATEGIC_MAX_SHARE` of active accounts or more than
+    :data:`STRATEGIC_MAX_ACCOUNTS`), naming only the limit(s) it exceeds; None within both."""
+    share = n_strategic / max(n_active, 1)
+    exceeded = []
+    if share > STRATEGIC_MAX_SHARE:
+        exceeded.append(f"more than {STRATEGIC_MAX_SHARE:.0%} of active accounts")
+    if n_strategic > STRATEGIC_MAX_ACCOUNTS:
+        exceeded.append(f"more than {STRATEGIC_MAX_ACCOUNTS} accounts")
+    if not exceeded:
+        return None
+    return (
+        f"The strategic tier has {n_strategic} accounts ({share:.0%} of active accounts): "
+        f"{' and '.join(exceeded)} is hard to give strategic treatment. "
+        "Consider raising the strategic threshold."
+    )
+
+
 def revenue_score(arr: pd.Series) -> pd.Series:
     """Revenue dimension (0–10): 10 · percentile rank of ARR among accounts with ARR > 0."""
     arr = arr.astype(float)
@@ -81,20 +127,100 @@ def revenue_score(arr: pd.Series) -> pd.Series:
     return score
 
 
+REVENUE_SCORE_COLUMN = "revenue_score"
+"""Optional column: the revenue dimension's points (0–10) as the company scores them."""
+
+
+@dataclass(frozen=True)
+class RevenueBands:
+    """ARR bands → revenue points: ARR ≥ ``floors[i]`` scores ``points[i]`` (the highest floor
+    reached); floors ascending, points 0–10 and not falling as ARR rises.
+
+    Written (and read by :func:`parse_revenue_bands`) as ``"MIN_ARR:POINTS,..."``, e.g.
+    ``"850000:10,250000:6,45000:2"``; ``str()`` gives that form, largest floor first.
+    """
+
+    floors: tuple[float, ...]
+    points: tuple[float, ...]
+
+    def __str__(self) -> str:
+        return ",".join(f"{f:.15g}:{p:g}" for f, p in zip(self.floors[::-1], self.points[::-1], strict=True))
+
+
+def parse_revenue_bands(text: str) -> RevenueBands:
+    """``"850000:10,45000:2"`` → :class:`RevenueBands`; ValueError with a readable reason."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        floor_text, sep, points_text = part.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            pairs.append((float(floor_text.replace("_", "")), float(points_text)))
+        except ValueError:
+            raise ValueError(f"expected MIN_ARR:POINTS pairs such as 850000:10, got {part!r}") from None
+    if not pairs:
+        raise ValueError("give at least one band, e.g. 850000:10,45000:2")
+    pairs.sort()
+    floors = tuple(f for f, _ in pairs)
+    points = tuple(p for _, p in pairs)
+    if any(not np.isfinite(f) or f < 0 for f in floors):
+        raise ValueError("ARR floors must be ≥ 0")
+    if any(not 0 <= p <= 10 for p in points):
+        raise ValueError("points must be between 0 and 10")
+    if len(set(floors)) < len(floors):
+        raise ValueError("give each ARR floor once")
+    if any(b < a for a, b in itertools.pairwise(points)):
+        raise ValueError("points must not fall as ARR rises")
+    return RevenueBands(floors, points)
+
+
+def revenue_points(arr: pd.Series, bands: RevenueBands) -> pd.Series:
+    """Revenue dimension (0–10) from ARR bands: the points of the highest floor ≤ ARR; 0 below
+    the lowest floor and for accounts with no ARR."""
+    value = arr.astype(float).to_numpy()
+    band = np.searchsorted(np.asarray(bands.floors), value, side="right") - 1
+    points = np.where(band >= 0, np.asarray(bands.points)[np.maximum(band, 0)], 0.0)
+    return pd.Series(np.where(value > 0, points, 0.0), index=arr.index)
+
+
+def revenue_method(accounts: pd.DataFrame, bands: RevenueBands | None) -> str:
+    """Where the revenue score comes from: "column", "bands" or "percentile"."""
+    if REVENUE_SCORE_COLUMN in accounts and accounts[REVENUE_SCORE_COLUMN].notna().any():
+        return "column"
+    return "bands" if bands is not None else "percentile"
+
+
+def _revenue_dimension(accounts: pd.DataFrame, arr_column: str, bands: RevenueBands | None) -> pd.Series:
+    """The revenue score (0–10) of every account: the ``revenue_score`` column where given (for
+    current ARR only), else the bands, else the percentile."""
+    arr = accounts[arr_column]
+    score = revenue_points(arr, bands) if bands is not None else revenue_score(arr)
+    if arr_column == "arr" and REVENUE_SCORE_COLUMN in accounts:
+        given = pd.to_numeric(accounts[REVENUE_SCORE_COLUMN], errors="coerce")
+        if ((given < 0) | (given > 10)).any():
+            raise ValueError(f"{REVENUE_SCORE_COLUMN} must be between 0 and 10")
+        score = given.where(given.notna(), score).astype(float)
+    return score
+
+
 def score_dimensions(accounts: pd.DataFrame) -> list[str]:
     """Scorecard columns (besides revenue) the data has at least one value for."""
     return [d for d in SCORE_DIMENSIONS if d in accounts and accounts[d].notna().any()]
 
 
 def scorecard(
-    accounts: pd.DataFrame, weights: dict[str, float] | None = None, *, arr_column: str = "arr"
+    accounts: pd.DataFrame,
+    weights: dict[str, float] | None = None,
+    *,
+    arr_column: str = "arr",
+    revenue_bands: RevenueBands | None = None,
 ) -> pd.Series:
     """Score (0–100) of every account; see the module docstring for the formula.
 
     A blank cell leaves that dimension out of the account's weighted mean rather than counting
-    as 0. Without scorecard columns the score is the revenue percentile · 100.
+    as 0. Without scorecard columns the score is the revenue score · 10.
     """
-    revenue = revenue_score(accounts[arr_column])
+    revenue = _revenue_dimension(accounts, arr_column, revenue_bands)
     dims = score_dimensions(accounts)
     if not dims:
         return 10 * revenue
@@ -128,6 +254,8 @@ class TierAssignment:
         of the period; missing for new accounts (``arr_prior`` = 0) or without prior ARR.
     revenue_only : True when no scorecard column exists and tiers rest on ARR rank alone.
     thresholds, weights : what was used.
+    revenue_method : "column", "bands" or "percentile" (see the module docstring).
+    revenue_bands : the bands used, if any.
     warnings : readable warnings (strategic tier too large, …).
     disagreements : accounts whose assigned ``tier`` differs from the scored tier.
     """
@@ -141,6 +269,8 @@ class TierAssignment:
     weights: dict[str, float]
     warnings: list[str] = field(default_factory=list)
     disagreements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    revenue_method: str = "percentile"
+    revenue_bands: RevenueBands | None = None
 
 
 def tier_accounts(
@@ -149,6 +279,7 @@ def tier_accounts(
     thresholds: Thresholds | None = None,
     *,
     with_start: bool = True,
+    revenue_bands: RevenueBands | None = None,
 ) -> TierAssignment:
     """Score and tier every account, now and (unless ``with_start`` is False) at the start of
     the period; without it ``start_score``/``start_tier`` are all missing."""
@@ -157,11 +288,11 @@ def tier_accounts(
         thresholds = REVENUE_ONLY_THRESHOLDS if revenue_only else SCORECARD_THRESHOLDS
     weights = validate_weights(weights or DEFAULT_WEIGHTS)
     active = accounts["arr"] > 0
-    score = scorecard(accounts, weights)
+    score = scorecard(accounts, weights, revenue_bands=revenue_bands)
     tier = assign_tiers(score, thresholds).where(active)
     has_prior = (accounts["arr_prior"].fillna(0) > 0) & with_start
     start_score = (
-        scorecard(accounts, weights, arr_column="arr_prior")
+        scorecard(accounts, weights, arr_column="arr_prior", revenue_bands=revenue_bands)
         if with_start
         else pd.Series(np.nan, index=accounts.index)
     ).where(has_prior)
@@ -172,12 +303,9 @@ def tier_accounts(
         warnings.append("No scorecard columns: tiers rest on ARR rank alone (revenue-only selection).")
     n_active = int(active.sum())
     n_strategic = int((tier == TIERS[0]).sum())
-    if n_strategic > STRATEGIC_MAX_ACCOUNTS or n_strategic > STRATEGIC_MAX_SHARE * n_active:
-        warnings.append(
-            f"The strategic tier has {n_strategic} accounts ({n_strategic / max(n_active, 1):.0%}"
-            f" of active accounts): more than ~10% or 50 accounts is hard to give strategic "
-            "treatment. Consider raising the strategic threshold."
-        )
+    size_warning = strategic_size_warning(n_strategic, n_active)
+    if size_warning:
+        warnings.append(size_warning)
     disagreements = pd.DataFrame()
     if "tier" in accounts and accounts["tier"].notna().any():
         assigned = accounts["tier"]
@@ -192,8 +320,48 @@ def tier_accounts(
             }
         )[differs].reset_index(drop=True)
     return TierAssignment(
-        score, tier, start_score, start_tier, revenue_only, thresholds, weights, warnings, disagreements
+        score,
+        tier,
+        start_score,
+        start_tier,
+        revenue_only,
+        thresholds,
+        weights,
+        warnings,
+        disagreements,
+        revenue_method(accounts, revenue_bands),
+        revenue_bands,
     )
+
+
+def has_assigned_tiers(accounts: pd.DataFrame) -> bool:
+    """True when the data carries an assigned ``tier`` column with at least one value."""
+    return "tier" in accounts and accounts["tier"].notna().any()
+
+
+def current_tiers(accounts: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The tiers the company runs now, and where they come from (``"assigned"``/``"scorecard"``).
+
+    The assigned ``tier`` column where the data has one (every account with a value, churned
+    ones included); a blank cell, or data without the column, takes the scorecard tier at the
+    default weights and thresholds on current ARR (missing for accounts with no ARR).
+    """
+    assigned = accounts["tier"].astype(object) if has_assigned_tiers(accounts) else None
+    if assigned is not None and assigned.notna().all():
+        return assigned, "assigned"
+    thresholds = SCORECARD_THRESHOLDS if score_dimensions(accounts) else REVENUE_ONLY_THRESHOLDS
+    default = assign_tiers(scorecard(accounts), thresholds).astype(object).where(accounts["arr"] > 0)
+    if assigned is None:
+        return default, "scorecard"
+    return assigned.where(assigned.notna(), default), "assigned"
+
+
+def tier_start_arr(arr: pd.Series, tier: pd.Series) -> dict[str, float]:
+    """The smallest ARR in the Strategic and Key tiers (where a revenue-only tier starts, in
+    currency per year), for those of the two that have accounts."""
+    frame = pd.DataFrame({"arr": arr.astype(float), "tier": tier.astype(object)}).dropna(subset=["tier"])
+    starts = frame.groupby("tier")["arr"].min()
+    return {t: float(starts[t]) for t in TIERS[:2] if t in starts}
 
 
 def tier_distribution(arr: pd.Series, tier: pd.Series) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """What-if settings: the global controls' values as one JSON-able dict, and its reading.
 
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
-"headcount": number or None}``. Missing entries take the core's defaults.
+"headcount": number or None, "tier_basis": "assigned" | "scorecard", "revenue_bands":
+"MIN_ARR:POINTS,..." or None}``. Missing entries take the core's defaults.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from portfolio.tiers import (
     REVENUE_ONLY_THRESHOLDS,
     SCORECARD_THRESHOLDS,
     Thresholds,
+    normalised_weights,
+    parse_revenue_bands,
     score_dimensions,
     tier_accounts,
+    validate_tier_basis,
     validate_weights,
 )
 from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
@@ -42,6 +46,8 @@ DEFAULT_SETTINGS: dict = {
     "weights": dict(DEFAULT_WEIGHTS),
     "capacity": dict(DEFAULT_CAPACITY),
     "headcount": None,
+    "tier_basis": "assigned",
+    "revenue_bands": None,
 }
 
 
@@ -82,11 +88,21 @@ def read_settings(settings: dict | None) -> dict:
     headcount = merged.get("headcount")
     if headcount not in (None, ""):
         headcount = finite_number(headcount, "headcount")
+    bands = merged["revenue_bands"]
+    if bands not in (None, ""):
+        if not isinstance(bands, str):
+            raise ValueError("revenue bands must be text such as 850000:10,45000:2")
+        try:
+            bands = str(parse_revenue_bands(bands))
+        except ValueError as exc:
+            raise ValueError(f"revenue bands: {exc}") from None
     return {
         "thresholds": [key, strategic],
         "weights": weights,
         "capacity": capacity,
         "headcount": headcount if isinstance(headcount, float) and headcount >= 0 else None,
+        "tier_basis": validate_tier_basis(merged["tier_basis"]),
+        "revenue_bands": bands or None,
     }
 
 
@@ -102,6 +118,8 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         thresholds=Thresholds(strategic, key),
         capacity=settings["capacity"],
         available_headcount=headcount,
+        tier_basis=settings["tier_basis"],
+        revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
     )
 
 
@@ -138,3 +156,15 @@ def history_with(accounts, settings: dict | None) -> HistoryViews:
     return HistoryViews(
         trend_with(accounts, settings), revenue_cohorts(quarters), revenue_cohorts(quarters, strategic)
     )
+
+
+def weights_note(weights: dict[str, float]) -> str:
+    """What the weights entered mean, in points out of 100: "Total 100 points." when they sum
+    to 100, else the total and the normalised points the scorecard uses (only the ratios
+    matter). ValueError for negative or all-zero weights."""
+    total = sum(weights.values())
+    points = normalised_weights(weights)
+    if abs(total - 100) < 1e-9:
+        return "Total 100 points."
+    shown = " · ".join(f"{d.replace('_', ' ').capitalize()} {p:.1f}" for d, p in points.items() if p > 0)
+    return f"Total {total:g} points, not 100: used in proportion, as {shown}."

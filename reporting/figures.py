@@ -6,6 +6,7 @@ Money axes use the currency prefix and SI suffixes ($1.2M); shares are percentag
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +19,7 @@ from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.retention import Bridge
 from portfolio.schema import TIERS
+from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
 from reporting.simulation_report import DELTA, SimulationReport
 from reporting.theme import ACCENT, BAND, TEMPLATE_NAME, TIER_COLORS, VARIANT_COLORS, rgba
@@ -255,7 +257,7 @@ SCORE_BIN = 2.5
 
 def score_label(analysis: PortfolioAnalysis) -> str:
     """What the score axis measures."""
-    return "ARR percentile (revenue-only)" if analysis.tiers.revenue_only else "Score (0–100)"
+    return "Revenue score × 10 (revenue-only)" if analysis.tiers.revenue_only else "Score (0–100)"
 
 
 def score_counts(analysis: PortfolioAnalysis) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -274,6 +276,8 @@ def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
     Binned with NumPy rather than by Plotly in the browser, so 100,000 scores send 40 bars
     per tier, not 100,000 numbers.
     """
+    if analysis.tiers.revenue_only and analysis.tiers.revenue_method == "percentile":
+        return arr_cutoff_histogram(analysis)
     t = analysis.tiers.thresholds
     label = score_label(analysis)
     edges, by_tier = score_counts(analysis)
@@ -315,6 +319,58 @@ def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
         bargap=0,
         xaxis=dict(title=label, range=[0, 100]),
         yaxis=dict(title="Accounts"),
+        shapes=shapes,
+        annotations=annotations,
+    )
+
+
+def arr_cutoff_histogram(analysis: PortfolioAnalysis, bins: int = 40) -> go.Figure:
+    """Revenue-only tiers (the score is the ARR percentile, whose histogram is flat by
+    construction): accounts by ARR on a log scale (``bins`` equal steps of log10 ARR), stacked
+    by tier, with a line at the ARR where the Strategic and Key tiers start."""
+    accounts = analysis.accounts.dropna(subset=["tier"])
+    log_arr = np.log10(accounts["arr"].to_numpy(dtype=float))
+    lo, hi = (float(log_arr.min()), float(log_arr.max())) if len(log_arr) else (0.0, 1.0)
+    edges = np.linspace(lo, max(hi, lo + 1e-6), bins + 1)
+    traces = []
+    for tier in TIERS:
+        counts, _ = np.histogram(log_arr[(accounts["tier"] == tier).to_numpy()], bins=edges)
+        traces.append(
+            dict(
+                type="bar",
+                x=(edges[:-1] + edges[1:]) / 2,
+                y=counts,
+                width=edges[1] - edges[0],
+                name=tier,
+                marker=dict(color=TIER_COLORS[tier], line_width=0),
+                customdata=np.column_stack(
+                    [[money(10**e) for e in edges[:-1]], [money(10**e) for e in edges[1:]]]
+                ),
+                hovertemplate=f"{tier}: %{{y:,}} accounts with ARR "
+                "%{customdata[0]}–%{customdata[1]}<extra></extra>",
+            )
+        )
+    shapes, annotations = [], []
+    for name, arr in tier_start_arr(analysis.accounts["arr"], analysis.accounts["tier"]).items():
+        x = float(np.log10(arr))
+        shapes.append(_line("x", x, dict(color=TIER_COLORS[name], dash="dash", width=2)))
+        annotations.append(
+            _label(
+                f"{name} from {money(arr)}", x, 1, "x", "y domain", xanchor="right", yanchor="top", xshift=-4
+            )
+        )
+    powers = np.arange(np.floor(lo), np.ceil(hi) + 1)
+    return _figure(
+        "ARR and revenue-only tier cut-offs",
+        traces,
+        barmode="stack",
+        bargap=0,
+        xaxis=dict(
+            title="ARR (log scale)",
+            tickvals=powers.tolist(),
+            ticktext=[re.sub(r"\.0+(?=[kMB])", "", money(10**p)) for p in powers],
+        ),
+        yaxis=dict(title="Accounts", rangemode="tozero"),
         shapes=shapes,
         annotations=annotations,
     )
@@ -364,7 +420,10 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
         _label("strong ≥ 120%", 1, 1.6, "x domain", "y", xanchor="right", yanchor="bottom"),
         _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
     ]
-    return _figure("Retention by tier at the start of the period", traces, showlegend=False, **layout)
+    basis = "assigned tier" if analysis.tier_basis == "assigned" else "scorecard on prior ARR"
+    return _figure(
+        f"Retention by tier at the start of the period ({basis})", traces, showlegend=False, **layout
+    )
 
 
 def arr_bridge_figure(analysis: PortfolioAnalysis, tier: str | None = None) -> go.Figure:
@@ -417,6 +476,12 @@ def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
 def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
     """Each SAM's load (FTE = Σ accounts / capacity), stacked by tier, against 100% capacity."""
     w = analysis.workload
+    if not w.has_sams:
+        return message_figure(
+            "SAM workload against capacity",
+            "No SAM column in the data: per-SAM load needs each account's SAM.<br>"
+            "Enter the SAM headcount in the What-if panel to see coverage by tier.",
+        )
     by_sam = w.by_sam.drop(index="(unassigned)", errors="ignore").head(top).iloc[::-1]
     capacity = w.by_tier["capacity"]
     names = escape_text(pd.Series(by_sam.index, dtype=str)).tolist()

@@ -35,6 +35,29 @@ def _grr_reading(grr: float) -> tuple[str, str]:
     return "below the 92–98% benchmark", "danger" if grr < 0.85 else "warning"
 
 
+def _strategic_reading(analysis: PortfolioAnalysis) -> tuple[str, str]:
+    """Strategic accounts per strategic SAM against the capacity set, and its tone: green only
+    when the average is within capacity and no strategic SAM is over capacity (the Capacity
+    page's load bars)."""
+    w = analysis.workload
+    n_strategic = int(analysis.distribution.loc["Strategic", "accounts"])
+    capacity = float(w.by_tier.loc["Strategic", "capacity"])
+    if not w.has_sams:
+        return "no SAM column: enter the SAM headcount", "secondary"
+    if not w.strategic_sams:
+        return "no SAM carries a strategic account", "warning" if n_strategic else "secondary"
+    per_sam = n_strategic / w.strategic_sams
+    text = (
+        f"{per_sam:.1f} per SAM on {w.strategic_sams} strategic SAMs, capacity {capacity:g} "
+        f"({per_sam / capacity:.0%})"
+    )
+    if w.strategic_sams_overloaded:
+        text += f"; {w.strategic_sams_overloaded} over capacity"
+    if per_sam > capacity:
+        return text, "danger"
+    return text, "warning" if w.strategic_sams_overloaded else "success"
+
+
 def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
     """KPI cards in display order."""
     c = analysis.concentration
@@ -46,14 +69,21 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
     strategic_r = analysis.retention_by_tier.get("Strategic")
     strategic_grr = strategic_r.grr if strategic_r else float("nan")
     n_strategic = int(dist.loc["Strategic", "accounts"])
-    strategic_sams = w.by_tier.loc["Strategic", "available_fte"]
-    per_sam = n_strategic / strategic_sams if strategic_sams > 0 else float("inf")
+    per_sam_text, per_sam_tone = _strategic_reading(analysis)
     top20_tone = "danger" if c.top_20pct_share > 0.8 else "warning" if c.top_20pct_share > 0.6 else "success"
     gini_tone = "danger" if c.gini > 0.7 else "warning" if c.gini > 0.5 else "success"
     coverage = w.available_headcount / w.required_fte if w.required_fte else float("inf")
     cover_tone = "success" if coverage >= 1 else "warning" if coverage >= 0.85 else "danger"
-    per_sam_text = "no strategic SAM time" if math.isinf(per_sam) else f"{per_sam:.1f} per SAM"
-    per_sam_tone = "success" if 5 <= per_sam <= 15 else "warning"
+    if w.has_sams or w.available_headcount > 0:
+        cover_value = f"{w.available_headcount:g} / {w.required_headcount}"
+        cover_reading = (
+            f"available / required SAMs ({w.required_fte:.1f} FTE); {len(w.overloaded_sams)} over capacity"
+        )
+    else:
+        cover_value, cover_tone = f"– / {w.required_headcount}", "secondary"
+        cover_reading = (
+            f"no SAM column: enter the SAM headcount in the What-if panel ({w.required_headcount} needed)"
+        )
     return [
         Kpi("Total ARR", money(c.total_arr), f"{c.active_accounts:,} accounts with ARR", "secondary"),
         Kpi(
@@ -74,13 +104,8 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
         Kpi(
             "Strategic accounts",
             f"{n_strategic:,} · {percent(dist.loc['Strategic', 'arr_share'], 0)} of ARR",
-            f"{per_sam_text} (norm 5–15); strategic GRR {percent(strategic_grr)}",
+            f"{per_sam_text}; strategic GRR {percent(strategic_grr)}",
             per_sam_tone,
         ),
-        Kpi(
-            "SAM coverage",
-            f"{w.available_headcount:g} / {w.required_headcount}",
-            f"available / required SAMs ({w.required_fte:.1f} FTE); {len(w.overloaded_sams)} over capacity",
-            cover_tone,
-        ),
+        Kpi("SAM coverage", cover_value, cover_reading, cover_tone),
     ]

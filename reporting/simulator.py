@@ -114,10 +114,13 @@ def assumptions_from_rows(rows: list[dict], base: Assumptions) -> Assumptions:
 
 
 def default_sams(analysis: PortfolioAnalysis) -> float:
-    """SAMs on the strategic tier today: the FTE the data's SAMs give it, else what it needs."""
-    row = analysis.workload.by_tier.loc[TIERS[0]]
-    available = float(row["available_fte"])
-    return round(available, 1) if available > 0 else float(row["required_headcount"])
+    """SAMs on the strategic tier today: the data's SAMs carrying strategic accounts (whole
+    people, :attr:`portfolio.capacity.Workload.strategic_sams`), else — without a SAM column,
+    or when none carries one — the whole SAMs the tier needs at the capacity set."""
+    known = analysis.workload.strategic_sams
+    if known:
+        return float(known)
+    return float(analysis.workload.by_tier.loc[TIERS[0], "required_headcount"])
 
 
 def treatment_from_form(analysis: PortfolioAnalysis, form: dict) -> TreatmentEffect:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.formatting import money
+from portfolio.migration import Migration
+from portfolio.schema import TIERS
 from portfolio.tiers import tier_accounts
 
 
@@ -35,3 +38,16 @@ def tier_movers(current: PortfolioAnalysis, accounts: pd.DataFrame) -> pd.DataFr
         default_tier=before[moved], tier=after[moved]
     )
     return frame.sort_values("arr", ascending=False)
+
+
+def migration_table(m: Migration) -> pd.DataFrame:
+    """The migration matrix as text, one row per current tier: a ``current`` column and one
+    column per proposed tier holding "n accounts · ARR" (the diagonal stays put)."""
+    rows = []
+    for current in TIERS:
+        row = {"current": current}
+        for proposed in TIERS:
+            n = int(m.accounts.loc[current, proposed])
+            row[proposed] = f"{n:,} · {money(m.arr.loc[current, proposed])}" if n else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -9,7 +9,22 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.cohorts import Cohorts
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
+
+
+def _scores_takeaway(analysis: PortfolioAnalysis) -> str:
+    t = analysis.tiers
+    if t.revenue_only and t.revenue_method == "percentile":
+        starts = tier_start_arr(analysis.accounts["arr"], analysis.accounts["tier"])
+        named = " and ".join(f"{tier} from {money(arr)}" for tier, arr in starts.items())
+        return (
+            f"Revenue-only tiers cut the ARR percentile at {t.thresholds.strategic:g} and "
+            f"{t.thresholds.key:g}: {named or 'no Strategic or Key account'} of ARR."
+        )
+    return (
+        f"Tiers cut the scorecard at {t.thresholds.strategic:g} (Strategic) and {t.thresholds.key:g} (Key)."
+    )
 
 
 def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
@@ -30,18 +45,22 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
             f"({percent(strategic['accounts'] / active)} of accounts) hold "
             f"{percent(strategic['arr_share'])} of ARR."
         ),
-        "scores": (
-            f"Tiers cut the scorecard at {analysis.tiers.thresholds.strategic:g} (Strategic) "
-            f"and {analysis.tiers.thresholds.key:g} (Key)."
-        ),
+        "scores": _scores_takeaway(analysis),
         "sam-workload": (
-            f"{len(w.overloaded_sams)} SAM(s) are over capacity."
+            "No SAM column in the data: per-SAM load cannot be shown."
+            if not w.has_sams
+            else f"{len(w.overloaded_sams)} SAM(s) are over capacity."
             if w.overloaded_sams
             else "No SAM is over capacity."
         ),
         "sam-headcount": (
-            f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} "
-            f"FTE); {w.available_headcount:g} are available."
+            f"The portfolio needs {w.required_headcount} SAMs ({w.required_fte:.1f} FTE); "
+            + (
+                f"{w.available_headcount:g} are available"
+                + (f", {w.strategic_sams} of them carrying strategic accounts." if w.has_sams else ".")
+                if w.has_sams or w.available_headcount > 0
+                else "no SAM column: enter the SAM headcount to compare."
+            )
         ),
     }
     if analysis.retention is None:
@@ -130,3 +149,23 @@ def cohort_takeaway(cohorts: Cohorts | None, who: str = "accounts") -> str:
             f"keep {percent(kept[c, 1], 0)} after one year"
         )
     return text + "."
+
+
+def scorecard_statement(analysis: PortfolioAnalysis) -> str:
+    """How tiers are scored, in one or two sentences: revenue-only or the weighted scorecard,
+    where the revenue score comes from, and the thresholds in use (with why, when revenue-only)."""
+    t = analysis.tiers
+    revenue = {
+        "column": "the file's revenue_score column (0–10)",
+        "bands": f"points from ARR bands ({t.revenue_bands})",
+        "percentile": "the ARR percentile",
+    }[t.revenue_method]
+    cut = f"Strategic ≥ {t.thresholds.strategic:g}, Key ≥ {t.thresholds.key:g}"
+    if t.revenue_only:
+        return (
+            f"Revenue-only selection: the file has no scorecard column, so the score (0–100) is "
+            f"10 × {revenue}. Thresholds now: {cut}. Revenue-only data starts at 95/80 — the top "
+            "5% of accounts by ARR Strategic and the next 15% Key — because a percentile cut at "
+            "70/50 would make 30% of accounts strategic."
+        )
+    return f"Weighted scorecard; revenue is scored from {revenue}. Thresholds now: {cut}."

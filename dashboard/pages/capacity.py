@@ -46,6 +46,21 @@ def layout(**_):
 def update_capacity(settings, _version):
     analysis = analyze_session(settings)
     w = analysis.workload
+    if not w.has_sams:
+        text = takeaways(analysis)
+        note = html.P(
+            "No SAM column in the data, so per-SAM load cannot be shown. Add a column naming each "
+            "account's SAM, or enter the SAM headcount in the What-if panel to compare what each "
+            "tier needs with what is available.",
+            className="text-muted",
+        )
+        return (
+            figures.sam_load_figure(analysis),
+            figures.headcount_figure(analysis),
+            note,
+            text["sam-workload"],
+            text["sam-headcount"],
+        )
     over = w.by_sam.loc[w.overloaded_sams].rename_axis("sam").reset_index()
     over["book"] = [f"{r.Strategic}/{r.Key}/{r.Standard}" for r in over.itertuples()]
     table = html.Div(

@@ -1,13 +1,20 @@
-"""Retention: NRR/GRR by start-of-period tier and the ARR bridge per tier."""
+"""Retention: NRR/GRR by start-of-period tier and the ARR bridge per tier.
+
+A switch picks the tier retention is attributed to: the assigned tier the company runs
+(default; the scorecard when the data has no tier column, which the note says) or the
+scorecard on prior ARR. It is a what-if setting (``tier_basis``), so every page, chart download
+and the board pack follow it."""
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import graph, page_header
 from dashboard.whatif import analyze_session
 from portfolio.schema import TIERS
+from portfolio.tiers import TIER_BASES
+from portfolio.whatif import DEFAULT_SETTINGS
 from reporting import figures
 from reporting.takeaways import arr_bridge_takeaway, takeaways
 
@@ -20,6 +27,18 @@ def layout(**_):
                 "Accounts count in the tier they had a year ago, so churned "
                 "strategic accounts stay in the strategic figures.",
             ),
+            dbc.RadioItems(
+                id=ids.RET_BASIS,
+                options=[
+                    {"label": "Assigned tier (the tiers you run)", "value": TIER_BASES[0]},
+                    {"label": "Scorecard on prior ARR", "value": TIER_BASES[1]},
+                ],
+                value=TIER_BASES[0],
+                inline=True,
+                persistence=True,
+                persistence_type="memory",  # as long as the settings store: until a reload
+            ),
+            html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
             graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
             dbc.RadioItems(
                 id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
@@ -35,6 +54,7 @@ def layout(**_):
         Output(ids.RET_BRIDGE, "figure"),
         Output(ids.RET_BY_TIER_SUMMARY, "children"),
         Output(ids.RET_BRIDGE_SUMMARY, "children"),
+        Output(ids.RET_BASIS_NOTE, "children"),
     ],
     inputs=dict(
         settings=Input(ids.SETTINGS, "data"),
@@ -50,7 +70,19 @@ def update_retention(settings, _version, tier):
         figures.arr_bridge_figure(analysis, tier),
         takeaways(analysis)["retention-by-tier"],
         arr_bridge_takeaway(analysis, tier),
+        analysis.tier_basis_note,
     )
+
+
+@callback(
+    Output(ids.SETTINGS, "data", allow_duplicate=True),
+    Input(ids.RET_BASIS, "value"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def set_tier_basis(basis, settings):
+    """The switch into the what-if settings."""
+    return {**(settings or DEFAULT_SETTINGS), "tier_basis": basis}
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

@@ -7,10 +7,12 @@ from dash import Input, Output, callback, html
 from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table, tier_label
 from portfolio.formatting import money
+from portfolio.migration import migration
+from portfolio.schema import TIERS
 from portfolio.whatif import analyze_with
 from reporting import figures
-from reporting.tables import tier_movers
-from reporting.takeaways import takeaways
+from reporting.tables import migration_table, tier_movers
+from reporting.takeaways import scorecard_statement, takeaways
 
 LIST_LIMIT = 50
 """Rows shown of each list (largest ARR first); the Data page lists every account."""
@@ -20,6 +22,13 @@ MOVER_COLUMNS = {
     "score": "Score",
     "default_tier": "Default scorecard",
     "tier": "Now",
+}
+MOVE_COLUMNS = {
+    "account_name": "Account",
+    "arr": "ARR",
+    "current_tier": "Current",
+    "proposed_tier": "Proposed",
+    "move": "Move",
 }
 CONFLICT_COLUMNS = {
     "account_name": "Account",
@@ -38,12 +47,14 @@ def layout(**_):
                 "Move the thresholds and weights in the What-if panel; "
                 "accounts that change tier are listed below.",
             ),
+            html.P(id=ids.TIERS_MODE, className="small"),
             dbc.Row(
                 [
                     dbc.Col(graph(ids.TIERS_DIST, "tier-distribution", summary=ids.TIERS_DIST_SUMMARY), lg=6),
                     dbc.Col(graph(ids.TIERS_HIST, "scores", summary=ids.TIERS_HIST_SUMMARY), lg=6),
                 ]
             ),
+            html.Div(id=ids.TIERS_MIGRATION, className="mt-3"),
             html.Div(id=ids.TIERS_MOVERS, className="mt-3"),
             html.Div(id=ids.TIERS_DISAGREE, className="mt-3"),
         ]
@@ -67,6 +78,36 @@ def _account_list(frame, columns: dict[str, str], title: str) -> html.Div:
     )
 
 
+def _migration_section(accounts, proposed_tier) -> html.Div:
+    """The current × proposed matrix (accounts · ARR) and, against assigned tiers, the
+    promotions and demotions it implies (without a tier column they are the list below)."""
+    m = migration(accounts, proposed_tier)
+    current = (
+        "Current = the assigned tier column"
+        if m.current_source == "assigned"
+        else "Current = the scorecard at the default weights and thresholds (no assigned tier column)"
+    )
+    parts = [
+        html.H5("Current × proposed tiers"),
+        html.P(
+            f"{current}; proposed = the scorecard at the What-if settings. "
+            f"{len(m.promotions)} promotion(s), {len(m.demotions)} demotion(s).",
+            className="small text-muted",
+        ),
+        plain_table(
+            migration_table(m),
+            {"current": "Current ↓ / proposed →", **{t: t for t in TIERS}},
+            {"current": tier_label},
+            right=TIERS,
+        ),
+    ]
+    if m.current_source == "assigned" and len(m.moves):
+        parts.append(
+            _account_list(m.moves, MOVE_COLUMNS, f"{len(m.moves)} account(s) the proposed tiers would move")
+        )
+    return html.Div(parts)
+
+
 @callback(
     output=[
         Output(ids.TIERS_DIST, "figure"),
@@ -75,6 +116,8 @@ def _account_list(frame, columns: dict[str, str], title: str) -> html.Div:
         Output(ids.TIERS_DISAGREE, "children"),
         Output(ids.TIERS_DIST_SUMMARY, "children"),
         Output(ids.TIERS_HIST_SUMMARY, "children"),
+        Output(ids.TIERS_MIGRATION, "children"),
+        Output(ids.TIERS_MODE, "children"),
     ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
@@ -107,6 +150,8 @@ def update_tiers(settings, _version):
         disagree,
         text["tier-distribution"],
         text["scores"],
+        _migration_section(accounts, analysis.accounts["tier"]),
+        scorecard_statement(analysis),
     )
 
 

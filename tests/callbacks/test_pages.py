@@ -57,7 +57,7 @@ def test_every_page_callback_returns_its_figures(request_ctx, pages):
     ]
     by_tier, bridge, *_ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")
     assert titles(by_tier, bridge) == [
-        "Retention by tier at the start of the period",
+        "Retention by tier at the start of the period (assigned tier)",
         "ARR bridge — Strategic",
     ]
     load, headcount, over, *_ = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
@@ -77,17 +77,30 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
         text["arr-bridge"],
     )
     assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
-    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-2:] == (text["tier-distribution"], text["scores"])
-    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[-2:] == (
+    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-4:-2] == (text["tier-distribution"], text["scores"])
+    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[-3:-1] == (
         text["retention-by-tier"],
         text["arr-bridge"],
     )
-    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")[-1]
+    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")[-2]
     assert strategic.startswith("Strategic accounts' ARR went from $") and strategic != text["arr-bridge"]
     assert pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)[-2:] == (
         text["sam-workload"],
         text["sam-headcount"],
     )
+
+
+def test_retention_switch_attributes_to_the_assigned_or_scored_tier(request_ctx, pages):
+    """Issue 14: the demo has an assigned tier column, so the default is the assigned tier;
+    the switch goes back to the scorecard on prior ARR, and the note says which is shown."""
+    by_tier, *_, note = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")
+    switched = pages.retention.set_tier_basis("scorecard", DEFAULT_SETTINGS)
+    assert switched == {**DEFAULT_SETTINGS, "tier_basis": "scorecard"}  # a what-if setting: exports follow
+    scored, *_, scored_note = pages.retention.update_retention(switched, 0, "All")
+    assert note.startswith("Tier: the assigned tier column")
+    assert scored_note == "Tier: the scorecard on prior ARR."
+    assert by_tier.to_dict()["data"] != scored.to_dict()["data"]
+    assert scored.layout.title.text.endswith("(scorecard on prior ARR)")
 
 
 def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
@@ -104,29 +117,112 @@ def test_threshold_change_moves_the_strategic_count(request_ctx, pages):
     assert {row[-1] for row in table_rows(movers.children[1])} == {"● Key"}
 
 
+def test_tiers_page_shows_the_migration_matrix(request_ctx, pages):
+    """Issue 14: the demo has assigned tiers; the matrix's counts add up to the active accounts
+    and its off-diagonal to the listed moves."""
+    accounts, _ = state.current_data()
+    *_, section, mode = pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)
+    assert mode.startswith("Weighted scorecard; revenue is scored from the ARR percentile.")
+    header, note, matrix, moves = section.children
+    assert header.children == "Current × proposed tiers"
+    assert note.children.startswith("Current = the assigned tier column")
+    rows = table_rows(matrix)
+    assert [r[0] for r in rows] == ["● Strategic", "● Key", "● Standard"]
+    counts = [[int(c.split(" · ")[0].replace(",", "")) if c != "–" else 0 for c in r[1:]] for r in rows]
+    assert sum(map(sum, counts)) == int((accounts["arr"] > 0).sum())
+    off_diagonal = sum(counts[i][j] for i in range(3) for j in range(3) if i != j)
+    assert moves.children[0].children == f"{off_diagonal} account(s) the proposed tiers would move"
+
+
+def test_capacity_page_without_a_sam_column_explains(request_ctx, pages):
+    """Issue 14: no empty "top 0 by load" chart; the page says what is missing."""
+    state.save_data(state.current_data()[0].drop(columns="sam"), dict(state.DEMO_META, source="no sam"))
+    load, _headcount, note, *_ = pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)
+    assert load.data == () and "No SAM column" in load.layout.annotations[0].text
+    assert note.children.startswith("No SAM column in the data")
+
+
 def test_settings_callback_validates_weights():
     controls = dict(
         weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
         capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
     )
-    settings, error = update_settings(
-        thresholds=[40, 60], weights=[0] * 7, capacities=[10, 25, 75], headcount=None, **controls
+    previous = {**DEFAULT_SETTINGS, "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 2.0)}
+    settings, error, boxes, note = update_settings(
+        thresholds=[40, 60],
+        weights=[0] * 7,
+        capacities=[10, 25, 75],
+        headcount=None,
+        previous=previous,
+        **controls,
     )
-    assert error == "Weights must be non-negative and not all zero."
-    assert settings is dash.no_update  # the previous settings stay
-    settings, error = update_settings(
-        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=12, **controls
+    assert error == "Weights must be non-negative and not all zero: the last valid weights are back."
+    assert settings is dash.no_update  # the previous settings stay …
+    assert boxes == [2.0] * 7  # … and so do the boxes: charts and inputs agree
+    assert note.startswith("Total 14 points, not 100")
+    settings, error, boxes, note = update_settings(
+        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=12, previous=None, **controls
     )
     assert error == "" and settings == {
+        "tier_basis": "assigned",
+        "revenue_bands": None,
         "thresholds": [40, 60],
         "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
         "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0},
         "headcount": 12,
     }
-    settings, _ = update_settings(
-        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=-1, **controls
+    assert boxes == [dash.no_update] * 7
+    settings, *_ = update_settings(
+        thresholds=[40, 60], weights=[1] * 7, capacities=[5, 25, 75], headcount=-1, previous=None, **controls
     )
     assert settings["headcount"] is None  # a negative headcount: from the data
+
+
+def test_revenue_bands_box_goes_into_the_settings_or_says_what_is_wrong(request_ctx, pages):
+    controls = dict(
+        weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
+        capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
+        thresholds=[50, 70],
+        weights=list(DEFAULT_SETTINGS["weights"].values()),
+        capacities=[10, 25, 75],
+        headcount=None,
+        previous=None,
+    )
+    settings, error, *_ = update_settings(revenue_bands="45000:2, 850000:10", **controls)
+    assert error == "" and settings["revenue_bands"] == "850000:10,45000:2"
+    mode = pages.tiers.update_tiers(settings, 0)[-1]
+    assert "points from ARR bands (850000:10,45000:2)" in mode
+    kept, *_ = update_settings(revenue_bands="", **{**controls, "previous": {"tier_basis": "scorecard"}})
+    assert kept["tier_basis"] == "scorecard"  # a what-if change keeps the Retention page's switch
+    settings, error, *_ = update_settings(revenue_bands="850000:12", **controls)
+    assert settings is dash.no_update and error == "Revenue bands: points must be between 0 and 10."
+
+
+def test_weights_total_is_said_and_reset_restores_the_defaults():
+    """Issue 14: a total of 135 is not taken silently; the note shows the points used."""
+    from dashboard import reset_weights
+
+    controls = dict(
+        weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
+        capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
+    )
+    weights = [60, 20, 15, 15, 10, 10, 5]  # revenue 25 → 60: total 135
+    _, error, _, note = update_settings(
+        thresholds=[50, 70],
+        weights=weights,
+        capacities=[10, 25, 75],
+        headcount=None,
+        previous=None,
+        **controls,
+    )
+    assert error == ""
+    # 60/135·100 = 44.4, 20/135·100 = 14.8, 15/135·100 = 11.1, 10/135·100 = 7.4, 5/135·100 = 3.7
+    assert note == (
+        "Total 135 points, not 100: used in proportion, as Revenue 44.4 · Expansion potential 14.8 · "
+        "Strategic fit 11.1 · Market influence 11.1 · Relationship strength 7.4 · Product adoption 7.4 · "
+        "Partnership potential 3.7."
+    )
+    assert reset_weights(1, controls["weight_ids"]) == list(DEFAULT_SETTINGS["weights"].values())
 
 
 def test_upload_valid_then_broken_keeps_the_good_data(request_ctx, pages):

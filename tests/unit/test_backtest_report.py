@@ -85,7 +85,8 @@ def test_panel_reason_names_the_mode():
 def test_panel_backtest_on_the_demo_matches_the_retention_page():
     accounts = load_file(DEMO).accounts
     result = panel_backtest(accounts, DEFAULT_SETTINGS, "snapshot")
-    analysis = analyze_with(accounts, DEFAULT_SETTINGS)
+    # the back-test's tiers are the scorecard's on prior ARR (the Retention page's "scorecard" switch)
+    analysis = analyze_with(accounts, {**DEFAULT_SETTINGS, "tier_basis": "scorecard"})
     assert result.paths == PANEL_PATHS and result.mode == "in-sample"
     assert result.observed.nrr == pytest.approx(analysis.retention.nrr, abs=1e-12)
     for tier, seen in result.observed.by_tier.items():

@@ -21,7 +21,8 @@ def test_backtest_demo_json(capsys):
     assert {"mode", "reason", "observed", "simulated", "targets", "settings", "source"} == set(data)
     assert data["mode"] == "in-sample" and "snapshot" in data["reason"]
     assert data["settings"] == {"paths": 500, "seed": 5}
-    _, analyzed, _ = run(capsys, "analyze", str(DEMO), "--json")
+    # the back-test tiers by the scorecard on prior ARR (issue 14: analyze's --tier-basis scorecard)
+    _, analyzed, _ = run(capsys, "analyze", str(DEMO), "--json", "--tier-basis", "scorecard")
     retention = json.loads(analyzed)["retention"]
     # the back-test's observed year is the analysis's retention (start-of-year tiers)
     assert data["observed"]["nrr"] == pytest.approx(retention["nrr"], abs=1e-12)

@@ -1,0 +1,95 @@
+"""Current × proposed tier migration: which accounts a re-tiering would move, and how much ARR.
+
+Current tier = the tier the company runs (:func:`portfolio.tiers.current_tiers`: the assigned
+``tier`` column, else the scorecard at the default weights and thresholds). Proposed tier = the
+scorecard at the what-if weights and thresholds. Over active accounts (ARR > 0):
+
+* ``accounts[c, p]`` = number of accounts with current tier c and proposed tier p;
+* ``arr[c, p]`` = Σ ARR of those accounts (currency per year).
+
+An account is **promoted** when its proposed tier is higher than its current tier (Standard →
+Key, Key → Strategic, Standard → Strategic), **demoted** when lower. The diagonal stays put.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from portfolio.schema import TIERS
+from portfolio.tiers import current_tiers
+
+_RANK = {tier: rank for rank, tier in enumerate(TIERS)}  # 0 = Strategic (highest)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """The migration matrix and the accounts off its diagonal.
+
+    Attributes
+    ----------
+    accounts, arr : current tier (rows) × proposed tier (columns), in :data:`TIERS` order.
+    moves : one row per account that changes tier: ``account_id``, ``account_name``, ``arr``,
+        ``current_tier``, ``proposed_tier``, ``move`` ("promotion"/"demotion"); largest ARR first.
+    current_source : "assigned" or "scorecard" (what the current tier is).
+    """
+
+    accounts: pd.DataFrame
+    arr: pd.DataFrame
+    moves: pd.DataFrame
+    current_source: str
+
+    def to_dict(self) -> dict:
+        """JSON-ready: ``current_source``, ``accounts`` and ``arr`` as {current: {proposed: n}},
+        ``promotions`` and ``demotions`` (account ids)."""
+        return {
+            "current_source": self.current_source,
+            "accounts": {c: {p: int(n) for p, n in row.items()} for c, row in self.accounts.iterrows()},
+            "arr": {c: {p: float(v) for p, v in row.items()} for c, row in self.arr.iterrows()},
+            "promotions": self.promotions,
+            "demotions": self.demotions,
+        }
+
+    @property
+    def promotions(self) -> list[str]:
+        """Account ids whose proposed tier is higher than their current tier."""
+        return self.moves.loc[self.moves["move"] == "promotion", "account_id"].astype(str).tolist()
+
+    @property
+    def demotions(self) -> list[str]:
+        """Account ids whose proposed tier is lower than their current tier."""
+        return self.moves.loc[self.moves["move"] == "demotion", "account_id"].astype(str).tolist()
+
+
+def migration(accounts: pd.DataFrame, proposed_tier: pd.Series) -> Migration:
+    """Current tiers of ``accounts`` against ``proposed_tier`` (same index); see the module
+    docstring. Accounts without ARR, or without a current or proposed tier, are left out."""
+    current, source = current_tiers(accounts)
+    frame = pd.DataFrame(
+        {
+            "account_id": accounts["account_id"],
+            "account_name": accounts["account_name"],
+            "arr": accounts["arr"].astype(float),
+            "current_tier": current.astype(object),
+            "proposed_tier": proposed_tier.astype(object),
+        }
+    )
+    frame = frame[(frame["arr"] > 0) & frame["current_tier"].notna() & frame["proposed_tier"].notna()]
+    n = len(TIERS)
+    cell = frame["current_tier"].map(_RANK).to_numpy(dtype=int) * n + frame["proposed_tier"].map(
+        _RANK
+    ).to_numpy(dtype=int)
+    counts = pd.DataFrame(np.bincount(cell, minlength=n * n).reshape(n, n), index=TIERS, columns=TIERS)
+    arr = pd.DataFrame(
+        np.bincount(cell, weights=frame["arr"].to_numpy(), minlength=n * n).reshape(n, n),
+        index=TIERS,
+        columns=TIERS,
+    )
+    for table in (counts, arr):
+        table.index.name, table.columns.name = "current", "proposed"
+    step = frame["proposed_tier"].map(_RANK) - frame["current_tier"].map(_RANK)
+    moves = frame[step != 0].assign(move=step[step != 0].map(lambda s: "promotion" if s < 0 else "demotion"))
+    moves = moves.sort_values("arr", ascending=False, kind="stable").reset_index(drop=True)
+    return Migration(counts, arr, moves, source)
