@@ -248,20 +248,20 @@ def update_settings(
     with the error, so the boxes never disagree with the charts; other invalid values keep the
     old settings and say what is wrong (:func:`portfolio.whatif.read_settings`)."""
     dims = [i["dim"] for i in weight_ids]
+    last = {**DEFAULT_WEIGHTS, **((previous or {}).get("weights") or {})}
+    restore = [last[d] for d in dims], weights_note(last)
     try:
         entered = {
             d: 0.0 if w in (None, "") else finite_number(w, "a weight")
             for d, w in zip(dims, weights, strict=True)
         }
-    except ValueError:
-        entered = {}
+    except ValueError as exc:
+        return no_update, f"{_sentence(exc)} The last valid weights are back.", *restore
     if any(w < 0 for w in entered.values()) or sum(entered.values()) <= 0:
-        last = {**DEFAULT_WEIGHTS, **((previous or {}).get("weights") or {})}
         return (
             no_update,
-            "Weights must be non-negative numbers, not all zero: the last valid weights are back.",
-            [last[d] for d in dims],
-            weights_note(last),
+            "Weights must be non-negative and not all zero: the last valid weights are back.",
+            *restore,
         )
     try:
         settings = read_settings(
@@ -275,8 +275,13 @@ def update_settings(
             }
         )
     except ValueError as exc:
-        return no_update, f"{str(exc)[:1].upper()}{str(exc)[1:]}.", [no_update] * len(dims), no_update
+        return no_update, _sentence(exc), [no_update] * len(dims), no_update
     return settings, "", [no_update] * len(dims), weights_note(entered)
+
+
+def _sentence(exc: Exception) -> str:
+    """An error message as a sentence: capitalised, with a full stop."""
+    return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
 
 
 @dash.callback(

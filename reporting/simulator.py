@@ -314,7 +314,8 @@ def settings_mismatch(report: SimulationReport, whatif: dict | None) -> str | No
     if report.inputs is None or whatif is None:
         return None
     ran, now = {**DEFAULT_SETTINGS, **(report.inputs.whatif or {})}, {**DEFAULT_SETTINGS, **whatif}
-    changed = [name for name in DEFAULT_SETTINGS if ran.get(name) != now.get(name)]
+    # the tier basis only relabels retention: a run under another basis still belongs
+    changed = [name for name in DEFAULT_SETTINGS if name != "tier_basis" and ran.get(name) != now.get(name)]
     if not changed:
         return None
     return (

@@ -51,7 +51,7 @@ def data_page(dash_app):
     ],
 )
 def test_bad_what_if_controls_keep_the_settings_and_say_why(change, message):
-    settings, error = update_settings(**{**GOOD, **change}, **CONTROLS)
+    settings, error, *_ = update_settings(**{**GOOD, **change}, **CONTROLS, previous=None)
     assert settings is dash.no_update and error.startswith(message)
 
 

@@ -165,7 +165,7 @@ def test_scores_per_bin_leave_out_empty_bins():
     ]
     assert table.note == "Bins of 2.5 points; empty bins are left out. Strategic from 70, Key from 50."
     revenue_only = NS(accounts=accounts, tiers=NS(thresholds=NS(strategic=70.0, key=50.0), revenue_only=True))
-    assert "ARR percentile" in score_table(revenue_only).frame.columns
+    assert "Revenue score × 10" in score_table(revenue_only).frame.columns
 
 
 def test_retention_per_tier_by_hand():
