@@ -939,12 +939,17 @@ def _share_colorbar(top: float) -> dict:
     return dict(title="kept", tickvals=ticks, ticktext=labels)
 
 
+NO_COHORTS = "No accounts with revenue in this history."
+COHORTS_TITLE = "Revenue kept by each cohort — all accounts"
+STRATEGIC_COHORTS_TITLE = "Revenue kept by each cohort — today's strategic accounts"
+
+
 def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
     """Revenue each cohort (accounts by first-revenue year) keeps in each year since, as a
     share of its first year: a grid of cells coloured by the share, drawn as bars (the page's
     Plotly bundle has no heatmap trace)."""
     if cohorts is None or not len(cohorts.years):
-        return message_figure(title, "No accounts with revenue in this history.")
+        return message_figure(title, NO_COHORTS)
     rows = [
         f"{y:%b %Y} · {n:,} account{'' if n == 1 else 's'}"
         for y, n in zip(cohorts.years, cohorts.accounts, strict=True)
@@ -996,12 +1001,15 @@ def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
     )
 
 
+NO_RENEWAL_CALENDAR = "This result has no renewal calendar; run it again."
+
+
 def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
     """Per quarter of the horizon: today's ARR up for renewal (known dates, annual terms) and
     the baseline's churned ARR, its mean with a P5–P95 error bar across paths."""
     calendar = report.renewal_calendar
     if calendar is None:
-        return message_figure("Renewal calendar", "This result has no renewal calendar; run it again.")
+        return message_figure("Renewal calendar", NO_RENEWAL_CALENDAR)
     quarters = calendar.quarters
     labels = [f"Q{q.quarter}" for q in quarters]
     mean = np.array([q.churned_mean for q in quarters])
