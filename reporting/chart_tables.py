@@ -21,6 +21,7 @@ from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
 from portfolio.whatif import HistoryViews
 from reporting import figures
@@ -125,7 +126,10 @@ def tier_distribution_table(analysis: PortfolioAnalysis) -> ChartTable:
 
 
 def score_table(analysis: PortfolioAnalysis) -> ChartTable:
-    """Accounts per tier in each score bin that has any, and the thresholds in the note."""
+    """Accounts per tier in each score bin that has any, and the thresholds in the note (for
+    revenue-only tiers on the ARR percentile, the ARR steps the chart draws instead)."""
+    if analysis.tiers.revenue_only and analysis.tiers.revenue_method == "percentile":
+        return arr_steps_table(analysis)
     edges, counts = figures.score_counts(analysis)
     label = figures.score_label(analysis).split(" (")[0]
     t = analysis.tiers.thresholds
@@ -140,6 +144,25 @@ def score_table(analysis: PortfolioAnalysis) -> ChartTable:
     note = (
         f"Bins of {figures.SCORE_BIN:g} points; empty bins are left out. "
         f"Strategic from {t.strategic:g}, Key from {t.key:g}."
+    )
+    return _table(rows, tuple(f"{tier} (accounts)" for tier in TIERS), note)
+
+
+def arr_steps_table(analysis: PortfolioAnalysis) -> ChartTable:
+    """Accounts per tier in each ARR step (log scale) that has any, as
+    :func:`reporting.figures.arr_cutoff_histogram` draws them, and where the tiers start."""
+    edges, counts = figures.arr_counts(analysis)
+    rows = [
+        {
+            "ARR": f"{money(10 ** edges[i])}–{money(10 ** edges[i + 1])}",
+            **{f"{tier} (accounts)": f"{int(counts[tier][i]):,}" for tier in TIERS},
+        }
+        for i in range(len(edges) - 1)
+        if sum(int(counts[tier][i]) for tier in TIERS)
+    ]
+    starts = tier_start_arr(analysis.accounts["arr"], analysis.accounts["tier"])
+    note = "Equal steps on a log scale; empty steps are left out. " + " ".join(
+        f"{tier} from {money(arr)}." for tier, arr in starts.items()
     )
     return _table(rows, tuple(f"{tier} (accounts)" for tier in TIERS), note)
 

@@ -324,17 +324,26 @@ def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
     )
 
 
-def arr_cutoff_histogram(analysis: PortfolioAnalysis, bins: int = 40) -> go.Figure:
-    """Revenue-only tiers (the score is the ARR percentile, whose histogram is flat by
-    construction): accounts by ARR on a log scale (``bins`` equal steps of log10 ARR), stacked
-    by tier, with a line at the ARR where the Strategic and Key tiers start."""
+def arr_counts(analysis: PortfolioAnalysis, bins: int = 40) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Edges of ``bins`` equal steps of log10 ARR from the smallest to the largest tiered
+    account, and the number of accounts of each tier per step."""
     accounts = analysis.accounts.dropna(subset=["tier"])
     log_arr = np.log10(accounts["arr"].to_numpy(dtype=float))
     lo, hi = (float(log_arr.min()), float(log_arr.max())) if len(log_arr) else (0.0, 1.0)
     edges = np.linspace(lo, max(hi, lo + 1e-6), bins + 1)
+    return edges, {
+        tier: np.histogram(log_arr[(accounts["tier"] == tier).to_numpy()], bins=edges)[0] for tier in TIERS
+    }
+
+
+def arr_cutoff_histogram(analysis: PortfolioAnalysis, bins: int = 40) -> go.Figure:
+    """Revenue-only tiers (the score is the ARR percentile, whose histogram is flat by
+    construction): accounts by ARR on a log scale (``bins`` equal steps of log10 ARR), stacked
+    by tier, with a line at the ARR where the Strategic and Key tiers start."""
+    edges, by_tier = arr_counts(analysis, bins)
+    lo, hi = float(edges[0]), float(edges[-1])
     traces = []
-    for tier in TIERS:
-        counts, _ = np.histogram(log_arr[(accounts["tier"] == tier).to_numpy()], bins=edges)
+    for tier, counts in by_tier.items():
         traces.append(
             dict(
                 type="bar",

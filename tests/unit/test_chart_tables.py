@@ -175,8 +175,24 @@ def test_scores_per_bin_leave_out_empty_bins():
         {"Score": "97.5–100", **row("0", "0", "1")},
     ]
     assert table.note == "Bins of 2.5 points; empty bins are left out. Strategic from 70, Key from 50."
-    revenue_only = NS(accounts=accounts, tiers=NS(thresholds=NS(strategic=70.0, key=50.0), revenue_only=True))
-    assert "Revenue score × 10" in score_table(revenue_only).frame.columns
+    bands = NS(thresholds=NS(strategic=70.0, key=50.0), revenue_only=True, revenue_method="bands")
+    assert "Revenue score × 10" in score_table(NS(accounts=accounts, tiers=bands)).frame.columns
+
+
+def test_revenue_only_percentile_tiers_table_the_arr_steps_the_chart_draws():
+    """ARR $1k (Standard), $31.6k = 10^4.5 (Key), $1M (Strategic): 40 equal steps of log10 ARR
+    from 3 to 6, 0.075 each; $1k falls in the first (10^3–10^3.075 = $1.19k), 10^4.5 in the
+    21st (10^4.5–10^4.575), $1M in the last (10^5.925 = $841k – $1M)."""
+    accounts = pd.DataFrame({"arr": [1_000.0, 10**4.5, 1e6], "tier": ["Standard", "Key", "Strategic"]})
+    percentile = NS(thresholds=NS(strategic=95.0, key=80.0), revenue_only=True, revenue_method="percentile")
+    table = score_table(NS(accounts=accounts, tiers=percentile))
+    row = lambda s, k, st: {"Strategic (accounts)": s, "Key (accounts)": k, "Standard (accounts)": st}  # noqa: E731
+    assert records(table) == [
+        {"ARR": "$1.00k–$1.19k", **row("0", "0", "1")},
+        {"ARR": "$31.6k–$37.6k", **row("0", "1", "0")},
+        {"ARR": "$841k–$1.00M", **row("1", "0", "0")},
+    ]
+    assert table.note.endswith("Strategic from $1.00M. Key from $31.6k.")
 
 
 def test_retention_per_tier_by_hand():
