@@ -11,7 +11,7 @@ import pytest
 from dash.testing.wait import until
 from test_accessibility import assert_no_violations, wait_drawn
 
-from browser_helpers import open_page
+from browser_helpers import click, open_page
 from conftest import real_file
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def test_trends_page_draws_an_order_export_accessibly(dash_duo, dash_app):
         dash_duo.driver.set_window_size(1440, 3000)
         dash_duo.driver.save_screenshot(str(Path(os.environ["STRATA_SCREENSHOT_DIR"]) / "trends.png"))
     assert_no_violations(dash_duo, "/trends on Sample - Superstore.csv")
-    dash_duo.find_element("button[aria-controls='trends-bridge-graph-table']").click()
+    click(dash_duo, "button[aria-controls='trends-bridge-graph-table']")
     table = "#trends-bridge-graph-table .chart-table"
     until(lambda: len(dash_duo.find_elements(f"{table} tr")) == 10, timeout=20, msg="no row per quarter end")
     headers = [th.text for th in dash_duo.find_elements(f"{table} th")]
