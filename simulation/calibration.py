@@ -147,7 +147,7 @@ def calibrate(
             f"churn size slope {model.churn_slope:+.2f} per unit ln ARR is outside ±{MAX_ABS_CHURN_SLOPE:g}; "
             "churn is taken as independent of size within each tier"
         )
-    if not REVERSION_MIN <= model.reversion <= 0:
+    if not REVERSION_MIN - 1e-9 <= model.reversion <= 1e-9:  # not for rounding noise around 0
         used = min(max(model.reversion, REVERSION_MIN), 0.0)
         warnings.append(
             f"reversion (slope of log growth on ln prior ARR) {model.reversion:+.2f} is outside "

@@ -233,6 +233,13 @@ def nrr_sensitivity(arr0: np.ndarray, params: AccountParams, beta: float, period
     return float(weights @ (growth * ((1 - p) * market + churn_loading * density)))
 
 
+def carried_nrr_volatility(arr0: np.ndarray, params: AccountParams, period_years: float) -> float:
+    """The most portfolio NRR volatility (fraction a year) the accounts can carry: every
+    account's volatility tied to the market (:func:`nrr_sensitivity` at β = max σ_i)."""
+    top = float(np.max(params.volatility, initial=0.0))
+    return nrr_sensitivity(arr0, params, top, period_years)
+
+
 def market_loading(
     arr0: np.ndarray, params: AccountParams, nrr_volatility: float, period_years: float
 ) -> float:
@@ -242,7 +249,7 @@ def market_loading(
     if nrr_volatility <= 0:
         return 0.0
     top = float(np.max(params.volatility, initial=0.0))
-    most = nrr_sensitivity(arr0, params, top, period_years)
+    most = carried_nrr_volatility(arr0, params, period_years)
     if nrr_volatility > most + 1e-12:
         raise ValueError(
             f"a portfolio NRR volatility of {100 * nrr_volatility:.1f} points a year is more than "

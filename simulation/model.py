@@ -50,6 +50,7 @@ from simulation.engine import (
     PathOutcome,
     TreatmentDraws,
     antithetic_partner,
+    carried_nrr_volatility,
     renewal_periods,
     run_paths,
 )
@@ -634,6 +635,7 @@ def run_simulation(
         if sams != base_sams:
             variants.append((scenario.name, tiers, *variant(tiers, sams)))
 
+    assumptions = _carried(assumptions, carried_nrr_volatility(arr0, params, settings.period_years))
     outcomes = run_paths(
         arr0,
         params,
@@ -695,6 +697,20 @@ def renewal_calendar(
             )
         )
     return RenewalCalendar(tuple(quarters), len(arr0), int((first > 0).sum()), renewal_timing(accounts))
+
+
+def _carried(assumptions: Assumptions, most: float) -> Assumptions:
+    """``assumptions`` with the portfolio NRR volatility lowered to ``most`` (what the accounts'
+    volatility can carry, see :func:`simulation.engine.carried_nrr_volatility`) when it is more,
+    and a warning saying so; unchanged otherwise."""
+    if assumptions.nrr_volatility <= most + 1e-12:
+        return assumptions
+    warning = (
+        f"portfolio NRR volatility {100 * assumptions.nrr_volatility:.1f} points a year is more than "
+        f"these accounts' volatility can carry; {100 * most:.1f} points (all of it tied to the market) "
+        "are used"
+    )
+    return replace(assumptions, nrr_volatility=most, warnings=(*assumptions.warnings, warning))
 
 
 def _exposure_of(params: AccountParams, n: int) -> np.ndarray:

@@ -147,6 +147,27 @@ def test_single_account_survival_fraction_within_binomial_interval():
     assert not (~alive[:, :-1] & alive[:, 1:]).any()
 
 
+def test_a_volatility_the_accounts_cannot_carry_is_lowered_with_a_warning():
+    """Accounts with no volatility carry no market swing: 5 points asked, 0 used and said
+    (a file whose accounts all grew by the same ratio calibrates to σ = 0)."""
+    result = run_simulation(
+        portfolio([1_000, 2_000]),
+        uniform_assumptions(0.1, 0.05, 0.0, nrr_volatility=0.05),
+        SimulationSettings(paths=200, horizon=4),
+    )
+    assert result.assumptions.nrr_volatility == 0.0
+    assert result.assumptions.warnings == (
+        "portfolio NRR volatility 5.0 points a year is more than these accounts' volatility can "
+        "carry; 0.0 points (all of it tied to the market) are used",
+    )
+    carried = run_simulation(
+        portfolio([1_000, 2_000]),
+        uniform_assumptions(0.1, 0.05, 0.3, nrr_volatility=0.05),
+        SimulationSettings(paths=200, horizon=4),
+    )
+    assert carried.assumptions.nrr_volatility == 0.05 and carried.assumptions.warnings == ()
+
+
 def test_log_growth_is_normal_with_drift_and_volatility():
     # one account, no churn: ln(ARR(T)/ARR(0)) ~ N(0.05·3, 0.3²·3) over 3 years of months
     paths, years = 20_000, 3
