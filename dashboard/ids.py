@@ -57,7 +57,6 @@ TIERS_HIST = "tiers-score-graph"
 TIERS_DIST_SUMMARY = "tiers-distribution-summary"
 TIERS_HIST_SUMMARY = "tiers-score-summary"
 TIERS_MOVERS = "tiers-movers"
-TIERS_DISAGREE = "tiers-disagreements"
 TIERS_MODE = "tiers-scorecard-mode"  # revenue-only or weighted, revenue method, thresholds
 TIERS_MIGRATION = "tiers-migration"  # current × proposed matrix and the moves it implies
 

@@ -30,13 +30,6 @@ MOVE_COLUMNS = {
     "proposed_tier": "Proposed",
     "move": "Move",
 }
-CONFLICT_COLUMNS = {
-    "account_name": "Account",
-    "arr": "ARR",
-    "score": "Score",
-    "assigned_tier": "Assigned",
-    "scored_tier": "Scorecard",
-}
 
 
 def layout(**_):
@@ -56,7 +49,6 @@ def layout(**_):
             ),
             html.Div(id=ids.TIERS_MIGRATION, className="mt-3"),
             html.Div(id=ids.TIERS_MOVERS, className="mt-3"),
-            html.Div(id=ids.TIERS_DISAGREE, className="mt-3"),
         ]
     )
 
@@ -113,7 +105,6 @@ def _migration_section(accounts, proposed_tier) -> html.Div:
         Output(ids.TIERS_DIST, "figure"),
         Output(ids.TIERS_HIST, "figure"),
         Output(ids.TIERS_MOVERS, "children"),
-        Output(ids.TIERS_DISAGREE, "children"),
         Output(ids.TIERS_DIST_SUMMARY, "children"),
         Output(ids.TIERS_HIST_SUMMARY, "children"),
         Output(ids.TIERS_MIGRATION, "children"),
@@ -132,22 +123,12 @@ def update_tiers(settings, _version):
         if len(movers)
         else html.P("No account changes tier against the default scorecard.", className="text-muted")
     )
-    conflicts = analysis.tiers.disagreements
-    if len(conflicts):
-        conflicts = conflicts.merge(analysis.accounts[["account_id", "arr"]], on="account_id")
-    disagree = (
-        _account_list(
-            conflicts, CONFLICT_COLUMNS, f"{len(conflicts)} assigned tier(s) differ from the scorecard"
-        )
-        if len(conflicts)
-        else None
-    )
+    # assigned tiers that differ from the scorecard are the migration section's moves
     text = takeaways(analysis)
     return (
         figures.tier_distribution_figure(analysis),
         figures.score_histogram(analysis),
         moved,
-        disagree,
         text["tier-distribution"],
         text["scores"],
         _migration_section(accounts, analysis.accounts["tier"]),
