@@ -39,6 +39,10 @@ from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
 from simulation.model import DEFAULT_COST_PER_SAM, paths_for_error
 
 PREVIEW_PATHS = 1_000
+# The automatic preview runs inside the web request: its cost grows with accounts × paths ×
+# periods (100,000 accounts took 21 s, 300,000 killed a worker at its 30 s timeout). Above this
+# many accounts it is not run; the page says to press Run (a background simulation) instead.
+PREVIEW_MAX_ACCOUNTS = 10_000
 FULL_PATHS = (2_000, 5_000, 10_000, 20_000, 50_000)
 DEFAULT_FORM = {
     "horizon": 12,
@@ -321,6 +325,17 @@ def settings_mismatch(report: SimulationReport, whatif: dict | None) -> str | No
     return (
         f"the last simulation was run with other what-if settings ({', '.join(changed)}) "
         "than these slides; run it again on the Simulator page."
+    )
+
+
+def preview_refusal(accounts: int) -> str | None:
+    """Why the automatic preview is not run for a portfolio of ``accounts`` accounts (None when
+    it is: at most :data:`PREVIEW_MAX_ACCOUNTS`)."""
+    if accounts <= PREVIEW_MAX_ACCOUNTS:
+        return None
+    return (
+        f"Large portfolio ({accounts:,} accounts, over {PREVIEW_MAX_ACCOUNTS:,}): no automatic "
+        "preview; press Run for a background simulation."
     )
 
 

@@ -429,7 +429,9 @@ def layout(**_):
                 "What happens to ARR, retention and risk if these accounts "
                 "get (or lose) strategic treatment — and can the SAMs carry them? "
                 "A 1,000-path preview follows every change; run the full simulation for "
-                "the final numbers.",
+                "the final numbers. Portfolios of more than "
+                f"{simulator.PREVIEW_MAX_ACCOUNTS:,} accounts get no automatic preview: press Run "
+                "for a background simulation.",
             ),
             dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
             html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
@@ -554,10 +556,14 @@ def clear_selection(_clicks):
     ),
 )
 def preview(selected, form, settings, data_version):
-    """A 1,000-path run whenever a control moves."""
+    """A 1,000-path run whenever a control moves (not for a large portfolio: the message
+    says to press Run, see :func:`reporting.simulator.preview_refusal`)."""
     if not form["assumptions"]:
         raise PreventUpdate  # the controls are still being filled
     accounts, _ = state.current_data()
+    refusal = simulator.preview_refusal(len(accounts))
+    if refusal is not None:
+        return no_update, refusal
     try:
         report = simulator.simulate(
             accounts, settings, form, _selected_ids(selected), simulator.PREVIEW_PATHS
