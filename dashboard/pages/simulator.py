@@ -835,7 +835,10 @@ def delete_scenarios(_clicks, selected, version):
     chosen = _chosen(selected)
     if not chosen:
         return no_update, _message("problem", SELECT_FIRST)
-    deleted = sum(_scenarios().delete(state.owner(), scenario_id) for scenario_id in dict.fromkeys(chosen))
+    try:
+        deleted = _scenarios().delete_many(state.owner(), set(chosen))
+    except ValueError as exc:
+        return no_update, _message("problem", f"Nothing deleted: {exc}.")
     if not deleted:
         return _next_version(version), _message("problem", NO_SUCH_SCENARIO)
     missing = len(set(chosen)) - deleted
