@@ -147,7 +147,9 @@ def test_renaming_or_deleting_a_scenario_that_is_not_yours_says_there_is_none(da
         start = time.perf_counter()
         _, many = page.delete_scenarios(_clicks=1, selected=[{"id": i} for i in range(100_000)], version=0)
         assert time.perf_counter() - start < 2.0
-        assert many.children == "Nothing deleted: delete at most 1,000 scenarios at a time (100,000 selected)."
+        assert many.children == (
+            "Nothing deleted: delete at most 1,000 scenarios at a time (100,000 selected)."
+        )
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()
         store = dash_app.server.extensions["strata_scenarios"]

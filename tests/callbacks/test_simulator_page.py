@@ -386,9 +386,8 @@ def test_large_portfolio_gets_no_automatic_preview(request_ctx, page, monkeypatc
     )
     monkeypatch.setattr(state, "current_data", lambda: (big, {}))
     start = time.perf_counter()
-    data, error = page.preview(
-        selected=None, form={**FORM, "assumptions": assumption_rows}, settings=DEFAULT_SETTINGS, data_version=0
-    )
+    form = {**FORM, "assumptions": assumption_rows}
+    data, error = page.preview(selected=None, form=form, settings=DEFAULT_SETTINGS, data_version=0)
     assert time.perf_counter() - start < 2.0
     assert data is page.no_update
     assert error == (
