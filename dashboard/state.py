@@ -55,8 +55,8 @@ def install(server: flask.Flask, location: str, secret: bytes, settings: Setting
 
     @server.after_request
     def _set_cookie(response: flask.Response) -> flask.Response:
-        if response.status_code in (401, 403):
-            return response  # refused: no session for whoever asked
+        if 400 <= response.status_code < 500:
+            return response  # refused (401, 403, 429, …): no session for whoever asked
         if "strata_sid" not in flask.g:
             if COOKIE in flask.request.cookies:
                 return response  # the request did not use its session (an asset): leave the cookie
