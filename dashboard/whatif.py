@@ -9,6 +9,12 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.whatif import DEFAULT_SETTINGS, HistoryViews, analyze_with, history_with, read_settings
 
 logger = logging.getLogger(__name__)
+LOGGED_CHARACTERS = 200
+"""A rejected setting's message is logged cut to this length (a request can carry megabytes)."""
+
+
+def _log_rejected(exc: ValueError) -> None:
+    logger.warning("what-if settings rejected, defaults used: %.*s", LOGGED_CHARACTERS, str(exc))
 
 
 def analyze_session(settings: dict | None) -> PortfolioAnalysis:
@@ -20,7 +26,7 @@ def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     try:
         read_settings(settings)
     except ValueError as exc:
-        logger.warning("what-if settings rejected, defaults used: %s", exc)
+        _log_rejected(exc)
         settings = DEFAULT_SETTINGS
     return analyze_with(accounts, settings)
 
@@ -32,6 +38,6 @@ def history_session(settings: dict | None) -> HistoryViews:
     try:
         read_settings(settings)
     except ValueError as exc:
-        logger.warning("what-if settings rejected, defaults used: %s", exc)
+        _log_rejected(exc)
         settings = DEFAULT_SETTINGS
     return history_with(accounts, {**DEFAULT_SETTINGS, **(settings or {})})
