@@ -259,3 +259,23 @@ def test_idle_data_expires_and_every_use_restarts_the_clock(tmp_path):
     cache.touch("s:fingerprint", expire=0.01)
     time.sleep(0.05)
     assert store.get("s", "fingerprint", str) is None  # unused past the limit: gone
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:s3cret@127.0.0.1:1/0", "redis://127.0.0.1:1/0"),
+        ("redis://app:s3cret@127.0.0.1:1/0", "redis://127.0.0.1:1/0"),
+        ("redis://127.0.0.1:1/0?password=s3cret", "redis://127.0.0.1:1/0?password=***"),
+        ("rediss://127.0.0.1:1/0?db=0&username=app&password=s3cret", "?db=0&username=***&password=***"),
+    ],
+)
+def test_the_redis_password_is_never_in_a_start_up_message(url, shown):
+    """Security re-test N9: a password given as ``?password=`` in REDIS_URL was printed in the
+    start-up error (the user:password@ form was already hidden)."""
+    from storage.session_store import redact_url
+
+    with pytest.raises(ConfigurationError) as refused:
+        check_redis(url)  # nothing listens on port 1
+    assert "s3cret" not in str(refused.value) and shown in str(refused.value)
+    assert redact_url(f"at {url} and more") == f"at {redact_url(url)} and more"
