@@ -223,7 +223,32 @@ def private_directory(path: str | Path) -> Path:
             f"the cache directory {path} is open to other users (mode {stat.S_IMODE(info.st_mode):o}); "
             f"run `chmod 700 {path}` or use another directory"
         )
+    _check_parents(path)
     return path
+
+
+def _check_parents(path: Path) -> None:
+    """ConfigurationError (one line) when a folder above ``path`` (as given, or with links
+    resolved) belongs to a user other than this one or root, or may be written by group or
+    others without the sticky bit (as /tmp has): whoever can write there can swap the cache
+    directory for one of their own."""
+    parents = dict.fromkeys([*path.absolute().parents, *path.resolve().parents])
+    for parent in parents:
+        try:
+            info = parent.stat()
+        except OSError as exc:
+            raise ConfigurationError(f"cannot check {parent}, above the cache directory: {exc}") from None
+        if info.st_uid not in (0, os.getuid()):
+            raise ConfigurationError(
+                f"{parent}, above the cache directory {path}, belongs to another user (uid {info.st_uid}); "
+                "use a directory of your own (STRATA_CACHE_DIR)"
+            )
+        if info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+            raise ConfigurationError(
+                f"{parent}, above the cache directory {path}, may be written by other users "
+                f"(mode {stat.S_IMODE(info.st_mode):o}, no sticky bit); run `chmod go-w {parent}` "
+                "or use another directory"
+            )
 
 
 def secret_key(configured: str | None, directory: str | Path) -> bytes:
