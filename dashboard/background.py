@@ -289,15 +289,18 @@ class ScaleOutManager(GuardedRuns, CeleryManager):
     def _in_progress(self, job: str) -> bool:
         if self._redis.exists(self._key(job, "ended")) or not CeleryManager.job_running(self, job):
             return False
+        return self._lost_reason(job, ended=False) is None
+
+    def _lost_reason(self, job: str, ended: bool) -> str | None:
+        """:func:`celery_lost_reason` for ``job`` from what Redis records of it."""
         queued = float(self._redis.get(self._key(job, "queued")) or time.time())
-        reason = celery_lost_reason(
+        return celery_lost_reason(
             self.get_task(job).state,
             self._redis.exists(self._key(job, "started")) == 1,
             self._redis.exists(self._key(job, "beat")) == 1,
             time.time() - queued,
-            False,
+            ended,
         )
-        return reason is None
 
     def make_job_fn(self, fn, progress, key=None):
         return super().make_job_fn(self._with_heartbeat(fn), progress, key)
@@ -344,14 +347,7 @@ class ScaleOutManager(GuardedRuns, CeleryManager):
         result = super().get_result(key, job)
         if result is not self.UNDEFINED or job is None:
             return result
-        queued = float(self._redis.get(self._key(job, "queued")) or time.time())
-        reason = celery_lost_reason(
-            self.get_task(job).state,
-            self._redis.exists(self._key(job, "started")) == 1,
-            self._redis.exists(self._key(job, "beat")) == 1,
-            time.time() - queued,
-            self._redis.exists(self._key(job, "ended")) == 1,
-        )
+        reason = self._lost_reason(job, ended=self._redis.exists(self._key(job, "ended")) == 1)
         if reason and not self.result_ready(key):
             self.terminate_job(job)
             return _lost_error(reason)

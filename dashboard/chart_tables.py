@@ -2,7 +2,8 @@
 server only when opened (a table costs the renderer ~0.3 s) and rebuilt while open when what
 the chart shows changes. The tables are :mod:`reporting.chart_tables`'s.
 
-Per source of charts (the analysis pages' settings, or the Simulator's report) two callbacks:
+Per source of charts (the analysis and Trends pages' settings, or the Simulator's report) two
+callbacks:
 a clientside one flips the button (``aria-expanded``, its text) and, while the table is open,
 asks for it again when the chart's inputs change; a server one builds it.
 """
@@ -14,8 +15,8 @@ from dash import ALL, MATCH, Input, Output, State, ctx
 
 from dashboard import ids
 from dashboard.components import HIDE_TABLE, SHOW_TABLE, chart_table
-from dashboard.whatif import analyze_session
-from reporting.chart_tables import ANALYSIS_TABLES, SIMULATION_TABLES
+from dashboard.whatif import analyze_session, history_session
+from reporting.chart_tables import ANALYSIS_TABLES, SIMULATION_TABLES, TREND_TABLES
 from reporting.simulation_report import SimulationReport, UnreadableReport
 
 TABLE_LABEL = "Chart data as a table"
@@ -71,11 +72,13 @@ _register_toggle("simulation", [Input(ids.SIM_REPORT, "data")])
     prevent_initial_call=True,
 )
 def analysis_table(requested, settings, option_values, option_ids):
-    """The analysis chart's table, for this session's data and settings and the chart's view
-    (the bridge's tier); nothing once closed."""
+    """The analysis or Trends chart's table, for this session's data and settings and the
+    chart's view (the bridge's tier); nothing once closed."""
     if not requested:
         return None
     name = ctx.triggered_id["chart"]
+    if name in TREND_TABLES:
+        return chart_table(TREND_TABLES[name](history_session(settings)), TABLE_LABEL)
     options = {i["chart"]: v for i, v in zip(option_ids, option_values, strict=True)}
     view = [options[name]] if options.get(name) else []
     return chart_table(ANALYSIS_TABLES[name](analyze_session(settings), *view), TABLE_LABEL)

@@ -13,9 +13,16 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, history_session
 from exports.files import pack_bytes
-from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, build_pack, footnote, simulation_charts
+from exports.pack import (
+    ANALYSIS_CHARTS,
+    SIMULATION_CHARTS,
+    TREND_CHARTS,
+    build_pack,
+    footnote,
+    simulation_charts,
+)
 from exports.render import FORMATS, ExportUnavailable, presentation, render
 from portfolio.schema import TIERS
 
@@ -68,7 +75,7 @@ def export_chart(_clicks, settings, option_values, option_ids):
     if not trigger or not dash.ctx.triggered[0]["value"]:
         raise PreventUpdate  # a menu appearing with a new page, not a click
     name, fmt = trigger.get("chart"), trigger.get("format")
-    if name not in ANALYSIS_CHARTS and name not in SIMULATION_CHARTS:
+    if name not in ANALYSIS_CHARTS and name not in SIMULATION_CHARTS and name not in TREND_CHARTS:
         return no_update, _problem(f"There is no chart {str(name)[:40]!r} to download.")
     if fmt not in FORMATS:
         return no_update, _problem(f"Charts download as {', '.join(FORMATS)}, not {str(fmt)[:20]!r}.")
@@ -77,6 +84,8 @@ def export_chart(_clicks, settings, option_values, option_ids):
         if report is None or name not in simulation_charts(report):
             return no_update, _problem("Run a scenario on the Simulator page first.")
         fig = SIMULATION_CHARTS[name](report)
+    elif name in TREND_CHARTS:
+        fig = TREND_CHARTS[name](history_session(settings))
     else:
         options = {i["chart"]: v for i, v in zip(option_ids or [], option_values or [], strict=False)}
         view = [options[name]] if options.get(name) else []

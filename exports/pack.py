@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
+from portfolio.whatif import HistoryViews
 from reporting import figures
 from reporting.kpis import Kpi, overview_kpis
 from reporting.simulation_report import SimulationReport
@@ -60,6 +61,17 @@ SIMULATION_CHARTS: dict[str, Callable[[SimulationReport], go.Figure]] = {
     "simulation-renewals": figures.renewal_calendar_figure,
 }
 """Simulator charts by export name (from a simulation report)."""
+
+TREND_CHARTS: dict[str, Callable[[HistoryViews], go.Figure]] = {
+    "trend-retention": lambda views: figures.trend_retention_figure(views.trend),
+    "trend-arr": lambda views: figures.trend_arr_figure(views.trend),
+    "trend-bridge": lambda views: figures.trend_bridge_figure(views.trend),
+    "trend-cohorts": lambda views: figures.cohort_figure(views.cohorts, figures.COHORTS_TITLE),
+    "trend-strategic-cohorts": lambda views: figures.cohort_figure(
+        views.strategic_cohorts, figures.STRATEGIC_COHORTS_TITLE
+    ),
+}
+"""The Trends page's charts by export name (from the history's trend and cohorts)."""
 
 
 def simulation_charts(report: SimulationReport) -> dict[str, Callable[[SimulationReport], go.Figure]]:

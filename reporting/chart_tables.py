@@ -1,10 +1,11 @@
 """Every chart's data as a small table of text: what a chart's "View as table" shows.
 
-Each function takes what the chart is drawn from (a :class:`PortfolioAnalysis` or a
-:class:`SimulationReport`) and returns a :class:`ChartTable`: headers carry their units, money
-is in the app's currency format (:func:`portfolio.formatting.money`), fractions are percentages,
-tiers are named. A chart of many points (Pareto and Lorenz over thousands of accounts) gives its
-curve at every tenth of the accounts, and the table's note says so.
+Each function takes what the chart is drawn from (a :class:`PortfolioAnalysis`, a
+:class:`SimulationReport` or the Trends page's :class:`HistoryViews`) and returns a
+:class:`ChartTable`: headers carry their units, money is in the app's currency format
+(:func:`portfolio.formatting.money`), fractions are percentages, tiers are named. A chart of many
+points (Pareto and Lorenz over thousands of accounts) gives its curve at every tenth of the
+accounts, and the table's note says so.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ import numpy as np
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.tiers import tier_start_arr
+from portfolio.trends import Trend
+from portfolio.whatif import HistoryViews
 from reporting import figures
 from reporting.simulation_report import DELTA, Histogram, SimulationReport
 from reporting.simulator import NO_SCENARIO
@@ -121,7 +126,10 @@ def tier_distribution_table(analysis: PortfolioAnalysis) -> ChartTable:
 
 
 def score_table(analysis: PortfolioAnalysis) -> ChartTable:
-    """Accounts per tier in each score bin that has any, and the thresholds in the note."""
+    """Accounts per tier in each score bin that has any, and the thresholds in the note (for
+    revenue-only tiers on the ARR percentile, the ARR steps the chart draws instead)."""
+    if analysis.tiers.revenue_only and analysis.tiers.revenue_method == "percentile":
+        return arr_steps_table(analysis)
     edges, counts = figures.score_counts(analysis)
     label = figures.score_label(analysis).split(" (")[0]
     t = analysis.tiers.thresholds
@@ -136,6 +144,25 @@ def score_table(analysis: PortfolioAnalysis) -> ChartTable:
     note = (
         f"Bins of {figures.SCORE_BIN:g} points; empty bins are left out. "
         f"Strategic from {t.strategic:g}, Key from {t.key:g}."
+    )
+    return _table(rows, tuple(f"{tier} (accounts)" for tier in TIERS), note)
+
+
+def arr_steps_table(analysis: PortfolioAnalysis) -> ChartTable:
+    """Accounts per tier in each ARR step (log scale) that has any, as
+    :func:`reporting.figures.arr_cutoff_histogram` draws them, and where the tiers start."""
+    edges, counts = figures.arr_counts(analysis)
+    rows = [
+        {
+            "ARR": f"{money(10 ** edges[i])}–{money(10 ** edges[i + 1])}",
+            **{f"{tier} (accounts)": f"{int(counts[tier][i]):,}" for tier in TIERS},
+        }
+        for i in range(len(edges) - 1)
+        if sum(int(counts[tier][i]) for tier in TIERS)
+    ]
+    starts = tier_start_arr(analysis.accounts["arr"], analysis.accounts["tier"])
+    note = "Equal steps on a log scale; empty steps are left out. " + " ".join(
+        f"{tier} from {money(arr)}." for tier, arr in starts.items()
     )
     return _table(rows, tuple(f"{tier} (accounts)" for tier in TIERS), note)
 
@@ -294,10 +321,141 @@ def decomposition_table(report: SimulationReport) -> ChartTable:
     )
 
 
+def renewal_table(report: SimulationReport) -> ChartTable:
+    """Per quarter of the horizon: today's ARR up for renewal (and how many accounts) and the
+    baseline's churned ARR, mean, P5 and P95 across paths, as the renewal calendar."""
+    calendar = report.renewal_calendar
+    if calendar is None:
+        return _empty(figures.NO_RENEWAL_CALENDAR)
+    rows = [
+        {
+            "Quarter": f"Q{q.quarter}",
+            "Renewals (accounts)": f"{q.renewals:,}",
+            "ARR up for renewal": money(q.up_for_renewal),
+            "Churned ARR, mean": money(q.churned_mean),
+            "Churned ARR, P5": money(q.churned_p5),
+            "Churned ARR, P95": money(q.churned_p95),
+        }
+        for q in calendar.quarters
+    ]
+    note = (
+        f"{calendar.accounts_with_dates:,} of {calendar.accounts:,} accounts have a renewal date. "
+        f"Churned ARR: today's ARR of the baseline's accounts churned in the quarter, across "
+        f"{report.settings.paths:,} paths."
+    )
+    numeric = tuple(c for c in rows[0] if c != "Quarter") if rows else ()
+    return _table(rows, numeric, note)
+
+
 SIMULATION_TABLES: dict[str, Callable[[SimulationReport], ChartTable]] = {
     "simulation-fan": fan_table,
     "simulation-ending-arr": ending_table,
     "simulation-delta": delta_table,
     "simulation-decomposition": decomposition_table,
+    "simulation-renewals": renewal_table,
 }
 """Each Simulator chart's table by the chart's export name."""
+
+
+# ---- Trends ----
+
+QUARTER_END = "Quarter end"
+
+
+def _no_trend(trend: Trend) -> ChartTable | None:
+    """The empty table saying why there is no trend, or None when there is one."""
+    return None if trend.points else _empty(f"No trend: {trend.note}.")
+
+
+def trend_retention_table(views: HistoryViews) -> ChartTable:
+    """NRR and GRR of the year to each quarter end, all tiers and per start-of-year tier."""
+    trend = views.trend
+    if (empty := _no_trend(trend)) is not None:
+        return empty
+    rows = []
+    for p in trend.points:
+        row = {QUARTER_END: f"{p.as_of:%Y-%m-%d}"}
+        row |= {"NRR, all tiers": percent(p.retention.nrr), "GRR, all tiers": percent(p.retention.grr)}
+        for tier in TIERS:
+            row |= {
+                f"NRR, {tier}": percent(p.by_tier[tier].nrr),
+                f"GRR, {tier}": percent(p.by_tier[tier].grr),
+            }
+        rows.append(row)
+    benchmarks = "Benchmarks: NRR 120% or more is strong; GRR 92–98%. " if trend.subscription_like else ""
+    note = (
+        "Each row is the year to the quarter end against the year before; accounts in the tier "
+        f"they had a year before. {benchmarks}– : no accounts in the tier then."
+    )
+    return _table(rows, tuple(c for c in rows[0] if c != QUARTER_END), note)
+
+
+def trend_arr_table(views: HistoryViews) -> ChartTable:
+    """ARR per tier at each quarter end, the total, and the strategic share of ARR."""
+    trend = views.trend
+    if (empty := _no_trend(trend)) is not None:
+        return empty
+    rows = [
+        {
+            QUARTER_END: f"{p.as_of:%Y-%m-%d}",
+            **{f"{tier} ARR": money(p.tier_arr[tier]) for tier in TIERS},
+            "Total ARR": money(p.total_arr),
+            "Strategic share of ARR": percent(p.strategic_share),
+        }
+        for p in trend.points
+    ]
+    note = "ARR: revenue over the twelve months to the quarter end; accounts in their tier at that date."
+    return _table(rows, tuple(c for c in rows[0] if c != QUARTER_END), note)
+
+
+BRIDGE_STEPS = {"expansion": "Expansion", "new": "New", "contraction": "Contraction", "churn": "Churn"}
+
+
+def trend_bridge_table(views: HistoryViews) -> ChartTable:
+    """The ARR bridge of the year to each quarter end and the net change (ending − starting)."""
+    trend = views.trend
+    if (empty := _no_trend(trend)) is not None:
+        return empty
+    rows = []
+    for p in trend.points:
+        b = p.retention.bridge
+        row = {QUARTER_END: f"{p.as_of:%Y-%m-%d}", "ARR a year before": money(b.starting)}
+        for step, header in BRIDGE_STEPS.items():
+            sign = -1 if step in ("contraction", "churn") else 1
+            row[f"{header} (ARR)"] = money(sign * getattr(b, step), signed=True)
+        row |= {"Net change (ARR)": money(b.ending - b.starting, signed=True), "ARR": money(b.ending)}
+        rows.append(row)
+    note = "Over the year to each quarter end; + adds to ARR, − takes from it."
+    return _table(rows, tuple(c for c in rows[0] if c != QUARTER_END), note)
+
+
+def cohort_table(cohorts: Cohorts | None) -> ChartTable:
+    """Per cohort (accounts by the year of their first revenue): accounts, first-year revenue
+    and the share of it kept in each year since (revenue[c, k] / revenue[c, 0])."""
+    if cohorts is None or not len(cohorts.years):
+        return _empty(figures.NO_COHORTS)
+    years = cohorts.retained.shape[1]
+    rows = [
+        {
+            "First year (to)": f"{year:%Y-%m-%d}",
+            "Accounts": f"{int(cohorts.accounts[c]):,}",
+            "First-year revenue": money(float(cohorts.revenue[c, 0])),
+            **{f"Kept, year +{k}": percent(float(cohorts.retained[c, k]), 0) for k in range(1, years)},
+        }
+        for c, year in enumerate(cohorts.years)
+    ]
+    note = (
+        "Share of each cohort's first-year revenue it brings in each year since (expansion "
+        "counts); – : that year is after the as-of date."
+    )
+    return _table(rows, tuple(c for c in rows[0] if c != "First year (to)"), note)
+
+
+TREND_TABLES: dict[str, Callable[[HistoryViews], ChartTable]] = {
+    "trend-retention": trend_retention_table,
+    "trend-arr": trend_arr_table,
+    "trend-bridge": trend_bridge_table,
+    "trend-cohorts": lambda views: cohort_table(views.cohorts),
+    "trend-strategic-cohorts": lambda views: cohort_table(views.strategic_cohorts),
+}
+"""Each Trends chart's table by the chart's export name (:data:`exports.pack.TREND_CHARTS`)."""

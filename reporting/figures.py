@@ -324,17 +324,26 @@ def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
     )
 
 
-def arr_cutoff_histogram(analysis: PortfolioAnalysis, bins: int = 40) -> go.Figure:
-    """Revenue-only tiers (the score is the ARR percentile, whose histogram is flat by
-    construction): accounts by ARR on a log scale (``bins`` equal steps of log10 ARR), stacked
-    by tier, with a line at the ARR where the Strategic and Key tiers start."""
+def arr_counts(analysis: PortfolioAnalysis, bins: int = 40) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Edges of ``bins`` equal steps of log10 ARR from the smallest to the largest tiered
+    account, and the number of accounts of each tier per step."""
     accounts = analysis.accounts.dropna(subset=["tier"])
     log_arr = np.log10(accounts["arr"].to_numpy(dtype=float))
     lo, hi = (float(log_arr.min()), float(log_arr.max())) if len(log_arr) else (0.0, 1.0)
     edges = np.linspace(lo, max(hi, lo + 1e-6), bins + 1)
+    return edges, {
+        tier: np.histogram(log_arr[(accounts["tier"] == tier).to_numpy()], bins=edges)[0] for tier in TIERS
+    }
+
+
+def arr_cutoff_histogram(analysis: PortfolioAnalysis, bins: int = 40) -> go.Figure:
+    """Revenue-only tiers (the score is the ARR percentile, whose histogram is flat by
+    construction): accounts by ARR on a log scale (``bins`` equal steps of log10 ARR), stacked
+    by tier, with a line at the ARR where the Strategic and Key tiers start."""
+    edges, by_tier = arr_counts(analysis, bins)
+    lo, hi = float(edges[0]), float(edges[-1])
     traces = []
-    for tier in TIERS:
-        counts, _ = np.histogram(log_arr[(accounts["tier"] == tier).to_numpy()], bins=edges)
+    for tier, counts in by_tier.items():
         traces.append(
             dict(
                 type="bar",
@@ -939,12 +948,17 @@ def _share_colorbar(top: float) -> dict:
     return dict(title="kept", tickvals=ticks, ticktext=labels)
 
 
+NO_COHORTS = "No accounts with revenue in this history."
+COHORTS_TITLE = "Revenue kept by each cohort — all accounts"
+STRATEGIC_COHORTS_TITLE = "Revenue kept by each cohort — today's strategic accounts"
+
+
 def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
     """Revenue each cohort (accounts by first-revenue year) keeps in each year since, as a
     share of its first year: a grid of cells coloured by the share, drawn as bars (the page's
     Plotly bundle has no heatmap trace)."""
     if cohorts is None or not len(cohorts.years):
-        return message_figure(title, "No accounts with revenue in this history.")
+        return message_figure(title, NO_COHORTS)
     rows = [
         f"{y:%b %Y} · {n:,} account{'' if n == 1 else 's'}"
         for y, n in zip(cohorts.years, cohorts.accounts, strict=True)
@@ -996,12 +1010,15 @@ def cohort_figure(cohorts: Cohorts | None, title: str) -> go.Figure:
     )
 
 
+NO_RENEWAL_CALENDAR = "This result has no renewal calendar; run it again."
+
+
 def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
     """Per quarter of the horizon: today's ARR up for renewal (known dates, annual terms) and
     the baseline's churned ARR, its mean with a P5–P95 error bar across paths."""
     calendar = report.renewal_calendar
     if calendar is None:
-        return message_figure("Renewal calendar", "This result has no renewal calendar; run it again.")
+        return message_figure("Renewal calendar", NO_RENEWAL_CALENDAR)
     quarters = calendar.quarters
     labels = [f"Q{q.quarter}" for q in quarters]
     mean = np.array([q.churned_mean for q in quarters])

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, html
 from dashboard import ids
 from dashboard.components import graph, page_header
 from dashboard.whatif import history_session
-from reporting import figures
+from exports.pack import TREND_CHARTS
 from reporting.takeaways import cohort_takeaway, trend_takeaways
 
 SHOWN, HIDDEN = {}, {"display": "none"}
@@ -30,9 +30,14 @@ def layout(**_):
             html.Div(id=ids.TRENDS_NOTE),
             html.Div(
                 [
-                    graph(ids.TRENDS_RETENTION, summary=ids.TRENDS_RETENTION_SUMMARY, height=460),
-                    graph(ids.TRENDS_ARR, summary=ids.TRENDS_ARR_SUMMARY, height=420),
-                    graph(ids.TRENDS_BRIDGE, summary=ids.TRENDS_BRIDGE_SUMMARY, height=420),
+                    graph(
+                        ids.TRENDS_RETENTION,
+                        "trend-retention",
+                        summary=ids.TRENDS_RETENTION_SUMMARY,
+                        height=460,
+                    ),
+                    graph(ids.TRENDS_ARR, "trend-arr", summary=ids.TRENDS_ARR_SUMMARY, height=420),
+                    graph(ids.TRENDS_BRIDGE, "trend-bridge", summary=ids.TRENDS_BRIDGE_SUMMARY, height=420),
                     html.H4("Cohorts", className="mt-4 mb-0"),
                     html.P(
                         "Accounts by the year of their first revenue, and the share of that "
@@ -42,8 +47,12 @@ def layout(**_):
                         "size now, so their cohorts grew by selection, not only by treatment.",
                         className="small text-muted",
                     ),
-                    graph(ids.TRENDS_COHORTS, summary=ids.TRENDS_COHORTS_SUMMARY),
-                    graph(ids.TRENDS_STRATEGIC_COHORTS, summary=ids.TRENDS_STRATEGIC_COHORTS_SUMMARY),
+                    graph(ids.TRENDS_COHORTS, "trend-cohorts", summary=ids.TRENDS_COHORTS_SUMMARY),
+                    graph(
+                        ids.TRENDS_STRATEGIC_COHORTS,
+                        "trend-strategic-cohorts",
+                        summary=ids.TRENDS_STRATEGIC_COHORTS_SUMMARY,
+                    ),
                 ],
                 id=ids.TRENDS_CHARTS,
             ),
@@ -93,16 +102,14 @@ def update_trends(settings, _version):
     return (
         _note(trend),
         SHOWN if trend.points else HIDDEN,
-        figures.trend_retention_figure(trend),
-        figures.trend_arr_figure(trend),
-        figures.trend_bridge_figure(trend),
+        TREND_CHARTS["trend-retention"](views),
+        TREND_CHARTS["trend-arr"](views),
+        TREND_CHARTS["trend-bridge"](views),
         text["trend-retention"],
         text["trend-arr"],
         text["trend-bridge"],
-        figures.cohort_figure(views.cohorts, "Revenue kept by each cohort — all accounts"),
-        figures.cohort_figure(
-            views.strategic_cohorts, "Revenue kept by each cohort — today's strategic accounts"
-        ),
+        TREND_CHARTS["trend-cohorts"](views),
+        TREND_CHARTS["trend-strategic-cohorts"](views),
         cohort_takeaway(views.cohorts),
         cohort_takeaway(views.strategic_cohorts, "strategic accounts of today"),
     )

@@ -52,7 +52,7 @@ def test_every_chart_has_a_toggle_that_controls_its_tables_region(dash_app, requ
             region = by_id[button["aria-controls"]]
             parts = table_ids(graph.id, button["id"]["chart"])
             assert [c.id for c in region.children] == [parts[ids.TABLE_REQUEST], parts[ids.TABLE_BODY]]
-    assert graphs == 14
+    assert graphs == 20  # 5 analysis pages × 2, Trends 5, Simulator 5
 
 
 def test_an_opened_analysis_table_is_built_and_a_closed_one_emptied(request_ctx):
@@ -86,3 +86,12 @@ def test_the_bridge_table_follows_the_tier_picked(request_ctx):
 def test_a_simulation_table_without_a_readable_report_says_why(request_ctx, data, says):
     triggered_by(table_ids(ids.SIM_FAN, "simulation-fan")[ids.TABLE_REQUEST])
     assert says in chart_tables.simulation_table(requested=1, data=data)
+
+
+def test_a_trends_table_is_built_from_the_sessions_history(request_ctx):
+    """The demo is a snapshot: the Trends table says why it has no rows."""
+    triggered_by(table_ids(ids.TRENDS_ARR, "trend-arr")[ids.TABLE_REQUEST])
+    region = chart_tables.analysis_table(
+        requested=1, settings=DEFAULT_SETTINGS, option_values=[], option_ids=[]
+    )
+    assert region.children[0].children.startswith("No trend: a trend needs a revenue history")

@@ -2,15 +2,16 @@
 
 Each file is back-tested through the command line (``portfolio backtest FILE --json``); the test
 checks the JSON's shape and recomputes the observed figures with plain pandas from the file
-itself. The targets are asserted in an ``xfail`` test until issue 13's model lands.
+itself, and asserts the targets.
 
-Targets met with today's model (before issue 13's size model and NRR-volatility factor; the
-same at 2,000 paths, as here, and at 4,000, as in the README's table from
-``benchmarks/backtest_table.py``): every figure lies inside its simulated P5–P95, overall and in
-every tier with 30+ accounts, on all four files; the median-within-3-points targets fail:
-NRR on all four (demo 105.0% simulated against 101.5% observed, SaaS-Sales 165% vs 121%,
-Superstore 381% vs 96%, online retail 74.7% vs 80.7%), GRR on SaaS-Sales (89.7% vs 79.0%) and
-Superstore (32.1% vs 35.7%). The bands pass mostly because they are very wide (ρ = 0.3).
+With issue 13's size model and NRR-volatility factor (2,000 paths) the demo and the UK
+retailer meet every target; before them the NRR median missed by more than 3 points on all
+four files (demo 105.0% simulated against 101.5% observed, online retail 74.7% vs 80.7%) and
+the bands passed only because ρ = 0.3 made them very wide. The two order exports still miss
+(out-of-sample; see the README's back-test table): SaaS-Sales' NRR median is 125% against
+120.6% observed (its calibration year's NRR was 129%), and on Superstore the subscription model
+cannot reproduce order revenue's GRR of 36% (30% the year before) within its plausibility
+bounds (volatility ≤ 100%/yr): it simulates 73%. Those two stay expected failures.
 """
 
 from __future__ import annotations
@@ -147,8 +148,18 @@ def test_backtest_json_and_observed_figures(backtests, name):
     assert all(math.isfinite(data["simulated"]["nrr"][p]) for p in ("p5", "p50", "p95"))
 
 
-@pytest.mark.xfail(strict=False, reason="issue 13: passes once the size model and NRR-volatility factor land")
-@pytest.mark.parametrize("name", list(FILES))
+ORDER_EXPORT_MISS = pytest.mark.xfail(
+    strict=True, reason="order revenue: the subscription model misses its targets (module docstring)"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=ORDER_EXPORT_MISS) if mode == "out-of-sample" else name
+        for name, (mode, _) in FILES.items()
+    ],
+)
 def test_backtest_targets_pass(backtests, name):
     data = backtests[name]
     if data is None:

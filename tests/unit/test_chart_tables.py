@@ -2,15 +2,20 @@
 
 from types import SimpleNamespace as NS
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_takeaways import ANALYSIS as RETENTION  # 5 accounts, bridge worked by hand there
 
+from portfolio.cohorts import Cohorts
 from portfolio.concentration import summarize
+from portfolio.retention import retention
 from reporting.chart_tables import (
     ANALYSIS_TABLES,
     SIMULATION_TABLES,
+    TREND_TABLES,
     bridge_table,
+    cohort_table,
     decomposition_table,
     delta_table,
     ending_table,
@@ -18,13 +23,18 @@ from reporting.chart_tables import (
     headcount_table,
     lorenz_table,
     pareto_table,
+    renewal_table,
     retention_table,
     sam_load_table,
     score_table,
     tier_distribution_table,
+    trend_arr_table,
+    trend_bridge_table,
+    trend_retention_table,
 )
 from reporting.simulation_report import DELTA, Fan, Histogram
 from reporting.simulator import NO_SCENARIO
+from simulation.summary import RenewalCalendar, RenewalQuarter
 
 TIERS = ["Strategic", "Key", "Standard"]
 
@@ -39,10 +49,11 @@ def curve_analysis(arr: list[float]) -> NS:
 
 
 def test_every_chart_has_a_table():
-    from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS
+    from exports.pack import ANALYSIS_CHARTS, SIMULATION_CHARTS, TREND_CHARTS
 
     assert set(ANALYSIS_TABLES) == set(ANALYSIS_CHARTS)
     assert set(SIMULATION_TABLES) == set(SIMULATION_CHARTS)
+    assert set(TREND_TABLES) == set(TREND_CHARTS)
 
 
 def test_pareto_lists_each_of_a_few_accounts(five_accounts):
@@ -164,8 +175,24 @@ def test_scores_per_bin_leave_out_empty_bins():
         {"Score": "97.5–100", **row("0", "0", "1")},
     ]
     assert table.note == "Bins of 2.5 points; empty bins are left out. Strategic from 70, Key from 50."
-    revenue_only = NS(accounts=accounts, tiers=NS(thresholds=NS(strategic=70.0, key=50.0), revenue_only=True))
-    assert "Revenue score × 10" in score_table(revenue_only).frame.columns
+    bands = NS(thresholds=NS(strategic=70.0, key=50.0), revenue_only=True, revenue_method="bands")
+    assert "Revenue score × 10" in score_table(NS(accounts=accounts, tiers=bands)).frame.columns
+
+
+def test_revenue_only_percentile_tiers_table_the_arr_steps_the_chart_draws():
+    """ARR $1k (Standard), $31.6k = 10^4.5 (Key), $1M (Strategic): 40 equal steps of log10 ARR
+    from 3 to 6, 0.075 each; $1k falls in the first (10^3–10^3.075 = $1.19k), 10^4.5 in the
+    21st (10^4.5–10^4.575), $1M in the last (10^5.925 = $841k – $1M)."""
+    accounts = pd.DataFrame({"arr": [1_000.0, 10**4.5, 1e6], "tier": ["Standard", "Key", "Strategic"]})
+    percentile = NS(thresholds=NS(strategic=95.0, key=80.0), revenue_only=True, revenue_method="percentile")
+    table = score_table(NS(accounts=accounts, tiers=percentile))
+    row = lambda s, k, st: {"Strategic (accounts)": s, "Key (accounts)": k, "Standard (accounts)": st}  # noqa: E731
+    assert records(table) == [
+        {"ARR": "$1.00k–$1.19k", **row("0", "0", "1")},
+        {"ARR": "$31.6k–$37.6k", **row("0", "1", "0")},
+        {"ARR": "$841k–$1.00M", **row("1", "0", "0")},
+    ]
+    assert table.note.endswith("Strategic from $1.00M. Key from $31.6k.")
 
 
 def test_retention_per_tier_by_hand():
@@ -309,3 +336,133 @@ def test_decomposition_adds_up_by_hand():
 def test_without_a_scenario_the_comparison_tables_say_so(build):
     table = build(NS(comparison=None, delta=None, delta_histogram=None))
     assert table.frame.empty and table.note == NO_SCENARIO
+
+
+def test_renewal_calendar_lists_each_quarter():
+    calendar = RenewalCalendar(
+        quarters=(RenewalQuarter(1, 250_000.0, 3, 12_000.0, 0.0, 40_000.0),),
+        accounts=10,
+        accounts_with_dates=4,
+        timing="",
+    )
+    table = renewal_table(NS(renewal_calendar=calendar, settings=NS(paths=1000)))
+    assert records(table) == [
+        {
+            "Quarter": "Q1",
+            "Renewals (accounts)": "3",
+            "ARR up for renewal": "$250k",
+            "Churned ARR, mean": "$12.0k",
+            "Churned ARR, P5": "$0",
+            "Churned ARR, P95": "$40.0k",
+        }
+    ]
+    assert table.note.startswith("4 of 10 accounts have a renewal date.") and "1,000 paths" in table.note
+    assert "Quarter" not in table.numeric and "ARR up for renewal" in table.numeric
+
+
+def test_renewal_calendar_missing_says_so():
+    table = renewal_table(NS(renewal_calendar=None))
+    assert table.frame.empty and "no renewal calendar" in table.note
+
+
+# A year to 2017-12-31 worked by hand: ARR 120/50/0/30 against prior 100/100/40/0.
+# Opening cohort A, B, C (prior 240): NRR = (120 + 50 + 0)/240 = 70.8%, GRR = (100 + 50 + 0)/240
+# = 62.5%; bridge: expansion 20 (A), contraction 50 (B), churn 40 (C), new 30 (D), ending 200,
+# net change 200 − 240 = −40.
+POINT = NS(
+    as_of=pd.Timestamp("2017-12-31"),
+    retention=retention(pd.Series([120.0, 50.0, 0.0, 30.0]), pd.Series([100.0, 100.0, 40.0, 0.0])),
+    by_tier={
+        "Strategic": NS(nrr=1.1, grr=0.95),
+        "Key": NS(nrr=float("nan"), grr=float("nan")),
+        "Standard": NS(nrr=0.5, grr=0.5),
+    },
+    tier_arr={"Strategic": 120.0, "Key": 50.0, "Standard": 30.0},
+    total_arr=200.0,
+    strategic_share=0.6,
+)
+TREND = NS(trend=NS(points=[POINT], subscription_like=False, note=None))
+
+
+def test_trend_retention_by_hand():
+    table = trend_retention_table(TREND)
+    assert records(table) == [
+        {
+            "Quarter end": "2017-12-31",
+            "NRR, all tiers": "70.8%",
+            "GRR, all tiers": "62.5%",
+            "NRR, Strategic": "110.0%",
+            "GRR, Strategic": "95.0%",
+            "NRR, Key": "–",
+            "GRR, Key": "–",
+            "NRR, Standard": "50.0%",
+            "GRR, Standard": "50.0%",
+        }
+    ]
+    assert "Benchmarks" not in table.note  # order data: no SaaS benchmarks
+    subscription = NS(trend=NS(points=[POINT], subscription_like=True, note=None))
+    assert "Benchmarks: NRR 120%" in trend_retention_table(subscription).note
+
+
+def test_trend_arr_by_hand():
+    assert records(trend_arr_table(TREND)) == [
+        {
+            "Quarter end": "2017-12-31",
+            "Strategic ARR": "$120",
+            "Key ARR": "$50",
+            "Standard ARR": "$30",
+            "Total ARR": "$200",
+            "Strategic share of ARR": "60.0%",
+        }
+    ]
+
+
+def test_trend_bridge_by_hand():
+    assert records(trend_bridge_table(TREND)) == [
+        {
+            "Quarter end": "2017-12-31",
+            "ARR a year before": "$240",
+            "Expansion (ARR)": "+$20",
+            "New (ARR)": "+$30",
+            "Contraction (ARR)": "−$50",
+            "Churn (ARR)": "−$40",
+            "Net change (ARR)": "−$40",
+            "ARR": "$200",
+        }
+    ]
+
+
+@pytest.mark.parametrize("build", [trend_retention_table, trend_arr_table, trend_bridge_table])
+def test_a_trend_table_without_points_says_why(build):
+    table = build(NS(trend=NS(points=[], note="this is a snapshot")))
+    assert table.frame.empty and table.note == "No trend: this is a snapshot."
+
+
+def test_cohorts_by_hand():
+    """Cohort 2015: 1,000 then 900 and 1,100 (90%, 110%); cohort 2016: 200 then 150 (75%)."""
+    revenue = np.array([[1000.0, 900.0, 1100.0], [200.0, 150.0, np.nan]])
+    cohorts = Cohorts(
+        years=[pd.Timestamp("2015-12-31"), pd.Timestamp("2016-12-31")],
+        accounts=np.array([3, 1]),
+        revenue=revenue,
+        retained=revenue / revenue[:, :1],
+    )
+    table = cohort_table(cohorts)
+    assert records(table) == [
+        {
+            "First year (to)": "2015-12-31",
+            "Accounts": "3",
+            "First-year revenue": "$1.00k",
+            "Kept, year +1": "90%",
+            "Kept, year +2": "110%",
+        },
+        {
+            "First year (to)": "2016-12-31",
+            "Accounts": "1",
+            "First-year revenue": "$200",
+            "Kept, year +1": "75%",
+            "Kept, year +2": "–",
+        },
+    ]
+    assert TREND_TABLES["trend-strategic-cohorts"](NS(strategic_cohorts=cohorts)).frame.equals(table.frame)
+    assert cohort_table(None).frame.empty
