@@ -429,8 +429,8 @@ def layout(**_):
                 "What happens to ARR, retention and risk if these accounts "
                 "get (or lose) strategic treatment — and can the SAMs carry them? "
                 "A 1,000-path preview follows every change; run the full simulation for "
-                "the final numbers. Portfolios of more than "
-                f"{simulator.PREVIEW_MAX_ACCOUNTS:,} accounts get no automatic preview: press Run "
+                "the final numbers. A large portfolio (accounts × periods over "
+                f"{simulator.PREVIEW_MAX_ACCOUNT_PERIODS:,}) gets no automatic preview: press Run "
                 "for a background simulation.",
             ),
             dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
@@ -561,7 +561,7 @@ def preview(selected, form, settings, data_version):
     if not form["assumptions"]:
         raise PreventUpdate  # the controls are still being filled
     accounts, _ = state.current_data()
-    refusal = simulator.preview_refusal(len(accounts))
+    refusal = simulator.preview_refusal(len(accounts), form.get("horizon"))
     if refusal is not None:
         return no_update, refusal
     try:
