@@ -246,7 +246,13 @@ def update_settings(
     """Collect the what-if controls into the settings store, and say what the weights total.
     Invalid weights (not numbers, negative, all zero) put the last valid ones back in the boxes
     with the error, so the boxes never disagree with the charts; other invalid values keep the
-    old settings and say what is wrong (:func:`portfolio.whatif.read_settings`)."""
+    old settings and say what is wrong (:func:`portfolio.whatif.read_settings`). Control ids
+    or values an altered request broke (no ``dim``/``tier``, lists of other lengths) get a
+    message and change nothing."""
+    if not (
+        _controls_match(weight_ids, weights, "dim") and _controls_match(capacity_ids, capacities, "tier")
+    ):
+        return no_update, BROKEN_CONTROLS, no_update, no_update
     dims = [i["dim"] for i in weight_ids]
     last = {**DEFAULT_WEIGHTS, **((previous or {}).get("weights") or {})}
     restore = [last[d] for d in dims], weights_note(last)
@@ -277,6 +283,19 @@ def update_settings(
     except ValueError as exc:
         return no_update, _sentence(exc), [no_update] * len(dims), no_update
     return settings, "", [no_update] * len(dims), weights_note(entered)
+
+
+BROKEN_CONTROLS = "The what-if controls sent something this page cannot read; reload the page."
+
+
+def _controls_match(control_ids: object, values: object, key: str) -> bool:
+    """True when ``control_ids`` is a list of ids each naming its ``key`` (text), one per value."""
+    return (
+        isinstance(control_ids, list)
+        and isinstance(values, list)
+        and len(control_ids) == len(values)
+        and all(isinstance(i, dict) and isinstance(i.get(key), str) for i in control_ids)
+    )
 
 
 def _sentence(exc: Exception) -> str:

@@ -5,13 +5,18 @@
 * With users, a check before every request (:class:`SignIn`) guards every page, asset and
   callback, and saved scenarios belong to the signed-in user (:func:`current_user`). One parser
   reads the credentials for both (:func:`parse_basic`); a header it cannot read is a 401.
-* A password is hashed at most once per :data:`VERIFIED_SECONDS` for the same header (the
-  browser resends it on every request; the hash costs ~90 ms of CPU). An unknown name costs the
-  same hash as a known one, so timing does not tell which names exist. After
-  :data:`FAILURES_ALLOWED` failed sign-ins within :data:`FAILURE_WINDOW_SECONDS`, from one
-  address or for one name, further attempts get 429 with ``Retry-After`` and no hashing.
-  These counts live in each process's memory (not user data): under ``gunicorn -w 2`` an
-  attacker gets at most twice the allowance.
+* A verified header is remembered (the browser resends it on every request; the hash costs
+  ~90 ms of CPU): each use renews it for :data:`VERIFIED_SECONDS`, up to
+  :data:`VERIFIED_LIFETIME_SECONDS` after its check, and a remembered header is accepted before
+  any rate limit is looked at. An unknown name costs the same hash as a known one, so timing
+  does not tell which names exist.
+* After :data:`FAILURES_ALLOWED` failed sign-ins within :data:`FAILURE_WINDOW_SECONDS` from one
+  address, further attempts from it get 429 with ``Retry-After`` and no hashing. For one name
+  (from any addresses), further wrong passwords get 429 too, but a password is still checked
+  and a correct one accepted: knowing a user's name must not let anyone lock that user out
+  (the limit stops guessing; a correct password is not a guess). The hashing a locked name
+  costs stays bounded by the per-address limit. These counts live in each process's memory
+  (not user data): under ``gunicorn -w 2`` an attacker gets at most twice the allowance.
 * Without users, a request from any address but loopback is refused (403, with what to do), so
   binding to 0.0.0.0 by mistake exposes nothing. ``python app.py --host`` checks this at start.
 * Uploads are capped at ``STRATA_MAX_UPLOAD_MB`` (default 100) with a clear message.
@@ -43,7 +48,10 @@ NEEDS_AUTH = (
     f"`portfolio add-user FILE NAME` and set {USERS_ENV}=FILE."
 )
 VERIFIED_SECONDS = 300
-"""How long a successful password check is reused for the same ``Authorization`` header."""
+"""A successful password check is reused for the same ``Authorization`` header while it is
+used at least this often (each use renews it)..."""
+VERIFIED_LIFETIME_SECONDS = 8 * 3600
+"""...but for at most this long after the check (then the password is hashed again)."""
 VERIFIED_MAX = 1024
 """At most this many verified headers are remembered (the oldest is forgotten first)."""
 FAILURES_ALLOWED = 10
@@ -117,7 +125,7 @@ class SignIn:
         method = next(iter(self._users.values()), "scrypt").split("$", 1)[0]
         self._dummy = generate_password_hash(secrets.token_urlsafe(16), method=method)
         self._key = secrets.token_bytes(32)  # headers are remembered as keyed digests only
-        self._verified: OrderedDict[bytes, tuple[float, str]] = OrderedDict()
+        self._verified: OrderedDict[bytes, tuple[float, float, str]] = OrderedDict()  # checked, expires
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -129,29 +137,32 @@ class SignIn:
         digest = hmac.new(self._key, (header or "").encode(), hashlib.sha256).digest()
         now = self._clock()
         name_key = hashlib.sha256(credentials.name.encode()).hexdigest()[:32]  # bounded size
-        counted = (f"address:{address}", f"name:{name_key}")
+        address_key, name_key = f"address:{address}", f"name:{name_key}"
         with self._lock:
-            expires, user = self._verified.get(digest, (0.0, ""))
-            if now < expires:
+            checked, expires, user = self._verified.get(digest, (0.0, 0.0, ""))
+            if now < expires:  # remembered: renewed, and never refused by a rate limit
+                renewed = min(now + VERIFIED_SECONDS, checked + VERIFIED_LIFETIME_SECONDS)
+                self._verified[digest] = (checked, renewed, user)
                 return Decision(user)
-            wait = max(self._wait(key, now) for key in counted)
-        if wait:
-            return Decision(None, wait)
+            address_wait = self._wait(address_key, now)
+            name_wait = self._wait(name_key, now)
+        if address_wait:
+            return Decision(None, address_wait)
         stored = self._users.get(credentials.name)
         matches = self._check(stored or self._dummy, credentials.password)
         with self._lock:
             if matches and stored is not None:
-                self._verified[digest] = (now + VERIFIED_SECONDS, credentials.name)
+                self._verified[digest] = (now, now + VERIFIED_SECONDS, credentials.name)
                 self._verified.move_to_end(digest)
                 while len(self._verified) > VERIFIED_MAX:
                     self._verified.popitem(last=False)
                 return Decision(credentials.name)
-            for key in counted:
+            for key in (address_key, name_key):
                 self._failures.setdefault(key, deque()).append(now)
                 self._failures.move_to_end(key)
             while len(self._failures) > TRACKED_MAX:
                 self._failures.popitem(last=False)
-        return Decision(None)
+        return Decision(None, name_wait)
 
     def _wait(self, key: str, now: float) -> int:
         """Whole seconds until ``key`` may try again (0: now); drops failures out of the window."""

@@ -4,7 +4,7 @@ The id lives in an HttpOnly, SameSite=Lax cookie (``strata_sid``; ``Secure`` wit
 ``STRATA_COOKIE_SECURE=1``) as ``<id>.<HMAC>``, the HMAC over the id and the signed-in user
 (none without users). A cookie the server did not issue, or one issued to another user, is
 ignored and the request gets a fresh session, so a cookie never carries data across users. No
-cookie is set on a 401 or 403 answer.
+cookie is set on any 4xx answer (401, 403, 429: a refused sign-in).
 
 The data lives in a store shared by every process (:mod:`storage.session_store`): a private
 diskcache directory on one machine, or Redis when ``REDIS_URL`` is set; values are signed and
@@ -55,8 +55,8 @@ def install(server: flask.Flask, location: str, secret: bytes, settings: Setting
 
     @server.after_request
     def _set_cookie(response: flask.Response) -> flask.Response:
-        if response.status_code in (401, 403):
-            return response  # refused: no session for whoever asked
+        if 400 <= response.status_code < 500:
+            return response  # refused (401, 403, 429, …): no session for whoever asked
         if "strata_sid" not in flask.g:
             if COOKIE in flask.request.cookies:
                 return response  # the request did not use its session (an asset): leave the cookie

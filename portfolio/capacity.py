@@ -24,21 +24,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio.formatting import bounded_list
 from portfolio.schema import TIERS
 
 DEFAULT_CAPACITY: dict[str, float] = {"Strategic": 10, "Key": 25, "Standard": 75}
 """Accounts one SAM can carry, per tier."""
+MIN_CAPACITY, MAX_CAPACITY = 0.1, 10_000
+"""The accounts per SAM a capacity may be (a SAM on a tenth of an account to 10,000 accounts)."""
 UNASSIGNED = "(unassigned)"
 
 
 def validate_capacity(capacity: dict[str, float]) -> dict[str, float]:
-    """Check a per-tier capacity: every tier present, each a positive number."""
+    """Check a per-tier capacity: every tier present, each between :data:`MIN_CAPACITY` and
+    :data:`MAX_CAPACITY` accounts per SAM (1e-320 passed a positive check, then overflowed the
+    headcounts to NaN and broke every page)."""
     merged = {**DEFAULT_CAPACITY, **capacity}
     unknown = set(merged) - set(TIERS)
     if unknown:
-        raise ValueError(f"unknown tier(s) in capacity: {', '.join(sorted(unknown))}")
-    if any(not np.isfinite(v) or v <= 0 for v in merged.values()):
-        raise ValueError("capacity per SAM must be a positive number of accounts")
+        raise ValueError(f"unknown tier(s) in capacity: {bounded_list(unknown)}")
+    if any(not np.isfinite(v) or not MIN_CAPACITY <= v <= MAX_CAPACITY for v in merged.values()):
+        raise ValueError(f"capacity per SAM must be between {MIN_CAPACITY:g} and {MAX_CAPACITY:,g} accounts")
     return merged
 
 

@@ -30,3 +30,13 @@ def percent(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
     return f"{100 * value:.{digits}f}%"
+
+
+def bounded_list(names, shown: int = 5, width: int = 40) -> str:
+    """Names for a message, bounded whatever arrives: the first ``shown`` (sorted), each cut to
+    ``width`` characters, then "… (N in all)". A request with 100,000 unknown names gives a
+    short message (and log line), not megabytes."""
+    ordered = sorted(str(n) for n in names)
+    cut = [n if len(n) <= width else n[: width - 1] + "…" for n in ordered[:shown]]
+    more = f", … ({len(ordered):,} in all)" if len(ordered) > shown else ""
+    return ", ".join(cut) + more

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from portfolio.formatting import bounded_list
 from portfolio.schema import SCORE_DIMENSIONS, TIERS
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -81,8 +82,7 @@ def validate_weights(weights: dict[str, float]) -> dict[str, float]:
     unknown = set(weights) - set(DEFAULT_WEIGHTS)
     if unknown:
         raise ValueError(
-            f"unknown scorecard dimension(s): {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(DEFAULT_WEIGHTS)}"
+            f"unknown scorecard dimension(s): {bounded_list(unknown)}; known: {', '.join(DEFAULT_WEIGHTS)}"
         )
     if any(not np.isfinite(w) or w < 0 for w in weights.values()):
         raise ValueError("scorecard weights must be non-negative numbers")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +35,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from reporting.simulation_report import SimulationReport, UnreadableReport
 
 MAX_NAME = 120
+MAX_DELETE = 1_000  # scenarios one request may delete (100,000 ids timed a worker out)
 _CODE_ROOT = Path(__file__).resolve().parents[1]  # the checkout, or site-packages when installed
 
 
@@ -197,9 +198,19 @@ class ScenarioStore:
 
     def delete(self, owner: str, scenario_id: int) -> bool:
         """True when the owner's scenario was deleted."""
-        query = delete(_ScenarioRow).where(_ScenarioRow.id == scenario_id, _ScenarioRow.owner == owner)
+        return self.delete_many(owner, [scenario_id]) == 1
+
+    def delete_many(self, owner: str, scenario_ids: Collection[int]) -> int:
+        """Delete the owner's scenarios of these ids in one statement; how many were deleted.
+        ValueError above :data:`MAX_DELETE` ids (nothing deleted)."""
+        chosen = set(scenario_ids)
+        if len(chosen) > MAX_DELETE:
+            raise ValueError(f"delete at most {MAX_DELETE:,} scenarios at a time ({len(chosen):,} selected)")
+        if not chosen:
+            return 0
+        query = delete(_ScenarioRow).where(_ScenarioRow.id.in_(chosen), _ScenarioRow.owner == owner)
         with Session(self.engine) as session, session.begin():
-            return cast(CursorResult, session.execute(query)).rowcount == 1
+            return cast(CursorResult, session.execute(query)).rowcount
 
     @staticmethod
     def _read(row: _ScenarioRow) -> SavedScenario:

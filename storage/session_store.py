@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import stat
 import struct
@@ -31,7 +32,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import diskcache
 import numpy as np
@@ -223,7 +223,32 @@ def private_directory(path: str | Path) -> Path:
             f"the cache directory {path} is open to other users (mode {stat.S_IMODE(info.st_mode):o}); "
             f"run `chmod 700 {path}` or use another directory"
         )
+    _check_parents(path)
     return path
+
+
+def _check_parents(path: Path) -> None:
+    """ConfigurationError (one line) when a folder above ``path`` (as given, or with links
+    resolved) belongs to a user other than this one or root, or may be written by group or
+    others without the sticky bit (as /tmp has): whoever can write there can swap the cache
+    directory for one of their own."""
+    parents = dict.fromkeys([*path.absolute().parents, *path.resolve().parents])
+    for parent in parents:
+        try:
+            info = parent.stat()
+        except OSError as exc:
+            raise ConfigurationError(f"cannot check {parent}, above the cache directory: {exc}") from None
+        if info.st_uid not in (0, os.getuid()):
+            raise ConfigurationError(
+                f"{parent}, above the cache directory {path}, belongs to another user (uid {info.st_uid}); "
+                "use a directory of your own (STRATA_CACHE_DIR)"
+            )
+        if info.st_mode & 0o022 and not info.st_mode & stat.S_ISVTX:
+            raise ConfigurationError(
+                f"{parent}, above the cache directory {path}, may be written by other users "
+                f"(mode {stat.S_IMODE(info.st_mode):o}, no sticky bit); run `chmod go-w {parent}` "
+                "or use another directory"
+            )
 
 
 def secret_key(configured: str | None, directory: str | Path) -> bytes:
@@ -422,19 +447,28 @@ def open_store(location: str, secret: bytes, limits: StoreLimits | None = None) 
     return SessionStore(DiskBackend(private_directory(location)), secret, limits)
 
 
+_URL_CREDENTIALS = re.compile(r"//[^/?#\s@]*@")
+_QUERY_SECRETS = re.compile(r"((?:password|passwd|pwd|username|user)=)[^&#\s]*", re.IGNORECASE)
+
+
+def redact_url(text: str) -> str:
+    """``text`` with any URL's credentials hidden: ``redis://user:pw@host`` → ``redis://host``
+    and ``?password=pw`` → ``?password=***`` (for every message that shows REDIS_URL)."""
+    return _QUERY_SECRETS.sub(r"\1***", _URL_CREDENTIALS.sub("//", text))
+
+
 def check_redis(url: str, allow_insecure: bool = False) -> None:
     """ConfigurationError (one line, no password in it) when Redis does not answer, or when it
     answers without a password and ``allow_insecure`` is not set: whoever can reach a
     password-less Redis can read every upload and plant values."""
     import redis
 
-    parts = urlsplit(url)
-    where = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    where = redact_url(url)
     try:
         redis.Redis.from_url(url).ping()
     except (redis.RedisError, ValueError) as exc:
         raise ConfigurationError(
-            f"REDIS_URL is set, but Redis at {where} does not answer ({exc}). "
+            f"REDIS_URL is set, but Redis at {where} does not answer ({redact_url(str(exc))}). "
             "Start Redis, or unset REDIS_URL."
         ) from None
     if allow_insecure:

@@ -82,7 +82,7 @@ def update_retention(settings, _version, tier):
 )
 def set_tier_basis(basis, settings):
     """The switch into the what-if settings."""
-    return {**(settings or DEFAULT_SETTINGS), "tier_basis": basis}
+    return {**(settings if isinstance(settings, dict) else DEFAULT_SETTINGS), "tier_basis": basis}
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

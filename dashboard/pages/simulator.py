@@ -429,7 +429,9 @@ def layout(**_):
                 "What happens to ARR, retention and risk if these accounts "
                 "get (or lose) strategic treatment — and can the SAMs carry them? "
                 "A 1,000-path preview follows every change; run the full simulation for "
-                "the final numbers.",
+                "the final numbers. A large portfolio (accounts × periods over "
+                f"{simulator.PREVIEW_MAX_ACCOUNT_PERIODS:,}) gets no automatic preview: press Run "
+                "for a background simulation.",
             ),
             dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
             html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
@@ -554,10 +556,14 @@ def clear_selection(_clicks):
     ),
 )
 def preview(selected, form, settings, data_version):
-    """A 1,000-path run whenever a control moves."""
+    """A 1,000-path run whenever a control moves (not for a large portfolio: the message
+    says to press Run, see :func:`reporting.simulator.preview_refusal`)."""
     if not form["assumptions"]:
         raise PreventUpdate  # the controls are still being filled
     accounts, _ = state.current_data()
+    refusal = simulator.preview_refusal(len(accounts), form.get("horizon"))
+    if refusal is not None:
+        return no_update, refusal
     try:
         report = simulator.simulate(
             accounts, settings, form, _selected_ids(selected), simulator.PREVIEW_PATHS
@@ -829,7 +835,10 @@ def delete_scenarios(_clicks, selected, version):
     chosen = _chosen(selected)
     if not chosen:
         return no_update, _message("problem", SELECT_FIRST)
-    deleted = sum(_scenarios().delete(state.owner(), scenario_id) for scenario_id in dict.fromkeys(chosen))
+    try:
+        deleted = _scenarios().delete_many(state.owner(), set(chosen))
+    except ValueError as exc:
+        return no_update, _message("problem", f"Nothing deleted: {exc}.")
     if not deleted:
         return _next_version(version), _message("problem", NO_SUCH_SCENARIO)
     missing = len(set(chosen)) - deleted

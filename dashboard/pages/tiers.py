@@ -6,10 +6,10 @@ from dash import Input, Output, callback, html
 
 from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table, tier_label
+from dashboard.whatif import analyze_session
 from portfolio.formatting import money
 from portfolio.migration import migration
 from portfolio.schema import TIERS
-from portfolio.whatif import analyze_with
 from reporting import figures
 from reporting.tables import migration_table, tier_movers
 from reporting.takeaways import scorecard_statement, takeaways
@@ -114,7 +114,7 @@ def _migration_section(accounts, proposed_tier) -> html.Div:
 )
 def update_tiers(settings, _version):
     accounts, _ = state.current_data()
-    analysis = analyze_with(accounts, settings)
+    analysis = analyze_session(settings)  # settings an altered request broke: the defaults
     movers = tier_movers(analysis, accounts)
     moved = (
         _account_list(

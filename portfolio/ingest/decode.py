@@ -325,9 +325,10 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
     return table
 
 
-_UNSIZED_SHEET_BYTES = 16 * 2**20
+_UNSIZED_SHEET_BYTES = 4 * 2**20
 """Largest worksheet XML read without a ``<dimension>``: openpyxl reads such a sheet whole
-just to find out that it has none, before the first row is read."""
+just to find out that it has none, before the first row is read (a 15 MiB one, 46 KB zipped,
+then took 12.5 s to read)."""
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b")
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
 
@@ -354,6 +355,8 @@ def _sheet_rows(sheet, report: IngestReport, limits: Limits) -> list[tuple[int, 
     rows: list[tuple[int, tuple]] = []
     width = data_rows = 0
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number - 1 > limits.max_data_rows(max(width, 1)):  # blank rows count too: each costs
+            _too_many_rows(max(width, 1), limits, report, "XLSX")
         last = max((i for i, v in enumerate(values) if not _blank(v)), default=-1)
         if last < 0:
             continue

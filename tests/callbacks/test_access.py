@@ -265,6 +265,47 @@ def test_failed_sign_ins_are_limited_per_address_and_per_name():
     assert sign_in.decide(_basic(b"alice:right"), "10.0.0.2").user == "alice"
 
 
+def test_knowing_a_name_does_not_lock_its_user_out():
+    """Security re-test N4: 10 wrong guesses a minute for "alice" kept her at 429 once her
+    5-minute check lapsed, signed-in browsers included. Now a remembered header is renewed on
+    use and accepted before any limit; a correct password is checked and accepted while the
+    name is locked; wrong ones still get 429 (and count against their address)."""
+    sign_in, check, clock = _sign_in()
+    assert sign_in.decide(_basic(b"alice:right"), "10.0.0.1") == access.Decision("alice")
+    for minute in range(30):  # half an hour of guessing from ever new addresses
+        clock.now += 60
+        for i in range(access.FAILURES_ALLOWED + 2):
+            sign_in.decide(_basic(f"alice:guess{minute}-{i}".encode()), f"10.9.{minute}.{i}")
+        assert sign_in.decide(_basic(b"alice:right"), "10.0.0.1") == access.Decision("alice")
+    assert check.hashes.count(USERS["alice"]) == 1 + 30 * (access.FAILURES_ALLOWED + 2)  # one for her
+    # a new browser (another address) with the right password: checked and let in
+    assert sign_in.decide(_basic(b"alice:right"), "10.0.0.2") == access.Decision("alice")
+    # a wrong one while the name is locked: 429, and counted against the address
+    locked = sign_in.decide(_basic(b"alice:wrong"), "10.0.0.3")
+    assert locked.user is None and 0 < locked.retry_after <= access.FAILURE_WINDOW_SECONDS
+    for i in range(access.FAILURES_ALLOWED):
+        sign_in.decide(_basic(f"alice:wrong{i}".encode()), "10.0.0.4")
+    hashes = len(check.hashes)
+    assert sign_in.decide(_basic(b"alice:another"), "10.0.0.4").retry_after > 0  # that address:
+    assert len(check.hashes) == hashes  # refused without hashing
+    assert sign_in.decide(_basic(b"alice:right"), "10.0.0.4").user == "alice"  # remembered header
+    assert len(check.hashes) == hashes
+
+
+def test_a_remembered_check_slides_but_only_up_to_its_lifetime():
+    """Each use renews a verified header for VERIFIED_SECONDS, up to VERIFIED_LIFETIME_SECONDS
+    after its check; then the password is hashed again (and, being right, accepted)."""
+    sign_in, check, clock = _sign_in()
+    step = access.VERIFIED_SECONDS - 1
+    for _ in range(access.VERIFIED_LIFETIME_SECONDS // step + 2):
+        assert sign_in.decide(_basic(b"alice:right"), "10.0.0.1").user == "alice"
+        clock.now += step
+    assert len(check.hashes) == 2  # the first check, and once more after the lifetime
+    clock.now += access.VERIFIED_SECONDS  # unused for VERIFIED_SECONDS: forgotten
+    assert sign_in.decide(_basic(b"alice:right"), "10.0.0.1").user == "alice"
+    assert len(check.hashes) == 3
+
+
 def test_sign_in_memory_is_bounded(monkeypatch):
     monkeypatch.setattr(access, "VERIFIED_MAX", 3)
     monkeypatch.setattr(access, "TRACKED_MAX", 4)

@@ -38,8 +38,10 @@ def data_page(dash_app):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"capacities": [0, 25, 75]}, "Capacity per SAM must be a positive number of accounts."),
-        ({"capacities": [-3, 25, 75]}, "Capacity per SAM must be a positive number of accounts."),
+        ({"capacities": [0, 25, 75]}, "Capacity per SAM must be between 0.1 and 10,000 accounts."),
+        ({"capacities": [-3, 25, 75]}, "Capacity per SAM must be between 0.1 and 10,000 accounts."),
+        ({"capacities": [1e-320, 25, 75]}, "Capacity per SAM must be between 0.1 and 10,000 accounts."),
+        ({"capacities": [10, 25, 10_001]}, "Capacity per SAM must be between 0.1 and 10,000 accounts."),
         ({"capacities": [None, 25, 75]}, "Capacity of Strategic must be a number."),
         ({"capacities": [float("inf"), 25, 75]}, "Capacity of Strategic must be a finite number."),
         ({"weights": [float("nan")] + [1] * 6}, "A weight must be a finite number."),
@@ -59,6 +61,64 @@ def test_altered_settings_in_the_store_fall_back_to_the_defaults(request_ctx, da
     pages = importlib.import_module("dashboard.pages.overview")
     tampered = {**DEFAULT_SETTINGS, "capacity": {"Strategic": 0, "Key": 25, "Standard": 75}}
     assert str(pages.update_overview(tampered, 0)[0]) == str(pages.update_overview(DEFAULT_SETTINGS, 0)[0])
+
+
+BROKEN_SETTINGS = [
+    {**DEFAULT_SETTINGS, "thresholds": [float("nan"), 70]},
+    [1, 2, 3],
+    "settings",
+    {**DEFAULT_SETTINGS, "weights": {**DEFAULT_SETTINGS["weights"], "no-such-dimension": 1}},
+    {**DEFAULT_SETTINGS, "capacity": {"Strategic": 0, "Key": 25, "Standard": 75}},
+    {**DEFAULT_SETTINGS, "capacity": {"Strategic": 1e-320, "Key": 25, "Standard": 75}},
+    {**DEFAULT_SETTINGS, "weights": [1, 2]},
+]
+
+
+@pytest.mark.parametrize("tampered", BROKEN_SETTINGS)
+def test_every_page_falls_back_to_the_defaults_on_altered_settings(request_ctx, dash_app, tampered):
+    """Security re-test N6: the Tiers page used the settings store unchecked (NaN thresholds,
+    settings as a list or text, unknown weight names, capacity 0 → 500), and capacity 1e-320
+    broke Overview, Capacity and Tiers (IntCastingNaNError). Each page shows the defaults'."""
+    for name, update in [
+        ("tiers", "update_tiers"),
+        ("overview", "update_overview"),
+        ("capacity", "update_capacity"),
+    ]:
+        module = importlib.import_module(f"dashboard.pages.{name}")
+        callback = getattr(module, update)
+        assert str(callback(tampered, 0)) == str(callback(DEFAULT_SETTINGS, 0)), name
+    retention = importlib.import_module("dashboard.pages.retention")
+    assert retention.set_tier_basis("current", tampered)["tier_basis"] == "current"
+
+
+@pytest.mark.parametrize(
+    "controls",
+    [
+        dict(weight_ids=[{"type": "weight"}] * 7, capacity_ids=CONTROLS["capacity_ids"]),
+        dict(weight_ids=CONTROLS["weight_ids"], capacity_ids=[{}] * 3),
+        dict(weight_ids=CONTROLS["weight_ids"][:2], capacity_ids=CONTROLS["capacity_ids"]),
+        dict(weight_ids="dims", capacity_ids=CONTROLS["capacity_ids"]),
+    ],
+)
+def test_what_if_control_ids_an_altered_request_broke_get_a_message(controls):
+    settings, error, values, note = update_settings(**GOOD, **controls, previous=None)
+    assert settings is values is note is dash.no_update
+    assert error == "The what-if controls sent something this page cannot read; reload the page."
+
+
+def test_rejected_settings_are_logged_briefly(request_ctx, dash_app, caplog):
+    """Security re-test N7: unknown weight names were logged in full (a 1.5 MB request grew the
+    log by 2.4 MB). The message names five and the count; the log line is at most 200 characters
+    of it."""
+    from dashboard.whatif import analyze_session
+
+    weights = {f"{'x' * 100}{i}": 1 for i in range(20_000)}
+    with caplog.at_level("WARNING", logger="dashboard.whatif"):
+        analyze_session({**DEFAULT_SETTINGS, "weights": weights})
+    (record,) = [r for r in caplog.records if r.name == "dashboard.whatif"]
+    logged = record.getMessage()
+    assert logged.startswith("what-if settings rejected, defaults used: unknown scorecard dimension(s): ")
+    assert len(logged) <= len("what-if settings rejected, defaults used: ") + 200
 
 
 def _rows(page):
@@ -143,6 +203,13 @@ def test_renaming_or_deleting_a_scenario_that_is_not_yours_says_there_is_none(da
         assert "text-danger" in renamed.className
         _, odd = page.delete_scenarios(_clicks=1, selected=[{"id": "1; drop"}, {"id": 2**70}], version=0)
         assert odd.children == page.SELECT_FIRST  # no usable id: nothing to do
+        # security re-test N2: 100,000 ids (a worker timed out) → refused at once, nothing deleted
+        start = time.perf_counter()
+        _, many = page.delete_scenarios(_clicks=1, selected=[{"id": i} for i in range(100_000)], version=0)
+        assert time.perf_counter() - start < 2.0
+        assert many.children == (
+            "Nothing deleted: delete at most 1,000 scenarios at a time (100,000 selected)."
+        )
     with dash_app.server.test_request_context("/"):
         dash_app.server.preprocess_request()
         store = dash_app.server.extensions["strata_scenarios"]

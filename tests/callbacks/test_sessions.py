@@ -318,3 +318,33 @@ def test_a_job_gets_its_session_from_the_server_and_no_credentials(dash_app, tmp
     until(lambda: manager.result_ready("key-ctx"), timeout=30)
     seen = manager.get_result("key-ctx", job)
     assert seen == {"headers": {"Accept": "*/*"}, "cookies": {}, "session": session}
+
+
+def test_no_session_cookie_on_any_refusal_of_the_sign_in(tmp_path):
+    """Security re-test N5: a 429 (too many failed sign-ins) set a cookie signed for the
+    unverified name in its header (session fixation). No 4xx sets one: 401, 429, 404."""
+    from types import SimpleNamespace
+
+    import flask
+    from werkzeug.security import generate_password_hash
+
+    from dashboard import access
+    from storage.settings import Settings
+
+    server = flask.Flask("guarded-sessions")
+    server.route("/")(lambda: (state.session_id(), "the page")[1])
+    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    state.install(server, str(tmp_path / "cache"), b"k" * 32, settings)
+    users = {"alice": generate_password_hash("pw", method="pbkdf2:sha256:1000")}
+    access.install(SimpleNamespace(server=server), users, settings)
+    client = server.test_client()
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"alice:wrong").decode()}
+    for _ in range(10):
+        refused = client.get("/", headers=wrong)
+        assert refused.status_code == 401 and cookie_of(refused) is None
+    limited = client.get("/", headers=wrong)
+    assert limited.status_code == 429 and cookie_of(limited) is None
+    other = {"REMOTE_ADDR": "10.0.0.9"}  # the guesses' address is at its limit
+    assert cookie_of(client.get("/", headers=basic("alice"), environ_base=other)) is not None
+    missing = server.test_client().get("/no-such-page", headers=basic("alice"), environ_base=other)
+    assert missing.status_code == 404 and cookie_of(missing) is None

@@ -366,3 +366,37 @@ def test_background_jobs_find_the_session_the_manager_gave_them(request_ctx, das
     assert state.last_report() == report
     state.save_data(mine.assign(arr=[6.0]), {"source": "z2.csv", "notes": []})
     assert state.last_report() is None  # run on other data
+
+
+def test_large_portfolio_gets_no_automatic_preview(request_ctx, page, monkeypatch):
+    """Security re-test N1: the in-request preview of 100,000 accounts took 21.5 s (300,000
+    killed a worker). Above PREVIEW_MAX_ACCOUNT_PERIODS (accounts × periods) the preview
+    returns at once (bound: 2 s here, where the 1,000-path run took over 20 s) and the message
+    says to press Run. At the budget, 10,000 accounts × 20 months took 1.8 s."""
+    import time
+
+    assumption_rows = page.fill_controls(data_version=0, settings=DEFAULT_SETTINGS, nrr_volatility=5)[1]
+    n = 100_000
+    big = pd.DataFrame(
+        {
+            "account_id": [f"B{i}" for i in range(n)],
+            "account_name": [f"Name {i}" for i in range(n)],
+            "arr": [1000.0 + i for i in range(n)],
+            "arr_prior": [900.0 + i for i in range(n)],
+        }
+    )
+    monkeypatch.setattr(state, "current_data", lambda: (big, {}))
+    start = time.perf_counter()
+    form = {**FORM, "assumptions": assumption_rows}
+    data, error = page.preview(selected=None, form=form, settings=DEFAULT_SETTINGS, data_version=0)
+    assert time.perf_counter() - start < 2.0
+    assert data is page.no_update
+    assert error == (
+        "Large portfolio (100,000 accounts × 8 periods, over 200,000): no automatic preview; "
+        "press Run for a background simulation."
+    )
+    assert simulator.preview_refusal(10_000, 20) is None
+    assert simulator.preview_refusal(10_000, 21) is not None  # 210,000 account-periods
+    assert simulator.preview_refusal(3_333, 60) is None and simulator.preview_refusal(3_334, 60)
+    assert simulator.preview_refusal(10_000, 21.0) is not None  # a number box may send a float
+    assert simulator.preview_refusal(200_000, "x") is None  # the simulation says what is wrong

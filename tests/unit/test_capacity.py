@@ -85,3 +85,12 @@ def test_default_capacity_is_the_one_the_readme_states():
         dict(zip(["Strategic", "Key", "Standard"], map(int, stated.groups()), strict=True))
         == DEFAULT_CAPACITY
     )
+
+
+@pytest.mark.parametrize("bad", [0.09, 10_001, 1e-320, 0, -1])
+def test_capacity_is_bounded_to_a_sensible_range(bad):
+    """Security re-test N6: 1e-320 accounts per SAM passed the positive check, then the
+    headcounts overflowed to NaN (IntCastingNaNError on three pages)."""
+    with pytest.raises(ValueError, match=r"capacity per SAM must be between 0.1 and 10,000 accounts"):
+        validate_capacity({"Strategic": bad})
+    assert validate_capacity({"Strategic": 0.1, "Key": 10_000})["Key"] == 10_000

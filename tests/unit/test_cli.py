@@ -98,7 +98,7 @@ def test_missing_file(capsys, tmp_path):
         ("--thresholds", "high", "STRATEGIC,KEY"),
         ("--weights", "revenue=lots", "NAME=NUMBER"),
         ("--weights", "colour=3", "unknown scorecard dimension"),
-        ("--capacity", "Strategic=0", "positive"),
+        ("--capacity", "Strategic=0", "between 0.1 and 10,000"),
         ("--mapping", "Ref=acct", "unknown column"),
     ],
 )

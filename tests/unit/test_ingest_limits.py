@@ -197,13 +197,43 @@ def test_an_arr_that_overflows_to_infinity_names_its_column_and_rows():
 
 def test_a_large_xlsx_sheet_that_does_not_declare_its_size_is_refused_before_openpyxl_reads_it():
     """Without a ``<dimension>``, openpyxl's read-only loader parses the whole sheet once just to
-    look for one; a sheet over 16 MiB unpacked without it is refused in well under a second."""
+    look for one; a sheet over 4 MiB unpacked without it is refused in well under a second."""
     rows = [["account_id", "arr"]] + [[f"A{i}", i] for i in range(250_000)]
     result, seconds = timed(xlsx(rows), "unsized.xlsx")
     assert "does not declare its size (no <dimension>)" in result.report.summary()
     assert seconds < 1, seconds
     small = load_bytes(xlsx(rows[:1_000]), "small.xlsx")  # a small sheet without one is read
     assert small.ok, small.report.summary()
+
+
+def test_an_xlsx_is_bounded_to_a_few_seconds_whatever_its_sheet_declares():
+    """Security re-test N3: a 0.89 MiB XLSX declaring A1:B2 but holding 5M rows held a worker
+    12.9 s before the 1,000,000-cell limit refused it, and a 46 KB one without a <dimension>
+    (a 14 MiB sheet, 480k cells) 12.5 s. Now 200,000 cells (100,000 rows of 2 columns here,
+    counted while streaming, the declared A1:B2 ignored): refused within 5 s (1.8 s measured
+    idle for the 5M-row file); an undeclared sheet over 4 MiB (here 5 MiB) within 1 s."""
+    assert DEFAULT_LIMITS.max_xlsx_cells == 200_000
+    rows = [["account_id", "arr"]] + [[f"A{i}", i] for i in range(150_000)]
+    result, seconds = timed(xlsx(rows, "A1:B2"), "lying.xlsx")
+    assert "file has more than 100,000 data rows of 2 columns; the limit is 200,000 cells for XLSX" in (
+        result.report.summary()
+    )
+    assert seconds < 5, seconds
+    unsized = [["account_id", "arr"]] + [[f"A{i}", i] for i in range(50_000)]  # about 5 MiB
+    result, seconds = timed(xlsx(unsized), "unsized.xlsx")
+    assert "is 5 MiB and does not declare its size (no <dimension>)" in result.report.summary()
+    assert seconds < 1, seconds
+
+
+def test_blank_xlsx_rows_count_towards_the_limit():
+    """Blank rows cost reading too: 100,000 of them under a 1,000-cell limit are refused (they
+    were skipped uncounted, so a small file of empty rows was read to its end)."""
+    rows = [["account_id", "arr"]] + [[None]] * 100_000 + [["A", 1]]
+    result, seconds = timed(xlsx(rows, "A1:B2"), "blank.xlsx", Limits(max_xlsx_cells=1_000))
+    assert "file has more than 500 data rows of 2 columns; the limit is 1,000 cells for XLSX" in (
+        result.report.summary()
+    )
+    assert seconds < 1, seconds
 
 
 def test_a_huge_csv_of_tiny_rows_with_one_windows_1252_line_stays_linear():

@@ -199,3 +199,25 @@ def test_names_are_unique_per_owner(store):
         store.rename("alice", other, "Promote five")
     assert store.rename("alice", other, "other")  # its own name in another case is fine
     assert store.save("bob", "Promote five", "f" * 64, "demo", {}, small_report())  # another owner
+
+
+def test_delete_many_is_one_statement_scoped_and_capped(store):
+    """Security re-test N2: 100,000 ids ran one transaction each (a worker timed out). Now one
+    DELETE for all the ids, only the owner's rows, and at most MAX_DELETE ids a request."""
+    from sqlalchemy import event
+
+    from storage.scenarios import MAX_DELETE
+
+    report = small_report()
+    mine = [store.save("alice", f"S{i}", "f" * 64, "demo", {}, report) for i in range(3)]
+    bobs = store.save("bob", "Bob's", "e" * 64, "demo", {}, report)
+    statements = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    assert store.delete_many("alice", [mine[0], mine[1], bobs, 99_999]) == 2
+    assert [s for s in statements if s.lstrip().upper().startswith("DELETE")] == [statements[0]]
+    assert len(statements) == 1
+    assert [s.id for s in store.list("alice")] == [mine[2]] and store.get("bob", bobs) is not None
+    with pytest.raises(ValueError, match=r"delete at most 1,000 scenarios at a time \(1,001 selected\)"):
+        store.delete_many("alice", range(mine[2], mine[2] + MAX_DELETE + 1))
+    assert [s.id for s in store.list("alice")] == [mine[2]]  # nothing deleted
+    assert store.delete_many("alice", []) == 0

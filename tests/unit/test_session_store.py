@@ -259,3 +259,58 @@ def test_idle_data_expires_and_every_use_restarts_the_clock(tmp_path):
     cache.touch("s:fingerprint", expire=0.01)
     time.sleep(0.05)
     assert store.get("s", "fingerprint", str) is None  # unused past the limit: gone
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:s3cret@127.0.0.1:1/0", "redis://127.0.0.1:1/0"),
+        ("redis://app:s3cret@127.0.0.1:1/0", "redis://127.0.0.1:1/0"),
+        ("redis://127.0.0.1:1/0?password=s3cret", "redis://127.0.0.1:1/0?password=***"),
+        ("rediss://127.0.0.1:1/0?db=0&username=app&password=s3cret", "?db=0&username=***&password=***"),
+    ],
+)
+def test_the_redis_password_is_never_in_a_start_up_message(url, shown):
+    """Security re-test N9: a password given as ``?password=`` in REDIS_URL was printed in the
+    start-up error (the user:password@ form was already hidden)."""
+    from storage.session_store import redact_url
+
+    with pytest.raises(ConfigurationError) as refused:
+        check_redis(url)  # nothing listens on port 1
+    assert "s3cret" not in str(refused.value) and shown in str(refused.value)
+    assert redact_url(f"at {url} and more") == f"at {redact_url(url)} and more"
+
+
+def test_a_cache_directory_under_a_folder_others_may_write_is_refused(tmp_path):
+    """Security re-test N10: only the cache directory itself was checked; whoever can write to
+    a folder above it can swap it. Refused: a parent writable by group or others without the
+    sticky bit, or a parent of another user (not root). A sticky one (as /tmp) is fine."""
+    open_parent = tmp_path / "open"
+    open_parent.mkdir()
+    open_parent.chmod(0o777)
+    with pytest.raises(
+        ConfigurationError, match=r"above the cache directory .*mode 777, no sticky bit"
+    ) as refused:
+        private_directory(open_parent / "cache")
+    assert "\n" not in str(refused.value)
+    group = tmp_path / "group"
+    group.mkdir()
+    group.chmod(0o770)
+    with pytest.raises(ConfigurationError, match="may be written by other users"):
+        private_directory(group / "deeper" / "cache")
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    assert private_directory(sticky / "cache").is_dir()
+    (tmp_path / "to-open").symlink_to(open_parent)  # a link to an open folder: refused too
+    with pytest.raises(ConfigurationError, match="may be written by other users"):
+        private_directory(tmp_path / "to-open" / "cache2")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        theirs = tmp_path / "theirs-parent"
+        theirs.mkdir(mode=0o755)
+        os.chown(theirs, 65534, 65534)
+        (theirs / "cache").mkdir(mode=0o700)
+        with pytest.raises(
+            ConfigurationError, match=r"theirs-parent, above the cache directory .*\(uid 65534\)"
+        ):
+            private_directory(theirs / "cache")

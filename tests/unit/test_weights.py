@@ -93,3 +93,15 @@ def test_revenue_only_histogram_shows_arr_with_the_tier_cut_offs(five_accounts):
         "Revenue-only tiers cut the ARR percentile at 95 and 80: "
         "Strategic from $500 and Key from $250 of ARR."
     )
+
+
+def test_unknown_dimensions_are_named_briefly():
+    """Security re-test N7: 100,000 unknown names made a megabyte message. Five are named,
+    each cut to 40 characters, with the count."""
+    from portfolio.tiers import validate_weights
+
+    with pytest.raises(ValueError) as error:
+        validate_weights({f"{'y' * 60}{i:06d}": 1.0 for i in range(100_000)})
+    message = str(error.value)
+    assert len(message) < 500 and "… (100,000 in all)" in message
+    assert message.startswith("unknown scorecard dimension(s): " + "y" * 39 + "…, ")
