@@ -39,6 +39,11 @@ def nrr_volatility_sentence(nrr_volatility: float, source: str) -> str:
     """The portfolio NRR volatility and where it comes from, in one or two sentences (the
     assumed default with its rationale)."""
     text = f"Portfolio NRR volatility {100 * nrr_volatility:g} points a year ({source})"
+    if source == "calibrated":
+        return (
+            f"{text}: the market's part of the history's quarterly NRR swing; the accounts' own "
+            "luck adds the rest in the simulation."
+        )
     if source == "assumed":
         return f"{text}: {NRR_VOLATILITY_RATIONALE}"
     return text + "."

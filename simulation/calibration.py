@@ -27,6 +27,8 @@ from portfolio.ingest.history import quarters_of
 from portfolio.schema import TIERS
 from portfolio.trends import billing_kind, nrr_series
 from simulation.assumptions import Assumptions, TierAssumption
+from simulation.engine import own_nrr_sd
+from simulation.model import account_params, simulation_accounts
 from simulation.size_model import REVERSION_MIN, SizeFit, SizeModel, TierTerms, fit_size_model
 from simulation.treatment import TreatmentEffect, estimate_treatment
 
@@ -88,17 +90,31 @@ def starting_assumptions(analysis: PortfolioAnalysis) -> Assumptions:
         assumptions = calibrate(
             accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier, transactional=transactional
         )
-    volatility = calibrate_nrr_volatility(nrr_series(quarters)) if quarters is not None else None
-    if volatility is None:
+    total = calibrate_nrr_volatility(nrr_series(quarters)) if quarters is not None else None
+    if total is None:
         return assumptions
-    if volatility > MAX_NRR_VOLATILITY:
+    if total > MAX_NRR_VOLATILITY:
         warning = (
-            f"portfolio NRR volatility {volatility * 100:.1f} points a year from the history is "
+            f"portfolio NRR volatility {total * 100:.1f} points a year from the history is "
             f"outside the plausible range (at most {MAX_NRR_VOLATILITY * 100:g}); the assumed "
             f"{assumptions.nrr_volatility * 100:g} points are used"
         )
         return replace(assumptions, warnings=(*assumptions.warnings, warning))
-    return replace(assumptions, nrr_volatility=volatility, nrr_volatility_source="calibrated")
+    return replace(
+        assumptions,
+        nrr_volatility=market_part(total, analysis, assumptions),
+        nrr_volatility_source="calibrated",
+    )
+
+
+def market_part(total: float, analysis: PortfolioAnalysis, assumptions: Assumptions) -> float:
+    """The market's part of a portfolio NRR volatility measured in total (fraction a year):
+    √(max(0, total² − own²)), own the spread the accounts' own luck gives under ``assumptions``
+    (:func:`simulation.engine.own_nrr_sd`), which the simulation adds by itself."""
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    arr = frame["arr"].to_numpy(dtype=float)
+    own = own_nrr_sd(arr, account_params(frame["tier"].to_numpy(dtype=object), assumptions, arr))
+    return math.sqrt(max(0.0, total**2 - own**2))
 
 
 def starting_treatment(analysis: PortfolioAnalysis) -> TreatmentEffect:

@@ -5,7 +5,9 @@ Model, for account i on path p at the end of period t (period length Δ years, k
 * market  M_{p,u} ~ N(0, 1), one per path and period, shared by every account; F_{p,y} =
   Σ_{u in year y} M_{p,u} / √(periods in year y) is year y's market (also N(0, 1)).
 * growth  D_i(t) = ln(ARR_i(t) / ARR_i(0)) follows
-  D_i(t) = (1 + r_i·Δ)·D_i(t−1) + d_i·Δ + √Δ·(β_i·M_{p,t} + s_i·ε_{i,p,t}),
+  D_i(t) = D_i(t−1) + (d_i + r_i·D_i(y))·Δ + √Δ·(β_i·M_{p,t} + s_i·ε_{i,p,t}),
+  D_i(y) its value at the start of the current year (so year one's growth is d_i exactly, and
+  at year ends D(k+1) = (1 + r_i)·D(k) + d_i + noise: the annual regression the size model fits),
   ε ~ N(0, 1) the account's own draw, β_i = min(β, σ_i) its market loading (annual log-growth
   per unit of market), s_i = √(σ_i² − β_i²) the rest of its volatility σ_i, and r_i ≤ 0 its
   mean reversion (0: a random walk, D_i(t) = d_i·tΔ + σ_i·√Δ·Σ z). β is solved from the
@@ -233,6 +235,17 @@ def nrr_sensitivity(arr0: np.ndarray, params: AccountParams, beta: float, period
     return float(weights @ (growth * ((1 - p) * market + churn_loading * density)))
 
 
+def own_nrr_sd(arr0: np.ndarray, params: AccountParams) -> float:
+    """Standard deviation of the one-year portfolio NRR from the accounts' own luck alone (no
+    market): √(Σ_i w_i²·Var R_i), w_i = ARR_i(0) / Σ ARR(0), R_i = 1{retained}·e^{G_i},
+    G_i ~ N(d_i, σ_i²): E R_i = (1 − c_i)·e^{d_i + σ_i²/2}, E R_i² = (1 − c_i)·e^{2d_i + 2σ_i²}."""
+    weights = np.asarray(arr0, dtype=float) / float(np.sum(arr0))
+    kept = 1 - np.asarray(params.annual_churn, dtype=float)
+    d, s2 = np.asarray(params.drift, dtype=float), np.asarray(params.volatility, dtype=float) ** 2
+    variance = kept * np.exp(2 * d + 2 * s2) - (kept * np.exp(d + s2 / 2)) ** 2
+    return float(np.sqrt(np.sum(weights**2 * variance)))
+
+
 def carried_nrr_volatility(arr0: np.ndarray, params: AccountParams, period_years: float) -> float:
     """The most portfolio NRR volatility (fraction a year) the accounts can carry: every
     account's volatility tied to the market (:func:`nrr_sensitivity` at β = max σ_i)."""
@@ -269,7 +282,7 @@ class _Variant:
     own_scale: np.ndarray  # s_i·√Δ  (N,)
     market_scale: np.ndarray  # β_i·√Δ  (N,)
     drift_step: np.ndarray  # d_i·Δ  (N,)
-    reversion: np.ndarray | None  # 1 + r_i·Δ  (N,); None when every r_i = 0
+    reversion: np.ndarray | None  # r_i·Δ  (N,); None when every r_i = 0
     churn_own: np.ndarray  # √(1 − a_i²)  (N,)
     churn_market: np.ndarray  # a_i  (N,)
     churn_threshold: np.ndarray  # Φ⁻¹(q_i(t))  (T+1, N)
@@ -283,13 +296,14 @@ class _Variant:
         return self.common_loading is not None
 
 
-def _reversion_factor(params: AccountParams, period_years: float, columns=slice(None)) -> np.ndarray | None:
+def _reversion_step(params: AccountParams, period_years: float, columns=slice(None)) -> np.ndarray | None:
+    """r_i·Δ per account (float32), None when every r_i = 0. ValueError unless −1 ≤ r_i ≤ 0."""
     if params.reversion is None:
         return None
     r = np.asarray(params.reversion, dtype=float)[columns]
-    if np.any(r > 0) or np.any(r * period_years <= -1):
-        raise ValueError("mean reversion must be between −1/period and 0 per year")
-    return None if not np.any(r) else (1 + r * period_years).astype(F32)
+    if np.any(r > 0) or np.any(r < -1):
+        raise ValueError("mean reversion must be between −1 and 0 per year")
+    return None if not np.any(r) else (r * period_years).astype(F32)
 
 
 def _prepare(
@@ -297,7 +311,7 @@ def _prepare(
 ) -> _Variant:
     market, own, churn_loading = loadings(params.volatility, beta)
     root = math.sqrt(period_years)
-    reversion = _reversion_factor(params, period_years)
+    reversion = _reversion_step(params, period_years)
     common = reversion is None and bool(np.all(market == market[0]))
     t = np.arange(periods + 1)[:, None] * period_years
     drift = np.asarray(params.drift, dtype=float)[None, :]
@@ -408,7 +422,7 @@ class _Change:
     market_scale: np.ndarray  # β_i·√Δ  (n,) float32
     churn_own: np.ndarray  # √(1 − a_i²)  (n,) float32
     churn_market: np.ndarray  # a_i  (n,) float32
-    reversion: np.ndarray | None  # 1 + r_i·Δ  (n,) float32
+    reversion: np.ndarray | None  # r_i·Δ  (n,) float32
     hazard_step: np.ndarray  # hazard in each period  (T+1, n)
     drift_step: np.ndarray  # d_i·Δ  (n,)
     exposure: np.ndarray  # e_i  (n,)
@@ -449,7 +463,7 @@ class _Change:
             market_scale=(market * root).astype(F32),
             churn_own=np.sqrt(1 - churn_loading**2).astype(F32),
             churn_market=churn_loading.astype(F32),
-            reversion=_reversion_factor(scenario, period_years, cols),
+            reversion=_reversion_step(scenario, period_years, cols),
             hazard_step=hazard_steps(
                 np.asarray(scenario.annual_churn, dtype=float)[cols], periods, period_years, renewal
             ),
@@ -554,6 +568,7 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         outcome.market[first:stop] = market_years
 
     log_growth = np.zeros((rows, n), F32)  # D_i(t)
+    year_growth = np.zeros((rows, n), F32)  # D_i at the start of the current year
     draw = np.empty((rows, n), F32)
     growth = np.empty((rows, n), F32)
     active = np.ones((rows, n), bool)
@@ -566,7 +581,7 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         for rng, lo, hi in streams:
             _normals(rng, draw[lo:hi])
         year_index = (t - 1) // ctx.per_year
-        _grow(ctx.base, draw, market[:, t - 1], log_growth, growth)
+        _grow(ctx.base, draw, market[:, t - 1], log_growth, growth, year_growth)
         np.greater_equal(base_draws[:, year_index], ctx.base.churn_threshold[t], out=active)
         active &= alive
         growth *= active
@@ -591,8 +606,9 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
                 year,
                 (draw, market[:, t - 1], growth, ending, active, year_start, weights, scale),
             )
-        if t % ctx.per_year == 0:  # a year ends: its survivors start the next one
+        if t % ctx.per_year == 0:  # a year ends: its survivors, and their sizes, start the next
             alive[:] = active
+            year_growth[:] = log_growth
         if year is not None:
             assert ending is not None
             year_start = ending
@@ -676,6 +692,7 @@ class _ChangeState:
         shape = limits.shape[0], limits.shape[2]
         self.cum_hazard = np.zeros(shape)
         self.log_growth = np.zeros(shape, F32)
+        self.year_growth = np.zeros(shape, F32)  # log growth at the start of the current year
         self.alive = np.ones(shape, bool)
         self.arr0 = arr0.astype(F32)
         self.year_start = year_start
@@ -716,7 +733,7 @@ class _ChangeState:
             self.cum_hazard[:] = 0.0
         self.cum_hazard += change.hazard_step[t][None, :] * ratio
         if change.reversion is not None:
-            self.log_growth *= change.reversion
+            self.log_growth += self.year_growth * change.reversion
         self.log_growth += step
         self.log_growth += draw * change.own_scale
         self.log_growth += market[:, None] * change.market_scale
@@ -725,20 +742,23 @@ class _ChangeState:
         ending *= active
         if t % per_year == 0:
             self.alive = active
+            self.year_growth[:] = self.log_growth
         return ending, active
 
 
-def _grow(variant: _Variant, draw, market, log_growth, growth) -> None:
-    """D ← (1 + rΔ)·D + dΔ + s√Δ·ε + β√Δ·M, and growth = e^D (ARR and churn applied after);
-    when the market factors out, only the own part: D ← D + s√Δ·ε (drift and market are in
-    the weights and the path's factor)."""
+def _grow(variant: _Variant, draw, market, log_growth, growth, year_growth) -> None:
+    """D ← D + dΔ + rΔ·D_y + s√Δ·ε + β√Δ·M, with D_y the log growth at the start of the
+    current year (``year_growth``), and growth = e^D (ARR and churn applied after); when the
+    market factors out, only the own part: D ← D + s√Δ·ε (drift and market are in the weights
+    and the path's factor)."""
     if variant.factors_out:
         np.multiply(draw, variant.own_scale, out=growth)
         log_growth += growth
         np.exp(log_growth, out=growth)
         return
     if variant.reversion is not None:
-        log_growth *= variant.reversion
+        np.multiply(year_growth, variant.reversion, out=growth)
+        log_growth += growth
     log_growth += variant.drift_step
     np.multiply(draw, variant.own_scale, out=growth)
     log_growth += growth

@@ -1,5 +1,7 @@
 """Calibration: the size model in use, plausibility bounds with warnings, order data, real files."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,6 +24,7 @@ from simulation import (
     starting_assumptions,
 )
 from simulation.calibration import MAX_ABS_DRIFT, MAX_CHURN, MAX_VOLATILITY, TRANSACTIONAL_WARNING
+from simulation.engine import AccountParams, own_nrr_sd
 from simulation.model import account_params
 
 
@@ -189,18 +192,31 @@ def test_ttm_nrr_and_its_volatility_on_a_history_with_a_known_answer():
     # residual sd with 2 degrees of freedom removed is 0.03·√(8/6) = 0.0346410
     s = np.array([1, -1, -1, 1, 1, -1, -1, 1])
     nrr = list(1.05 + 0.01 * np.arange(8) + 0.03 * s)
-    analysis = history_analysis(history_with_nrr(nrr))
+    analysis = history_analysis(history_with_nrr(nrr, accounts=200))
     series = nrr_series(quarters_of(analysis.accounts))
     assert series.to_numpy() == pytest.approx(nrr, rel=1e-12)
     assert calibrate_nrr_volatility(series) == pytest.approx(0.0346410, rel=1e-6)
     # a steady NRR has no volatility; seven quarter ends (under two years) give None
     assert calibrate_nrr_volatility(pd.Series([1.1] * 8)) == pytest.approx(0.0, abs=1e-12)
     assert calibrate_nrr_volatility(pd.Series(nrr[:7])) is None
-    # used by starting_assumptions, marked calibrated; a snapshot keeps the assumed figure
+    # used by starting_assumptions, marked calibrated: the market's part of the total, the
+    # accounts' own luck (which the simulation adds) taken out: √(total² − own²)
     calibrated = starting_assumptions(analysis)
-    assert calibrated.nrr_volatility == pytest.approx(0.0346410, rel=1e-6)
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    arr = frame["arr"].to_numpy(dtype=float)
+    own = own_nrr_sd(arr, account_params(frame["tier"].to_numpy(dtype=object), calibrated, arr))
+    assert 0 < own < 0.01 and calibrated.nrr_volatility == pytest.approx(math.sqrt(0.0346410**2 - own**2))
     assert calibrated.nrr_volatility_source == "calibrated"
+    # three accounts on default figures: their own luck alone swings NRR more than the history did
+    assert starting_assumptions(history_analysis(history_with_nrr(nrr, accounts=3))).nrr_volatility == 0.0
     assert starting_assumptions(loaded(DEMO)[0]).nrr_volatility_source == "assumed"
+
+
+def test_own_nrr_spread_by_hand():
+    """ARR 100 and 300, churn 10%, no growth or volatility: R_i is 1 with probability 0.9, else 0,
+    Var R_i = 0.9 − 0.81 = 0.09; weights ¼ and ¾: Var NRR = (1/16 + 9/16)·0.09 = 0.05625."""
+    params = AccountParams(np.full(2, 0.1), np.zeros(2), np.zeros(2))
+    assert own_nrr_sd(np.array([100.0, 300.0]), params) == pytest.approx(math.sqrt(0.05625), rel=1e-12)
 
 
 def test_an_implausible_nrr_volatility_is_not_used_silently(monkeypatch):

@@ -792,16 +792,16 @@ def test_renewal_years_from_dates_and_the_sentence():
 
 
 def test_mean_reversion_follows_the_closed_form_and_zero_changes_nothing():
-    # σ = 0, no churn: D(t) = (1 + rΔ)·D(t−1) + dΔ, D(0) = 0, so D(t) = dΔ·((1 + rΔ)^t − 1)/(rΔ).
-    # r = −0.25, d = 0.2, quarters: D(4) = 0.05·(0.9375⁴ − 1)/(−0.0625) = 0.18201904…
+    # σ = 0, no churn: within a year D(t) = D(t−1) + (d + r·D(year start))·Δ, D(0) = 0.
+    # r = −0.25, d = 0.2, quarters: year one grows by d exactly, D(4) = 0.2; mid year two
+    # D(6) = 0.2 + 2·(0.2 − 0.25·0.2)·0.25 = 0.275; D(8) = (1 − 0.25)·0.2 + 0.2 = 0.35, the
+    # annual closed form d·((1 + r)^k − 1)/r = 0.2·(0.5625 − 1)/(−0.25) = 0.35
     arr = np.array([1e5, 2e5])
     params = AccountParams(np.zeros(2), np.full(2, 0.2), np.zeros(2), reversion=np.array([-0.25, 0.0]))
     outcome = run_paths(arr, params, nrr_volatility=0.0, periods=8, period_years=0.25, paths=64, seed=1)[0]
-    for t in (4, 8):
-        reverting = 0.05 * (0.9375**t - 1) / -0.0625
+    for t, reverting in ((4, 0.2), (6, 0.275), (8, 0.35)):
         expected = 1e5 * math.exp(reverting) + 2e5 * math.exp(0.05 * t)
         np.testing.assert_allclose(outcome.totals[:, t], expected, rtol=1e-6)
-    assert pytest.approx(0.18201904296875) == 0.05 * (0.9375**4 - 1) / -0.0625
     # r = 0 everywhere equals no reversion at all, bit for bit (with volatility, churn, market)
     churn, drift, vol = np.array([0.1, 0.3]), np.array([0.05, 0.1]), np.array([0.2, 0.4])
     kwargs = dict(nrr_volatility=0.05, periods=8, period_years=0.25, paths=300, seed=2)
@@ -814,17 +814,17 @@ def test_mean_reversion_follows_the_closed_form_and_zero_changes_nothing():
 
 
 def test_mean_reversion_shrinks_the_spread_to_its_stationary_variance():
-    # σ = 0.3, r = −0.5, monthly: Var D(t) = σ²Δ·Σ_{k<t} (1 + rΔ)^{2k}; after 5 years this is
-    # close to the stationary σ²Δ/(1 − (1 + rΔ)²) = 0.0075/(1 − (1 − 1/24)²) = 0.0918 (sd 0.303),
-    # against 0.3²·5 = 0.45 for a random walk. Checked within 4 standard errors of an sd.
+    # σ = 0.3, r = −0.5, monthly, 5 years: at year ends Var D(k+1) = (1 + r)²·Var D(k) + σ², so
+    # Var D(5) = 0.09·(1 − 0.25⁵)/(1 − 0.25) = 0.119883 (sd 0.3462), against 0.3²·5 = 0.45 for a
+    # random walk. Checked within 4 standard errors of an sd.
     paths, rate, step = 10_000, -0.5, 1 / 12
     params = AccountParams(np.zeros(1), np.zeros(1), np.full(1, 0.3), reversion=np.array([rate]))
     outcome = run_paths(
         np.ones(1), params, nrr_volatility=0.0, periods=60, period_years=step, paths=paths, seed=5
     )[0]
     log_growth = np.log(outcome.totals[:, -1])
-    factor = (1 + rate * step) ** 2
-    sd = math.sqrt(0.09 * step * (1 - factor**60) / (1 - factor))
+    sd = math.sqrt(0.09 * (1 - 0.25**5) / (1 - 0.25))
+    assert sd == pytest.approx(0.346241, rel=1e-5)
     assert abs(log_growth.std() - sd) < 4 * sd / math.sqrt(paths)
 
 
