@@ -433,7 +433,13 @@ def layout(**_):
             ),
             dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
             html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
-            dbc.Alert(id=ids.SIM_HEADLINE, color="light", className="mt-3 mb-1 border"),
+            # tabIndex -1: where focus lands when a full run ends (FOCUS_DURING_RUN)
+            html.Div(
+                id=ids.SIM_HEADLINE,
+                role="alert",
+                tabIndex="-1",
+                className="alert alert-light mt-3 mb-1 border",
+            ),
             html.Div(id=ids.SIM_PRECISION, className="small text-muted mb-2"),
             dbc.Row(id=ids.SIM_KPIS),
             dbc.Row(
@@ -640,6 +646,39 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
     state.save_report_outside_request(server, session, report)
     set_progress((100, f"done: {int(paths):,} paths"))
     return report.to_dict(), ""
+
+
+FOCUS_DURING_RUN = (
+    """
+function (_clicks) {
+    // WCAG 2.4.3: Run is disabled while the run is under way, which drops focus to <body>.
+    // Focus goes to Cancel once it is enabled, then to the result headline when Run is back.
+    var run = document.getElementById("RUN"), cancel = document.getElementById("CANCEL");
+    var started = Date.now(), phase = "start";
+    function step() {
+        if (!run || !cancel || !document.body.contains(run)) return;
+        var lost = document.activeElement === document.body || document.activeElement === null;
+        if (phase === "start") {
+            if (!cancel.disabled) {
+                if (lost || document.activeElement === run) cancel.focus();
+                phase = "running";
+            } else if (Date.now() - started > 10000) {
+                return;
+            }
+        } else if (!run.disabled) {
+            if (lost || document.activeElement === cancel) document.getElementById("HEADLINE").focus();
+            return;
+        }
+        window.setTimeout(step, 100);
+    }
+    step();
+}
+""".replace("RUN", ids.SIM_RUN)
+    .replace("CANCEL", ids.SIM_CANCEL)
+    .replace("HEADLINE", ids.SIM_HEADLINE)
+)
+"""Keeps keyboard focus usable through a full run: Cancel while it runs, then the headline."""
+dash.clientside_callback(FOCUS_DURING_RUN, Input(ids.SIM_RUN, "n_clicks"), prevent_initial_call=True)
 
 
 SUMMARY_ORDER = ("simulation-fan", "simulation-ending-arr", "simulation-delta", "simulation-decomposition")

@@ -18,8 +18,9 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
-from browser_helpers import simulator_headline
+from browser_helpers import open_page, simulator_headline
 
 pytestmark = pytest.mark.browser
 
@@ -163,3 +164,22 @@ def test_upload_and_simulation_with_the_keyboard_alone(dash_duo, dash_app, tmp_p
     assert focused(dash_duo).get_attribute("aria-expanded") == "true"
     assert dash_duo.find_elements("#sim-fan-graph-table .chart-table tr")  # the rows are there
     assert dash_duo.get_logs() == []
+
+
+def active_id(dash_duo) -> str:
+    return dash_duo.driver.execute_script("return document.activeElement && document.activeElement.id")
+
+
+def test_focus_goes_to_cancel_during_a_full_run_and_to_the_headline_after(dash_duo, dash_app):
+    """WCAG 2.4.3: Run is disabled while it runs; focus must not fall to <body> (50+ Tabs away)."""
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    Select(dash_duo.find_element("#sim-paths")).select_by_value("2000")
+    dash_duo.driver.execute_script("document.getElementById('sim-run').focus()")
+    press(dash_duo, Keys.ENTER)
+    until(lambda: active_id(dash_duo) == "sim-cancel", timeout=10, msg=f"focus went to {describe(dash_duo)}")
+    dash_duo.wait_for_contains_text("#sim-headline", "Full run: 2,000 paths", timeout=90)
+    until(
+        lambda: active_id(dash_duo) == "sim-headline", timeout=10, msg=f"focus went to {describe(dash_duo)}"
+    )
