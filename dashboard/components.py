@@ -12,10 +12,17 @@ from dashboard import ids
 from reporting.theme import TIER_TEXT_COLORS
 
 GRAPH_CONFIG = {
+    "modeBarButtons": [["toImage"]],
     "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
     "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "strata-chart"},
 }
-"""Modebar download at board quality (3× scale)."""
+"""Plotly's mode bar reduced to its camera (a PNG at board quality, 3× scale; the browser-side
+fallback when server-side export is unavailable): one tab stop per chart where it had 10, one
+of them "Share chart…", an upload of the chart and its data to Plotly's cloud (hence no cloud
+URL either)."""
 
 
 GRID_ONE_TAB_STOP = {"tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"}}

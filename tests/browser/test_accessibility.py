@@ -228,3 +228,30 @@ def test_an_open_table_follows_its_chart(started):
     started.wait_for_contains_text(f"#{graph}-table", "All tiers", timeout=20)
     click(started, "input[value='Key']")
     started.wait_for_contains_text(f"#{graph}-table", "Key accounts (tier a year ago)", timeout=20)
+
+
+CHART_PAGES = [p for p in PAGES if READY[p][1:] == CHARTS or p == "simulator"]
+CHART_CONTROLS = """
+const said = e => ['title', 'aria-label', 'data-title'].map(a => e.getAttribute(a) || '').join(' ');
+const cloud = [...document.querySelectorAll('[title], [aria-label], [data-title]')]
+    .filter(e => /Share|Chart Studio/i.test(said(e))).map(e => said(e).trim());
+const focusable = 'a[href], a.modebar-btn, button, input, select, textarea, [tabindex]';
+const stops = [...document.querySelectorAll('.dash-graph')].map(g => [...g.querySelectorAll(focusable)]
+    .filter(e => e.tabIndex >= 0 && !e.disabled).length);
+return [cloud, stops];
+"""
+
+
+@pytest.mark.parametrize("page", CHART_PAGES)
+def test_charts_offer_no_cloud_upload_and_add_at_most_one_tab_stop(started, page):
+    """Plotly's mode bar put 10 tab stops per chart, one of them "Share chart…" (an upload of
+    the chart and its data to Plotly's cloud); the Download menu is the charts' one export."""
+    path = READY[page][0]
+    if path != "/":
+        open_page(started, path)
+    if page == "simulator":
+        started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    wait_drawn(started, "overview")  # two charts drawn
+    cloud, stops = started.driver.execute_script(CHART_CONTROLS)
+    assert cloud == []
+    assert stops and max(stops) <= 1, stops
