@@ -222,6 +222,7 @@ def _controls() -> dbc.Card:
                         "domLayout": "autoHeight",
                         "singleClickEdit": True,
                         "stopEditingWhenCellsLoseFocus": True,
+                        **GRID_ONE_TAB_STOP,
                     },
                 ),
                 html.Div(id=ids.SIM_ASSUMPTION_WARNINGS),

@@ -183,3 +183,44 @@ def test_focus_goes_to_cancel_during_a_full_run_and_to_the_headline_after(dash_d
     until(
         lambda: active_id(dash_duo) == "sim-headline", timeout=10, msg=f"focus went to {describe(dash_duo)}"
     )
+
+
+def in_grid(dash_duo, grid: str) -> bool:
+    return dash_duo.driver.execute_script("return !!document.activeElement.closest(arguments[0])", grid)
+
+
+def test_tier_assumptions_grid_is_one_tab_stop_and_enter_edits_a_cell(dash_duo, dash_app):
+    """It put 5 headers and 15 cells in the tab order; now Tab leaves it and the arrows move
+    within it, Enter edits the focused cell and Enter again keeps the value."""
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    tab_to(dash_duo, "#sim-assumptions-grid *")
+    press(dash_duo, Keys.TAB)
+    assert not in_grid(dash_duo, "#sim-assumptions-grid"), describe(dash_duo)
+    shift_tab(dash_duo)
+    assert in_grid(dash_duo, "#sim-assumptions-grid"), describe(dash_duo)
+    for _ in range(6):  # to the first row's churn cell
+        if dash_duo.driver.execute_script(
+            "const e = document.activeElement;"
+            "return e.getAttribute('col-id') === 'churn_pct' && e.closest('[row-index=\"0\"]') !== null"
+        ):
+            break
+        col = dash_duo.driver.execute_script("return document.activeElement.getAttribute('col-id')")
+        press(
+            dash_duo,
+            Keys.ARROW_DOWN if col == "churn_pct" else Keys.ARROW_RIGHT if col == "tier" else Keys.ARROW_LEFT,
+        )
+    press(dash_duo, Keys.ENTER, Keys.CONTROL, "a")
+    press(dash_duo, "42", Keys.ENTER)
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "const e = document.activeElement;"
+                "return [e.getAttribute('col-id'), e.innerText, !!e.querySelector('input')]"
+            )
+            == ["churn_pct", "42", False]
+        ),
+        timeout=10,
+        msg=f"Enter did not edit the cell: {describe(dash_duo)}",
+    )
