@@ -434,10 +434,12 @@ def layout(**_):
             ),
             dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
             html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
-            # tabIndex -1: where focus lands when a full run ends (FOCUS_DURING_RUN)
+            # polite (role=status): every preview updates it; tabIndex -1: where focus lands
+            # when a full run ends (FOCUS_DURING_RUN)
             html.Div(
                 id=ids.SIM_HEADLINE,
-                role="alert",
+                role="status",
+                **{"aria-live": "polite", "aria-atomic": "true"},
                 tabIndex="-1",
                 className="alert alert-light mt-3 mb-1 border",
             ),
