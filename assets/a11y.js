@@ -6,6 +6,9 @@
  * - dcc.Dropdown's trigger button is its tab stop, and its hidden focus-forwarding input
  *   (aria-hidden, yet in the tab order, and put back there by the button on every blur) leaves
  *   the tab order.
+ * - a Plotly chart's SVG (hundreds of tick labels, read one by one) leaves the accessibility
+ *   tree: its <figure> is named, its caption summarises it and "View as table" gives its numbers
+ *   (the mode bar's camera, outside the SVG, stays reachable);
  * Runs after every DOM change (batched per animation frame), since Dash renders pages late. */
 (function () {
   "use strict";
@@ -50,6 +53,9 @@
         var ids = (button.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
         if (ids[0] !== id) button.setAttribute("aria-labelledby", [id].concat(ids).join(" "));
       });
+    });
+    document.querySelectorAll(".js-plotly-plot .svg-container > svg").forEach(function (svg) {
+      if (svg.getAttribute("aria-hidden") !== "true") svg.setAttribute("aria-hidden", "true");
     });
     document.querySelectorAll(".dash-dropdown-wrapper").forEach(function (wrapper) {
       var input = wrapper.querySelector("input.dash-dropdown-focus-target");

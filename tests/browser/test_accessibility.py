@@ -255,3 +255,21 @@ def test_charts_offer_no_cloud_upload_and_add_at_most_one_tab_stop(started, page
     cloud, stops = started.driver.execute_script(CHART_CONTROLS)
     assert cloud == []
     assert stops and max(stops) <= 1, stops
+
+
+SVG_TEXT_READ = """
+return [...document.querySelectorAll('.js-plotly-plot svg text')]
+    .filter(t => !t.closest('[aria-hidden="true"]')).length;
+"""
+
+
+def test_charts_svg_text_is_hidden_from_screen_readers_and_each_figure_is_named(started):
+    """The Simulator exposed 324 SVG text nodes (ticks, one by one); the figure's name, its
+    caption and its table carry the chart instead."""
+    open_page(started, "/simulator")
+    started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    wait_drawn(started, "overview")  # two charts drawn
+    until(lambda: started.driver.execute_script(SVG_TEXT_READ) == 0, timeout=5, msg="SVG text exposed")
+    figure = started.find_element("figure:has(#sim-fan-graph)")
+    assert figure.accessible_name == "Simulated ARR"
+    assert_no_violations(started, "/simulator with the charts' SVG hidden")
