@@ -199,6 +199,12 @@ def named(name: str, control) -> html.Div:
     return html.Div(control, **{"data-a11y-name": name})
 
 
+def named_grid(name: str, grid) -> html.Div:
+    """``grid`` (a dash-ag-grid, which takes no ``aria-label``) wrapped so that
+    ``assets/a11y.js`` gives its ``role=grid`` element the accessible name ``name``."""
+    return html.Div(grid, **{"data-a11y-grid-name": name})
+
+
 def page_header(title: str, subtitle: str) -> html.Div:
     return html.Div(
         [html.H3(title, className="mb-0"), html.P(subtitle, className="text-muted")], className="mb-3"

@@ -23,6 +23,7 @@ from dashboard.components import (
     graph,
     kpi_card,
     named,
+    named_grid,
     page_header,
     plain_table,
 )
@@ -213,17 +214,20 @@ def _controls() -> dbc.Card:
                     "where it has prior-year ARR)",
                     className="small text-muted mt-2",
                 ),
-                dag.AgGrid(
-                    id=ids.SIM_ASSUMPTIONS,
-                    columnDefs=assumption_columns,
-                    rowData=[],
-                    defaultColDef={"flex": 1, "resizable": True},
-                    dashGridOptions={
-                        "domLayout": "autoHeight",
-                        "singleClickEdit": True,
-                        "stopEditingWhenCellsLoseFocus": True,
-                        **GRID_ONE_TAB_STOP,
-                    },
+                named_grid(
+                    "Tier assumptions",
+                    dag.AgGrid(
+                        id=ids.SIM_ASSUMPTIONS,
+                        columnDefs=assumption_columns,
+                        rowData=[],
+                        defaultColDef={"flex": 1, "resizable": True},
+                        dashGridOptions={
+                            "domLayout": "autoHeight",
+                            "singleClickEdit": True,
+                            "stopEditingWhenCellsLoseFocus": True,
+                            **GRID_ONE_TAB_STOP,
+                        },
+                    ),
                 ),
                 html.Div(id=ids.SIM_ASSUMPTION_WARNINGS),
                 dbc.Row(
@@ -316,45 +320,48 @@ def _selection() -> dbc.Card:
                     size="sm",
                     className="mb-2",
                 ),
-                dag.AgGrid(
-                    id=ids.SIM_GRID,
-                    rowData=[],
-                    getRowId="params.data.account_id",
-                    # names take what the fixed columns leave; the full name shows on hover
-                    columnDefs=[
-                        {
-                            "field": "account_name",
-                            "headerName": "Account",
-                            "width": 180,
-                            "minWidth": 100,
-                            "filter": True,
-                            "tooltipField": "account_name",
+                named_grid(
+                    "Accounts",
+                    dag.AgGrid(
+                        id=ids.SIM_GRID,
+                        rowData=[],
+                        getRowId="params.data.account_id",
+                        # names take what the fixed columns leave; the full name shows on hover
+                        columnDefs=[
+                            {
+                                "field": "account_name",
+                                "headerName": "Account",
+                                "width": 180,
+                                "minWidth": 100,
+                                "filter": True,
+                                "tooltipField": "account_name",
+                            },
+                            {"field": "tier", "headerName": "Tier", "width": 84, "minWidth": 84},
+                            {
+                                "field": "score",
+                                "headerName": "Score",
+                                "sort": "desc",
+                                "width": 74,
+                                "minWidth": 74,
+                            },
+                            {
+                                "field": "arr",
+                                "headerName": "ARR",
+                                "valueFormatter": GRID_MONEY_SHORT,
+                                "width": 80,
+                                "minWidth": 80,
+                                "type": "rightAligned",
+                            },
+                        ],
+                        columnSize="responsiveSizeToFit",
+                        defaultColDef={"sortable": True, "resizable": True},
+                        dashGridOptions={
+                            "rowSelection": {"mode": "multiRow", "headerCheckbox": False},
+                            "quickFilterText": "",
+                            **GRID_ONE_TAB_STOP,
                         },
-                        {"field": "tier", "headerName": "Tier", "width": 84, "minWidth": 84},
-                        {
-                            "field": "score",
-                            "headerName": "Score",
-                            "sort": "desc",
-                            "width": 74,
-                            "minWidth": 74,
-                        },
-                        {
-                            "field": "arr",
-                            "headerName": "ARR",
-                            "valueFormatter": GRID_MONEY_SHORT,
-                            "width": 80,
-                            "minWidth": 80,
-                            "type": "rightAligned",
-                        },
-                    ],
-                    columnSize="responsiveSizeToFit",
-                    defaultColDef={"sortable": True, "resizable": True},
-                    dashGridOptions={
-                        "rowSelection": {"mode": "multiRow", "headerCheckbox": False},
-                        "quickFilterText": "",
-                        **GRID_ONE_TAB_STOP,
-                    },
-                    style={"height": "520px"},
+                        style={"height": "520px"},
+                    ),
                 ),
             ]
         )
@@ -379,22 +386,25 @@ def _saved() -> dbc.Card:
                     size="sm",
                     className="mb-2",
                 ),
-                dag.AgGrid(
-                    id=ids.SIM_SAVED_GRID,
-                    rowData=[],
-                    getRowId="params.data.id",
-                    columnDefs=[
-                        {"field": "name", "flex": 2},
-                        {"field": "created"},
-                        {"field": "data", "flex": 2},
-                        {"field": "summary", "flex": 3},
-                    ],
-                    defaultColDef={"flex": 1, "resizable": True},
-                    dashGridOptions={
-                        "rowSelection": {"mode": "multiRow"},
-                        "domLayout": "autoHeight",
-                        **GRID_ONE_TAB_STOP,
-                    },
+                named_grid(
+                    "Saved scenarios",
+                    dag.AgGrid(
+                        id=ids.SIM_SAVED_GRID,
+                        rowData=[],
+                        getRowId="params.data.id",
+                        columnDefs=[
+                            {"field": "name", "flex": 2},
+                            {"field": "created"},
+                            {"field": "data", "flex": 2},
+                            {"field": "summary", "flex": 3},
+                        ],
+                        defaultColDef={"flex": 1, "resizable": True},
+                        dashGridOptions={
+                            "rowSelection": {"mode": "multiRow"},
+                            "domLayout": "autoHeight",
+                            **GRID_ONE_TAB_STOP,
+                        },
+                    ),
                 ),
                 html.Div(
                     [

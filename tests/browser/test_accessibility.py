@@ -273,3 +273,25 @@ def test_charts_svg_text_is_hidden_from_screen_readers_and_each_figure_is_named(
     figure = started.find_element("figure:has(#sim-fan-graph)")
     assert figure.accessible_name == "Simulated ARR"
     assert_no_violations(started, "/simulator with the charts' SVG hidden")
+
+
+GRID_NAMES = "return [...document.querySelectorAll('[role=grid], [role=treegrid]')].map(g => g.getAttribute('aria-label'))"
+
+
+def test_grids_and_the_staffing_table_are_named(started):
+    open_page(started, "/simulator")
+    started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    until(
+        lambda: (
+            started.driver.execute_script(GRID_NAMES) == ["Accounts", "Tier assumptions", "Saved scenarios"]
+        ),
+        timeout=5,
+        msg=f"grid names: {started.driver.execute_script(GRID_NAMES)}",
+    )
+    headers = [th.text for th in started.find_elements("#sim-staffing-table th")]
+    assert headers and all(headers), headers  # its first header was empty
+    open_page(started, "/data")
+    wait_drawn(started, "data")
+    until(
+        lambda: started.driver.execute_script(GRID_NAMES) == ["Data"], timeout=5, msg="the data grid unnamed"
+    )

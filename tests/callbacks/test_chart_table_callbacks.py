@@ -62,7 +62,8 @@ def test_an_opened_analysis_table_is_built_and_a_closed_one_emptied(request_ctx)
         requested=1, settings=DEFAULT_SETTINGS, option_values=[], option_ids=[]
     )
     props = region.to_plotly_json()["props"]
-    assert props["role"] == "region" and props["tabIndex"] == "0" and props["aria-label"]
+    assert props["role"] == "region" and props["tabIndex"] == "0"
+    assert props["aria-label"] == "Accounts and ARR by tier: data table"  # was "Chart data as a table"
     table = region.children[0].children[0]
     assert [c["name"] for c in table.columns] == ["Tier", "Accounts", "ARR", "Share of ARR"]
     assert table.data[0] == {
