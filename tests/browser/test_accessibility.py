@@ -275,7 +275,10 @@ def test_charts_svg_text_is_hidden_from_screen_readers_and_each_figure_is_named(
     assert_no_violations(started, "/simulator with the charts' SVG hidden")
 
 
-GRID_NAMES = "return [...document.querySelectorAll('[role=grid], [role=treegrid]')].map(g => g.getAttribute('aria-label'))"
+GRID_NAMES = (
+    "return [...document.querySelectorAll('[role=grid], [role=treegrid]')]"
+    ".map(g => g.getAttribute('aria-label'))"
+)
 
 
 def test_grids_and_the_staffing_table_are_named(started):
