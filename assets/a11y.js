@@ -6,6 +6,11 @@
  * - dcc.Dropdown's trigger button is its tab stop, and its hidden focus-forwarding input
  *   (aria-hidden, yet in the tab order, and put back there by the button on every blur) leaves
  *   the tab order.
+ * - an ag-grid's role=grid element takes its accessible name from the nearest
+ *   [data-a11y-grid-name] wrapper (dashboard.components.named_grid);
+ * - a Plotly chart's SVG (hundreds of tick labels, read one by one) leaves the accessibility
+ *   tree: its <figure> is named, its caption summarises it and "View as table" gives its numbers
+ *   (the mode bar's camera, outside the SVG, stays reachable);
  * Runs after every DOM change (batched per animation frame), since Dash renders pages late. */
 (function () {
   "use strict";
@@ -50,6 +55,15 @@
         var ids = (button.getAttribute("aria-labelledby") || "").split(" ").filter(Boolean);
         if (ids[0] !== id) button.setAttribute("aria-labelledby", [id].concat(ids).join(" "));
       });
+    });
+    document.querySelectorAll("[data-a11y-grid-name]").forEach(function (group) {
+      var name = group.getAttribute("data-a11y-grid-name");
+      group.querySelectorAll('[role="grid"], [role="treegrid"]').forEach(function (grid) {
+        if (grid.getAttribute("aria-label") !== name) grid.setAttribute("aria-label", name);
+      });
+    });
+    document.querySelectorAll(".js-plotly-plot .svg-container > svg").forEach(function (svg) {
+      if (svg.getAttribute("aria-hidden") !== "true") svg.setAttribute("aria-hidden", "true");
     });
     document.querySelectorAll(".dash-dropdown-wrapper").forEach(function (wrapper) {
       var input = wrapper.querySelector("input.dash-dropdown-focus-target");

@@ -14,12 +14,17 @@ import dash
 from dash import ALL, MATCH, Input, Output, State, ctx
 
 from dashboard import ids
-from dashboard.components import HIDE_TABLE, SHOW_TABLE, chart_table
+from dashboard.components import CHART_NAMES, HIDE_TABLE, SHOW_TABLE, chart_table
 from dashboard.whatif import analyze_session, history_session
 from reporting.chart_tables import ANALYSIS_TABLES, SIMULATION_TABLES, TREND_TABLES
 from reporting.simulation_report import SimulationReport, UnreadableReport
 
-TABLE_LABEL = "Chart data as a table"
+
+def table_label(chart: str) -> str:
+    """The table region's accessible name: "<chart's short name>: data table"."""
+    return f"{CHART_NAMES.get(chart, chart)}: data table"
+
+
 OPTIONS = {"type": ids.CHART_OPTION, "chart": ALL}
 """Controls a chart follows on its page (the ARR bridge's tier), as for its Download."""
 
@@ -78,10 +83,10 @@ def analysis_table(requested, settings, option_values, option_ids):
         return None
     name = ctx.triggered_id["chart"]
     if name in TREND_TABLES:
-        return chart_table(TREND_TABLES[name](history_session(settings)), TABLE_LABEL)
+        return chart_table(TREND_TABLES[name](history_session(settings)), table_label(name))
     options = {i["chart"]: v for i, v in zip(option_ids, option_values, strict=True)}
     view = [options[name]] if options.get(name) else []
-    return chart_table(ANALYSIS_TABLES[name](analyze_session(settings), *view), TABLE_LABEL)
+    return chart_table(ANALYSIS_TABLES[name](analyze_session(settings), *view), table_label(name))
 
 
 @dash.callback(
@@ -100,4 +105,5 @@ def simulation_table(requested, data):
         return exc.message("The result on screen")
     if report is None:
         return "Nothing simulated yet."
-    return chart_table(SIMULATION_TABLES[ctx.triggered_id["chart"]](report), TABLE_LABEL)
+    name = ctx.triggered_id["chart"]
+    return chart_table(SIMULATION_TABLES[name](report), table_label(name))

@@ -12,10 +12,17 @@ from dashboard import ids
 from reporting.theme import TIER_TEXT_COLORS
 
 GRAPH_CONFIG = {
+    "modeBarButtons": [["toImage"]],
     "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
     "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "strata-chart"},
 }
-"""Modebar download at board quality (3× scale)."""
+"""Plotly's mode bar reduced to its camera (a PNG at board quality, 3× scale; the browser-side
+fallback when server-side export is unavailable): one tab stop per chart where it had 10, one
+of them "Share chart…", an upload of the chart and its data to Plotly's cloud (hence no cloud
+URL either)."""
 
 
 GRID_ONE_TAB_STOP = {"tabToNextCell": {"function": "false"}, "tabToNextHeader": {"function": "false"}}
@@ -27,6 +34,35 @@ GRID_MONEY = {"function": "d3.format('$,.0f')(params.value)"}
 GRID_MONEY_SHORT = {"function": "d3.format('$.3s')(params.value).replace('G', 'B')"}
 """ag-grid value formatters: whole currency units ($3,951,200), three significant figures for
 narrow columns ($3.95M), and fractions as percentages."""
+
+
+CHART_NAMES = {
+    "pareto": "Pareto of ARR",
+    "lorenz": "Lorenz curve of ARR",
+    "tier-distribution": "Accounts and ARR by tier",
+    "scores": "Score distribution",
+    "retention-by-tier": "Retention by tier",
+    "arr-bridge": "ARR bridge",
+    "sam-workload": "Load per SAM",
+    "sam-headcount": "SAMs required vs available",
+    "simulation-fan": "Simulated ARR",
+    "simulation-ending-arr": "ARR at the horizon",
+    "simulation-delta": "Scenario minus baseline",
+    "simulation-decomposition": "The move and the staffing",
+    "simulation-renewals": "Renewal calendar",
+    "trend-retention": "Retention over time",
+    "trend-arr": "ARR over time",
+    "trend-bridge": "ARR bridge per quarter",
+    "trend-cohorts": "Cohorts",
+    "trend-strategic-cohorts": "Strategic cohorts",
+}
+"""Each chart's short name by export name: the accessible name of its figure, its "View as
+table" button's description and its table's name (the chart's summary is its long text)."""
+
+
+def chart_name_id(component_id: str) -> str:
+    """The id of the hidden element holding the chart's short name."""
+    return f"{component_id}-name"
 
 
 def graph(
@@ -53,13 +89,18 @@ def graph(
     if export is None:
         return html.Div([chart])
     toolbar = html.Div(
-        [table_toggle(component_id, export, summary), _export_menu(component_id, export)],
+        [table_toggle(component_id, export), _export_menu(component_id, export)],
         className="chart-toolbar",
     )
-    parts = [toolbar, chart, table_region(component_id, export)]
+    name = html.Span(CHART_NAMES.get(export, export), id=chart_name_id(component_id), hidden=True)
+    parts = [name, toolbar, chart, table_region(component_id, export)]
     if summary is None:
         return html.Div(parts)
-    return html.Figure([html.Figcaption(id=summary, className="visually-hidden"), *parts], className="mb-0")
+    return html.Figure(
+        [html.Figcaption(id=summary, className="visually-hidden"), *parts],
+        className="mb-0",
+        **{"aria-labelledby": chart_name_id(component_id)},
+    )
 
 
 SIMULATION_PREFIX = "simulation-"
@@ -74,18 +115,21 @@ def table_ids(component_id: str, export: str) -> dict[str, dict]:
     return {t: {"type": t, **key} for t in (ids.TABLE_TOGGLE, ids.TABLE_REQUEST, ids.TABLE_BODY)}
 
 
-def table_toggle(component_id: str, export: str, summary: str | None = None) -> html.Button:
+def table_toggle(component_id: str, export: str) -> html.Button:
     """The chart's "View as table" button: a real button saying whether its table is shown
-    (``aria-expanded``) and which region it controls; described by the chart's text summary.
-    :mod:`dashboard.chart_tables` builds the table when it is opened."""
-    extra = {"aria-describedby": summary} if summary else {}
+    (``aria-expanded``) and which region it controls; described by the chart's short name (its
+    long text summary belongs to the figure). :mod:`dashboard.chart_tables` builds the table
+    when it is opened."""
     return html.Button(
         SHOW_TABLE,
         id=table_ids(component_id, export)[ids.TABLE_TOGGLE],
         type="button",
         className="btn btn-link btn-sm chart-table-toggle",
-        **{"aria-expanded": "false", "aria-controls": f"{component_id}-table"},
-        **extra,
+        **{
+            "aria-expanded": "false",
+            "aria-controls": f"{component_id}-table",
+            "aria-describedby": chart_name_id(component_id),
+        },
     )
 
 
@@ -153,6 +197,12 @@ def named(name: str, control) -> html.Div:
     of their own) wrapped so that ``assets/a11y.js`` gives its handles and inputs the accessible
     name ``name``; for a range slider, one name per handle separated by `` | ``."""
     return html.Div(control, **{"data-a11y-name": name})
+
+
+def named_grid(name: str, grid) -> html.Div:
+    """``grid`` (a dash-ag-grid, which takes no ``aria-label``) wrapped so that
+    ``assets/a11y.js`` gives its ``role=grid`` element the accessible name ``name``."""
+    return html.Div(grid, **{"data-a11y-grid-name": name})
 
 
 def page_header(title: str, subtitle: str) -> html.Div:

@@ -201,7 +201,9 @@ def bridge_table(analysis: PortfolioAnalysis, tier: str | None = None) -> ChartT
 
 def sam_load_table(analysis: PortfolioAnalysis, top: int = 30) -> ChartTable:
     """Each SAM's accounts per tier and load (FTE = Σ accounts / capacity), as the chart: the
-    ``top`` SAMs by load."""
+    ``top`` SAMs by load; without a SAM column, a note saying so (as the chart's caption)."""
+    if not analysis.workload.has_sams:
+        return _empty("No SAM column in the data: per-SAM load cannot be shown.")
     by_sam = analysis.workload.by_sam.drop(index="(unassigned)", errors="ignore")
     shown = by_sam.head(top)
     rows = [

@@ -445,7 +445,7 @@ def staffing_rows(report: SimulationReport) -> list[dict]:
         staff = variant.staffing
         rows.append(
             {
-                "": variant.name,
+                "run": variant.name,
                 "strategic accounts": staff.strategic_accounts,
                 "SAMs": f"{staff.sams:g}",
                 "SAMs needed": staff.required_sams,

@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.components import GRID_MONEY, GRID_ONE_TAB_STOP, named, page_header
+from dashboard.components import GRID_MONEY, GRID_ONE_TAB_STOP, named, named_grid, page_header
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.ingest import IngestReport, load_bytes
@@ -71,11 +71,19 @@ def layout(**_):
                 className="mb-2",
                 style={"maxWidth": "320px"},
             ),
-            dag.AgGrid(
-                id=ids.DATA_GRID,
-                defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
-                dashGridOptions=GRID_OPTIONS,
-                style={"height": "600px"},
+            named_grid(
+                "Data",
+                dag.AgGrid(
+                    id=ids.DATA_GRID,
+                    defaultColDef={
+                        "sortable": True,
+                        "filter": True,
+                        "resizable": True,
+                        "floatingFilter": True,
+                    },
+                    dashGridOptions=GRID_OPTIONS,
+                    style={"height": "600px"},
+                ),
             ),
         ]
     )

@@ -23,6 +23,7 @@ from dashboard.components import (
     graph,
     kpi_card,
     named,
+    named_grid,
     page_header,
     plain_table,
 )
@@ -213,16 +214,20 @@ def _controls() -> dbc.Card:
                     "where it has prior-year ARR)",
                     className="small text-muted mt-2",
                 ),
-                dag.AgGrid(
-                    id=ids.SIM_ASSUMPTIONS,
-                    columnDefs=assumption_columns,
-                    rowData=[],
-                    defaultColDef={"flex": 1, "resizable": True},
-                    dashGridOptions={
-                        "domLayout": "autoHeight",
-                        "singleClickEdit": True,
-                        "stopEditingWhenCellsLoseFocus": True,
-                    },
+                named_grid(
+                    "Tier assumptions",
+                    dag.AgGrid(
+                        id=ids.SIM_ASSUMPTIONS,
+                        columnDefs=assumption_columns,
+                        rowData=[],
+                        defaultColDef={"flex": 1, "resizable": True},
+                        dashGridOptions={
+                            "domLayout": "autoHeight",
+                            "singleClickEdit": True,
+                            "stopEditingWhenCellsLoseFocus": True,
+                            **GRID_ONE_TAB_STOP,
+                        },
+                    ),
                 ),
                 html.Div(id=ids.SIM_ASSUMPTION_WARNINGS),
                 dbc.Row(
@@ -315,45 +320,48 @@ def _selection() -> dbc.Card:
                     size="sm",
                     className="mb-2",
                 ),
-                dag.AgGrid(
-                    id=ids.SIM_GRID,
-                    rowData=[],
-                    getRowId="params.data.account_id",
-                    # names take what the fixed columns leave; the full name shows on hover
-                    columnDefs=[
-                        {
-                            "field": "account_name",
-                            "headerName": "Account",
-                            "width": 180,
-                            "minWidth": 100,
-                            "filter": True,
-                            "tooltipField": "account_name",
+                named_grid(
+                    "Accounts",
+                    dag.AgGrid(
+                        id=ids.SIM_GRID,
+                        rowData=[],
+                        getRowId="params.data.account_id",
+                        # names take what the fixed columns leave; the full name shows on hover
+                        columnDefs=[
+                            {
+                                "field": "account_name",
+                                "headerName": "Account",
+                                "width": 180,
+                                "minWidth": 100,
+                                "filter": True,
+                                "tooltipField": "account_name",
+                            },
+                            {"field": "tier", "headerName": "Tier", "width": 84, "minWidth": 84},
+                            {
+                                "field": "score",
+                                "headerName": "Score",
+                                "sort": "desc",
+                                "width": 74,
+                                "minWidth": 74,
+                            },
+                            {
+                                "field": "arr",
+                                "headerName": "ARR",
+                                "valueFormatter": GRID_MONEY_SHORT,
+                                "width": 80,
+                                "minWidth": 80,
+                                "type": "rightAligned",
+                            },
+                        ],
+                        columnSize="responsiveSizeToFit",
+                        defaultColDef={"sortable": True, "resizable": True},
+                        dashGridOptions={
+                            "rowSelection": {"mode": "multiRow", "headerCheckbox": False},
+                            "quickFilterText": "",
+                            **GRID_ONE_TAB_STOP,
                         },
-                        {"field": "tier", "headerName": "Tier", "width": 84, "minWidth": 84},
-                        {
-                            "field": "score",
-                            "headerName": "Score",
-                            "sort": "desc",
-                            "width": 74,
-                            "minWidth": 74,
-                        },
-                        {
-                            "field": "arr",
-                            "headerName": "ARR",
-                            "valueFormatter": GRID_MONEY_SHORT,
-                            "width": 80,
-                            "minWidth": 80,
-                            "type": "rightAligned",
-                        },
-                    ],
-                    columnSize="responsiveSizeToFit",
-                    defaultColDef={"sortable": True, "resizable": True},
-                    dashGridOptions={
-                        "rowSelection": {"mode": "multiRow", "headerCheckbox": False},
-                        "quickFilterText": "",
-                        **GRID_ONE_TAB_STOP,
-                    },
-                    style={"height": "520px"},
+                        style={"height": "520px"},
+                    ),
                 ),
             ]
         )
@@ -378,22 +386,25 @@ def _saved() -> dbc.Card:
                     size="sm",
                     className="mb-2",
                 ),
-                dag.AgGrid(
-                    id=ids.SIM_SAVED_GRID,
-                    rowData=[],
-                    getRowId="params.data.id",
-                    columnDefs=[
-                        {"field": "name", "flex": 2},
-                        {"field": "created"},
-                        {"field": "data", "flex": 2},
-                        {"field": "summary", "flex": 3},
-                    ],
-                    defaultColDef={"flex": 1, "resizable": True},
-                    dashGridOptions={
-                        "rowSelection": {"mode": "multiRow"},
-                        "domLayout": "autoHeight",
-                        **GRID_ONE_TAB_STOP,
-                    },
+                named_grid(
+                    "Saved scenarios",
+                    dag.AgGrid(
+                        id=ids.SIM_SAVED_GRID,
+                        rowData=[],
+                        getRowId="params.data.id",
+                        columnDefs=[
+                            {"field": "name", "flex": 2},
+                            {"field": "created"},
+                            {"field": "data", "flex": 2},
+                            {"field": "summary", "flex": 3},
+                        ],
+                        defaultColDef={"flex": 1, "resizable": True},
+                        dashGridOptions={
+                            "rowSelection": {"mode": "multiRow"},
+                            "domLayout": "autoHeight",
+                            **GRID_ONE_TAB_STOP,
+                        },
+                    ),
                 ),
                 html.Div(
                     [
@@ -435,7 +446,15 @@ def layout(**_):
             ),
             dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
             html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
-            dbc.Alert(id=ids.SIM_HEADLINE, color="light", className="mt-3 mb-1 border"),
+            # polite (role=status): every preview updates it; tabIndex -1: where focus lands
+            # when a full run ends (FOCUS_DURING_RUN)
+            html.Div(
+                id=ids.SIM_HEADLINE,
+                role="status",
+                **{"aria-live": "polite", "aria-atomic": "true"},
+                tabIndex="-1",
+                className="alert alert-light mt-3 mb-1 border",
+            ),
             html.Div(id=ids.SIM_PRECISION, className="small text-muted mb-2"),
             dbc.Row(id=ids.SIM_KPIS),
             dbc.Row(
@@ -646,6 +665,39 @@ def run_full(set_progress, _clicks, selected, form, settings, paths):
     state.save_report_outside_request(server, session, report)
     set_progress((100, f"done: {int(paths):,} paths"))
     return report.to_dict(), ""
+
+
+FOCUS_DURING_RUN = (
+    """
+function (_clicks) {
+    // WCAG 2.4.3: Run is disabled while the run is under way, which drops focus to <body>.
+    // Focus goes to Cancel once it is enabled, then to the result headline when Run is back.
+    var run = document.getElementById("RUN"), cancel = document.getElementById("CANCEL");
+    var started = Date.now(), phase = "start";
+    function step() {
+        if (!run || !cancel || !document.body.contains(run)) return;
+        var lost = document.activeElement === document.body || document.activeElement === null;
+        if (phase === "start") {
+            if (!cancel.disabled) {
+                if (lost || document.activeElement === run) cancel.focus();
+                phase = "running";
+            } else if (Date.now() - started > 10000) {
+                return;
+            }
+        } else if (!run.disabled) {
+            if (lost || document.activeElement === cancel) document.getElementById("HEADLINE").focus();
+            return;
+        }
+        window.setTimeout(step, 100);
+    }
+    step();
+}
+""".replace("RUN", ids.SIM_RUN)
+    .replace("CANCEL", ids.SIM_CANCEL)
+    .replace("HEADLINE", ids.SIM_HEADLINE)
+)
+"""Keeps keyboard focus usable through a full run: Cancel while it runs, then the headline."""
+dash.clientside_callback(FOCUS_DURING_RUN, Input(ids.SIM_RUN, "n_clicks"), prevent_initial_call=True)
 
 
 SUMMARY_ORDER = ("simulation-fan", "simulation-ending-arr", "simulation-delta", "simulation-decomposition")

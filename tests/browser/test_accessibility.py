@@ -228,3 +228,73 @@ def test_an_open_table_follows_its_chart(started):
     started.wait_for_contains_text(f"#{graph}-table", "All tiers", timeout=20)
     click(started, "input[value='Key']")
     started.wait_for_contains_text(f"#{graph}-table", "Key accounts (tier a year ago)", timeout=20)
+
+
+CHART_PAGES = [p for p in PAGES if READY[p][1:] == CHARTS or p == "simulator"]
+CHART_CONTROLS = """
+const said = e => ['title', 'aria-label', 'data-title'].map(a => e.getAttribute(a) || '').join(' ');
+const cloud = [...document.querySelectorAll('[title], [aria-label], [data-title]')]
+    .filter(e => /Share|Chart Studio/i.test(said(e))).map(e => said(e).trim());
+const focusable = 'a[href], a.modebar-btn, button, input, select, textarea, [tabindex]';
+const stops = [...document.querySelectorAll('.dash-graph')].map(g => [...g.querySelectorAll(focusable)]
+    .filter(e => e.tabIndex >= 0 && !e.disabled).length);
+return [cloud, stops];
+"""
+
+
+@pytest.mark.parametrize("page", CHART_PAGES)
+def test_charts_offer_no_cloud_upload_and_add_at_most_one_tab_stop(started, page):
+    """Plotly's mode bar put 10 tab stops per chart, one of them "Share chart…" (an upload of
+    the chart and its data to Plotly's cloud); the Download menu is the charts' one export."""
+    path = READY[page][0]
+    if path != "/":
+        open_page(started, path)
+    if page == "simulator":
+        started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    wait_drawn(started, "overview")  # two charts drawn
+    cloud, stops = started.driver.execute_script(CHART_CONTROLS)
+    assert cloud == []
+    assert stops and max(stops) <= 1, stops
+
+
+SVG_TEXT_READ = """
+return [...document.querySelectorAll('.js-plotly-plot svg text')]
+    .filter(t => !t.closest('[aria-hidden="true"]')).length;
+"""
+
+
+def test_charts_svg_text_is_hidden_from_screen_readers_and_each_figure_is_named(started):
+    """The Simulator exposed 324 SVG text nodes (ticks, one by one); the figure's name, its
+    caption and its table carry the chart instead."""
+    open_page(started, "/simulator")
+    started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    wait_drawn(started, "overview")  # two charts drawn
+    until(lambda: started.driver.execute_script(SVG_TEXT_READ) == 0, timeout=5, msg="SVG text exposed")
+    figure = started.find_element("figure:has(#sim-fan-graph)")
+    assert figure.accessible_name == "Simulated ARR"
+    assert_no_violations(started, "/simulator with the charts' SVG hidden")
+
+
+GRID_NAMES = (
+    "return [...document.querySelectorAll('[role=grid], [role=treegrid]')]"
+    ".map(g => g.getAttribute('aria-label'))"
+)
+
+
+def test_grids_and_the_staffing_table_are_named(started):
+    open_page(started, "/simulator")
+    started.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    until(
+        lambda: (
+            started.driver.execute_script(GRID_NAMES) == ["Accounts", "Tier assumptions", "Saved scenarios"]
+        ),
+        timeout=5,
+        msg=f"grid names: {started.driver.execute_script(GRID_NAMES)}",
+    )
+    headers = [th.text for th in started.find_elements("#sim-staffing-table th")]
+    assert headers and all(headers), headers  # its first header was empty
+    open_page(started, "/data")
+    wait_drawn(started, "data")
+    until(
+        lambda: started.driver.execute_script(GRID_NAMES) == ["Data"], timeout=5, msg="the data grid unnamed"
+    )

@@ -18,8 +18,9 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
-from browser_helpers import simulator_headline
+from browser_helpers import open_page, simulator_headline
 
 pytestmark = pytest.mark.browser
 
@@ -163,3 +164,63 @@ def test_upload_and_simulation_with_the_keyboard_alone(dash_duo, dash_app, tmp_p
     assert focused(dash_duo).get_attribute("aria-expanded") == "true"
     assert dash_duo.find_elements("#sim-fan-graph-table .chart-table tr")  # the rows are there
     assert dash_duo.get_logs() == []
+
+
+def active_id(dash_duo) -> str:
+    return dash_duo.driver.execute_script("return document.activeElement && document.activeElement.id")
+
+
+def test_focus_goes_to_cancel_during_a_full_run_and_to_the_headline_after(dash_duo, dash_app):
+    """WCAG 2.4.3: Run is disabled while it runs; focus must not fall to <body> (50+ Tabs away)."""
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    Select(dash_duo.find_element("#sim-paths")).select_by_value("2000")
+    dash_duo.driver.execute_script("document.getElementById('sim-run').focus()")
+    press(dash_duo, Keys.ENTER)
+    until(lambda: active_id(dash_duo) == "sim-cancel", timeout=10, msg=f"focus went to {describe(dash_duo)}")
+    dash_duo.wait_for_contains_text("#sim-headline", "Full run: 2,000 paths", timeout=90)
+    until(
+        lambda: active_id(dash_duo) == "sim-headline", timeout=10, msg=f"focus went to {describe(dash_duo)}"
+    )
+
+
+def in_grid(dash_duo, grid: str) -> bool:
+    return dash_duo.driver.execute_script("return !!document.activeElement.closest(arguments[0])", grid)
+
+
+def test_tier_assumptions_grid_is_one_tab_stop_and_enter_edits_a_cell(dash_duo, dash_app):
+    """It put 5 headers and 15 cells in the tab order; now Tab leaves it and the arrows move
+    within it, Enter edits the focused cell and Enter again keeps the value."""
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/simulator")
+    dash_duo.wait_for_contains_text("#sim-headline", "Preview: 1,000 paths", timeout=30)
+    tab_to(dash_duo, "#sim-assumptions-grid *")
+    press(dash_duo, Keys.TAB)
+    assert not in_grid(dash_duo, "#sim-assumptions-grid"), describe(dash_duo)
+    shift_tab(dash_duo)
+    assert in_grid(dash_duo, "#sim-assumptions-grid"), describe(dash_duo)
+    for _ in range(6):  # to the first row's churn cell
+        if dash_duo.driver.execute_script(
+            "const e = document.activeElement;"
+            "return e.getAttribute('col-id') === 'churn_pct' && e.closest('[row-index=\"0\"]') !== null"
+        ):
+            break
+        col = dash_duo.driver.execute_script("return document.activeElement.getAttribute('col-id')")
+        press(
+            dash_duo,
+            Keys.ARROW_DOWN if col == "churn_pct" else Keys.ARROW_RIGHT if col == "tier" else Keys.ARROW_LEFT,
+        )
+    press(dash_duo, Keys.ENTER, Keys.CONTROL, "a")
+    press(dash_duo, "42", Keys.ENTER)
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "const e = document.activeElement;"
+                "return [e.getAttribute('col-id'), e.innerText, !!e.querySelector('input')]"
+            )
+            == ["churn_pct", "42", False]
+        ),
+        timeout=10,
+        msg=f"Enter did not edit the cell: {describe(dash_duo)}",
+    )

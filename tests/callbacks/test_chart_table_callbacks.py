@@ -10,7 +10,7 @@ from dash._utils import AttributeDict
 from dash.development.base_component import Component
 
 from dashboard import PAGES, chart_tables, ids
-from dashboard.components import table_ids
+from dashboard.components import CHART_NAMES, table_ids
 from portfolio.whatif import DEFAULT_SETTINGS
 
 
@@ -62,7 +62,8 @@ def test_an_opened_analysis_table_is_built_and_a_closed_one_emptied(request_ctx)
         requested=1, settings=DEFAULT_SETTINGS, option_values=[], option_ids=[]
     )
     props = region.to_plotly_json()["props"]
-    assert props["role"] == "region" and props["tabIndex"] == "0" and props["aria-label"]
+    assert props["role"] == "region" and props["tabIndex"] == "0"
+    assert props["aria-label"] == "Accounts and ARR by tier: data table"  # was "Chart data as a table"
     table = region.children[0].children[0]
     assert [c["name"] for c in table.columns] == ["Tier", "Accounts", "ARR", "Share of ARR"]
     assert table.data[0] == {
@@ -95,3 +96,29 @@ def test_a_trends_table_is_built_from_the_sessions_history(request_ctx):
         requested=1, settings=DEFAULT_SETTINGS, option_values=[], option_ids=[]
     )
     assert region.children[0].children.startswith("No trend: a trend needs a revenue history")
+
+
+def test_each_chart_figure_and_toggle_say_the_charts_short_name(dash_app, request_ctx):
+    """The toggle was described by the chart's ~600-character summary; now the figure is named
+    and the toggle described by the chart's short name ("Pareto of ARR"), the summary stays
+    the figure's caption."""
+    toggles = 0
+    for page in PAGES:
+        nodes = list(walk(importlib.import_module(f"dashboard.pages.{page}").layout()))
+        by_id = {str(n.id): n for n in nodes if getattr(n, "id", None) is not None}
+        for toggle in (n for n in nodes if chart_of(n) and n.id["type"] == ids.TABLE_TOGGLE):
+            toggles += 1
+            described = by_id[toggle.to_plotly_json()["props"]["aria-describedby"]]
+            assert described.children == CHART_NAMES[chart_of(toggle)], toggle.id
+            assert len(described.children) <= 40
+        for figure in (n for n in nodes if type(n).__name__ == "Figure"):
+            assert by_id[figure.to_plotly_json()["props"]["aria-labelledby"]].children in CHART_NAMES.values()
+    assert toggles == 20
+
+
+def test_the_simulator_headline_is_announced_politely(dash_app, request_ctx):
+    """It was role=alert: every 1,000-path preview interrupted the screen reader."""
+    nodes = walk(importlib.import_module("dashboard.pages.simulator").layout())
+    headline = next(n for n in nodes if getattr(n, "id", None) == ids.SIM_HEADLINE).to_plotly_json()
+    assert headline["props"]["role"] == "status" and headline["props"]["aria-live"] == "polite"
+    assert headline["namespace"] == "dash_html_components"  # not dbc.Alert, which says role=alert

@@ -181,9 +181,10 @@ def test_every_simulator_button_triggers_one_callback_with_it_as_its_only_input(
     }
     triggered_by = {}
     # registered callbacks wait in Dash's global map until the app's first request
+    # server callbacks only: a clientside one (Run's focus keeping) runs in the browser
     for output, entry in {**GLOBAL_CALLBACK_MAP, **dash_app.callback_map}.items():
         clicks = [i["id"] for i in entry["inputs"] if i["id"] in buttons]
-        if clicks:
+        if clicks and "callback" in entry:
             assert len(entry["inputs"]) == 1, entry["inputs"]
             triggered_by.setdefault(clicks[0], []).append(output)
     assert set(triggered_by) == buttons

@@ -232,7 +232,7 @@ def test_sam_load_as_the_chart_top_sams_without_the_unassigned():
         {"Strategic": [10, 0, 2], "Key": [0, 40, 5], "Standard": [0, 0, 50], "load": [1.25, 1.0, 0.4]},
         index=["Ann", "(unassigned)", "Bob"],
     )
-    analysis = NS(workload=NS(by_sam=by_sam))
+    analysis = NS(workload=NS(by_sam=by_sam, has_sams=True))
     table = sam_load_table(analysis, top=1)
     assert records(table) == [
         {
@@ -245,6 +245,14 @@ def test_sam_load_as_the_chart_top_sams_without_the_unassigned():
     ]
     assert table.note == "The 1 SAMs with the most load of 2."
     assert sam_load_table(analysis).note == ""
+
+
+def test_sam_load_without_a_sam_column_says_so():
+    """It was an empty table with no note, beside a caption saying there is no SAM column."""
+    analysis = NS(workload=NS(by_sam=pd.DataFrame(), has_sams=False))
+    table = sam_load_table(analysis)
+    assert table.frame.empty
+    assert table.note == "No SAM column in the data: per-SAM load cannot be shown."
 
 
 def test_headcount_in_fte():

@@ -219,7 +219,7 @@ def test_result_cards_staffing_rows_and_economics_sentence(report, baseline_only
     ]
 
     rows = simulator.staffing_rows(report)
-    assert [r[""] for r in rows] == ["Baseline", "Scenario"]  # no SAM change: no move column
+    assert [r["run"] for r in rows] == ["Baseline", "Scenario"]  # no SAM change: no move column
     assert [r["strategic accounts"] for r in rows] == [1, 2]
     assert [r["SAMs"] for r in rows] == ["1", "1"]  # 2 strategic accounts still need one SAM
 
