@@ -40,8 +40,10 @@ SNAPSHOT_COLUMNS: tuple[str, ...] = (
     "region",
     "renewal_date",
     *SCORE_DIMENSIONS,
+    "revenue_score",
 )
-"""Every canonical column of an account snapshot, in display order."""
+"""Every canonical column of an account snapshot, in display order (``revenue_score``: the
+scorecard's revenue points, 0–10, when the file gives them instead of ARR percentiles)."""
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "account_id",
@@ -151,6 +153,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "renewal_on",
     ),
     "expansion_potential": ("expansion_potential", "expansion", "growth_potential"),
+    "revenue_score": ("revenue_score", "revenue_points"),
     "strategic_fit": ("strategic_fit", "fit", "icp_fit"),
     "market_influence": ("market_influence", "influence", "brand_influence", "reference_value"),
     "relationship_strength": ("relationship_strength", "relationship", "relationship_score"),

@@ -45,7 +45,7 @@ def validate_snapshot(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame
         out["tier"] = parse_tiers(frame["tier"], cols["tier"], report)
     if "renewal_date" in frame:
         out["renewal_date"] = parse_dates(frame["renewal_date"], cols["renewal_date"], report)
-    for column in SCORE_DIMENSIONS:
+    for column in (*SCORE_DIMENSIONS, "revenue_score"):
         if column in frame:
             out[column] = _read_scores(frame[column], cols[column], report)
     return finalize_accounts(out)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from portfolio.analysis import analyze
+from portfolio.ingest import load_bytes
 from portfolio.tiers import RevenueBands, parse_revenue_bands, revenue_points, scorecard, tier_accounts
 
 EXAMPLE = pd.DataFrame(
@@ -34,6 +35,18 @@ def test_worked_example_with_a_revenue_score_column():
     frame = EXAMPLE.assign(revenue_score=[10.0, 2.0])
     assert scorecard(frame).tolist() == pytest.approx([90.5, 31.0], abs=1e-9)
     assert tier_accounts(frame).revenue_method == "column"
+
+
+def test_an_uploaded_revenue_points_column_is_read_and_used():
+    """The worked example as a file with a 'Revenue Points' column: read (not dropped) and
+    scored as the scorecard model says, 90.5 and 31.0."""
+    csv = EXAMPLE.assign(revenue_points=[10, 2]).rename(columns={"revenue_points": "Revenue Points"})
+    result = load_bytes(csv.to_csv(index=False).encode(), "scorecard.csv")
+    assert result.ok, result.report.summary()
+    assert result.accounts["revenue_score"].tolist() == [10.0, 2.0]
+    analysis = analyze(result.accounts)
+    assert analysis.tiers.revenue_method == "column"
+    assert analysis.accounts.set_index("account_id")["score"].tolist() == pytest.approx([90.5, 31.0])
 
 
 def test_worked_example_with_arr_bands():
