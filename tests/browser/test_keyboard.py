@@ -96,6 +96,13 @@ def test_upload_and_simulation_with_the_keyboard_alone(dash_duo, dash_app, tmp_p
         assert outline(dash_duo) != "none"  # a dropdown
         press(dash_duo, Keys.ARROW_DOWN)  # opens its list, focus in its search box
         press(dash_duo, keys)
+        until(  # the list filters as it is typed: choose once it shows only what matches
+            lambda k=keys: all(
+                k in o.text for o in dash_duo.find_elements(".dash-dropdown-option") if o.is_displayed()
+            ),
+            timeout=5,
+            msg=f"the list did not filter on {keys!r}",
+        )
         press(dash_duo, Keys.ARROW_DOWN, Keys.ENTER)
         until(lambda f=field: focused(dash_duo).text == f, timeout=5, msg=f"{header} not mapped to {field}")
     tab_to(dash_duo, "#data-apply-mapping")
