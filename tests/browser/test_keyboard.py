@@ -16,6 +16,7 @@ import re
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -65,6 +66,16 @@ def outline(dash_duo) -> str:
     return dash_duo.driver.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
 
 
+def options_match(dash_duo, typed: str) -> bool:
+    """Every option the open dropdown shows contains ``typed`` (False while it re-renders)."""
+    try:
+        return all(
+            typed in o.text for o in dash_duo.find_elements(".dash-dropdown-option") if o.is_displayed()
+        )
+    except StaleElementReferenceException:
+        return False
+
+
 def accounts_csv(n: int = 30) -> str:
     """``n`` accounts, ARR 10,000·k and last year's 9,000·k (k = 1..n)."""
     rows = [f"A{k},Account {k},{10_000 * k},{9_000 * k}" for k in range(1, n + 1)]
@@ -97,11 +108,7 @@ def test_upload_and_simulation_with_the_keyboard_alone(dash_duo, dash_app, tmp_p
         press(dash_duo, Keys.ARROW_DOWN)  # opens its list, focus in its search box
         press(dash_duo, keys)
         until(  # the list filters as it is typed: choose once it shows only what matches
-            lambda k=keys: all(
-                k in o.text for o in dash_duo.find_elements(".dash-dropdown-option") if o.is_displayed()
-            ),
-            timeout=5,
-            msg=f"the list did not filter on {keys!r}",
+            lambda k=keys: options_match(dash_duo, k), timeout=5, msg=f"the list did not filter on {keys!r}"
         )
         press(dash_duo, Keys.ARROW_DOWN, Keys.ENTER)
         until(lambda f=field: focused(dash_duo).text == f, timeout=5, msg=f"{header} not mapped to {field}")
