@@ -254,7 +254,11 @@ def update_settings(
     ):
         return no_update, BROKEN_CONTROLS, no_update, no_update
     dims = [i["dim"] for i in weight_ids]
-    last = {**DEFAULT_WEIGHTS, **((previous or {}).get("weights") or {})}
+    previous = previous if isinstance(previous, dict) else {}  # the settings store, as sent
+    last = {
+        **DEFAULT_WEIGHTS,
+        **(previous.get("weights") if isinstance(previous.get("weights"), dict) else {}),
+    }
     restore = [last[d] for d in dims], weights_note(last)
     try:
         entered = {
@@ -276,7 +280,7 @@ def update_settings(
                 "weights": entered,
                 "capacity": {i["tier"]: c for i, c in zip(capacity_ids, capacities, strict=True)},
                 "headcount": headcount,
-                "tier_basis": (previous or {}).get("tier_basis", "assigned"),  # set on the Retention page
+                "tier_basis": previous.get("tier_basis", "assigned"),  # set on the Retention page
                 "revenue_bands": (revenue_bands or "").strip() or None,
             }
         )

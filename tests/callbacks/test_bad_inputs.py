@@ -305,3 +305,9 @@ def test_an_upload_repeating_every_id_gets_a_short_report(request_ctx, data_page
     out = data_page.on_upload(contents=contents, filename="twice.csv", version=0)
     assert "20,000 × duplicate account id" in str(out["report"])
     assert len(str(out["report"])) < 50_000  # it listed one line per duplicate: over 1 MB
+
+
+@pytest.mark.parametrize("previous", [["not", "settings"], "x", {"weights": "heavy"}])
+def test_an_altered_settings_store_does_not_break_the_controls(previous):
+    settings, error, *_ = update_settings(**GOOD, **CONTROLS, previous=previous)
+    assert error == "" and settings["weights"] == dict(zip(settings["weights"], GOOD["weights"], strict=True))
