@@ -151,9 +151,8 @@ def nrr_series(quarters: QuarterlyRevenue) -> pd.Series:
     overall NRR of :func:`quarterly_trend`'s points, without the tiers (cheap)."""
     values = {}
     for j in trend_points(quarters):
-        arr = pd.Series(np.maximum(quarters.trailing_year(j), 0.0))
-        prior = pd.Series(np.maximum(quarters.trailing_year(j - 4), 0.0))
-        values[quarters.ends[j]] = retention(arr, prior).nrr
+        arr, prior = _years_to(quarters, j)
+        values[quarters.ends[j]] = retention(pd.Series(arr), pd.Series(prior)).nrr
     return pd.Series(values, dtype=float)
 
 
@@ -197,12 +196,17 @@ def quarterly_trend(quarters: QuarterlyRevenue | None, *, tiering: Tiering | Non
     )
 
 
+def _years_to(quarters: QuarterlyRevenue, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's revenue in the year to quarter ``j`` and in the year before, net refunds
+    floored at 0 (currency)."""
+    return np.maximum(quarters.trailing_year(j), 0.0), np.maximum(quarters.trailing_year(j - 4), 0.0)
+
+
 def _point(
     quarters: QuarterlyRevenue, ids: pd.api.extensions.ExtensionArray, j: int, tiering: Tiering
 ) -> TrendPoint:
     """The year to quarter ``j``: accounts with revenue in it or the year before."""
-    arr = np.maximum(quarters.trailing_year(j), 0.0)
-    prior = np.maximum(quarters.trailing_year(j - 4), 0.0)
+    arr, prior = _years_to(quarters, j)
     active = (arr > 0) | (prior > 0)
     window = pd.DataFrame({"account_id": ids[active], "arr": arr[active], "arr_prior": prior[active]})
     start_tier, tier = tiering(window)

@@ -4,6 +4,7 @@ import importlib
 
 import pytest
 from dash._callback import GLOBAL_CALLBACK_MAP
+from test_simulator_page import find
 
 from dashboard import ids
 from portfolio.whatif import DEFAULT_SETTINGS
@@ -13,18 +14,6 @@ from reporting.backtest import PANEL_TITLE
 @pytest.fixture(scope="module")
 def page(dash_app):
     return importlib.import_module("dashboard.pages.simulator")
-
-
-def find(component, component_id):
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, (list, tuple)) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            hit = find(child, component_id)
-            if hit is not None:
-                return hit
-    return None
 
 
 def test_panel_is_collapsed_and_waits_for_its_button(page):
