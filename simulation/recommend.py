@@ -312,25 +312,20 @@ def recommend(
     if accounts.empty:
         raise ValueError("no accounts with ARR and a tier to choose from")
     n_sams, budget_note = sams_for(sams, budget, settings.cost_per_sam)
-    if max_moves is not None and not (isinstance(max_moves, int) and max_moves >= 0):
-        raise ValueError(f"the maximum number of moves must be a whole number, 0 or more, got {max_moves!r}")
     ids = accounts["account_id"].astype(str)
-    known = set(ids)
-    keep_ids, exclude_ids = _ids(keep, known, "keep"), _ids(exclude, known, "exclude")
-    both = sorted(keep_ids & exclude_ids)
-    if both:
-        raise ValueError(f"account(s) both kept and excluded: {', '.join(both[:5])}")
+    keep_mask, exclude_mask = _choices(ids, keep, exclude, max_moves)
     capacity = settings.strategic_capacity
     current = (accounts["tier"] == STRATEGIC).to_numpy()
     if today_sams is None:
-        today_sams = settings.strategic_sams
-    if today_sams is None:
-        today_sams = math.ceil(current.sum() / capacity - 1e-9)
+        today_sams = (
+            settings.strategic_sams
+            if settings.strategic_sams is not None
+            else math.ceil(current.sum() / capacity - 1e-9)
+        )
     a0 = np.where(current, attention(int(current.sum()), capacity, today_sams), 0.0)
     gain_in = npv_gains(accounts, 1 - a0, assumptions, treatment, settings, draws)
     gain_out = npv_gains(accounts, -a0, assumptions, treatment, settings, draws)
     value = (gain_in - gain_out).mean(axis=0)
-    keep_mask, exclude_mask = ids.isin(keep_ids).to_numpy(), ids.isin(exclude_ids).to_numpy()
     cost_pv = sam_cost_pv(settings)
 
     def solve(k: int) -> np.ndarray | None:
@@ -347,27 +342,10 @@ def recommend(
     if chosen is None:
         raise ValueError(_infeasible(n_sams, capacity, keep_mask.sum(), current, exclude_mask, max_moves))
     total = npv_of(chosen, n_sams)
-    marginal: dict[str, float | None] = {"one_more": None, "one_fewer": None}
-    more = solve(n_sams + 1)
-    if more is not None:
-        marginal["one_more"] = float(npv_of(more, n_sams + 1).mean() - total.mean())
-    fewer = solve(n_sams - 1) if n_sams > 1 else None
-    if fewer is not None:
-        marginal["one_fewer"] = float(npv_of(fewer, n_sams - 1).mean() - total.mean())
-
-    def gains(mask: np.ndarray, table: np.ndarray) -> tuple[AccountGain, ...]:
-        rows = np.flatnonzero(mask)
-        rows = rows[np.argsort(-np.abs(table[:, rows].mean(axis=0)), kind="stable")]
-        return tuple(
-            AccountGain(
-                ids.iloc[i],
-                str(accounts["account_name"].iloc[i]) if "account_name" in accounts else ids.iloc[i],
-                float(accounts["arr"].iloc[i]),
-                str(accounts["tier"].iloc[i]),
-                Band.of(table[:, i]),
-            )
-            for i in rows
-        )
+    marginal: dict[str, float | None] = {}
+    for name, k in (("one_more", n_sams + 1), ("one_fewer", n_sams - 1)):
+        other = solve(k) if k >= 1 else None
+        marginal[name] = None if other is None else float(npv_of(other, k).mean() - total.mean())
 
     order = np.argsort(-value, kind="stable")
     notes = [
@@ -385,14 +363,46 @@ def recommend(
         slots=math.floor(n_sams * capacity + 1e-9),
         selected=tuple(ids.iloc[i] for i in order if chosen[i]),
         current=tuple(ids[current]),
-        add=gains(chosen & ~current, gain_in),
-        remove=gains(current & ~chosen, gain_out),
+        add=_gains(accounts, chosen & ~current, gain_in),
+        remove=_gains(accounts, current & ~chosen, gain_out),
         expected_npv=Band.of(total),
         sam_cost_change=(n_sams - float(today_sams)) * settings.cost_per_sam,
         marginal_sam_value=marginal,
         treatment_sentence=treatment.sentence(),
         notes=tuple(notes),
     )
+
+
+def _gains(accounts: pd.DataFrame, mask: np.ndarray, table: np.ndarray) -> tuple[AccountGain, ...]:
+    """The accounts in ``mask`` with their gains (columns of ``table``), largest first."""
+    rows = np.flatnonzero(mask)
+    rows = rows[np.argsort(-np.abs(table[:, rows].mean(axis=0)), kind="stable")]
+    names = accounts["account_name"] if "account_name" in accounts else accounts["account_id"]
+    return tuple(
+        AccountGain(
+            str(accounts["account_id"].iloc[i]),
+            str(names.iloc[i]),
+            float(accounts["arr"].iloc[i]),
+            str(accounts["tier"].iloc[i]),
+            Band.of(table[:, i]),
+        )
+        for i in rows
+    )
+
+
+def _choices(
+    ids: pd.Series, keep: Iterable[str], exclude: Iterable[str], max_moves: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Must-keep and must-exclude masks; ValueError for unknown ids, an id in both lists or a
+    bad move limit."""
+    if max_moves is not None and not (isinstance(max_moves, int) and max_moves >= 0):
+        raise ValueError(f"the maximum number of moves must be a whole number, 0 or more, got {max_moves!r}")
+    known = set(ids)
+    keep_ids, exclude_ids = _ids(keep, known, "keep"), _ids(exclude, known, "exclude")
+    both = sorted(keep_ids & exclude_ids)
+    if both:
+        raise ValueError(f"account(s) both kept and excluded: {', '.join(both[:5])}")
+    return ids.isin(keep_ids).to_numpy(), ids.isin(exclude_ids).to_numpy()
 
 
 def _infeasible(
