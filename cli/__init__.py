@@ -19,6 +19,8 @@ COMMANDS = {
     "simulate": "cli.simulate",
     "export": "cli.export",
     "backtest": "cli.backtest",
+    "recommend": "cli.recommend",
+    "assign": "cli.assign",
     "add-user": "cli.add_user",
     "demo": "cli.demo",
 }

@@ -206,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, metavar="N", help="threads for the simulation (default: every core)"
     )
 
+    _decision_commands(commands, portfolio_options)
+
     user_cmd = commands.add_parser(
         "add-user",
         help="add a dashboard user (password hashed) to a users file",
@@ -221,3 +223,75 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--accounts", type=int, default=1200)
     demo_cmd.add_argument("--seed", type=int, default=None)
     return parser
+
+
+def _decision_commands(commands, portfolio_options: argparse.ArgumentParser) -> None:
+    """``recommend`` and ``assign`` (issue 17): the strategic set for N SAMs, the SAMs' books."""
+    recommend_cmd = commands.add_parser(
+        "recommend",
+        parents=[portfolio_options],
+        help="which accounts to make strategic for N SAMs (or a budget): expected NPV and interval",
+        description="Choose the strategic set that maximises the expected NPV of strategic "
+        "treatment (the Simulator's treatment model) for the SAMs given, by an exact integer "
+        "program; with --target, also the tornado of assumptions and P(ending ARR ≥ target).",
+    )
+    recommend_cmd.add_argument("--sams", type=float, metavar="N", help="strategic SAMs to staff")
+    recommend_cmd.add_argument(
+        "--budget", type=float, metavar="AMOUNT", help="SAM budget a year (÷ cost per SAM)"
+    )
+    recommend_cmd.add_argument(
+        "--max-moves", type=int, metavar="K", help="at most K adds + removes from today"
+    )
+    for flag, what in (("--keep", "must stay or become strategic"), ("--exclude", "must not be strategic")):
+        recommend_cmd.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="IDS",
+            help=f"account ids (comma-separated) that {what}",
+        )
+    recommend_cmd.add_argument(
+        "--current-sams", type=float, metavar="N", help="strategic SAMs today (default: the file's)"
+    )
+    recommend_cmd.add_argument(
+        "--cost-per-sam",
+        type=float,
+        default=DEFAULT_COST_PER_SAM,
+        help="fully loaded cost of one SAM per year (180000)",
+    )
+    recommend_cmd.add_argument(
+        "--margin", type=float, default=DEFAULT_MARGIN * 100, metavar="PERCENT", help="gross margin (80)"
+    )
+    recommend_cmd.add_argument(
+        "--discount-rate",
+        type=float,
+        default=DEFAULT_DISCOUNT_RATE * 100,
+        metavar="PERCENT",
+        help="annual discount rate (10)",
+    )
+    recommend_cmd.add_argument("--horizon", type=int, default=12, metavar="PERIODS", help="periods (12)")
+    recommend_cmd.add_argument("--period", choices=("month", "quarter"), default="quarter")
+    recommend_cmd.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    recommend_cmd.add_argument(
+        "--target", type=float, metavar="ARR", help="ARR target at the horizon: P(hit plan) and the tornado"
+    )
+    recommend_cmd.add_argument("--paths", type=int, default=1_000, help="paths per tornado run (1000)")
+
+    assign_cmd = commands.add_parser(
+        "assign",
+        parents=[portfolio_options],
+        help="balance the strategic and key books across the SAMs, with few changes of owner",
+        description="Assign strategic and key accounts to the file's SAMs (SAM 1..N from "
+        "--headcount without a SAM column) so loads and ARR are balanced within capacity, each "
+        "change of owner costing --change-weight points of balance.",
+    )
+    assign_cmd.add_argument(
+        "--sams", type=float, metavar="N", help="first apply the recommended strategic set for N SAMs"
+    )
+    assign_cmd.add_argument(
+        "--change-weight", type=float, default=0.5, metavar="POINTS", help="balance a move must buy (0.5)"
+    )
+    assign_cmd.add_argument(
+        "--respect", choices=("region", "segment"), help="new owners only within the SAM's region/segment"
+    )
+    assign_cmd.add_argument("--moves-out", metavar="FILE.csv", help="write the moves list to this CSV")

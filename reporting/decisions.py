@@ -1,0 +1,236 @@
+"""Decisions: the inputs the recommendation, the book balancing and the tornado share, and their
+figures — "I have N strategic SAMs: which accounts, who owns them, how sure are we?".
+
+:func:`decision_inputs` builds what the simulator would use for the analysed data (the
+simulated accounts, the calibrated assumptions, the estimated or assumed treatment effect,
+today's strategic SAMs), so the recommendation, the Decisions page, the CLI and the board pack
+agree with the Simulator. Figures are pure Plotly (no Dash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from portfolio.analysis import PortfolioAnalysis
+from portfolio.books import Assignment, assign_books
+from portfolio.formatting import money
+from portfolio.schema import TIERS
+from reporting.figures import MONEY_AXIS, _figure, _line, escape_text, plain_text
+from reporting.simulator import default_sams
+from reporting.theme import ACCENT, TIER_COLORS, VARIANT_COLORS, rgba
+from simulation import Assumptions, Scenario, SimulationSettings, TreatmentEffect, simulation_accounts
+from simulation.calibration import starting_assumptions, starting_treatment
+from simulation.recommend import Recommendation, recommend
+from simulation.sensitivity import Sensitivity
+
+
+@dataclass(frozen=True)
+class DecisionInputs:
+    """The simulated accounts, assumptions, treatment effect and settings (today's SAMs set)."""
+
+    accounts: pd.DataFrame
+    assumptions: Assumptions
+    treatment: TreatmentEffect
+    settings: SimulationSettings
+
+
+def decision_inputs(
+    analysis: PortfolioAnalysis, settings: SimulationSettings | None = None
+) -> DecisionInputs:
+    """What the Simulator would use for ``analysis``: its accounts and tiers, the calibrated
+    assumptions and treatment effect, the strategic capacity per SAM and today's strategic SAMs
+    (:func:`reporting.simulator.default_sams`) unless ``settings`` says otherwise."""
+    settings = settings or SimulationSettings()
+    capacity = float(analysis.workload.by_tier.loc[TIERS[0], "capacity"])
+    today = settings.strategic_sams if settings.strategic_sams is not None else default_sams(analysis)
+    return DecisionInputs(
+        simulation_accounts(analysis.accounts, analysis.tiers.tier),
+        starting_assumptions(analysis),
+        starting_treatment(analysis),
+        replace(settings, strategic_capacity=capacity, strategic_sams=today),
+    )
+
+
+def recommend_for(analysis: PortfolioAnalysis, sams: float | None = None, **options) -> Recommendation:
+    """:func:`simulation.recommend.recommend` on ``analysis`` with the Simulator's inputs;
+    ``options``: budget, max_moves, keep, exclude, settings (cost per SAM, margin, …)."""
+    inputs = decision_inputs(analysis, options.pop("settings", None))
+    return recommend(
+        inputs.accounts,
+        sams=sams,
+        assumptions=inputs.assumptions,
+        treatment=inputs.treatment,
+        settings=inputs.settings,
+        **options,
+    )
+
+
+def scenario_of(rec: Recommendation) -> Scenario:
+    """The recommendation as a Simulator scenario: its adds, removes and SAMs."""
+    return Scenario(
+        promote=tuple(a.account_id for a in rec.add),
+        demote=tuple(a.account_id for a in rec.remove),
+        strategic_sams=float(rec.sams),
+        name=f"Recommended set, {rec.sams} SAMs",
+    )
+
+
+def recommended_tiers(analysis: PortfolioAnalysis, rec: Recommendation | None) -> pd.Series:
+    """Today's tiers with the recommendation's adds made strategic and removes made key."""
+    tiers = analysis.tiers.tier.astype(object).copy()
+    if rec is None:
+        return tiers
+    ids = analysis.accounts["account_id"].astype(str)
+    tiers[ids.isin([a.account_id for a in rec.add]).to_numpy()] = TIERS[0]
+    tiers[ids.isin([a.account_id for a in rec.remove]).to_numpy()] = TIERS[1]
+    return tiers
+
+
+def assign_for(analysis: PortfolioAnalysis, rec: Recommendation | None = None, **options) -> Assignment:
+    """Book balancing of ``analysis`` (after ``rec``'s moves when given) with its capacity per
+    tier and headcount; ``options``: change_weight, respect, time_limit."""
+    capacity = analysis.workload.by_tier["capacity"].astype(float).to_dict()
+    headcount = analysis.workload.available_headcount
+    return assign_books(
+        analysis.accounts,
+        recommended_tiers(analysis, rec),
+        capacity=capacity,
+        headcount=int(headcount) if headcount else None,
+        strategic_sams=rec.sams if rec is not None else None,
+        **options,
+    )
+
+
+def gains_figure(rec: Recommendation, top: int = 15) -> go.Figure:
+    """The moves' expected NPV gain per account (one strategic slot each) with P5–P95 bars:
+    accounts taken on in the strategic tier's colour, accounts returned to key in the key one."""
+    moves = [*rec.add[:top], *rec.remove[:top]][::-1]
+    if not moves:
+        return _figure(
+            "No move: today's strategic set is the best for these SAMs",
+            xaxis=dict(visible=False),
+            yaxis=dict(visible=False),
+        )
+    names = escape_text(pd.Series([f"{m.account_name} ({m.account_id})" for m in moves])).tolist()
+    means = [m.gain.mean for m in moves]
+    trace = dict(
+        type="bar",
+        orientation="h",
+        y=names,
+        x=means,
+        marker_color=[TIER_COLORS[TIERS[0]] if m in rec.add else TIER_COLORS[TIERS[1]] for m in moves],
+        error_x=dict(
+            type="data",
+            symmetric=False,
+            array=[m.gain.p95 - m.gain.mean for m in moves],
+            arrayminus=[m.gain.mean - m.gain.p5 for m in moves],
+            color="#555",
+        ),
+        customdata=[[money(m.gain.p5), money(m.gain.p95), money(m.arr)] for m in moves],
+        hovertemplate="%{y}<br>expected NPV %{x:$,.0f} (P5 %{customdata[0]}, P95 %{customdata[1]})"
+        "<br>ARR %{customdata[2]}<extra></extra>",
+        showlegend=False,
+    )
+    return _figure(
+        f"Expected NPV of each move (P5–P95 of the effect): {len(rec.add)} in, {len(rec.remove)} out",
+        [trace],
+        xaxis=dict(title="Expected NPV against today (per account = one strategic slot)", **MONEY_AXIS),
+        yaxis=dict(title=None),
+        height=max(360, 24 * len(moves) + 140),
+        shapes=[_line("x", 0.0, dict(color="#888", width=1))],
+    )
+
+
+def books_figure(assignment: Assignment) -> go.Figure:
+    """Each SAM's load before and after balancing (share of one SAM), against capacity."""
+    before = {b.sam: b for b in assignment.before}
+    after = [
+        b for b in assignment.after if b.strategic or b.key or before[b.sam].strategic or before[b.sam].key
+    ]
+    names = escape_text(pd.Series([b.sam for b in after], dtype=str)).tolist()
+    traces = [
+        dict(
+            type="bar",
+            x=names,
+            y=[before[b.sam].load for b in after],
+            name="Today",
+            marker_color=rgba(VARIANT_COLORS["Baseline"], 0.45),
+            hovertemplate="%{x}: %{y:.0%} of one SAM today<extra></extra>",
+        ),
+        dict(
+            type="bar",
+            x=names,
+            y=[b.load for b in after],
+            name="Balanced",
+            marker_color=TIER_COLORS[TIERS[0]],
+            hovertemplate="%{x}: %{y:.0%} of one SAM after balancing<extra></extra>",
+        ),
+    ]
+    return _figure(
+        f"SAM books before and after balancing: {len(assignment.moves)} accounts change owner",
+        traces,
+        barmode="group",
+        yaxis=dict(title="Load (share of one SAM's capacity)", tickformat=".0%"),
+        xaxis=dict(title=None, tickangle=-40),
+        shapes=[_line("y", 1.0, dict(color=ACCENT, dash="dash", width=2))],
+    )
+
+
+TORNADO_MEASURES = {
+    "npv": ("Scenario NPV against the baseline", "npv"),
+    "arr": ("Baseline expected ending ARR", "arr"),
+}
+
+
+def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
+    """Bars from the centre to each assumption's low and high end (same paths), largest first."""
+    title, key = TORNADO_MEASURES[measure]
+    centre = sensitivity.npv if key == "npv" else sensitivity.arr
+    swings = sorted(
+        sensitivity.swings,
+        key=lambda s: abs(getattr(s, f"{key}_high") - getattr(s, f"{key}_low")),
+    )
+    names = [plain_text(s.name) for s in swings]
+    traces = [
+        dict(
+            type="bar",
+            orientation="h",
+            y=names,
+            x=[getattr(s, f"{key}_{end}") - centre for s in swings],
+            base=centre,
+            name=f"{end} end",
+            marker_color=color,
+            text=[getattr(s, f"{end}_label") for s in swings],
+            textposition="auto",
+            hovertemplate="%{y} at %{text}: %{x:$,.0f} against the centre<extra></extra>",
+        )
+        for end, color in (("low", rgba(VARIANT_COLORS["Baseline"], 0.55)), ("high", TIER_COLORS[TIERS[0]]))
+    ]
+    return _figure(
+        f"What moves it: {title.lower()} (centre {money(centre)}, {sensitivity.paths:,} paths)",
+        traces,
+        barmode="overlay",
+        xaxis=dict(title=title, **MONEY_AXIS),
+        yaxis=dict(title=None),
+        height=max(380, 26 * len(swings) + 140),
+        shapes=[_line("x", centre, dict(color="#444", width=1))],
+    )
+
+
+def tornado_rows(sensitivity: Sensitivity) -> list[dict]:
+    """The tornado as table rows (text): assumption, its interval, NPV and ending ARR at each end."""
+    return [
+        {
+            "Assumption": s.name,
+            "Low": s.low_label,
+            "High": s.high_label,
+            "NPV at low": money(s.npv_low),
+            "NPV at high": money(s.npv_high),
+            "Ending ARR at low": money(s.arr_low),
+            "Ending ARR at high": money(s.arr_high),
+        }
+        for s in sensitivity.swings
+    ]
