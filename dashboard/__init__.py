@@ -18,7 +18,17 @@ from storage.scenarios import ScenarioStore
 from storage.session_store import check_redis, derived_key, private_directory, secret_key
 from storage.settings import REDIS_ENV, SECRET_ENV, ConfigurationError, Settings
 
-PAGES = ("overview", "concentration", "tiers", "retention", "trends", "capacity", "simulator", "data")
+PAGES = (
+    "overview",
+    "concentration",
+    "tiers",
+    "retention",
+    "trends",
+    "capacity",
+    "simulator",
+    "decisions",
+    "data",
+)
 WEIGHT_LABELS = {
     "revenue": "Revenue",
     "expansion_potential": "Expansion potential",

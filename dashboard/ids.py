@@ -157,6 +157,34 @@ SIM_PRECISION = "sim-precision"
 SIM_DECOMPOSITION = "sim-decomposition-graph"
 SIM_BACKTEST_RUN = "sim-backtest-run"
 SIM_BACKTEST_OUT = "sim-backtest-result"
+SIM_PRESET = "sim-preset"  # store: accounts to tick from the page's query (?promote=…&demote=…)
+
+# prefix "dec-": the Decisions page (issue 17)
+DEC_SAMS = "dec-sams"
+DEC_MAX_MOVES = "dec-max-moves"
+DEC_KEEP = "dec-keep"
+DEC_EXCLUDE = "dec-exclude"
+DEC_RUN = "dec-run"
+DEC_ERROR = "dec-error"
+DEC_HEADLINE = "dec-headline"
+DEC_KPIS = "dec-kpis"
+DEC_GAINS = "dec-gains-graph"
+DEC_MOVES_TABLE = "dec-moves-table"
+DEC_SIMULATE = "dec-simulate"
+DEC_BOOKS = "dec-books-graph"
+DEC_BOOKS_TABLE = "dec-books-table"
+DEC_BOOKS_NOTE = "dec-books-note"
+DEC_DOWNLOAD_BTN = "dec-download-moves"
+DEC_DOWNLOAD = "dec-download"
+DEC_OWNER_MOVES = "dec-owner-moves"  # store: the moves list for the download
+DEC_SENS_RUN = "dec-sensitivity-run"
+DEC_TORNADO_NPV = "dec-tornado-npv-graph"
+DEC_TORNADO_ARR = "dec-tornado-arr-graph"
+DEC_TORNADO_TABLE = "dec-tornado-table"
+DEC_SCENARIO = "dec-scenario"  # store: the recommended moves and SAMs
+DEC_PATHS = "dec-paths"  # store: ending ARR per path of each tornado run (for P(hit plan))
+DEC_TARGET = "dec-target"
+DEC_HIT = "dec-hit-plan"
 
 # prefix "table-": every chart's "View as table" (pattern-matched: {"type": …, "chart": export
 # name, "graph": the chart's id, "source": "analysis" or "simulation"}; see dashboard.chart_tables)

@@ -29,6 +29,7 @@ the baseline and the scenario; and the assumption whose interval moves the scena
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -117,16 +118,8 @@ class Sensitivity:
 
     def hit_plan(self, target: float) -> HitPlan:
         """P(hit plan) for ``target`` (ARR at the horizon, currency); ValueError unless positive."""
-        if not (isinstance(target, int | float) and math.isfinite(target) and target > 0):
-            raise ValueError(f"the ARR target must be a positive amount, got {target!r}")
-        base, scen = prob_hit(self.baseline_ending, target), prob_hit(self.scenario_ending, target)
-        moves = [
-            (s.name, prob_hit(s.endings[0][1], target), prob_hit(s.endings[1][1], target))
-            for s in self.swings
-        ]
-        name, low, high = max(moves, key=lambda m: abs(m[2] - m[1]))
-        error = lambda p: math.sqrt(p * (1 - p) / self.paths)  # noqa: E731
-        return HitPlan(float(target), base, scen, error(base), error(scen), name, low, high)
+        runs = [(s.name, s.endings[0][1], s.endings[1][1]) for s in self.swings]
+        return hit_plan(target, self.baseline_ending, self.scenario_ending, runs)
 
     def to_dict(self) -> dict:
         return {
@@ -136,6 +129,25 @@ class Sensitivity:
             "seed": self.seed,
             "swings": [s.to_dict() for s in self.swings],
         }
+
+
+def hit_plan(
+    target: float,
+    baseline: np.ndarray,
+    scenario: np.ndarray,
+    runs: Sequence[tuple[str, np.ndarray, np.ndarray]],
+) -> HitPlan:
+    """P(ending ARR ≥ ``target``) for the baseline and scenario paths, with Monte Carlo errors
+    √(P(1 − P)/paths), and the run pair (name, scenario endings at low and high) that moves the
+    scenario's probability most. ValueError unless the target is a positive amount."""
+    if not (isinstance(target, int | float) and math.isfinite(target) and target > 0):
+        raise ValueError(f"the ARR target must be a positive amount, got {target!r}")
+    base, scen = prob_hit(baseline, target), prob_hit(scenario, target)
+    moves = [(name, prob_hit(low, target), prob_hit(high, target)) for name, low, high in runs]
+    name, low, high = max(moves, key=lambda m: abs(m[2] - m[1]))
+    paths = len(scenario)
+    error = lambda p: math.sqrt(p * (1 - p) / paths)  # noqa: E731
+    return HitPlan(float(target), base, scen, error(base), error(scen), name, low, high)
 
 
 def prob_hit(ending: np.ndarray, target: float) -> float:

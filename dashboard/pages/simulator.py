@@ -430,10 +430,14 @@ def _saved() -> dbc.Card:
     )
 
 
-def layout(**_):
+def layout(promote: str = "", demote: str = "", **_):
+    """``promote``/``demote`` (comma-separated account ids, from a link such as the Decisions
+    page's "Simulate this") are ticked once the accounts are listed."""
+    preset = [i for i in f"{promote},{demote}".split(",") if i.strip()]
     return html.Div(
         [
             dcc.Store(id=ids.SIM_REPORT),
+            dcc.Store(id=ids.SIM_PRESET, data=preset),
             dcc.Store(id=ids.SIM_SAVED_VERSION, data=0),
             page_header(
                 "Simulator",
@@ -536,6 +540,20 @@ def _warnings(warnings: tuple[str, ...]) -> dbc.Alert | None:
         color="warning",
         className="small py-2 mt-2 mb-0",
     )
+
+
+@callback(
+    output=Output(ids.SIM_GRID, "selectedRows", allow_duplicate=True),
+    inputs=dict(rows=Input(ids.SIM_GRID, "rowData")),
+    state=dict(preset=State(ids.SIM_PRESET, "data")),
+    prevent_initial_call=True,
+)
+def tick_preset(rows, preset):
+    """Tick the accounts the page was opened with (``?promote=…&demote=…``) that are listed."""
+    if not preset or not rows:
+        raise PreventUpdate
+    listed = {row["account_id"] for row in rows}
+    return {"ids": [i.strip() for i in preset if i.strip() in listed]}
 
 
 @callback(

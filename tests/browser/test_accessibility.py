@@ -35,6 +35,7 @@ READY = {
     "trends": ("/trends", "#trends-note .alert", 1),  # the demo is a snapshot: no trend
     "capacity": ("/capacity", *CHARTS),
     "simulator": ("/simulator", "#sim-headline", 1),
+    "decisions": ("/decisions", "#dec-gains-graph .main-svg", 1),
     "data": ("/data", ".ag-row", 1),
 }
 
