@@ -180,14 +180,14 @@ def books_figure(assignment: Assignment) -> go.Figure:
 
 
 TORNADO_MEASURES = {
-    "npv": ("Scenario NPV against the baseline", "npv"),
-    "arr": ("Baseline expected ending ARR", "arr"),
+    "npv": ("Scenario NPV against the baseline", "npv", "NPV of the move"),
+    "arr": ("Baseline expected ending ARR", "arr", "Baseline ending ARR"),
 }
 
 
 def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
     """Bars from the centre to each assumption's low and high end (same paths), largest first."""
-    title, key = TORNADO_MEASURES[measure]
+    title, key, short = TORNADO_MEASURES[measure]
     centre = sensitivity.npv if key == "npv" else sensitivity.arr
     swings = sorted(
         sensitivity.swings,
@@ -210,7 +210,8 @@ def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
         for end, color in (("low", rgba(VARIANT_COLORS["Baseline"], 0.55)), ("high", TIER_COLORS[TIERS[0]]))
     ]
     return _figure(
-        f"What moves it: {title.lower()} (centre {money(centre)}, {sensitivity.paths:,} paths)",
+        f"{short}: {plain_text(swings[-1].name)} moves it most (centre {money(centre)}, "
+        f"{sensitivity.paths:,} paths)",
         traces,
         barmode="overlay",
         xaxis=dict(title=title, **MONEY_AXIS),

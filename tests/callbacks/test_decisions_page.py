@@ -1,0 +1,67 @@
+"""The Decisions page's callbacks (issue 17), called directly (no browser)."""
+
+import importlib
+
+import pytest
+from dash import no_update
+
+from portfolio.whatif import DEFAULT_SETTINGS
+from tests.callbacks.test_simulator_page import find
+
+
+@pytest.fixture(scope="module")
+def page(dash_app):
+    return importlib.import_module("dashboard.pages.decisions")
+
+
+def answer(page, **changes):
+    options = dict(_clicks=1, sams=6, max_moves=None, keep="", exclude="", settings=DEFAULT_SETTINGS)
+    return page.answer(**{**options, **changes})
+
+
+def test_six_sams_answer_the_three_questions(request_ctx, page):
+    assert page.fill_sams(settings=DEFAULT_SETTINGS, _version=0) == 4  # the demo's strategic SAMs
+    out = answer(page)
+    assert out["error"] == ""
+    assert out["headline"].startswith("With 6 strategic SAMs:")
+    scenario = out["scenario"]
+    assert scenario["sams"] == 6 and scenario["promote"]
+    assert out["href"].startswith("/simulator?promote=" + scenario["promote"][0])
+    assert out["owner_moves"] and {"from_sam", "to_sam"} <= set(out["owner_moves"][0])
+    download = page.download_moves(_clicks=1, moves=out["owner_moves"])
+    assert download["filename"] == "strata-sam-moves.csv"
+
+    figure_npv, figure_arr, _table, paths, error = page.how_sure(
+        _clicks=1, scenario=scenario, settings=DEFAULT_SETTINGS
+    )
+    assert error == "" and len(paths["scenario"]) == 1000 and len(paths["runs"]) == 12
+    assert "NPV" in figure_npv.layout.title.text and "ARR" in figure_arr.layout.title.text
+    text = str(page.show_hit_plan(target=50_000_000, paths=paths))
+    assert "baseline" in text and "Moved most by" in text
+    assert "positive amount" in str(page.show_hit_plan(target=-5, paths=paths))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"sams": 2.5}, "whole number of at least 1"),
+        ({"keep": "A10001", "exclude": "A10001"}, "both kept and excluded: A10001"),
+        ({"keep": "NOPE"}, "unknown or inactive"),
+        ({"sams": None}, "Enter the number of strategic SAMs"),
+    ],
+)
+def test_bad_input_says_why_and_changes_nothing(request_ctx, page, changes, message):
+    out = answer(page, **changes)
+    assert message in out["error"]
+    assert all(v is no_update for k, v in out.items() if k != "error")
+
+
+def test_simulate_this_ticks_the_moves_in_the_simulator(request_ctx, dash_app):
+    simulator = importlib.import_module("dashboard.pages.simulator")
+    layout = simulator.layout(promote="A1,A2", demote="A3")
+    from dashboard import ids
+
+    preset = find(layout, ids.SIM_PRESET).data
+    assert preset == ["A1", "A2", "A3"]
+    rows = [{"account_id": "A1"}, {"account_id": "A3"}]
+    assert simulator.tick_preset(rows=rows, preset=preset) == {"ids": ["A1", "A3"]}
