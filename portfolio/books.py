@@ -302,13 +302,16 @@ def _balance(
         ),
     ]
     upper = np.concatenate([allowed.ravel().astype(float), np.full(2 * s, np.inf)])
-    result = milp(
-        cost,
-        constraints=constraints,
-        integrality=np.concatenate([np.ones(nx), np.zeros(2 * s)]),
-        bounds=Bounds(np.zeros(nx + 2 * s), upper),
-        options={"time_limit": time_limit, "mip_rel_gap": MIP_GAP},
-    )
+    for limit in (time_limit, 10 * time_limit):  # a busy machine may find none in the first
+        result = milp(
+            cost,
+            constraints=constraints,
+            integrality=np.concatenate([np.ones(nx), np.zeros(2 * s)]),
+            bounds=Bounds(np.zeros(nx + 2 * s), upper),
+            options={"time_limit": limit, "mip_rel_gap": MIP_GAP},
+        )
+        if result.x is not None or result.status != 1:  # 1: the time limit, with nothing found
+            break
     if result.x is None:
         raise ValueError("no assignment fits the SAMs' capacity with these restrictions")
     chosen = result.x[:nx].reshape(n, s).argmax(axis=1)
