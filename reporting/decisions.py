@@ -135,7 +135,8 @@ def gains_figure(rec: Recommendation, top: int = 15) -> go.Figure:
         showlegend=False,
     )
     return _figure(
-        f"Expected NPV of each move (P5–P95 of the effect): {len(rec.add)} in, {len(rec.remove)} out",
+        f"Expected NPV of each move, P5–P95: {len(rec.add)} made strategic (blue), "
+        f"{len(rec.remove)} returned to key (orange)",
         [trace],
         xaxis=dict(title="Expected NPV against today (per account = one strategic slot)", **MONEY_AXIS),
         yaxis=dict(title=None),
@@ -210,11 +211,10 @@ def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
         for end, color in (("low", rgba(VARIANT_COLORS["Baseline"], 0.55)), ("high", TIER_COLORS[TIERS[0]]))
     ]
     return _figure(
-        f"{short}: {plain_text(swings[-1].name)} moves it most (centre {money(centre)}, "
-        f"{sensitivity.paths:,} paths)",
+        f"{short}: {plain_text(swings[-1].name).lower()} moves it most",
         traces,
         barmode="overlay",
-        xaxis=dict(title=title, **MONEY_AXIS),
+        xaxis=dict(title=f"{title} (centre {money(centre)}, {sensitivity.paths:,} paths)", **MONEY_AXIS),
         yaxis=dict(title=None),
         height=max(380, 26 * len(swings) + 140),
         shapes=[_line("x", centre, dict(color="#444", width=1))],

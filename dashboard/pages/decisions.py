@@ -22,6 +22,7 @@ from dashboard.components import graph, kpi_card, page_header, plain_table, tier
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money, percent
 from reporting import decisions
+from reporting.figures import message_figure
 from reporting.simulator import default_sams
 from simulation import Scenario, SimulationSettings
 from simulation.recommend import Recommendation
@@ -213,6 +214,8 @@ def _whole(value, what: str, least: int) -> int | None:
         simulate_off=Output(ids.DEC_SIMULATE, "disabled"),
         sens_off=Output(ids.DEC_SENS_RUN, "disabled"),
         paths=Output(ids.DEC_PATHS, "data", allow_duplicate=True),
+        tornado_npv=Output(ids.DEC_TORNADO_NPV, "figure", allow_duplicate=True),
+        tornado_arr=Output(ids.DEC_TORNADO_ARR, "figure", allow_duplicate=True),
         error=Output(ids.DEC_ERROR, "children"),
     ),
     inputs=dict(_clicks=Input(ids.DEC_RUN, "n_clicks"), sams=Input(ids.DEC_SAMS, "value")),
@@ -269,6 +272,8 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
         "simulate_off": not (rec.add or rec.remove),
         "sens_off": False,
         "paths": None,
+        "tornado_npv": NOT_YET,
+        "tornado_arr": NOT_YET,
         "error": "",
     }
 
@@ -287,7 +292,12 @@ _OUTPUTS = (
     "simulate_off",
     "sens_off",
     "paths",
+    "tornado_npv",
+    "tornado_arr",
     "error",
+)
+NOT_YET = message_figure(
+    "How sure are we?", "Press “How sure are we?” to move each assumption over its interval."
 )
 
 
@@ -319,12 +329,10 @@ def _kpis(rec: Recommendation) -> list:
 def _moves_table(rec: Recommendation) -> html.Div:
     rows = [
         {
-            "move": "in" if m in rec.add else "out",
+            "move": tier_label("Strategic") if m in rec.add else tier_label("Key"),
             "account": f"{m.account_name} ({m.account_id})",
-            "tier": tier_label(m.tier),
             "arr": m.arr,
-            "gain": m.gain.mean,
-            "interval": f"{money(m.gain.p5, signed=True)} to {money(m.gain.p95, signed=True)}",
+            "gain": f"{money(m.gain.mean, signed=True)} ({money(m.gain.p5)} to {money(m.gain.p95)})",
         }
         for m in (*rec.add, *rec.remove)
     ]
@@ -332,16 +340,9 @@ def _moves_table(rec: Recommendation) -> html.Div:
         return html.P("No move: today's strategic set is the best for these SAMs.")
     return plain_table(
         pd.DataFrame(rows),
-        {
-            "move": "Move",
-            "account": "Account",
-            "tier": "Tier today",
-            "arr": "ARR",
-            "gain": "Expected NPV",
-            "interval": "P5 to P95",
-        },
-        {"arr": money, "gain": lambda v: money(v, signed=True)},
-        right=("arr", "gain"),
+        {"move": "To", "account": "Account", "arr": "ARR", "gain": "Expected NPV (P5 to P95)"},
+        {"arr": money},
+        right=("arr",),
     )
 
 
