@@ -111,8 +111,10 @@ def layout(**_):
                                 href="/simulator",
                             ),
                             html.Div(
-                                "Opens the Simulator with these moves ticked; it hires (or releases) "
-                                "the SAMs the move needs, ⌈accounts / capacity⌉.",
+                                "Opens the Simulator with these moves ticked. With today's SAM count "
+                                "it keeps today's SAMs; with another it hires (or releases) what the "
+                                "move needs, ⌈accounts / capacity⌉ − ⌈today's / capacity⌉, which can "
+                                "differ from the count here.",
                                 className="small text-muted",
                             ),
                         ],
@@ -251,7 +253,14 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
         "demote": [a.account_id for a in rec.remove],
         "sams": rec.sams,
     }
-    query = urlencode({"promote": ",".join(scenario["promote"]), "demote": ",".join(scenario["demote"])})
+    staffing = "keep" if rec.sams == rec.today_sams else "hire"
+    query = urlencode(
+        {
+            "promote": ",".join(scenario["promote"]),
+            "demote": ",".join(scenario["demote"]),
+            "staffing": staffing,
+        }
+    )
     return {
         "headline": rec.headline(),
         "kpis": _kpis(rec),

@@ -430,10 +430,14 @@ def _saved() -> dbc.Card:
     )
 
 
-def layout(promote: str = "", demote: str = "", **_):
+def layout(promote: str = "", demote: str = "", staffing: str = "", **_):
     """``promote``/``demote`` (comma-separated account ids, from a link such as the Decisions
-    page's "Simulate this") are ticked once the accounts are listed."""
-    preset = [i for i in f"{promote},{demote}".split(",") if i.strip()]
+    page's "Simulate this") are ticked once the accounts are listed; ``staffing`` ("keep" or
+    "hire") sets the scenario's staffing."""
+    preset = {
+        "ids": [i.strip() for i in f"{promote},{demote}".split(",") if i.strip()],
+        "staffing": staffing if staffing in ("keep", "hire") else None,
+    }
     return html.Div(
         [
             dcc.Store(id=ids.SIM_REPORT),
@@ -543,17 +547,21 @@ def _warnings(warnings: tuple[str, ...]) -> dbc.Alert | None:
 
 
 @callback(
-    output=Output(ids.SIM_GRID, "selectedRows", allow_duplicate=True),
+    output=[
+        Output(ids.SIM_GRID, "selectedRows", allow_duplicate=True),
+        Output(ids.SIM_STAFFING, "value", allow_duplicate=True),
+    ],
     inputs=dict(rows=Input(ids.SIM_GRID, "rowData")),
     state=dict(preset=State(ids.SIM_PRESET, "data")),
     prevent_initial_call=True,
 )
 def tick_preset(rows, preset):
-    """Tick the accounts the page was opened with (``?promote=…&demote=…``) that are listed."""
-    if not preset or not rows:
+    """Tick the accounts the page was opened with (``?promote=…&demote=…``) that are listed,
+    and set the staffing it names."""
+    if not isinstance(preset, dict) or not preset.get("ids") or not rows:
         raise PreventUpdate
     listed = {row["account_id"] for row in rows}
-    return {"ids": [i.strip() for i in preset if i.strip() in listed]}
+    return {"ids": [i for i in preset["ids"] if i in listed]}, preset.get("staffing") or no_update
 
 
 @callback(
