@@ -324,7 +324,8 @@ def recommend(
         )
     a0 = np.where(current, attention(int(current.sum()), capacity, today_sams), 0.0)
     gain_in = npv_gains(accounts, 1 - a0, assumptions, treatment, settings, draws)
-    gain_out = npv_gains(accounts, -a0, assumptions, treatment, settings, draws)
+    gain_out = np.zeros_like(gain_in)  # only today's strategic accounts can lose attention
+    gain_out[:, current] = npv_gains(accounts[current], -a0[current], assumptions, treatment, settings, draws)
     value = (gain_in - gain_out).mean(axis=0)
     cost_pv = sam_cost_pv(settings)
 
