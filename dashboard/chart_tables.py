@@ -17,6 +17,7 @@ from dashboard import ids
 from dashboard.components import CHART_NAMES, HIDE_TABLE, SHOW_TABLE, chart_table
 from dashboard.whatif import analyze_session, history_session
 from reporting.chart_tables import ANALYSIS_TABLES, SIMULATION_TABLES, TREND_TABLES
+from reporting.decisions import DECISION_TABLES
 from reporting.simulation_report import SimulationReport, UnreadableReport
 
 
@@ -64,6 +65,7 @@ _register_toggle(
     "analysis", [Input(ids.SETTINGS, "data"), Input(ids.SESSION_VERSION, "data"), Input(OPTIONS, "value")]
 )
 _register_toggle("simulation", [Input(ids.SIM_REPORT, "data")])
+_register_toggle("decisions", [Input(ids.DEC_SCENARIO, "data"), Input(ids.DEC_PATHS, "data")])
 
 
 @dash.callback(
@@ -107,3 +109,20 @@ def simulation_table(requested, data):
         return "Nothing simulated yet."
     name = ctx.triggered_id["chart"]
     return chart_table(SIMULATION_TABLES[name](report), table_label(name))
+
+
+@dash.callback(
+    output=Output(_part(ids.TABLE_BODY, "decisions"), "children"),
+    inputs=dict(requested=Input(_part(ids.TABLE_REQUEST, "decisions"), "data")),
+    state=dict(result=State(ids.DEC_SCENARIO, "data"), paths=State(ids.DEC_PATHS, "data")),
+    prevent_initial_call=True,
+)
+def decisions_table(requested, result, paths):
+    """The Decisions page's chart table, from the results on screen; nothing once closed."""
+    if not requested:
+        return None
+    name = ctx.triggered_id["chart"]
+    source = paths if name.startswith("decisions-tornado") else result
+    if not source:
+        return "Nothing computed yet."
+    return chart_table(DECISION_TABLES[name](source), table_label(name))

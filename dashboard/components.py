@@ -55,6 +55,10 @@ CHART_NAMES = {
     "trend-bridge": "ARR bridge per quarter",
     "trend-cohorts": "Cohorts",
     "trend-strategic-cohorts": "Strategic cohorts",
+    "decisions-gains": "Expected NPV of each move",
+    "decisions-books": "SAM books before and after",
+    "decisions-tornado-npv": "What moves the NPV",
+    "decisions-tornado-arr": "What moves the ending ARR",
 }
 """Each chart's short name by export name: the accessible name of its figure, its "View as
 table" button's description and its table's name (the chart's summary is its long text)."""
@@ -104,6 +108,7 @@ def graph(
 
 
 SIMULATION_PREFIX = "simulation-"
+DECISIONS_PREFIX = "decisions-"
 """Export names of the Simulator's charts start with it: their tables come from its report."""
 SHOW_TABLE, HIDE_TABLE = "View as table", "Hide table"
 
@@ -111,6 +116,8 @@ SHOW_TABLE, HIDE_TABLE = "View as table", "Hide table"
 def table_ids(component_id: str, export: str) -> dict[str, dict]:
     """The pattern-matched ids of a chart's "View as table" parts, by their ``type``."""
     source = "simulation" if export.startswith(SIMULATION_PREFIX) else "analysis"
+    if export.startswith(DECISIONS_PREFIX):
+        source = "decisions"  # the Decisions page's results (dashboard.chart_tables)
     key = {"chart": export, "graph": component_id, "source": source}
     return {t: {"type": t, **key} for t in (ids.TABLE_TOGGLE, ids.TABLE_REQUEST, ids.TABLE_BODY)}
 

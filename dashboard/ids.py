@@ -180,7 +180,6 @@ DEC_OWNER_MOVES = "dec-owner-moves"  # store: the moves list for the download
 DEC_SENS_RUN = "dec-sensitivity-run"
 DEC_TORNADO_NPV = "dec-tornado-npv-graph"
 DEC_TORNADO_ARR = "dec-tornado-arr-graph"
-DEC_TORNADO_TABLE = "dec-tornado-table"
 DEC_SCENARIO = "dec-scenario"  # store: the recommended moves and SAMs
 DEC_PATHS = "dec-paths"  # store: ending ARR per path of each tornado run (for P(hit plan))
 DEC_TARGET = "dec-target"

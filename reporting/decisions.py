@@ -18,6 +18,7 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.books import Assignment, assign_books
 from portfolio.formatting import money
 from portfolio.schema import TIERS
+from reporting.chart_tables import ChartTable
 from reporting.figures import MONEY_AXIS, _figure, _line, escape_text, plain_text
 from reporting.simulator import default_sams
 from reporting.theme import ACCENT, TIER_COLORS, VARIANT_COLORS, rgba
@@ -221,17 +222,70 @@ def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
     )
 
 
-def tornado_rows(sensitivity: Sensitivity) -> list[dict]:
-    """The tornado as table rows (text): assumption, its interval, NPV and ending ARR at each end."""
-    return [
+def gains_table(result: dict) -> ChartTable:
+    """The moves chart's data: each account in or out with its expected NPV and P5–P95."""
+    rec = result["recommendation"]
+    rows = [
         {
-            "Assumption": s.name,
-            "Low": s.low_label,
-            "High": s.high_label,
-            "NPV at low": money(s.npv_low),
-            "NPV at high": money(s.npv_high),
-            "Ending ARR at low": money(s.arr_low),
-            "Ending ARR at high": money(s.arr_high),
+            "Move": move,
+            "Account": f"{a['account_name']} ({a['account_id']})",
+            "ARR": money(a["arr"]),
+            "Expected NPV": money(a["gain"]["mean"], signed=True),
+            "P5": money(a["gain"]["p5"], signed=True),
+            "P95": money(a["gain"]["p95"], signed=True),
         }
-        for s in sensitivity.swings
+        for move, key in (("made strategic", "add"), ("returned to key", "remove"))
+        for a in rec[key]
     ]
+    note = "" if rows else "No move: today's strategic set is the best for these SAMs."
+    return ChartTable(pd.DataFrame(rows), ("ARR", "Expected NPV", "P5", "P95"), note)
+
+
+def books_table(result: dict) -> ChartTable:
+    """The books chart's data: each SAM's accounts, load and ARR today and after balancing."""
+    books = result["books"]
+    before = {b["sam"]: b for b in books["before"]}
+    rows = [
+        {
+            "SAM": b["sam"],
+            "Strategic today": before[b["sam"]]["strategic"],
+            "Key today": before[b["sam"]]["key"],
+            "Load today": f"{before[b['sam']]['load']:.0%}",
+            "Strategic after": b["strategic"],
+            "Key after": b["key"],
+            "Load after": f"{b['load']:.0%}",
+            "ARR after": money(b["arr"]),
+        }
+        for b in books["after"]
+        if b["strategic"] or b["key"] or before[b["sam"]]["strategic"] or before[b["sam"]]["key"]
+    ]
+    numeric = tuple(c for c in (rows[0] if rows else {}) if c != "SAM")
+    return ChartTable(pd.DataFrame(rows), numeric, "Load: share of one SAM's capacity.")
+
+
+def _tornado_table(key: str, label: str):
+    def table(sensitivity: dict) -> ChartTable:
+        rows = [
+            {
+                "Assumption": s["name"],
+                "Low": s["low"],
+                "High": s["high"],
+                f"{label} at low": money(s[f"{key}_low"]),
+                f"{label} at high": money(s[f"{key}_high"]),
+            }
+            for s in sensitivity["swings"]
+        ]
+        centre = money(sensitivity[key])
+        note = f"Centre {centre}; {sensitivity['paths']:,} paths a run, the same random numbers in every run."
+        return ChartTable(pd.DataFrame(rows), (f"{label} at low", f"{label} at high"), note)
+
+    return table
+
+
+DECISION_TABLES = {
+    "decisions-gains": gains_table,
+    "decisions-books": books_table,
+    "decisions-tornado-npv": _tornado_table("npv", "NPV"),
+    "decisions-tornado-arr": _tornado_table("arr", "Ending ARR"),
+}
+"""Each Decisions chart's "View as table", from the page's stores (plain dicts)."""

@@ -18,7 +18,17 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids
-from dashboard.components import graph, kpi_card, page_header, plain_table, tier_label
+from dashboard.components import (
+    CHART_NAMES,
+    GRAPH_CONFIG,
+    chart_name_id,
+    kpi_card,
+    page_header,
+    plain_table,
+    table_region,
+    table_toggle,
+    tier_label,
+)
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money, percent
 from reporting import decisions
@@ -27,6 +37,19 @@ from reporting.simulator import default_sams
 from simulation import Scenario, SimulationSettings
 from simulation.recommend import Recommendation
 from simulation.sensitivity import hit_plan, tornado
+
+
+def _chart(component_id: str, name: str) -> html.Div:
+    """A chart with its "View as table" (built by :mod:`dashboard.chart_tables` from this page's
+    stores); no Download menu: the board pack renders the analysis and simulator charts only."""
+    return html.Div(
+        [
+            html.Span(CHART_NAMES[name], id=chart_name_id(component_id), hidden=True),
+            html.Div(table_toggle(component_id, name), className="chart-toolbar"),
+            dcc.Graph(id=component_id, config=GRAPH_CONFIG),
+            table_region(component_id, name),
+        ]
+    )
 
 
 def _field(label: str, control, width: int) -> dbc.Col:
@@ -95,7 +118,7 @@ def layout(**_):
             html.H5("Which accounts", className="mt-3"),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.DEC_GAINS), lg=7),
+                    dbc.Col(_chart(ids.DEC_GAINS, "decisions-gains"), lg=7),
                     dbc.Col(
                         [
                             html.Div(
@@ -126,7 +149,7 @@ def layout(**_):
             html.P(id=ids.DEC_BOOKS_NOTE, className="small text-muted"),
             dbc.Row(
                 [
-                    dbc.Col(graph(ids.DEC_BOOKS), lg=7),
+                    dbc.Col(_chart(ids.DEC_BOOKS, "decisions-books"), lg=7),
                     dbc.Col(
                         [
                             html.Div(
@@ -156,14 +179,10 @@ def layout(**_):
             dcc.Loading(
                 dbc.Row(
                     [
-                        dbc.Col(graph(ids.DEC_TORNADO_NPV), lg=6),
-                        dbc.Col(graph(ids.DEC_TORNADO_ARR), lg=6),
+                        dbc.Col(_chart(ids.DEC_TORNADO_NPV, "decisions-tornado-npv"), lg=6),
+                        dbc.Col(_chart(ids.DEC_TORNADO_ARR, "decisions-tornado-arr"), lg=6),
                     ]
                 )
-            ),
-            html.Details(
-                [html.Summary("View as table"), html.Div(id=ids.DEC_TORNADO_TABLE)],
-                className="mb-3",
             ),
             dbc.Row(
                 [
@@ -252,6 +271,8 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
         "promote": [a.account_id for a in rec.add],
         "demote": [a.account_id for a in rec.remove],
         "sams": rec.sams,
+        "recommendation": rec.to_dict(),  # for the charts' "View as table"
+        "books": assignment.to_dict(),
     }
     staffing = "keep" if rec.sams == rec.today_sams else "hire"
     query = urlencode(
@@ -397,7 +418,6 @@ def download_moves(_clicks, moves):
     output=[
         Output(ids.DEC_TORNADO_NPV, "figure"),
         Output(ids.DEC_TORNADO_ARR, "figure"),
-        Output(ids.DEC_TORNADO_TABLE, "children"),
         Output(ids.DEC_PATHS, "data"),
         Output(ids.DEC_ERROR, "children", allow_duplicate=True),
     ],
@@ -409,7 +429,7 @@ def how_sure(_clicks, scenario, settings):
     """The tornado of the recommended move; the ending ARR per path of each run is kept (whole
     currency units) for P(hit plan)."""
     if not scenario:
-        return no_update, no_update, no_update, no_update, "Press Recommend first."
+        return no_update, no_update, no_update, "Press Recommend first."
     analysis = analyze_session(settings)
     inputs = decisions.decision_inputs(analysis, SimulationSettings())
     move = Scenario(tuple(scenario["promote"]), tuple(scenario["demote"]), float(scenario["sams"]))
@@ -422,23 +442,15 @@ def how_sure(_clicks, scenario, settings):
             settings=inputs.settings,
         )
     except ValueError as exc:
-        return no_update, no_update, no_update, no_update, f"Cannot run the sensitivity: {exc}."
+        return no_update, no_update, no_update, f"Cannot run the sensitivity: {exc}."
     whole = lambda a: np.rint(a).astype(np.int64).tolist()  # noqa: E731
     paths = {
         "baseline": whole(result.baseline_ending),
         "scenario": whole(result.scenario_ending),
         "runs": [[s.name, whole(s.endings[0][1]), whole(s.endings[1][1])] for s in result.swings],
+        **result.to_dict(),  # the tornado's readings, for its "View as table"
     }
-    table = plain_table(
-        pd.DataFrame(decisions.tornado_rows(result)), {c: c for c in decisions.tornado_rows(result)[0]}
-    )
-    return (
-        decisions.tornado_figure(result, "npv"),
-        decisions.tornado_figure(result, "arr"),
-        table,
-        paths,
-        "",
-    )
+    return decisions.tornado_figure(result, "npv"), decisions.tornado_figure(result, "arr"), paths, ""
 
 
 @callback(

@@ -5,8 +5,10 @@ import importlib
 import pytest
 from dash import no_update
 
-from dashboard import ids
+from dashboard import chart_tables, ids
+from dashboard.components import table_ids
 from portfolio.whatif import DEFAULT_SETTINGS
+from tests.callbacks.test_chart_table_callbacks import triggered_by
 from tests.callbacks.test_simulator_page import find
 
 
@@ -33,11 +35,19 @@ def test_six_sams_answer_the_three_questions(request_ctx, page):
     download = page.download_moves(_clicks=1, moves=out["owner_moves"])
     assert download["filename"] == "strata-sam-moves.csv"
 
-    figure_npv, figure_arr, _table, paths, error = page.how_sure(
+    figure_npv, figure_arr, paths, error = page.how_sure(
         _clicks=1, scenario=scenario, settings=DEFAULT_SETTINGS
     )
     assert error == "" and len(paths["scenario"]) == 1000 and len(paths["runs"]) == 12
     assert "NPV" in figure_npv.layout.title.text and "ARR" in figure_arr.layout.title.text
+    tables = {
+        name: _table(name, out["scenario"], paths)
+        for name in ("decisions-gains", "decisions-books", "decisions-tornado-npv", "decisions-tornado-arr")
+    }
+    assert tables["decisions-gains"].data[0]["Move"] == "made strategic"
+    assert len(tables["decisions-gains"].data) == len(scenario["promote"]) + len(scenario["demote"])
+    assert len(tables["decisions-tornado-npv"].data) == 12
+    assert {"SAM", "Load after"} <= set(tables["decisions-books"].data[0])
     text = str(page.show_hit_plan(target=50_000_000, paths=paths))
     assert "baseline" in text and "Moved most by" in text
     assert "positive amount" in str(page.show_hit_plan(target=-5, paths=paths))
@@ -65,3 +75,17 @@ def test_simulate_this_ticks_the_moves_in_the_simulator(request_ctx, dash_app):
     assert preset == {"ids": ["A1", "A2", "A3"], "staffing": "keep"}
     rows = [{"account_id": "A1"}, {"account_id": "A3"}]
     assert simulator.tick_preset(rows=rows, preset=preset) == ({"ids": ["A1", "A3"]}, "keep")
+
+
+def _table(name: str, result: dict, paths: dict):
+    """The chart's "View as table", opened (dashboard.chart_tables.decisions_table)."""
+    graph = {
+        "decisions-gains": ids.DEC_GAINS,
+        "decisions-books": ids.DEC_BOOKS,
+        "decisions-tornado-npv": ids.DEC_TORNADO_NPV,
+        "decisions-tornado-arr": ids.DEC_TORNADO_ARR,
+    }[name]
+    triggered_by(table_ids(graph, name)[ids.TABLE_REQUEST])
+    region = chart_tables.decisions_table(requested=1, result=result, paths=paths)
+    assert region.to_plotly_json()["props"]["role"] == "region"
+    return next(c for c in region.children if type(c).__name__ == "Div").children[0]  # after the note
