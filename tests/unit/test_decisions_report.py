@@ -1,0 +1,70 @@
+"""reporting.decisions (issue 17): the figures and tables show the numbers they are given."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reporting.decisions import DECISION_TABLES, gains_figure, tornado_figure
+from simulation.recommend import AccountGain, Band, Recommendation
+from simulation.sensitivity import Sensitivity, Swing
+
+ENDS = ((np.ones(4), np.ones(4)), (np.ones(4), np.ones(4)))
+
+
+def sensitivity() -> Sensitivity:
+    swings = (
+        Swing("Treatment hazard ratio", "0.72", "1.00", 300.0, 100.0, 1000.0, 1000.0, ENDS),
+        Swing("Churn, Key", "odds × 0.8", "odds × 1.25", 220.0, 180.0, 1100.0, 900.0, ENDS),
+    )
+    return Sensitivity(200.0, 1000.0, swings, np.ones(4), np.ones(4), 4, 1)
+
+
+def test_tornado_bars_run_from_the_centre_to_each_end():
+    figure = tornado_figure(sensitivity(), "npv")
+    low, high = figure.data
+    assert low.base == high.base == 200.0
+    # smallest range first (Plotly draws the last category on top): churn, then the hazard ratio
+    assert list(low.y) == ["Churn, Key", "Treatment hazard ratio"]
+    assert list(low.x) == [20.0, 100.0] and list(high.x) == [-20.0, -100.0]
+    assert "treatment hazard ratio moves it most" in figure.layout.title.text
+    arr = tornado_figure(sensitivity(), "arr")
+    assert list(arr.data[1].x) == [0.0, -100.0]  # the treatment does not move the baseline
+
+
+def test_tornado_table_lists_each_end():
+    table = DECISION_TABLES["decisions-tornado-npv"](sensitivity().to_dict())
+    assert table.frame.iloc[0].to_dict() == {
+        "Assumption": "Treatment hazard ratio",
+        "Low": "0.72",
+        "High": "1.00",
+        "NPV at low": "$300",
+        "NPV at high": "$100",
+    }
+
+
+def test_gains_figure_has_each_move_with_its_interval():
+    gain = AccountGain("A1", "Acme", 1000.0, "Key", Band(50.0, 10.0, 90.0))
+    loss = AccountGain("A2", "Beta", 500.0, "Strategic", Band(-20.0, -30.0, -5.0))
+    rec = Recommendation(
+        1,
+        1.0,
+        10.0,
+        10,
+        ("A1",),
+        ("A2",),
+        (gain,),
+        (loss,),
+        Band(30.0, 0.0, 60.0),
+        0.0,
+        {"one_more": None, "one_fewer": None},
+        "assumed",
+    )
+    bar = gains_figure(rec).data[0]
+    assert list(bar.x) == [-20.0, 50.0]  # removals below the additions
+    assert list(bar.error_x.array) == [15.0, 40.0]
+    assert list(bar.error_x.arrayminus) == [10.0, 40.0]
+    table = DECISION_TABLES["decisions-gains"]({"recommendation": rec.to_dict()})
+    assert table.frame["Expected NPV"].tolist() == ["+$50", "−$20"]
+    assert rec.headline().startswith("With 1 strategic SAM: make 1 account strategic and return 1 to key")
+    assert rec.to_dict()["expected_npv"] == pytest.approx({"mean": 30.0, "p5": 0.0, "p95": 60.0})
