@@ -264,15 +264,19 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
             keep=_ids(keep),
             exclude=_ids(exclude),
         )
-        assignment = decisions.assign_for(analysis, rec)
     except ValueError as exc:
         return {**unchanged, "error": f"Cannot recommend: {exc}."}
+    books_problem = ""
+    try:
+        assignment = decisions.assign_for(analysis, rec)
+    except ValueError as exc:  # the recommendation stands; the books say why they cannot be balanced
+        assignment, books_problem = None, f"The books cannot be balanced: {exc}."
     scenario = {
         "promote": [a.account_id for a in rec.add],
         "demote": [a.account_id for a in rec.remove],
         "sams": rec.sams,
         "recommendation": rec.to_dict(),  # for the charts' "View as table"
-        "books": assignment.to_dict(),
+        "books": assignment.to_dict() if assignment is not None else {"before": [], "after": []},
     }
     staffing = "keep" if rec.sams == rec.today_sams else "hire"
     query = urlencode(
@@ -287,16 +291,7 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
         "kpis": _kpis(rec),
         "gains": decisions.gains_figure(rec),
         "moves": _moves_table(rec),
-        "books": decisions.books_figure(assignment),
-        "books_table": _books_table(assignment),
-        "books_note": " ".join(
-            [
-                f"Strategic and key accounts assigned to SAMs after the recommendation: "
-                f"{len(assignment.moves)} change owner.",
-                *[n[0].upper() + n[1:] + "." for n in assignment.notes],
-            ]
-        ),
-        "owner_moves": assignment.moves_frame().to_dict("records"),
+        **_books(assignment, books_problem),
         "scenario": scenario,
         "href": f"/simulator?{query}",
         "simulate_off": not (rec.add or rec.remove),
@@ -305,6 +300,24 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
         "tornado_npv": NOT_YET,
         "tornado_arr": NOT_YET,
         "error": "",
+    }
+
+
+def _books(assignment, problem: str) -> dict:
+    """The "who owns them" outputs: the chart, the table, the note and the moves list."""
+    if assignment is None:
+        none = message_figure("SAM books", problem)
+        return {"books": none, "books_table": None, "books_note": problem, "owner_moves": []}
+    note = [
+        "Strategic and key accounts assigned to SAMs after the recommendation: "
+        f"{len(assignment.moves)} change owner.",
+        *[n[0].upper() + n[1:] + "." for n in assignment.notes],
+    ]
+    return {
+        "books": decisions.books_figure(assignment),
+        "books_table": _books_table(assignment),
+        "books_note": " ".join(note),
+        "owner_moves": assignment.moves_frame().to_dict("records"),
     }
 
 

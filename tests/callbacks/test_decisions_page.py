@@ -89,3 +89,16 @@ def _table(name: str, result: dict, paths: dict):
     region = chart_tables.decisions_table(requested=1, result=result, paths=paths)
     assert region.to_plotly_json()["props"]["role"] == "region"
     return next(c for c in region.children if type(c).__name__ == "Div").children[0]  # after the note
+
+
+def test_books_that_cannot_be_balanced_leave_the_recommendation(request_ctx, page, monkeypatch):
+    """A file without a SAM column and no headcount: the recommendation is shown, the books say why."""
+
+    def no_sams(*_args, **_kwargs):
+        raise ValueError("the file names no SAMs (no sam column): give the headcount to assign to")
+
+    monkeypatch.setattr(page.decisions, "assign_for", no_sams)
+    out = answer(page)
+    assert out["error"] == "" and out["headline"].startswith("With 6 strategic SAMs")
+    assert out["books_note"].startswith("The books cannot be balanced: the file names no SAMs")
+    assert out["owner_moves"] == []
