@@ -25,7 +25,7 @@ from reporting.theme import ACCENT, TIER_COLORS, VARIANT_COLORS, rgba
 from simulation import Assumptions, Scenario, SimulationSettings, TreatmentEffect, simulation_accounts
 from simulation.calibration import starting_assumptions, starting_treatment
 from simulation.recommend import Recommendation, recommend
-from simulation.sensitivity import Sensitivity
+from simulation.sensitivity import Sensitivity, Swing
 
 
 @dataclass(frozen=True)
@@ -196,6 +196,14 @@ def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
         key=lambda s: abs(getattr(s, f"{key}_high") - getattr(s, f"{key}_low")),
     )
     names = [plain_text(s.name) for s in swings]
+    widest = max(
+        (abs(getattr(s, f"{key}_{end}") - centre) for s in swings for end in ("low", "high")), default=0
+    )
+
+    def label(s: Swing, end: str) -> str:
+        """The end's setting on its bar, left off bars too short to hold it (the hover has it)."""
+        return getattr(s, f"{end}_label") if abs(getattr(s, f"{key}_{end}") - centre) > 0.06 * widest else ""
+
     traces = [
         dict(
             type="bar",
@@ -205,9 +213,10 @@ def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
             base=centre,
             name=f"{end} end",
             marker_color=color,
-            text=[getattr(s, f"{end}_label") for s in swings],
-            textposition="auto",
-            hovertemplate="%{y} at %{text}: %{x:$,.0f} against the centre<extra></extra>",
+            text=[label(s, end) for s in swings],
+            customdata=[getattr(s, f"{end}_label") for s in swings],
+            textposition="inside",
+            hovertemplate="%{y} at %{customdata}: %{x:$,.0f} against the centre<extra></extra>",
         )
         for end, color in (("low", rgba(VARIANT_COLORS["Baseline"], 0.55)), ("high", TIER_COLORS[TIERS[0]]))
     ]

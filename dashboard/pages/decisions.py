@@ -172,7 +172,8 @@ def layout(**_):
                 "Each assumption moved over its interval, one at a time, on the same random paths "
                 "(1,000 paths a run; takes a few seconds). Intervals: the treatment's 90% intervals, "
                 "ramp 0 to twice its length, margin ±10 points, discount ±5 points, churn odds "
-                "×0.8/×1.25 and growth ±3 points per tier, portfolio NRR volatility ±3 points.",
+                "×0.8/×1.25 and growth ±3 points per tier, portfolio NRR volatility ±3 points. The baseline "
+                "is the data as it is: the treatment, ramp, margin and discount do not move its ARR.",
                 className="small text-muted",
             ),
             dbc.Button("How sure are we?", id=ids.DEC_SENS_RUN, color="primary", size="sm", disabled=True),
