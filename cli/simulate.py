@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 
 from cli.errors import CliError
-from cli.options import load_and_analyze, source_info
+from cli.options import facts_fields, facts_line, load_and_analyze, source_info
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
@@ -40,11 +40,18 @@ def run(args: argparse.Namespace) -> int:
         warnings = list(simulated.assumptions.warnings)
         print(
             json.dumps(
-                {**report.summary_dict(), "source": source_info(result), "warnings": warnings}, indent=2
+                {
+                    **report.summary_dict(),
+                    **facts_fields(analysis.facts),
+                    "source": source_info(result),
+                    "warnings": warnings,
+                },
+                indent=2,
             )
         )
     else:
         print(render_simulation(report, result.report.source, simulated.assumptions.warnings))
+        print(facts_line(analysis.facts))
     return 0
 
 

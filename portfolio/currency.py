@@ -9,6 +9,8 @@ from types import MappingProxyType
 import pandas as pd
 
 DEFAULT_CURRENCY = "USD"
+CURRENCY_ENV = "STRATA_CURRENCY"
+"""The environment variable naming the currency of files that do not say theirs."""
 CURRENCY_SYMBOLS = MappingProxyType(
     {
         "USD": "$",
@@ -156,8 +158,8 @@ def currency_in_cells(cells: pd.Series, column: str) -> tuple[str | None, str]:
 
 def currency_of_countries(countries: pd.Series, column: str) -> tuple[str | None, str]:
     """The home currency of the country on at least :data:`COUNTRY_MAJORITY` of the rows:
-    ``(ISO code or None, phrase)``, e.g. ``("GBP", "the Country column (91% of rows United
-    Kingdom)")``. Blank cells count as rows of no country."""
+    ``(ISO code or None, phrase)``, e.g. ``("GBP", "the Country column: 91% of rows United
+    Kingdom")``. Blank cells count as rows of no country."""
     names = countries.astype(str).str.strip()
     if names.empty:
         return None, ""
@@ -167,4 +169,4 @@ def currency_of_countries(countries: pd.Series, column: str) -> tuple[str | None
     if code is None or share < COUNTRY_MAJORITY:
         return None, ""
     shown = names[names.str.lower() == top].iloc[0]
-    return code, f"the {column} column ({share:.0%} of rows {shown})"
+    return code, f"the {column} column: {share:.0%} of rows {shown}"

@@ -25,7 +25,7 @@ import pandas as pd
 
 from portfolio.currency import CURRENCY_SYMBOLS, DEFAULT_CURRENCY, validate_currency
 from portfolio.quarters import QuarterlyRevenue
-from portfolio.trends import billing_kind
+from portfolio.trends import Trend, billing_kind
 
 DATA_KINDS = ("subscription", "transactional")
 DEFAULT_SOURCE = "no currency in the file: the default"
@@ -143,7 +143,9 @@ def chosen(
     if data_kind not in (None, ""):
         kind = validate_data_kind(data_kind)
         if kind != facts.data_kind:
-            facts = replace(facts, data_kind=kind, data_kind_reason=f"Set to {kind} by the user.")
+            shown = "shown" if kind == "subscription" else "not shown"
+            reason = f"Set to {kind} by the user, so the SaaS benchmarks (NRR 120%+, GRR 92–98%) are {shown}."
+            facts = replace(facts, data_kind=kind, data_kind_reason=reason)
     return facts
 
 
@@ -153,3 +155,11 @@ def retention_names(facts: DataFacts) -> tuple[str, str]:
     if facts.transactional:
         return "Net repeat-revenue retention", "Gross repeat-revenue retention"
     return "NRR", "GRR"
+
+
+def trend_of_kind(trend: Trend, facts: DataFacts) -> Trend:
+    """``trend`` judged by the data kind in ``facts`` (which the user may have chosen): SaaS
+    benchmarks only for subscription data, with the facts' reason."""
+    if not trend.points:
+        return trend
+    return replace(trend, subscription_like=not facts.transactional, kind_reason=facts.data_kind_reason)

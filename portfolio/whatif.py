@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
 from portfolio.cohorts import Cohorts, revenue_cohorts
+from portfolio.datafacts import facts_of, trend_of_kind
 from portfolio.ingest.history import quarters_of
 from portfolio.schema import TIERS
 from portfolio.tiers import (
@@ -132,7 +133,8 @@ def _tier_settings(settings: dict | None) -> tuple[dict[str, float], Thresholds]
 def trend_with(accounts, settings: dict | None) -> Trend:
     """:func:`portfolio.trends.quarterly_trend` of the history ``accounts`` came from (none for
     a snapshot), tiered by the scorecard under the given what-if settings."""
-    return quarterly_trend(quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)))
+    trend = quarterly_trend(quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)))
+    return trend_of_kind(trend, facts_of(accounts))
 
 
 @dataclass(frozen=True)
