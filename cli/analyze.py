@@ -7,10 +7,10 @@ import json
 
 import pandas as pd
 
-from cli.options import facts_line, load_and_analyze, source_info
+from cli.options import load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.datafacts import BENCHMARK_NOTE, trend_of_kind
+from portfolio.datafacts import BENCHMARK_NOTE, describe, trend_of_kind
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
 from portfolio.migration import Migration, migration
@@ -81,7 +81,7 @@ def render_text(
 ) -> str:
     """The human-readable report printed by ``portfolio analyze``."""
     c = analysis.concentration
-    lines = [f"Portfolio: {source}", f"  {facts_line(analysis.facts)}", *(f"  note: {n}" for n in notes), ""]
+    lines = [f"Portfolio: {source}", f"  {describe(analysis.facts)}", *(f"  note: {n}" for n in notes), ""]
     lines += [
         "Concentration",
         f"  accounts            {len(analysis.accounts):,} ({c.active_accounts:,} with ARR)",

@@ -136,12 +136,3 @@ def source_info(result: LoadResult) -> dict:
 def facts_fields(facts: DataFacts) -> dict:
     """The JSON outputs' top-level ``currency`` (ISO code), ``as_of`` and ``data_kind``."""
     return {"currency": facts.currency, "as_of": facts.to_dict()["as_of"], "data_kind": facts.data_kind}
-
-
-def facts_line(facts: DataFacts) -> str:
-    """One line of the text reports: currency, as-of date and data kind, with their sources."""
-    as_of = f"as of {facts.as_of_text} ({facts.as_of_source})" if facts.as_of else "as-of date not given (--as-of)"
-    return (
-        f"Data: amounts in {facts.currency} ({facts.currency_source}); {as_of}; "
-        f"{facts.data_kind}. {facts.data_kind_reason}"
-    )

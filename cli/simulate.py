@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 
 from cli.errors import CliError
-from cli.options import facts_fields, facts_line, load_and_analyze, source_info
+from cli.options import facts_fields, load_and_analyze, source_info
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.datafacts import describe
 from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
 from reporting.simulation_report import SimulationReport, VariantSummary, simulation_report
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         print(render_simulation(report, result.report.source, simulated.assumptions.warnings))
-        print(facts_line(analysis.facts))
+        print(describe(analysis.facts))
     return 0
 
 

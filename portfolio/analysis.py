@@ -180,6 +180,7 @@ def analyze(
     available_headcount: float | None = None,
     tier_basis: str = "assigned",
     revenue_bands: RevenueBands | None = None,
+    facts: DataFacts | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -192,6 +193,8 @@ def analyze(
     tier_basis : tier retention is attributed to, "assigned" (default; falls back to the
         scorecard without a ``tier`` column) or "scorecard" (on prior ARR).
     revenue_bands : ARR bands → revenue points instead of the ARR percentile.
+    facts : currency, as-of date and data kind (default: those ``accounts`` carry,
+        :func:`portfolio.datafacts.facts_of`).
 
     Raises
     ------
@@ -222,7 +225,7 @@ def analyze(
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
         tier_basis=basis,
         tier_basis_note=note,
-        facts=facts_of(accounts),
+        facts=facts if facts is not None else facts_of(accounts),
     )
 
 

@@ -163,3 +163,22 @@ def trend_of_kind(trend: Trend, facts: DataFacts) -> Trend:
     if not trend.points:
         return trend
     return replace(trend, subscription_like=not facts.transactional, kind_reason=facts.data_kind_reason)
+
+
+def describe(facts: DataFacts, *, short: bool = False) -> str:
+    """The facts in one line: currency, as-of date and data kind, with where each came from
+    (``short``: without the sources, for a page header)."""
+    as_of = f"as of {facts.as_of_text}" if facts.as_of is not None else "as-of date not given"
+    if short:
+        kind = (
+            "order data: repeat-revenue retention, no SaaS benchmarks"
+            if facts.transactional
+            else "subscription"
+        )
+        return f"{as_of} · amounts in {facts.currency} ({facts.symbol.strip()}) · {kind}"
+    if facts.as_of is not None:
+        as_of += f" ({facts.as_of_source})"
+    return (
+        f"Data: amounts in {facts.currency} ({facts.currency_source}); {as_of}; "
+        f"{facts.data_kind}. {facts.data_kind_reason}"
+    )

@@ -18,9 +18,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import background, ids, state
 from dashboard.components import (
-    GRID_MONEY_SHORT,
     GRID_ONE_TAB_STOP,
     graph,
+    grid_money_short,
     kpi_card,
     named,
     named_grid,
@@ -347,7 +347,7 @@ def _selection() -> dbc.Card:
                             {
                                 "field": "arr",
                                 "headerName": "ARR",
-                                "valueFormatter": GRID_MONEY_SHORT,
+                                "valueFormatter": grid_money_short(),
                                 "width": 80,
                                 "minWidth": 80,
                                 "type": "rightAligned",
