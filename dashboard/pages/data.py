@@ -31,46 +31,7 @@ def layout(**_):
                 "Upload an account snapshot or a revenue history (CSV or XLSX). "
                 "A rejected file changes nothing already loaded.",
             ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            html.Label(
-                                "As-of date of the file (optional)", htmlFor=ids.DATA_AS_OF, className="small"
-                            ),
-                            dbc.Input(
-                                id=ids.DATA_AS_OF, type="text", placeholder="YYYY-MM-DD", debounce=True
-                            ),
-                            html.Div(
-                                "Enter before uploading. A snapshot is otherwise dated by its as_of "
-                                "column; a revenue history by its last date.",
-                                className="small text-muted",
-                            ),
-                        ],
-                        md=5,
-                    ),
-                    dbc.Col(
-                        [
-                            html.Label("Kind of data", htmlFor=ids.DATA_KIND, className="small"),
-                            dbc.RadioItems(
-                                id=ids.DATA_KIND,
-                                options=[
-                                    {"label": "As detected", "value": "detected"},
-                                    {"label": "Subscription", "value": "subscription"},
-                                    {"label": "Transactional (orders)", "value": "transactional"},
-                                ],
-                                value="detected",
-                                inline=True,
-                                persistence=True,
-                                persistence_type="memory",  # as long as the settings store
-                            ),
-                            html.Div(id=ids.DATA_KIND_NOTE, className="small text-muted"),
-                        ],
-                        md=7,
-                    ),
-                ],
-                className="mb-3",
-            ),
+            _facts_form(),
             named(
                 "Upload an account file (CSV or XLSX)",
                 dcc.Upload(
@@ -127,6 +88,36 @@ def layout(**_):
             ),
         ]
     )
+
+
+def _facts_form() -> dbc.Row:
+    """The upload form's as-of date and the data-kind switch (issue 14)."""
+    as_of = [
+        html.Label("As-of date of the file (optional)", htmlFor=ids.DATA_AS_OF, className="small"),
+        dbc.Input(id=ids.DATA_AS_OF, type="text", placeholder="YYYY-MM-DD", debounce=True),
+        html.Div(
+            "Enter before uploading. A snapshot is otherwise dated by its as_of column (else not "
+            "dated); a revenue history by its last date.",
+            className="small text-muted",
+        ),
+    ]
+    kind = [
+        html.Label("Kind of data", htmlFor=ids.DATA_KIND, className="small"),
+        dbc.RadioItems(
+            id=ids.DATA_KIND,
+            options=[
+                {"label": "As detected", "value": "detected"},
+                {"label": "Subscription", "value": "subscription"},
+                {"label": "Transactional (orders)", "value": "transactional"},
+            ],
+            value="detected",
+            inline=True,
+            persistence=True,
+            persistence_type="memory",  # as long as the settings store: until a reload
+        ),
+        html.Div(id=ids.DATA_KIND_NOTE, className="small text-muted"),
+    ]
+    return dbc.Row([dbc.Col(as_of, md=5), dbc.Col(kind, md=7)], className="mb-3")
 
 
 def report_view(report: IngestReport) -> dbc.Alert:
