@@ -58,7 +58,7 @@ class PortfolioAnalysis:
     def retention_names(self) -> tuple[str, str]:
         """Net and gross retention as this data calls them: NRR/GRR, or repeat-revenue
         retention for order data (:func:`portfolio.datafacts.retention_names`)."""
-        return retention_names(self.facts)
+        return retention_names(self.facts.transactional)
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; amounts in ``currency`` (ISO 4217);

@@ -149,10 +149,10 @@ def chosen(
     return facts
 
 
-def retention_names(facts: DataFacts) -> tuple[str, str]:
-    """The names of net and gross retention for this data: ``("NRR", "GRR")`` for
-    subscriptions; "net/gross repeat-revenue retention" for order data."""
-    if facts.transactional:
+def retention_names(transactional: bool) -> tuple[str, str]:
+    """The names of net and gross retention: ``("NRR", "GRR")`` for subscriptions;
+    "net/gross repeat-revenue retention" for order (``transactional``) data."""
+    if transactional:
         return "Net repeat-revenue retention", "Gross repeat-revenue retention"
     return "NRR", "GRR"
 

@@ -68,12 +68,14 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
     else:
         r = analysis.retention
         s = analysis.retention_by_tier.get(TIERS[0])
+        net, gross = analysis.retention_names
+        benchmarks = "" if analysis.facts.transactional else " (benchmarks: 120%+ and 92–98%)"
         strategic_text = (
-            f"Strategic NRR {percent(s.nrr)} and GRR {percent(s.grr)} (benchmarks: 120%+ and 92–98%)"
+            f"Strategic {net} {percent(s.nrr)} and {gross} {percent(s.grr)}{benchmarks}"
             if s
             else "No strategic accounts a year ago"
         )
-        text["retention-by-tier"] = f"{strategic_text}; all tiers NRR {percent(r.nrr)}."
+        text["retention-by-tier"] = f"{strategic_text}; all tiers {net} {percent(r.nrr)}."
     text["arr-bridge"] = arr_bridge_takeaway(analysis)
     return text
 

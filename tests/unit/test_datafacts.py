@@ -117,8 +117,8 @@ def test_facts_round_trip_through_a_dict_and_bad_fields_fall_back():
 
 
 def test_retention_names_follow_the_data_kind():
-    assert retention_names(DataFacts()) == ("NRR", "GRR")
-    assert retention_names(DataFacts(data_kind="transactional")) == (
+    assert retention_names(False) == ("NRR", "GRR")
+    assert retention_names(True) == (
         "Net repeat-revenue retention",
         "Gross repeat-revenue retention",
     )
