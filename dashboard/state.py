@@ -54,6 +54,7 @@ def install(server: flask.Flask, location: str, secret: bytes, settings: Setting
     server.extensions["strata_store_limits"] = limits
     server.extensions["strata_secret"] = secret
     server.extensions["strata_cookie_key"] = derived_key(secret, "session-cookie")
+    server.extensions["strata_currency"] = settings.currency  # STRATA_CURRENCY: where files say none
 
     @server.before_request
     def _currency() -> None:
@@ -162,7 +163,7 @@ def _data_of(store: SessionStore, sid: str | None, fallback: str | None) -> tupl
 
 def current_data() -> tuple[pd.DataFrame, dict]:
     """This session's accounts and their description (source, notes); the demo by default."""
-    return _data_of(_store(), session_id(), settings().currency)
+    return _data_of(_store(), session_id(), flask.current_app.extensions.get("strata_currency"))
 
 
 def current_facts() -> DataFacts:
@@ -189,7 +190,7 @@ def _stored_facts() -> DataFacts:
     """The session's facts without reading its accounts: from the small "facts" part."""
     stored = _store().get(session_id(), "facts", dict)
     facts = DataFacts.from_dict(stored) if stored else facts_of(demo_accounts())
-    return chosen(facts, fallback=settings().currency)
+    return chosen(facts, fallback=flask.current_app.extensions.get("strata_currency"))
 
 
 def data_outside_request(server: flask.Flask, sid: str | None) -> tuple[pd.DataFrame, dict]:
@@ -197,7 +198,7 @@ def data_outside_request(server: flask.Flask, sid: str | None) -> tuple[pd.DataF
     background job, perhaps on another machine, whose app opened the same store from the same
     settings); ``sid`` is the one the request that started the job had, see
     :func:`dashboard.background.job_session`."""
-    fallback = server.extensions["strata_settings"].currency
+    fallback = server.extensions.get("strata_currency")
     accounts, meta = _data_of(server.extensions["strata_store"], sid, fallback)
     set_currency(facts_of(accounts).currency)  # the job's amounts print in the data's currency
     return accounts, meta

@@ -170,6 +170,8 @@ def test_settings_callback_validates_weights():
         "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
         "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0},
         "headcount": 12,
+        "currency": None,  # as the data says
+        "data_kind": None,
     }
     assert boxes == [dash.no_update] * 7
     settings, *_ = update_settings(
