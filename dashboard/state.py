@@ -179,11 +179,12 @@ def request_currency() -> str:
 
     body = flask.request.get_json(silent=True)
     sent = [*body.get("inputs", []), *body.get("state", [])] if isinstance(body, dict) else []
+    stored = _stored_facts()
     for item in sent:
         if isinstance(item, dict) and item.get("id") == ids.SETTINGS and isinstance(item.get("value"), dict):
-            with contextlib.suppress(ValueError):
-                return chosen(DataFacts(), currency=item["value"].get("currency")).currency
-    return _stored_facts().currency
+            with contextlib.suppress(ValueError):  # an altered code: the data's currency
+                return chosen(stored, currency=item["value"].get("currency")).currency
+    return stored.currency
 
 
 def _stored_facts() -> DataFacts:
