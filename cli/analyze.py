@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     moves = migration(result.accounts, analysis.accounts["tier"])
     if args.accounts_out:
-        write_accounts(analysis.accounts, args.accounts_out)
+        write_accounts(analysis.accounts, args.accounts_out, analysis.facts.currency)
     trend = None
     if args.trend:
         tiering = scorecard_tiering(analysis.tiers.weights, analysis.tiers.thresholds)

@@ -170,3 +170,13 @@ def currency_of_countries(countries: pd.Series, column: str) -> tuple[str | None
         return None, ""
     shown = names[names.str.lower() == top].iloc[0]
     return code, f"the {column} column: {share:.0%} of rows {shown}"
+
+
+def currency_in_header(header: str) -> tuple[str | None, str]:
+    """The currency a column header names: ``ARR (GBP)``, ``Sales €``, ``arr_prior (EUR)`` →
+    ``(ISO code or None, phrase)``; only a mark in parentheses or as the header's last word
+    counts (``Gross margin`` names none)."""
+    text = str(header).strip()
+    found = re.search(r"\(([^()]+)\)\s*$", text) or re.search(r"[\s_]([^\s_]+)$", text)
+    code = _MARKS.get(found.group(1).strip().upper()) if found else None
+    return (code, f"{code} in the {text} header") if code else (None, "")

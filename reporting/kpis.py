@@ -58,6 +58,11 @@ def _strategic_reading(analysis: PortfolioAnalysis) -> tuple[str, str]:
     return text, "warning" if w.strategic_sams_overloaded else "success"
 
 
+def _lower(name: str) -> str:
+    """A retention name inside a sentence: "GRR" stays, "Gross repeat-…" becomes "gross …"."""
+    return name if name.isupper() else name[:1].lower() + name[1:]
+
+
 def _retention_kpis(analysis: PortfolioAnalysis, nrr: float, grr: float) -> list[Kpi]:
     """NRR and GRR against the SaaS benchmarks; for order (transactional) data, repeat-revenue
     retention in neutral colours, saying why no benchmark applies."""
@@ -113,7 +118,7 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
         Kpi(
             "Strategic accounts",
             f"{n_strategic:,} · {percent(dist.loc['Strategic', 'arr_share'], 0)} of ARR",
-            f"{per_sam_text}; strategic {analysis.retention_names[1]} {percent(strategic_grr)}",
+            f"{per_sam_text}; strategic {_lower(analysis.retention_names[1])} {percent(strategic_grr)}",
             per_sam_tone,
         ),
         Kpi("SAM coverage", cover_value, cover_reading, cover_tone),

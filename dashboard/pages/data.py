@@ -94,7 +94,7 @@ def _facts_form() -> dbc.Row:
     """The upload form's as-of date and the data-kind switch (issue 14)."""
     as_of = [
         html.Label("As-of date of the file (optional)", htmlFor=ids.DATA_AS_OF, className="small"),
-        dbc.Input(id=ids.DATA_AS_OF, type="text", placeholder="YYYY-MM-DD", debounce=True),
+        dbc.Input(id=ids.DATA_AS_OF, type="text", placeholder="YYYY-MM-DD"),
         html.Div(
             "Enter before uploading. A snapshot is otherwise dated by its as_of column (else not "
             "dated); a revenue history by its last date.",
@@ -394,7 +394,10 @@ def search_grid(text):
 )
 def download_csv(_clicks, settings):
     """The account list with scores and tiers, as CSV (formulas neutralised)."""
-    return dcc.send_bytes(to_csv_bytes(analyze_session(settings).accounts), "strata-tiered-accounts.csv")
+    analysis = analyze_session(settings)
+    return dcc.send_bytes(
+        to_csv_bytes(analysis.accounts, analysis.facts.currency), "strata-tiered-accounts.csv"
+    )
 
 
 @callback(
@@ -405,7 +408,10 @@ def download_csv(_clicks, settings):
 )
 def download_xlsx(_clicks, settings):
     """The account list with scores and tiers, as XLSX (formulas neutralised)."""
-    return dcc.send_bytes(to_xlsx_bytes(analyze_session(settings).accounts), "strata-tiered-accounts.xlsx")
+    analysis = analyze_session(settings)
+    return dcc.send_bytes(
+        to_xlsx_bytes(analysis.accounts, analysis.facts.currency), "strata-tiered-accounts.xlsx"
+    )
 
 
 @callback(

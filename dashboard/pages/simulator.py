@@ -28,6 +28,7 @@ from dashboard.components import (
     plain_table,
 )
 from dashboard.whatif import analyze_session
+from portfolio.formatting import currency_symbol
 from reporting import backtest, figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from simulation import starting_treatment
@@ -180,7 +181,7 @@ def _controls() -> dbc.Card:
                 dbc.Row(
                     [
                         _label(
-                            "Cost per SAM ($/year)",
+                            f"Cost per SAM ({currency_symbol().strip()}/year)",
                             dbc.Input(
                                 id=ids.SIM_COST, type="number", min=0, step=1000, value=180_000, size="sm"
                             ),

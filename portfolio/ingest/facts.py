@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from portfolio.currency import currency_in_cells, currency_of_countries
+from portfolio.currency import currency_in_cells, currency_in_header, currency_of_countries
 from portfolio.datafacts import DataFacts, detect_data_kind
 from portfolio.ingest.cells import parse_dates
 from portfolio.ingest.history import quarters_of
@@ -59,10 +59,13 @@ def read_facts(
 
 
 def _currency(table: pd.DataFrame, columns: dict[str, str]) -> tuple[str | None, str]:
-    """The currency marked in the amount (or ARR) cells, else the ``Country`` column's."""
+    """The currency marked in the amount (or ARR) cells or named in their header, else the
+    ``Country`` column's."""
     for column in ("amount", "arr", "arr_prior"):
         if column in columns:
             code, source = currency_in_cells(table[columns[column]], columns[column])
+            if code is None:
+                code, source = currency_in_header(columns[column])
             if code is not None:
                 return code, source
     country = next((h for h in table.columns if _header_key(h) == "country"), None)

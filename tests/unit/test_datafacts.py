@@ -4,14 +4,17 @@ and on the files in ../shared/real-data, the user's choices, JSON fields and the
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
 
 from cli import main
 from conftest import DEMO, real_file
+from exports.pack import build_pack
+from portfolio.account_list import to_csv_bytes
 from portfolio.analysis import analyze
-from portfolio.currency import currency_in_cells, currency_of_countries, validate_currency
+from portfolio.currency import currency_in_cells, currency_in_header, currency_of_countries, validate_currency
 from portfolio.datafacts import DataFacts, chosen, facts_of, retention_names, trend_of_kind, with_facts
 from portfolio.formatting import current_currency, money, using_currency
 from portfolio.ingest import load_bytes, load_file, parse_money
@@ -265,3 +268,38 @@ def test_cli_currency_env_fills_silence_only(capsys, monkeypatch):
     monkeypatch.setenv("STRATA_CURRENCY", "nope")
     status, _, err = run(capsys, "analyze", str(DEMO))
     assert status == 2 and "STRATA_CURRENCY: unknown currency code 'nope'" in err
+
+
+# ------------------------------------------------------------------ downloads and the board pack
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [("ARR (GBP)", "GBP"), ("Sales €", "EUR"), ("Revenue USD", "USD"), ("Gross margin", None), ("ARR", None)],
+)
+def test_currency_named_in_the_amount_header(header, code):
+    assert currency_in_header(header)[0] == code
+
+
+def test_downloaded_list_names_its_currency_and_reads_back_in_it():
+    accounts = with_facts(load_file(DEMO).accounts, DataFacts(currency="GBP"))
+    analysis = analyze(accounts)
+    text = to_csv_bytes(analysis.accounts, analysis.facts.currency)
+    header = text.decode("utf-8-sig").splitlines()[0].split(",")
+    assert "arr (GBP)" in header and "arr_prior (GBP)" in header
+    again = load_bytes(text, "list.csv")
+    assert facts_of(again.accounts).currency == "GBP"
+    assert again.accounts["arr"].sum() == pytest.approx(analysis.accounts["arr"].sum())
+
+
+def test_board_pack_title_and_footnote_carry_the_data_date_and_currency_never_today():
+    accounts = load_file(real_file(UK)).accounts  # no as-of date in the file
+    with using_currency("GBP"):
+        pack = build_pack(analyze(accounts), UK)
+    assert pack.subtitle == f"{UK} · as-of date not given · amounts in GBP"
+    assert pack.footnote == f"Source: {UK} · as-of date not given · amounts in GBP · Strata"
+    assert str(date.today().year) not in pack.subtitle + pack.footnote
+    assert pack.kpis[0].value == "£7.97M"
+    dated = load_file(real_file(UK), as_of="2011-11-30").accounts
+    assert "data as of 2011-11-30" in build_pack(analyze(dated), UK).subtitle
+    assert pack.methodology[0].startswith("Data: amounts in GBP (the Country column")
