@@ -14,6 +14,7 @@ from dashboard import ids, state
 from dashboard.components import GRID_ONE_TAB_STOP, grid_money, named, named_grid, page_header
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
+from portfolio.formatting import current_currency
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
 from portfolio.whatif import DEFAULT_SETTINGS, default_slider_value
@@ -374,6 +375,9 @@ def update_grid(settings, _version):
         column = {"field": c, "headerName": (label[:1].upper() + label[1:]).replace("Arr", "ARR")}
         if c in ("arr", "arr_prior"):
             column["valueFormatter"] = grid_money()
+            column["headerName"] += f" ({current_currency()})"
+            # a new column id when the currency changes: ag-grid keeps a mounted column's cells
+            column["colId"] = f"{c}-{current_currency()}"
         if c == "account_name":
             column["pinned"] = "left"
         columns.append(column)
