@@ -303,3 +303,43 @@ def test_board_pack_title_and_footnote_carry_the_data_date_and_currency_never_to
     dated = load_file(real_file(UK), as_of="2011-11-30").accounts
     assert "data as of 2011-11-30" in build_pack(analyze(dated), UK).subtitle
     assert pack.methodology[0].startswith("Data: amounts in GBP (the Country column")
+
+
+def test_money_axes_and_hovers_follow_the_currency_with_b_for_billions():
+    from reporting import figures
+
+    analysis = analyze(load_file(real_file(UK)).accounts)
+    with using_currency("GBP"):
+        bridge, pareto = figures.arr_bridge_figure(analysis), figures.pareto_figure(analysis)
+        retention = figures.retention_by_tier_figure(analysis)
+    assert bridge.layout.yaxis.tickprefix == "£"
+    assert bridge.layout.yaxis.exponentformat == "B"  # Plotly's "SI" would print 1.6G
+    assert bridge.layout.yaxis.tickformat is None
+    assert "(ARR £%{customdata:,.0f})" in pareto.data[0].hovertemplate
+    assert "benchmark 92–98%" in str(retention.layout.annotations)  # a subscription snapshot
+    orders = analyze(load_file(real_file(SUPERSTORE)).accounts)
+    shown = figures.retention_by_tier_figure(orders)
+    assert "benchmark" not in str(shown.layout.annotations) and len(shown.layout.shapes) == 1  # the 100% line
+    assert shown.layout.annotations[0].text == "<b>Net repeat-revenue retention by tier</b>"
+
+
+def test_cli_simulate_json_carries_the_facts(capsys):
+    status, out, _ = run(
+        capsys,
+        "simulate",
+        str(real_file(UK)),
+        "--paths",
+        "200",
+        "--horizon",
+        "4",
+        "--as-of",
+        "2011-11-30",
+        "--json",
+    )
+    payload = json.loads(out)
+    assert status == 0
+    assert (payload["currency"], payload["as_of"], payload["data_kind"]) == (
+        "GBP",
+        "2011-11-30",
+        "subscription",
+    )
