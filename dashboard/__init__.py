@@ -134,14 +134,17 @@ def _currency_control() -> html.Div:
     ]
     return html.Div(
         [
-            html.Label("Currency", htmlFor=ids.CURRENCY, className="form-label small mt-2 mb-0"),
-            dcc.Dropdown(
-                id=ids.CURRENCY,
-                options=options,
-                value="auto",
-                clearable=False,
-                persistence=True,
-                persistence_type="memory",  # as long as the settings store: until a reload
+            html.Label("Currency", className="form-label small mt-2 mb-0"),
+            named(
+                "Currency of the amounts",
+                dcc.Dropdown(
+                    id=ids.CURRENCY,
+                    options=options,
+                    value="auto",
+                    clearable=False,
+                    persistence=True,
+                    persistence_type="memory",  # as long as the settings store: until a reload
+                ),
             ),
         ]
     )

@@ -157,6 +157,11 @@ def retention_names(transactional: bool) -> tuple[str, str]:
     return "NRR", "GRR"
 
 
+def in_sentence(name: str) -> str:
+    """A retention name inside a sentence: "GRR" stays, "Gross repeat-…" becomes "gross …"."""
+    return name if name.isupper() else name[:1].lower() + name[1:]
+
+
 def trend_of_kind(trend: Trend, facts: DataFacts) -> Trend:
     """``trend`` judged by the data kind in ``facts`` (which the user may have chosen): SaaS
     benchmarks only for subscription data, with the facts' reason."""

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.datafacts import in_sentence
 from portfolio.formatting import money, percent
 
 
@@ -56,11 +57,6 @@ def _strategic_reading(analysis: PortfolioAnalysis) -> tuple[str, str]:
     if per_sam > capacity:
         return text, "danger"
     return text, "warning" if w.strategic_sams_overloaded else "success"
-
-
-def _lower(name: str) -> str:
-    """A retention name inside a sentence: "GRR" stays, "Gross repeat-…" becomes "gross …"."""
-    return name if name.isupper() else name[:1].lower() + name[1:]
 
 
 def _retention_kpis(analysis: PortfolioAnalysis, nrr: float, grr: float) -> list[Kpi]:
@@ -118,7 +114,7 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
         Kpi(
             "Strategic accounts",
             f"{n_strategic:,} · {percent(dist.loc['Strategic', 'arr_share'], 0)} of ARR",
-            f"{per_sam_text}; strategic {_lower(analysis.retention_names[1])} {percent(strategic_grr)}",
+            f"{per_sam_text}; strategic {in_sentence(analysis.retention_names[1])} {percent(strategic_grr)}",
             per_sam_tone,
         ),
         Kpi("SAM coverage", cover_value, cover_reading, cover_tone),

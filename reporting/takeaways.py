@@ -7,6 +7,7 @@ import numpy as np
 
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.cohorts import Cohorts
+from portfolio.datafacts import in_sentence, retention_names
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from portfolio.tiers import tier_start_arr
@@ -109,11 +110,12 @@ def trend_takeaways(trend: Trend) -> dict[str, str]:
     s0, s1 = first.by_tier[TIERS[0]], last.by_tier[TIERS[0]]
     b = last.retention.bridge
     worst = max(trend.points, key=lambda p: p.retention.bridge.churn)
+    net, gross = retention_names(not trend.subscription_like)
     return {
         "trend-retention": (
-            f"NRR went from {percent(first.retention.nrr)} to {percent(last.retention.nrr)} and GRR "
-            f"from {percent(first.retention.grr)} to {percent(last.retention.grr)} {span}; "
-            f"strategic accounts' NRR from {percent(s0.nrr)} to {percent(s1.nrr)}."
+            f"{net} went from {percent(first.retention.nrr)} to {percent(last.retention.nrr)} and "
+            f"{in_sentence(gross)} from {percent(first.retention.grr)} to {percent(last.retention.grr)} "
+            f"{span}; strategic accounts' {in_sentence(net)} from {percent(s0.nrr)} to {percent(s1.nrr)}."
         ),
         "trend-arr": (
             f"ARR went from {money(first.total_arr)} to {money(last.total_arr)} {span}; the "
