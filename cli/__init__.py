@@ -8,6 +8,7 @@ With ``--json`` every outcome, errors included, is one JSON object on stdout.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import sys
 
@@ -32,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        return importlib.import_module(COMMANDS[args.command]).run(args)
+        # in a context of its own: what a command sets (the currency amounts print in) ends with it
+        return contextvars.copy_context().run(importlib.import_module(COMMANDS[args.command]).run, args)
     except CliError as exc:
         return exc.emit(getattr(args, "json", False))
 

@@ -10,6 +10,7 @@ import pandas as pd
 from cli.options import load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.datafacts import BENCHMARK_NOTE, describe, trend_of_kind
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
 from portfolio.migration import Migration, migration
@@ -21,11 +22,11 @@ def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     moves = migration(result.accounts, analysis.accounts["tier"])
     if args.accounts_out:
-        write_accounts(analysis.accounts, args.accounts_out)
+        write_accounts(analysis.accounts, args.accounts_out, analysis.facts.currency)
     trend = None
     if args.trend:
         tiering = scorecard_tiering(analysis.tiers.weights, analysis.tiers.thresholds)
-        trend = quarterly_trend(quarters_of(result.accounts), tiering=tiering)
+        trend = trend_of_kind(quarterly_trend(quarters_of(result.accounts), tiering=tiering), analysis.facts)
     if args.json:
         payload = analysis.to_dict()
         payload["migration"] = moves.to_dict()
@@ -45,16 +46,17 @@ def render_trend(trend: Trend) -> str:
     one line saying why there is none."""
     if not trend.points:
         return f"Trend: none — {trend.note}."
+    net, gross = ("NRR", "GRR") if trend.subscription_like else ("net repeat", "gross repeat")
     rows = {}
     for p in trend.points:
         b = p.retention.bridge
         rows[f"{p.as_of:%Y-%m-%d}"] = {
             "ARR": money(p.total_arr),
-            "NRR": percent(p.retention.nrr),
-            "GRR": percent(p.retention.grr),
+            net: percent(p.retention.nrr),
+            gross: percent(p.retention.grr),
             "strategic share": percent(p.strategic_share),
-            **{f"{t} NRR": percent(p.by_tier[t].nrr) for t in TIERS},
-            **{f"{t} GRR": percent(p.by_tier[t].grr) for t in TIERS},
+            **{f"{t} {net}": percent(p.by_tier[t].nrr) for t in TIERS},
+            **{f"{t} {gross}": percent(p.by_tier[t].grr) for t in TIERS},
             "expansion": money(b.expansion),
             "contraction": money(-b.contraction),
             "churn": money(-b.churn),
@@ -62,7 +64,7 @@ def render_trend(trend: Trend) -> str:
         }
     table = pd.DataFrame(rows).T.rename_axis("year to")
     lines = [
-        "Trend — trailing twelve months at each quarter end; NRR/GRR over the accounts with "
+        f"Trend — trailing twelve months at each quarter end; {net}/{gross} retention over the accounts with "
         "revenue in the year before, by tier at its start",
         *("  " + line for line in _table(table).splitlines()),
         f"  {trend.kind_reason}",
@@ -79,7 +81,7 @@ def render_text(
 ) -> str:
     """The human-readable report printed by ``portfolio analyze``."""
     c = analysis.concentration
-    lines = [f"Portfolio: {source}", *(f"  note: {n}" for n in notes), ""]
+    lines = [f"Portfolio: {source}", f"  {describe(analysis.facts)}", *(f"  note: {n}" for n in notes), ""]
     lines += [
         "Concentration",
         f"  accounts            {len(analysis.accounts):,} ({c.active_accounts:,} with ARR)",
@@ -132,13 +134,17 @@ def render_text(
         lines += ["Retention: no prior-year ARR in the file", ""]
     else:
         r = analysis.retention
-        lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, GRR {percent(r.grr)}")
+        net, gross = analysis.retention_names
+        title = "Repeat-revenue retention" if analysis.facts.transactional else "Retention"
+        lines.append(f"{title} (tier at start of period) — {net} {percent(r.nrr)}, {gross} {percent(r.grr)}")
         lines.append(f"  {analysis.tier_basis_note}")
+        if analysis.facts.transactional:
+            lines.append(f"  {BENCHMARK_NOTE}")
         by_tier = pd.DataFrame(
             {
                 tier: {
-                    "NRR": percent(x.nrr),
-                    "GRR": percent(x.grr),
+                    net: percent(x.nrr),
+                    gross: percent(x.grr),
                     "accounts": x.existing_accounts,
                     **{k.title(): money(v) for k, v in x.bridge.to_dict().items()},
                 }

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from cli.errors import EXIT_REJECTED, CliError
 from portfolio.analysis import PortfolioAnalysis, analyze
+from portfolio.currency import CURRENCY_ENV, validate_currency
+from portfolio.datafacts import DataFacts, chosen, facts_of, with_facts
+from portfolio.formatting import set_currency
 from portfolio.ingest import LoadResult, load_file
 from portfolio.jsonfile import read_json
 from portfolio.schema import SNAPSHOT_COLUMNS
@@ -83,9 +87,24 @@ def load_and_analyze(
     thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
     capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
     bands = parse_bands(getattr(args, "revenue_bands", None))
+    currency, fallback = getattr(args, "currency", None), os.environ.get(CURRENCY_ENV)
+    for option, code in (("--currency", currency), (CURRENCY_ENV, fallback)):
+        if code:
+            try:
+                validate_currency(code)
+            except ValueError as exc:
+                raise CliError(f"{option}: {exc}") from None
     result = load_file(args.file, mapping=mapping, as_of=as_of or args.as_of)
     if not result.ok:
         raise CliError(result.report.summary(), EXIT_REJECTED, result.report.to_dict())
+    facts = chosen(
+        facts_of(result.accounts),
+        currency=currency,
+        data_kind=getattr(args, "data_kind", None),
+        fallback=fallback,
+    )
+    with_facts(result.accounts, facts)
+    set_currency(facts.currency)  # the command's amounts print in the data's currency
     try:
         analysis = analyze(
             result.accounts,
@@ -102,10 +121,18 @@ def load_and_analyze(
 
 
 def source_info(result: LoadResult) -> dict:
-    """The ``source`` object of the JSON output: file, shape, as-of date, notes."""
+    """The ``source`` object of the JSON output: file, shape, as-of date, notes, and where the
+    currency, as-of date and data kind came from (``data_facts``)."""
+    facts = facts_of(result.accounts) if result.accounts is not None else DataFacts()
     return {
         "file": result.report.source,
         "shape": result.report.shape,
-        "as_of": result.as_of.strftime("%Y-%m-%d") if result.as_of else None,
+        "as_of": facts.to_dict()["as_of"],
         "notes": result.report.notes,
+        "data_facts": facts.to_dict(),
     }
+
+
+def facts_fields(facts: DataFacts) -> dict:
+    """The JSON outputs' top-level ``currency`` (ISO code), ``as_of`` and ``data_kind``."""
+    return {"currency": facts.currency, "as_of": facts.to_dict()["as_of"], "data_kind": facts.data_kind}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from portfolio.datafacts import DATA_KINDS
 from portfolio.tiers import DEFAULT_WEIGHTS, TIER_BASES
 from simulation.backtest import DEFAULT_PATHS as BACKTEST_PATHS
 from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
@@ -43,7 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
     portfolio_options.add_argument(
         "--headcount", type=float, help="SAMs available (default: the SAMs named in the file)"
     )
-    portfolio_options.add_argument("--as-of", help="for a revenue history: last day of the TTM window")
+    portfolio_options.add_argument(
+        "--as-of",
+        help="the date the data describes: for a revenue history, the last day of the TTM window "
+        "(default: its last date); for a snapshot, its as-of date (default: an as_of column)",
+    )
+    portfolio_options.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="ISO currency code of the amounts (GBP, EUR, USD, …); default: the symbols or codes "
+        "in the amount cells, else the Country column's, else STRATA_CURRENCY, else USD",
+    )
+    portfolio_options.add_argument(
+        "--data-kind",
+        choices=DATA_KINDS,
+        help="subscription (NRR/GRR against SaaS benchmarks) or transactional (order data: "
+        "repeat-revenue retention, no benchmarks); default: detected from the file",
+    )
     portfolio_options.add_argument(
         "--revenue-bands",
         metavar="MIN_ARR:POINTS,...",

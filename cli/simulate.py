@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 
 from cli.errors import CliError
-from cli.options import load_and_analyze, source_info
+from cli.options import facts_fields, load_and_analyze, source_info
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.datafacts import describe
 from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
 from reporting.simulation_report import SimulationReport, VariantSummary, simulation_report
@@ -40,11 +41,18 @@ def run(args: argparse.Namespace) -> int:
         warnings = list(simulated.assumptions.warnings)
         print(
             json.dumps(
-                {**report.summary_dict(), "source": source_info(result), "warnings": warnings}, indent=2
+                {
+                    **report.summary_dict(),
+                    **facts_fields(analysis.facts),
+                    "source": source_info(result),
+                    "warnings": warnings,
+                },
+                indent=2,
             )
         )
     else:
         print(render_simulation(report, result.report.source, simulated.assumptions.warnings))
+        print(describe(analysis.facts))
     return 0
 
 

@@ -11,9 +11,12 @@ from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import access, background, chart_tables, exporting, headers, ids, state  # noqa: F401 (callbacks)
 from dashboard.components import named
+from dashboard.whatif import checked_settings
+from portfolio.currency import CURRENCY_SYMBOLS
+from portfolio.datafacts import describe
 from portfolio.resources import assets_dir
 from portfolio.tiers import DEFAULT_WEIGHTS
-from portfolio.whatif import DEFAULT_SETTINGS, finite_number, read_settings, weights_note
+from portfolio.whatif import DEFAULT_SETTINGS, facts_with, finite_number, read_settings, weights_note
 from storage.scenarios import ScenarioStore
 from storage.session_store import check_redis, derived_key, private_directory, secret_key
 from storage.settings import REDIS_ENV, SECRET_ENV, ConfigurationError, Settings
@@ -132,6 +135,31 @@ def _whatif_panel() -> html.Div:
     )
 
 
+def _currency_control() -> html.Div:
+    """The currency amounts are shown in: as the data says (detected), or a chosen ISO code
+    (relabels, never converts)."""
+    options = [{"label": "As in the data", "value": "auto"}]
+    options += [
+        {"label": f"{code} ({symbol.strip()})", "value": code} for code, symbol in CURRENCY_SYMBOLS.items()
+    ]
+    return html.Div(
+        [
+            html.Label("Currency", className="form-label small mt-2 mb-0"),
+            named(
+                "Currency of the amounts",
+                dcc.Dropdown(
+                    id=ids.CURRENCY,
+                    options=options,
+                    value="auto",
+                    clearable=False,
+                    persistence=True,
+                    persistence_type="memory",  # as long as the settings store: until a reload
+                ),
+            ),
+        ]
+    )
+
+
 def _sidebar() -> html.Div:
     links = [
         dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
@@ -143,6 +171,7 @@ def _sidebar() -> html.Div:
             html.Div("Strategic-account portfolio", className="text-muted small mb-3"),
             dbc.Nav(links, vertical=True, pills=True),
             html.Div(id=ids.DATA_SOURCE, className="small text-muted mt-3"),
+            _currency_control(),
             _whatif_panel(),
             exporting.sidebar_buttons(),
         ],
@@ -214,7 +243,14 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
                 [
                     dbc.Col(_sidebar(), width=12, lg=3, xl=2),
                     dbc.Col(
-                        html.Main(dash.page_container, id=ids.MAIN, tabIndex="-1"),
+                        html.Main(
+                            [
+                                html.Div(id=ids.DATA_FACTS, className="small text-muted mb-2"),
+                                dash.page_container,
+                            ],
+                            id=ids.MAIN,
+                            tabIndex="-1",
+                        ),
                         width=12,
                         lg=9,
                         xl=10,
@@ -242,6 +278,7 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         capacities=Input({"type": ids.CAPACITY, "tier": ALL}, "value"),
         headcount=Input(ids.HEADCOUNT, "value"),
         revenue_bands=Input(ids.REVENUE_BANDS, "value"),
+        currency=Input(ids.CURRENCY, "value"),
     ),
     state=dict(
         weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
@@ -251,7 +288,15 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     prevent_initial_call=True,
 )
 def update_settings(
-    thresholds, weights, capacities, headcount, weight_ids, capacity_ids, previous, revenue_bands=None
+    thresholds,
+    weights,
+    capacities,
+    headcount,
+    weight_ids,
+    capacity_ids,
+    previous,
+    revenue_bands=None,
+    currency=None,
 ):
     """Collect the what-if controls into the settings store, and say what the weights total.
     Invalid weights (not numbers, negative, all zero) put the last valid ones back in the boxes
@@ -292,6 +337,8 @@ def update_settings(
                 "headcount": headcount,
                 "tier_basis": previous.get("tier_basis", "assigned"),  # set on the Retention page
                 "revenue_bands": (revenue_bands or "").strip() or None,
+                "currency": None if currency in (None, "auto") else currency,
+                "data_kind": previous.get("data_kind"),  # set on the Data page
             }
         )
     except ValueError as exc:
@@ -326,6 +373,17 @@ def _sentence(exc: Exception) -> str:
 def reset_weights(_clicks, weight_ids):
     """Put the default weights back in the boxes (the settings follow)."""
     return [DEFAULT_WEIGHTS[i["dim"]] for i in weight_ids]
+
+
+@dash.callback(
+    Output(ids.DATA_FACTS, "children"),
+    Input(ids.SESSION_VERSION, "data"),
+    Input(ids.SETTINGS, "data"),
+)
+def show_facts(_version, settings):
+    """Above every page: the data's as-of date, currency and kind (as chosen in the settings)."""
+    accounts, meta = state.current_data()
+    return f"{meta['source']} · " + describe(facts_with(accounts, checked_settings(settings)), short=True)
 
 
 @dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))

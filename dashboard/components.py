@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from dashboard import ids
+from portfolio.formatting import currency_symbol
 from reporting.theme import TIER_TEXT_COLORS
 
 GRAPH_CONFIG = {
@@ -30,10 +31,16 @@ GRID_ONE_TAB_STOP = {"tabToNextCell": {"function": "false"}, "tabToNextHeader": 
 the arrow keys move within it, Space ticks a row: the ARIA grid pattern. By default Tab walks
 every cell, and a grid of 1,000 accounts took thousands of presses to get past."""
 
-GRID_MONEY = {"function": "d3.format('$,.0f')(params.value)"}
-GRID_MONEY_SHORT = {"function": "d3.format('$.3s')(params.value).replace('G', 'B')"}
-"""ag-grid value formatters: whole currency units ($3,951,200), three significant figures for
-narrow columns ($3.95M), and fractions as percentages."""
+
+def grid_money() -> dict:
+    """ag-grid value formatter: whole currency units in the current currency (£3,951,200); the
+    symbol comes from :data:`portfolio.currency.CURRENCY_SYMBOLS`, never from user input."""
+    return {"function": f"'{currency_symbol()}' + d3.format(',.0f')(params.value)"}
+
+
+def grid_money_short() -> dict:
+    """ag-grid value formatter for narrow columns: three significant figures (£3.95M, £1.20B)."""
+    return {"function": f"'{currency_symbol()}' + d3.format('.3s')(params.value).replace('G', 'B')"}
 
 
 CHART_NAMES = {

@@ -24,6 +24,8 @@ from exports.pack import (
     simulation_charts,
 )
 from exports.render import FORMATS, ExportUnavailable, presentation, render
+from portfolio.datafacts import facts_of
+from portfolio.formatting import current_currency
 from portfolio.schema import TIERS
 
 CHART_VIEWS = {"arr-bridge": ("All", *TIERS)}
@@ -46,10 +48,11 @@ def sidebar_buttons() -> html.Div:
     )
 
 
-def _source() -> tuple[str, str | None]:
-    """This session's data source and date (None when the data has none)."""
-    _, meta = state.current_data()
-    return meta["source"], meta.get("as_of")
+def _source() -> tuple[str, str | None, str]:
+    """This session's data source, its as-of date (None when the data has none) and the
+    currency this request prints amounts in."""
+    accounts, meta = state.current_data()
+    return meta["source"], facts_of(accounts).to_dict()["as_of"], current_currency()
 
 
 def _problem(text: str) -> html.Span:
@@ -102,7 +105,7 @@ def export_chart(_clicks, settings, option_values, option_ids):
 def _board_pack(settings: dict | None, fmt: str) -> tuple:
     """The board pack for this session's data, settings and last simulation, as the outputs
     (download, message) of the buttons' callbacks; without a browser, the message says so."""
-    source, as_of = _source()
+    source, as_of, _ = _source()
     pack = build_pack(analyze_session(settings), source, as_of, state.last_report(), settings)
     try:
         data = pack_bytes(pack, fmt)

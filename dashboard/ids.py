@@ -12,6 +12,8 @@ the layouts of the app shell and the pages.
 SESSION_VERSION = "app-data-version"
 SETTINGS = "app-settings"
 DATA_SOURCE = "app-data-source"
+DATA_FACTS = "app-data-facts"  # above every page: as-of date, currency, data kind (issue 14)
+CURRENCY = "app-currency"  # the sidebar's currency choice ("auto": as the data says)
 MAIN = "app-main"
 """The page's <main> landmark, target of the skip link."""
 
@@ -104,6 +106,9 @@ DATA_SEARCH = "data-search"
 DATA_DOWNLOAD = "data-download"
 DATA_DOWNLOAD_CSV = "data-download-csv"
 DATA_DOWNLOAD_XLSX = "data-download-xlsx"
+DATA_KIND = "data-kind"  # detected / subscription / transactional
+DATA_KIND_NOTE = "data-kind-note"
+DATA_AS_OF = "data-as-of"  # the upload form's as-of date
 
 # prefix "sim-": the Simulator page
 SIM_GRID = "sim-accounts-grid"

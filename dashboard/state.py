@@ -25,7 +25,9 @@ import secrets
 import flask
 import pandas as pd
 
+from portfolio.datafacts import DataFacts, chosen, facts_of, with_facts
 from portfolio.fingerprint import dataset_fingerprint
+from portfolio.formatting import set_currency
 from portfolio.ingest import load_file
 from portfolio.ingest.history import quarters_of, with_quarters
 from portfolio.quarters import quarters_from_frame, quarters_to_frame
@@ -52,6 +54,15 @@ def install(server: flask.Flask, location: str, secret: bytes, settings: Setting
     server.extensions["strata_store_limits"] = limits
     server.extensions["strata_secret"] = secret
     server.extensions["strata_cookie_key"] = derived_key(secret, "session-cookie")
+    server.extensions["strata_currency"] = settings.currency  # STRATA_CURRENCY: where files say none
+
+    @server.before_request
+    def _currency() -> None:
+        # every callback prints amounts in its session's currency; any other request (and a
+        # thread reused from another session's request) in the default
+        set_currency("USD")
+        if flask.request.path.endswith("_dash-update-component"):
+            set_currency(request_currency())
 
     @server.after_request
     def _set_cookie(response: flask.Response) -> flask.Response:
@@ -133,21 +144,54 @@ def demo_fingerprint() -> str:
     return dataset_fingerprint(demo_accounts())
 
 
-def _data_of(store: SessionStore, sid: str) -> tuple[pd.DataFrame, dict]:
-    saved = store.get(sid, "accounts", ACCOUNTS_SHAPE)
-    if saved is None:
-        return demo_accounts(), DEMO_META
+def _data_of(store: SessionStore, sid: str | None, fallback: str | None) -> tuple[pd.DataFrame, dict]:
+    """The session's accounts (the demo without an upload) carrying their
+    :class:`~portfolio.datafacts.DataFacts` (kept in ``meta["facts"]``; ``fallback``, the
+    deployment's ``STRATA_CURRENCY``, where the file named no currency), and their meta."""
+    saved = store.get(sid, "accounts", ACCOUNTS_SHAPE) if sid else None
+    if sid is None or saved is None:
+        demo = demo_accounts().copy(deep=False)  # the shared demo frame itself is not changed
+        return with_facts(demo, chosen(facts_of(demo_accounts()), fallback=fallback)), DEMO_META
     accounts, meta = saved
     history = store.get(sid, "quarters", ACCOUNTS_SHAPE)
     if history is not None:  # a value we signed but not a table of quarters reads as no history
         with contextlib.suppress(ValueError):
             with_quarters(accounts, quarters_from_frame(*history))
-    return accounts, meta
+    facts = DataFacts.from_dict(meta.get("facts"))
+    return with_facts(accounts, chosen(facts, fallback=fallback)), meta
 
 
 def current_data() -> tuple[pd.DataFrame, dict]:
     """This session's accounts and their description (source, notes); the demo by default."""
-    return _data_of(_store(), session_id())
+    return _data_of(_store(), session_id(), flask.current_app.extensions.get("strata_currency"))
+
+
+def current_facts() -> DataFacts:
+    """This session's data facts (currency, as-of date, data kind) as the data says them."""
+    return facts_of(current_data()[0])
+
+
+def request_currency() -> str:
+    """The currency this callback's amounts print in: the one chosen in the what-if settings
+    the callback was sent (the ``currency`` of the settings store among its inputs or states),
+    else the session's data's."""
+    from dashboard import ids
+
+    body = flask.request.get_json(silent=True)
+    sent = [*body.get("inputs", []), *body.get("state", [])] if isinstance(body, dict) else []
+    stored = _stored_facts()
+    for item in sent:
+        if isinstance(item, dict) and item.get("id") == ids.SETTINGS and isinstance(item.get("value"), dict):
+            with contextlib.suppress(ValueError):  # an altered code: the data's currency
+                return chosen(stored, currency=item["value"].get("currency")).currency
+    return stored.currency
+
+
+def _stored_facts() -> DataFacts:
+    """The session's facts without reading its accounts: from the small "facts" part."""
+    stored = _store().get(session_id(), "facts", dict)
+    facts = DataFacts.from_dict(stored) if stored else facts_of(demo_accounts())
+    return chosen(facts, fallback=flask.current_app.extensions.get("strata_currency"))
 
 
 def data_outside_request(server: flask.Flask, sid: str | None) -> tuple[pd.DataFrame, dict]:
@@ -155,7 +199,10 @@ def data_outside_request(server: flask.Flask, sid: str | None) -> tuple[pd.DataF
     background job, perhaps on another machine, whose app opened the same store from the same
     settings); ``sid`` is the one the request that started the job had, see
     :func:`dashboard.background.job_session`."""
-    return _data_of(server.extensions["strata_store"], sid) if sid else (demo_accounts(), DEMO_META)
+    fallback = server.extensions.get("strata_currency")
+    accounts, meta = _data_of(server.extensions["strata_store"], sid, fallback)
+    set_currency(facts_of(accounts).currency)  # the job's amounts print in the data's currency
+    return accounts, meta
 
 
 def data_fingerprint() -> str:
@@ -217,14 +264,16 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     store.delete(sid, "quarters")
     if quarters is not None:  # the history behind the accounts (trends, back-test), kept apart
         store.set(sid, "quarters", quarters_to_frame(quarters))
-    store.set(sid, "accounts", (accounts, meta))
+    facts = facts_of(accounts).to_dict()  # the frame's attrs do not survive the store: meta does
+    store.set(sid, "accounts", (accounts, {**meta, "facts": facts, "as_of": facts["as_of"]}))
+    store.set(sid, "facts", facts)
     stored = store.get(sid, "accounts", ACCOUNTS_SHAPE)
     store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
     store.delete(sid, "pending")
 
 
 def reset_to_demo() -> None:
-    for part in ("accounts", "quarters", "fingerprint", "pending", "report"):
+    for part in ("accounts", "quarters", "facts", "fingerprint", "pending", "report"):
         _store().delete(session_id(), part)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import plotly.graph_objects as go
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.datafacts import describe
 from portfolio.formatting import money, percent
 from portfolio.whatif import HistoryViews
 from reporting import figures
@@ -129,9 +129,15 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
     return lines
 
 
-def footnote(source: str, as_of: str | None) -> str:
-    """The line under every exported chart: source, data date when known, Strata."""
-    return f"Source: {source}" + (f" · data as of {as_of}" if as_of else "") + " · Strata"
+def footnote(source: str, as_of: str | None, currency: str | None = None) -> str:
+    """The line under every exported chart: source, the data's as-of date (or that it was not
+    given: never today's date), the currency of its amounts, Strata."""
+    return (
+        f"Source: {source} · "
+        + (f"data as of {as_of}" if as_of else "as-of date not given")
+        + (f" · amounts in {currency}" if currency else "")
+        + " · Strata"
+    )
 
 
 def build_pack(
@@ -144,7 +150,8 @@ def build_pack(
     """The board pack for an analysis, with the simulator's slides when a report is given and
     it was run under the same what-if settings (``whatif``) as the other slides; otherwise the
     pack says why the simulation is left out."""
-    when = as_of or date.today().isoformat()
+    facts = analysis.facts
+    when = as_of or facts.to_dict()["as_of"]  # the data's date, never today's
     notes = takeaways(analysis)
     charts = []
     for key in PACK_CHARTS:
@@ -153,13 +160,15 @@ def build_pack(
     left_out = settings_mismatch(report, whatif) if report is not None else None
     if report is not None and left_out is None:
         charts += simulation_slides(report)
-    lines = methodology(analysis, report if left_out is None else None)
+    lines = [describe(facts), *methodology(analysis, report if left_out is None else None)]
     if left_out:
         lines.append(f"Simulation slides left out: {left_out}")
     return BoardPack(
         title="Strategic-account portfolio review",
-        subtitle=f"{source} · data as of {when}",
-        footnote=footnote(source, when),
+        subtitle=f"{source} · "
+        + (f"data as of {when}" if when else "as-of date not given")
+        + f" · amounts in {facts.currency}",
+        footnote=footnote(source, when, facts.currency),
         kpis=overview_kpis(analysis),
         charts=charts,
         methodology=lines,

@@ -65,16 +65,27 @@ def account_table(accounts: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("arr", ascending=False, kind="stable")
 
 
-def to_csv_bytes(accounts: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, so Excel reads the encoding) of the account list."""
-    return neutralize_formulas(account_table(accounts)).to_csv(index=False).encode("utf-8-sig")
+def _download_table(accounts: pd.DataFrame, currency: str | None) -> pd.DataFrame:
+    """:func:`account_table` with the amount headers naming ``currency`` (``arr (GBP)``), which
+    the ingest reads back as the file's currency."""
+    table = account_table(accounts)
+    if currency:
+        table = table.rename(columns={c: f"{c} ({currency})" for c in ("arr", "arr_prior")})
+    return table
 
 
-def to_xlsx_bytes(accounts: pd.DataFrame) -> bytes:
-    """XLSX workbook (one sheet, ``Accounts``) of the account list; text as string cells."""
+def to_csv_bytes(accounts: pd.DataFrame, currency: str | None = None) -> bytes:
+    """UTF-8 CSV (with BOM, so Excel reads the encoding) of the account list; the amount headers
+    name ``currency`` (ISO code) when given."""
+    return neutralize_formulas(_download_table(accounts, currency)).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(accounts: pd.DataFrame, currency: str | None = None) -> bytes:
+    """XLSX workbook (one sheet, ``Accounts``) of the account list; text as string cells; the
+    amount headers name ``currency`` (ISO code) when given."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        account_table(accounts).to_excel(writer, sheet_name="Accounts", index=False)
+        _download_table(accounts, currency).to_excel(writer, sheet_name="Accounts", index=False)
         for row in writer.sheets["Accounts"].iter_rows():
             for cell in row:
                 if cell.data_type == TYPE_FORMULA:  # openpyxl reads text starting "=" as a formula
@@ -82,8 +93,12 @@ def to_xlsx_bytes(accounts: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def write_accounts(accounts: pd.DataFrame, path: str | Path) -> None:
+def write_accounts(accounts: pd.DataFrame, path: str | Path, currency: str | None = None) -> None:
     """Write the account list to ``path``; ``.xlsx`` gives a workbook, anything else CSV."""
     path = Path(path)
-    data = to_xlsx_bytes(accounts) if path.suffix.lower() == ".xlsx" else to_csv_bytes(accounts)
+    data = (
+        to_xlsx_bytes(accounts, currency)
+        if path.suffix.lower() == ".xlsx"
+        else to_csv_bytes(accounts, currency)
+    )
     path.write_bytes(data)

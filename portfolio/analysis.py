@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import overload
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 
 from portfolio import concentration
 from portfolio.capacity import Workload, workload
+from portfolio.datafacts import DataFacts, facts_of, retention_names
 from portfolio.retention import Retention, retention, retention_by_tier
 from portfolio.tiers import (
     RevenueBands,
@@ -39,6 +40,7 @@ class PortfolioAnalysis:
     tier_basis : the tier retention is attributed to, as used: ``"assigned"`` (the company's
         ``tier`` column) or ``"scorecard"`` (the scorecard on prior ARR).
     tier_basis_note : one readable line saying so (and why, when "assigned" fell back).
+    facts : currency, as-of date and data kind of the data (:mod:`portfolio.datafacts`).
     """
 
     accounts: pd.DataFrame
@@ -50,11 +52,23 @@ class PortfolioAnalysis:
     workload: Workload
     tier_basis: str = "scorecard"
     tier_basis_note: str = ""
+    facts: DataFacts = field(default_factory=DataFacts)
+
+    @property
+    def retention_names(self) -> tuple[str, str]:
+        """Net and gross retention as this data calls them: NRR/GRR, or repeat-revenue
+        retention for order data (:func:`portfolio.datafacts.retention_names`)."""
+        return retention_names(self.facts.transactional)
 
     def to_dict(self) -> dict:
-        """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
+        """JSON-ready dict: shares and rates are fractions; amounts in ``currency`` (ISO 4217);
+        ``as_of`` ``YYYY-MM-DD`` or None; NaN becomes ``None``."""
         c = self.concentration
         result = {
+            "currency": self.facts.currency,
+            "as_of": self.facts.to_dict()["as_of"],
+            "data_kind": self.facts.data_kind,
+            "data_facts": self.facts.to_dict(),
             "accounts": len(self.accounts),
             "active_accounts": c.active_accounts,
             "total_arr": c.total_arr,
@@ -92,6 +106,8 @@ class PortfolioAnalysis:
                 "new_accounts": self.retention.new_accounts,
                 "tier_basis": self.tier_basis,
                 "tier_basis_note": self.tier_basis_note,
+                "names": dict(zip(("net", "gross"), self.retention_names, strict=True)),
+                "benchmarks_apply": not self.facts.transactional,
                 "by_tier": {
                     t: {
                         "nrr": r.nrr,
@@ -164,6 +180,7 @@ def analyze(
     available_headcount: float | None = None,
     tier_basis: str = "assigned",
     revenue_bands: RevenueBands | None = None,
+    facts: DataFacts | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -176,6 +193,8 @@ def analyze(
     tier_basis : tier retention is attributed to, "assigned" (default; falls back to the
         scorecard without a ``tier`` column) or "scorecard" (on prior ARR).
     revenue_bands : ARR bands → revenue points instead of the ARR percentile.
+    facts : currency, as-of date and data kind (default: those ``accounts`` carry,
+        :func:`portfolio.datafacts.facts_of`).
 
     Raises
     ------
@@ -206,6 +225,7 @@ def analyze(
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
         tier_basis=basis,
         tier_basis_note=note,
+        facts=facts if facts is not None else facts_of(accounts),
     )
 
 

@@ -1,18 +1,63 @@
-"""Number formatting shared by the CLI, the dashboard and exports."""
+"""Number formatting shared by the CLI, the dashboard and exports.
+
+Amounts print with the currency of the data being shown: :func:`using_currency` sets it for a
+block (a CLI command, an export, a background job) and :func:`set_currency` for the rest of a
+web request (the dashboard sets it from the session's data at the start of every request), in a
+:class:`contextvars.ContextVar` — one value per thread or task, never shared between users.
+:func:`currency_symbol` reads it; outside any of these it is the dollar.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Iterator
+
+from portfolio.currency import CURRENCY_SYMBOLS, DEFAULT_CURRENCY, validate_currency
+
+_CURRENCY: contextvars.ContextVar[str] = contextvars.ContextVar("strata_currency", default=DEFAULT_CURRENCY)
 
 
-def money(value: float | None, symbol: str = "$", *, precise: bool = False, signed: bool = False) -> str:
-    """Compact currency: ``1_234_567`` → ``$1.23M``, ``45_300`` → ``$45.3k``, ``-800`` → ``−$800``.
+def set_currency(code: str) -> contextvars.Token[str]:
+    """Print amounts in ``code`` (ISO 4217, see :data:`portfolio.currency.CURRENCY_SYMBOLS`)
+    in this context from now on; ValueError for a code that is not offered."""
+    return _CURRENCY.set(validate_currency(code))
 
+
+@contextlib.contextmanager
+def using_currency(code: str) -> Iterator[None]:
+    """Print amounts in ``code`` inside the ``with`` block."""
+    token = set_currency(code)
+    try:
+        yield
+    finally:
+        _CURRENCY.reset(token)
+
+
+def current_currency() -> str:
+    """The ISO code amounts print in here (USD unless set)."""
+    return _CURRENCY.get()
+
+
+def currency_symbol() -> str:
+    """The prefix amounts print with here: ``$``, ``£``, ``CHF ``."""
+    return CURRENCY_SYMBOLS[_CURRENCY.get()]
+
+
+def money(
+    value: float | None, symbol: str | None = None, *, precise: bool = False, signed: bool = False
+) -> str:
+    """Compact currency: ``1_234_567`` → ``$1.23M``, ``45_300`` → ``$45.3k``, ``-800`` → ``−$800``,
+    ``1.6e9`` → ``$1.60B``.
+
+    ``symbol`` defaults to the current currency's (:func:`currency_symbol`);
     ``precise=True`` gives the full amount with thousands separators (``$1,234,567``);
     ``signed=True`` marks positive amounts with ``+`` (``+$45.3k``).
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "–"
+    symbol = currency_symbol() if symbol is None else symbol
     sign = "−" if value < 0 else ("+" if signed and value > 0 else "")
     amount = abs(value)
     if precise:

@@ -2,7 +2,9 @@
 
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
 "headcount": number or None, "tier_basis": "assigned" | "scorecard", "revenue_bands":
-"MIN_ARR:POINTS,..." or None}``. Missing entries take the core's defaults.
+"MIN_ARR:POINTS,..." or None, "currency": ISO code or None, "data_kind": "subscription" |
+"transactional" or None}``. Missing entries take the core's defaults; a ``None`` currency or
+data kind means "as the data says" (:mod:`portfolio.datafacts`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
 from portfolio.cohorts import Cohorts, revenue_cohorts
+from portfolio.currency import validate_currency
+from portfolio.datafacts import DataFacts, chosen, facts_of, trend_of_kind, validate_data_kind
 from portfolio.ingest.history import quarters_of
 from portfolio.schema import TIERS
 from portfolio.tiers import (
@@ -48,6 +52,8 @@ DEFAULT_SETTINGS: dict = {
     "headcount": None,
     "tier_basis": "assigned",
     "revenue_bands": None,
+    "currency": None,
+    "data_kind": None,
 }
 
 
@@ -96,7 +102,10 @@ def read_settings(settings: dict | None) -> dict:
             bands = str(parse_revenue_bands(bands))
         except ValueError as exc:
             raise ValueError(f"revenue bands: {exc}") from None
+    currency, kind = merged.get("currency"), merged.get("data_kind")
     return {
+        "currency": None if currency in (None, "") else validate_currency(currency),
+        "data_kind": None if kind in (None, "") else validate_data_kind(kind),
         "thresholds": [key, strategic],
         "weights": weights,
         "capacity": capacity,
@@ -114,6 +123,7 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
     headcount = settings["headcount"]
     return analyze(
         accounts,
+        facts=facts_with(accounts, settings),
         weights=settings["weights"],
         thresholds=Thresholds(strategic, key),
         capacity=settings["capacity"],
@@ -121,6 +131,13 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         tier_basis=settings["tier_basis"],
         revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
     )
+
+
+def facts_with(accounts, settings: dict | None) -> DataFacts:
+    """The data's facts (currency, as-of date, kind) with the currency and data kind chosen in
+    the settings (:func:`portfolio.datafacts.chosen`); ``accounts`` is not changed."""
+    settings = settings or {}
+    return chosen(facts_of(accounts), currency=settings.get("currency"), data_kind=settings.get("data_kind"))
 
 
 def _tier_settings(settings: dict | None) -> tuple[dict[str, float], Thresholds]:
@@ -132,7 +149,8 @@ def _tier_settings(settings: dict | None) -> tuple[dict[str, float], Thresholds]
 def trend_with(accounts, settings: dict | None) -> Trend:
     """:func:`portfolio.trends.quarterly_trend` of the history ``accounts`` came from (none for
     a snapshot), tiered by the scorecard under the given what-if settings."""
-    return quarterly_trend(quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)))
+    trend = quarterly_trend(quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)))
+    return trend_of_kind(trend, facts_with(accounts, settings))
 
 
 @dataclass(frozen=True)

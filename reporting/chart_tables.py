@@ -19,6 +19,7 @@ import pandas as pd
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
+from portfolio.datafacts import BENCHMARK_NOTE
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from portfolio.tiers import tier_start_arr
@@ -168,20 +169,26 @@ def arr_steps_table(analysis: PortfolioAnalysis) -> ChartTable:
 
 
 def retention_table(analysis: PortfolioAnalysis) -> ChartTable:
-    """NRR and GRR per start-of-period tier, with the benchmarks in the note."""
+    """NRR and GRR per start-of-period tier, with the benchmarks in the note (for order data,
+    repeat-revenue retention, and the note says why there are no benchmarks)."""
     if analysis.retention is None:
         return _empty(figures.NO_PRIOR_ARR)
     by_tier = analysis.retention_by_tier
+    net, gross = analysis.retention_names
     rows = [
         {
             "Tier a year ago": tier,
-            "NRR": percent(by_tier[tier].nrr) if tier in by_tier else "–",
-            "GRR": percent(by_tier[tier].grr) if tier in by_tier else "–",
+            net: percent(by_tier[tier].nrr) if tier in by_tier else "–",
+            gross: percent(by_tier[tier].grr) if tier in by_tier else "–",
         }
         for tier in TIERS
     ]
-    note = "Benchmarks: NRR 120% or more is strong; GRR 92–98%. – : no accounts in the tier a year ago."
-    return _table(rows, ("NRR", "GRR"), note)
+    benchmarks = (
+        BENCHMARK_NOTE
+        if analysis.facts.transactional
+        else "Benchmarks: NRR 120% or more is strong; GRR 92–98%."
+    )
+    return _table(rows, (net, gross), f"{benchmarks} – : no accounts in the tier a year ago.")
 
 
 def bridge_table(analysis: PortfolioAnalysis, tier: str | None = None) -> ChartTable:
@@ -375,16 +382,24 @@ def trend_retention_table(views: HistoryViews) -> ChartTable:
     if (empty := _no_trend(trend)) is not None:
         return empty
     rows = []
+    net, gross = ("NRR", "GRR") if trend.subscription_like else ("Net repeat", "Gross repeat")
     for p in trend.points:
         row = {QUARTER_END: f"{p.as_of:%Y-%m-%d}"}
-        row |= {"NRR, all tiers": percent(p.retention.nrr), "GRR, all tiers": percent(p.retention.grr)}
+        row |= {
+            f"{net}, all tiers": percent(p.retention.nrr),
+            f"{gross}, all tiers": percent(p.retention.grr),
+        }
         for tier in TIERS:
             row |= {
-                f"NRR, {tier}": percent(p.by_tier[tier].nrr),
-                f"GRR, {tier}": percent(p.by_tier[tier].grr),
+                f"{net}, {tier}": percent(p.by_tier[tier].nrr),
+                f"{gross}, {tier}": percent(p.by_tier[tier].grr),
             }
         rows.append(row)
-    benchmarks = "Benchmarks: NRR 120% or more is strong; GRR 92–98%. " if trend.subscription_like else ""
+    benchmarks = (
+        "Benchmarks: NRR 120% or more is strong; GRR 92–98%. "
+        if trend.subscription_like
+        else "Order data: repeat-revenue retention (net and gross), no SaaS benchmarks. "
+    )
     note = (
         "Each row is the year to the quarter end against the year before; accounts in the tier "
         f"they had a year before. {benchmarks}– : no accounts in the tier then."

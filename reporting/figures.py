@@ -1,6 +1,7 @@
 """Pure figure builders: analysis in, ``go.Figure`` out (shared by the pages and exports).
 
-Money axes use the currency prefix and SI suffixes ($1.2M); shares are percentages.
+Money axes and hovers use the current currency's prefix (:func:`portfolio.formatting.currency_symbol`)
+and k/M/B suffixes ($1.2M, £1.6B); shares are percentages.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import plotly.graph_objects as go
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
-from portfolio.formatting import money, percent
+from portfolio.datafacts import retention_names
+from portfolio.formatting import currency_symbol, money, percent
 from portfolio.retention import Bridge
 from portfolio.schema import TIERS
 from portfolio.tiers import tier_start_arr
@@ -42,7 +44,13 @@ BROWSER_TRACE_TYPES = frozenset(
 partial bundle (1.3 MB instead of 4.8 MB, so pages load faster). A figure needing another trace
 type needs a bigger bundle there."""
 
-MONEY_AXIS = dict(tickprefix="$", tickformat="~s")
+
+def money_axis() -> dict:
+    """A money axis in the current currency (:func:`portfolio.formatting.currency_symbol`) with
+    k/M/B suffixes (Plotly's ``exponentformat="B"``; SI would print billions as "G")."""
+    return dict(tickprefix=currency_symbol(), exponentformat="B")
+
+
 SHARE_AXIS = dict(tickformat=".0%", range=[0, 1.02])
 
 
@@ -147,7 +155,7 @@ def pareto_figure(analysis: PortfolioAnalysis) -> go.Figure:
             line=dict(color=TIER_COLORS["Strategic"], width=3),
             text=names.to_numpy(dtype=str),  # a unicode array: Plotly deep-copies object arrays item by item
             customdata=arr,
-            hovertemplate="<b>%{text}</b> (ARR $%{customdata:,.0f})<br>"
+            hovertemplate=f"<b>%{{text}}</b> (ARR {currency_symbol()}%{{customdata:,.0f}})<br>"
             "top %{x:.1%} of accounts → %{y:.1%} of ARR<extra></extra>",
         )
     ]
@@ -390,13 +398,14 @@ NO_PRIOR_ARR = "The data has no prior-year ARR column: retention is not availabl
 
 def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """NRR and GRR per start-of-period tier against benchmark bands (NRR ≥ 120%, GRR 92–98%);
-    a message instead when the data has no prior-year ARR."""
+    for order (transactional) data, repeat-revenue retention without the bands; a message
+    instead when the data has no prior-year ARR."""
     if analysis.retention is None:
         return message_figure("Retention by tier — needs prior-year ARR", NO_PRIOR_ARR)
     rows = analysis.retention_by_tier
     colors = [TIER_COLORS[t] for t in TIERS]
-    traces = []
-    for axis, attr in (("", "nrr"), ("2", "grr")):
+    traces, names = [], analysis.retention_names
+    for (axis, attr), label in zip((("", "nrr"), ("2", "grr")), names, strict=True):
         values = [getattr(rows[t], attr) if t in rows else None for t in TIERS]
         traces.append(
             dict(
@@ -410,25 +419,26 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
                 textposition="inside",
                 insidetextanchor="end",
                 textfont=dict(color="white", size=14),
-                hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}}<extra></extra>",
+                hovertemplate=f"%{{x}}: {label} %{{y:.1%}}<extra></extra>",
             )
         )
     layout = _side_by_side(
-        "NRR by tier",
-        "GRR by tier",
+        f"{names[0]} by tier",
+        f"{names[1]} by tier",
         yaxis=dict(tickformat=".0%", range=[0, 1.7]),
         yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
     )
-    band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
-    layout["shapes"] = [
-        dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
-        dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
-        _line("y", 1.0, dict(color="#666", dash="dot")),
-    ]
-    layout["annotations"] += [
-        _label("strong ≥ 120%", 1, 1.6, "x domain", "y", xanchor="right", yanchor="bottom"),
-        _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
-    ]
+    layout["shapes"] = [_line("y", 1.0, dict(color="#666", dash="dot"))]
+    if not analysis.facts.transactional:  # SaaS benchmarks apply to subscriptions only
+        band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+        layout["shapes"] += [
+            dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
+            dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
+        ]
+        layout["annotations"] += [
+            _label("strong ≥ 120%", 1, 1.6, "x domain", "y", xanchor="right", yanchor="bottom"),
+            _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
+        ]
     basis = "assigned tier" if analysis.tier_basis == "assigned" else "scorecard on prior ARR"
     return _figure(
         f"Retention by tier at the start of the period ({basis})", traces, showlegend=False, **layout
@@ -478,7 +488,7 @@ def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
         f"ARR bridge — {label}",
         [waterfall],
         showlegend=False,
-        yaxis=dict(title="ARR", range=[0, top * 1.15 if top > 0 else 1], **MONEY_AXIS),
+        yaxis=dict(title="ARR", range=[0, top * 1.15 if top > 0 else 1], **money_axis()),
     )
 
 
@@ -580,7 +590,7 @@ def period_labels(report: SimulationReport, n: int) -> list[str]:
 
 def fan_figure(report: SimulationReport) -> go.Figure:
     """Portfolio ARR over time: P5–P95 and P25–P75 bands and the median, per variant."""
-    traces = []
+    traces, sym = [], currency_symbol()
     for variant, fan in report.fan.items():
         color, name = _variant_color(variant), plain_text(variant)
         x = period_labels(report, len(fan.p50))
@@ -622,15 +632,15 @@ def fan_figure(report: SimulationReport) -> go.Figure:
                 legendgroup=name,
                 line=dict(color=rgba(color), width=3),
                 customdata=np.column_stack([fan.p5, fan.p95]),
-                hovertemplate=f"{name} %{{x}}: median $%{{y:,.0f}}<br>"
-                "P5 $%{customdata[0]:,.0f} – P95 $%{customdata[1]:,.0f}"
+                hovertemplate=f"{name} %{{x}}: median {sym}%{{y:,.0f}}<br>"
+                f"P5 {sym}%{{customdata[0]:,.0f}} – P95 {sym}%{{customdata[1]:,.0f}}"
                 "<extra></extra>",
             )
         )
     return _figure(
         "ARR over time (median, P25–P75 and P5–P95 bands)",
         traces,
-        yaxis=dict(title="Portfolio ARR", **MONEY_AXIS),
+        yaxis=dict(title="Portfolio ARR", **money_axis()),
         xaxis=dict(title=None),
         hovermode="x unified",
     )
@@ -656,7 +666,8 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
                 width=width,
                 name=name,
                 marker=dict(color=rgba(color, 0.55), line_width=0),
-                hovertemplate=f"{name}: %{{y:,}} paths end near $%{{x:,.0f}}<extra></extra>",
+                hovertemplate=f"{name}: %{{y:,}} paths end near {currency_symbol()}%{{x:,.0f}}"
+                "<extra></extra>",
             )
         )
         mean = report.variant(variant).ending_arr.mean
@@ -666,7 +677,7 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
         traces,
         barmode="overlay",
         bargap=0,
-        xaxis=dict(title="ARR at the horizon", **MONEY_AXIS),
+        xaxis=dict(title="ARR at the horizon", **money_axis()),
         yaxis=dict(title="Paths"),
         shapes=shapes,
     )
@@ -688,7 +699,8 @@ def delta_figure(report: SimulationReport) -> go.Figure:
             y=counts,
             width=width,
             marker=dict(color=colors),
-            hovertemplate="%{y:,} paths with a difference near $%{x:,.0f}<extra></extra>",
+            hovertemplate=f"%{{y:,}} paths with a difference near {currency_symbol()}%{{x:,.0f}}"
+            "<extra></extra>",
         )
     ]
     title = (
@@ -700,7 +712,7 @@ def delta_figure(report: SimulationReport) -> go.Figure:
         traces,
         bargap=0,
         showlegend=False,
-        xaxis=dict(title="Difference in ending ARR (same random paths)", **MONEY_AXIS),
+        xaxis=dict(title="Difference in ending ARR (same random paths)", **money_axis()),
         yaxis=dict(title="Paths"),
         shapes=[_line("x", 0, dict(color="#333", width=1))],
     )
@@ -747,7 +759,7 @@ def decomposition_figure(report: SimulationReport) -> go.Figure:
         [waterfall],
         showlegend=False,
         yaxis=dict(
-            title="Expected ARR at the horizon", range=[min(values) - pad, max(values) + pad], **MONEY_AXIS
+            title="Expected ARR at the horizon", range=[min(values) - pad, max(values) + pad], **money_axis()
         ),
     )
 
@@ -779,8 +791,8 @@ def trend_retention_figure(trend: Trend) -> go.Figure:
     x, hover = _quarter_labels(trend), _year_to(trend)
     series = {"All tiers": [p.retention for p in trend.points]}
     series |= {tier: [p.by_tier[tier] for p in trend.points] for tier in TIERS}
-    traces = []
-    for axis, attr in (("", "nrr"), ("2", "grr")):
+    traces, names = [], retention_names(not trend.subscription_like)
+    for (axis, attr), label in zip((("", "nrr"), ("2", "grr")), names, strict=True):
         for name, rows in series.items():
             total = name == "All tiers"
             color = TREND_TOTAL_COLOR if total else TIER_COLORS[name]
@@ -798,10 +810,10 @@ def trend_retention_figure(trend: Trend) -> go.Figure:
                     xaxis=f"x{axis}",
                     yaxis=f"y{axis}",
                     customdata=hover,
-                    hovertemplate=f"{name}, %{{customdata}}: {attr.upper()} %{{y:.1%}}<extra></extra>",
+                    hovertemplate=f"{name}, %{{customdata}}: {label} %{{y:.1%}}<extra></extra>",
                 )
             )
-    layout = _side_by_side("NRR", "GRR", yaxis=dict(tickformat=".0%"), yaxis2=dict(tickformat=".0%"))
+    layout = _side_by_side(*names, yaxis=dict(tickformat=".0%"), yaxis2=dict(tickformat=".0%"))
     layout["shapes"] = [
         _line("y", 1.0, dict(color="#666", dash="dot")),
         _line("y", 1.0, dict(color="#666", dash="dot"), xref="x2", yref="y2"),
@@ -819,7 +831,9 @@ def trend_retention_figure(trend: Trend) -> go.Figure:
         ]
     layout["yaxis2"]["rangemode"] = "tozero"
     return _figure(
-        "Trailing-twelve-month NRR and GRR by tier at the start of each year",
+        f"Trailing-twelve-month {names[0]} and {names[1]} by tier at the start of each year"
+        if trend.subscription_like
+        else "Trailing-twelve-month repeat-revenue retention by tier at the start of each year",
         traces,
         legend=dict(y=1.12),
         margin=dict(t=100),
@@ -865,7 +879,7 @@ def trend_arr_figure(trend: Trend) -> go.Figure:
         traces,
         barmode="stack",
         yaxis=dict(
-            title="ARR (trailing twelve months)", range=[0, top * 1.1 if top > 0 else 1], **MONEY_AXIS
+            title="ARR (trailing twelve months)", range=[0, top * 1.1 if top > 0 else 1], **money_axis()
         ),
         yaxis2=dict(
             title="Strategic share",
@@ -926,7 +940,7 @@ def trend_bridge_figure(trend: Trend) -> go.Figure:
         "ARR bridge of the year to each quarter end",
         traces,
         barmode="relative",
-        yaxis=dict(title="ARR change", zeroline=True, zerolinecolor="#888", **MONEY_AXIS),
+        yaxis=dict(title="ARR change", zeroline=True, zerolinecolor="#888", **money_axis()),
         legend=dict(y=1.08),
         margin=dict(t=90),
     )
@@ -1019,7 +1033,7 @@ def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
     calendar = report.renewal_calendar
     if calendar is None:
         return message_figure("Renewal calendar", NO_RENEWAL_CALENDAR)
-    quarters = calendar.quarters
+    quarters, sym = calendar.quarters, currency_symbol()
     labels = [f"Q{q.quarter}" for q in quarters]
     mean = np.array([q.churned_mean for q in quarters])
     traces: list[dict] = [
@@ -1030,7 +1044,8 @@ def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
             y=[q.up_for_renewal for q in quarters],
             customdata=[q.renewals for q in quarters],
             marker=dict(color="#56B4E9"),  # Okabe–Ito sky blue
-            hovertemplate="%{x}: $%{y:,.0f} up for renewal (%{customdata:,} accounts)<extra></extra>",
+            hovertemplate=f"%{{x}}: {sym}%{{y:,.0f}} up for renewal (%{{customdata:,}} accounts)"
+            "<extra></extra>",
         ),
         dict(
             type="bar",
@@ -1046,8 +1061,8 @@ def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
                 color="#333",
             ),
             customdata=[[q.churned_p5, q.churned_p95] for q in quarters],
-            hovertemplate="%{x}: churned $%{y:,.0f} expected "
-            "(P5 $%{customdata[0]:,.0f} – P95 $%{customdata[1]:,.0f})<extra></extra>",
+            hovertemplate=f"%{{x}}: churned {sym}%{{y:,.0f}} expected "
+            f"(P5 {sym}%{{customdata[0]:,.0f}} – P95 {sym}%{{customdata[1]:,.0f}})<extra></extra>",
         ),
     ]
     return _figure(
@@ -1056,6 +1071,6 @@ def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
         traces,
         barmode="group",
         xaxis=dict(title="Quarter of the horizon"),
-        yaxis=dict(title="ARR (today's)", **MONEY_AXIS),
+        yaxis=dict(title="ARR (today's)", **money_axis()),
         legend=dict(orientation="h", y=-0.2),
     )

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.datafacts import in_sentence
 from portfolio.formatting import money, percent
 
 
@@ -58,6 +59,16 @@ def _strategic_reading(analysis: PortfolioAnalysis) -> tuple[str, str]:
     return text, "warning" if w.strategic_sams_overloaded else "success"
 
 
+def _retention_kpis(analysis: PortfolioAnalysis, nrr: float, grr: float) -> list[Kpi]:
+    """NRR and GRR against the SaaS benchmarks; for order (transactional) data, repeat-revenue
+    retention in neutral colours, saying why no benchmark applies."""
+    if not analysis.facts.transactional:
+        return [Kpi("NRR", percent(nrr), *_nrr_reading(nrr)), Kpi("GRR", percent(grr), *_grr_reading(grr))]
+    net, gross = analysis.retention_names
+    why = "order data: no SaaS benchmark applies"
+    return [Kpi(net, percent(nrr), why, "secondary"), Kpi(gross, percent(grr), why, "secondary")]
+
+
 def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
     """KPI cards in display order."""
     c = analysis.concentration
@@ -99,12 +110,11 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
             top20_tone,
         ),
         Kpi("Gini", f"{c.gini:.2f}", "0 = equal ARR, 1 = one account holds all", gini_tone),
-        Kpi("NRR", percent(nrr), *_nrr_reading(nrr)),
-        Kpi("GRR", percent(grr), *_grr_reading(grr)),
+        *_retention_kpis(analysis, nrr, grr),
         Kpi(
             "Strategic accounts",
             f"{n_strategic:,} · {percent(dist.loc['Strategic', 'arr_share'], 0)} of ARR",
-            f"{per_sam_text}; strategic GRR {percent(strategic_grr)}",
+            f"{per_sam_text}; strategic {in_sentence(analysis.retention_names[1])} {percent(strategic_grr)}",
             per_sam_tone,
         ),
         Kpi("SAM coverage", cover_value, cover_reading, cover_tone),

@@ -7,6 +7,7 @@ import numpy as np
 
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.cohorts import Cohorts
+from portfolio.datafacts import in_sentence, retention_names
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from portfolio.tiers import tier_start_arr
@@ -68,12 +69,14 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
     else:
         r = analysis.retention
         s = analysis.retention_by_tier.get(TIERS[0])
+        net, gross = analysis.retention_names
+        benchmarks = "" if analysis.facts.transactional else " (benchmarks: 120%+ and 92–98%)"
         strategic_text = (
-            f"Strategic NRR {percent(s.nrr)} and GRR {percent(s.grr)} (benchmarks: 120%+ and 92–98%)"
+            f"Strategic {net} {percent(s.nrr)} and {gross} {percent(s.grr)}{benchmarks}"
             if s
             else "No strategic accounts a year ago"
         )
-        text["retention-by-tier"] = f"{strategic_text}; all tiers NRR {percent(r.nrr)}."
+        text["retention-by-tier"] = f"{strategic_text}; all tiers {net} {percent(r.nrr)}."
     text["arr-bridge"] = arr_bridge_takeaway(analysis)
     return text
 
@@ -107,11 +110,12 @@ def trend_takeaways(trend: Trend) -> dict[str, str]:
     s0, s1 = first.by_tier[TIERS[0]], last.by_tier[TIERS[0]]
     b = last.retention.bridge
     worst = max(trend.points, key=lambda p: p.retention.bridge.churn)
+    net, gross = retention_names(not trend.subscription_like)
     return {
         "trend-retention": (
-            f"NRR went from {percent(first.retention.nrr)} to {percent(last.retention.nrr)} and GRR "
-            f"from {percent(first.retention.grr)} to {percent(last.retention.grr)} {span}; "
-            f"strategic accounts' NRR from {percent(s0.nrr)} to {percent(s1.nrr)}."
+            f"{net} went from {percent(first.retention.nrr)} to {percent(last.retention.nrr)} and "
+            f"{in_sentence(gross)} from {percent(first.retention.grr)} to {percent(last.retention.grr)} "
+            f"{span}; strategic accounts' {in_sentence(net)} from {percent(s0.nrr)} to {percent(s1.nrr)}."
         ),
         "trend-arr": (
             f"ARR went from {money(first.total_arr)} to {money(last.total_arr)} {span}; the "

@@ -40,8 +40,10 @@ import pandas as pd
 from storage.settings import INSECURE_REDIS_ENV, MIB, ConfigurationError
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-PARTS = ("accounts", "quarters", "fingerprint", "pending", "report")
-"""What a session keeps; its storage use is the sum of these values' sizes."""
+PARTS = ("accounts", "quarters", "facts", "fingerprint", "pending", "report")
+"""What a session keeps; its storage use is the sum of these values' sizes. ``facts``: the data's
+currency, as-of date and kind (:class:`portfolio.datafacts.DataFacts` as a dict), read on every
+callback without reading the accounts."""
 MAGIC = b"strata-sealed-1\n"
 SECRET_FILE = "secret.key"
 _DATETIME = "datetime64"

@@ -20,6 +20,8 @@
   ``XDG_DATA_HOME`` or ``LOCALAPPDATA`` from the same environment)
 * ``STRATA_USERS_FILE`` → ``users_file``: users for HTTP basic auth (unset: loopback only)
 * ``STRATA_MAX_UPLOAD_MB`` → ``max_upload_mb``: the upload cap in MiB (100)
+* ``STRATA_CURRENCY`` → ``currency``: ISO code of amounts in files that do not say (no currency
+  marks in the amount cells, no Country column with a majority), e.g. ``EUR``; default USD
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from portfolio.currency import CURRENCY_ENV, validate_currency
 from portfolio.ingest import Limits
 from storage.scenarios import default_database_url
 
@@ -70,6 +73,7 @@ class Settings:
     store_limit_mb: float = 4096.0
     session_idle_hours: float = 24.0
     max_runs: int = os.cpu_count() or 1
+    currency: str | None = None
 
     def __post_init__(self) -> None:
         for env, value, what in (
@@ -80,6 +84,11 @@ class Settings:
             (MAX_RUNS_ENV, self.max_runs, "runs"),
         ):
             _check_positive(env, value, what)
+        if self.currency is not None:
+            try:
+                validate_currency(self.currency)
+            except ValueError as exc:
+                raise ConfigurationError(f"{CURRENCY_ENV}: {exc}") from None
         if self.secret_key is not None and len(self.secret_key) < 32:
             raise ConfigurationError(
                 f"{SECRET_ENV} must be at least 32 characters (e.g. the output of "
@@ -104,6 +113,7 @@ class Settings:
             store_limit_mb=_number(env, STORE_LIMIT_ENV, defaults.store_limit_mb, "megabytes"),
             session_idle_hours=_number(env, IDLE_ENV, defaults.session_idle_hours, "hours"),
             max_runs=int(_number(env, MAX_RUNS_ENV, defaults.max_runs, "runs")),
+            currency=env.get(CURRENCY_ENV, "").strip().upper() or None,
         )
 
     @property

@@ -11,9 +11,10 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.components import GRID_MONEY, GRID_ONE_TAB_STOP, named, named_grid, page_header
+from dashboard.components import GRID_ONE_TAB_STOP, grid_money, named, named_grid, page_header
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
+from portfolio.formatting import current_currency
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
 from portfolio.whatif import DEFAULT_SETTINGS, default_slider_value
@@ -31,6 +32,7 @@ def layout(**_):
                 "Upload an account snapshot or a revenue history (CSV or XLSX). "
                 "A rejected file changes nothing already loaded.",
             ),
+            _facts_form(),
             named(
                 "Upload an account file (CSV or XLSX)",
                 dcc.Upload(
@@ -87,6 +89,36 @@ def layout(**_):
             ),
         ]
     )
+
+
+def _facts_form() -> dbc.Row:
+    """The upload form's as-of date and the data-kind switch (issue 14)."""
+    as_of = [
+        html.Label("As-of date of the file (optional)", htmlFor=ids.DATA_AS_OF, className="small"),
+        dbc.Input(id=ids.DATA_AS_OF, type="text", placeholder="YYYY-MM-DD"),
+        html.Div(
+            "Enter before uploading. A snapshot is otherwise dated by its as_of column (else not "
+            "dated); a revenue history by its last date.",
+            className="small text-muted",
+        ),
+    ]
+    kind = [
+        html.Label("Kind of data", htmlFor=ids.DATA_KIND, className="small"),
+        dbc.RadioItems(
+            id=ids.DATA_KIND,
+            options=[
+                {"label": "As detected", "value": "detected"},
+                {"label": "Subscription", "value": "subscription"},
+                {"label": "Transactional (orders)", "value": "transactional"},
+            ],
+            value="detected",
+            inline=True,
+            persistence=True,
+            persistence_type="memory",  # as long as the settings store: until a reload
+        ),
+        html.Div(id=ids.DATA_KIND_NOTE, className="small text-muted"),
+    ]
+    return dbc.Row([dbc.Col(as_of, md=5), dbc.Col(kind, md=7)], className="mb-3")
 
 
 def report_view(report: IngestReport) -> dbc.Alert:
@@ -161,18 +193,22 @@ def mapping_view(report: IngestReport) -> dbc.Card:
     )
 
 
-def load_upload(data: bytes, filename: str, mapping: dict | None = None):
-    """Read uploaded bytes under the configured upload limits; a LoadResult (never raises)."""
-    return load_bytes(data, filename or "upload", mapping=mapping, limits=state.settings().upload_limits)
+def load_upload(data: bytes, filename: str, mapping: dict | None = None, as_of: object = None):
+    """Read uploaded bytes under the configured upload limits, dated ``as_of`` (the form's
+    field; blank: as the file says); a LoadResult (never raises)."""
+    as_of = str(as_of).strip()[:40] if isinstance(as_of, str) and as_of.strip() else None
+    return load_bytes(
+        data, filename or "upload", mapping=mapping, as_of=as_of, limits=state.settings().upload_limits
+    )
 
 
-def read_upload(contents: str, filename: str, mapping: dict | None = None):
+def read_upload(contents: str, filename: str, mapping: dict | None = None, as_of: object = None):
     """Decode a dcc.Upload data URL and read it: (bytes, LoadResult)."""
     try:
         data = base64.b64decode(contents.split(",", 1)[1], validate=False)
     except (AttributeError, IndexError, binascii.Error, ValueError):  # not a data URL
         data = b""
-    return data, load_upload(data, str(filename or "upload"), mapping)
+    return data, load_upload(data, str(filename or "upload"), mapping, as_of)
 
 
 def accept(result, filename: str) -> html.Div:
@@ -263,15 +299,19 @@ def _next(version: object) -> int:
 @callback(
     output=_outputs(),
     inputs=dict(contents=Input(ids.DATA_UPLOAD, "contents")),
-    state=dict(filename=State(ids.DATA_UPLOAD, "filename"), version=State(ids.SESSION_VERSION, "data")),
+    state=dict(
+        filename=State(ids.DATA_UPLOAD, "filename"),
+        version=State(ids.SESSION_VERSION, "data"),
+        as_of=State(ids.DATA_AS_OF, "value"),
+    ),
     prevent_initial_call=True,
 )
-def on_upload(contents, filename, version):
+def on_upload(contents, filename, version, as_of=None):
     """A file dropped or picked: loaded, sent to the mapping step, or rejected."""
     if not contents:
         raise PreventUpdate  # the page appearing, not an upload
     filename = str(filename or "upload")
-    data, result = read_upload(contents, filename)
+    data, result = read_upload(contents, filename, None, as_of)
     return _after_read(data, filename, result, version)
 
 
@@ -282,10 +322,11 @@ def on_upload(contents, filename, version):
         map_values=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "value"),
         map_ids=State({"type": ids.DATA_MAP_FIELD, "header": ALL}, "id"),
         version=State(ids.SESSION_VERSION, "data"),
+        as_of=State(ids.DATA_AS_OF, "value"),
     ),
     prevent_initial_call=True,
 )
-def on_apply_mapping(clicks, map_values, map_ids, version):
+def on_apply_mapping(clicks, map_values, map_ids, version, as_of=None):
     """Read the upload kept for the mapping step again, with the columns as mapped."""
     if not clicks:
         raise PreventUpdate  # the button appearing with the page, not a click
@@ -299,7 +340,7 @@ def on_apply_mapping(clicks, map_values, map_ids, version):
         for i, v in pairs
         if isinstance(i, dict) and "header" in i and isinstance(v, str) and v
     }
-    return _after_read(data, filename, load_upload(data, filename, mapping), version)
+    return _after_read(data, filename, load_upload(data, filename, mapping, as_of), version)
 
 
 @callback(
@@ -333,7 +374,10 @@ def update_grid(settings, _version):
         label = c.replace("_", " ")
         column = {"field": c, "headerName": (label[:1].upper() + label[1:]).replace("Arr", "ARR")}
         if c in ("arr", "arr_prior"):
-            column["valueFormatter"] = GRID_MONEY
+            column["valueFormatter"] = grid_money()
+            column["headerName"] += f" ({current_currency()})"
+            # a new column id when the currency changes: ag-grid keeps a mounted column's cells
+            column["colId"] = f"{c}-{current_currency()}"
         if c == "account_name":
             column["pinned"] = "left"
         columns.append(column)
@@ -354,7 +398,10 @@ def search_grid(text):
 )
 def download_csv(_clicks, settings):
     """The account list with scores and tiers, as CSV (formulas neutralised)."""
-    return dcc.send_bytes(to_csv_bytes(analyze_session(settings).accounts), "strata-tiered-accounts.csv")
+    analysis = analyze_session(settings)
+    return dcc.send_bytes(
+        to_csv_bytes(analysis.accounts, analysis.facts.currency), "strata-tiered-accounts.csv"
+    )
 
 
 @callback(
@@ -365,7 +412,32 @@ def download_csv(_clicks, settings):
 )
 def download_xlsx(_clicks, settings):
     """The account list with scores and tiers, as XLSX (formulas neutralised)."""
-    return dcc.send_bytes(to_xlsx_bytes(analyze_session(settings).accounts), "strata-tiered-accounts.xlsx")
+    analysis = analyze_session(settings)
+    return dcc.send_bytes(
+        to_xlsx_bytes(analysis.accounts, analysis.facts.currency), "strata-tiered-accounts.xlsx"
+    )
+
+
+@callback(
+    Output(ids.SETTINGS, "data", allow_duplicate=True),
+    Input(ids.DATA_KIND, "value"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def set_data_kind(kind, settings):
+    """The data-kind switch into the what-if settings ("detected": as the data says)."""
+    settings = settings if isinstance(settings, dict) else DEFAULT_SETTINGS
+    return {**settings, "data_kind": None if kind == "detected" else kind}
+
+
+@callback(
+    Output(ids.DATA_KIND_NOTE, "children"),
+    Input(ids.SETTINGS, "data"),
+    Input(ids.SESSION_VERSION, "data"),
+)
+def show_data_kind(settings, _version):
+    """Why the data counts as subscription or transactional (detected, or chosen)."""
+    return analyze_session(settings).facts.data_kind_reason
 
 
 dash.register_page(__name__, path="/data", name="Data", order=6, layout=layout)

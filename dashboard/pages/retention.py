@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, html
 from dashboard import ids
 from dashboard.components import graph, page_header
 from dashboard.whatif import analyze_session
+from portfolio.datafacts import BENCHMARK_NOTE
 from portfolio.schema import TIERS
 from portfolio.tiers import TIER_BASES
 from portfolio.whatif import DEFAULT_SETTINGS
@@ -70,7 +71,7 @@ def update_retention(settings, _version, tier):
         figures.arr_bridge_figure(analysis, tier),
         takeaways(analysis)["retention-by-tier"],
         arr_bridge_takeaway(analysis, tier),
-        analysis.tier_basis_note,
+        analysis.tier_basis_note + (f" {BENCHMARK_NOTE}" if analysis.facts.transactional else ""),
     )
 
 

@@ -18,9 +18,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import background, ids, state
 from dashboard.components import (
-    GRID_MONEY_SHORT,
     GRID_ONE_TAB_STOP,
     graph,
+    grid_money_short,
     kpi_card,
     named,
     named_grid,
@@ -28,6 +28,7 @@ from dashboard.components import (
     plain_table,
 )
 from dashboard.whatif import analyze_session
+from portfolio.formatting import currency_symbol
 from reporting import backtest, figures, simulator
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from simulation import starting_treatment
@@ -180,7 +181,7 @@ def _controls() -> dbc.Card:
                 dbc.Row(
                     [
                         _label(
-                            "Cost per SAM ($/year)",
+                            f"Cost per SAM ({currency_symbol().strip()}/year)",
                             dbc.Input(
                                 id=ids.SIM_COST, type="number", min=0, step=1000, value=180_000, size="sm"
                             ),
@@ -347,7 +348,7 @@ def _selection() -> dbc.Card:
                             {
                                 "field": "arr",
                                 "headerName": "ARR",
-                                "valueFormatter": GRID_MONEY_SHORT,
+                                "valueFormatter": grid_money_short(),
                                 "width": 80,
                                 "minWidth": 80,
                                 "type": "rightAligned",

@@ -24,7 +24,8 @@ def layout(**_):
         [
             page_header(
                 "Trends",
-                "Trailing-twelve-month ARR, NRR and GRR at each quarter end; accounts count in "
+                "Trailing-twelve-month ARR, NRR and GRR (repeat-revenue retention for order data) "
+                "at each quarter end; accounts count in "
                 "the tier they had at the start of each year.",
             ),
             html.Div(id=ids.TRENDS_NOTE),

@@ -68,8 +68,9 @@ def load_file(
     ----------
     path : CSV/TSV/TXT or XLSX file.
     mapping : ``{source header: canonical column}`` for headers that cannot be guessed.
-    as_of : for a revenue history, the last day of the trailing twelve months
-        (default: the last date in the file).
+    as_of : for a revenue history, the last day of the trailing twelve months (default: the
+        last date in the file); for a snapshot, the date it describes (default: its ``as_of``
+        column, else unknown).
     limits : size limits.
     """
     path = Path(path)

@@ -17,10 +17,11 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from portfolio.currency import CURRENCY_MARK
 from portfolio.ingest.report import IngestReport, Problem
 from portfolio.schema import TIERS
 
-_CURRENCY = re.compile(r"(?i)^(?:usd|eur|gbp|chf|cad|aud|us\$|[$€£¥])|(?:usd|eur|gbp|chf|cad|aud|[$€£¥])$")
+_CURRENCY = re.compile(rf"(?i)^(?:{CURRENCY_MARK})|(?:{CURRENCY_MARK})$")
 _NUMBER = re.compile(r"[0-9.,']+(?:[eE][+-]?\d+)?")
 """What is left of a money cell after sign and currency: digits, separators, an exponent."""
 

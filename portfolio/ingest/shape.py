@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio.datafacts import with_facts
+from portfolio.ingest.facts import read_facts
 from portfolio.ingest.history import aggregate_history
 from portfolio.ingest.report import IngestReport, Problem, Rejected, Shape
 from portfolio.ingest.snapshot import validate_snapshot
@@ -52,10 +54,12 @@ def to_accounts(
     report : receives the shape, the column mapping, unmatched and missing columns,
         problems and notes.
     mapping : ``{source header: canonical column}`` given by the user.
-    as_of : for a revenue history, the last day of the trailing twelve months.
+    as_of : for a revenue history, the last day of the trailing twelve months; for a snapshot,
+        the date it describes (over an ``as_of`` column).
 
-    Returns the accounts frame and, for a revenue history, the as-of date used (``None`` for
-    a snapshot). Raises :class:`Rejected` when a required column is missing or a revenue
+    Returns the accounts frame, carrying its :class:`~portfolio.datafacts.DataFacts` (currency,
+    as-of date, data kind; see :mod:`portfolio.ingest.facts`), and the as-of date (``None``
+    when a snapshot does not say). Raises :class:`Rejected` when a required column is missing or a revenue
     history cannot be aggregated; other problems are only reported, and the caller rejects
     the file if ``report`` is not ok.
     """
@@ -88,5 +92,8 @@ def to_accounts(
     frame = pd.DataFrame({canon: table[source] for canon, source in columns.items()})
     frame["account_id"] = frame[key].str.strip()
     if shape == "snapshot":
-        return validate_snapshot(frame, report), None
-    return aggregate_history(frame, report, as_of)
+        accounts, end = validate_snapshot(frame, report), None
+    else:
+        accounts, end = aggregate_history(frame, report, as_of)
+    facts = read_facts(table, columns, accounts, end, as_of, report)
+    return with_facts(accounts, facts), facts.as_of

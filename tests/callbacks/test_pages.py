@@ -170,6 +170,8 @@ def test_settings_callback_validates_weights():
         "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),
         "capacity": {"Strategic": 5.0, "Key": 25.0, "Standard": 75.0},
         "headcount": 12,
+        "currency": None,  # as the data says
+        "data_kind": None,
     }
     assert boxes == [dash.no_update] * 7
     settings, *_ = update_settings(
@@ -337,7 +339,8 @@ def test_downloads_are_the_tiered_account_list(request_ctx, pages):
     csv = pages.data.download_csv(_clicks=1, settings=DEFAULT_SETTINGS)
     assert csv["filename"] == "strata-tiered-accounts.csv"
     header = base64.b64decode(csv["content"]).decode("utf-8-sig").splitlines()[0]
-    assert header.startswith("account_id,account_name,arr,arr_prior,score,tier")
+    # the amounts name their currency (issue 14): the demo's dollars
+    assert header.startswith("account_id,account_name,arr (USD),arr_prior (USD),score,tier")
     xlsx = pages.data.download_xlsx(_clicks=1, settings=DEFAULT_SETTINGS)
     assert xlsx["filename"] == "strata-tiered-accounts.xlsx"
     assert base64.b64decode(xlsx["content"]).startswith(b"PK")  # a zip: the workbook

@@ -9,6 +9,7 @@ from test_takeaways import ANALYSIS as RETENTION  # 5 accounts, bridge worked by
 
 from portfolio.cohorts import Cohorts
 from portfolio.concentration import summarize
+from portfolio.datafacts import BENCHMARK_NOTE, DataFacts
 from portfolio.retention import retention
 from reporting.chart_tables import (
     ANALYSIS_TABLES,
@@ -205,6 +206,23 @@ def test_retention_per_tier_by_hand():
     ]
 
 
+def test_order_data_retention_table_is_repeat_revenue_without_benchmarks():
+    orders = NS(
+        **{
+            **vars(RETENTION),
+            "facts": DataFacts(data_kind="transactional"),
+            "retention_names": ("Net repeat-revenue retention", "Gross repeat-revenue retention"),
+        }
+    )
+    table = retention_table(orders)
+    assert records(table)[0] == {
+        "Tier a year ago": "Strategic",
+        "Net repeat-revenue retention": "80.0%",
+        "Gross repeat-revenue retention": "66.7%",
+    }
+    assert table.note.startswith(BENCHMARK_NOTE) and "Benchmarks: NRR" not in table.note
+
+
 def test_without_prior_arr_the_tables_say_why():
     analysis = NS(retention=None, retention_by_tier={})
     for table in (retention_table(analysis), bridge_table(analysis)):
@@ -397,19 +415,20 @@ def test_trend_retention_by_hand():
     assert records(table) == [
         {
             "Quarter end": "2017-12-31",
-            "NRR, all tiers": "70.8%",
-            "GRR, all tiers": "62.5%",
-            "NRR, Strategic": "110.0%",
-            "GRR, Strategic": "95.0%",
-            "NRR, Key": "–",
-            "GRR, Key": "–",
-            "NRR, Standard": "50.0%",
-            "GRR, Standard": "50.0%",
+            "Net repeat, all tiers": "70.8%",
+            "Gross repeat, all tiers": "62.5%",
+            "Net repeat, Strategic": "110.0%",
+            "Gross repeat, Strategic": "95.0%",
+            "Net repeat, Key": "–",
+            "Gross repeat, Key": "–",
+            "Net repeat, Standard": "50.0%",
+            "Gross repeat, Standard": "50.0%",
         }
     ]
-    assert "Benchmarks" not in table.note  # order data: no SaaS benchmarks
+    assert "Benchmarks" not in table.note  # order data: repeat-revenue retention, no SaaS benchmarks
     subscription = NS(trend=NS(points=[POINT], subscription_like=True, note=None))
     assert "Benchmarks: NRR 120%" in trend_retention_table(subscription).note
+    assert "NRR, all tiers" in records(trend_retention_table(subscription))[0]
 
 
 def test_trend_arr_by_hand():

@@ -128,7 +128,7 @@ def test_mapping_and_accounts_out(capsys, tmp_path):
     assert (
         out_file.read_text(encoding="utf-8-sig")
         .splitlines()[0]
-        .startswith("account_id,account_name,arr,arr_prior,score,tier")
+        .startswith("account_id,account_name,arr (USD),arr_prior (USD),score,tier")  # currency: issue 14
     )
 
 

@@ -85,13 +85,17 @@ def test_bridge_and_retention_figures_follow_the_tier_and_say_when_there_is_no_p
         assert fig.layout.annotations[0].text == figures.NO_PRIOR_ARR
 
 
-def test_export_footnote_names_the_source_and_a_known_date():
+def test_export_footnote_names_the_source_the_data_date_and_the_currency():
     from exports.pack import footnote
 
     assert footnote("SaaS-Sales.csv", "2023-12-31") == (
         "Source: SaaS-Sales.csv · data as of 2023-12-31 · Strata"
     )
-    assert footnote("Demo", None) == "Source: Demo · Strata"
+    assert footnote("retail.csv", "2011-11-30", "GBP") == (
+        "Source: retail.csv · data as of 2011-11-30 · amounts in GBP · Strata"
+    )
+    # no date in the data: said so, never today's date standing in (issue 14)
+    assert footnote("Demo", None) == "Source: Demo · as-of date not given · Strata"
 
 
 def test_user_text_enters_figures_as_plain_text(five_accounts):

@@ -75,7 +75,7 @@ def test_report_round_trip_figure_and_summary():
     quarters = report.renewal_calendar.quarters
     np.testing.assert_allclose(churned.error_y.array, [q.churned_p95 - q.churned_mean for q in quarters])
     np.testing.assert_allclose(churned.error_y.arrayminus, [q.churned_mean - q.churned_p5 for q in quarters])
-    assert figure.layout.yaxis.tickprefix == "$" and figure.layout.yaxis.tickformat == "~s"
+    assert figure.layout.yaxis.tickprefix == "$" and figure.layout.yaxis.exponentformat == "B"  # B, not G
     text = renewal_summary(report)
     assert "The busiest renewal quarter is Q3: $200 up for renewal" in text
     assert text.endswith(

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from portfolio.datafacts import DataFacts
 from portfolio.retention import retention, retention_by_tier
 from reporting.takeaways import arr_bridge_takeaway
 
@@ -24,7 +25,10 @@ NOW = pd.Series([120.0, 150.0, 0.0, 80.0, 150.0])
 START = pd.Series(["Strategic", "Key", "Strategic", None, "Key"])
 NOW_TIER = pd.Series(["Strategic", "Key", None, "Strategic", "Key"])
 ANALYSIS = SimpleNamespace(
-    retention=retention(NOW, PRIOR), retention_by_tier=retention_by_tier(NOW, PRIOR, START, NOW_TIER)
+    retention=retention(NOW, PRIOR),
+    retention_by_tier=retention_by_tier(NOW, PRIOR, START, NOW_TIER),
+    facts=DataFacts(),  # subscription data: NRR/GRR against the SaaS benchmarks
+    retention_names=("NRR", "GRR"),
 )
 
 
