@@ -7,7 +7,7 @@ from pathlib import Path
 from exports.pack import ANALYSIS_CHARTS, BoardPack, build_pack, simulation_charts
 from exports.pdf_pack import write_pdf
 from exports.pptx_pack import write_pptx
-from exports.render import FORMATS, presentation, render_many
+from exports.render import FORMATS, presentation, render_many, slide_picture
 from portfolio.analysis import PortfolioAnalysis
 from reporting.simulation_report import SimulationReport
 
@@ -16,12 +16,16 @@ PACK_FORMATS = ("pptx", "pdf")
 
 
 def pack_bytes(pack: BoardPack, fmt: str) -> bytes:
-    """The pack as ``pptx`` or ``pdf`` bytes (charts rendered as PNG at 2×, without their own
-    titles: the slide carries the title)."""
+    """The pack as ``pptx`` or ``pdf`` bytes.
+
+    PowerPoint draws bar, line and waterfall charts as native charts, so only the others (the
+    simulator's fan) are rendered, as PNG; without such a chart no browser is started. The PDF
+    has every chart as a PNG. Pictures carry no title or footnote (the slide has them)."""
     if fmt not in PACK_FORMATS:
         raise ValueError(f"a board pack is pptx or pdf, not {fmt!r}")
-    pngs = render_many([presentation(c.figure, pack.footnote, with_title=False) for c in pack.charts], "png")
-    images = {c.key: png for c, png in zip(pack.charts, pngs, strict=True)}
+    pictured = [c for c in pack.charts if fmt == "pdf" or c.native is None]
+    pngs = render_many([slide_picture(c.figure) for c in pictured], "png") if pictured else []
+    images = {c.key: png for c, png in zip(pictured, pngs, strict=True)}
     return (write_pptx if fmt == "pptx" else write_pdf)(pack, images)
 
 
