@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from exports.pack import ANALYSIS_CHARTS, BoardPack, build_pack, simulation_charts
+from exports.pack import ANALYSIS_CHARTS, NO_BRANDING, BoardPack, Branding, build_pack, simulation_charts
 from exports.pdf_pack import write_pdf
 from exports.pptx_pack import write_pptx
 from exports.render import FORMATS, presentation, render_many, slide_picture
@@ -36,11 +37,15 @@ def export_files(
     report: SimulationReport | None,
     fmt: str,
     out: Path,
+    *,
+    branding: Branding = NO_BRANDING,
+    data_notes: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``fmt`` files to ``out``: every chart for png/svg/pdf (and board-pack.pdf with
-    pdf), or board-pack.pptx for pptx. Returns the paths written."""
+    pdf), or board-pack.pptx for pptx. Returns the paths written. ``branding`` and
+    ``data_notes``: the pack's cover and data-quality lines (see :func:`exports.pack.build_pack`)."""
     out.mkdir(parents=True, exist_ok=True)
-    pack = build_pack(analysis, source, as_of, report)
+    pack = build_pack(analysis, source, as_of, report, branding=branding, data_notes=data_notes)
     written = []
     if fmt in FORMATS:
         figs = {key: build(analysis) for key, build in ANALYSIS_CHARTS.items()}

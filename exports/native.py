@@ -16,6 +16,7 @@ centre; the end bins, which also count every path beyond the 1st and 99th percen
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -103,7 +104,8 @@ def _colors(color: Any, n: int) -> tuple[str, ...]:
 
 
 def _values(values: Any) -> list[float | None]:
-    return [None if v is None else float(v) for v in list(values)]
+    """Plain floats; None for a missing point (None or NaN: a workbook cell cannot hold NaN)."""
+    return [None if v is None or not math.isfinite(float(v)) else float(v) for v in list(values)]
 
 
 def _bin_labels(centres: list[float], width: float, currency: str) -> tuple[str, ...]:

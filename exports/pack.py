@@ -88,6 +88,10 @@ class Branding:
     logo: bytes | None = None
 
 
+NO_BRANDING = Branding()
+"""A cover without company name or logo."""
+
+
 @dataclass(frozen=True)
 class BoardPack:
     """Everything a pack says, built once from one analysis and one set of settings: the cover
@@ -97,7 +101,7 @@ class BoardPack:
     subtitle: str
     footnote: str  # source and date, under every slide
     slides: list[Slide]
-    branding: Branding = Branding()
+    branding: Branding = NO_BRANDING
     currency: str = "$"
 
     @property
@@ -270,7 +274,7 @@ def build_pack(
     report: SimulationReport | None = None,
     whatif: dict | None = None,
     *,
-    branding: Branding = Branding(),
+    branding: Branding = NO_BRANDING,
     currency: str = "$",
     data_notes: Sequence[str] = (),
     recommendation: object | None = None,

@@ -234,7 +234,8 @@ def conclusion_titles(analysis: PortfolioAnalysis, currency: str = "$") -> dict[
             else "No account has ARR"
         ),
         "tier-distribution": (
-            f"{int(strategic['accounts']):,} strategic accounts hold "
+            f"{int(strategic['accounts']):,} strategic account{'' if strategic['accounts'] == 1 else 's'} "
+            f"hold{'s' if strategic['accounts'] == 1 else ''} "
             f"{percent(strategic['arr_share'], 0)} of ARR"
         ),
         "retention-by-tier": _retention_title(analysis),
@@ -275,18 +276,19 @@ def executive_summary(
         against = "below" if r.grr < GRR_BENCHMARK[0] else "within" if r.grr <= GRR_BENCHMARK[1] else "above"
         lines.append(
             f"Retention: the {tier} tier keeps {percent(r.grr, 0)} of last year's ARR (GRR, {against} "
-            f"the 92–98% benchmark) and grows it to {percent(r.nrr, 0)} (NRR; strong ≥ 120%)."
+            f"the 92–98% benchmark); its NRR is {percent(r.nrr, 0)} (strong ≥ 120%)."
         )
     cover = _coverage(analysis)
     if cover is None:
         lines.append("SAM coverage: no strategic account to cover.")
     else:
         required, available = cover
-        share = f" ({percent(available / required, 0)} coverage)" if required > 0 else ""
-        lines.append(
-            f"SAM coverage: strategic accounts need {required:.1f} SAMs at the set capacity; "
-            f"{available:g} are available{share}."
+        have = (
+            f"{available:g} are available ({percent(available / required, 0)} coverage)."
+            if available > 0
+            else "the data names no SAM and no headcount was entered to compare."
         )
+        lines.append(f"SAM coverage: strategic accounts need {required:.1f} SAMs at the set capacity; {have}")
     if recommendation is not None:
         lines.append(recommendation_sentence(recommendation.to_dict(), currency))  # type: ignore[attr-defined]
     return lines
