@@ -45,12 +45,15 @@ class Series:
     dash: bool = False
     markers: bool = False
     labels: bool = False
+    label_sign: str = ""  # put before each data label: "−" on a waterfall's decreases
+    low: tuple[float | None, ...] | None = None  # a band's lower edge (``values`` the upper)
 
 
 @dataclass(frozen=True)
 class NativeChart:
     """One chart (one panel of a figure): ``kind`` "bar" (clustered columns), "stacked"
-    (a waterfall's columns), "line" (lines over categories) or "xy" (lines over numbers)."""
+    (a waterfall's columns), "line" (lines over categories), "band" (lines and shaded bands
+    over categories: the simulator's fan) or "xy" (lines over numbers)."""
 
     kind: str
     title: str
@@ -70,6 +73,17 @@ def money_format(currency: str = "$") -> str:
     amounts with a minus sign)."""
     c = '"' + currency.replace('"', "") + '"'
     return f'[>=1000000]{c}#,##0.0,,"M";[>=1000]{c}#,##0,"k";{c}#,##0'
+
+
+def signed_format(number_format: str, sign: str) -> str:
+    """``number_format`` with ``sign`` (a literal, e.g. "−") before every section."""
+    if not sign:
+        return number_format
+    out = []
+    for section in number_format.split(";"):
+        condition = section[: section.index("]") + 1] if section.startswith("[") else ""
+        out.append(f'{condition}"{sign}"{section[len(condition) :]}')
+    return ";".join(out)
 
 
 def _formats(axis, values: list[float | None], currency: str) -> tuple[str, str]:
@@ -159,8 +173,8 @@ def _waterfall(trace) -> tuple[Series, ...]:
     return (
         Series(BASE, tuple(base), (NO_FILL,)),
         *(
-            Series(name, tuple(values), (str(colors[name]),), labels=True)
-            for name, values in ((INCREASE, up), (DECREASE, down), (TOTAL, total))
+            Series(name, tuple(values), (str(colors[name]),), labels=True, label_sign=sign)
+            for name, values, sign in ((INCREASE, up, "+"), (DECREASE, down, "−"), (TOTAL, total, ""))
         ),
     )
 
@@ -171,7 +185,8 @@ def _panel_titles(fig: go.Figure, axes: list[str]) -> dict[str, str]:
     titles: dict[str, list[str]] = {a: [] for a in axes}
     for note in fig.layout.annotations or ():
         if note.xref and note.xref.endswith(" domain") and note.xref.split()[0] in titles:
-            titles[note.xref.split()[0]].append(_text(note.text))
+            if len(axes) > 1:  # a label inside one of several panels (a benchmark)
+                titles[note.xref.split()[0]].append(_text(note.text))
         elif note.xref == "paper" and note.yref == "paper" and note.y == 1.0 and len(axes) > 1:
             for a in axes:
                 lo, hi = _axis(fig, a).domain or (0, 1)
@@ -182,7 +197,8 @@ def _panel_titles(fig: go.Figure, axes: list[str]) -> dict[str, str]:
 
 def native_charts(fig: go.Figure, currency: str = "$") -> list[NativeChart] | None:
     """The figure as editable charts, one per panel (left to right), or None when it has a
-    trace PowerPoint has no chart for (filled bands, heatmaps) or no trace at all.
+    trace PowerPoint has no chart for (heatmaps, horizontal bars, fills other than a band
+    between two lines over categories) or no trace at all.
 
     ``currency`` is the symbol of money axes and labels (the figure's own ``$`` is not read).
     """
@@ -190,11 +206,13 @@ def native_charts(fig: go.Figure, currency: str = "$") -> list[NativeChart] | No
         return None
     panels: dict[str, list] = {}
     for trace in fig.data:
-        if trace.type not in ("bar", "waterfall", "scatter") or getattr(trace, "fill", None) not in (
-            None,
-            "none",
-        ):
+        if trace.type not in ("bar", "waterfall", "scatter"):
             return None
+        fill = getattr(trace, "fill", None)
+        if fill not in (None, "none", "tonexty") or (
+            fill == "tonexty" and not isinstance(next(iter(trace.x)), str)
+        ):
+            return None  # a band is drawn over categories only
         if trace.type == "bar" and trace.orientation == "h":
             return None
         panels.setdefault(trace.xaxis or "x", []).append(trace)
@@ -237,25 +255,8 @@ def _panel(fig: go.Figure, traces: list, title: str, currency: str) -> NativeCha
         return NativeChart(
             "bar", categories=categories, series=series, value_format=fmt[0], label_format=fmt[1], **common
         )
-    if isinstance(next(iter(first.x)), str):  # lines over categories
-        series = tuple(
-            Series(
-                _text(t.name),
-                tuple(_values(t.y)),
-                _colors(t.line.color, 1),
-                markers="markers" in (t.mode or ""),
-            )
-            for t in traces
-        )
-        fmt = _formats(yaxis, [], currency)
-        return NativeChart(
-            "line",
-            categories=tuple(_text(v) for v in first.x),
-            series=series,
-            value_format=fmt[0],
-            label_format=fmt[1],
-            **common,
-        )
+    if isinstance(next(iter(first.x)), str):  # lines (and bands) over categories
+        return _lines(traces, yaxis, currency, common)
     series_list = [
         Series(
             _text(t.name) or (_text(t.text[0]) if t.text is not None and len(t.text) == 1 else "Series"),
@@ -278,6 +279,51 @@ def _panel(fig: go.Figure, traces: list, title: str, currency: str) -> NativeCha
         label_format=fmt[1],
         x_format=x_fmt,
         **common,
+    )
+
+
+def nice_range(low: float, high: float, ticks: int = 5) -> tuple[float, float]:
+    """``[low, high]`` widened to multiples of a round step (1, 2, 2.5 or 5 × 10^k) giving about
+    ``ticks`` intervals, so the axis reads $50M, $55M, … rather than $49.4M, $54.4M."""
+    span = (high - low) or abs(high) or 1.0
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return math.floor(low / step) * step, math.ceil(high / step) * step
+
+
+def _lines(traces: list, yaxis, currency: str, common: dict[str, Any]) -> NativeChart:
+    """Lines over categories; a trace filled to the one before it ("tonexty") is a band between
+    the two (the earlier trace its lower edge, not drawn as a line)."""
+    series = []
+    for i, t in enumerate(traces):
+        if i + 1 < len(traces) and traces[i + 1].fill == "tonexty":
+            continue  # the next band's lower edge
+        if t.fill == "tonexty":
+            low = tuple(_values(traces[i - 1].y))
+            series.append(Series(_text(t.name), tuple(_values(t.y)), (str(t.fillcolor),), low=low))
+        else:
+            series.append(
+                Series(
+                    _text(t.name),
+                    tuple(_values(t.y)),
+                    _colors(t.line.color, 1),
+                    markers="markers" in (t.mode or "") and not any(x.fill == "tonexty" for x in traces),
+                )
+            )
+    fmt = _formats(yaxis, [], currency)
+    bands = [s for s in series if s.low is not None]
+    if bands and common["axis_range"] is None:  # around the bands, not from zero
+        lows = [v for s in bands for v in s.low or () if v is not None]
+        highs = [v for s in series for v in s.values if v is not None]
+        common = common | dict(axis_range=nice_range(min(lows), max(highs)))
+    return NativeChart(
+        "band" if bands else "line",
+        categories=tuple(_text(v) for v in traces[0].x),
+        series=tuple(series),
+        value_format=fmt[0],
+        label_format=fmt[1],
+        **common | dict(legend=True),
     )
 
 

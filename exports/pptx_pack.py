@@ -10,6 +10,9 @@ number, the source footnote, speaker notes, and alt text on every chart.
 from __future__ import annotations
 
 import io
+import itertools
+import math
+from dataclasses import dataclass
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData, XyChartData
@@ -17,11 +20,12 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN
 from pptx.enum.text import PP_ALIGN
-from pptx.oxml.ns import qn
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls, qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
-from exports.native import LOW_TAIL, NO_FILL, NativeChart, Series
+from exports.native import LOW_TAIL, NO_FILL, NativeChart, Series, signed_format
 from exports.pack import BoardPack, BulletSlide, ChartSlide, Slide, TableSlide
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
@@ -33,6 +37,8 @@ GRID = RGBColor(0xE6, 0xE6, 0xE6)
 CHART_PT = 14
 """Every chart text (ticks, labels, legend) on the slide, in points."""
 FOOTNOTE_PT = 10
+TITLE_PT = 24  # a conclusion of up to ~70 characters on one line
+TAKEAWAY_PT = 16
 PICTURE_WIDTH = Inches(9.6)  # see exports.render.SLIDE_PICTURE_SIZE: 20 px type → 14.4 pt
 BLANK = 6  # the default template's blank layout
 
@@ -85,7 +91,7 @@ def _frame(prs, pack: BoardPack, title: str, notes: str, warnings: tuple[str, ..
     """A blank slide with its title, warnings, footnote, slide number and speaker notes; the
     top of the space left for content is returned with it."""
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK])
-    _text(slide, title, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.8), 28, bold=True)
+    _text(slide, title, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7), TITLE_PT, bold=True)
     _text(
         slide, pack.footnote, MARGIN, HEIGHT - Inches(0.45), Inches(9), Inches(0.3), FOOTNOTE_PT, color=MUTED
     )
@@ -224,12 +230,14 @@ def _chart_data(spec: NativeChart) -> tuple[XL_CHART_TYPE, CategoryChartData | X
         return XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS, data
     categorical = CategoryChartData(number_format=spec.value_format)
     categorical.categories = spec.categories
-    for s in spec.series:
-        categorical.add_series(s.name, s.values)
+    columns = fan_columns(spec) if spec.kind == "band" else [FanColumn(s.name, s.values) for s in spec.series]
+    for column in columns:
+        categorical.add_series(column.name, column.values)
     kind = {
         "bar": XL_CHART_TYPE.COLUMN_CLUSTERED,
         "stacked": XL_CHART_TYPE.COLUMN_STACKED,
         "line": XL_CHART_TYPE.LINE_MARKERS,
+        "band": XL_CHART_TYPE.AREA_STACKED,
     }[spec.kind]
     return kind, categorical
 
@@ -256,7 +264,7 @@ def _style_series(chart_series, s: Series, spec: NativeChart) -> None:
     if s.labels and spec.kind != "xy":  # an XY point is named by its series (the legend)
         labels = chart_series.data_labels
         labels.show_value = True
-        labels.number_format = spec.label_format
+        labels.number_format = signed_format(spec.label_format, s.label_sign)
         labels.number_format_is_linked = False
         labels.font.size = Pt(CHART_PT)
 
@@ -295,6 +303,10 @@ def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_tex
         chart.legend.include_in_layout = False
         chart.legend.font.size = Pt(CHART_PT)
     _axes(chart, spec)
+    if spec.kind == "band":
+        _bands(chart, spec)
+        _alt_text(frame, alt_text)
+        return frame
     plot = chart.plots[0]
     if spec.kind == "stacked":
         plot.gap_width, plot.overlap = 50, 100
@@ -307,6 +319,133 @@ def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_tex
         _tick_skip(chart, len(spec.categories))
     _alt_text(frame, alt_text)
     return frame
+
+
+def _rgb_alpha(color: str) -> tuple[str, int]:
+    """(``RRGGBB``, alpha in 1/1000 %) of ``#RRGGBB`` or ``rgba(r, g, b, a)``."""
+    alpha = 1.0
+    if color.strip().startswith("rgba"):
+        alpha = float(color[color.index("(") + 1 : color.index(")")].split(",")[3])
+    return str(_rgb(color)), round(alpha * 100000)
+
+
+def _shape_properties(ser, xml: str) -> None:
+    """Replace the series' ``c:spPr`` (right after ``c:tx``) with ``xml``."""
+    old = ser.find(qn("c:spPr"))
+    if old is not None:
+        ser.remove(old)
+    ser.find(qn("c:tx")).addnext(parse_xml(f"<c:spPr {nsdecls('c', 'a')}>{xml}</c:spPr>"))
+
+
+@dataclass(frozen=True)
+class FanColumn:
+    """One column of a fan chart's sheet: ``area`` (stacked on the columns before it; ``color``
+    None = invisible) or a line (``dash`` for another variant's band edges)."""
+
+    name: str
+    values: tuple[float | None, ...]
+    area: bool = False
+    color: str | None = None
+    dash: bool = False
+
+
+def _minus(a: tuple[float | None, ...], b: tuple[float | None, ...]) -> tuple[float | None, ...]:
+    return tuple(None if x is None or y is None else x - y for x, y in zip(a, b, strict=True))
+
+
+def fan_columns(spec: NativeChart) -> list[FanColumn]:
+    """A band chart as PowerPoint draws a fan: the first variant's nested bands (e.g. P5–P95
+    and P25–P75) as one stack of areas — the lowest edge invisible, then each edge's distance
+    above the one below, shaded by how many bands cover it — and every line (medians, and the
+    other variants' band edges, dashed) on top. Areas first, then lines."""
+    first = [
+        s for s in spec.series if s.low is not None and s.name.split()[0] == spec.series[0].name.split()[0]
+    ]
+    edges = sorted(
+        [
+            (f"{b.name.split()[0]} {b.name.split()[-1].split('–')[i]}", e)
+            for b in first
+            for i, e in enumerate((b.low, b.values))
+        ],
+        key=lambda edge: sum(v or 0 for v in edge[1]),
+    )
+    columns = [FanColumn(edges[0][0], edges[0][1], area=True)] if edges else []
+    widest: dict[str, Series] = {}
+    for s in spec.series:
+        if s.low is not None and s not in first:
+            spread = sum(_minus(s.values, s.low)[-1:] or (0,)) or 0
+            best = widest.get(s.name.split()[0])
+            if best is None or spread > (sum(_minus(best.values, best.low or ())[-1:] or (0,)) or 0):
+                widest[s.name.split()[0]] = s
+    for (low_name, low), (high_name, high) in itertools.pairwise(edges):
+        covering = [
+            b
+            for b in first
+            if sum(v or 0 for v in b.low or ()) <= sum(v or 0 for v in low)
+            and sum(v or 0 for v in high) <= sum(v or 0 for v in b.values)
+        ]
+        alpha = 1 - math.prod(1 - _rgb_alpha(b.colors[0])[1] / 100000 for b in covering)
+        color = _rgb_alpha(first[0].colors[0])[0] if covering else None
+        name = f"{low_name}–{high_name.split()[-1]}"
+        columns.append(
+            FanColumn(
+                name,
+                _minus(high, low),
+                area=True,
+                color=f"{color}:{round(alpha * 100000)}" if color else None,
+            )
+        )
+    for s in spec.series:
+        if s.low is None:
+            columns.append(FanColumn(s.name, s.values, color=s.colors[0]))
+        elif s not in first and s is widest.get(s.name.split()[0]):  # its outer band's edges
+            variant, label = s.name.split()[0], s.name.split()[-1].split("–")
+            columns.append(FanColumn(f"{variant} {label[0]}", s.low, color=s.colors[0], dash=True))
+            columns.append(FanColumn(f"{variant} {label[-1]}", s.values, color=s.colors[0], dash=True))
+    return columns
+
+
+def _bands(chart, spec: NativeChart) -> None:
+    """The fan (see :func:`fan_columns`): one stacked-area group and one line group on the same
+    axes, PowerPoint's (and Excel's) own way to draw a fan; each number stays in the sheet."""
+    area = chart._chartSpace.find(".//" + qn("c:areaChart"))
+    axes = "".join(f'<c:axId val="{a.get("val")}"/>' for a in area.findall(qn("c:axId")))
+    lines = parse_xml(
+        f'<c:lineChart {nsdecls("c")}><c:grouping val="standard"/><c:varyColors val="0"/>'
+        f'<c:marker val="1"/>{axes}</c:lineChart>'
+    )
+    hidden = []
+    for ser, column in zip(area.findall(qn("c:ser")), fan_columns(spec), strict=True):
+        if column.area and column.color is None:
+            _shape_properties(ser, "<a:noFill/><a:ln><a:noFill/></a:ln>")
+            hidden.append(ser.find(qn("c:idx")).get("val"))
+        elif column.area:
+            color, alpha = str(column.color).split(":")
+            _shape_properties(
+                ser,
+                f'<a:solidFill><a:srgbClr val="{color}"><a:alpha val="{alpha}"/></a:srgbClr></a:solidFill>'
+                "<a:ln><a:noFill/></a:ln>",
+            )
+        else:
+            color, _ = _rgb_alpha(str(column.color))
+            dash = '<a:prstDash val="dash"/>' if column.dash else ""
+            width = 19050 if column.dash else 38100
+            _shape_properties(
+                ser, f'<a:ln w="{width}"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>{dash}</a:ln>'
+            )
+            ser.find(qn("c:spPr")).addnext(
+                parse_xml(f'<c:marker {nsdecls("c")}><c:symbol val="none"/></c:marker>')
+            )
+            ser.append(parse_xml(f'<c:smooth {nsdecls("c")} val="0"/>'))
+            lines.find(qn("c:marker")).addprevious(ser)
+    area.addnext(lines)
+    legend = chart.legend._element  # the invisible lowest edge is not in the legend
+    for idx in hidden:
+        legend.find(qn("c:legendPos")).addprevious(
+            parse_xml(
+                f'<c:legendEntry {nsdecls("c")}><c:idx val="{idx}"/><c:delete val="1"/></c:legendEntry>'
+            )
+        )
 
 
 def _axes(chart, spec: NativeChart) -> None:
@@ -335,8 +474,18 @@ def _axes(chart, spec: NativeChart) -> None:
 
 def _chart(prs, pack: BoardPack, spec: ChartSlide, images: dict[str, bytes]) -> None:
     slide = _frame(prs, pack, spec.title, spec.notes, spec.warnings)
-    _text(slide, spec.takeaway, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.6), 18, color=MUTED)
-    top = Inches(1.75)
+    lines = len(spec.takeaway) // 120 + 1  # characters a 12.3 in line holds at 16 pt
+    _text(
+        slide,
+        spec.takeaway,
+        MARGIN,
+        Inches(0.95),
+        WIDTH - 2 * MARGIN,
+        Inches(0.3) * lines,
+        TAKEAWAY_PT,
+        color=MUTED,
+    )
+    top = Inches(1.1) + Inches(0.3) * lines
     height = HEIGHT - top - Inches(0.6) - Inches(0.3) * len(spec.warnings)
     if spec.native is None:
         width = min(PICTURE_WIDTH, Emu(int(height * 16 / 9)))

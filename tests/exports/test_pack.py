@@ -202,15 +202,41 @@ def test_histogram_tail_bins_are_labelled(report):
     assert list(chart.series[0].values) == [float(v) for v in report.delta_histogram.counts["delta"]]
 
 
-def test_simulation_waterfall_is_native_and_the_fan_a_picture(demo, report):
+def test_every_simulator_chart_is_native_and_no_picture_is_needed(demo, report):
     pack = build_pack(demo, "Demo", report=report)
-    by_key = {c.key: c for c in pack.charts}
-    assert by_key["simulation-fan"].native is None  # filled bands: PowerPoint has no such chart
-    assert by_key["simulation-decomposition"].native is not None
-    assert by_key["simulation-delta"].native is not None
-    prs = deck(pack, {"simulation-fan": png(16, 9)})
-    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == PICTURE]
-    assert len(pictures) == 1
+    assert [c.key for c in pack.charts if c.native is None] == []
+    prs = deck(pack)  # no pictures given
+    assert not [sh for s in prs.slides for sh in s.shapes if sh.shape_type == PICTURE]
+
+
+def test_fan_reads_back_as_the_reports_percentiles(demo, report):
+    """The fan's sheet: the baseline's P5, then P25 − P5, P75 − P25, P95 − P75 stacked as areas;
+    the medians and the scenario's P5/P95 as lines."""
+    pack = build_pack(demo, "Demo", report=report)
+    fan = next(c for c in pack.charts if c.key == "simulation-fan")
+    (chart,) = charts_of(slide_titled(deck(pack), fan.title))
+    areas, lines = chart.plots[0], chart.plots[1]
+    assert [p.__class__.__name__ for p in chart.plots] == ["AreaPlot", "LinePlot"]
+    stacked = [list(s.values) for s in areas.series]
+    running = [0.0] * len(stacked[0])
+    edges = []
+    for column in stacked:
+        running = [a + b for a, b in zip(running, column, strict=True)]
+        edges.append(running)
+    base = report.fan["Baseline"]
+    for got, expected in zip(edges, (base.p5, base.p25, base.p75, base.p95), strict=True):
+        assert got == pytest.approx(list(expected), rel=1e-9)
+    by_name = {s.name: list(s.values) for s in lines.series}
+    assert by_name["Baseline"] == pytest.approx(list(base.p50)) and by_name["Scenario"] == pytest.approx(
+        list(report.fan["Scenario"].p50)
+    )
+    assert by_name["Scenario P95"] == pytest.approx(list(report.fan["Scenario"].p95))
+    assert [s.name for s in areas.series] == [
+        "Baseline P5",
+        "Baseline P5–P25",
+        "Baseline P25–P75",
+        "Baseline P75–P95",
+    ]
 
 
 def test_chart_text_is_at_least_14_pt_and_footnotes_10_pt(demo):
@@ -234,7 +260,7 @@ def test_chart_text_is_at_least_14_pt_and_footnotes_10_pt(demo):
 
 def test_every_slide_has_a_number_notes_and_every_chart_alt_text(demo, report):
     pack = build_pack(demo, "Demo", report=report)
-    prs = deck(pack, {"simulation-fan": png(16, 9)})
+    prs = deck(pack)
     slides = list(prs.slides)
     assert len(slides) == 1 + len(pack.slides)  # the cover, then one slide per spec
     for number, slide in enumerate(slides[1:], start=2):
