@@ -349,59 +349,57 @@ class FanColumn:
     dash: bool = False
 
 
-def _minus(a: tuple[float | None, ...], b: tuple[float | None, ...]) -> tuple[float | None, ...]:
+Values = tuple[float | None, ...]
+
+
+def _minus(a: Values, b: Values) -> Values:
     return tuple(None if x is None or y is None else x - y for x, y in zip(a, b, strict=True))
+
+
+def _level(values: Values) -> float:
+    """Where a line lies, to order a fan's edges: the sum of its points."""
+    return sum(v for v in values if v is not None)
+
+
+def _edges(band: Series) -> tuple[tuple[str, Values], tuple[str, Values]]:
+    """A band "Baseline P5–P95"'s two edges, ("Baseline P5", low) and ("Baseline P95", high)."""
+    variant, labels = band.name.split()[0], band.name.split()[-1].split("–")
+    return (f"{variant} {labels[0]}", band.low or ()), (f"{variant} {labels[-1]}", band.values)
 
 
 def fan_columns(spec: NativeChart) -> list[FanColumn]:
     """A band chart as PowerPoint draws a fan: the first variant's nested bands (e.g. P5–P95
-    and P25–P75) as one stack of areas — the lowest edge invisible, then each edge's distance
-    above the one below, shaded by how many bands cover it — and every line (medians, and the
-    other variants' band edges, dashed) on top. Areas first, then lines."""
-    first = [
-        s for s in spec.series if s.low is not None and s.name.split()[0] == spec.series[0].name.split()[0]
-    ]
-    edges = sorted(
-        [
-            (f"{b.name.split()[0]} {b.name.split()[-1].split('–')[i]}", e)
-            for b in first
-            for i, e in enumerate((b.low, b.values))
-        ],
-        key=lambda edge: sum(v or 0 for v in edge[1]),
-    )
+    and P25–P75) as one stack of areas — its lowest edge invisible, then each edge's distance
+    above the one below, shaded as the bands covering it overlap — and every line on top: the
+    medians, and each other variant's widest band as two dashed edges. Areas first, then lines."""
+    bands = [s for s in spec.series if s.low is not None]
+    variant = bands[0].name.split()[0] if bands else ""
+    first = [b for b in bands if b.name.split()[0] == variant]
+    edges = sorted((e for b in first for e in _edges(b)), key=lambda edge: _level(edge[1]))
     columns = [FanColumn(edges[0][0], edges[0][1], area=True)] if edges else []
-    widest: dict[str, Series] = {}
-    for s in spec.series:
-        if s.low is not None and s not in first:
-            spread = sum(_minus(s.values, s.low)[-1:] or (0,)) or 0
-            best = widest.get(s.name.split()[0])
-            if best is None or spread > (sum(_minus(best.values, best.low or ())[-1:] or (0,)) or 0):
-                widest[s.name.split()[0]] = s
     for (low_name, low), (high_name, high) in itertools.pairwise(edges):
         covering = [
-            b
-            for b in first
-            if sum(v or 0 for v in b.low or ()) <= sum(v or 0 for v in low)
-            and sum(v or 0 for v in high) <= sum(v or 0 for v in b.values)
+            b for b in first if _level(b.low or ()) <= _level(low) and _level(high) <= _level(b.values)
         ]
         alpha = 1 - math.prod(1 - _rgb_alpha(b.colors[0])[1] / 100000 for b in covering)
-        color = _rgb_alpha(first[0].colors[0])[0] if covering else None
-        name = f"{low_name}–{high_name.split()[-1]}"
+        color = f"{_rgb_alpha(first[0].colors[0])[0]}:{round(alpha * 100000)}" if covering else None
         columns.append(
-            FanColumn(
-                name,
-                _minus(high, low),
-                area=True,
-                color=f"{color}:{round(alpha * 100000)}" if color else None,
-            )
+            FanColumn(f"{low_name}–{high_name.split()[-1]}", _minus(high, low), area=True, color=color)
         )
+    widest: dict[str, Series] = {}
+    for b in bands:
+        name = b.name.split()[0]
+        if name != variant and (
+            name not in widest
+            or _level(_minus(b.values, b.low or ()))
+            > _level(_minus(widest[name].values, widest[name].low or ()))
+        ):
+            widest[name] = b
     for s in spec.series:
         if s.low is None:
             columns.append(FanColumn(s.name, s.values, color=s.colors[0]))
-        elif s not in first and s is widest.get(s.name.split()[0]):  # its outer band's edges
-            variant, label = s.name.split()[0], s.name.split()[-1].split("–")
-            columns.append(FanColumn(f"{variant} {label[0]}", s.low, color=s.colors[0], dash=True))
-            columns.append(FanColumn(f"{variant} {label[-1]}", s.values, color=s.colors[0], dash=True))
+        elif s is widest.get(s.name.split()[0]):
+            columns += [FanColumn(name, values, color=s.colors[0], dash=True) for name, values in _edges(s)]
     return columns
 
 
