@@ -24,11 +24,12 @@ from typing import Any
 import plotly.graph_objects as go
 
 from portfolio.formatting import money
+from reporting.figures import TAIL_LABELS
 
 BASE, INCREASE, DECREASE, TOTAL = "Base", "Increase", "Decrease", "Total"
 NO_FILL = ""
 """A series colour meaning "not drawn" (a waterfall's base)."""
-LOW_TAIL, HIGH_TAIL = "≤ P1", "≥ P99"
+LOW_TAIL, HIGH_TAIL = TAIL_LABELS
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "bullet": ParagraphStyle(
             "bullet", base["BodyText"], fontSize=18, leading=24, spaceAfter=10, leftIndent=18, bulletIndent=0
         ),
+        "cell": ParagraphStyle("cell", base["BodyText"], fontSize=14, leading=17),
         "small": ParagraphStyle("small", base["BodyText"], fontSize=12, leading=15, spaceAfter=3),
         "warning": ParagraphStyle("warning", base["BodyText"], fontSize=12, leading=15, textColor=WARNING),
         "company": ParagraphStyle(
@@ -87,7 +88,8 @@ def _page(spec: Slide, images: dict[str, bytes], styles) -> list:
             Image(io.BytesIO(images[spec.key]), width=height * 16 / 9, height=height),
         ]
     elif isinstance(spec, TableSlide):
-        rows = [list(spec.header)] + [list(r) for r in spec.rows]
+        cell = styles["cell"]
+        rows = [list(spec.header)] + [[Paragraph(plain_text(v), cell) for v in r] for r in spec.rows]
         story.append(
             Table(
                 rows,
@@ -98,6 +100,7 @@ def _page(spec: Slide, images: dict[str, bytes], styles) -> list:
                     ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
                     ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f2f2")]),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ],
             )
         )

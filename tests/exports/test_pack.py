@@ -197,8 +197,11 @@ def test_pareto_is_an_xy_chart_with_the_curve_points(demo):
 
 
 def test_histogram_tail_bins_are_labelled(report):
-    (chart,) = native_charts(figures.delta_figure(report))
+    fig = figures.delta_figure(report)
+    (chart,) = native_charts(fig)
     assert chart.categories[0] == LOW_TAIL == "≤ P1" and chart.categories[-1] == HIGH_TAIL == "≥ P99"
+    centres = fig.data[0].x
+    assert [(a.text, a.x) for a in fig.layout.annotations] == [("≤ P1", centres[0]), ("≥ P99", centres[-1])]
     assert list(chart.series[0].values) == [float(v) for v in report.delta_histogram.counts["delta"]]
 
 
