@@ -111,8 +111,15 @@ def _board_pack(settings: dict | None, fmt: str) -> tuple:
     """The board pack for this session's data, settings and last simulation, as the outputs
     (download, message) of the buttons' callbacks; without a browser, the message says so."""
     source, as_of = _source()
+    notes = state.current_data()[1].get("notes") or []
     pack = build_pack(
-        analyze_session(settings), source, as_of, state.last_report(), settings, branding=_branding()
+        analyze_session(settings),
+        source,
+        as_of,
+        state.last_report(),
+        settings,
+        branding=_branding(),
+        data_notes=[str(n) for n in notes],
     )
     try:
         data = pack_bytes(pack, fmt)

@@ -252,10 +252,15 @@ CHART_NOTES: dict[str, str] = {
 """Speaker notes per chart: the method and its caveats."""
 
 
+WARNING, NOTE = "Data warning:", "Data note:"
+"""How a slide's caveat line starts: a warning qualifies the figures; a note says how the data
+was read (the load's notes: dates, rows left out on purpose)."""
+
+
 def chart_warnings(analysis: PortfolioAnalysis) -> dict[str, tuple[str, ...]]:
     """The data warnings the CLI prints, by the chart slide they qualify: tier warnings
     (revenue-only tiers, strategic tier too large) on the tier distribution; no SAM column on
-    the headcount; no prior-year ARR on retention and the bridge."""
+    the headcount; no prior-year ARR on retention and the bridge. Each starts "Data warning: "."""
     out: dict[str, tuple[str, ...]] = {"tier-distribution": tuple(analysis.tiers.warnings)}
     if not analysis.workload.has_sams:
         out["sam-headcount"] = (
@@ -264,7 +269,7 @@ def chart_warnings(analysis: PortfolioAnalysis) -> dict[str, tuple[str, ...]]:
         )
     if analysis.retention is None:
         out["retention-by-tier"] = out["arr-bridge"] = ("No prior-year ARR column: retention not measured.",)
-    return out
+    return {key: tuple(f"{WARNING} {w}" for w in lines) for key, lines in out.items()}
 
 
 def build_pack(
@@ -304,7 +309,7 @@ def build_pack(
             "summary",
             "Executive summary",
             tuple(summary[:5]),
-            warnings=tuple(analysis.tiers.warnings),
+            warnings=tuple(f"{WARNING} {w}" for w in analysis.tiers.warnings),
             notes="Each line is computed from the data on the slides that follow; benchmarks: "
             "NRR ≥ 120% strong, GRR 92–98%.",
         ),
@@ -313,7 +318,7 @@ def build_pack(
             "Key figures",
             ("Metric", "Value", "Reading"),
             tuple((k.title, k.value, k.reading) for k in kpis),
-            warnings=tuple(data_notes),
+            warnings=tuple(f"{NOTE} {n}" for n in data_notes),
             notes="The Overview page's figures for the same data and settings.",
         ),
     ]

@@ -74,7 +74,7 @@ def _cover(pack: BoardPack, styles) -> list:
 
 
 def _warnings(spec: Slide, styles) -> list:
-    return [Paragraph(plain_text(f"Data warning: {w}"), styles["warning"]) for w in spec.warnings]
+    return [Paragraph(plain_text(w), styles["warning"]) for w in spec.warnings]
 
 
 def _page(spec: Slide, images: dict[str, bytes], styles) -> list:

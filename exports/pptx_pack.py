@@ -99,7 +99,7 @@ def _frame(prs, pack: BoardPack, title: str, notes: str, warnings: tuple[str, ..
     if warnings:
         _text(
             slide,
-            "\n".join(f"Data warning: {w}" for w in warnings),
+            "\n".join(warnings),
             MARGIN,
             HEIGHT - Inches(0.55) - Inches(0.3) * len(warnings),
             WIDTH - 2 * MARGIN,
@@ -107,7 +107,7 @@ def _frame(prs, pack: BoardPack, title: str, notes: str, warnings: tuple[str, ..
             12,
             color=WARNING,
         )
-    caveats = "\n".join(f"Data warning: {w}" for w in warnings)
+    caveats = "\n".join(warnings)
     slide.notes_slide.notes_text_frame.text = "\n".join(t for t in (notes, caveats) if t)
     return slide
 

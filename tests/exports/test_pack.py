@@ -291,7 +291,7 @@ def test_warnings_are_on_the_slides_they_qualify(small):
     assert "Data warning: No SAM column" in text(titles["sam-headcount"])
     assert "Data warning" not in text(titles["pareto"]) and "Data warning" not in text(titles["arr-bridge"])
     quality = build_pack(small, "five.csv", data_notes=["3 rows without ARR left out"])
-    assert "Data warning: 3 rows without ARR left out" in "\n".join(
+    assert "Data note: 3 rows without ARR left out" in "\n".join(
         sh.text_frame.text for sh in slide_titled(deck(quality), "Key figures").shapes if sh.has_text_frame
     )
 
