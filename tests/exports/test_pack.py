@@ -338,3 +338,22 @@ def test_logo_setting_is_checked(tmp_path):
     big.write_bytes(png() + b"\0" * (2 * 1024 * 1024))
     with pytest.raises(ConfigurationError, match="larger than 2 MiB"):
         read_logo(str(big))
+
+
+def test_cli_pack_has_the_company_cover_and_refuses_a_bad_logo(tmp_path, monkeypatch, capsys):
+    from cli import main
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png(30, 10))
+    monkeypatch.setenv("STRATA_COMPANY_NAME", "Acme Corp")
+    monkeypatch.setenv("STRATA_LOGO_PATH", str(logo))
+    assert main(["export", str(DEMO), "--out", str(tmp_path / "deck"), "--format", "pptx"]) == 0
+    cover = Presentation(str(tmp_path / "deck" / "board-pack.pptx")).slides[0]
+    assert "Acme Corp" in [sh.text_frame.text for sh in cover.shapes if sh.has_text_frame]
+    assert [sh.shape_type for sh in cover.shapes].count(PICTURE) == 1
+    capsys.readouterr()
+    monkeypatch.setenv("STRATA_LOGO_PATH", str(tmp_path / "nope.png"))
+    status = main(["export", str(DEMO), "--out", str(tmp_path / "other"), "--format", "pptx", "--json"])
+    out = capsys.readouterr().out
+    assert status != 0 and "STRATA_LOGO_PATH: cannot read" in out and "Traceback" not in out
+    assert not (tmp_path / "other" / "board-pack.pptx").exists()
