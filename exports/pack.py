@@ -162,8 +162,10 @@ PACK_CHARTS = ("pareto", "tier-distribution", "retention-by-tier", "arr-bridge",
 """The analysis charts a board pack carries, in order."""
 
 
-def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) -> list[str]:
-    """The assumptions and formulas behind the pack, as short lines."""
+def methodology(
+    analysis: PortfolioAnalysis, report: SimulationReport | None, currency: str = "$"
+) -> list[str]:
+    """The assumptions and formulas behind the pack, as short lines (money in ``currency``)."""
     t = analysis.tiers
     weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in t.weights.items())
     capacity = ", ".join(f"{k} {v:g}" for k, v in analysis.workload.by_tier["capacity"].items())
@@ -190,7 +192,7 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
         lines.append("Treatment: " + report.treatment.sentence())
         lines.append(
             f"Money: NPV at {percent(s.margin, 0)} gross margin, "
-            f"{percent(s.discount_rate, 0)} discount, {money(s.cost_per_sam)} per SAM "
+            f"{percent(s.discount_rate, 0)} discount, {money(s.cost_per_sam, currency)} per SAM "
             "a year; the ARR difference left at the horizon decays at the strategic "
             "tier's churn."
         )
@@ -318,7 +320,7 @@ def build_pack(
             "Key figures",
             ("Metric", "Value", "Reading"),
             tuple((k.title, k.value, k.reading) for k in kpis),
-            warnings=tuple(f"{NOTE} {n}" for n in data_notes),
+            warnings=_data_notes(data_notes),
             notes="The Overview page's figures for the same data and settings.",
         ),
     ]
@@ -327,7 +329,7 @@ def build_pack(
         slides.append(_chart_slide(key, titles[key], notes[key], fig, currency, warnings.get(key, ())))
     if simulated is not None:
         slides += simulation_slides(simulated, currency)
-    lines = methodology(analysis, simulated)
+    lines = methodology(analysis, simulated, currency)
     if left_out:
         lines.append(f"Simulation slides left out: {left_out}")
     slides.append(
@@ -347,6 +349,15 @@ def build_pack(
         branding=branding,
         currency=currency,
     )
+
+
+def _data_notes(notes: Sequence[str], shown: int = 3) -> tuple[str, ...]:
+    """The load's notes as slide lines: the first ``shown``, then how many more there are (a slide
+    has room for a few; the Data page and ``portfolio analyze`` list them all)."""
+    lines = [f"{NOTE} {n}" for n in notes[:shown]]
+    if len(notes) > shown:
+        lines.append(f"{NOTE} … and {len(notes) - shown} more from reading the file.")
+    return tuple(lines)
 
 
 def _chart_slide(

@@ -290,6 +290,13 @@ def test_warnings_are_on_the_slides_they_qualify(small):
     assert "Data warning: No scorecard columns" in tiers and "strategic tier has 1 accounts" in tiers
     assert "Data warning: No SAM column" in text(titles["sam-headcount"])
     assert "Data warning" not in text(titles["pareto"]) and "Data warning" not in text(titles["arr-bridge"])
+    many = build_pack(small, "five.csv", data_notes=[f"note {i}" for i in range(5)])
+    assert many.slides[1].warnings == (
+        "Data note: note 0",
+        "Data note: note 1",
+        "Data note: note 2",
+        "Data note: … and 2 more from reading the file.",
+    )
     quality = build_pack(small, "five.csv", data_notes=["3 rows without ARR left out"])
     assert "Data note: 3 rows without ARR left out" in "\n".join(
         sh.text_frame.text for sh in slide_titled(deck(quality), "Key figures").shapes if sh.has_text_frame
