@@ -53,6 +53,14 @@ def _rgb(color: str) -> RGBColor:
     return RGBColor(*(int(float(p)) for p in parts[:3]))
 
 
+def _dark(color: str) -> bool:
+    """True when white text reads better than black on ``color`` (relative luminance < 0.18)."""
+    if color == NO_FILL:
+        return False
+    r, g, b = (((c / 255) / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4) for c in _rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.18
+
+
 def _text(slide, text: str, left, top, width, height, size: float, *, bold=False, color=INK, align=None):
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
@@ -267,6 +275,8 @@ def _style_series(chart_series, s: Series, spec: NativeChart) -> None:
         labels.number_format = signed_format(spec.label_format, s.label_sign)
         labels.number_format_is_linked = False
         labels.font.size = Pt(CHART_PT)
+        if spec.kind == "stacked" and _dark(s.colors[0]):  # labels sit inside the column
+            labels.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
 
 
 def _tick_skip(chart, n: int) -> None:
