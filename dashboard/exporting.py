@@ -110,16 +110,15 @@ def export_chart(_clicks, settings, option_values, option_ids):
 def _board_pack(settings: dict | None, fmt: str) -> tuple:
     """The board pack for this session's data, settings and last simulation, as the outputs
     (download, message) of the buttons' callbacks; without a browser, the message says so."""
-    source, as_of = _source()
-    notes = state.current_data()[1].get("notes") or []
+    _, meta = state.current_data()
     pack = build_pack(
         analyze_session(settings),
-        source,
-        as_of,
+        meta["source"],
+        meta.get("as_of"),
         state.last_report(),
         settings,
         branding=_branding(),
-        data_notes=[str(n) for n in notes],
+        data_notes=[str(n) for n in meta.get("notes") or []],
     )
     try:
         data = pack_bytes(pack, fmt)
