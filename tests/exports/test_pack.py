@@ -364,3 +364,15 @@ def test_cli_pack_has_the_company_cover_and_refuses_a_bad_logo(tmp_path, monkeyp
     out = capsys.readouterr().out
     assert status != 0 and "STRATA_LOGO_PATH: cannot read" in out and "Traceback" not in out
     assert not (tmp_path / "other" / "board-pack.pptx").exists()
+
+
+def test_axis_bounds_and_number_formats_by_hand():
+    from exports.native import money_format, nice_range, signed_format
+
+    # span 21.4M / 5 ticks = 4.28M → the round step 5M → 45M … 75M
+    assert nice_range(49.4e6, 70.8e6) == (45e6, 75e6)
+    # span 0.85 / 5 = 0.17 → step 0.2 → 0 … 1
+    assert nice_range(0.1, 0.95) == pytest.approx((0.0, 1.0))
+    assert money_format("€") == '[>=1000000]"€"#,##0.0,,"M";[>=1000]"€"#,##0,"k";"€"#,##0'
+    assert signed_format('[>=1000]"$"#,##0,"k";"$"#,##0', "−") == '[>=1000]"−""$"#,##0,"k";"−""$"#,##0'
+    assert signed_format("0%", "") == "0%"
