@@ -19,12 +19,12 @@ PACK_FORMATS = ("pptx", "pdf")
 def pack_bytes(pack: BoardPack, fmt: str) -> bytes:
     """The pack as ``pptx`` or ``pdf`` bytes.
 
-    PowerPoint draws bar, line and waterfall charts as native charts, so only the others (the
-    simulator's fan) are rendered, as PNG; without such a chart no browser is started. The PDF
+    PowerPoint draws every pack chart as a native chart (and a chart with nothing to draw as its
+    message), so no browser is started unless a chart has neither. The PDF
     has every chart as a PNG. Pictures carry no title or footnote (the slide has them)."""
     if fmt not in PACK_FORMATS:
         raise ValueError(f"a board pack is pptx or pdf, not {fmt!r}")
-    pictured = [c for c in pack.charts if fmt == "pdf" or c.native is None]
+    pictured = [c for c in pack.charts if fmt == "pdf" or (c.native is None and c.message is None)]
     pngs = render_many([slide_picture(c.figure) for c in pictured], "png") if pictured else []
     images = {c.key: png for c, png in zip(pictured, pngs, strict=True)}
     return (write_pptx if fmt == "pptx" else write_pdf)(pack, images)

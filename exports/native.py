@@ -16,6 +16,7 @@ centre; the end bins, which also count every path beyond the 1st and 99th percen
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import plotly.graph_objects as go
 
 from portfolio.formatting import money
 from reporting.figures import TAIL_LABELS
+from reporting.theme import TIER_COLORS
 
 BASE, INCREASE, DECREASE, TOTAL = "Base", "Increase", "Decrease", "Total"
 NO_FILL = ""
@@ -104,15 +106,15 @@ def _axis(fig: go.Figure, name: str):
 
 
 def _text(value: object) -> str:
-    """Plotly markup as plain text: tags dropped, entities read."""
-    import html
-
-    return html.unescape(re.sub(r"<br\s*/?>", " ", re.sub(r"</?b>", "", str(value or ""))))
+    """Plotly markup as plain text: line breaks as spaces, tags dropped, entities read (a name
+    escaped for Plotly, ``&lt;b&gt;``, is shown as typed: PowerPoint reads no markup)."""
+    return html.unescape(re.sub(r"<[^>]*>", "", re.sub(r"<br\s*/?>", " ", str(value or ""))))
 
 
 def _colors(color: Any, n: int) -> tuple[str, ...]:
+    """A trace's colour(s): one for all points, or one per point (at most ``n``)."""
     if color is None:
-        return ("#0072B2",)
+        return (TIER_COLORS["Strategic"],)  # the template's first colour
     if isinstance(color, str):
         return (color,)
     return tuple(str(c) for c in color)[:n]
@@ -123,11 +125,11 @@ def _values(values: Any) -> list[float | None]:
     return [None if v is None or not math.isfinite(float(v)) else float(v) for v in list(values)]
 
 
-def _bin_labels(centres: list[float], width: float, currency: str) -> tuple[str, ...]:
+def _bin_labels(centres: list[float], currency: str) -> tuple[str, ...]:
+    """Each (equal) bin named by its centre; the end bins, which hold the tails, "≤ P1"/"≥ P99"."""
     labels = [money(c, currency) for c in centres]
     if len(labels) >= 2:
         labels[0], labels[-1] = LOW_TAIL, HIGH_TAIL
-    del width  # the bins are equal: a centre names one
     return tuple(labels)
 
 
@@ -248,7 +250,7 @@ def _panel(fig: go.Figure, traces: list, title: str, currency: str) -> NativeCha
     if first.type == "bar":
         x = list(first.x)
         if first.width is not None and not isinstance(x[0], str):  # a histogram
-            categories = _bin_labels([float(v) for v in x], float(first.width), currency)
+            categories = _bin_labels([float(v) for v in x], currency)
         else:
             categories = tuple(_text(v) for v in x)
         series = tuple(_bar_series(t, len(x)) for t in traces)

@@ -10,6 +10,8 @@ waterfall charts also travel as editable chart data (:mod:`exports.native`).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +44,14 @@ class ChartSlide:
     native: list[NativeChart] | None = None
     warnings: tuple[str, ...] = ()
     notes: str = ""
+
+    @property
+    def message(self) -> str | None:
+        """What a chart with nothing to draw says instead (no prior-year ARR, no SAM column), as
+        plain text; None for a chart."""
+        if self.figure.data or not self.figure.layout.annotations:
+            return None
+        return html.unescape(re.sub(r"<[^>]*>", " ", str(self.figure.layout.annotations[0].text))).strip()
 
     @property
     def alt_text(self) -> str:

@@ -495,6 +495,19 @@ def _chart(prs, pack: BoardPack, spec: ChartSlide, images: dict[str, bytes]) -> 
     )
     top = Inches(1.1) + Inches(0.3) * lines
     height = HEIGHT - top - Inches(0.6) - Inches(0.3) * len(spec.warnings)
+    if spec.native is None and spec.message is not None:
+        _text(
+            slide,
+            spec.message,
+            MARGIN,
+            top + height // 3,
+            WIDTH - 2 * MARGIN,
+            Inches(1),
+            20,
+            color=MUTED,
+            align=PP_ALIGN.CENTER,
+        )
+        return
     if spec.native is None:
         width = min(PICTURE_WIDTH, Emu(int(height * 16 / 9)))
         picture = slide.shapes.add_picture(io.BytesIO(images[spec.key]), (WIDTH - width) // 2, top, width)

@@ -376,3 +376,16 @@ def test_axis_bounds_and_number_formats_by_hand():
     assert money_format("€") == '[>=1000000]"€"#,##0.0,,"M";[>=1000]"€"#,##0,"k";"€"#,##0'
     assert signed_format('[>=1000]"$"#,##0,"k";"$"#,##0', "−") == '[>=1000]"−""$"#,##0,"k";"−""$"#,##0'
     assert signed_format("0%", "") == "0%"
+
+
+def test_a_chart_with_nothing_to_draw_says_why_without_a_browser(five_accounts):
+    """No prior-year ARR: the retention and bridge slides carry the figure's message as text."""
+    analysis = analyze(five_accounts.assign(arr_prior=float("nan")))  # as ingest reads no column
+    pack = build_pack(analysis, "five.csv")
+    retention = next(c for c in pack.charts if c.key == "retention-by-tier")
+    assert retention.native is None and retention.message == figures.NO_PRIOR_ARR
+    slide = slide_titled(deck(pack), retention.title)  # no picture given: none needed
+    assert figures.NO_PRIOR_ARR in [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+    assert "Data warning: No prior-year ARR column" in "\n".join(
+        sh.text_frame.text for sh in slide.shapes if sh.has_text_frame
+    )
