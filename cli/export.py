@@ -12,6 +12,7 @@ from cli.simulate import run_simulation_from_args
 from exports.files import export_files
 from exports.render import ExportUnavailable
 from reporting.simulation_report import simulation_report
+from storage.settings import ConfigurationError, Settings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,8 +21,17 @@ def run(args: argparse.Namespace) -> int:
         simulated = run_simulation_from_args(args, analysis, require_scenario=True)
         report = simulation_report(simulated) if simulated is not None else None
         written = export_files(
-            analysis, result.report.source, source_info(result)["as_of"], report, args.format, Path(args.out)
+            analysis,
+            result.report.source,
+            source_info(result)["as_of"],
+            report,
+            args.format,
+            Path(args.out),
+            branding=Settings.from_env().branding(),
+            data_notes=result.report.notes,
         )
+    except ConfigurationError as exc:
+        raise CliError(str(exc)) from None
     except ValueError as exc:
         raise CliError(str(exc)) from None
     except ExportUnavailable as exc:

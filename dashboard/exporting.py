@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -19,6 +20,7 @@ from exports.pack import (
     ANALYSIS_CHARTS,
     SIMULATION_CHARTS,
     TREND_CHARTS,
+    Branding,
     build_pack,
     footnote,
     simulation_charts,
@@ -53,6 +55,12 @@ def _source() -> tuple[str, str | None, str]:
     currency this request prints amounts in."""
     accounts, meta = state.current_data()
     return meta["source"], facts_of(accounts).to_dict()["as_of"], current_currency()
+
+
+def _branding() -> Branding:
+    """The deployment's company name and logo for the pack's cover (none outside an app)."""
+    settings = flask.current_app.extensions.get("strata_settings") if flask.has_app_context() else None
+    return settings.branding() if settings is not None else Branding()
 
 
 def _problem(text: str) -> html.Span:
@@ -106,7 +114,16 @@ def _board_pack(settings: dict | None, fmt: str) -> tuple:
     """The board pack for this session's data, settings and last simulation, as the outputs
     (download, message) of the buttons' callbacks; without a browser, the message says so."""
     source, as_of, _ = _source()
-    pack = build_pack(analyze_session(settings), source, as_of, state.last_report(), settings)
+    _, meta = state.current_data()
+    pack = build_pack(
+        analyze_session(settings),
+        source,
+        as_of,
+        state.last_report(),
+        settings,
+        branding=_branding(),
+        data_notes=[str(n) for n in meta.get("notes") or []],
+    )
     try:
         data = pack_bytes(pack, fmt)
     except ExportUnavailable as exc:

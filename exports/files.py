@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from exports.pack import ANALYSIS_CHARTS, BoardPack, build_pack, simulation_charts
+from exports.pack import ANALYSIS_CHARTS, NO_BRANDING, BoardPack, Branding, build_pack, simulation_charts
 from exports.pdf_pack import write_pdf
 from exports.pptx_pack import write_pptx
-from exports.render import FORMATS, presentation, render_many
+from exports.render import FORMATS, presentation, render_many, slide_picture
 from portfolio.analysis import PortfolioAnalysis
 from reporting.simulation_report import SimulationReport
 
@@ -16,12 +17,16 @@ PACK_FORMATS = ("pptx", "pdf")
 
 
 def pack_bytes(pack: BoardPack, fmt: str) -> bytes:
-    """The pack as ``pptx`` or ``pdf`` bytes (charts rendered as PNG at 2×, without their own
-    titles: the slide carries the title)."""
+    """The pack as ``pptx`` or ``pdf`` bytes.
+
+    PowerPoint draws every pack chart as a native chart (and a chart with nothing to draw as its
+    message), so no browser is started unless a chart has neither. The PDF
+    has every chart as a PNG. Pictures carry no title or footnote (the slide has them)."""
     if fmt not in PACK_FORMATS:
         raise ValueError(f"a board pack is pptx or pdf, not {fmt!r}")
-    pngs = render_many([presentation(c.figure, pack.footnote, with_title=False) for c in pack.charts], "png")
-    images = {c.key: png for c, png in zip(pack.charts, pngs, strict=True)}
+    pictured = [c for c in pack.charts if fmt == "pdf" or (c.native is None and c.message is None)]
+    pngs = render_many([slide_picture(c.figure) for c in pictured], "png") if pictured else []
+    images = {c.key: png for c, png in zip(pictured, pngs, strict=True)}
     return (write_pptx if fmt == "pptx" else write_pdf)(pack, images)
 
 
@@ -32,11 +37,15 @@ def export_files(
     report: SimulationReport | None,
     fmt: str,
     out: Path,
+    *,
+    branding: Branding = NO_BRANDING,
+    data_notes: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``fmt`` files to ``out``: every chart for png/svg/pdf (and board-pack.pdf with
-    pdf), or board-pack.pptx for pptx. Returns the paths written."""
+    pdf), or board-pack.pptx for pptx. Returns the paths written. ``branding`` and
+    ``data_notes``: the pack's cover and data-quality lines (see :func:`exports.pack.build_pack`)."""
     out.mkdir(parents=True, exist_ok=True)
-    pack = build_pack(analysis, source, as_of, report)
+    pack = build_pack(analysis, source, as_of, report, branding=branding, data_notes=data_notes)
     written = []
     if fmt in FORMATS:
         figs = {key: build(analysis) for key, build in ANALYSIS_CHARTS.items()}

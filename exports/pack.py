@@ -1,44 +1,128 @@
 """What a board pack says, independent of its file format (PowerPoint or PDF).
 
-A pack is a title, the KPIs, one slide per chart with a one-sentence takeaway computed from
-the data, and an assumptions/methodology slide. The charts are the dashboard's own figures
-(:mod:`reporting.figures`), so the pack and the screen always agree.
+A pack is a cover, then a list of slide specs (:data:`Slide`): an executive summary of computed
+so-whats, the key figures, one slide per chart titled with its conclusion (computed, e.g.
+"Standard tier leaks 28% of ARR a year") with one computed sentence, data warnings where they
+apply and speaker notes, then the assumptions and method. The charts are the dashboard's own
+figures (:mod:`reporting.figures`), so the pack and the screen always agree; bar, line and
+waterfall charts also travel as editable chart data (:mod:`exports.native`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from exports.native import NativeChart, native_charts
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.datafacts import describe
 from portfolio.formatting import money, percent
 from portfolio.whatif import HistoryViews
 from reporting import figures
-from reporting.kpis import Kpi, overview_kpis
+from reporting.kpis import overview_kpis
 from reporting.simulation_report import SimulationReport
 from reporting.simulator import settings_mismatch
-from reporting.takeaways import takeaways
+from reporting.takeaways import conclusion_titles, executive_summary, takeaways
 
 
 @dataclass(frozen=True)
 class ChartSlide:
+    """A chart with its conclusion as the title and one computed sentence under it.
+
+    ``native``: the chart as editable PowerPoint charts (one per panel, see
+    :func:`exports.native.native_charts`), None when it stays a picture; ``warnings``: data
+    caveats shown on the slide; ``notes``: the speaker notes (method and caveats)."""
+
     key: str  # also the file name stem of the exported chart
     title: str
     takeaway: str
     figure: go.Figure
+    native: list[NativeChart] | None = None
+    warnings: tuple[str, ...] = ()
+    notes: str = ""
+
+    @property
+    def message(self) -> str | None:
+        """What a chart with nothing to draw says instead (no prior-year ARR, no SAM column), as
+        plain text; None for a chart."""
+        if self.figure.data or not self.figure.layout.annotations:
+            return None
+        return html.unescape(re.sub(r"<[^>]*>", " ", str(self.figure.layout.annotations[0].text))).strip()
+
+    @property
+    def alt_text(self) -> str:
+        """What a screen reader says for the chart: its name and what it shows."""
+        name = plain_text_title(self.figure) or self.key
+        return f"Chart: {name}. {self.takeaway}"
+
+
+@dataclass(frozen=True)
+class BulletSlide:
+    """A titled list of short lines (the executive summary, the method)."""
+
+    key: str
+    title: str
+    bullets: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    notes: str = ""
+    small: bool = False  # long lines (the method): smaller type
+
+
+@dataclass(frozen=True)
+class TableSlide:
+    """A titled table: ``header`` and ``rows`` of text."""
+
+    key: str
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    warnings: tuple[str, ...] = ()
+    notes: str = ""
+
+
+Slide = ChartSlide | BulletSlide | TableSlide
+"""One entry of a pack's slide list: a new kind of slide is one more entry in
+:func:`build_pack`'s list, drawn by both writers."""
+
+
+@dataclass(frozen=True)
+class Branding:
+    """The cover's company name and logo (PNG or JPEG bytes), from the deployment's settings
+    (:class:`storage.settings.Settings`); both optional."""
+
+    company: str = ""
+    logo: bytes | None = None
+
+
+NO_BRANDING = Branding()
+"""A cover without company name or logo."""
 
 
 @dataclass(frozen=True)
 class BoardPack:
+    """Everything a pack says, built once from one analysis and one set of settings: the cover
+    (title, subtitle, branding), the footnote under every slide, and the slides in order."""
+
     title: str
     subtitle: str
-    footnote: str  # source and date, under every chart
-    kpis: list[Kpi]
-    charts: list[ChartSlide]
-    methodology: list[str]
+    footnote: str  # source and date, under every slide
+    slides: list[Slide]
+    branding: Branding = NO_BRANDING
+    currency: str = "$"
+
+    @property
+    def charts(self) -> list[ChartSlide]:
+        """The chart slides, in order."""
+        return [s for s in self.slides if isinstance(s, ChartSlide)]
+
+
+def plain_text_title(fig: go.Figure) -> str:
+    """A figure's title without markup."""
+    return str(fig.layout.title.text or "").replace("<b>", "").replace("</b>", "")
 
 
 ANALYSIS_CHARTS: dict[str, Callable[[PortfolioAnalysis], go.Figure]] = {
@@ -88,8 +172,10 @@ PACK_CHARTS = ("pareto", "tier-distribution", "retention-by-tier", "arr-bridge",
 """The analysis charts a board pack carries, in order."""
 
 
-def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) -> list[str]:
-    """The assumptions and formulas behind the pack, as short lines."""
+def methodology(
+    analysis: PortfolioAnalysis, report: SimulationReport | None, currency: str = "$"
+) -> list[str]:
+    """The assumptions and formulas behind the pack, as short lines (money in ``currency``)."""
     t = analysis.tiers
     weights = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in t.weights.items())
     capacity = ", ".join(f"{k} {v:g}" for k, v in analysis.workload.by_tier["capacity"].items())
@@ -116,7 +202,7 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
         lines.append("Treatment: " + report.treatment.sentence())
         lines.append(
             f"Money: NPV at {percent(s.margin, 0)} gross margin, "
-            f"{percent(s.discount_rate, 0)} discount, {money(s.cost_per_sam)} per SAM "
+            f"{percent(s.discount_rate, 0)} discount, {money(s.cost_per_sam, currency)} per SAM "
             "a year; the ARR difference left at the horizon decays at the strategic "
             "tier's churn."
         )
@@ -140,66 +226,232 @@ def footnote(source: str, as_of: str | None, currency: str | None = None) -> str
     )
 
 
+CHART_NOTES: dict[str, str] = {
+    "pareto": (
+        "Method: accounts ranked by ARR, largest first; the curve is the cumulative share of ARR "
+        "against the share of accounts. Caveat: one year's ARR; a large account's renewal can move "
+        "the curve."
+    ),
+    "tier-distribution": (
+        "Method: accounts and ARR per tier from the scorecard (or ARR rank when the data has no "
+        "scorecard columns). Caveat: tiers describe size and fit; they are not an effect of "
+        "being treated as strategic."
+    ),
+    "retention-by-tier": (
+        "Method: accounts grouped by the tier they had a year ago; NRR = Σ ARR / Σ prior ARR, "
+        "GRR = Σ min(ARR, prior) / Σ prior; new accounts excluded. Benchmarks: NRR ≥ 120% strong, "
+        "GRR 92–98%. Caveat: a tier average describes the tier; size and selection explain most "
+        "of the gap between tiers, not the treatment."
+    ),
+    "arr-bridge": (
+        "Method: last year's ARR to this year's, split into expansion, contraction, churn (ARR "
+        "to zero) and new accounts. Caveat: one year; a step's size depends on a few large accounts."
+    ),
+    "sam-headcount": (
+        "Method: SAMs needed per tier = accounts / accounts per SAM (the capacity set); available "
+        "= named SAMs in the data, or the headcount entered. Caveat: capacity is an assumption, "
+        "set in the What-if panel."
+    ),
+    "simulation-fan": (
+        "Method: Monte Carlo paths of every account's ARR (churn and growth per tier, one shared "
+        "market factor); bands are percentiles across paths. Caveat: the bands show the model's "
+        "uncertainty, not every risk; see the method slide."
+    ),
+    "simulation-decomposition": (
+        "Method: mean differences on the same random paths: the move with today's SAMs, then the "
+        "staffing change. NPV at the stated margin and discount rate. Caveat: the treatment effect "
+        "is an assumption with its interval, not measured on these accounts."
+    ),
+    "simulation-delta": (
+        "Method: scenario minus baseline ending ARR on the same random paths. The end bins also "
+        "count every path beyond the 1st and 99th percentiles (≤ P1, ≥ P99)."
+    ),
+}
+"""Speaker notes per chart: the method and its caveats."""
+
+
+WARNING, NOTE = "Data warning:", "Data note:"
+"""How a slide's caveat line starts: a warning qualifies the figures; a note says how the data
+was read (the load's notes: dates, rows left out on purpose)."""
+
+
+def chart_warnings(analysis: PortfolioAnalysis) -> dict[str, tuple[str, ...]]:
+    """The data warnings the CLI prints, by the chart slide they qualify: tier warnings
+    (revenue-only tiers, strategic tier too large) on the tier distribution; no SAM column on
+    the headcount; no prior-year ARR on retention and the bridge. Each starts "Data warning: "."""
+    out: dict[str, tuple[str, ...]] = {"tier-distribution": tuple(analysis.tiers.warnings)}
+    if not analysis.workload.has_sams:
+        out["sam-headcount"] = (
+            "No SAM column in the data: 'available' is the headcount entered, not named owners; "
+            "per-SAM load cannot be shown.",
+        )
+    if analysis.retention is None:
+        out["retention-by-tier"] = out["arr-bridge"] = ("No prior-year ARR column: retention not measured.",)
+    return {key: tuple(f"{WARNING} {w}" for w in lines) for key, lines in out.items()}
+
+
 def build_pack(
     analysis: PortfolioAnalysis,
     source: str,
     as_of: str | None = None,
     report: SimulationReport | None = None,
     whatif: dict | None = None,
+    *,
+    branding: Branding = NO_BRANDING,
+    currency: str | None = None,
+    data_notes: Sequence[str] = (),
+    recommendation: object | None = None,
 ) -> BoardPack:
-    """The board pack for an analysis, with the simulator's slides when a report is given and
-    it was run under the same what-if settings (``whatif``) as the other slides; otherwise the
-    pack says why the simulation is left out."""
+    """The board pack for an analysis: cover, executive summary, key figures, one slide per
+    chart, then the simulator's slides when a report is given and it was run under the same
+    what-if settings (``whatif``) as the other slides (otherwise the method slide says why it
+    is left out), and the method.
+
+    ``currency``: the symbol on money (default: the data's currency); ``data_notes``: the data-quality lines
+    of the load (shown on the key-figures slide); ``recommendation``: the recommended move
+    (anything with ``to_dict()`` → ``{"add", "remove", "expected_npv": {"mean", "p5", "p95"}}``),
+    one more line of the executive summary.
+    """
     facts = analysis.facts
     when = as_of or facts.to_dict()["as_of"]  # the data's date, never today's
+    currency = currency or facts.symbol
     notes = takeaways(analysis)
-    charts = []
+    titles = conclusion_titles(analysis, currency)
+    warnings = chart_warnings(analysis)
+    left_out = settings_mismatch(report, whatif) if report is not None else None
+    simulated = report if report is not None and left_out is None else None
+    summary = executive_summary(analysis, recommendation, currency)
+    if simulated is not None and simulated.comparison is not None:
+        summary.append("Scenario: " + simulation_takeaways(simulated, currency)["simulation-decomposition"])
+    kpis = overview_kpis(analysis)
+    slides: list[Slide] = [
+        BulletSlide(
+            "summary",
+            "Executive summary",
+            tuple(summary[:5]),
+            warnings=tuple(f"{WARNING} {w}" for w in analysis.tiers.warnings),
+            notes="Each line is computed from the data on the slides that follow; benchmarks: "
+            "NRR ≥ 120% strong, GRR 92–98%.",
+        ),
+        TableSlide(
+            "kpis",
+            "Key figures",
+            ("Metric", "Value", "Reading"),
+            tuple((k.title, k.value, k.reading) for k in kpis),
+            warnings=_data_notes(data_notes),
+            notes="The Overview page's figures for the same data and settings.",
+        ),
+    ]
     for key in PACK_CHARTS:
         fig = ANALYSIS_CHARTS[key](analysis)
-        charts.append(ChartSlide(key, fig.layout.title.text or key, notes[key], fig))
-    left_out = settings_mismatch(report, whatif) if report is not None else None
-    if report is not None and left_out is None:
-        charts += simulation_slides(report)
-    lines = [describe(facts), *methodology(analysis, report if left_out is None else None)]
+        slides.append(_chart_slide(key, titles[key], notes[key], fig, currency, warnings.get(key, ())))
+    if simulated is not None:
+        slides += simulation_slides(simulated, currency)
+    lines = [describe(facts), *methodology(analysis, simulated, currency)]
     if left_out:
         lines.append(f"Simulation slides left out: {left_out}")
+    slides.append(
+        BulletSlide(
+            "method",
+            "Assumptions and method",
+            tuple(lines),
+            small=True,
+            notes="Every figure in this pack comes from these assumptions and one snapshot of the settings.",
+        )
+    )
     return BoardPack(
         title="Strategic-account portfolio review",
         subtitle=f"{source} · "
         + (f"data as of {when}" if when else "as-of date not given")
         + f" · amounts in {facts.currency}",
         footnote=footnote(source, when, facts.currency),
-        kpis=overview_kpis(analysis),
-        charts=charts,
-        methodology=lines,
+        slides=slides,
+        branding=branding,
+        currency=currency,
     )
 
 
-def simulation_slides(report: SimulationReport) -> list[ChartSlide]:
+def _data_notes(notes: Sequence[str], shown: int = 3) -> tuple[str, ...]:
+    """The load's notes as slide lines: the first ``shown``, then how many more there are (a slide
+    has room for a few; the Data page and ``portfolio analyze`` list them all)."""
+    lines = [f"{NOTE} {n}" for n in notes[:shown]]
+    if len(notes) > shown:
+        lines.append(f"{NOTE} … and {len(notes) - shown} more from reading the file.")
+    return tuple(lines)
+
+
+def _chart_slide(
+    key: str, title: str, takeaway: str, fig: go.Figure, currency: str, warnings: Sequence[str] = ()
+) -> ChartSlide:
+    return ChartSlide(
+        key,
+        title,
+        takeaway,
+        fig,
+        native=native_charts(fig, currency),
+        warnings=tuple(warnings),
+        notes=CHART_NOTES.get(key, ""),
+    )
+
+
+def simulation_takeaways(report: SimulationReport, currency: str = "$") -> dict[str, str]:
+    """The simulator slides' sentences (the move/staffing split and the paired difference need a
+    scenario)."""
+    text = {"simulation-fan": report.headline}
+    c = report.comparison
+    if c is not None:
+        e = c.economics
+        text["simulation-decomposition"] = (
+            f"the move with today's SAMs {money(c.move.mean, currency, signed=True)}, the staffing "
+            f"change {money(c.staffing.mean, currency, signed=True)} of expected ARR; NPV "
+            f"{money(e.npv.mean, currency, signed=True)} (P5 {money(e.npv.p5, currency)}, "
+            f"P95 {money(e.npv.p95, currency)})."
+        )
+        text["simulation-delta"] = (
+            f"ARR above the baseline's on {percent(c.delta.prob_better, 0)} of paths; mean "
+            f"{money(c.delta.mean, currency)} (± {money(c.delta_error, currency)}), P5 "
+            f"{money(c.delta.p5, currency)}, P95 {money(c.delta.p95, currency)}."
+        )
+    return text
+
+
+def simulation_slides(report: SimulationReport, currency: str = "$") -> list[ChartSlide]:
     """The fan; with a scenario the move/staffing split (with the NPV) and the paired
-    difference."""
-    slides = [ChartSlide("simulation-fan", "Simulated ARR", report.headline, figures.fan_figure(report))]
+    difference; titles state the result."""
+    text = simulation_takeaways(report, currency)
+    fan = report.fan["Baseline"] if "Baseline" in report.fan else next(iter(report.fan.values()))
+    periods = len(fan.p50) - 1
+    slides = [
+        _chart_slide(
+            "simulation-fan",
+            f"Median ARR {money(fan.p50[-1], currency)} after {periods} {report.settings.period}s "
+            f"(P5 {money(fan.p5[-1], currency)} – P95 {money(fan.p95[-1], currency)})",
+            text["simulation-fan"],
+            figures.fan_figure(report),
+            currency,
+        )
+    ]
     c = report.comparison
     if c is not None:
         e = c.economics
         slides.append(
-            ChartSlide(
+            _chart_slide(
                 "simulation-decomposition",
-                "The move and the staffing",
-                f"The move with today's SAMs {money(c.move.mean, signed=True)}, the staffing change "
-                f"{money(c.staffing.mean, signed=True)} of expected ARR; NPV "
-                f"{money(e.npv.mean, signed=True)} (P5 {money(e.npv.p5)}, P95 {money(e.npv.p95)}).",
+                f"The scenario {'adds' if c.delta.mean >= 0 else 'costs'} "
+                f"{money(abs(c.delta.mean), currency)} of expected ARR; "
+                f"NPV {money(e.npv.mean, currency, signed=True)}",
+                text["simulation-decomposition"][0].upper() + text["simulation-decomposition"][1:],
                 figures.decomposition_figure(report),
+                currency,
             )
         )
         slides.append(
-            ChartSlide(
+            _chart_slide(
                 "simulation-delta",
-                "Scenario vs baseline",
-                f"ARR above the baseline's on {percent(c.delta.prob_better, 0)} of paths; mean "
-                f"{money(c.delta.mean)} (± {money(c.delta_error)}), P5 {money(c.delta.p5)}, "
-                f"P95 {money(c.delta.p95)}.",
+                f"The scenario ends ahead of the baseline on {percent(c.delta.prob_better, 0)} of paths",
+                text["simulation-delta"],
                 figures.delta_figure(report),
+                currency,
             )
         )
     return slides

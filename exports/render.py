@@ -92,6 +92,39 @@ def presentation(fig: go.Figure, footnote: str, *, with_title: bool = True) -> g
     return styled
 
 
+SLIDE_PICTURE_SIZE = (960, 540)
+"""CSS pixels of a chart drawn as a picture on a slide (16:9). Placed 9.6 in wide, one pixel is
+0.72 pt, so :data:`SLIDE_PICTURE_FONT` px type lands at 14.4 pt."""
+SLIDE_PICTURE_FONT = 20
+
+
+def slide_picture(fig: go.Figure) -> go.Figure:
+    """The figure as a picture for a slide whose own title and footnote frame it: no title, no
+    footnote, every text at least :data:`SLIDE_PICTURE_FONT` px (≥ 14 pt when placed at
+    9.6 in wide)."""
+    styled = go.Figure(fig)
+    scale = SLIDE_PICTURE_FONT / 13  # the template's 13 px base type
+    for note in styled.layout.annotations or ():
+        size = note.font.size if note.font and note.font.size else 13
+        note.update(font_size=max(SLIDE_PICTURE_FONT, round(size * scale)))
+    for trace in styled.data:
+        if "textfont" in trace and trace.text is not None:
+            size = trace.textfont.size if trace.textfont and trace.textfont.size else 13
+            trace.update(textfont_size=max(SLIDE_PICTURE_FONT, round(size * scale)))
+    styled.update_layout(
+        title_text="",
+        width=SLIDE_PICTURE_SIZE[0],
+        height=SLIDE_PICTURE_SIZE[1],
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font=dict(size=SLIDE_PICTURE_FONT),
+        legend=dict(font=dict(size=SLIDE_PICTURE_FONT)),
+        margin=dict(l=90, r=30, t=50, b=60),
+        hoverlabel=None,
+    )
+    return styled
+
+
 RENDER_TIMEOUT = 25
 """Seconds one render (browser start and every chart: ~6 s for a board pack) may take; then the
 renderer and the browser it started are killed and the export fails with a message to try

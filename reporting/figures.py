@@ -651,6 +651,20 @@ def _bin_centres(edges: tuple[float, ...]) -> tuple[np.ndarray, float]:
     return (bounds[:-1] + bounds[1:]) / 2, float(bounds[1] - bounds[0])
 
 
+TAIL_LABELS = ("≤ P1", "≥ P99")
+"""The end bins' labels: they also count every path beyond the 1st and 99th percentiles."""
+
+
+def _tail_labels(centres: np.ndarray) -> list[dict]:
+    """ "≤ P1" over the first bin and "≥ P99" over the last, at the top of the plot."""
+    if len(centres) < 2:
+        return []
+    return [
+        _label(text, float(x), 1, "x", "y domain", yanchor="bottom", font=dict(color="#555"))
+        for text, x in zip(TAIL_LABELS, (centres[0], centres[-1]), strict=True)
+    ]
+
+
 def ending_distribution_figure(report: SimulationReport) -> go.Figure:
     """Ending ARR across paths for each variant (overlaid histograms), with each mean marked."""
     hist = report.ending_histogram
@@ -680,6 +694,7 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
         xaxis=dict(title="ARR at the horizon", **money_axis()),
         yaxis=dict(title="Paths"),
         shapes=shapes,
+        annotations=_tail_labels(centres),
     )
 
 
@@ -715,6 +730,7 @@ def delta_figure(report: SimulationReport) -> go.Figure:
         xaxis=dict(title="Difference in ending ARR (same random paths)", **money_axis()),
         yaxis=dict(title="Paths"),
         shapes=[_line("x", 0, dict(color="#333", width=1))],
+        annotations=_tail_labels(centres),
     )
 
 

@@ -173,3 +173,139 @@ def scorecard_statement(analysis: PortfolioAnalysis) -> str:
             "70/50 would make 30% of accounts strategic."
         )
     return f"Weighted scorecard; revenue is scored from {revenue}. Thresholds now: {cut}."
+
+
+# ---- The board pack's conclusions: slide titles and the executive summary ----
+
+NRR_STRONG = 1.20
+"""NRR a strategic-account portfolio calls strong (the Overview's benchmark)."""
+GRR_BENCHMARK = (0.92, 0.98)
+"""The GRR benchmark band (fractions): a tier keeping less than 92% of last year's ARR leaks."""
+
+
+def leakiest_tier(analysis: PortfolioAnalysis) -> tuple[str, float] | None:
+    """The start-of-period tier with the lowest GRR and its leak, ``1 − GRR`` (the fraction of
+    its starting ARR lost to churn and contraction in the year); None without retention."""
+    rows = {t: r for t, r in analysis.retention_by_tier.items() if np.isfinite(r.grr)}
+    if analysis.retention is None or not rows:
+        return None
+    tier = min(rows, key=lambda t: rows[t].grr)
+    return tier, 1 - rows[tier].grr
+
+
+def _retention_title(analysis: PortfolioAnalysis) -> str:
+    leak = leakiest_tier(analysis)
+    if leak is None:
+        return "Retention needs a prior-year ARR column"
+    tier, lost = leak
+    if lost <= 1 - GRR_BENCHMARK[0]:
+        return f"Every tier keeps at least {percent(1 - lost, 0)} of its ARR (GRR benchmark 92–98%)"
+    return f"{tier} tier leaks {percent(lost, 0)} of ARR a year"
+
+
+def _coverage(analysis: PortfolioAnalysis) -> tuple[float, float] | None:
+    """Strategic SAMs (FTE) required and available; None when no strategic account."""
+    row = analysis.workload.by_tier.loc[TIERS[0]]
+    if not row["accounts"]:
+        return None
+    return float(row["required_fte"]), float(row["available_fte"])
+
+
+def _coverage_title(analysis: PortfolioAnalysis) -> str:
+    w = analysis.workload
+    cover = _coverage(analysis)
+    if cover is None:
+        return f"The portfolio needs {w.required_headcount} SAMs; it has no strategic account"
+    required, available = cover
+    if available <= 0:
+        return f"Strategic accounts need {required:.1f} SAMs; none is available to compare"
+    if available + 1e-9 >= required:
+        return f"Strategic accounts are covered: {available:g} SAMs for {required:.1f} needed"
+    share = percent(available / required, 0)
+    return f"Strategic accounts are {share} covered: {available:g} SAMs for {required:.1f} needed"
+
+
+def conclusion_titles(analysis: PortfolioAnalysis, currency: str = "$") -> dict[str, str]:
+    """A slide title per analysis chart that states what its numbers say (not the topic)."""
+    c = analysis.concentration
+    dist = analysis.distribution
+    strategic = dist.loc[TIERS[0]]
+    titles = {
+        "pareto": (
+            f"{c.accounts_for_80pct:,} accounts ({percent(c.share_of_accounts_for_80pct, 0)}) "
+            "bring 80% of ARR"
+            if c.active_accounts
+            else "No account has ARR"
+        ),
+        "tier-distribution": (
+            f"{int(strategic['accounts']):,} strategic account{'' if strategic['accounts'] == 1 else 's'} "
+            f"hold{'s' if strategic['accounts'] == 1 else ''} "
+            f"{percent(strategic['arr_share'], 0)} of ARR"
+        ),
+        "retention-by-tier": _retention_title(analysis),
+        "sam-headcount": _coverage_title(analysis),
+    }
+    if analysis.retention is None:
+        titles["arr-bridge"] = "The ARR bridge needs a prior-year ARR column"
+    else:
+        b = analysis.retention.bridge
+        change = (b.ending - b.starting) / b.starting if b.starting else float("nan")
+        lost = b.churn + b.contraction
+        titles["arr-bridge"] = (
+            f"ARR {'grew' if change >= 0 else 'fell'} {percent(abs(change), 0)} in the year; churn and "
+            f"contraction took {money(lost, currency)}"
+        )
+    return titles
+
+
+def executive_summary(
+    analysis: PortfolioAnalysis, recommendation: object | None = None, currency: str = "$"
+) -> list[str]:
+    """Three to four so-whats from the numbers: concentration risk, the leakiest tier's retention
+    against the benchmark, strategic SAM coverage, and — given ``recommendation`` (anything with
+    a ``to_dict()`` of ``{"add": [...], "remove": [...], "expected_npv": {"mean", "p5", "p95"}}``,
+    e.g. :func:`simulation.recommend`'s result) — the recommended move with its NPV and interval."""
+    c = analysis.concentration
+    lines = [
+        f"Concentration: the top 10 accounts hold {percent(c.top_10_share, 0)} of ARR and the "
+        f"largest {percent(c.top_1_share, 1)}; {c.accounts_for_80pct:,} accounts "
+        f"({percent(c.share_of_accounts_for_80pct, 0)}) bring 80% (Gini {c.gini:.2f})."
+    ]
+    leak = leakiest_tier(analysis)
+    if leak is None:
+        lines.append("Retention: the data has no prior-year ARR, so no tier's retention can be measured.")
+    else:
+        tier = leak[0]
+        r = analysis.retention_by_tier[tier]
+        against = "below" if r.grr < GRR_BENCHMARK[0] else "within" if r.grr <= GRR_BENCHMARK[1] else "above"
+        lines.append(
+            f"Retention: the {tier} tier keeps {percent(r.grr, 0)} of last year's ARR (GRR, {against} "
+            f"the 92–98% benchmark); its NRR is {percent(r.nrr, 0)} (strong ≥ 120%)."
+        )
+    cover = _coverage(analysis)
+    if cover is None:
+        lines.append("SAM coverage: no strategic account to cover.")
+    else:
+        required, available = cover
+        have = (
+            f"{available:g} are available ({percent(available / required, 0)} coverage)."
+            if available > 0
+            else "the data names no SAM and no headcount was entered to compare."
+        )
+        lines.append(f"SAM coverage: strategic accounts need {required:.1f} SAMs at the set capacity; {have}")
+    if recommendation is not None:
+        lines.append(recommendation_sentence(recommendation.to_dict(), currency))  # type: ignore[attr-defined]
+    return lines
+
+
+def recommendation_sentence(rec: dict, currency: str = "$") -> str:
+    """The recommended move in one line: ``rec`` as ``{"add": [...], "remove": [...],
+    "expected_npv": {"mean", "p5", "p95"}}`` (currency)."""
+    npv = rec["expected_npv"]
+    add, remove = list(rec.get("add", [])), list(rec.get("remove", []))
+    return (
+        f"Recommended move: make {len(add):,} account{'' if len(add) == 1 else 's'} strategic and "
+        f"take {len(remove):,} out of the strategic tier; expected NPV "
+        f"{money(npv['mean'], currency, signed=True)} "
+        f"(P5 {money(npv['p5'], currency)} to P95 {money(npv['p95'], currency)})."
+    )

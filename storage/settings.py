@@ -22,6 +22,9 @@
 * ``STRATA_MAX_UPLOAD_MB`` → ``max_upload_mb``: the upload cap in MiB (100)
 * ``STRATA_CURRENCY`` → ``currency``: ISO code of amounts in files that do not say (no currency
   marks in the amount cells, no Country column with a majority), e.g. ``EUR``; default USD
+* ``STRATA_COMPANY_NAME`` → ``company_name``: the board pack cover's company name (unset: none)
+* ``STRATA_LOGO_PATH`` → ``logo_path``: the board pack cover's logo, a PNG or JPEG file of at most
+  2 MiB, checked when the settings are read (unset: no logo); see :meth:`Settings.branding`
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from exports.pack import Branding
 from portfolio.currency import CURRENCY_ENV, validate_currency
 from portfolio.ingest import Limits
 from storage.scenarios import default_database_url
@@ -49,6 +53,10 @@ SESSION_QUOTA_ENV = "STRATA_SESSION_QUOTA_MB"
 STORE_LIMIT_ENV = "STRATA_STORE_LIMIT_MB"
 IDLE_ENV = "STRATA_SESSION_IDLE_HOURS"
 MAX_RUNS_ENV = "STRATA_MAX_RUNS"
+COMPANY_ENV = "STRATA_COMPANY_NAME"
+LOGO_ENV = "STRATA_LOGO_PATH"
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+LOGO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 DEFAULT_UPLOAD_MB = 100.0
 MIB = 1024 * 1024
 
@@ -74,8 +82,12 @@ class Settings:
     session_idle_hours: float = 24.0
     max_runs: int = os.cpu_count() or 1
     currency: str | None = None
+    company_name: str = ""
+    logo_path: str | None = None
 
     def __post_init__(self) -> None:
+        if self.logo_path is not None:
+            read_logo(self.logo_path)
         for env, value, what in (
             (UPLOAD_ENV, self.max_upload_mb, "megabytes"),
             (SESSION_QUOTA_ENV, self.session_quota_mb, "megabytes"),
@@ -114,7 +126,18 @@ class Settings:
             session_idle_hours=_number(env, IDLE_ENV, defaults.session_idle_hours, "hours"),
             max_runs=int(_number(env, MAX_RUNS_ENV, defaults.max_runs, "runs")),
             currency=env.get(CURRENCY_ENV, "").strip().upper() or None,
+            company_name=env.get(COMPANY_ENV, "").strip()[:120],
+            logo_path=env.get(LOGO_ENV) or None,
         )
+
+    def branding(self) -> Branding:
+        """The board pack cover's company name and logo, the logo read now (one snapshot per
+        pack). A logo that went missing since start-up is left out rather than failing the pack."""
+        try:
+            logo = read_logo(self.logo_path) if self.logo_path else None
+        except ConfigurationError:
+            logo = None
+        return Branding(company=self.company_name, logo=logo)
 
     @property
     def upload_limits(self) -> Limits:
@@ -132,6 +155,21 @@ def default_cache_dir(environ: Mapping[str, str]) -> Path:
     if xdg and Path(xdg).is_absolute():  # the XDG spec says a relative one is ignored
         return Path(xdg) / "strata"
     return Path.home() / ".cache" / "strata"
+
+
+def read_logo(path: str) -> bytes:
+    """The logo file's bytes; ConfigurationError unless it is a readable PNG or JPEG of at most
+    :data:`MAX_LOGO_BYTES`."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_LOGO_BYTES + 1)
+    except OSError as exc:
+        raise ConfigurationError(f"{LOGO_ENV}: cannot read {path!r} ({exc.strerror})") from None
+    if len(data) > MAX_LOGO_BYTES:
+        raise ConfigurationError(f"{LOGO_ENV}: {path!r} is larger than 2 MiB; use a smaller PNG or JPEG")
+    if not any(data.startswith(magic) for magic in LOGO_SIGNATURES):
+        raise ConfigurationError(f"{LOGO_ENV}: {path!r} is not a PNG or JPEG image")
+    return data
 
 
 def _check_positive(env: str, value: object, what: str) -> None:

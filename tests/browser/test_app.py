@@ -249,7 +249,8 @@ def test_board_pack_and_chart_downloads_deliver_files(dash_duo, dash_app):
     wait_for_kpi(dash_duo, "Accounts", "1,200")
     click(dash_duo, "#export-pack-pptx")
     deck = Presentation(str(downloaded(dash_duo, "strata-board-pack.pptx")))
-    assert len(deck.slides) == 8  # title, KPIs, five charts, method
+    assert len(deck.slides) == 9  # cover, summary, KPIs, five charts, method
+    assert sum(shape.has_chart for slide in deck.slides for shape in slide.shapes) >= 5  # native charts
 
     click(dash_duo, ".chart-export .dropdown-toggle")
     click(dash_duo, "[id*='\"format\":\"svg\"'][id*='tier-distribution']")

@@ -396,6 +396,29 @@ def test_each_board_pack_button_delivers_its_format_or_says_why_not(request_ctx,
     assert download is dash.no_update and "need Chrome or Chromium" in str(message)
 
 
+def test_board_pack_carries_the_deployments_company_and_the_loads_notes(request_ctx, monkeypatch):
+    """Issue 17: the cover's company name comes from the app's settings, the key-figures slide
+    shows the notes of the data loaded."""
+    from dataclasses import replace
+
+    import flask
+
+    from dashboard import exporting, state
+
+    settings = flask.current_app.extensions["strata_settings"]
+    monkeypatch.setitem(
+        flask.current_app.extensions, "strata_settings", replace(settings, company_name="Acme")
+    )
+    accounts, meta = state.current_data()
+    monkeypatch.setattr(state, "current_data", lambda: (accounts, {**meta, "notes": ["2 rows left out"]}))
+    packs = []
+    monkeypatch.setattr(exporting, "pack_bytes", lambda pack, fmt: packs.append(pack) or b"x")
+    exporting.export_pack_pptx(_clicks=1, settings=DEFAULT_SETTINGS)
+    (pack,) = packs
+    assert pack.branding.company == "Acme"
+    assert pack.slides[1].warnings == ("Data note: 2 rows left out",)
+
+
 def test_plain_tables_format_cells_and_say_what_they_leave_out():
     from dashboard.components import plain_table
     from portfolio.formatting import money
