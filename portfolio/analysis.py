@@ -39,6 +39,8 @@ class PortfolioAnalysis:
     tier_basis : the tier retention is attributed to, as used: ``"assigned"`` (the company's
         ``tier`` column) or ``"scorecard"`` (the scorecard on prior ARR).
     tier_basis_note : one readable line saying so (and why, when "assigned" fell back).
+    retention_start_tier, retention_current_tier : per account, the tier retention counts it in
+        at the start of the period and now (under ``tier_basis``); the drill-down lists use them.
     """
 
     accounts: pd.DataFrame
@@ -50,6 +52,8 @@ class PortfolioAnalysis:
     workload: Workload
     tier_basis: str = "scorecard"
     tier_basis_note: str = ""
+    retention_start_tier: pd.Series | None = None
+    retention_current_tier: pd.Series | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
@@ -206,6 +210,8 @@ def analyze(
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
         tier_basis=basis,
         tier_basis_note=note,
+        retention_start_tier=start,
+        retention_current_tier=now,
     )
 
 
