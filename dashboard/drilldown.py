@@ -116,6 +116,7 @@ def modal() -> html.Div:
                     ),
                 ],
                 id=ids.DRILL_MODAL,
+                labelledby=ids.DRILL_TITLE,
                 is_open=False,
                 size="xl",
                 scrollable=True,
