@@ -20,7 +20,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.components import GRID_MONEY, GRID_ONE_TAB_STOP, named_grid
+from dashboard.components import GRID_ONE_TAB_STOP, named_grid
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, grid_page, to_csv_bytes, to_xlsx_bytes
 from portfolio.drilldown import CHARTS, DrillDown, accounts_behind
@@ -43,11 +43,13 @@ function() {
 }
 """
 """Asks an infinite grid for its rows again (the search, the data or the selection changed)."""
-MONEY_COLUMNS = ("arr", "arr_prior", "amount")
+MONEY_COLUMNS = ("arr", "arr_prior", "arr_change")
+MONEY_OR_BLANK = {"function": "params.value == null ? '' : d3.format('$,.0f')(params.value)"}
+"""Whole currency units; blank while an infinite grid's block is loading (not "$NaN")."""
 LABELS = {
     "arr": "ARR",
     "arr_prior": "ARR a year ago",
-    "amount": "Amount",
+    "arr_change": "Change in ARR",
     "days_to_renewal": "Days to renewal",
 }
 
@@ -59,7 +61,7 @@ def column_defs(columns) -> list[dict]:
         label = c.replace("_", " ")
         column = {"field": c, "headerName": LABELS.get(c, label[:1].upper() + label[1:])}
         if c in MONEY_COLUMNS:
-            column["valueFormatter"] = GRID_MONEY
+            column["valueFormatter"] = MONEY_OR_BLANK
             column["type"] = "rightAligned"
         if c == "account_name":
             column["pinned"] = "left"

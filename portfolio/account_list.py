@@ -34,7 +34,7 @@ COLUMNS = (
     "account_name",
     "arr",
     "arr_prior",
-    "amount",
+    "arr_change",
     "days_to_renewal",
     "score",
     "tier",

@@ -1,12 +1,13 @@
-"""Action lists: the accounts a revenue leader acts on, each with the amount that puts it there.
+"""Action lists: the accounts a revenue leader acts on, each with the figure that puts it there.
 
 For accounts with ARR a year ago (``arr_prior`` > 0), in currency per year:
 
-* churned     — ``arr`` = 0;              amount = −arr_prior (the ARR lost), largest loss first
-* contracted  — 0 < ``arr`` < arr_prior;  amount = arr − arr_prior (< 0), largest drop first
-* expansions  — ``arr`` > arr_prior;      amount = arr − arr_prior (> 0), largest gain first
+* churned     — ``arr`` = 0;              largest loss first
+* contracted  — 0 < ``arr`` < arr_prior;  largest drop first
+* expansions  — ``arr`` > arr_prior;      largest gain first
 
-So the amounts sum to the ARR bridge's churn, contraction and expansion bars (with their sign).
+each with ``arr_change`` = arr − arr_prior (−arr_prior for a churned account), so the lists sum
+to the ARR bridge's churn, contraction and expansion bars (with their sign).
 
 * renewals within N days (90 or 180) — active accounts (``arr`` > 0) whose ``renewal_date`` is
   after the reference date and at most N days after it: the ARR at risk at renewal. Ordered by
@@ -40,13 +41,15 @@ class ActionList:
     Attributes
     ----------
     title : what the list is.
-    accounts : the listed accounts (the input's columns, plus ``amount`` in currency per year,
-        and ``days_to_renewal`` for the renewal lists), in the order to act on them.
+    accounts : the listed accounts (the input's columns, plus ``arr_change`` in currency per
+        year, or ``days_to_renewal`` for the renewal lists), in the order to act on them.
+    measure : the column that sums to the list's total (``arr_change``, or ``arr`` up for renewal).
     note : why the list is empty or incomplete ("" when there is nothing to say).
     """
 
     title: str
     accounts: pd.DataFrame
+    measure: str
     note: str = ""
 
 
@@ -67,7 +70,9 @@ def action_list(accounts: pd.DataFrame, kind: str, *, as_of: pd.Timestamp) -> Ac
         return _renewals(accounts, RENEWAL_DAYS[kind], pd.Timestamp(as_of).normalize(), title)
     if "arr_prior" not in accounts or accounts["arr_prior"].isna().all():
         note = "The data has no prior-year ARR column: churn, contraction and expansion need it."
-        return ActionList(title, accounts.iloc[:0].assign(amount=pd.Series(dtype=float)), note)
+        return ActionList(
+            title, accounts.iloc[:0].assign(arr_change=pd.Series(dtype=float)), "arr_change", note
+        )
     prior, arr = _prior(accounts), accounts["arr"].astype(float)
     change = arr - prior
     existing = prior > 0
@@ -76,9 +81,11 @@ def action_list(accounts: pd.DataFrame, kind: str, *, as_of: pd.Timestamp) -> Ac
         "contracted": existing & (arr > 0) & (arr < prior),
         "expansions": existing & (arr > prior),
     }[kind]
-    listed = accounts[rows].assign(amount=change[rows])
+    listed = accounts[rows].assign(arr_change=change[rows])
     ascending = kind != "expansions"  # losses most negative first, gains largest first
-    return ActionList(title, listed.sort_values("amount", ascending=ascending, kind="stable"))
+    return ActionList(
+        title, listed.sort_values("arr_change", ascending=ascending, kind="stable"), "arr_change"
+    )
 
 
 def _renewals(accounts: pd.DataFrame, days: int, as_of: pd.Timestamp, title: str) -> ActionList:
@@ -86,17 +93,17 @@ def _renewals(accounts: pd.DataFrame, days: int, as_of: pd.Timestamp, title: str
     active = accounts["arr"].astype(float) > 0
     if "renewal_date" not in accounts or accounts["renewal_date"].isna().all():
         note = "The data has no renewal dates (a renewal_date column): renewals at risk cannot be listed."
-        empty = accounts.iloc[:0].assign(amount=pd.Series(dtype=float), days_to_renewal=pd.Series(dtype=int))
-        return ActionList(title, empty, note)
+        empty = accounts.iloc[:0].assign(days_to_renewal=pd.Series(dtype=int))
+        return ActionList(title, empty, "arr", note)
     dates = pd.to_datetime(accounts["renewal_date"], errors="coerce")
     until = (dates - as_of).dt.days
     rows = active & (until > 0) & (until <= days)
-    listed = accounts[rows].assign(amount=accounts["arr"][rows].astype(float), days_to_renewal=until[rows])
+    listed = accounts[rows].assign(days_to_renewal=until[rows])
     rank = listed["tier"].map({t: i for i, t in enumerate(TIERS)}).fillna(len(TIERS))
     listed = listed.assign(_rank=rank).sort_values(["_rank", "arr"], ascending=[True, False], kind="stable")
     undated = int((active & dates.isna()).sum())
     note = f"{undated:,} active account(s) have no renewal date and are not listed." if undated else ""
-    return ActionList(title, listed.drop(columns="_rank").astype({"days_to_renewal": int}), note)
+    return ActionList(title, listed.drop(columns="_rank").astype({"days_to_renewal": int}), "arr", note)
 
 
 __all__ = ["ACTION_LISTS", "ActionList", "action_list"]

@@ -9,15 +9,16 @@ chart                     key                        the accounts, and what sums
 ``sam-headcount``         a tier                     the tier's accounts; count / capacity = FTE
 ``retention-by-tier``     a tier                     accounts with prior ARR in the tier at the
                                                      start; NRR = Σ arr / Σ arr_prior
-``arr-bridge``            {"tier", "step"}           the step's accounts; Σ amount = the step
+``arr-bridge``            {"tier", "step"}           the step's accounts; Σ measure = the step
 ``pareto``                account share x ∈ [0, 1]   the largest round(x·n) accounts; Σ arr / total
                                                      = the curve's y
 ``sam-workload``          {"sam", "tier"}            the SAM's accounts in the tier; count
 ``action-list``           a key of ACTION_LISTS      see :mod:`portfolio.action_lists`
 ========================  =========================  ===========================================
 
-``amount`` (currency per year) is the column that sums to the bar where the bar is money: a
-bridge step (losses negative, as the waterfall draws them), a tier's ARR, an action list.
+Each list says which of its columns sums to the bar (``measure``): ``arr``, ``arr_prior``, or
+``arr_change`` = arr − arr_prior (currency per year; a bridge's expansion, contraction and churn
+with their sign, as the waterfall draws them).
 """
 
 from __future__ import annotations
@@ -53,13 +54,14 @@ class DrillDown:
     Attributes
     ----------
     title : one line naming the bar and its value ("Strategic: 94 accounts, $48.2M ARR").
-    accounts : the analysed accounts behind it, with ``amount`` (currency per year) summing to
-        the bar where the bar is money.
+    accounts : the analysed accounts behind it (with ``arr_change`` where the bar is a change).
+    measure : the column whose sum is the bar's money (``arr``, ``arr_prior`` or ``arr_change``).
     note : what the list leaves out or why it is empty ("" when nothing).
     """
 
     title: str
     accounts: pd.DataFrame
+    measure: str = "arr"
     note: str = ""
 
 
@@ -71,8 +73,7 @@ def _tier(key: object) -> str:
 
 def _tier_accounts(analysis: PortfolioAnalysis, tier: str) -> pd.DataFrame:
     frame = analysis.accounts
-    rows = frame[frame["tier"] == tier]
-    return rows.assign(amount=rows["arr"].astype(float))
+    return frame[frame["tier"] == tier]
 
 
 def _no_prior() -> ValueError:
@@ -82,7 +83,7 @@ def _no_prior() -> ValueError:
 def _by_tier(analysis: PortfolioAnalysis, key: object) -> DrillDown:
     tier = _tier(key)
     rows = _tier_accounts(analysis, tier)
-    return DrillDown(f"{tier}: {len(rows):,} accounts, {money(rows['amount'].sum())} ARR", rows)
+    return DrillDown(f"{tier}: {len(rows):,} accounts, {money(rows['arr'].sum())} ARR", rows)
 
 
 def _headcount(analysis: PortfolioAnalysis, key: object) -> DrillDown:
@@ -100,14 +101,13 @@ def _retention(analysis: PortfolioAnalysis, key: object) -> DrillDown:
     frame = analysis.accounts
     prior = frame["arr_prior"].astype(float).fillna(0.0)
     rows = frame[(analysis.retention_start_tier == tier) & (prior > 0)]
-    rows = rows.assign(amount=rows["arr"].astype(float) - rows["arr_prior"].astype(float))
+    rows = rows.assign(arr_change=rows["arr"].astype(float) - rows["arr_prior"].astype(float))
     r = analysis.retention_by_tier[tier]
     title = (
         f"{tier} a year ago: {len(rows):,} accounts, {money(r.bridge.starting)} → "
         f"{money(rows['arr'].sum())} (NRR {percent(r.nrr)}, GRR {percent(r.grr)})"
     )
-    note = f"Amount = ARR now − ARR a year ago. {analysis.tier_basis_note}"
-    return DrillDown(title, rows, note)
+    return DrillDown(title, rows, "arr_prior", analysis.tier_basis_note)
 
 
 def _bridge(analysis: PortfolioAnalysis, key: object) -> DrillDown:
@@ -122,18 +122,21 @@ def _bridge(analysis: PortfolioAnalysis, key: object) -> DrillDown:
     if tier != "All":
         existing &= analysis.retention_start_tier == _tier(tier)
         new &= analysis.retention_current_tier == tier
-    rows, amount = {
-        "Starting ARR": (existing, prior),
-        "Expansion": (existing & (arr > prior), arr - prior),
-        "Contraction": (existing & (arr > 0) & (arr < prior), arr - prior),
-        "Churn": (existing & (arr == 0), -prior),
-        "New": (new, arr),
-        "Ending ARR": ((existing | new) & (arr > 0), arr),
+    rows, measure = {
+        "Starting ARR": (existing, "arr_prior"),
+        "Expansion": (existing & (arr > prior), "arr_change"),
+        "Contraction": (existing & (arr > 0) & (arr < prior), "arr_change"),
+        "Churn": (existing & (arr == 0), "arr_change"),
+        "New": (new, "arr"),
+        "Ending ARR": ((existing | new) & (arr > 0), "arr"),
     }[step]
-    listed = frame[rows].assign(amount=amount[rows])
-    listed = listed.reindex(listed["amount"].abs().sort_values(ascending=False, kind="stable").index)
+    listed = frame[rows]
+    if measure == "arr_change":
+        listed = listed.assign(arr_change=(arr - prior)[rows])
+    listed = listed.reindex(listed[measure].abs().sort_values(ascending=False, kind="stable").index)
     title = f"{step} ({tier if tier != 'All' else 'all tiers'}): {len(listed):,} accounts, "
-    return DrillDown(title + money(listed["amount"].sum(), signed=step not in BRIDGE_STEPS[::5]), listed)
+    total = money(float(listed[measure].sum()), signed=measure == "arr_change")
+    return DrillDown(title + total, listed, measure)
 
 
 def _pareto(analysis: PortfolioAnalysis, key: object) -> DrillDown:
@@ -148,9 +151,8 @@ def _pareto(analysis: PortfolioAnalysis, key: object) -> DrillDown:
     ranked = active.sort_values("arr", ascending=False, kind="stable")  # as pareto_points ranks
     n = int(np.round(share * len(ranked)))
     rows = ranked.iloc[:n]
-    rows = rows.assign(amount=rows["arr"].astype(float))
     total = float(active["arr"].sum())
-    arr_share = rows["amount"].sum() / total if total else 0.0
+    arr_share = rows["arr"].sum() / total if total else 0.0
     title = f"The largest {n:,} accounts ({percent(n / max(len(ranked), 1))}): {percent(arr_share)} of ARR"
     return DrillDown(title, rows)
 
@@ -164,11 +166,10 @@ def _sam(analysis: PortfolioAnalysis, key: object) -> DrillDown:
         raise ValueError(f"no SAM named {sam!r} in the data")
     frame = analysis.accounts
     rows = frame[(frame["sam"].astype(object) == sam) & (frame["tier"] == tier)]
-    rows = rows.assign(amount=rows["arr"].astype(float))
     capacity = float(analysis.workload.by_tier.loc[tier, "capacity"])
     title = (
         f"{sam}: {len(rows):,} {tier} accounts ({len(rows) / capacity:.0%} of one SAM), "
-        f"{money(rows['amount'].sum())} ARR"
+        f"{money(rows['arr'].sum())} ARR"
     )
     return DrillDown(title, rows)
 
@@ -178,12 +179,13 @@ def _action(analysis: PortfolioAnalysis, key: object, as_of: pd.Timestamp | None
         raise ValueError(f"unknown action list {key!r}: choose one of {', '.join(ACTION_LISTS)}")
     when = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
     found = action_list(analysis.accounts, str(key), as_of=when)
-    rows = found.accounts
-    title = f"{found.title}: {len(rows):,} accounts, {money(rows['amount'].sum(), signed=True)}"
+    rows, measure = found.accounts, found.measure
+    total = money(float(rows[measure].sum()), signed=measure == "arr_change")
+    title = f"{found.title}: {len(rows):,} accounts, {total}" + (" ARR" if measure == "arr" else "")
     note = found.note
     if as_of is None and key in ("renewal-90", "renewal-180"):
         note = " ".join(filter(None, ["Counted from today: the data has no as-of date.", note]))
-    return DrillDown(title, rows, note)
+    return DrillDown(title, rows, measure, note)
 
 
 def accounts_behind(

@@ -81,7 +81,7 @@ def test_action_list_button_opens_the_modal_with_a_download(big, pages):
         "account_name",
         "arr",
         "arr_prior",
-        "amount",
+        "arr_change",
     ]
     rows = drilldown.drill_rows({"startRow": 0, "endRow": 100}, selection, DEFAULT_SETTINGS)
     assert rows["rowCount"] == churned and all(r["arr"] == 0 for r in rows["rowData"])

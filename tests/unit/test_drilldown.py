@@ -67,11 +67,11 @@ def ids(frame: pd.DataFrame) -> list[str]:
 
 def test_churned_contracted_and_expansions_by_hand():
     churned = action_list(FIVE, "churned", as_of=AS_OF)
-    assert ids(churned.accounts) == ["C"] and churned.accounts["amount"].tolist() == [-200.0]
+    assert ids(churned.accounts) == ["C"] and churned.accounts["arr_change"].tolist() == [-200.0]
     contracted = action_list(FIVE, "contracted", as_of=AS_OF)
-    assert ids(contracted.accounts) == ["D"] and contracted.accounts["amount"].tolist() == [-100.0]
+    assert ids(contracted.accounts) == ["D"] and contracted.accounts["arr_change"].tolist() == [-100.0]
     expansions = action_list(FIVE, "expansions", as_of=AS_OF)
-    assert ids(expansions.accounts) == ["A"] and expansions.accounts["amount"].tolist() == [100.0]
+    assert ids(expansions.accounts) == ["A"] and expansions.accounts["arr_change"].tolist() == [100.0]
 
 
 def test_lists_are_ordered_largest_first():
@@ -91,7 +91,7 @@ def test_renewals_within_90_and_180_days_by_tier_then_arr():
     in_90 = action_list(FIVE, "renewal-90", as_of=AS_OF)
     assert ids(in_90.accounts) == ["A", "D"]  # Strategic before Standard
     assert in_90.accounts["days_to_renewal"].tolist() == [61, 40]
-    assert in_90.accounts["amount"].sum() == 650.0  # the ARR up for renewal
+    assert in_90.measure == "arr" and in_90.accounts["arr"].sum() == 650.0  # ARR up for renewal
     in_180 = action_list(FIVE, "renewal-180", as_of=AS_OF)
     assert ids(in_180.accounts) == ["A", "B", "D"]
     assert in_180.note == ""  # the one account without a date is churned, so not active
@@ -129,7 +129,7 @@ def test_bridge_steps_by_hand(five):
     for step, (accounts, total) in expected.items():
         found = accounts_behind(five, "arr-bridge", {"tier": "All", "step": step})
         assert sorted(ids(found.accounts)) == sorted(accounts), step
-        assert found.accounts["amount"].sum() == total, step
+        assert found.accounts[found.measure].sum() == total, step
 
 
 def test_strategic_retention_bar_is_a_and_c(five):
@@ -137,7 +137,7 @@ def test_strategic_retention_bar_is_a_and_c(five):
     assert sorted(ids(found.accounts)) == ["A", "C"]
     assert "NRR 83.3%" in found.title and "GRR 66.7%" in found.title
     strategic = accounts_behind(five, "arr-bridge", {"tier": "Strategic", "step": "Ending ARR"})
-    assert ids(strategic.accounts) == ["A"] and strategic.accounts["amount"].sum() == 500.0
+    assert ids(strategic.accounts) == ["A"] and strategic.accounts["arr"].sum() == 500.0
     standard_new = accounts_behind(five, "arr-bridge", {"tier": "Standard", "step": "New"})
     assert ids(standard_new.accounts) == ["E"]
 
@@ -193,7 +193,7 @@ def test_tier_bars(demo):
     for i, tier in enumerate(fig.data[0].x):
         found = accounts_behind(demo, "tier-distribution", tier).accounts
         assert len(found) == fig.data[0].y[i]
-        assert found["amount"].sum() / total == pytest.approx(fig.data[1].y[i], rel=1e-12)
+        assert found["arr"].sum() / total == pytest.approx(fig.data[1].y[i], rel=1e-12)
 
 
 def test_headcount_bars(demo):
@@ -219,8 +219,8 @@ def test_bridge_bars(demo, tier):
     fig = figures.arr_bridge_figure(demo, tier)
     assert tuple(fig.data[0].x) == BRIDGE_STEPS
     for step, bar in zip(fig.data[0].x, fig.data[0].y, strict=True):
-        found = accounts_behind(demo, "arr-bridge", {"tier": tier, "step": step}).accounts
-        assert found["amount"].sum() == pytest.approx(bar, abs=1e-6), step  # whole dollars
+        found = accounts_behind(demo, "arr-bridge", {"tier": tier, "step": step})
+        assert found.accounts[found.measure].sum() == pytest.approx(bar, abs=1e-6), step  # whole dollars
 
 
 def test_pareto_points(demo):
@@ -228,7 +228,7 @@ def test_pareto_points(demo):
     total = demo.accounts["arr"].sum()
     for x, y in list(zip(trace.x, trace.y, strict=True))[::97]:
         found = accounts_behind(demo, "pareto", float(x)).accounts
-        assert found["amount"].sum() / total == pytest.approx(y, abs=1e-12)
+        assert found["arr"].sum() / total == pytest.approx(y, abs=1e-12)
 
 
 def test_sam_bars(demo):
@@ -248,7 +248,7 @@ def test_bridge_action_lists_sum_to_the_bridge(demo):
         ("contracted", -bridge.contraction),
         ("expansions", bridge.expansion),
     ):
-        assert accounts_behind(demo, "action-list", kind).accounts["amount"].sum() == pytest.approx(bar)
+        assert accounts_behind(demo, "action-list", kind).accounts["arr_change"].sum() == pytest.approx(bar)
 
 
 # ---- the grid's server-side slices
@@ -291,8 +291,8 @@ def test_grid_rows_are_json_ready(five):
 
 
 def test_list_downloads_keep_the_list_order_and_neutralise_formulas():
-    frame = FIVE.assign(account_name=["=1+2", "b", "c", "d", "e"], amount=[1.0, 5.0, 2.0, 4.0, 3.0])
+    frame = FIVE.assign(account_name=["=1+2", "b", "c", "d", "e"], arr_change=[1.0, 5.0, 2.0, 4.0, 3.0])
     text = to_csv_bytes(frame, largest_first=False).decode("utf-8-sig").splitlines()
-    assert text[0].startswith("account_id,account_name,arr,arr_prior,amount")
+    assert text[0].startswith("account_id,account_name,arr,arr_prior,arr_change")
     assert text[1].startswith("A,'=1+2,500.0")
     assert to_xlsx_bytes(frame, largest_first=False)[:2] == b"PK"
