@@ -119,6 +119,7 @@ def modal() -> html.Div:
                 ],
                 id=ids.DRILL_MODAL,
                 labelledby=ids.DRILL_TITLE,
+                fade=False,  # opens at once: the grid inside is what takes the time
                 is_open=False,
                 size="xl",
                 scrollable=True,
