@@ -73,7 +73,11 @@ def _tier(key: object) -> str:
 
 def _tier_accounts(analysis: PortfolioAnalysis, tier: str) -> pd.DataFrame:
     frame = analysis.accounts
-    return frame[frame["tier"] == tier]
+    return _largest_first(frame[frame["tier"] == tier], "arr")
+
+
+def _largest_first(rows: pd.DataFrame, column: str) -> pd.DataFrame:
+    return rows.sort_values(column, ascending=False, kind="stable")
 
 
 def _no_prior() -> ValueError:
@@ -100,7 +104,7 @@ def _retention(analysis: PortfolioAnalysis, key: object) -> DrillDown:
         raise _no_prior()
     frame = analysis.accounts
     prior = frame["arr_prior"].astype(float).fillna(0.0)
-    rows = frame[(analysis.retention_start_tier == tier) & (prior > 0)]
+    rows = _largest_first(frame[(analysis.retention_start_tier == tier) & (prior > 0)], "arr_prior")
     rows = rows.assign(arr_change=rows["arr"].astype(float) - rows["arr_prior"].astype(float))
     r = analysis.retention_by_tier[tier]
     title = (
@@ -165,7 +169,7 @@ def _sam(analysis: PortfolioAnalysis, key: object) -> DrillDown:
     if sam not in by_sam.index or sam == UNASSIGNED:
         raise ValueError(f"no SAM named {sam!r} in the data")
     frame = analysis.accounts
-    rows = frame[(frame["sam"].astype(object) == sam) & (frame["tier"] == tier)]
+    rows = _largest_first(frame[(frame["sam"].astype(object) == sam) & (frame["tier"] == tier)], "arr")
     capacity = float(analysis.workload.by_tier.loc[tier, "capacity"])
     title = (
         f"{sam}: {len(rows):,} {tier} accounts ({len(rows) / capacity:.0%} of one SAM), "

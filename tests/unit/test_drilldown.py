@@ -192,7 +192,7 @@ def test_tier_bars(demo):
     total = demo.accounts["arr"].sum()
     for i, tier in enumerate(fig.data[0].x):
         found = accounts_behind(demo, "tier-distribution", tier).accounts
-        assert len(found) == fig.data[0].y[i]
+        assert len(found) == fig.data[0].y[i] and found["arr"].is_monotonic_decreasing  # largest first
         assert found["arr"].sum() / total == pytest.approx(fig.data[1].y[i], rel=1e-12)
 
 
@@ -208,6 +208,7 @@ def test_retention_bars(demo):
     fig = figures.retention_by_tier_figure(demo)
     for i, tier in enumerate(fig.data[0].x):
         found = accounts_behind(demo, "retention-by-tier", tier).accounts
+        assert found["arr_prior"].is_monotonic_decreasing  # the largest a year ago first
         nrr = found["arr"].sum() / found["arr_prior"].sum()
         grr = np.minimum(found["arr"], found["arr_prior"]).sum() / found["arr_prior"].sum()
         assert nrr == pytest.approx(fig.data[0].y[i], rel=1e-12)
