@@ -61,3 +61,26 @@ def test_the_data_grid_finds_a_churned_account(dash_duo, dash_app):
     dash_duo.wait_for_contains_text("#data-grid-count", "match", timeout=15)
     dash_duo.wait_for_contains_text("#data-grid .ag-pinned-left-cols-container", name, timeout=15)
     assert dash_duo.get_logs() == []
+
+
+def test_an_action_list_opens_from_the_keyboard_and_the_modal_passes_axe(dash_duo, dash_app):
+    from test_accessibility import axe_violations, describe
+
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/data")
+    dash_duo.wait_for_element("#data-grid .ag-row", timeout=15)
+    button = dash_duo.find_element('[id*="\\"list\\":\\"renewal-90\\""]')
+    dash_duo.driver.execute_script("arguments[0].focus()", button)
+    ActionChains(dash_duo.driver).send_keys(Keys.ENTER).perform()
+    dash_duo.wait_for_contains_text(f"{MODAL} .modal-title", "Renewing within 90 days of ", timeout=15)
+    until(lambda: modal_rows(dash_duo), timeout=15, msg="the list never filled")
+    dash_duo.driver.set_script_timeout(60)
+    violations = axe_violations(dash_duo)
+    assert violations == [], describe(violations)
+    ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()
+    until(lambda: not dash_duo.find_elements(".modal.show"), timeout=10, msg="Escape did not close the modal")
+    until(
+        lambda: dash_duo.driver.execute_script("return document.activeElement") == button,
+        timeout=5,
+        msg="focus did not return to the button",
+    )
