@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard import access, background, chart_tables, exporting, headers, ids, state  # noqa: F401 (callbacks)
+from dashboard import access, background, chart_tables, drilldown, exporting, headers, ids, state  # noqa: F401 (callbacks)
 from dashboard.components import named
 from dashboard.whatif import checked_settings
 from portfolio.currency import CURRENCY_SYMBOLS
@@ -234,6 +234,7 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         [
             dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
             dcc.Store(id=ids.SESSION_VERSION, data=0),
+            drilldown.modal(),  # the accounts behind a bar, on every page
             html.A(
                 "Skip to main content",
                 href=f"#{ids.MAIN}",

@@ -109,6 +109,18 @@ DATA_DOWNLOAD_XLSX = "data-download-xlsx"
 DATA_KIND = "data-kind"  # detected / subscription / transactional
 DATA_KIND_NOTE = "data-kind-note"
 DATA_AS_OF = "data-as-of"  # the upload form's as-of date
+DATA_COUNT = "data-grid-count"  # how many accounts the grid holds / finds
+DATA_ACTION = "data-action-list"  # pattern-matched: {"type": DATA_ACTION, "list": key}
+
+# prefix "drill-": the drill-down modal in the app shell: the accounts behind a bar, every page
+DRILL_SELECTION = "drill-selection"  # a store: {"chart": …, "key": …} (portfolio.drilldown)
+DRILL_MODAL = "drill-modal"
+DRILL_TITLE = "drill-title"
+DRILL_NOTE = "drill-note"
+DRILL_GRID = "drill-grid"
+DRILL_CSV = "drill-download-csv"
+DRILL_XLSX = "drill-download-xlsx"
+DRILL_DOWNLOAD = "drill-download"
 
 # prefix "sim-": the Simulator page
 SIM_GRID = "sim-accounts-grid"

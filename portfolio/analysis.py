@@ -41,6 +41,8 @@ class PortfolioAnalysis:
         ``tier`` column) or ``"scorecard"`` (the scorecard on prior ARR).
     tier_basis_note : one readable line saying so (and why, when "assigned" fell back).
     facts : currency, as-of date and data kind of the data (:mod:`portfolio.datafacts`).
+    retention_start_tier, retention_current_tier : per account, the tier retention counts it in
+        at the start of the period and now (under ``tier_basis``); the drill-down lists use them.
     """
 
     accounts: pd.DataFrame
@@ -53,6 +55,8 @@ class PortfolioAnalysis:
     tier_basis: str = "scorecard"
     tier_basis_note: str = ""
     facts: DataFacts = field(default_factory=DataFacts)
+    retention_start_tier: pd.Series | None = None
+    retention_current_tier: pd.Series | None = None
 
     @property
     def retention_names(self) -> tuple[str, str]:
@@ -226,6 +230,8 @@ def analyze(
         tier_basis=basis,
         tier_basis_note=note,
         facts=facts if facts is not None else facts_of(accounts),
+        retention_start_tier=start,
+        retention_current_tier=now,
     )
 
 

@@ -6,6 +6,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import graph, page_header, plain_table
+from dashboard.drilldown import drill_hint, wire_chart
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money
 from reporting import figures
@@ -20,6 +21,7 @@ def layout(**_):
                 "Capacity per SAM and available headcount are in the What-if "
                 "panel. A strategic account takes 1/capacity of a SAM.",
             ),
+            drill_hint("a SAM's bar or a tier's bar"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -84,5 +86,8 @@ def update_capacity(settings, _version):
         text["sam-headcount"],
     )
 
+
+wire_chart(ids.CAP_LOAD, "sam-workload")
+wire_chart(ids.CAP_HEADCOUNT, "sam-headcount")
 
 dash.register_page(__name__, path="/capacity", name="Capacity", order=4, layout=layout)

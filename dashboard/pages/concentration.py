@@ -6,6 +6,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.components import graph, named, page_header, plain_table, tier_label
+from dashboard.drilldown import drill_hint, wire_chart
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money, percent
 from reporting import figures
@@ -30,6 +31,7 @@ def layout(**_):
     return html.Div(
         [
             page_header("Revenue concentration", "How exposed is the business to a few logos?"),
+            drill_hint("a point of the Pareto curve"),
             dbc.Row(
                 [
                     dbc.Col(graph(ids.CONC_PARETO, "pareto", summary=ids.CONC_PARETO_SUMMARY), lg=6),
@@ -101,5 +103,7 @@ def update_top_accounts(settings, _version, n):
         right=("arr", "share", "cumulative_share"),
     )
 
+
+wire_chart(ids.CONC_PARETO, "pareto")
 
 dash.register_page(__name__, path="/concentration", name="Concentration", order=1, layout=layout)

@@ -5,22 +5,20 @@ import binascii
 import functools
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.components import GRID_ONE_TAB_STOP, grid_money, named, named_grid, page_header
+from dashboard.components import named, page_header
+from dashboard.drilldown import PURGE_JS, column_defs, infinite_grid, rows_response
 from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
-from portfolio.formatting import current_currency
+from portfolio.action_lists import ACTION_LISTS
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
 from portfolio.whatif import DEFAULT_SETTINGS, default_slider_value
 
-GRID_ROWS = 5000
-GRID_OPTIONS = {"pagination": True, "paginationPageSize": 50, **GRID_ONE_TAB_STOP}
 MAP_CHOICES = sorted(set(SNAPSHOT_COLUMNS) | set(HISTORY_COLUMNS))
 
 
@@ -65,28 +63,27 @@ def layout(**_):
                 className="my-3 g-2",
             ),
             dcc.Download(id=ids.DATA_DOWNLOAD),
+            html.H5("Action lists"),
+            html.Div(
+                [
+                    dbc.Button(
+                        title, id={"type": ids.DATA_ACTION, "list": key}, color="secondary", outline=True
+                    )
+                    for key, title in ACTION_LISTS.items()
+                ],
+                className="d-flex flex-wrap gap-2 mb-3",
+            ),
+            html.H5("All accounts"),
             dbc.Input(
                 id=ids.DATA_SEARCH,
                 type="search",
-                placeholder="Search accounts…",
+                placeholder="Search name, id, tier, SAM, segment…",
                 debounce=True,
                 className="mb-2",
                 style={"maxWidth": "320px"},
             ),
-            named_grid(
-                "Data",
-                dag.AgGrid(
-                    id=ids.DATA_GRID,
-                    defaultColDef={
-                        "sortable": True,
-                        "filter": True,
-                        "resizable": True,
-                        "floatingFilter": True,
-                    },
-                    dashGridOptions=GRID_OPTIONS,
-                    style={"height": "600px"},
-                ),
-            ),
+            html.P(id=ids.DATA_COUNT, className="small text-muted mb-1", **{"aria-live": "polite"}),
+            infinite_grid(ids.DATA_GRID, "Data"),
         ]
     )
 
@@ -364,30 +361,58 @@ def on_reset(clicks, version):
 
 
 @callback(
-    output=[Output(ids.DATA_GRID, "rowData"), Output(ids.DATA_GRID, "columnDefs")],
-    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
+    output=[Output(ids.DATA_GRID, "columnDefs"), Output(ids.DATA_COUNT, "children")],
+    inputs=dict(
+        settings=Input(ids.SETTINGS, "data"),
+        _version=Input(ids.SESSION_VERSION, "data"),
+        search=Input(ids.DATA_SEARCH, "value"),
+    ),
 )
-def update_grid(settings, _version):
-    table = account_table(analyze_session(settings).accounts).head(GRID_ROWS)
-    columns = []
-    for c in table.columns:
-        label = c.replace("_", " ")
-        column = {"field": c, "headerName": (label[:1].upper() + label[1:]).replace("Arr", "ARR")}
-        if c in ("arr", "arr_prior"):
-            column["valueFormatter"] = grid_money()
-            column["headerName"] += f" ({current_currency()})"
-            # a new column id when the currency changes: ag-grid keeps a mounted column's cells
-            column["colId"] = f"{c}-{current_currency()}"
-        if c == "account_name":
-            column["pinned"] = "left"
-        columns.append(column)
-    return table.to_dict("records"), columns
+def update_grid(settings, _version, search):
+    """The grid's columns and how many accounts it holds (every one, churned included) or finds;
+    its rows come a block at a time from :func:`grid_rows`."""
+    accounts = analyze_session(settings).accounts
+    churned = int(((accounts["arr"] == 0) & (accounts["arr_prior"].fillna(0) > 0)).sum())
+    count = f"All {len(accounts):,} accounts, {churned:,} of them churned (ARR 0); sort by any column."
+    if (search or "").strip():
+        found = rows_response(accounts, {"startRow": 0, "endRow": 0}, search)["rowCount"]
+        count = f"{found:,} of {len(accounts):,} accounts match “{search.strip()}”."
+    return column_defs(account_table(accounts.iloc[:0]).columns), count
 
 
-@callback(Output(ids.DATA_GRID, "dashGridOptions"), Input(ids.DATA_SEARCH, "value"))
-def search_grid(text):
-    """Quick filter: rows containing the text in any column."""
-    return {**GRID_OPTIONS, "quickFilterText": text or ""}
+@callback(
+    Output(ids.DATA_GRID, "getRowsResponse"),
+    Input(ids.DATA_GRID, "getRowsRequest"),
+    State(ids.DATA_SEARCH, "value"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def grid_rows(request, search, settings):
+    """One block of the grid: searched and sorted on the server, largest ARR first by default."""
+    return rows_response(analyze_session(settings).accounts, request, search)
+
+
+dash.clientside_callback(
+    PURGE_JS,
+    Input(ids.DATA_SEARCH, "value"),
+    Input(ids.SETTINGS, "data"),
+    Input(ids.SESSION_VERSION, "data"),
+    State(ids.DATA_GRID, "id"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output(ids.DRILL_SELECTION, "data", allow_duplicate=True),
+    Input({"type": ids.DATA_ACTION, "list": dash.ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def open_action_list(clicks):
+    """An action list's button opens it in the drill-down modal (shown, CSV, XLSX)."""
+    trigger = dash.ctx.triggered_id
+    if not any(clicks or []) or not isinstance(trigger, dict) or trigger.get("list") not in ACTION_LISTS:
+        raise PreventUpdate  # the buttons appearing with the page
+    return {"chart": "action-list", "key": trigger["list"]}
 
 
 @callback(

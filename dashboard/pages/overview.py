@@ -6,6 +6,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import ids
 from dashboard.components import graph, kpi_card, page_header
+from dashboard.drilldown import wire_chart
 from dashboard.whatif import analyze_session
 from reporting import figures
 from reporting.kpis import overview_kpis
@@ -60,5 +61,8 @@ def update_overview(settings, _version):
         text["arr-bridge"],
     )
 
+
+wire_chart(ids.OVERVIEW_TIERS, "tier-distribution")
+wire_chart(ids.OVERVIEW_BRIDGE, "arr-bridge")
 
 dash.register_page(__name__, path="/", name="Overview", order=0, layout=layout)

@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, html
 
 from dashboard import ids
 from dashboard.components import graph, page_header
+from dashboard.drilldown import drill_hint, wire_chart
 from dashboard.whatif import analyze_session
 from portfolio.datafacts import BENCHMARK_NOTE
 from portfolio.schema import TIERS
@@ -40,6 +41,7 @@ def layout(**_):
                 persistence_type="memory",  # as long as the settings store: until a reload
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
+            drill_hint("a retention or bridge bar"),
             graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
             dbc.RadioItems(
                 id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
@@ -85,5 +87,8 @@ def set_tier_basis(basis, settings):
     """The switch into the what-if settings."""
     return {**(settings if isinstance(settings, dict) else DEFAULT_SETTINGS), "tier_basis": basis}
 
+
+wire_chart(ids.RET_BY_TIER, "retention-by-tier")
+wire_chart(ids.RET_BRIDGE, "arr-bridge", State(ids.RET_TIER, "value"))
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

@@ -6,6 +6,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table, tier_label
+from dashboard.drilldown import drill_hint, wire_chart
 from dashboard.whatif import analyze_session
 from portfolio.formatting import money
 from portfolio.migration import migration
@@ -41,6 +42,7 @@ def layout(**_):
                 "accounts that change tier are listed below.",
             ),
             html.P(id=ids.TIERS_MODE, className="small"),
+            drill_hint("a tier's bar"),
             dbc.Row(
                 [
                     dbc.Col(graph(ids.TIERS_DIST, "tier-distribution", summary=ids.TIERS_DIST_SUMMARY), lg=6),
@@ -135,5 +137,7 @@ def update_tiers(settings, _version):
         scorecard_statement(analysis),
     )
 
+
+wire_chart(ids.TIERS_DIST, "tier-distribution")
 
 dash.register_page(__name__, path="/tiers", name="Tiers", order=2, layout=layout)

@@ -300,11 +300,6 @@ def test_overview_kpi_readings():
     assert kpis["SAM coverage"].value == "27 / 29"
 
 
-def test_grid_search_sets_the_quick_filter(pages):
-    assert pages.data.search_grid("Summit")["quickFilterText"] == "Summit"
-    assert pages.data.search_grid(None)["pagination"] is True
-
-
 def test_every_broken_corpus_file_leaves_the_loaded_data_alone(request_ctx, pages):
     from unit.test_corpus import CORPUS, REJECTED
 

@@ -1,0 +1,88 @@
+"""Server time of a drill-down and of the account grid's slices at 100,000 accounts (issue 14).
+
+Each figure is what one request costs on the server: the analysis of the session's data under
+the what-if settings (every callback recomputes it) plus the work of that request:
+
+* drill-down: :func:`portfolio.drilldown.accounts_behind` for the largest list of each chart
+  and the first block of 100 rows of it (the modal opening: two requests, both timed);
+* grid slice: one block of 100 rows of all accounts, largest ARR first, at row 50,000;
+* grid sort: the same block sorted by account name (server-side);
+* grid search: the first block of the accounts matching a word (server-side, every text column).
+
+Run: .venv/bin/python benchmarks/bench_drilldown.py   (median of 7 runs per figure, ms)
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import time
+
+from portfolio.account_list import grid_page
+from portfolio.demo import generate_demo
+from portfolio.drilldown import accounts_behind
+from portfolio.ingest import load_bytes
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
+
+N_ACCOUNTS = 100_000
+BLOCK = 100
+DRILLS = {
+    "tier bar (Standard)": ("tier-distribution", "Standard"),
+    "retention bar (Standard)": ("retention-by-tier", "Standard"),
+    "bridge bar (Ending ARR)": ("arr-bridge", {"tier": "All", "step": "Ending ARR"}),
+    "Pareto point (80% of accounts)": ("pareto", 0.8),
+    "SAM bar (largest)": ("sam-workload", None),
+    "SAMs by tier (Standard)": ("sam-headcount", "Standard"),
+    "action list (renewing ≤ 180 days)": ("action-list", "renewal-180"),
+}
+
+
+def median_ms(fn, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def main() -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    csv = generate_demo(N_ACCOUNTS, seed=7).to_csv(index=False).encode()
+    accounts = load_bytes(csv, "bench.csv").accounts  # as an upload reads it
+    settings = DEFAULT_SETTINGS
+
+    def analysed():
+        return analyze_with(accounts, settings)
+
+    analysis = analysed()
+    sam, row = analysis.workload.by_sam.drop(index="(unassigned)", errors="ignore").iloc[0].name, None
+    tier = analysis.workload.by_sam.loc[sam, ["Strategic", "Key", "Standard"]].astype(int).idxmax()
+    DRILLS["SAM bar (largest)"] = ("sam-workload", {"sam": sam, "tier": tier})
+    print(f"{N_ACCOUNTS:,} accounts; analysis alone: {median_ms(analysed):.0f} ms")
+    print(f"{'request':<40} {'rows':>7} {'open':>7} {'1st block':>10}")
+    for label, (chart, key) in DRILLS.items():
+        found = accounts_behind(analysis, chart, key)
+        open_ms = median_ms(lambda c=chart, k=key: accounts_behind(analysed(), c, k))
+        block_ms = median_ms(
+            lambda c=chart, k=key: grid_page(
+                accounts_behind(analysed(), c, k).accounts, start=0, end=BLOCK, largest_first=False
+            )
+        )
+        print(f"{label:<40} {len(found.accounts):>7,} {open_ms:>7.0f} {block_ms:>10.0f}")
+    grids = {
+        "grid slice at row 50,000": dict(start=50_000, end=50_000 + BLOCK),
+        "grid sorted by name, row 50,000": dict(
+            start=50_000, end=50_000 + BLOCK, sort_model=[{"colId": "account_name", "sort": "asc"}]
+        ),
+        "grid search 'summit'": dict(start=0, end=BLOCK, search="summit"),
+        "grid search 'emea' (a region)": dict(start=0, end=BLOCK, search="emea"),
+    }
+    for label, request in grids.items():
+        row = grid_page(analysis.accounts, **request)[1]
+        ms = median_ms(lambda r=request: grid_page(analysed().accounts, **r))
+        print(f"{label:<40} {row:>7,} {'':>7} {ms:>10.0f}")
+
+
+if __name__ == "__main__":
+    main()
