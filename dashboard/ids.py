@@ -24,6 +24,9 @@ WHATIF_ERROR = "whatif-error"
 WEIGHTS_NOTE = "whatif-weights-note"  # the weights' total and the normalised points used
 WEIGHTS_RESET = "whatif-weights-reset"
 REVENUE_BANDS = "whatif-revenue-bands"  # "MIN_ARR:POINTS,..." or empty (the ARR percentile)
+FILTER = "whatif-filter"  # pattern-matched: {"type": FILTER, "column": name}, a multi-select
+FILTER_BOX = "whatif-filter-box"  # {"type": FILTER_BOX, "column": name}: hidden without the column
+FILTER_NOTE = "whatif-filter-note"  # above every page: which accounts the figures cover
 
 # prefix "export-": the sidebar's board-pack buttons and every chart's Download menu
 CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name,

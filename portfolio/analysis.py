@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import overload
 
 import numpy as np
@@ -39,6 +39,8 @@ class PortfolioAnalysis:
     tier_basis : the tier retention is attributed to, as used: ``"assigned"`` (the company's
         ``tier`` column) or ``"scorecard"`` (the scorecard on prior ARR).
     tier_basis_note : one readable line saying so (and why, when "assigned" fell back).
+    filter_note : which accounts the figures cover (a segment filter, see
+        :mod:`portfolio.segments`); "" when the caller gave none.
     """
 
     accounts: pd.DataFrame
@@ -50,6 +52,7 @@ class PortfolioAnalysis:
     workload: Workload
     tier_basis: str = "scorecard"
     tier_basis_note: str = ""
+    filter_note: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
@@ -82,6 +85,7 @@ class PortfolioAnalysis:
             },
             "retention": None,
             "workload": self.workload.to_dict(),
+            "filter": self.filter_note or None,
         }
         if self.retention is not None:
             result["retention"] = {
@@ -164,6 +168,7 @@ def analyze(
     available_headcount: float | None = None,
     tier_basis: str = "assigned",
     revenue_bands: RevenueBands | None = None,
+    rows: pd.Series | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -176,6 +181,9 @@ def analyze(
     tier_basis : tier retention is attributed to, "assigned" (default; falls back to the
         scorecard without a ``tier`` column) or "scorecard" (on prior ARR).
     revenue_bands : ARR bands → revenue points instead of the ARR percentile.
+    rows : boolean mask (``accounts``' index) of the accounts to report on — a segment filter.
+        Scores and tiers are computed on the whole portfolio first, so an
+        account keeps its tier whichever filter is on; every figure then covers ``rows`` only.
 
     Raises
     ------
@@ -184,6 +192,7 @@ def analyze(
     """
     validate_tier_basis(tier_basis)
     assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
+    start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     enriched = accounts.assign(
         score=assignment.score.round(2),
         tier=assignment.tier,
@@ -191,8 +200,10 @@ def analyze(
     )
     if "tier" in accounts:
         enriched = enriched.assign(assigned_tier=accounts["tier"])
+    if rows is not None:
+        accounts, enriched, start, now = accounts[rows], enriched[rows], start[rows], now[rows]
+        assignment = _restricted(assignment, rows, accounts["account_id"])
     overall, by_tier = None, {}
-    start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     if has_prior(accounts):
         overall = retention(accounts["arr"], accounts["arr_prior"])
         by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"], start, now)
@@ -206,6 +217,21 @@ def analyze(
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
         tier_basis=basis,
         tier_basis_note=note,
+    )
+
+
+def _restricted(assignment: TierAssignment, rows: pd.Series, kept_ids: pd.Series) -> TierAssignment:
+    """``assignment`` for the accounts in ``rows`` only (scores and tiers as computed on all)."""
+    disagreements = assignment.disagreements
+    if len(disagreements):
+        disagreements = disagreements[disagreements["account_id"].isin(kept_ids)].reset_index(drop=True)
+    return replace(
+        assignment,
+        score=assignment.score[rows],
+        tier=assignment.tier[rows],
+        start_score=assignment.start_score[rows],
+        start_tier=assignment.start_tier[rows],
+        disagreements=disagreements,
     )
 
 

@@ -16,7 +16,6 @@ from dashboard.whatif import analyze_session
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
-from portfolio.whatif import DEFAULT_SETTINGS, default_slider_value
 
 GRID_ROWS = 5000
 GRID_OPTIONS = {"pagination": True, "paginationPageSize": 50, **GRID_ONE_TAB_STOP}
@@ -201,28 +200,24 @@ HIDDEN, SHOWN = {"display": "none"}, {"display": "inline-block"}
 
 def _outputs() -> dict:
     """What a data change updates: the report, the mapping step, the data version (every page
-    follows it), the threshold slider and the Apply-mapping button's style. Three callbacks
+    and the what-if controls follow it: new data starts from its default settings, see
+    :func:`dashboard.follow_data`) and the Apply-mapping button's style. Three callbacks
     (upload, apply mapping, back to the demo) share them.
 
-    The version and the slider are outside the page, so Dash calls these callbacks when the
+    The version is outside the page, so Dash calls these callbacks when the
     page appears, ``prevent_initial_call`` notwithstanding: each does nothing without a file
     or a click."""
     return dict(
         report=Output(ids.DATA_REPORT, "children", allow_duplicate=True),
         mapping=Output(ids.DATA_MAPPING, "children", allow_duplicate=True),
         version=Output(ids.SESSION_VERSION, "data", allow_duplicate=True),
-        thresholds=Output(ids.THRESHOLDS, "value", allow_duplicate=True),
         apply_style=Output(ids.DATA_APPLY_MAPPING, "style", allow_duplicate=True),
     )
 
 
-def _change(
-    report=no_update, mapping=no_update, version=no_update, thresholds=no_update, apply_style=no_update
-) -> dict:
+def _change(report=no_update, mapping=no_update, version=no_update, apply_style=no_update) -> dict:
     """The outputs of :func:`_outputs`; those not given stay as they are."""
-    return dict(
-        report=report, mapping=mapping, version=version, thresholds=thresholds, apply_style=apply_style
-    )
+    return dict(report=report, mapping=mapping, version=version, apply_style=apply_style)
 
 
 def _storage_full_is_a_message(read):
@@ -250,9 +245,7 @@ def _after_read(data: bytes, filename: str, result, version: int | None) -> dict
             state.save_pending(data, filename)
             return _change(report_view(result.report), mapping_view(result.report), apply_style=SHOWN)
         return _change(report_view(result.report), None, apply_style=HIDDEN)
-    return _change(
-        accept(result, filename), None, _next(version), default_slider_value(result.accounts), HIDDEN
-    )
+    return _change(accept(result, filename), None, _next(version), HIDDEN)
 
 
 def _next(version: object) -> int:
@@ -313,13 +306,7 @@ def on_reset(clicks, version):
     if not clicks:
         raise PreventUpdate  # the button appearing with the page, not a click
     state.reset_to_demo()
-    return _change(
-        dbc.Alert("Back to the demo portfolio.", color="info"),
-        None,
-        _next(version),
-        DEFAULT_SETTINGS["thresholds"],
-        HIDDEN,
-    )
+    return _change(dbc.Alert("Back to the demo portfolio.", color="info"), None, _next(version), HIDDEN)
 
 
 @callback(

@@ -8,13 +8,14 @@ and the board pack follow it."""
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
+from dash.exceptions import PreventUpdate
 
-from dashboard import ids
+from dashboard import ids, state
 from dashboard.components import graph, page_header
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, checked_settings
 from portfolio.schema import TIERS
 from portfolio.tiers import TIER_BASES
-from portfolio.whatif import DEFAULT_SETTINGS
+from portfolio.whatif import read_settings
 from reporting import figures
 from reporting.takeaways import arr_bridge_takeaway, takeaways
 
@@ -33,10 +34,8 @@ def layout(**_):
                     {"label": "Assigned tier (the tiers you run)", "value": TIER_BASES[0]},
                     {"label": "Scorecard on prior ARR", "value": TIER_BASES[1]},
                 ],
-                value=TIER_BASES[0],
+                value=state.current_settings()["tier_basis"],  # kept with the data (a reload)
                 inline=True,
-                persistence=True,
-                persistence_type="memory",  # as long as the settings store: until a reload
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
             graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
@@ -81,8 +80,14 @@ def update_retention(settings, _version, tier):
     prevent_initial_call=True,
 )
 def set_tier_basis(basis, settings):
-    """The switch into the what-if settings."""
-    return {**(settings if isinstance(settings, dict) else DEFAULT_SETTINGS), "tier_basis": basis}
+    """The switch into the what-if settings, kept with the session's data."""
+    if basis not in TIER_BASES:
+        raise PreventUpdate  # only an altered request sends another value
+    settings = {**read_settings(checked_settings(settings)), "tier_basis": basis}
+    if settings == state.current_settings():
+        raise PreventUpdate  # the page appearing with the kept value
+    state.save_settings(settings)
+    return settings
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)
