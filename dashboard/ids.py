@@ -62,6 +62,9 @@ TIERS_HIST_SUMMARY = "tiers-score-summary"
 TIERS_MOVERS = "tiers-movers"
 TIERS_MODE = "tiers-scorecard-mode"  # revenue-only or weighted, revenue method, thresholds
 TIERS_MIGRATION = "tiers-migration"  # current × proposed matrix and the moves it implies
+TIERS_SIMULATE = "tiers-simulate-retiering"  # opens the Simulator with the matrix's moves
+TIERS_GO = "tiers-location"  # dcc.Location the button navigates with
+TIERS_SIMULATE_MSG = "tiers-simulate-message"
 
 # prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"
@@ -160,6 +163,8 @@ SIM_PRECISION = "sim-precision"
 SIM_DECOMPOSITION = "sim-decomposition-graph"
 SIM_BACKTEST_RUN = "sim-backtest-run"
 SIM_BACKTEST_OUT = "sim-backtest-result"
+SIM_RETIER = "sim-retier"  # a store: {account id: tier}, the Tiers page's re-tiering (or {})
+SIM_RETIER_NOTE = "sim-retier-note"
 
 # prefix "table-": every chart's "View as table" (pattern-matched: {"type": …, "chart": export
 # name, "graph": the chart's id, "source": "analysis" or "simulation"}; see dashboard.chart_tables)

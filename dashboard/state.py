@@ -225,10 +225,11 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
     store.delete(sid, "pending")
     store.delete(sid, "settings")  # new data starts from its own defaults (revenue-only cut-offs…)
+    store.delete(sid, "simulator")
 
 
 def reset_to_demo() -> None:
-    for part in ("accounts", "quarters", "fingerprint", "pending", "report", "settings"):
+    for part in ("accounts", "quarters", "fingerprint", "pending", "report", "settings", "simulator"):
         _store().delete(session_id(), part)
 
 
@@ -266,3 +267,23 @@ def save_settings(settings: dict) -> None:
         _store().set(session_id(), "settings", settings)
     except StoreFull:
         logger.warning("session store full: what-if settings not kept")
+
+
+def simulator_state() -> dict:
+    """The Simulator page as this session left it on the data loaded now: ``form`` (see
+    :mod:`reporting.simulator`), ``selected`` (ticked account ids) and ``settings`` (the what-if
+    settings of its last preview); ``{}`` when there is none."""
+    kept = _store().get(session_id(), "simulator", dict)
+    if not kept or kept.get("fingerprint") != data_fingerprint():
+        return {}
+    return kept
+
+
+def save_simulator_state(form: dict, selected: list[str], settings: dict | None) -> None:
+    """Keep the Simulator page's form and ticked accounts with this session's data, so the page
+    shows them again after a page change or a reload (no room: not kept)."""
+    kept = {"form": form, "selected": selected, "settings": settings, "fingerprint": data_fingerprint()}
+    try:
+        _store().set(session_id(), "simulator", kept)
+    except StoreFull:
+        logger.warning("session store full: simulator state not kept")

@@ -7,6 +7,7 @@ and the board pack follow it."""
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
@@ -34,7 +35,7 @@ def layout(**_):
                     {"label": "Assigned tier (the tiers you run)", "value": TIER_BASES[0]},
                     {"label": "Scorecard on prior ARR", "value": TIER_BASES[1]},
                 ],
-                value=state.current_settings()["tier_basis"],  # kept with the data (a reload)
+                value=_kept_basis(),
                 inline=True,
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
@@ -45,6 +46,12 @@ def layout(**_):
             graph(ids.RET_BRIDGE, "arr-bridge", summary=ids.RET_BRIDGE_SUMMARY),
         ]
     )
+
+
+def _kept_basis() -> str:
+    """The switch as kept with the session's data (a reload shows it); the default outside a
+    request (Dash checking layouts)."""
+    return state.current_settings()["tier_basis"] if flask.has_request_context() else TIER_BASES[0]
 
 
 @callback(
