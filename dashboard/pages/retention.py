@@ -14,7 +14,9 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, state
 from dashboard.components import graph, page_header
 from dashboard.whatif import analyze_session, checked_settings
+from portfolio.retention import retention_by_attribute
 from portfolio.schema import TIERS
+from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS, filter_options
 from portfolio.tiers import TIER_BASES
 from portfolio.whatif import read_settings
 from reporting import figures
@@ -39,6 +41,13 @@ def layout(**_):
                 inline=True,
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
+            html.Div(
+                [
+                    html.Span("Retention ", className="small me-2"),
+                    dbc.RadioItems(id=ids.RET_GROUP, options=_group_options({}), value="tier", inline=True),
+                ],
+                className="d-flex align-items-center",
+            ),
             graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
             dbc.RadioItems(
                 id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
@@ -61,23 +70,43 @@ def _kept_basis() -> str:
         Output(ids.RET_BY_TIER_SUMMARY, "children"),
         Output(ids.RET_BRIDGE_SUMMARY, "children"),
         Output(ids.RET_BASIS_NOTE, "children"),
+        Output(ids.RET_GROUP, "options"),
     ],
     inputs=dict(
         settings=Input(ids.SETTINGS, "data"),
         _version=Input(ids.SESSION_VERSION, "data"),
         tier=Input(ids.RET_TIER, "value"),
+        group=Input(ids.RET_GROUP, "value"),
     ),
 )
-def update_retention(settings, _version, tier):
+def update_retention(settings, _version, tier, group="tier"):
     tier = tier if isinstance(tier, str) and tier in TIERS else "All"  # "All", or an altered request
     analysis = analyze_session(settings)
+    options = filter_options(analysis.accounts)
+    by_group = figures.retention_by_tier_figure(analysis)
+    if group in options:  # by an attribute the data has; else (or an altered request) by tier
+        label = _label(group)
+        by_group = figures.retention_by_group_figure(retention_by_attribute(analysis.accounts, group), label)
     return (
-        figures.retention_by_tier_figure(analysis),
+        by_group,
         figures.arr_bridge_figure(analysis, tier),
         takeaways(analysis)["retention-by-tier"],
         arr_bridge_takeaway(analysis, tier),
         analysis.tier_basis_note,
+        _group_options(options),
     )
+
+
+def _group_options(options: dict) -> list[dict]:
+    """By tier, and by each attribute of :data:`FILTER_COLUMNS` (disabled when the data lacks it)."""
+    return [{"label": "by tier", "value": "tier"}] + [
+        {"label": f"by {_label(c)}", "value": c, "disabled": c not in options} for c in FILTER_COLUMNS
+    ]
+
+
+def _label(column: str) -> str:
+    """An attribute in running text: "segment", "region", "SAM"."""
+    return FILTER_LABELS[column] if column == "sam" else FILTER_LABELS[column].lower()
 
 
 @callback(
