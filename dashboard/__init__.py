@@ -456,16 +456,21 @@ def follow_data(_version, weight_ids, capacity_ids, filter_ids):
     Output(ids.FILTER_NOTE, "children"),
     Input(ids.SETTINGS, "data"),
     Input(ids.SESSION_VERSION, "data"),
+    State(ids.FILTER_NOTE, "children"),
 )
-def show_filter(settings, _version):
-    """The line above every page saying which accounts its figures cover."""
+def show_filter(settings, _version, shown_now=None):
+    """The line above every page saying which accounts its figures cover ("" without a filter);
+    unchanged, it is not sent again (the Concentration page's curves follow it)."""
     accounts, _ = state.current_data()
     try:
         flt = read_settings(settings if isinstance(settings, dict) else None)["filter"]
         shown = len(filtered_accounts(accounts, {"filter": flt}))
     except ValueError:
-        return ""
-    return filter_note(flt, shown, len(accounts)) if flt else ""
+        flt, shown = {}, len(accounts)
+    note = filter_note(flt, shown, len(accounts)) if flt else ""
+    if note == shown_now and shown_now is not None:
+        raise PreventUpdate
+    return note
 
 
 @dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))

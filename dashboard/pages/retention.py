@@ -70,7 +70,6 @@ def _kept_basis() -> str:
         Output(ids.RET_BY_TIER_SUMMARY, "children"),
         Output(ids.RET_BRIDGE_SUMMARY, "children"),
         Output(ids.RET_BASIS_NOTE, "children"),
-        Output(ids.RET_GROUP, "options"),
     ],
     inputs=dict(
         settings=Input(ids.SETTINGS, "data"),
@@ -93,8 +92,13 @@ def update_retention(settings, _version, tier, group="tier"):
         takeaways(analysis)["retention-by-tier"],
         arr_bridge_takeaway(analysis, tier),
         analysis.tier_basis_note,
-        _group_options(options),
     )
+
+
+@callback(Output(ids.RET_GROUP, "options"), Input(ids.SESSION_VERSION, "data"))
+def group_options(_version):
+    """The attributes the data has can be picked; the others are shown disabled."""
+    return _group_options(filter_options(state.current_data()[0]))
 
 
 def _group_options(options: dict) -> list[dict]:
