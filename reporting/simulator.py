@@ -18,6 +18,7 @@ the What-if scorecard; the What-if settings' segment filter picks the accounts s
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -368,6 +369,25 @@ def simulate(
         inputs=ReportInputs(form, tuple(chosen), whatif, int(paths)),
         fingerprint=dataset_fingerprint(accounts),
         assumption_rows=tuple(assumption_rows(assumptions)),
+    )
+
+
+def same_inputs(report: SimulationReport, form: dict, selected: list[str], whatif: dict | None) -> bool:
+    """True when ``report`` was run on this form (as checked by :func:`check_form`), these
+    ticked accounts and these what-if settings (compared as JSON: the report went through its
+    dict form)."""
+    if report.inputs is None:
+        return False
+    try:
+        now = check_form(form)
+    except ValueError:
+        return False
+    as_json = lambda value: json.dumps(value, sort_keys=True, default=str)  # noqa: E731
+    ran = report.inputs
+    return (as_json(ran.form), list(ran.selected), as_json(ran.whatif)) == (
+        as_json(now),
+        [a for a in dict.fromkeys(selected)],
+        as_json(whatif),
     )
 
 

@@ -481,8 +481,9 @@ def retier_note(retier: dict) -> str:
         return ""
     return (
         f"Re-tiering from the Tiers page: {len(retier):,} account(s) ticked, each moving to its "
-        "proposed tier (current → proposed). Untick an account to leave it where it is; Clear "
-        "drops the re-tiering."
+        "proposed tier (current → proposed). The simulator models strategic attention only: "
+        "moves between Key and Standard change no simulated figure (each account keeps its own "
+        "churn and growth). Untick an account to leave it where it is; Clear drops the re-tiering."
     )
 
 
@@ -675,12 +676,11 @@ def preview(selected, form, settings, data_version):
         chosen = _selected_ids(selected)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
-    kept = state.simulator_state()
-    unchanged = (
-        kept.get("form") == form and kept.get("selected") == chosen and kept.get("settings") == settings
-    )
-    if unchanged and state.last_report() is not None:
-        return no_update, ""  # the page appearing again: its last result (a full run's too) stays
+    last = state.last_report()
+    if last is not None and simulator.same_inputs(last, form, chosen, settings):
+        # the page appearing again, or the grid echoing the ticks: the result of these inputs
+        # (a full run's too) is shown again rather than replaced by a new preview
+        return last.to_dict(), ""
     state.save_simulator_state(form, chosen, settings)
     accounts, _ = state.current_data()
     refusal = simulator.preview_refusal(len(accounts), form.get("horizon"))
