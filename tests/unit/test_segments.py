@@ -114,3 +114,19 @@ def test_cli_filter_items(accounts):
     }
     with pytest.raises(ValueError, match="expected COLUMN=VALUE"):
         parse_filter_args(["segment"])
+
+
+def test_the_trend_follows_the_filter_on_an_order_history():
+    """Superstore orders (a revenue history with Segment and Region): the last quarter's
+    trailing-year revenue under segment=Consumer is the filtered snapshot's total ARR."""
+    from conftest import real_file
+    from portfolio.ingest import load_file
+    from portfolio.whatif import history_with
+
+    accounts = load_file(real_file("Sample - Superstore.csv")).accounts
+    consumer = {**DEFAULT_SETTINGS, "filter": {"segment": ["Consumer"]}}
+    trend = history_with(accounts, consumer).trend
+    everyone = history_with(accounts, DEFAULT_SETTINGS).trend
+    total = analyze_with(accounts, consumer).concentration.total_arr
+    assert trend.points[-1].total_arr == pytest.approx(total, rel=1e-12)
+    assert trend.points[-1].total_arr < everyone.points[-1].total_arr
