@@ -7,20 +7,21 @@ import json
 
 import pandas as pd
 
-from cli.options import load_and_analyze, source_info
+from cli.options import filtered_source, load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.datafacts import BENCHMARK_NOTE, describe, trend_of_kind
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
-from portfolio.migration import Migration, migration
+from portfolio.migration import Migration
 from portfolio.schema import TIERS
 from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
+from portfolio.whatif import migration_with
 
 
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
-    moves = migration(result.accounts, analysis.accounts["tier"])
+    moves = migration_with(result.accounts, analysis)
     if args.accounts_out:
         write_accounts(analysis.accounts, args.accounts_out, analysis.facts.currency)
     trend = None
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             payload |= trend.to_dict()
         print(json.dumps(payload, indent=2))
     else:
-        print(render_text(analysis, result.report.source, result.report.notes, moves))
+        print(render_text(analysis, filtered_source(result, analysis), result.report.notes, moves))
         if trend is not None:
             print("\n" + render_trend(trend))
     return 0

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cli.errors import EXIT_NO_BROWSER, CliError
-from cli.options import load_and_analyze, source_info
+from cli.options import filtered_source, load_and_analyze, source_info
 from cli.simulate import run_simulation_from_args
 from exports.files import export_files
 from exports.render import ExportUnavailable
@@ -18,11 +18,12 @@ from storage.settings import ConfigurationError, Settings
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     try:
-        simulated = run_simulation_from_args(args, analysis, require_scenario=True)
+        simulated = run_simulation_from_args(args, analysis, require_scenario=True, accounts=result.accounts)
         report = simulation_report(simulated) if simulated is not None else None
+        source = filtered_source(result, analysis)
         written = export_files(
             analysis,
-            result.report.source,
+            source,
             source_info(result)["as_of"],
             report,
             args.format,

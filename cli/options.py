@@ -14,6 +14,7 @@ from portfolio.formatting import set_currency
 from portfolio.ingest import LoadResult, load_file
 from portfolio.jsonfile import read_json
 from portfolio.schema import SNAPSHOT_COLUMNS
+from portfolio.segments import checked_mask, filter_note, parse_filter_args
 from portfolio.tiers import DEFAULT_WEIGHTS, RevenueBands, Thresholds, parse_revenue_bands
 
 
@@ -106,6 +107,11 @@ def load_and_analyze(
     with_facts(result.accounts, facts)
     set_currency(facts.currency)  # the command's amounts print in the data's currency
     try:
+        flt = parse_filter_args(getattr(args, "filter", None))
+        rows = checked_mask(result.accounts, flt)
+    except ValueError as exc:
+        raise CliError(f"--filter: {exc}") from None
+    try:
         analysis = analyze(
             result.accounts,
             weights=weights,
@@ -114,10 +120,20 @@ def load_and_analyze(
             available_headcount=args.headcount,
             tier_basis=getattr(args, "tier_basis", "assigned"),
             revenue_bands=bands,
+            rows=rows,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None
+    total = len(analysis.accounts) if rows is None else len(rows)
+    analysis.filter_note = filter_note(flt, len(analysis.accounts), total)
     return result, analysis
+
+
+def filtered_source(result: LoadResult, analysis: PortfolioAnalysis) -> str:
+    """The file's name, with the segment filter when one is on (for footnotes and titles)."""
+    if analysis.filter_note.startswith("Filtered to "):
+        return f"{result.report.source} — {analysis.filter_note[0].lower()}{analysis.filter_note[1:]}"
+    return result.report.source
 
 
 def source_info(result: LoadResult) -> dict:

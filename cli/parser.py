@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="tier that retention by tier is attributed to: the file's assigned tier column "
         "(default; the scorecard when the file has none) or the scorecard on prior ARR",
     )
+    portfolio_options.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="only the accounts with this segment, industry, region or sam (repeatable: values "
+        "of one column are OR-ed, columns AND-ed), e.g. --filter segment=Enterprise; tiers are "
+        "still scored on the whole file",
+    )
 
     analyze_cmd = commands.add_parser(
         "analyze",

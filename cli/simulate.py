@@ -6,14 +6,16 @@ import argparse
 import json
 from collections.abc import Callable
 
+import pandas as pd
+
 from cli.errors import CliError
-from cli.options import facts_fields, load_and_analyze, source_info
+from cli.options import facts_fields, filtered_source, load_and_analyze, source_info
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.datafacts import describe
 from portfolio.formatting import money, percent
 from portfolio.jsonfile import read_json
 from reporting.simulation_report import SimulationReport, VariantSummary, simulation_report
-from reporting.simulator import default_sams
+from reporting.simulator import baseline_tiers, default_sams
 from simulation import (
     Scenario,
     SimulationResult,
@@ -32,7 +34,7 @@ from simulation.assumptions import nrr_volatility_sentence
 def run(args: argparse.Namespace) -> int:
     result, analysis = load_and_analyze(args)
     try:
-        simulated = run_simulation_from_args(args, analysis)
+        simulated = run_simulation_from_args(args, analysis, accounts=result.accounts)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     assert simulated is not None  # None only when require_scenario
@@ -45,13 +47,14 @@ def run(args: argparse.Namespace) -> int:
                     **report.summary_dict(),
                     **facts_fields(analysis.facts),
                     "source": source_info(result),
+                    "filter": analysis.filter_note,
                     "warnings": warnings,
                 },
                 indent=2,
             )
         )
     else:
-        print(render_simulation(report, result.report.source, simulated.assumptions.warnings))
+        print(render_simulation(report, filtered_source(result, analysis), simulated.assumptions.warnings))
         print(describe(analysis.facts))
     return 0
 
@@ -70,9 +73,12 @@ def run_simulation_from_args(
     args: argparse.Namespace,
     analysis: PortfolioAnalysis,
     require_scenario: bool = False,
+    accounts: pd.DataFrame | None = None,
 ) -> SimulationResult | None:
     """The simulation the command line asks for (None when ``require_scenario`` and none is
-    given). Raises CliError or ValueError with a readable message."""
+    given). The baseline is today's tiers (:func:`reporting.simulator.baseline_tiers` of the
+    whole file ``accounts``, as on the Simulator page); without ``accounts``, the scorecard's.
+    Raises CliError or ValueError with a readable message."""
     extra = scenario_file(args.scenario) if args.scenario else {}
     promote = tuple(args.promote) + tuple(map(str, extra.get("promote", [])))
     demote = tuple(args.demote) + tuple(map(str, extra.get("demote", [])))
@@ -106,8 +112,9 @@ def run_simulation_from_args(
     scenario = None
     if has_scenario:
         scenario = Scenario(promote, demote, scenario_sams, name=extra.get("name", "Scenario"))
+    baseline = analysis.tiers.tier if accounts is None else baseline_tiers(accounts, analysis)
     return run_simulation(
-        simulation_accounts(analysis.accounts, analysis.tiers.tier),
+        simulation_accounts(analysis.accounts, baseline),
         assumptions,
         settings,
         scenario,

@@ -7,7 +7,9 @@ from dataclasses import replace
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import access, background, chart_tables, drilldown, exporting, headers, ids, state  # noqa: F401 (callbacks)
 from dashboard.components import named
@@ -15,8 +17,16 @@ from dashboard.whatif import checked_settings
 from portfolio.currency import CURRENCY_SYMBOLS
 from portfolio.datafacts import describe
 from portfolio.resources import assets_dir
+from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS, filter_note, filter_options
 from portfolio.tiers import DEFAULT_WEIGHTS
-from portfolio.whatif import DEFAULT_SETTINGS, facts_with, finite_number, read_settings, weights_note
+from portfolio.whatif import (
+    DEFAULT_SETTINGS,
+    facts_with,
+    filtered_accounts,
+    finite_number,
+    read_settings,
+    weights_note,
+)
 from storage.scenarios import ScenarioStore
 from storage.session_store import check_redis, derived_key, private_directory, secret_key
 from storage.settings import REDIS_ENV, SECRET_ENV, ConfigurationError, Settings
@@ -44,11 +54,45 @@ WEIGHT_LABELS = {
 CAPACITY_RANGES = {"Strategic": (3, 20), "Key": (10, 50), "Standard": (25, 150)}
 
 
-def _whatif_panel() -> html.Div:
-    caps = DEFAULT_SETTINGS["capacity"]
+def _filter_controls(settings: dict, options: dict[str, list[str]]) -> html.Div:
+    """One multi-select per attribute of :data:`portfolio.segments.FILTER_COLUMNS`, hidden when
+    the data has no such column (:func:`follow_data` refills them for new data)."""
+    return html.Div(
+        [
+            html.Label("Segment filter", className="form-label small mt-2 mb-0"),
+            *[
+                html.Div(
+                    named(
+                        f"Filter by {FILTER_LABELS[column].lower()}",
+                        dcc.Dropdown(
+                            id={"type": ids.FILTER, "column": column},
+                            options=options.get(column, []),
+                            value=settings["filter"].get(column, []),
+                            multi=True,
+                            placeholder=f"{FILTER_LABELS[column]}: all",
+                            className="small",
+                        ),
+                    ),
+                    id={"type": ids.FILTER_BOX, "column": column},
+                    style=_shown(column in options),
+                    className="mb-1",
+                )
+                for column in FILTER_COLUMNS
+            ],
+        ]
+    )
+
+
+def _shown(visible: bool) -> dict:
+    return {} if visible else {"display": "none"}
+
+
+def _whatif_panel(settings: dict, options: dict[str, list[str]]) -> html.Div:
+    caps = settings["capacity"]
     return html.Div(
         [
             html.H6("What-if", className="text-uppercase text-muted mt-4"),
+            _filter_controls(settings, options),
             html.Label("Tier thresholds (Key, Strategic)", className="form-label small"),
             named(
                 "Key tier threshold (score) | Strategic tier threshold (score)",
@@ -57,7 +101,7 @@ def _whatif_panel() -> html.Div:
                     min=0,
                     max=100,
                     step=1,
-                    value=DEFAULT_SETTINGS["thresholds"],
+                    value=settings["thresholds"],
                     marks={0: "0", 50: "50", 70: "70", 100: "100"},
                     pushable=1,
                     tooltip={"placement": "bottom", "always_visible": True},
@@ -85,7 +129,15 @@ def _whatif_panel() -> html.Div:
                 for tier, (lo, hi) in CAPACITY_RANGES.items()
             ],
             html.Label("Available SAM headcount", htmlFor=ids.HEADCOUNT, className="form-label small mt-2"),
-            dbc.Input(id=ids.HEADCOUNT, type="number", min=0, step=1, placeholder="from the data", size="sm"),
+            dbc.Input(
+                id=ids.HEADCOUNT,
+                type="number",
+                min=0,
+                step=1,
+                value=settings["headcount"],
+                placeholder="from the data",
+                size="sm",
+            ),
             html.Details(
                 [
                     html.Summary("Scorecard weights (points, total 100)", className="small mt-3"),
@@ -100,7 +152,7 @@ def _whatif_panel() -> html.Div:
                                         type="number",
                                         min=0,
                                         max=100,
-                                        value=weight,
+                                        value=settings["weights"].get(dim, 0),
                                         size="sm",
                                     ),
                                 ],
@@ -108,10 +160,10 @@ def _whatif_panel() -> html.Div:
                                 className="mb-1",
                             ),
                         )
-                        for dim, weight in DEFAULT_WEIGHTS.items()
+                        for dim in DEFAULT_WEIGHTS
                     ],
                     html.Div(
-                        weights_note(DEFAULT_WEIGHTS), id=ids.WEIGHTS_NOTE, className="small text-muted"
+                        weights_note(settings["weights"]), id=ids.WEIGHTS_NOTE, className="small text-muted"
                     ),
                     dbc.Button(
                         "Reset weights", id=ids.WEIGHTS_RESET, color="link", size="sm", className="p-0"
@@ -123,6 +175,7 @@ def _whatif_panel() -> html.Div:
                     ),
                     dbc.Input(
                         id=ids.REVENUE_BANDS,
+                        value=settings["revenue_bands"] or "",
                         type="text",
                         placeholder="850000:10,250000:6,45000:2",
                         size="sm",
@@ -135,9 +188,9 @@ def _whatif_panel() -> html.Div:
     )
 
 
-def _currency_control() -> html.Div:
+def _currency_control(settings: dict) -> html.Div:
     """The currency amounts are shown in: as the data says (detected), or a chosen ISO code
-    (relabels, never converts)."""
+    (relabels, never converts); kept with the session's data like the other settings."""
     options = [{"label": "As in the data", "value": "auto"}]
     options += [
         {"label": f"{code} ({symbol.strip()})", "value": code} for code, symbol in CURRENCY_SYMBOLS.items()
@@ -150,17 +203,15 @@ def _currency_control() -> html.Div:
                 dcc.Dropdown(
                     id=ids.CURRENCY,
                     options=options,
-                    value="auto",
+                    value=settings.get("currency") or "auto",
                     clearable=False,
-                    persistence=True,
-                    persistence_type="memory",  # as long as the settings store: until a reload
                 ),
             ),
         ]
     )
 
 
-def _sidebar() -> html.Div:
+def _sidebar(settings: dict, options: dict[str, list[str]]) -> html.Div:
     links = [
         dbc.NavLink(page["name"], href=page["relative_path"], active="exact")
         for page in dash.page_registry.values()
@@ -171,8 +222,8 @@ def _sidebar() -> html.Div:
             html.Div("Strategic-account portfolio", className="text-muted small mb-3"),
             dbc.Nav(links, vertical=True, pills=True),
             html.Div(id=ids.DATA_SOURCE, className="small text-muted mt-3"),
-            _currency_control(),
-            _whatif_panel(),
+            _currency_control(settings),
+            _whatif_panel(settings, options),
             exporting.sidebar_buttons(),
         ],
         className="sidebar",
@@ -230,9 +281,26 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     app.server.extensions["strata_settings"] = settings
     access.install(app, users, settings)
     app.server.extensions["strata_scenarios"] = ScenarioStore(settings.database_url)
-    app.layout = lambda: html.Div(
+    app.layout = _layout
+    headers.install(app)
+    return app
+
+
+def _session_settings() -> tuple[dict, dict[str, list[str]]]:
+    """This session's what-if settings (kept with its data, :func:`state.current_settings`) and
+    the filter's choices; the defaults and the demo outside a request (Dash checking the layout)."""
+    if not flask.has_request_context():
+        return DEFAULT_SETTINGS, filter_options(state.demo_accounts())
+    return state.current_settings(), filter_options(state.current_data()[0])
+
+
+def _layout() -> html.Div:
+    """The app shell, its controls showing the settings kept with the session's data: a reload or
+    a second tab shows the same tiers."""
+    settings, options = _session_settings()
+    return html.Div(
         [
-            dcc.Store(id=ids.SETTINGS, data=DEFAULT_SETTINGS),
+            dcc.Store(id=ids.SETTINGS, data=settings),
             dcc.Store(id=ids.SESSION_VERSION, data=0),
             drilldown.modal(),  # the accounts behind a bar, on every page
             html.A(
@@ -242,11 +310,12 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
             ),
             dbc.Row(
                 [
-                    dbc.Col(_sidebar(), width=12, lg=3, xl=2),
+                    dbc.Col(_sidebar(settings, options), width=12, lg=3, xl=2),
                     dbc.Col(
                         html.Main(
                             [
                                 html.Div(id=ids.DATA_FACTS, className="small text-muted mb-2"),
+                                html.Div(id=ids.FILTER_NOTE, className="small text-muted"),
                                 dash.page_container,
                             ],
                             id=ids.MAIN,
@@ -262,8 +331,6 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
             ),
         ]
     )
-    headers.install(app)
-    return app
 
 
 @dash.callback(
@@ -280,10 +347,12 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
         headcount=Input(ids.HEADCOUNT, "value"),
         revenue_bands=Input(ids.REVENUE_BANDS, "value"),
         currency=Input(ids.CURRENCY, "value"),
+        filters=Input({"type": ids.FILTER, "column": ALL}, "value"),
     ),
     state=dict(
         weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
         capacity_ids=State({"type": ids.CAPACITY, "tier": ALL}, "id"),
+        filter_ids=State({"type": ids.FILTER, "column": ALL}, "id"),
         previous=State(ids.SETTINGS, "data"),
     ),
     prevent_initial_call=True,
@@ -298,8 +367,12 @@ def update_settings(
     previous,
     revenue_bands=None,
     currency=None,
+    filters=None,
+    filter_ids=None,
 ):
-    """Collect the what-if controls into the settings store, and say what the weights total.
+    """Collect the what-if controls into the settings store and keep them server-side with the
+    session's data (:func:`state.save_settings`), and say what the weights total.
+    A segment filter that leaves no accounts gets a message and changes nothing.
     Invalid weights (not numbers, negative, all zero) put the last valid ones back in the boxes
     with the error, so the boxes never disagree with the charts; other invalid values keep the
     old settings and say what is wrong (:func:`portfolio.whatif.read_settings`). Control ids
@@ -340,11 +413,24 @@ def update_settings(
                 "revenue_bands": (revenue_bands or "").strip() or None,
                 "currency": None if currency in (None, "auto") else currency,
                 "data_kind": previous.get("data_kind"),  # set on the Data page
+                "filter": _entered_filter(filter_ids, filters),
             }
         )
+        filtered_accounts(state.current_data()[0], settings)  # the filter leaves some accounts
     except ValueError as exc:
         return no_update, _sentence(exc), [no_update] * len(dims), no_update
+    state.save_settings(settings)
     return settings, "", [no_update] * len(dims), weights_note(entered)
+
+
+def _entered_filter(filter_ids: object, values: object) -> dict:
+    """The filter multi-selects as ``{column: [values]}`` (empty selections left out); controls
+    an altered request broke raise ValueError (:func:`portfolio.segments.read_filter`)."""
+    if filter_ids is None and values is None:
+        return {}
+    if not _controls_match(filter_ids, values, "column"):
+        raise ValueError("the segment filter sent something this page cannot read; reload the page")
+    return {i["column"]: v for i, v in zip(filter_ids, values, strict=True) if v}
 
 
 BROKEN_CONTROLS = "The what-if controls sent something this page cannot read; reload the page."
@@ -385,6 +471,72 @@ def show_facts(_version, settings):
     """Above every page: the data's as-of date, currency and kind (as chosen in the settings)."""
     accounts, meta = state.current_data()
     return f"{meta['source']} · " + describe(facts_with(accounts, checked_settings(settings)), short=True)
+
+
+@dash.callback(
+    output=[
+        Output(ids.SETTINGS, "data", allow_duplicate=True),
+        Output(ids.THRESHOLDS, "value"),
+        Output({"type": ids.WEIGHT, "dim": ALL}, "value", allow_duplicate=True),
+        Output({"type": ids.CAPACITY, "tier": ALL}, "value"),
+        Output(ids.HEADCOUNT, "value"),
+        Output(ids.REVENUE_BANDS, "value"),
+        Output({"type": ids.FILTER, "column": ALL}, "value"),
+        Output({"type": ids.FILTER, "column": ALL}, "options"),
+        Output({"type": ids.FILTER_BOX, "column": ALL}, "style"),
+        Output(ids.CURRENCY, "value"),
+    ],
+    inputs=dict(_version=Input(ids.SESSION_VERSION, "data")),
+    state=dict(
+        weight_ids=State({"type": ids.WEIGHT, "dim": ALL}, "id"),
+        capacity_ids=State({"type": ids.CAPACITY, "tier": ALL}, "id"),
+        filter_ids=State({"type": ids.FILTER, "column": ALL}, "id"),
+    ),
+    prevent_initial_call=True,
+)
+def follow_data(_version, weight_ids, capacity_ids, filter_ids):
+    """New data (an upload, a mapping applied, back to the demo): the settings and every what-if
+    control take the settings kept with it — for new data its defaults (80/95 cut-offs for a
+    revenue-only file, no filter; see :func:`state.current_settings`)."""
+    if not all(_controls_match(i, i, k) for i, k in ((weight_ids, "dim"), (capacity_ids, "tier"))):
+        raise PreventUpdate  # an altered request
+    if not _controls_match(filter_ids, filter_ids, "column"):
+        raise PreventUpdate
+    settings, options = _session_settings()
+    columns = [i["column"] for i in filter_ids]
+    return (
+        settings,
+        settings["thresholds"],
+        [settings["weights"].get(i["dim"], 0) for i in weight_ids],
+        [settings["capacity"].get(i["tier"]) for i in capacity_ids],
+        settings["headcount"],
+        settings["revenue_bands"] or "",
+        [settings["filter"].get(c, []) for c in columns],
+        [options.get(c, []) for c in columns],
+        [_shown(c in options) for c in columns],
+        settings.get("currency") or "auto",
+    )
+
+
+@dash.callback(
+    Output(ids.FILTER_NOTE, "children"),
+    Input(ids.SETTINGS, "data"),
+    Input(ids.SESSION_VERSION, "data"),
+    State(ids.FILTER_NOTE, "children"),
+)
+def show_filter(settings, _version, shown_now=None):
+    """The line above every page saying which accounts its figures cover ("" without a filter);
+    unchanged, it is not sent again (the Concentration page's curves follow it)."""
+    accounts, _ = state.current_data()
+    try:
+        flt = read_settings(settings if isinstance(settings, dict) else None)["filter"]
+        shown = len(filtered_accounts(accounts, {"filter": flt}))
+    except ValueError:
+        flt, shown = {}, len(accounts)
+    note = filter_note(flt, shown, len(accounts)) if flt else ""
+    if note == shown_now and shown_now is not None:
+        raise PreventUpdate
+    return note
 
 
 @dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))

@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.whatif import analyze_session, history_session
+from dashboard.whatif import analyze_session, checked_settings, history_session
 from exports.files import pack_bytes
 from exports.pack import (
     ANALYSIS_CHARTS,
@@ -29,6 +29,7 @@ from exports.render import FORMATS, ExportUnavailable, presentation, render
 from portfolio.datafacts import facts_of
 from portfolio.formatting import current_currency
 from portfolio.schema import TIERS
+from portfolio.segments import describe_filter, read_filter
 
 CHART_VIEWS = {"arr-bridge": ("All", *TIERS)}
 """The views a chart's picker offers (the Retention page's tier), checked before drawing."""
@@ -50,11 +51,14 @@ def sidebar_buttons() -> html.Div:
     )
 
 
-def _source() -> tuple[str, str | None, str]:
-    """This session's data source, its as-of date (None when the data has none) and the
-    currency this request prints amounts in."""
+def _source(settings: dict | None) -> tuple[str, str | None, str]:
+    """This session's data source — with the segment filter when one is on, so every footnote
+    and the title slide say which accounts the figures cover — its as-of date (None when the
+    data has none) and the currency this request prints amounts in."""
     accounts, meta = state.current_data()
-    return meta["source"], facts_of(accounts).to_dict()["as_of"], current_currency()
+    active = describe_filter(read_filter(checked_settings(settings).get("filter")))
+    source = meta["source"] + (f" — filtered to {active}" if active else "")
+    return source, facts_of(accounts).to_dict()["as_of"], current_currency()
 
 
 def _branding() -> Branding:
@@ -104,7 +108,7 @@ def export_chart(_clicks, settings, option_values, option_ids):
             return no_update, _problem(f"The {name} chart has no view {str(view[0])[:40]!r}.")
         fig = ANALYSIS_CHARTS[name](analyze_session(settings), *view)
     try:
-        data = render(presentation(fig, footnote(*_source())), fmt)
+        data = render(presentation(fig, footnote(*_source(settings))), fmt)
     except ExportUnavailable as exc:
         return no_update, _problem(str(exc))
     return dcc.send_bytes(data, f"strata-{name}.{fmt}"), ""
@@ -113,7 +117,7 @@ def export_chart(_clicks, settings, option_values, option_ids):
 def _board_pack(settings: dict | None, fmt: str) -> tuple:
     """The board pack for this session's data, settings and last simulation, as the outputs
     (download, message) of the buttons' callbacks; without a browser, the message says so."""
-    source, as_of, _ = _source()
+    source, as_of, _ = _source(settings)
     _, meta = state.current_data()
     pack = build_pack(
         analyze_session(settings),

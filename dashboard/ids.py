@@ -26,6 +26,9 @@ WHATIF_ERROR = "whatif-error"
 WEIGHTS_NOTE = "whatif-weights-note"  # the weights' total and the normalised points used
 WEIGHTS_RESET = "whatif-weights-reset"
 REVENUE_BANDS = "whatif-revenue-bands"  # "MIN_ARR:POINTS,..." or empty (the ARR percentile)
+FILTER = "whatif-filter"  # pattern-matched: {"type": FILTER, "column": name}, a multi-select
+FILTER_BOX = "whatif-filter-box"  # {"type": FILTER_BOX, "column": name}: hidden without the column
+FILTER_NOTE = "whatif-filter-note"  # above every page: which accounts the figures cover
 
 # prefix "export-": the sidebar's board-pack buttons and every chart's Download menu
 CHART_EXPORT = "export-chart"  # pattern-matched: {"type": CHART_EXPORT, "chart": name,
@@ -61,6 +64,9 @@ TIERS_HIST_SUMMARY = "tiers-score-summary"
 TIERS_MOVERS = "tiers-movers"
 TIERS_MODE = "tiers-scorecard-mode"  # revenue-only or weighted, revenue method, thresholds
 TIERS_MIGRATION = "tiers-migration"  # current × proposed matrix and the moves it implies
+TIERS_SIMULATE = "tiers-simulate-retiering"  # opens the Simulator with the matrix's moves
+TIERS_GO = "tiers-location"  # dcc.Location the button navigates with
+TIERS_SIMULATE_MSG = "tiers-simulate-message"
 
 # prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"
@@ -70,6 +76,7 @@ RET_BRIDGE_SUMMARY = "retention-bridge-summary"
 RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a chart option
 RET_BASIS = "retention-tier-basis"  # assigned | scorecard: which tier retention is attributed to
 RET_BASIS_NOTE = "retention-tier-basis-note"
+RET_GROUP = "retention-group"  # by tier / by segment / industry / region / SAM
 
 # prefix "trends-": the Trends page
 TRENDS_NOTE = "trends-note"  # what the data is (or needs), above the charts
@@ -201,6 +208,8 @@ DEC_SCENARIO = "dec-scenario"  # store: the recommended moves and SAMs
 DEC_PATHS = "dec-paths"  # store: ending ARR per path of each tornado run (for P(hit plan))
 DEC_TARGET = "dec-target"
 DEC_HIT = "dec-hit-plan"
+SIM_RETIER = "sim-retier"  # a store: {account id: tier}, the Tiers page's re-tiering (or {})
+SIM_RETIER_NOTE = "sim-retier-note"
 
 # prefix "table-": every chart's "View as table" (pattern-matched: {"type": …, "chart": export
 # name, "graph": the chart's id, "source": "analysis" or "simulation"}; see dashboard.chart_tables)

@@ -20,6 +20,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import logging
 import secrets
 
 import flask
@@ -32,8 +33,9 @@ from portfolio.ingest import load_file
 from portfolio.ingest.history import quarters_of, with_quarters
 from portfolio.quarters import quarters_from_frame, quarters_to_frame
 from portfolio.resources import demo_accounts_path
+from portfolio.whatif import default_settings, filtered_accounts, read_settings
 from reporting.simulation_report import SimulationReport, UnreadableReport
-from storage.session_store import SessionStore, StoreFull, StoreLimits, derived_key, open_store
+from storage.session_store import PARTS, SessionStore, StoreFull, StoreLimits, derived_key, open_store
 from storage.settings import MIB, Settings
 
 COOKIE = "strata_sid"
@@ -42,6 +44,7 @@ PENDING_SECONDS = 3600
 DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo": True, "notes": []}
 ACCOUNTS_SHAPE = (pd.DataFrame, dict)
 PENDING_SHAPE = (bytes, str)
+logger = logging.getLogger(__name__)
 __all__ = ["StoreFull"]  # re-exported: what save_data raises when there is no room
 
 
@@ -270,10 +273,12 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     stored = store.get(sid, "accounts", ACCOUNTS_SHAPE)
     store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
     store.delete(sid, "pending")
+    store.delete(sid, "settings")  # new data starts from its own defaults (revenue-only cut-offs…)
+    store.delete(sid, "simulator")
 
 
 def reset_to_demo() -> None:
-    for part in ("accounts", "quarters", "facts", "fingerprint", "pending", "report"):
+    for part in PARTS:
         _store().delete(session_id(), part)
 
 
@@ -285,3 +290,49 @@ def save_pending(data: bytes, filename: str) -> None:
 
 def pending_upload() -> tuple[bytes, str] | None:
     return _store().get(session_id(), "pending", PENDING_SHAPE)
+
+
+def current_settings() -> dict:
+    """The what-if settings of this session's data: those last applied to it (kept server-side
+    beside the data, so a reload, a second tab and every page show the same tiers), else the
+    data's defaults (:func:`portfolio.whatif.default_settings`: revenue-only cut-offs for a
+    revenue-only file). Stored settings this Strata cannot read count as none."""
+    accounts, _ = current_data()
+    stored = _store().get(session_id(), "settings", dict)
+    if stored:
+        try:
+            settings = read_settings(stored)
+            filtered_accounts(accounts, settings)  # a filter that still leaves accounts
+            return settings
+        except ValueError:
+            pass
+    return default_settings(accounts)
+
+
+def save_settings(settings: dict) -> None:
+    """Keep ``settings`` (checked by :func:`portfolio.whatif.read_settings`) with this session's
+    data. No room (a few hundred bytes; only a session at its cap) keeps the last ones."""
+    try:
+        _store().set(session_id(), "settings", settings)
+    except StoreFull:
+        logger.warning("session store full: what-if settings not kept")
+
+
+def simulator_state() -> dict:
+    """The Simulator page as this session left it on the data loaded now: ``form`` (see
+    :mod:`reporting.simulator`), ``selected`` (ticked account ids) and ``settings`` (the what-if
+    settings of its last preview); ``{}`` when there is none."""
+    kept = _store().get(session_id(), "simulator", dict)
+    if not kept or kept.get("fingerprint") != data_fingerprint():
+        return {}
+    return kept
+
+
+def save_simulator_state(form: dict, selected: list[str], settings: dict | None) -> None:
+    """Keep the Simulator page's form and ticked accounts with this session's data, so the page
+    shows them again after a page change or a reload (no room: not kept)."""
+    kept = {"form": form, "selected": selected, "settings": settings, "fingerprint": data_fingerprint()}
+    try:
+        _store().set(session_id(), "simulator", kept)
+    except StoreFull:
+        logger.warning("session store full: simulator state not kept")

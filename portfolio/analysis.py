@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import overload
 
 import numpy as np
@@ -43,6 +43,8 @@ class PortfolioAnalysis:
     facts : currency, as-of date and data kind of the data (:mod:`portfolio.datafacts`).
     retention_start_tier, retention_current_tier : per account, the tier retention counts it in
         at the start of the period and now (under ``tier_basis``); the drill-down lists use them.
+    filter_note : which accounts the figures cover (a segment filter, see
+        :mod:`portfolio.segments`); "" when the caller gave none.
     """
 
     accounts: pd.DataFrame
@@ -57,6 +59,7 @@ class PortfolioAnalysis:
     facts: DataFacts = field(default_factory=DataFacts)
     retention_start_tier: pd.Series | None = None
     retention_current_tier: pd.Series | None = None
+    filter_note: str = ""
 
     @property
     def retention_names(self) -> tuple[str, str]:
@@ -100,6 +103,7 @@ class PortfolioAnalysis:
             },
             "retention": None,
             "workload": self.workload.to_dict(),
+            "filter": self.filter_note or None,
         }
         if self.retention is not None:
             result["retention"] = {
@@ -185,6 +189,7 @@ def analyze(
     tier_basis: str = "assigned",
     revenue_bands: RevenueBands | None = None,
     facts: DataFacts | None = None,
+    rows: pd.Series | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -199,6 +204,9 @@ def analyze(
     revenue_bands : ARR bands → revenue points instead of the ARR percentile.
     facts : currency, as-of date and data kind (default: those ``accounts`` carry,
         :func:`portfolio.datafacts.facts_of`).
+    rows : boolean mask (``accounts``' index) of the accounts to report on — a segment filter.
+        Scores and tiers are computed on the whole portfolio first, so an
+        account keeps its tier whichever filter is on; every figure then covers ``rows`` only.
 
     Raises
     ------
@@ -206,7 +214,9 @@ def analyze(
         For invalid weights, thresholds or capacity (caller mistakes, not data problems).
     """
     validate_tier_basis(tier_basis)
+    facts = facts if facts is not None else facts_of(accounts)  # before a filter takes rows
     assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
+    start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     enriched = accounts.assign(
         score=assignment.score.round(2),
         tier=assignment.tier,
@@ -214,8 +224,10 @@ def analyze(
     )
     if "tier" in accounts:
         enriched = enriched.assign(assigned_tier=accounts["tier"])
+    if rows is not None:
+        accounts, enriched, start, now = accounts[rows], enriched[rows], start[rows], now[rows]
+        assignment = _restricted(assignment, rows, accounts["account_id"])
     overall, by_tier = None, {}
-    start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     if has_prior(accounts):
         overall = retention(accounts["arr"], accounts["arr_prior"])
         by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"], start, now)
@@ -229,9 +241,24 @@ def analyze(
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
         tier_basis=basis,
         tier_basis_note=note,
-        facts=facts if facts is not None else facts_of(accounts),
+        facts=facts,
         retention_start_tier=start,
         retention_current_tier=now,
+    )
+
+
+def _restricted(assignment: TierAssignment, rows: pd.Series, kept_ids: pd.Series) -> TierAssignment:
+    """``assignment`` for the accounts in ``rows`` only (scores and tiers as computed on all)."""
+    disagreements = assignment.disagreements
+    if len(disagreements):
+        disagreements = disagreements[disagreements["account_id"].isin(kept_ids)].reset_index(drop=True)
+    return replace(
+        assignment,
+        score=assignment.score[rows],
+        tier=assignment.tier[rows],
+        start_score=assignment.start_score[rows],
+        start_tier=assignment.start_tier[rows],
+        disagreements=disagreements,
     )
 
 

@@ -63,16 +63,22 @@ class Migration:
         return self.moves.loc[self.moves["move"] == "demotion", "account_id"].astype(str).tolist()
 
 
-def migration(accounts: pd.DataFrame, proposed_tier: pd.Series) -> Migration:
+def migration(
+    accounts: pd.DataFrame, proposed_tier: pd.Series, current: tuple[pd.Series, str] | None = None
+) -> Migration:
     """Current tiers of ``accounts`` against ``proposed_tier`` (same index); see the module
-    docstring. Accounts without ARR, or without a current or proposed tier, are left out."""
-    current, source = current_tiers(accounts)
+    docstring. Accounts without ARR, or without a current or proposed tier, are left out.
+    ``current``: the current tiers and their source when the caller has them (computed on the
+    whole portfolio when ``accounts`` are a filtered part of it); default
+    :func:`portfolio.tiers.current_tiers` of ``accounts``."""
+    current_tier, source = current if current is not None else current_tiers(accounts)
+    current_tier = current_tier.reindex(accounts.index)
     frame = pd.DataFrame(
         {
             "account_id": accounts["account_id"],
             "account_name": accounts["account_name"],
             "arr": accounts["arr"].astype(float),
-            "current_tier": current.astype(object),
+            "current_tier": current_tier.astype(object),
             "proposed_tier": proposed_tier.astype(object),
         }
     )

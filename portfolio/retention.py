@@ -110,3 +110,24 @@ def retention_by_tier(
         new_arr = float(arr[is_new & (current_tier == tier)].sum())
         result[tier] = retention(arr[cohort], prior[cohort], new_arr=new_arr)
     return result
+
+
+BLANK = "(blank)"
+"""The group of accounts with no value in the attribute column."""
+
+
+def retention_by_attribute(accounts: pd.DataFrame, column: str) -> dict[str, Retention]:
+    """:func:`retention` per value of an account attribute (``segment``, ``industry``,
+    ``region``, ``sam``), largest starting ARR first; accounts without a value form the group
+    :data:`BLANK`. The attribute is the account's one value (a snapshot carries no history of
+    it), so each group's ``new`` is its new accounts' ARR. Needs ``arr``, ``arr_prior`` and
+    ``column``; ValueError names a missing one."""
+    missing = [c for c in ("arr", "arr_prior", column) if c not in accounts]
+    if missing:
+        raise ValueError(f"retention by {column} needs the column(s) {', '.join(missing)}")
+    group = accounts[column].astype(object).where(accounts[column].notna(), BLANK).astype(str)
+    result = {
+        str(value): retention(accounts.loc[rows, "arr"], accounts.loc[rows, "arr_prior"])
+        for value, rows in group.groupby(group).groups.items()
+    }
+    return dict(sorted(result.items(), key=lambda item: (-item[1].bridge.starting, item[0])))

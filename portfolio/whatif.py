@@ -3,14 +3,17 @@
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
 "headcount": number or None, "tier_basis": "assigned" | "scorecard", "revenue_bands":
 "MIN_ARR:POINTS,..." or None, "currency": ISO code or None, "data_kind": "subscription" |
-"transactional" or None}``. Missing entries take the core's defaults; a ``None`` currency or
-data kind means "as the data says" (:mod:`portfolio.datafacts`).
+"transactional" or None, "filter": {column: [values]}}``. Missing entries take the core's
+defaults; a ``None`` currency or data kind means "as the data says" (:mod:`portfolio.datafacts`);
+the filter is the segment filter (:mod:`portfolio.segments`; ``{}`` for all accounts).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
@@ -18,12 +21,16 @@ from portfolio.cohorts import Cohorts, revenue_cohorts
 from portfolio.currency import validate_currency
 from portfolio.datafacts import DataFacts, chosen, facts_of, trend_of_kind, validate_data_kind
 from portfolio.ingest.history import quarters_of
+from portfolio.migration import Migration, migration
+from portfolio.quarters import QuarterlyRevenue
 from portfolio.schema import TIERS
+from portfolio.segments import checked_mask, filter_note, read_filter
 from portfolio.tiers import (
     DEFAULT_WEIGHTS,
     REVENUE_ONLY_THRESHOLDS,
     SCORECARD_THRESHOLDS,
     Thresholds,
+    current_tiers,
     normalised_weights,
     parse_revenue_bands,
     score_dimensions,
@@ -54,7 +61,14 @@ DEFAULT_SETTINGS: dict = {
     "revenue_bands": None,
     "currency": None,
     "data_kind": None,
+    "filter": {},
 }
+
+
+def default_settings(accounts) -> dict:
+    """The settings new data starts from: :data:`DEFAULT_SETTINGS` with the data's default
+    cut-offs (:func:`default_slider_value`: 80/95 for a revenue-only file) and no filter."""
+    return {**DEFAULT_SETTINGS, "thresholds": default_slider_value(accounts), "filter": {}}
 
 
 def finite_number(value: object, name: str) -> float:
@@ -112,16 +126,19 @@ def read_settings(settings: dict | None) -> dict:
         "headcount": headcount if isinstance(headcount, float) and headcount >= 0 else None,
         "tier_basis": validate_tier_basis(merged["tier_basis"]),
         "revenue_bands": bands or None,
+        "filter": read_filter(merged.get("filter")),
     }
 
 
 def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
     """Run :func:`portfolio.analysis.analyze` under the given what-if settings (checked by
-    :func:`read_settings`: ValueError names a bad one)."""
+    :func:`read_settings`: ValueError names a bad one, or a filter that leaves no accounts).
+    The segment filter restricts every figure; tiers are scored on the whole portfolio."""
     settings = read_settings(settings)
     key, strategic = settings["thresholds"]
     headcount = settings["headcount"]
-    return analyze(
+    rows = checked_mask(accounts, settings["filter"])
+    analysis = analyze(
         accounts,
         facts=facts_with(accounts, settings),
         weights=settings["weights"],
@@ -130,7 +147,26 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         available_headcount=headcount,
         tier_basis=settings["tier_basis"],
         revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
+        rows=rows,
     )
+    shown = len(accounts) if rows is None else int(rows.sum())
+    analysis.filter_note = filter_note(settings["filter"], shown, len(accounts))
+    return analysis
+
+
+def filtered_accounts(accounts, settings: dict | None):
+    """The accounts the segment filter of ``settings`` keeps (all without one); ValueError when
+    it leaves none or names a column the data lacks. The frame keeps its history (``attrs``)."""
+    rows = checked_mask(accounts, read_settings(settings)["filter"])
+    return accounts if rows is None else accounts[rows]
+
+
+def migration_with(accounts, analysis: PortfolioAnalysis) -> Migration:
+    """The current × proposed migration of the accounts ``analysis`` covers (its filter), the
+    current tiers taken from the whole portfolio ``accounts`` (an account keeps its tier
+    whichever filter is on)."""
+    current = current_tiers(accounts)
+    return migration(accounts.loc[analysis.accounts.index], analysis.accounts["tier"], current)
 
 
 def facts_with(accounts, settings: dict | None) -> DataFacts:
@@ -146,10 +182,24 @@ def _tier_settings(settings: dict | None) -> tuple[dict[str, float], Thresholds]
     return settings["weights"], Thresholds(float(strategic), float(key))
 
 
+def _history(accounts, settings: dict | None) -> QuarterlyRevenue | None:
+    """The quarterly history ``accounts`` came from (None for a snapshot), restricted to the
+    accounts the settings' segment filter keeps."""
+    quarters = quarters_of(accounts)
+    flt = read_filter({**DEFAULT_SETTINGS, **(settings or {})}.get("filter"))
+    if quarters is None or not flt:
+        return quarters
+    kept = np.isin(quarters.account_ids, filtered_accounts(accounts, settings)["account_id"].astype(str))
+    return replace(quarters, account_ids=quarters.account_ids[kept], revenue=quarters.revenue[kept])
+
+
 def trend_with(accounts, settings: dict | None) -> Trend:
     """:func:`portfolio.trends.quarterly_trend` of the history ``accounts`` came from (none for
-    a snapshot), tiered by the scorecard under the given what-if settings."""
-    trend = quarterly_trend(quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)))
+    a snapshot; the filtered accounts' under a segment filter), tiered by the scorecard under
+    the given what-if settings (within those accounts)."""
+    trend = quarterly_trend(
+        _history(accounts, settings), tiering=scorecard_tiering(*_tier_settings(settings))
+    )
     return trend_of_kind(trend, facts_with(accounts, settings))
 
 
@@ -166,11 +216,12 @@ class HistoryViews:
 def history_with(accounts, settings: dict | None) -> HistoryViews:
     """The trend and the cohorts of the history ``accounts`` came from, under the settings;
     today's strategic accounts are the scorecard's at the as-of date."""
-    quarters = quarters_of(accounts)
+    quarters = _history(accounts, settings)
     if quarters is None:
         return HistoryViews(trend_with(accounts, settings), None, None)
     tier = tier_accounts(accounts, *_tier_settings(settings), with_start=False).tier
-    strategic = accounts.loc[tier == TIERS[0], "account_id"]
+    kept = accounts["account_id"].astype(str).isin(quarters.account_ids)
+    strategic = accounts.loc[(tier == TIERS[0]) & kept, "account_id"]
     return HistoryViews(
         trend_with(accounts, settings), revenue_cohorts(quarters), revenue_cohorts(quarters, strategic)
     )

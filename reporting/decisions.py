@@ -19,7 +19,7 @@ from portfolio.books import Assignment, assign_books
 from portfolio.formatting import money
 from portfolio.schema import TIERS
 from reporting.chart_tables import ChartTable
-from reporting.figures import MONEY_AXIS, _figure, _line, escape_text, plain_text
+from reporting.figures import _figure, _line, escape_text, money_axis, plain_text
 from reporting.simulator import default_sams
 from reporting.theme import ACCENT, TIER_COLORS, VARIANT_COLORS, rgba
 from simulation import Assumptions, Scenario, SimulationSettings, TreatmentEffect, simulation_accounts
@@ -139,7 +139,7 @@ def gains_figure(rec: Recommendation, top: int = 15) -> go.Figure:
         f"Expected NPV of each move, P5–P95: {len(rec.add)} made strategic (blue), "
         f"{len(rec.remove)} returned to key (orange)",
         [trace],
-        xaxis=dict(title="Expected NPV against today (per account = one strategic slot)", **MONEY_AXIS),
+        xaxis=dict(title="Expected NPV against today (per account = one strategic slot)", **money_axis()),
         yaxis=dict(title=None),
         height=max(360, 24 * len(moves) + 140),
         shapes=[_line("x", 0.0, dict(color="#888", width=1))],
@@ -224,7 +224,7 @@ def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
         f"{short}: {plain_text(swings[-1].name).lower()} moves it most",
         traces,
         barmode="overlay",
-        xaxis=dict(title=f"{title} (centre {money(centre)}, {sensitivity.paths:,} paths)", **MONEY_AXIS),
+        xaxis=dict(title=f"{title} (centre {money(centre)}, {sensitivity.paths:,} paths)", **money_axis()),
         yaxis=dict(title=None),
         height=max(380, 26 * len(swings) + 140),
         shapes=[_line("x", centre, dict(color="#444", width=1))],

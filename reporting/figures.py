@@ -19,7 +19,7 @@ from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.datafacts import retention_names
 from portfolio.formatting import currency_symbol, money, percent
-from portfolio.retention import Bridge
+from portfolio.retention import Bridge, Retention
 from portfolio.schema import TIERS
 from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
@@ -1090,3 +1090,53 @@ def renewal_calendar_figure(report: SimulationReport) -> go.Figure:
         yaxis=dict(title="ARR (today's)", **money_axis()),
         legend=dict(orientation="h", y=-0.2),
     )
+
+
+MAX_GROUPS = 20
+"""Most groups the retention-by-attribute chart draws (the largest by starting ARR)."""
+GROUP_COLOR = "#009E73"
+"""Okabe–Ito bluish green: a group of accounts that is not a tier (tiers keep their colours)."""
+
+
+def retention_by_group_figure(groups: dict[str, Retention], label: str) -> go.Figure:
+    """NRR and GRR per value of an account attribute (``label``: "segment", "region", …), in
+    the order given (largest starting ARR first; at most :data:`MAX_GROUPS`), against the same
+    benchmark bands as by tier (NRR ≥ 120%, GRR 92–98%); a message without prior-year ARR."""
+    shown = {g: r for g, r in groups.items() if r.existing_accounts > 0}
+    if not shown:
+        return message_figure(f"Retention by {label} — needs prior-year ARR", NO_PRIOR_ARR)
+    names = list(shown)[:MAX_GROUPS]
+    traces = []
+    for axis, attr in (("", "nrr"), ("2", "grr")):
+        values = [getattr(shown[g], attr) for g in names]
+        traces.append(
+            dict(
+                type="bar",
+                x=names,
+                y=values,
+                marker_color=GROUP_COLOR,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                text=[percent(v) for v in values],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[shown[g].existing_accounts for g in names],
+                hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}} (%{{customdata}} accounts)<extra></extra>",
+            )
+        )
+    layout = _side_by_side(
+        f"NRR by {label}",
+        f"GRR by {label}",
+        yaxis=dict(tickformat=".0%", range=[0, 1.7]),
+        yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
+    )
+    band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+    layout["shapes"] = [
+        dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
+        dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
+        _line("y", 1.0, dict(color="#666", dash="dot")),
+    ]
+    more = len(shown) - len(names)
+    title = f"Retention by {label} (accounts with ARR a year ago)"
+    title += f" — the {len(names)} largest of {len(shown)}" if more else ""
+    return _figure(title, traces, showlegend=False, **layout)

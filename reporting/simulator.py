@@ -7,11 +7,18 @@ volatility in points a year; the data's or the assumed figure when it equals it 
 keeps today's SAMs), ``cost_per_sam`` (currency per year), ``margin_pct`` and
 ``discount_pct`` (percent), ``hazard_ratio``, ``uplift_pct`` (points of annual growth) and
 ``ramp_months`` (the strategic treatment effect; None = estimated from the data, else assumed)
-and ``assumptions`` (the assumption grid's rows, percentages; empty = calibrated/defaults).
+``assumptions`` (the assumption grid's rows, percentages; empty = calibrated/defaults) and
+``retier`` ({account id: tier}: a re-tiering from the Tiers page, the tier each ticked account
+moves to; empty = ticked accounts move into or out of Strategic).
+
+The baseline is always the tiers the company runs today (:func:`portfolio.tiers.current_tiers`:
+the assigned ``tier`` column, else the scorecard at the default weights and thresholds), never
+the What-if scorecard; the What-if settings' segment filter picks the accounts simulated.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,6 +29,7 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.fingerprint import dataset_fingerprint
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
+from portfolio.tiers import current_tiers
 from portfolio.whatif import DEFAULT_SETTINGS, analyze_with, finite_number
 from reporting.simulation_report import ReportInputs, SimulationReport, simulation_report
 from simulation import (
@@ -59,6 +67,7 @@ DEFAULT_FORM = {
     "uplift_pct": None,
     "ramp_months": None,
     "assumptions": [],
+    "retier": {},
 }
 TREATMENT_FIELDS = ("hazard_ratio", "uplift_pct", "ramp_months")
 """Form fields that, when given, make the treatment effect explicit."""
@@ -167,10 +176,18 @@ def _number(value, name: str) -> float:
     return finite_number(value, name.replace("_pct", "").replace("_", " "))
 
 
-def candidate_rows(analysis: PortfolioAnalysis) -> list[dict]:
-    """Active accounts for the selection grid, highest score first."""
-    accounts = analysis.accounts
-    active = accounts[accounts["tier"].notna() & (accounts["arr"] > 0)]
+def baseline_tiers(accounts: pd.DataFrame, analysis: PortfolioAnalysis) -> pd.Series:
+    """Today's tiers (:func:`portfolio.tiers.current_tiers` of the whole portfolio ``accounts``)
+    of the accounts ``analysis`` covers (its segment filter): the simulator's baseline."""
+    return current_tiers(accounts)[0].reindex(analysis.accounts.index)
+
+
+def candidate_rows(analysis: PortfolioAnalysis, accounts: pd.DataFrame) -> list[dict]:
+    """Active accounts for the selection grid with today's tier (:func:`baseline_tiers`) and
+    the What-if score, highest score first."""
+    tier = baseline_tiers(accounts, analysis)
+    frame = analysis.accounts.assign(tier=tier)
+    active = frame[tier.notna() & (frame["arr"] > 0)]
     frame = pd.DataFrame(
         {
             "account_id": active["account_id"].astype(str),
@@ -260,7 +277,46 @@ def check_form(form: object) -> dict:
         raise ValueError("staffing must be hire or keep")
     if not isinstance(form["assumptions"], list) or not all(isinstance(r, dict) for r in form["assumptions"]):
         raise ValueError("assumptions must be a list of rows")
-    return {**form, "horizon": int(horizon), "nrr_volatility": _points(form["nrr_volatility"])}
+    retier = form["retier"] or {}
+    if not isinstance(retier, dict) or not all(isinstance(a, str) and t in TIERS for a, t in retier.items()):
+        raise ValueError(f"the re-tiering must give each account one of the tiers {', '.join(TIERS)}")
+    return {
+        **form,
+        "horizon": int(horizon),
+        "nrr_volatility": _points(form["nrr_volatility"]),
+        "retier": retier,
+    }
+
+
+def retiering(moves: pd.DataFrame) -> dict[str, str]:
+    """The re-tiering a migration's moves make (:attr:`portfolio.migration.Migration.moves`):
+    {account id: proposed tier}, the form's ``retier``."""
+    return dict(zip(moves["account_id"].astype(str), moves["proposed_tier"].astype(str), strict=True))
+
+
+def scenario_moves(frame: pd.DataFrame, selected: list[str], retier: dict[str, str]) -> pd.DataFrame:
+    """The accounts the scenario moves: ``account_id``, ``arr``, ``current_tier``,
+    ``target_tier``, ``move`` ("promotion"/"demotion"). ``frame``: the simulated accounts
+    (:func:`simulation.simulation_accounts`, today's tiers); ``selected``: ticked ids (unknown
+    ones ignored); ``retier``: a ticked account's target tier, else Strategic for a
+    non-strategic account and Key for a strategic one. An account whose target is its own tier
+    does not move."""
+    rank = {tier: r for r, tier in enumerate(TIERS)}
+    ticked = frame[frame["account_id"].isin(set(selected))]
+    target = ticked["account_id"].map(retier)
+    default = ticked["tier"].map(lambda t: TIERS[1] if t == TIERS[0] else TIERS[0])
+    moves = pd.DataFrame(
+        {
+            "account_id": ticked["account_id"],
+            "arr": ticked["arr"],
+            "current_tier": ticked["tier"],
+            "target_tier": target.where(target.notna(), default),
+        }
+    )
+    step = moves["target_tier"].map(rank).astype(float) - moves["current_tier"].map(rank).astype(float)
+    moves = moves[step != 0].assign(move=step[step != 0].map(lambda d: "promotion" if d < 0 else "demotion"))
+    order = {a: i for i, a in enumerate(dict.fromkeys(selected))}
+    return moves.sort_values("account_id", key=lambda ids: ids.map(order)).reset_index(drop=True)
 
 
 def simulate(
@@ -280,19 +336,21 @@ def simulate(
     """
     form = check_form(form)
     analysis = analyze_with(accounts, whatif)
-    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    frame = simulation_accounts(analysis.accounts, baseline_tiers(accounts, analysis))
     assumptions = assumptions_from_rows(
         form["assumptions"], base_assumptions(analysis, _points(form.get("nrr_volatility")))
     )
-    tiers = dict(zip(frame["account_id"], frame["tier"], strict=True))
-    chosen = [a for a in dict.fromkeys(selected or []) if a in tiers]
-    promote = tuple(a for a in chosen if tiers[a] != TIERS[0])
-    demote = tuple(a for a in chosen if tiers[a] == TIERS[0])
+    known = set(frame["account_id"])
+    chosen = [a for a in dict.fromkeys(selected or []) if a in known]
+    moves = scenario_moves(frame, chosen, form["retier"])
+    promote = tuple(moves.loc[moves["move"] == "promotion", "account_id"])
+    demote = tuple(moves.loc[moves["move"] == "demotion", "account_id"])
+    targets = tuple(zip(moves["account_id"], moves["target_tier"], strict=True)) if form["retier"] else ()
     sams = form["strategic_sams"]
     sams = default_sams(analysis) if sams in (None, "") else _number(sams, "strategic SAMs")
     scenario = None
     if promote or demote:
-        scenario = Scenario(promote, demote, None if form["staffing"] == "hire" else sams)
+        scenario = Scenario(promote, demote, None if form["staffing"] == "hire" else sams, targets=targets)
     settings = SimulationSettings(
         paths=int(paths),
         horizon=form["horizon"],
@@ -311,6 +369,25 @@ def simulate(
         inputs=ReportInputs(form, tuple(chosen), whatif, int(paths)),
         fingerprint=dataset_fingerprint(accounts),
         assumption_rows=tuple(assumption_rows(assumptions)),
+    )
+
+
+def same_inputs(report: SimulationReport, form: dict, selected: list[str], whatif: dict | None) -> bool:
+    """True when ``report`` was run on this form (as checked by :func:`check_form`), these
+    ticked accounts and these what-if settings (compared as JSON: the report went through its
+    dict form)."""
+    if report.inputs is None:
+        return False
+    try:
+        now = check_form(form)
+    except ValueError:
+        return False
+    as_json = lambda value: json.dumps(value, sort_keys=True, default=str)  # noqa: E731
+    ran = report.inputs
+    return (as_json(ran.form), list(ran.selected), as_json(ran.whatif)) == (
+        as_json(now),
+        [a for a in dict.fromkeys(selected)],
+        as_json(whatif),
     )
 
 

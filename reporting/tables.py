@@ -30,8 +30,9 @@ def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
 
 
 def tier_movers(current: PortfolioAnalysis, accounts: pd.DataFrame) -> pd.DataFrame:
-    """Accounts whose tier under the current settings differs from the default scorecard's."""
-    before = tier_accounts(accounts, with_start=False).tier.astype(object)
+    """Accounts whose tier under the current settings differs from the default scorecard's (both
+    scored on the whole portfolio ``accounts``; listed for those ``current`` covers: its filter)."""
+    before = tier_accounts(accounts, with_start=False).tier.astype(object).reindex(current.accounts.index)
     after = current.accounts["tier"].astype(object)
     moved = before.notna() & (before != after)
     frame = current.accounts.loc[moved, ["account_name", "arr", "score"]].assign(

@@ -80,8 +80,12 @@ TREATMENT_STREAM = 2**40
 
 @dataclass(frozen=True)
 class Scenario:
-    """Accounts to move into (``promote``) or out of (``demote``) the strategic tier.
+    """Accounts to move up (``promote``) or down (``demote``) a tier.
 
+    Without a target a promoted account goes to Strategic and a demoted (strategic) one to Key.
+    ``targets``: (account id, tier) pairs giving moved accounts their tier — a re-tiering (the
+    Tiers page's current × proposed migration), where Standard → Key or Key → Standard moves
+    too; a promotion's target must rank above the account's tier, a demotion's below.
     ``strategic_sams``: SAMs on the strategic tier in the scenario; None hires (or releases)
     the change in what the tier needs.
     """
@@ -90,6 +94,7 @@ class Scenario:
     demote: tuple[str, ...] = ()
     strategic_sams: float | None = None
     name: str = "Scenario"
+    targets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -571,14 +576,29 @@ def _scenario_tiers(frame: pd.DataFrame, scenario: Scenario) -> np.ndarray:
             raise ValueError(f"cannot {verb} {len(unknown)} unknown or inactive account id(s): {shown}")
     tiers = frame["tier"].to_numpy(dtype=object).copy()
     promote, demote = ids.isin(scenario.promote).to_numpy(), ids.isin(scenario.demote).to_numpy()
-    already = ids[promote & (tiers == STRATEGIC)].tolist()
-    if already:
-        raise ValueError(f"already strategic, cannot promote: {', '.join(already[:5])}")
-    not_strategic = ids[demote & (tiers != STRATEGIC)].tolist()
-    if not_strategic:
-        raise ValueError(f"not strategic, cannot demote: {', '.join(not_strategic[:5])}")
-    tiers[promote] = STRATEGIC
-    tiers[demote] = KEY
+    targets = dict(scenario.targets)
+    default = (STRATEGIC, KEY, None)  # a promotion's, a demotion's, an account that stays
+    goal = np.array(
+        [
+            targets.get(a, default[0 if p else 1 if d else 2])
+            for a, p, d in zip(ids, promote, demote, strict=True)
+        ],
+        dtype=object,
+    )
+    rank = {tier: r for r, tier in enumerate(TIERS)}  # 0 = Strategic, the highest
+    now_rank = np.array([rank.get(t, len(TIERS)) for t in tiers])
+    goal_rank = np.array([rank.get(t, -1) for t in goal])
+    moved = promote | demote
+    if (moved & (goal_rank < 0)).any():
+        raise ValueError(f"a target tier must be one of {', '.join(TIERS)}")
+    for chosen, wrong, verb, default_why, why in (
+        (promote, goal_rank >= now_rank, "promote", "already strategic", "already in that tier or above"),
+        (demote, goal_rank <= now_rank, "demote", "not strategic", "already in that tier or below"),
+    ):
+        cannot = ids[chosen & wrong].tolist()
+        if cannot:
+            raise ValueError(f"{why if targets else default_why}, cannot {verb}: {', '.join(cannot[:5])}")
+    tiers[moved] = goal[moved]
     return tiers
 
 

@@ -69,11 +69,12 @@ def layout(**_):
         Output(ids.CONC_PARETO_SUMMARY, "children"),
         Output(ids.CONC_LORENZ_SUMMARY, "children"),
     ],
-    inputs=dict(_version=Input(ids.SESSION_VERSION, "data")),
+    inputs=dict(_version=Input(ids.SESSION_VERSION, "data"), _filter=Input(ids.FILTER_NOTE, "children")),
     state=dict(settings=State(ids.SETTINGS, "data")),
 )
-def update_curves(_version, settings):
-    """Pareto and Lorenz depend on the data alone: no what-if control moves them."""
+def update_curves(_version, settings, _filter=None):
+    """Pareto and Lorenz depend on the data and the segment filter alone (the filter's note
+    changes with it): no other what-if control moves them."""
     analysis = analyze_session(settings)
     text = takeaways(analysis)
     return (

@@ -6,18 +6,20 @@ import functools
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
 from dashboard.components import named, page_header
 from dashboard.drilldown import PURGE_JS, column_defs, infinite_grid, rows_response
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, checked_settings
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.action_lists import ACTION_LISTS
+from portfolio.datafacts import DATA_KINDS
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
-from portfolio.whatif import DEFAULT_SETTINGS, default_slider_value
+from portfolio.whatif import read_settings
 
 MAP_CHOICES = sorted(set(SNAPSHOT_COLUMNS) | set(HISTORY_COLUMNS))
 
@@ -108,10 +110,8 @@ def _facts_form() -> dbc.Row:
                 {"label": "Subscription", "value": "subscription"},
                 {"label": "Transactional (orders)", "value": "transactional"},
             ],
-            value="detected",
+            value=_kept_kind(),
             inline=True,
-            persistence=True,
-            persistence_type="memory",  # as long as the settings store: until a reload
         ),
         html.Div(id=ids.DATA_KIND_NOTE, className="small text-muted"),
     ]
@@ -234,28 +234,24 @@ HIDDEN, SHOWN = {"display": "none"}, {"display": "inline-block"}
 
 def _outputs() -> dict:
     """What a data change updates: the report, the mapping step, the data version (every page
-    follows it), the threshold slider and the Apply-mapping button's style. Three callbacks
+    and the what-if controls follow it: new data starts from its default settings, see
+    :func:`dashboard.follow_data`) and the Apply-mapping button's style. Three callbacks
     (upload, apply mapping, back to the demo) share them.
 
-    The version and the slider are outside the page, so Dash calls these callbacks when the
+    The version is outside the page, so Dash calls these callbacks when the
     page appears, ``prevent_initial_call`` notwithstanding: each does nothing without a file
     or a click."""
     return dict(
         report=Output(ids.DATA_REPORT, "children", allow_duplicate=True),
         mapping=Output(ids.DATA_MAPPING, "children", allow_duplicate=True),
         version=Output(ids.SESSION_VERSION, "data", allow_duplicate=True),
-        thresholds=Output(ids.THRESHOLDS, "value", allow_duplicate=True),
         apply_style=Output(ids.DATA_APPLY_MAPPING, "style", allow_duplicate=True),
     )
 
 
-def _change(
-    report=no_update, mapping=no_update, version=no_update, thresholds=no_update, apply_style=no_update
-) -> dict:
+def _change(report=no_update, mapping=no_update, version=no_update, apply_style=no_update) -> dict:
     """The outputs of :func:`_outputs`; those not given stay as they are."""
-    return dict(
-        report=report, mapping=mapping, version=version, thresholds=thresholds, apply_style=apply_style
-    )
+    return dict(report=report, mapping=mapping, version=version, apply_style=apply_style)
 
 
 def _storage_full_is_a_message(read):
@@ -283,9 +279,7 @@ def _after_read(data: bytes, filename: str, result, version: int | None) -> dict
             state.save_pending(data, filename)
             return _change(report_view(result.report), mapping_view(result.report), apply_style=SHOWN)
         return _change(report_view(result.report), None, apply_style=HIDDEN)
-    return _change(
-        accept(result, filename), None, _next(version), default_slider_value(result.accounts), HIDDEN
-    )
+    return _change(accept(result, filename), None, _next(version), HIDDEN)
 
 
 def _next(version: object) -> int:
@@ -351,13 +345,7 @@ def on_reset(clicks, version):
     if not clicks:
         raise PreventUpdate  # the button appearing with the page, not a click
     state.reset_to_demo()
-    return _change(
-        dbc.Alert("Back to the demo portfolio.", color="info"),
-        None,
-        _next(version),
-        DEFAULT_SETTINGS["thresholds"],
-        HIDDEN,
-    )
+    return _change(dbc.Alert("Back to the demo portfolio.", color="info"), None, _next(version), HIDDEN)
 
 
 @callback(
@@ -443,6 +431,12 @@ def download_xlsx(_clicks, settings):
     )
 
 
+def _kept_kind() -> str:
+    """The data-kind switch as kept with the session's data; "detected" outside a request."""
+    kind = state.current_settings().get("data_kind") if flask.has_request_context() else None
+    return kind or "detected"
+
+
 @callback(
     Output(ids.SETTINGS, "data", allow_duplicate=True),
     Input(ids.DATA_KIND, "value"),
@@ -450,9 +444,18 @@ def download_xlsx(_clicks, settings):
     prevent_initial_call=True,
 )
 def set_data_kind(kind, settings):
-    """The data-kind switch into the what-if settings ("detected": as the data says)."""
-    settings = settings if isinstance(settings, dict) else DEFAULT_SETTINGS
-    return {**settings, "data_kind": None if kind == "detected" else kind}
+    """The data-kind switch into the what-if settings ("detected": as the data says), kept with
+    the session's data."""
+    if kind not in ("detected", *DATA_KINDS):
+        raise PreventUpdate  # only an altered request sends another value
+    settings = {
+        **read_settings(checked_settings(settings)),
+        "data_kind": None if kind == "detected" else kind,
+    }
+    if settings == state.current_settings():
+        raise PreventUpdate  # the page appearing with the kept value
+    state.save_settings(settings)
+    return settings
 
 
 @callback(

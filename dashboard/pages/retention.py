@@ -7,16 +7,20 @@ and the board pack follow it."""
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import Input, Output, State, callback, html
+from dash.exceptions import PreventUpdate
 
-from dashboard import ids
+from dashboard import ids, state
 from dashboard.components import graph, page_header
 from dashboard.drilldown import drill_hint, wire_chart
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, checked_settings
 from portfolio.datafacts import BENCHMARK_NOTE
+from portfolio.retention import retention_by_attribute
 from portfolio.schema import TIERS
+from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS, filter_options
 from portfolio.tiers import TIER_BASES
-from portfolio.whatif import DEFAULT_SETTINGS
+from portfolio.whatif import read_settings
 from reporting import figures
 from reporting.takeaways import arr_bridge_takeaway, takeaways
 
@@ -35,13 +39,18 @@ def layout(**_):
                     {"label": "Assigned tier (the tiers you run)", "value": TIER_BASES[0]},
                     {"label": "Scorecard on prior ARR", "value": TIER_BASES[1]},
                 ],
-                value=TIER_BASES[0],
+                value=_kept_basis(),
                 inline=True,
-                persistence=True,
-                persistence_type="memory",  # as long as the settings store: until a reload
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
             drill_hint("a retention or bridge bar"),
+            html.Div(
+                [
+                    html.Span("Retention ", className="small me-2"),
+                    dbc.RadioItems(id=ids.RET_GROUP, options=_group_options({}), value="tier", inline=True),
+                ],
+                className="d-flex align-items-center",
+            ),
             graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
             dbc.RadioItems(
                 id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
@@ -49,6 +58,12 @@ def layout(**_):
             graph(ids.RET_BRIDGE, "arr-bridge", summary=ids.RET_BRIDGE_SUMMARY),
         ]
     )
+
+
+def _kept_basis() -> str:
+    """The switch as kept with the session's data (a reload shows it); the default outside a
+    request (Dash checking layouts)."""
+    return state.current_settings()["tier_basis"] if flask.has_request_context() else TIER_BASES[0]
 
 
 @callback(
@@ -63,18 +78,42 @@ def layout(**_):
         settings=Input(ids.SETTINGS, "data"),
         _version=Input(ids.SESSION_VERSION, "data"),
         tier=Input(ids.RET_TIER, "value"),
+        group=Input(ids.RET_GROUP, "value"),
     ),
 )
-def update_retention(settings, _version, tier):
+def update_retention(settings, _version, tier, group="tier"):
     tier = tier if isinstance(tier, str) and tier in TIERS else "All"  # "All", or an altered request
     analysis = analyze_session(settings)
+    options = filter_options(analysis.accounts)
+    by_group = figures.retention_by_tier_figure(analysis)
+    if group in options:  # by an attribute the data has; else (or an altered request) by tier
+        label = _label(group)
+        by_group = figures.retention_by_group_figure(retention_by_attribute(analysis.accounts, group), label)
     return (
-        figures.retention_by_tier_figure(analysis),
+        by_group,
         figures.arr_bridge_figure(analysis, tier),
         takeaways(analysis)["retention-by-tier"],
         arr_bridge_takeaway(analysis, tier),
         analysis.tier_basis_note + (f" {BENCHMARK_NOTE}" if analysis.facts.transactional else ""),
     )
+
+
+@callback(Output(ids.RET_GROUP, "options"), Input(ids.SESSION_VERSION, "data"))
+def group_options(_version):
+    """The attributes the data has can be picked; the others are shown disabled."""
+    return _group_options(filter_options(state.current_data()[0]))
+
+
+def _group_options(options: dict) -> list[dict]:
+    """By tier, and by each attribute of :data:`FILTER_COLUMNS` (disabled when the data lacks it)."""
+    return [{"label": "by tier", "value": "tier"}] + [
+        {"label": f"by {_label(c)}", "value": c, "disabled": c not in options} for c in FILTER_COLUMNS
+    ]
+
+
+def _label(column: str) -> str:
+    """An attribute in running text: "segment", "region", "SAM"."""
+    return FILTER_LABELS[column] if column == "sam" else FILTER_LABELS[column].lower()
 
 
 @callback(
@@ -84,8 +123,14 @@ def update_retention(settings, _version, tier):
     prevent_initial_call=True,
 )
 def set_tier_basis(basis, settings):
-    """The switch into the what-if settings."""
-    return {**(settings if isinstance(settings, dict) else DEFAULT_SETTINGS), "tier_basis": basis}
+    """The switch into the what-if settings, kept with the session's data."""
+    if basis not in TIER_BASES:
+        raise PreventUpdate  # only an altered request sends another value
+    settings = {**read_settings(checked_settings(settings)), "tier_basis": basis}
+    if settings == state.current_settings():
+        raise PreventUpdate  # the page appearing with the kept value
+    state.save_settings(settings)
+    return settings
 
 
 wire_chart(ids.RET_BY_TIER, "retention-by-tier")

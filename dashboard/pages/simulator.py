@@ -12,9 +12,10 @@ from dataclasses import replace
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import flask
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
-from dash.exceptions import PreventUpdate
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
 from dashboard import background, ids, state
 from dashboard.components import (
@@ -51,6 +52,7 @@ FORM_CONTROLS = {
     "uplift_pct": (ids.SIM_UPLIFT, "value"),
     "ramp_months": (ids.SIM_RAMP, "value"),
     "assumptions": (ids.SIM_ASSUMPTIONS, "rowData"),
+    "retier": (ids.SIM_RETIER, "data"),
 }
 """The controls that make up the form, by the form's names (see :mod:`reporting.simulator`)."""
 MESSAGE_CLASS = {"ok": "text-success", "warning": "text-warning", "problem": "text-danger"}
@@ -432,18 +434,74 @@ def _saved() -> dbc.Card:
 
 
 def layout(promote: str = "", demote: str = "", staffing: str = "", **_):
-    """``promote``/``demote`` (comma-separated account ids, from a link such as the Decisions
-    page's "Simulate this") are ticked once the accounts are listed; ``staffing`` ("keep" or
-    "hire") sets the scenario's staffing."""
+    """The page as this session left it (:func:`_restored`) — or, opened from a link such as
+    the Decisions page's "Simulate this", a fresh scenario: ``promote``/``demote``
+    (comma-separated account ids) are ticked once the accounts are listed and ``staffing``
+    ("keep" or "hire") sets the scenario's staffing."""
     preset = {
         "ids": [i.strip() for i in f"{promote},{demote}".split(",") if i.strip()],
         "staffing": staffing if staffing in ("keep", "hire") else None,
     }
+    return _page(preset) if preset["ids"] else _restored(_page(preset))
+
+
+FILLED = ("strategic_sams", "hazard_ratio", "uplift_pct", "ramp_months")
+"""Form fields :func:`fill_controls` fills from the data (a kept value wins when the page appears)."""
+
+
+def _restored(page: html.Div) -> html.Div:
+    """``page`` with the form, the ticked accounts and the last result this session left on it
+    (kept server-side with the data: :func:`state.simulator_state`), so a page change or a
+    reload comes back to the same scenario. Outside a request (Dash checking layouts): ``page``."""
+    if not flask.has_request_context():
+        return page
+    kept = state.simulator_state()
+    report = state.last_report()
+    components = {}
+    for component in _walk(page):
+        key = getattr(component, "id", None)
+        if isinstance(key, str):
+            components[key] = component
+    if report is not None:
+        components[ids.SIM_REPORT].data = report.to_dict()
+    form = kept.get("form") or {}
+    for name, (component, prop) in FORM_CONTROLS.items():
+        if form.get(name) not in (None, "", []) and name not in FILLED and name != "assumptions":
+            setattr(components[component], prop, form[name])
+    if kept.get("selected"):
+        components[ids.SIM_GRID].selectedRows = {"ids": list(kept["selected"])}
+    components[ids.SIM_RETIER_NOTE].children = retier_note(form.get("retier") or {})
+    return page
+
+
+def _walk(component):
+    """Every component in a layout tree."""
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            yield from _walk(child)
+
+
+def retier_note(retier: dict) -> str:
+    """What the re-tiering from the Tiers page does, or "" without one."""
+    if not retier:
+        return ""
+    return (
+        f"Re-tiering from the Tiers page: {len(retier):,} account(s) ticked, each moving to its "
+        "proposed tier (current → proposed). The simulator models strategic attention only: "
+        "moves between Key and Standard change no simulated figure (each account keeps its own "
+        "churn and growth). Untick an account to leave it where it is; Clear drops the re-tiering."
+    )
+
+
+def _page(preset: dict) -> html.Div:
     return html.Div(
         [
             dcc.Store(id=ids.SIM_REPORT),
             dcc.Store(id=ids.SIM_PRESET, data=preset),
             dcc.Store(id=ids.SIM_SAVED_VERSION, data=0),
+            dcc.Store(id=ids.SIM_RETIER, data={}),
             page_header(
                 "Simulator",
                 "What happens to ARR, retention and risk if these accounts "
@@ -453,6 +511,7 @@ def layout(promote: str = "", demote: str = "", staffing: str = "", **_):
                 f"{simulator.PREVIEW_MAX_ACCOUNT_PERIODS:,}) gets no automatic preview: press Run "
                 "for a background simulation.",
             ),
+            html.P(id=ids.SIM_RETIER_NOTE, className="small text-info mb-1"),
             dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
             html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
             # polite (role=status): every preview updates it; tabIndex -1: where focus lands
@@ -516,8 +575,37 @@ def layout(promote: str = "", demote: str = "", staffing: str = "", **_):
     state=dict(nrr_volatility=State(ids.SIM_NRR_VOLATILITY, "value")),
 )
 def fill_controls(data_version, settings, nrr_volatility):
-    """Accounts to pick from, the calibrated assumptions, today's strategic SAMs, the
-    treatment effect estimated from the data (or assumed) and the calibration's warnings."""
+    """Accounts to pick from (today's tiers), the calibrated assumptions, today's strategic SAMs,
+    the treatment effect estimated from the data (or assumed) and the calibration's warnings.
+    When the page appears, the values this session left in the form stay."""
+    values = _filled(settings, nrr_volatility)
+    kept = state.simulator_state() if _page_appearing() else {}
+    form = kept.get("form") or {}
+    if form and kept.get("settings") == settings:  # the page appearing on the same settings
+        rows = form.get("assumptions") or values[1]
+        values = (
+            values[0],
+            rows,
+            *(_kept(form, f, v) for f, v in zip(FILLED, values[2:6], strict=True)),
+            values[6],
+        )
+    return values
+
+
+def _page_appearing() -> bool:
+    """True in a callback Dash calls because its page appeared (no input changed)."""
+    try:
+        return dash.ctx.triggered_id is None
+    except MissingCallbackContextException:
+        return False  # called directly (tests)
+
+
+def _kept(form: dict, field: str, value):
+    return value if form.get(field) in (None, "") else form[field]
+
+
+def _filled(settings, nrr_volatility) -> tuple:
+    """:func:`fill_controls`' outputs computed from the data and the settings."""
     analysis = analyze_session(settings)
     try:
         nrr_volatility = simulator.check_form({"nrr_volatility": nrr_volatility})["nrr_volatility"]
@@ -526,7 +614,7 @@ def fill_controls(data_version, settings, nrr_volatility):
     assumptions = simulator.base_assumptions(analysis, nrr_volatility)
     effect = simulator.treatment_fields(starting_treatment(analysis))
     return (
-        simulator.candidate_rows(analysis),
+        simulator.candidate_rows(analysis, state.current_data()[0]),
         simulator.assumption_rows(assumptions),
         simulator.default_sams(analysis),
         effect["hazard_ratio"],
@@ -584,12 +672,17 @@ def promote_next(_clicks, n, rows, selected):
 
 
 @callback(
-    output=Output(ids.SIM_GRID, "selectedRows", allow_duplicate=True),
+    output=[
+        Output(ids.SIM_GRID, "selectedRows", allow_duplicate=True),
+        Output(ids.SIM_RETIER, "data"),
+        Output(ids.SIM_RETIER_NOTE, "children"),
+    ],
     inputs=dict(_clicks=Input(ids.SIM_CLEAR_BTN, "n_clicks")),
     prevent_initial_call=True,
 )
 def clear_selection(_clicks):
-    return {"ids": []}
+    """No account ticked, no re-tiering."""
+    return {"ids": []}, {}, ""
 
 
 @callback(
@@ -606,14 +699,22 @@ def preview(selected, form, settings, data_version):
     says to press Run, see :func:`reporting.simulator.preview_refusal`)."""
     if not form["assumptions"]:
         raise PreventUpdate  # the controls are still being filled
+    try:
+        chosen = _selected_ids(selected)
+    except ValueError as exc:
+        return no_update, f"Cannot simulate: {exc}"
+    last = state.last_report()
+    if last is not None and simulator.same_inputs(last, form, chosen, settings):
+        # the page appearing again, or the grid echoing the ticks: the result of these inputs
+        # (a full run's too) is shown again rather than replaced by a new preview
+        return last.to_dict(), ""
+    state.save_simulator_state(form, chosen, settings)
     accounts, _ = state.current_data()
     refusal = simulator.preview_refusal(len(accounts), form.get("horizon"))
     if refusal is not None:
         return no_update, refusal
     try:
-        report = simulator.simulate(
-            accounts, settings, form, _selected_ids(selected), simulator.PREVIEW_PATHS
-        )
+        report = simulator.simulate(accounts, settings, form, chosen, simulator.PREVIEW_PATHS)
     except ValueError as exc:
         return no_update, f"Cannot simulate: {exc}"
     state.save_report(report)

@@ -2,16 +2,16 @@
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table, tier_label
 from dashboard.drilldown import drill_hint, wire_chart
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, checked_settings
 from portfolio.formatting import money
-from portfolio.migration import migration
 from portfolio.schema import TIERS
-from reporting import figures
+from portfolio.whatif import migration_with
+from reporting import figures, simulator
 from reporting.tables import migration_table, tier_movers
 from reporting.takeaways import scorecard_statement, takeaways
 
@@ -50,6 +50,14 @@ def layout(**_):
                 ]
             ),
             html.Div(id=ids.TIERS_MIGRATION, className="mt-3"),
+            html.Div(
+                [
+                    dbc.Button("Simulate this re-tiering", id=ids.TIERS_SIMULATE, color="primary", size="sm"),
+                    html.Span(id=ids.TIERS_SIMULATE_MSG, className="small ms-2"),
+                    dcc.Location(id=ids.TIERS_GO, refresh="callback-nav"),
+                ],
+                className="mt-2",
+            ),
             html.Div(id=ids.TIERS_MOVERS, className="mt-3"),
         ]
     )
@@ -72,10 +80,9 @@ def _account_list(frame, columns: dict[str, str], title: str) -> html.Div:
     )
 
 
-def _migration_section(accounts, proposed_tier) -> html.Div:
+def _migration_section(m) -> html.Div:
     """The current × proposed matrix (accounts · ARR) and, against assigned tiers, the
     promotions and demotions it implies (without a tier column they are the list below)."""
-    m = migration(accounts, proposed_tier)
     current = (
         "Current = the assigned tier column"
         if m.current_source == "assigned"
@@ -133,11 +140,32 @@ def update_tiers(settings, _version):
         moved,
         text["tier-distribution"],
         text["scores"],
-        _migration_section(accounts, analysis.accounts["tier"]),
+        _migration_section(migration_with(accounts, analysis)),
         scorecard_statement(analysis),
     )
 
 
 wire_chart(ids.TIERS_DIST, "tier-distribution")
+
+
+@callback(
+    output=[Output(ids.TIERS_GO, "href"), Output(ids.TIERS_SIMULATE_MSG, "children")],
+    inputs=dict(_clicks=Input(ids.TIERS_SIMULATE, "n_clicks")),
+    state=dict(settings=State(ids.SETTINGS, "data")),
+    prevent_initial_call=True,
+)
+def simulate_retiering(_clicks, settings):
+    """Open the Simulator with the matrix's promotions and demotions as its scenario: each
+    moved account ticked, going to its proposed tier; the baseline is today's tiers."""
+    accounts, _ = state.current_data()
+    settings = checked_settings(settings)
+    moves = migration_with(accounts, analyze_session(settings)).moves
+    if moves.empty:
+        return no_update, "The proposed tiers move no account: nothing to simulate."
+    retier = simulator.retiering(moves)
+    form = {**(state.simulator_state().get("form") or {}), "retier": retier}
+    state.save_simulator_state(form, list(retier), settings)
+    return "/simulator", ""
+
 
 dash.register_page(__name__, path="/tiers", name="Tiers", order=2, layout=layout)

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import dash
 import pytest
+from dash.exceptions import PreventUpdate
 
 from dashboard import exporting, ids, state, update_settings
 from portfolio.whatif import DEFAULT_SETTINGS
@@ -88,7 +89,9 @@ def test_every_page_falls_back_to_the_defaults_on_altered_settings(request_ctx, 
         callback = getattr(module, update)
         assert str(callback(tampered, 0)) == str(callback(DEFAULT_SETTINGS, 0)), name
     retention = importlib.import_module("dashboard.pages.retention")
-    assert retention.set_tier_basis("current", tampered)["tier_basis"] == "current"
+    with pytest.raises(PreventUpdate):  # a basis not offered changes nothing (kept server-side)
+        retention.set_tier_basis("current", tampered)
+    assert retention.set_tier_basis("scorecard", tampered)["thresholds"] == DEFAULT_SETTINGS["thresholds"]
 
 
 @pytest.mark.parametrize(
@@ -308,6 +311,6 @@ def test_an_upload_repeating_every_id_gets_a_short_report(request_ctx, data_page
 
 
 @pytest.mark.parametrize("previous", [["not", "settings"], "x", {"weights": "heavy"}])
-def test_an_altered_settings_store_does_not_break_the_controls(previous):
+def test_an_altered_settings_store_does_not_break_the_controls(request_ctx, previous):
     settings, error, *_ = update_settings(**GOOD, **CONTROLS, previous=previous)
     assert error == "" and settings["weights"] == dict(zip(settings["weights"], GOOD["weights"], strict=True))

@@ -142,7 +142,7 @@ def test_capacity_page_without_a_sam_column_explains(request_ctx, pages):
     assert note.children.startswith("No SAM column in the data")
 
 
-def test_settings_callback_validates_weights():
+def test_settings_callback_validates_weights(request_ctx):
     controls = dict(
         weight_ids=[{"dim": d} for d in DEFAULT_SETTINGS["weights"]],
         capacity_ids=[{"tier": t} for t in DEFAULT_SETTINGS["capacity"]],
@@ -172,6 +172,7 @@ def test_settings_callback_validates_weights():
         "headcount": 12,
         "currency": None,  # as the data says
         "data_kind": None,
+        "filter": {},
     }
     assert boxes == [dash.no_update] * 7
     settings, *_ = update_settings(
@@ -200,7 +201,7 @@ def test_revenue_bands_box_goes_into_the_settings_or_says_what_is_wrong(request_
     assert settings is dash.no_update and error == "Revenue bands: points must be between 0 and 10."
 
 
-def test_weights_total_is_said_and_reset_restores_the_defaults():
+def test_weights_total_is_said_and_reset_restores_the_defaults(request_ctx):
     """Issue 14: a total of 135 is not taken silently; the note shows the points used."""
     from dashboard import reset_weights
 
@@ -231,11 +232,12 @@ def test_upload_valid_then_broken_keeps_the_good_data(request_ctx, pages):
     good = "account_id,account_name,arr,arr_prior\nA,Acme,1000,900\nB,Beta,500,0\n"
     out = pages.data.on_upload(contents=upload(good), filename="good.csv", version=0)
     assert out["version"] == 1 and "Loaded good.csv: 2 accounts" in str(out["report"])
-    assert out["thresholds"] == [80, 95] and out["apply_style"] == pages.data.HIDDEN
+    assert state.current_settings()["thresholds"] == [80, 95] and out["apply_style"] == pages.data.HIDDEN
     assert len(state.current_data()[0]) == 2
     out = pages.data.on_upload(contents=upload("account_id,arr\nA,-5\n"), filename="bad.csv", version=1)
     assert "negative ARR" in str(out["report"]) and out["mapping"] is None
-    assert out["version"] is dash.no_update and out["thresholds"] is dash.no_update  # views stay
+    assert out["version"] is dash.no_update  # views stay
+    assert state.current_settings()["thresholds"] == [80, 95]
     assert len(state.current_data()[0]) == 2  # unchanged
 
 
@@ -319,15 +321,15 @@ def test_every_broken_corpus_file_leaves_the_loaded_data_alone(request_ctx, page
 
 
 def test_upload_and_reset_set_the_threshold_slider_to_the_core_defaults(request_ctx, pages):
-    revenue_only = pages.data.on_upload(
-        contents=upload("account_id,arr\nA,1\nB,2\n"), filename="r.csv", version=0
-    )
-    assert revenue_only["thresholds"] == [80, 95]  # ARR-percentile cut-offs: Key ≥ 80, Strategic ≥ 95
-    scored = pages.data.on_upload(
+    pages.data.on_upload(contents=upload("account_id,arr\nA,1\nB,2\n"), filename="r.csv", version=0)
+    # ARR-percentile cut-offs: Key ≥ 80, Strategic ≥ 95
+    assert state.current_settings()["thresholds"] == [80, 95]
+    pages.data.on_upload(
         contents=upload("account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"), filename="s.csv", version=1
     )
-    assert scored["thresholds"] == [50, 70]
-    assert pages.data.on_reset(clicks=1, version=2)["thresholds"] == [50, 70]
+    assert state.current_settings()["thresholds"] == [50, 70]
+    pages.data.on_reset(clicks=1, version=2)
+    assert state.current_settings()["thresholds"] == [50, 70]
 
 
 def test_downloads_are_the_tiered_account_list(request_ctx, pages):

@@ -76,7 +76,7 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert chosen == expected
     more = page.promote_next(_clicks=2, n=2, rows=rows, selected={"ids": chosen})[0]["ids"]
     assert more[:3] == chosen and len(more) == 5 and len(set(more)) == 5
-    assert page.clear_selection(_clicks=1) == {"ids": []}
+    assert page.clear_selection(_clicks=1) == ({"ids": []}, {}, "")  # and no re-tiering
 
     data = preview(page, {"ids": chosen}, assumption_rows)
     assert json.loads(json.dumps(data)) == data  # the store's form is JSON
