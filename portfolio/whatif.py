@@ -91,7 +91,8 @@ def read_settings(settings: dict | None) -> dict:
     Missing entries take the defaults; thresholds are ``[key, strategic]`` with
     0 ≤ key ≤ strategic ≤ 100; weights finite, non-negative, not all zero; capacity (accounts per
     SAM) finite and positive for every tier; headcount a finite number (negative or blank: from
-    the data, ``None``). ValueError names the first problem.
+    the data, ``None``); currency an offered ISO code and data kind subscription or transactional
+    (blank: as the data says). ValueError names the first problem.
     """
     if settings is not None and not isinstance(settings, dict):
         raise ValueError("settings must be an object")
@@ -118,14 +119,14 @@ def read_settings(settings: dict | None) -> dict:
             raise ValueError(f"revenue bands: {exc}") from None
     currency, kind = merged.get("currency"), merged.get("data_kind")
     return {
-        "currency": None if currency in (None, "") else validate_currency(currency),
-        "data_kind": None if kind in (None, "") else validate_data_kind(kind),
         "thresholds": [key, strategic],
         "weights": weights,
         "capacity": capacity,
         "headcount": headcount if isinstance(headcount, float) and headcount >= 0 else None,
         "tier_basis": validate_tier_basis(merged["tier_basis"]),
         "revenue_bands": bands or None,
+        "currency": None if currency in (None, "") else validate_currency(currency),
+        "data_kind": None if kind in (None, "") else validate_data_kind(kind),
         "filter": read_filter(merged.get("filter")),
     }
 
