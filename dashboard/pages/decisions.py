@@ -118,7 +118,7 @@ def layout(**_):
             html.H5("Which accounts", className="mt-3"),
             dbc.Row(
                 [
-                    dbc.Col(_chart(ids.DEC_GAINS, "decisions-gains"), lg=7),
+                    dbc.Col(_chart(ids.DEC_GAINS, "decisions-gains"), lg=12),
                     dbc.Col(
                         [
                             html.Div(
@@ -141,7 +141,7 @@ def layout(**_):
                                 className="small text-muted",
                             ),
                         ],
-                        lg=5,
+                        lg=12,
                     ),
                 ]
             ),
@@ -402,16 +402,19 @@ def _books_table(assignment) -> html.Div:
         for b in assignment.after
         if b.strategic or b.key or before[b.sam].strategic or before[b.sam].key
     ]
-    return plain_table(
+    table = plain_table(
         pd.DataFrame(rows),
         {
             "sam": "SAM",
-            "before": "Today: strategic/key · load",
-            "after": "Balanced: strategic/key · load",
+            "before": "Today",
+            "after": "Balanced",
             "arr": "ARR after",
         },
         {"arr": money},
         right=("arr",),
+    )
+    return html.Div(
+        [html.P("Strategic/key accounts · load (share of one SAM)", className="small mb-1"), table]
     )
 
 
