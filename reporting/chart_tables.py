@@ -20,7 +20,9 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
+from portfolio.retention import retention_by_attribute
 from portfolio.schema import TIERS
+from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS
 from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
 from portfolio.whatif import HistoryViews
@@ -167,10 +169,24 @@ def arr_steps_table(analysis: PortfolioAnalysis) -> ChartTable:
     return _table(rows, tuple(f"{tier} (accounts)" for tier in TIERS), note)
 
 
-def retention_table(analysis: PortfolioAnalysis) -> ChartTable:
-    """NRR and GRR per start-of-period tier, with the benchmarks in the note."""
+def retention_table(analysis: PortfolioAnalysis, by: str = "tier") -> ChartTable:
+    """NRR and GRR per start-of-period tier — or, with ``by`` an attribute the accounts have,
+    per value of it (as :func:`figures.retention_figure`) — with the benchmarks in the note."""
     if analysis.retention is None:
         return _empty(figures.NO_PRIOR_ARR)
+    if by in FILTER_COLUMNS and by in analysis.accounts:
+        groups = retention_by_attribute(analysis.accounts, by)
+        rows = [
+            {
+                FILTER_LABELS[by]: group,
+                "Accounts a year ago": f"{r.existing_accounts:,}",
+                "NRR": percent(r.nrr) if r.existing_accounts else "–",
+                "GRR": percent(r.grr) if r.existing_accounts else "–",
+            }
+            for group, r in groups.items()
+        ]
+        note = "Benchmarks: NRR 120% or more is strong; GRR 92–98%. – : no accounts with ARR a year ago."
+        return _table(rows, ("Accounts a year ago", "NRR", "GRR"), note)
     by_tier = analysis.retention_by_tier
     rows = [
         {

@@ -17,8 +17,9 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.formatting import money, percent
-from portfolio.retention import Bridge, Retention
+from portfolio.retention import Bridge, Retention, retention_by_attribute
 from portfolio.schema import TIERS
+from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS
 from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
 from reporting.simulation_report import DELTA, SimulationReport
@@ -1109,3 +1110,13 @@ def retention_by_group_figure(groups: dict[str, Retention], label: str) -> go.Fi
     title = f"Retention by {label} (accounts with ARR a year ago)"
     title += f" — the {len(names)} largest of {len(shown)}" if more else ""
     return _figure(title, traces, showlegend=False, **layout)
+
+
+def retention_figure(analysis: PortfolioAnalysis, by: str = "tier") -> go.Figure:
+    """Retention by tier (:func:`retention_by_tier_figure`) or, with ``by`` an attribute the
+    accounts have (segment, industry, region, sam), by its values
+    (:func:`retention_by_group_figure`); anything else is by tier."""
+    if by not in FILTER_COLUMNS or by not in analysis.accounts:
+        return retention_by_tier_figure(analysis)
+    label = "SAM" if by == "sam" else FILTER_LABELS[by].lower()
+    return retention_by_group_figure(retention_by_attribute(analysis.accounts, by), label)
