@@ -416,7 +416,8 @@ def update_settings(
                 "filter": _entered_filter(filter_ids, filters),
             }
         )
-        filtered_accounts(state.current_data()[0], settings)  # the filter leaves some accounts
+        if settings["filter"]:  # it must leave some accounts (data read only when a filter is on)
+            filtered_accounts(state.current_data()[0], settings)
     except ValueError as exc:
         return no_update, _sentence(exc), [no_update] * len(dims), no_update
     state.save_settings(settings)
@@ -527,13 +528,17 @@ def follow_data(_version, weight_ids, capacity_ids, filter_ids):
 def show_filter(settings, _version, shown_now=None):
     """The line above every page saying which accounts its figures cover ("" without a filter);
     unchanged, it is not sent again (the Concentration page's curves follow it)."""
-    accounts, _ = state.current_data()
     try:
         flt = read_settings(settings if isinstance(settings, dict) else None)["filter"]
-        shown = len(filtered_accounts(accounts, {"filter": flt}))
     except ValueError:
-        flt, shown = {}, len(accounts)
-    note = filter_note(flt, shown, len(accounts)) if flt else ""
+        flt = {}
+    note = ""
+    if flt:  # the data is read only when a filter is on
+        accounts, _ = state.current_data()
+        try:
+            note = filter_note(flt, len(filtered_accounts(accounts, {"filter": flt})), len(accounts))
+        except ValueError:
+            note = ""
     if note == shown_now and shown_now is not None:
         raise PreventUpdate
     return note

@@ -29,9 +29,9 @@ from exports.render import FORMATS, ExportUnavailable, presentation, render
 from portfolio.datafacts import facts_of
 from portfolio.formatting import current_currency
 from portfolio.schema import TIERS
-from portfolio.segments import describe_filter, read_filter
+from portfolio.segments import FILTER_COLUMNS, describe_filter, read_filter
 
-CHART_VIEWS = {"arr-bridge": ("All", *TIERS)}
+CHART_VIEWS = {"arr-bridge": ("All", *TIERS), "retention-by-tier": ("tier", *FILTER_COLUMNS)}
 """The views a chart's picker offers (the Retention page's tier), checked before drawing."""
 
 

@@ -76,7 +76,7 @@ RET_BRIDGE_SUMMARY = "retention-bridge-summary"
 RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a chart option
 RET_BASIS = "retention-tier-basis"  # assigned | scorecard: which tier retention is attributed to
 RET_BASIS_NOTE = "retention-tier-basis-note"
-RET_GROUP = "retention-group"  # by tier / by segment / industry / region / SAM
+RET_GROUP = {"type": CHART_OPTION, "chart": "retention-by-tier"}  # by tier / segment / … / SAM
 
 # prefix "trends-": the Trends page
 TRENDS_NOTE = "trends-note"  # what the data is (or needs), above the charts

@@ -130,7 +130,7 @@ ANALYSIS_CHARTS: dict[str, Callable[[PortfolioAnalysis], go.Figure]] = {
     "lorenz": figures.lorenz_figure,
     "tier-distribution": figures.tier_distribution_figure,
     "scores": figures.score_histogram,
-    "retention-by-tier": figures.retention_by_tier_figure,
+    "retention-by-tier": figures.retention_figure,  # by tier, or by an attribute (a view)
     "arr-bridge": figures.arr_bridge_figure,
     "sam-workload": figures.sam_load_figure,
     "sam-headcount": figures.headcount_figure,

@@ -21,7 +21,9 @@ from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.datafacts import BENCHMARK_NOTE
 from portfolio.formatting import money, percent
+from portfolio.retention import retention_by_attribute
 from portfolio.schema import TIERS
+from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS
 from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
 from portfolio.whatif import HistoryViews
@@ -168,13 +170,33 @@ def arr_steps_table(analysis: PortfolioAnalysis) -> ChartTable:
     return _table(rows, tuple(f"{tier} (accounts)" for tier in TIERS), note)
 
 
-def retention_table(analysis: PortfolioAnalysis) -> ChartTable:
-    """NRR and GRR per start-of-period tier, with the benchmarks in the note (for order data,
-    repeat-revenue retention, and the note says why there are no benchmarks)."""
+def retention_table(analysis: PortfolioAnalysis, by: str = "tier") -> ChartTable:
+    """NRR and GRR per start-of-period tier — or, with ``by`` an attribute the accounts have,
+    per value of it (as :func:`figures.retention_figure`) — with the benchmarks in the note
+    (for order data, repeat-revenue retention, and the note says why there are no benchmarks)."""
     if analysis.retention is None:
         return _empty(figures.NO_PRIOR_ARR)
-    by_tier = analysis.retention_by_tier
     net, gross = analysis.retention_names
+    benchmarks = (
+        BENCHMARK_NOTE
+        if analysis.facts.transactional
+        else "Benchmarks: NRR 120% or more is strong; GRR 92–98%."
+    )
+    if by in FILTER_COLUMNS and by in analysis.accounts:
+        groups = retention_by_attribute(analysis.accounts, by)
+        rows = [
+            {
+                FILTER_LABELS[by]: group,
+                "Accounts a year ago": f"{r.existing_accounts:,}",
+                net: percent(r.nrr) if r.existing_accounts else "–",
+                gross: percent(r.grr) if r.existing_accounts else "–",
+            }
+            for group, r in groups.items()
+        ]
+        return _table(
+            rows, ("Accounts a year ago", net, gross), f"{benchmarks} – : no accounts with ARR a year ago."
+        )
+    by_tier = analysis.retention_by_tier
     rows = [
         {
             "Tier a year ago": tier,
@@ -183,11 +205,6 @@ def retention_table(analysis: PortfolioAnalysis) -> ChartTable:
         }
         for tier in TIERS
     ]
-    benchmarks = (
-        BENCHMARK_NOTE
-        if analysis.facts.transactional
-        else "Benchmarks: NRR 120% or more is strong; GRR 92–98%."
-    )
     return _table(rows, (net, gross), f"{benchmarks} – : no accounts in the tier a year ago.")
 
 

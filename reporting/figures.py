@@ -7,6 +7,7 @@ and k/M/B suffixes ($1.2M, £1.6B); shares are percentages.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Sequence
 
@@ -19,8 +20,9 @@ from portfolio.cohorts import Cohorts
 from portfolio.concentration import lorenz_points, pareto_points
 from portfolio.datafacts import retention_names
 from portfolio.formatting import currency_symbol, money, percent
-from portfolio.retention import Bridge, Retention
+from portfolio.retention import Bridge, Retention, retention_by_attribute
 from portfolio.schema import TIERS
+from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS
 from portfolio.tiers import tier_start_arr
 from portfolio.trends import Trend
 from reporting.simulation_report import DELTA, SimulationReport
@@ -403,6 +405,7 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     if analysis.retention is None:
         return message_figure("Retention by tier — needs prior-year ARR", NO_PRIOR_ARR)
     rows = analysis.retention_by_tier
+    tops = [rows[t].nrr for t in TIERS if t in rows]
     colors = [TIER_COLORS[t] for t in TIERS]
     traces, names = [], analysis.retention_names
     for (axis, attr), label in zip((("", "nrr"), ("2", "grr")), names, strict=True):
@@ -425,7 +428,7 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     layout = _side_by_side(
         f"{names[0]} by tier",
         f"{names[1]} by tier",
-        yaxis=dict(tickformat=".0%", range=[0, 1.7]),
+        yaxis=dict(tickformat=".0%", range=[0, max([1.7] + [1.1 * v for v in tops if math.isfinite(v)])]),
         yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
     )
     layout["shapes"] = [_line("y", 1.0, dict(color="#666", dash="dot"))]
@@ -1098,21 +1101,24 @@ GROUP_COLOR = "#009E73"
 """Okabe–Ito bluish green: a group of accounts that is not a tier (tiers keep their colours)."""
 
 
-def retention_by_group_figure(groups: dict[str, Retention], label: str) -> go.Figure:
-    """NRR and GRR per value of an account attribute (``label``: "segment", "region", …), in
-    the order given (largest starting ARR first; at most :data:`MAX_GROUPS`), against the same
-    benchmark bands as by tier (NRR ≥ 120%, GRR 92–98%); a message without prior-year ARR."""
+def retention_by_group_figure(
+    groups: dict[str, Retention], label: str, names: tuple[str, str] = ("NRR", "GRR"), bands: bool = True
+) -> go.Figure:
+    """NRR and GRR (``names``: as the data calls them) per value of an account attribute
+    (``label``: "segment", "region", …), in the order given (largest starting ARR first; at most
+    :data:`MAX_GROUPS`), against the same benchmark bands as by tier (NRR ≥ 120%, GRR 92–98%;
+    ``bands=False`` for order data); a message without prior-year ARR."""
     shown = {g: r for g, r in groups.items() if r.existing_accounts > 0}
     if not shown:
         return message_figure(f"Retention by {label} — needs prior-year ARR", NO_PRIOR_ARR)
-    names = list(shown)[:MAX_GROUPS]
+    groups_shown = list(shown)[:MAX_GROUPS]
     traces = []
-    for axis, attr in (("", "nrr"), ("2", "grr")):
-        values = [getattr(shown[g], attr) for g in names]
+    for (axis, attr), name in zip((("", "nrr"), ("2", "grr")), names, strict=True):
+        values = [getattr(shown[g], attr) for g in groups_shown]
         traces.append(
             dict(
                 type="bar",
-                x=names,
+                x=groups_shown,
                 y=values,
                 marker_color=GROUP_COLOR,
                 xaxis=f"x{axis}",
@@ -1120,23 +1126,38 @@ def retention_by_group_figure(groups: dict[str, Retention], label: str) -> go.Fi
                 text=[percent(v) for v in values],
                 textposition="outside",
                 cliponaxis=False,
-                customdata=[shown[g].existing_accounts for g in names],
-                hovertemplate=f"%{{x}}: {attr.upper()} %{{y:.1%}} (%{{customdata}} accounts)<extra></extra>",
+                customdata=[shown[g].existing_accounts for g in groups_shown],
+                hovertemplate=f"%{{x}}: {name} %{{y:.1%}} (%{{customdata}} accounts)<extra></extra>",
             )
         )
+    top = max([1.7] + [1.1 * shown[g].nrr for g in groups_shown if math.isfinite(shown[g].nrr)])
     layout = _side_by_side(
-        f"NRR by {label}",
-        f"GRR by {label}",
-        yaxis=dict(tickformat=".0%", range=[0, 1.7]),
+        f"{names[0]} by {label}",
+        f"{names[1]} by {label}",
+        yaxis=dict(tickformat=".0%", range=[0, top]),
         yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
     )
-    band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
-    layout["shapes"] = [
-        dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
-        dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
-        _line("y", 1.0, dict(color="#666", dash="dot")),
-    ]
-    more = len(shown) - len(names)
+    layout["shapes"] = [_line("y", 1.0, dict(color="#666", dash="dot"))]
+    if bands:  # SaaS benchmarks apply to subscriptions only
+        band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+        layout["shapes"] += [
+            dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
+            dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
+        ]
+    more = len(shown) - len(groups_shown)
     title = f"Retention by {label} (accounts with ARR a year ago)"
-    title += f" — the {len(names)} largest of {len(shown)}" if more else ""
+    title += f" — the {len(groups_shown)} largest of {len(shown)}" if more else ""
     return _figure(title, traces, showlegend=False, **layout)
+
+
+def retention_figure(analysis: PortfolioAnalysis, by: str = "tier") -> go.Figure:
+    """Retention by tier (:func:`retention_by_tier_figure`) or, with ``by`` an attribute the
+    accounts have (segment, industry, region, sam), by its values
+    (:func:`retention_by_group_figure`); anything else is by tier."""
+    if by not in FILTER_COLUMNS or by not in analysis.accounts:
+        return retention_by_tier_figure(analysis)
+    label = "SAM" if by == "sam" else FILTER_LABELS[by].lower()
+    groups = retention_by_attribute(analysis.accounts, by)
+    return retention_by_group_figure(
+        groups, label, analysis.retention_names, not analysis.facts.transactional
+    )

@@ -16,7 +16,6 @@ from dashboard.components import graph, page_header
 from dashboard.drilldown import drill_hint, wire_chart
 from dashboard.whatif import analyze_session, checked_settings
 from portfolio.datafacts import BENCHMARK_NOTE
-from portfolio.retention import retention_by_attribute
 from portfolio.schema import TIERS
 from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS, filter_options
 from portfolio.tiers import TIER_BASES
@@ -84,11 +83,7 @@ def _kept_basis() -> str:
 def update_retention(settings, _version, tier, group="tier"):
     tier = tier if isinstance(tier, str) and tier in TIERS else "All"  # "All", or an altered request
     analysis = analyze_session(settings)
-    options = filter_options(analysis.accounts)
-    by_group = figures.retention_by_tier_figure(analysis)
-    if group in options:  # by an attribute the data has; else (or an altered request) by tier
-        label = _label(group)
-        by_group = figures.retention_by_group_figure(retention_by_attribute(analysis.accounts, group), label)
+    by_group = figures.retention_figure(analysis, group if isinstance(group, str) else "tier")
     return (
         by_group,
         figures.arr_bridge_figure(analysis, tier),

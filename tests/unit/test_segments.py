@@ -130,3 +130,19 @@ def test_the_trend_follows_the_filter_on_an_order_history():
     total = analyze_with(accounts, consumer).concentration.total_arr
     assert trend.points[-1].total_arr == pytest.approx(total, rel=1e-12)
     assert trend.points[-1].total_arr < everyone.points[-1].total_arr
+
+
+def test_the_retention_chart_and_its_table_by_segment_agree(accounts):
+    from reporting.chart_tables import retention_table
+    from reporting.figures import retention_figure
+
+    analysis = analyze_with(accounts, DEFAULT_SETTINGS)
+    figure = retention_figure(analysis, "segment")
+    assert list(figure.data[0].x) == ["Enterprise", "SMB"]
+    assert list(figure.data[0].y) == pytest.approx([800 / 700, 150 / 450], abs=TOL)
+    table = retention_table(analysis, "segment").frame
+    assert table.to_dict("records") == [
+        {"Segment": "Enterprise", "Accounts a year ago": "2", "NRR": "114.3%", "GRR": "100.0%"},
+        {"Segment": "SMB", "Accounts a year ago": "2", "NRR": "33.3%", "GRR": "33.3%"},
+    ]
+    assert retention_figure(analysis, "industry").layout.title.text.startswith("Retention by tier")
