@@ -11,7 +11,15 @@ import pandas as pd
 
 from portfolio import concentration
 from portfolio.capacity import Workload, workload
-from portfolio.retention import Retention, retention, retention_by_tier
+from portfolio.conventions import Reconciliation, reactivated_flags, reconciliation, renewed_in_year
+from portfolio.retention import (
+    CONVENTION_NAMES,
+    CONVENTIONS,
+    Retention,
+    retention,
+    retention_by_tier,
+    validate_convention,
+)
 from portfolio.tiers import (
     RevenueBands,
     Thresholds,
@@ -39,6 +47,10 @@ class PortfolioAnalysis:
     tier_basis : the tier retention is attributed to, as used: ``"assigned"`` (the company's
         ``tier`` column) or ``"scorecard"`` (the scorecard on prior ARR).
     tier_basis_note : one readable line saying so (and why, when "assigned" fell back).
+    convention : the NRR/GRR convention (:data:`portfolio.retention.CONVENTIONS`).
+    reconciliation : the walk from the default convention to ``convention`` (to "reactivation
+        as expansion" under the default); None without prior ARR or when it cannot be drawn
+        (``reconciliation_note`` says why).
     """
 
     accounts: pd.DataFrame
@@ -50,6 +62,9 @@ class PortfolioAnalysis:
     workload: Workload
     tier_basis: str = "scorecard"
     tier_basis_note: str = ""
+    convention: str = CONVENTIONS[0]
+    reconciliation: Reconciliation | None = None
+    reconciliation_note: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; NaN becomes ``None``."""
@@ -90,6 +105,12 @@ class PortfolioAnalysis:
                 "existing_accounts": self.retention.existing_accounts,
                 "churned_accounts": self.retention.churned_accounts,
                 "new_accounts": self.retention.new_accounts,
+                "reactivated_accounts": self.retention.reactivated_accounts,
+                "convention": self.convention,
+                "convention_name": CONVENTION_NAMES[self.convention],
+                "convention_note": self.retention.note or None,
+                "base_accounts": self.retention.base_accounts,
+                "reconciliation": self.reconciliation.to_dict() if self.reconciliation else None,
                 "tier_basis": self.tier_basis,
                 "tier_basis_note": self.tier_basis_note,
                 "by_tier": {
@@ -164,6 +185,8 @@ def analyze(
     available_headcount: float | None = None,
     tier_basis: str = "assigned",
     revenue_bands: RevenueBands | None = None,
+    convention: str = CONVENTIONS[0],
+    as_of: pd.Timestamp | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -176,6 +199,9 @@ def analyze(
     tier_basis : tier retention is attributed to, "assigned" (default; falls back to the
         scorecard without a ``tier`` column) or "scorecard" (on prior ARR).
     revenue_bands : ARR bands → revenue points instead of the ARR percentile.
+    convention : the NRR/GRR convention (see :mod:`portfolio.retention`).
+    as_of : the date the renewal base's year ends (default today; see
+        :func:`portfolio.conventions.renewed_in_year`).
 
     Raises
     ------
@@ -183,6 +209,7 @@ def analyze(
         For invalid weights, thresholds or capacity (caller mistakes, not data problems).
     """
     validate_tier_basis(tier_basis)
+    validate_convention(convention)
     assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
     enriched = accounts.assign(
         score=assignment.score.round(2),
@@ -193,9 +220,21 @@ def analyze(
         enriched = enriched.assign(assigned_tier=accounts["tier"])
     overall, by_tier = None, {}
     start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
+    walk, walk_note = None, ""
     if has_prior(accounts):
-        overall = retention(accounts["arr"], accounts["arr_prior"])
-        by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"], start, now)
+        flags = dict(
+            reactivated=reactivated_flags(accounts),
+            renewed=renewed_in_year(accounts, as_of),
+        )
+        overall = retention(accounts["arr"], accounts["arr_prior"], convention=convention, **flags)
+        by_tier = retention_by_tier(
+            accounts["arr"], accounts["arr_prior"], start, now, convention=convention, **flags
+        )
+        other = convention if convention != CONVENTIONS[0] else CONVENTIONS[1]
+        try:
+            walk = reconciliation(accounts["arr"], accounts["arr_prior"], end=other, **flags)
+        except ValueError as exc:
+            walk_note = str(exc)
     return PortfolioAnalysis(
         accounts=enriched,
         concentration=concentration.summarize(accounts["arr"]),
@@ -206,6 +245,9 @@ def analyze(
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
         tier_basis=basis,
         tier_basis_note=note,
+        convention=convention,
+        reconciliation=walk,
+        reconciliation_note=walk_note,
     )
 
 
