@@ -13,6 +13,7 @@ from portfolio.analysis import PortfolioAnalysis
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
 from portfolio.migration import Migration, migration
+from portfolio.retention import CONVENTION_NAMES
 from portfolio.schema import TIERS
 from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
 
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     trend = None
     if args.trend:
         tiering = scorecard_tiering(analysis.tiers.weights, analysis.tiers.thresholds)
-        trend = quarterly_trend(quarters_of(result.accounts), tiering=tiering)
+        trend = quarterly_trend(quarters_of(result.accounts), tiering=tiering, convention=analysis.convention)
     if args.json:
         payload = analysis.to_dict()
         payload["migration"] = moves.to_dict()
@@ -58,6 +59,7 @@ def render_trend(trend: Trend) -> str:
             "expansion": money(b.expansion),
             "contraction": money(-b.contraction),
             "churn": money(-b.churn),
+            "reactivation": money(b.reactivation),
             "new": money(b.new),
         }
     table = pd.DataFrame(rows).T.rename_axis("year to")
@@ -68,6 +70,21 @@ def render_trend(trend: Trend) -> str:
         f"  {trend.kind_reason}",
     ]
     return "\n".join(lines)
+
+
+def render_reconciliation(analysis: PortfolioAnalysis) -> list[str]:
+    """The walk between NRR/GRR conventions, indented, or the line saying why there is none."""
+    walk = analysis.reconciliation
+    if walk is None:
+        return [f"  Reconciliation: none — {analysis.reconciliation_note}"] if analysis.reconciliation_note else []
+    table = walk.to_frame().set_index("step")
+    for column in table.columns[1:4]:
+        table[column] = table[column].map(lambda v: money(v, precise=True))
+    for column in ("NRR", "GRR"):
+        table[column] = table[column].map(lambda v: "" if pd.isna(v) else percent(v))
+    return ["  Reconciliation between conventions (sums to the cent)"] + [
+        "    " + line for line in _table(table).splitlines()
+    ]
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -134,6 +151,12 @@ def render_text(
         r = analysis.retention
         lines.append(f"Retention (tier at start of period) — NRR {percent(r.nrr)}, GRR {percent(r.grr)}")
         lines.append(f"  {analysis.tier_basis_note}")
+        lines.append(
+            f"  Convention: {CONVENTION_NAMES[analysis.convention]} ({r.base_accounts:,} accounts); "
+            f"{r.reactivated_accounts:,} reactivated account(s)"
+        )
+        if r.note:
+            lines.append(f"  note: {r.note}")
         by_tier = pd.DataFrame(
             {
                 tier: {
@@ -146,6 +169,7 @@ def render_text(
             }
         ).T
         lines += ["  " + line for line in _table(by_tier).splitlines()]
+        lines += render_reconciliation(analysis)
         lines.append("")
     w = analysis.workload
     lines.append(

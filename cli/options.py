@@ -95,6 +95,8 @@ def load_and_analyze(
             available_headcount=args.headcount,
             tier_basis=getattr(args, "tier_basis", "assigned"),
             revenue_bands=bands,
+            convention=getattr(args, "convention", "cohort"),
+            as_of=result.as_of,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None

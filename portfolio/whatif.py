@@ -2,7 +2,7 @@
 
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
 "headcount": number or None, "tier_basis": "assigned" | "scorecard", "revenue_bands":
-"MIN_ARR:POINTS,..." or None}``. Missing entries take the core's defaults.
+"MIN_ARR:POINTS,..." or None, "convention": one of :data:`portfolio.retention.CONVENTIONS`}``. Missing entries take the core's defaults.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
 from portfolio.cohorts import Cohorts, revenue_cohorts
 from portfolio.ingest.history import quarters_of
+from portfolio.retention import CONVENTIONS, validate_convention
 from portfolio.schema import TIERS
 from portfolio.tiers import (
     DEFAULT_WEIGHTS,
@@ -48,6 +49,7 @@ DEFAULT_SETTINGS: dict = {
     "headcount": None,
     "tier_basis": "assigned",
     "revenue_bands": None,
+    "convention": CONVENTIONS[0],
 }
 
 
@@ -103,6 +105,7 @@ def read_settings(settings: dict | None) -> dict:
         "headcount": headcount if isinstance(headcount, float) and headcount >= 0 else None,
         "tier_basis": validate_tier_basis(merged["tier_basis"]),
         "revenue_bands": bands or None,
+        "convention": validate_convention(merged["convention"]),
     }
 
 
@@ -120,6 +123,7 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         available_headcount=headcount,
         tier_basis=settings["tier_basis"],
         revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
+        convention=settings["convention"],
     )
 
 
@@ -132,7 +136,10 @@ def _tier_settings(settings: dict | None) -> tuple[dict[str, float], Thresholds]
 def trend_with(accounts, settings: dict | None) -> Trend:
     """:func:`portfolio.trends.quarterly_trend` of the history ``accounts`` came from (none for
     a snapshot), tiered by the scorecard under the given what-if settings."""
-    return quarterly_trend(quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)))
+    convention = {**DEFAULT_SETTINGS, **(settings or {})}["convention"]
+    return quarterly_trend(
+        quarters_of(accounts), tiering=scorecard_tiering(*_tier_settings(settings)), convention=convention
+    )
 
 
 @dataclass(frozen=True)
