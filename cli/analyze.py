@@ -7,11 +7,14 @@ import json
 
 import pandas as pd
 
+from cli.errors import CliError
 from cli.options import load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.changes import Changes, changes
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
+from portfolio.ingest.snapshots import snapshots_of
 from portfolio.migration import Migration, migration
 from portfolio.retention import CONVENTION_NAMES
 from portfolio.schema import TIERS
@@ -27,18 +30,68 @@ def run(args: argparse.Namespace) -> int:
     if args.trend:
         tiering = scorecard_tiering(analysis.tiers.weights, analysis.tiers.thresholds)
         trend = quarterly_trend(quarters_of(result.accounts), tiering=tiering, convention=analysis.convention)
+    what_changed = changes_of(result.accounts, args) if getattr(args, "changes", False) else None
     if args.json:
         payload = analysis.to_dict()
         payload["migration"] = moves.to_dict()
         payload["source"] = source_info(result)
         if trend is not None:
             payload |= trend.to_dict()
+        if what_changed is not None:
+            payload["changes"] = what_changed.to_dict()
         print(json.dumps(payload, indent=2))
     else:
         print(render_text(analysis, result.report.source, result.report.notes, moves))
         if trend is not None:
             print("\n" + render_trend(trend))
+        if what_changed is not None:
+            print("\n" + render_changes(what_changed))
     return 0
+
+
+def changes_of(accounts: pd.DataFrame, args: argparse.Namespace) -> Changes:
+    """``--changes``: the comparison of the ``--from`` and ``--to`` snapshots (default the last
+    two); CliError when the file is not a series of snapshots or a date is not one of them."""
+    snapshots = snapshots_of(accounts)
+    if snapshots is None:
+        raise CliError(
+            "--changes needs several snapshots in one file: a snapshot_date column giving each "
+            "row's date (one row per account and date)"
+        )
+    try:
+        return changes(snapshots, args.from_date, args.to_date)
+    except ValueError as exc:
+        raise CliError(f"--changes: {exc}") from None
+
+
+def render_changes(found: Changes) -> str:
+    """The text of ``--changes``: tier migration, strategic ARR walk, gains, losses, movers."""
+    lines = [
+        f"What changed {found.start:%Y-%m-%d} → {found.end:%Y-%m-%d} "
+        f"(tier: {'assigned tier column' if found.current_source == 'assigned' else 'default scorecard'})",
+        "  accounts, tier then (rows) × tier now (columns):",
+        *("    " + line for line in _table(found.accounts).splitlines()),
+        f"  strategic ARR {money(found.strategic_from)} + entered {money(found.entered)} − left "
+        f"{money(found.left)} + change of those staying {money(found.stayed_change)} = "
+        f"{money(found.strategic_to)}",
+    ]
+    for title, frame, column in (
+        ("new strategic accounts", found.new_strategic, "arr_to"),
+        ("strategic accounts lost", found.lost_strategic, "arr_from"),
+    ):
+        lines.append(f"  {len(frame)} {title}")
+        for row in frame.head(10).itertuples():
+            reason = f", {row.reason}" if hasattr(row, "reason") else ""
+            lines.append(
+                f"    {row.account_name} ({row.account_id}): {money(getattr(row, column))}, "
+                f"{row.tier_from} → {row.tier_to}{reason}"
+            )
+    lines.append("  biggest movers (ARR change):")
+    for row in found.movers().itertuples():
+        lines.append(
+            f"    {row.account_name} ({row.account_id}): {money(row.change)} ({row.tier_from} → {row.tier_to})"
+        )
+    return "\n".join(lines)
 
 
 def render_trend(trend: Trend) -> str:
@@ -76,7 +129,11 @@ def render_reconciliation(analysis: PortfolioAnalysis) -> list[str]:
     """The walk between NRR/GRR conventions, indented, or the line saying why there is none."""
     walk = analysis.reconciliation
     if walk is None:
-        return [f"  Reconciliation: none — {analysis.reconciliation_note}"] if analysis.reconciliation_note else []
+        return (
+            [f"  Reconciliation: none — {analysis.reconciliation_note}"]
+            if analysis.reconciliation_note
+            else []
+        )
     table = walk.to_frame().set_index("step")
     for column in table.columns[1:4]:
         table[column] = table[column].map(lambda v: money(v, precise=True))

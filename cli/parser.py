@@ -89,7 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         "snapshot dates (tier migration, strategic accounts gained and lost, biggest movers)",
     )
     analyze_cmd.add_argument(
-        "--from", dest="from_date", metavar="DATE", help="--changes: the earlier snapshot (default: the one before the last)"
+        "--from",
+        dest="from_date",
+        metavar="DATE",
+        help="--changes: the earlier snapshot (default: the one before the last)",
     )
     analyze_cmd.add_argument(
         "--to", dest="to_date", metavar="DATE", help="--changes: the later snapshot (default: the last)"

@@ -14,7 +14,8 @@ import pandas as pd
 from portfolio.ingest.history import aggregate_history
 from portfolio.ingest.report import IngestReport, Problem, Rejected, Shape
 from portfolio.ingest.snapshot import validate_snapshot
-from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS, match_columns
+from portfolio.ingest.snapshots import read_snapshots
+from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS, SNAPSHOT_DATE, match_columns
 
 
 def detect_shape(table: pd.DataFrame, mapping: dict[str, str]) -> tuple[Shape, dict[str, str]]:
@@ -60,6 +61,9 @@ def to_accounts(
     the file if ``report`` is not ok.
     """
     shape, columns = detect_shape(table, mapping)
+    if shape == "snapshot":  # a snapshot_date column makes it a series of snapshots
+        free = [h for h in table.columns if h not in columns.values()]
+        columns |= match_columns(free, (SNAPSHOT_DATE,), mapping)
     report.shape = shape
     unknown = [source for source in mapping if source not in table.columns]
     for source in unknown:
@@ -87,6 +91,8 @@ def to_accounts(
         )
     frame = pd.DataFrame({canon: table[source] for canon, source in columns.items()})
     frame["account_id"] = frame[key].str.strip()
+    if shape == "snapshot" and SNAPSHOT_DATE in frame:
+        return read_snapshots(frame, report)
     if shape == "snapshot":
         return validate_snapshot(frame, report), None
     return aggregate_history(frame, report, as_of)

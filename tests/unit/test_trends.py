@@ -114,7 +114,9 @@ WRITTEN_OUT = {
         grr=920 / 980,
         total=1200,
         share=0.6,
-        bridge=dict(starting=980, expansion=120, contraction=0, churn=60, reactivation=0, new=160, ending=1200),
+        bridge=dict(
+            starting=980, expansion=120, contraction=0, churn=60, reactivation=0, new=160, ending=1200
+        ),
         tiers=dict(Strategic=(1.0, 1.0, 720), Key=(1.6, 1.0, 240), Standard=(80 / 140, 80 / 140, 240)),
     ),
 }
