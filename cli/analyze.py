@@ -88,9 +88,8 @@ def render_changes(found: Changes) -> str:
             )
     lines.append("  biggest movers (ARR change):")
     for row in found.movers().itertuples():
-        lines.append(
-            f"    {row.account_name} ({row.account_id}): {money(row.change)} ({row.tier_from} → {row.tier_to})"
-        )
+        move = f"{row.tier_from} → {row.tier_to}"
+        lines.append(f"    {row.account_name} ({row.account_id}): {money(row.change)} ({move})")
     return "\n".join(lines)
 
 

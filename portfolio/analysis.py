@@ -222,17 +222,15 @@ def analyze(
     start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     walk, walk_note = None, ""
     if has_prior(accounts):
-        flags = dict(
-            reactivated=reactivated_flags(accounts),
-            renewed=renewed_in_year(accounts, as_of),
-        )
-        overall = retention(accounts["arr"], accounts["arr_prior"], convention=convention, **flags)
+        back, renewed = reactivated_flags(accounts), renewed_in_year(accounts, as_of)
+        arr, prior = accounts["arr"], accounts["arr_prior"]
+        overall = retention(arr, prior, convention=convention, reactivated=back, renewed=renewed)
         by_tier = retention_by_tier(
-            accounts["arr"], accounts["arr_prior"], start, now, convention=convention, **flags
+            arr, prior, start, now, convention=convention, reactivated=back, renewed=renewed
         )
         other = convention if convention != CONVENTIONS[0] else CONVENTIONS[1]
         try:
-            walk = reconciliation(accounts["arr"], accounts["arr_prior"], end=other, **flags)
+            walk = reconciliation(arr, prior, reactivated=back, renewed=renewed, end=other)
         except ValueError as exc:
             walk_note = str(exc)
     return PortfolioAnalysis(

@@ -194,7 +194,9 @@ def reconciliation(
 
     existing = prior > 0
     left_out = existing & ~renewal if renewal is not None else np.zeros(len(now), bool)
-    rows = [sums(CONVENTION_NAMES[start], "total", base_mask(now, prior, back, renewal, start))]
+    first = base_mask(now, prior, back, renewal, start)
+    assert first is not None  # renewal dates checked above
+    rows = [sums(CONVENTION_NAMES[start], "total", first)]
     if start != end:
         if start == "reactivation_as_expansion":
             rows.append(sums("− reactivated accounts", "step", back, -1))

@@ -9,9 +9,9 @@ aggregates the as-of date. Then, as on the Retention page (:mod:`portfolio.reten
 * NRR(t) = Σ ARR(t) / Σ ARR(t − 1 year) and GRR(t) = Σ min(ARR(t), ARR(t − 1 year)) /
   Σ ARR(t − 1 year), over the **opening-ARR cohort**: the accounts with revenue in the prior
   twelve months (new logos excluded), or under another convention of
-  :mod:`portfolio.retention` (reactivated accounts, :func:`portfolio.conventions.reactivated_at`, are those with
-  revenue before the prior twelve months and none in them; a history has no renewal dates, so
-  the renewal base gives no rates);
+  :mod:`portfolio.retention` (reactivated accounts,
+  :func:`portfolio.conventions.reactivated_at`, have revenue before the prior twelve months
+  and none in them; a history has no renewal dates, so the renewal base gives no rates);
 * the ARR bridge (expansion, contraction, churn, new) of the year to ``t``;
 * by tier: each account in the tier it had at the start of the window (the scorecard on its
   prior ARR); a tier's ARR and new logos by the tier at ``t``;
@@ -225,13 +225,15 @@ def _point(
     active = (arr > 0) | (prior > 0)
     window = pd.DataFrame({"account_id": ids[active], "arr": arr[active], "arr_prior": prior[active]})
     start_tier, tier = tiering(window)
-    rules = dict(reactivated=reactivated_at(quarters, j)[active], renewed=None, convention=convention)
-    by_tier = retention_by_tier(window["arr"], window["arr_prior"], start_tier, tier, **rules)
+    back = reactivated_at(quarters, j)[active]
+    by_tier = retention_by_tier(
+        window["arr"], window["arr_prior"], start_tier, tier, reactivated=back, convention=convention
+    )
     distribution = tier_distribution(window["arr"], tier)
     return TrendPoint(
         as_of=quarters.ends[j],
         total_arr=float(window["arr"].sum()),
-        retention=retention(window["arr"], window["arr_prior"], **rules),
+        retention=retention(window["arr"], window["arr_prior"], reactivated=back, convention=convention),
         by_tier=by_tier,
         tier_arr={t: float(distribution.loc[t, "arr"]) for t in TIERS},
         strategic_share=float(distribution.loc[TIERS[0], "arr_share"]),

@@ -2,7 +2,8 @@
 
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
 "headcount": number or None, "tier_basis": "assigned" | "scorecard", "revenue_bands":
-"MIN_ARR:POINTS,..." or None, "convention": one of :data:`portfolio.retention.CONVENTIONS`}``. Missing entries take the core's defaults.
+"MIN_ARR:POINTS,..." or None, "convention": one of :data:`portfolio.retention.CONVENTIONS`}``.
+Missing entries take the core's defaults.
 """
 
 from __future__ import annotations
