@@ -18,7 +18,17 @@ from storage.scenarios import ScenarioStore
 from storage.session_store import check_redis, derived_key, private_directory, secret_key
 from storage.settings import REDIS_ENV, SECRET_ENV, ConfigurationError, Settings
 
-PAGES = ("overview", "concentration", "tiers", "retention", "trends", "capacity", "simulator", "data")
+PAGES = (
+    "overview",
+    "concentration",
+    "tiers",
+    "retention",
+    "trends",
+    "changes",
+    "capacity",
+    "simulator",
+    "data",
+)
 WEIGHT_LABELS = {
     "revenue": "Revenue",
     "expansion_potential": "Expansion potential",
@@ -281,6 +291,7 @@ def update_settings(
                 "capacity": {i["tier"]: c for i, c in zip(capacity_ids, capacities, strict=True)},
                 "headcount": headcount,
                 "tier_basis": previous.get("tier_basis", "assigned"),  # set on the Retention page
+                "convention": previous.get("convention", "cohort"),  # … and so is this
                 "revenue_bands": (revenue_bands or "").strip() or None,
             }
         )

@@ -55,6 +55,8 @@ CHART_NAMES = {
     "trend-bridge": "ARR bridge per quarter",
     "trend-cohorts": "Cohorts",
     "trend-strategic-cohorts": "Strategic cohorts",
+    "changes-strategic-walk": "Strategic ARR walk",
+    "changes-migration": "Tier migration",
 }
 """Each chart's short name by export name: the accessible name of its figure, its "View as
 table" button's description and its table's name (the chart's summary is its long text)."""

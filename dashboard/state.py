@@ -28,8 +28,10 @@ import pandas as pd
 from portfolio.fingerprint import dataset_fingerprint
 from portfolio.ingest import load_file
 from portfolio.ingest.history import quarters_of, with_quarters
+from portfolio.ingest.snapshots import snapshots_of, with_snapshots
 from portfolio.quarters import quarters_from_frame, quarters_to_frame
 from portfolio.resources import demo_accounts_path
+from portfolio.schema import SNAPSHOT_DATE
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from storage.session_store import SessionStore, StoreFull, StoreLimits, derived_key, open_store
 from storage.settings import MIB, Settings
@@ -142,6 +144,9 @@ def _data_of(store: SessionStore, sid: str) -> tuple[pd.DataFrame, dict]:
     if history is not None:  # a value we signed but not a table of quarters reads as no history
         with contextlib.suppress(ValueError):
             with_quarters(accounts, quarters_from_frame(*history))
+    dated = store.get(sid, "snapshots", ACCOUNTS_SHAPE)
+    if dated is not None and SNAPSHOT_DATE in dated[0]:  # every snapshot of a dated file
+        with_snapshots(accounts, dated[0])
     return accounts, meta
 
 
@@ -217,6 +222,9 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     store.delete(sid, "quarters")
     if quarters is not None:  # the history behind the accounts (trends, back-test), kept apart
         store.set(sid, "quarters", quarters_to_frame(quarters))
+    store.delete(sid, "snapshots")
+    if (snapshots := snapshots_of(accounts)) is not None:  # all dates, for "what changed"
+        store.set(sid, "snapshots", (snapshots, {}))
     store.set(sid, "accounts", (accounts, meta))
     stored = store.get(sid, "accounts", ACCOUNTS_SHAPE)
     store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
@@ -224,7 +232,7 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
 
 
 def reset_to_demo() -> None:
-    for part in ("accounts", "quarters", "fingerprint", "pending", "report"):
+    for part in ("accounts", "quarters", "snapshots", "fingerprint", "pending", "report"):
         _store().delete(session_id(), part)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio.ingest.snapshots import snapshots_of
 from portfolio.migration import transition_matrix
 from portfolio.schema import SNAPSHOT_DATE, TIERS
 from portfolio.tiers import current_tiers
@@ -205,3 +206,23 @@ def changes(
         stayed_change=float(table.loc[was & now, "change"].sum()),
         current_source=source,
     )
+
+
+NEEDS_SNAPSHOTS = (
+    "Comparing reviews needs several account snapshots in one file: the usual snapshot columns "
+    "plus a snapshot_date column giving each row's date (one row per account and date)."
+)
+
+
+def changes_or_note(accounts: pd.DataFrame, view: str | None = None) -> tuple[Changes | None, str]:
+    """The comparison the snapshots ``accounts`` came with allow, and "" — or None and the
+    sentence saying why not. ``view`` is ``"FROM|TO"`` (snapshot dates; either may be blank for
+    its default, the last two)."""
+    snapshots = snapshots_of(accounts)
+    if snapshots is None:
+        return None, NEEDS_SNAPSHOTS
+    start, _, end = (view or "").partition("|")
+    try:
+        return changes(snapshots, start or None, end or None), ""
+    except ValueError as exc:
+        return None, f"Cannot compare: {exc}."

@@ -40,7 +40,7 @@ import pandas as pd
 from storage.settings import INSECURE_REDIS_ENV, MIB, ConfigurationError
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-PARTS = ("accounts", "quarters", "fingerprint", "pending", "report")
+PARTS = ("accounts", "quarters", "snapshots", "fingerprint", "pending", "report")
 """What a session keeps; its storage use is the sum of these values' sizes."""
 MAGIC = b"strata-sealed-1\n"
 SECRET_FILE = "secret.key"

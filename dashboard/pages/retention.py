@@ -10,13 +10,17 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 
 from dashboard import ids
-from dashboard.components import graph, page_header
+from dashboard.components import graph, page_header, plain_table
 from dashboard.whatif import analyze_session
+from portfolio.retention import CONVENTION_NAMES, CONVENTIONS
 from portfolio.schema import TIERS
 from portfolio.tiers import TIER_BASES
 from portfolio.whatif import DEFAULT_SETTINGS
 from reporting import figures
+from reporting.tables import RECONCILIATION_HEADERS, convention_note, reconciliation_rows
 from reporting.takeaways import arr_bridge_takeaway, takeaways
+
+NO_PRIOR = "No prior-year ARR in the data: retention, and so its conventions, need it."
 
 
 def layout(**_):
@@ -39,11 +43,28 @@ def layout(**_):
                 persistence_type="memory",  # as long as the settings store: until a reload
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
+            dbc.RadioItems(
+                id=ids.RET_CONVENTION,
+                options=[{"label": CONVENTION_NAMES[c], "value": c} for c in CONVENTIONS],
+                value=CONVENTIONS[0],
+                inline=True,
+                persistence=True,
+                persistence_type="memory",
+            ),
+            html.P(id=ids.RET_CONVENTION_NOTE, className="small text-muted mb-2"),
             graph(ids.RET_BY_TIER, "retention-by-tier", summary=ids.RET_BY_TIER_SUMMARY),
             dbc.RadioItems(
                 id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
             ),
             graph(ids.RET_BRIDGE, "arr-bridge", summary=ids.RET_BRIDGE_SUMMARY),
+            html.H4("From one convention to the other", className="mt-4 mb-1"),
+            html.P(
+                "Finance and Customer Success often count a returning customer differently. "
+                "This table walks NRR and GRR from one convention to the other, account group "
+                "by group; its money columns add up to the cent.",
+                className="small text-muted",
+            ),
+            html.Div(id=ids.RET_RECONCILIATION),
         ]
     )
 
@@ -55,6 +76,8 @@ def layout(**_):
         Output(ids.RET_BY_TIER_SUMMARY, "children"),
         Output(ids.RET_BRIDGE_SUMMARY, "children"),
         Output(ids.RET_BASIS_NOTE, "children"),
+        Output(ids.RET_CONVENTION_NOTE, "children"),
+        Output(ids.RET_RECONCILIATION, "children"),
     ],
     inputs=dict(
         settings=Input(ids.SETTINGS, "data"),
@@ -71,7 +94,17 @@ def update_retention(settings, _version, tier):
         takeaways(analysis)["retention-by-tier"],
         arr_bridge_takeaway(analysis, tier),
         analysis.tier_basis_note,
+        convention_note(analysis),
+        reconciliation_view(analysis),
     )
+
+
+def reconciliation_view(analysis):
+    """The reconciliation table, or the line saying why there is none."""
+    table = reconciliation_rows(analysis)
+    if table is None:
+        return html.P(analysis.reconciliation_note or NO_PRIOR, className="small text-muted")
+    return plain_table(table, RECONCILIATION_HEADERS, right=tuple(RECONCILIATION_HEADERS)[1:])
 
 
 @callback(
@@ -83,6 +116,18 @@ def update_retention(settings, _version, tier):
 def set_tier_basis(basis, settings):
     """The switch into the what-if settings."""
     return {**(settings if isinstance(settings, dict) else DEFAULT_SETTINGS), "tier_basis": basis}
+
+
+@callback(
+    Output(ids.SETTINGS, "data", allow_duplicate=True),
+    Input(ids.RET_CONVENTION, "value"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def set_convention(convention, settings):
+    """The convention switch into the what-if settings (an unknown value keeps the default)."""
+    chosen = convention if convention in CONVENTIONS else CONVENTIONS[0]
+    return {**(settings if isinstance(settings, dict) else DEFAULT_SETTINGS), "convention": chosen}
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)
