@@ -14,9 +14,12 @@ from datetime import date
 import plotly.graph_objects as go
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.changes import changes_or_note
 from portfolio.formatting import money, percent
+from portfolio.retention import CONVENTION_NAMES
 from portfolio.whatif import HistoryViews
 from reporting import figures
+from reporting.changes import changes_takeaway, strategic_walk_figure
 from reporting.kpis import Kpi, overview_kpis
 from reporting.simulation_report import SimulationReport
 from reporting.simulator import settings_mismatch
@@ -101,6 +104,8 @@ def methodology(analysis: PortfolioAnalysis, report: SimulationReport | None) ->
         "Concentration: Gini = Σ(2i − n − 1)·x(i) / (n·Σx); HHI = 10,000·Σ share²; accounts with ARR > 0.",
         "Retention (accounts in the tier they had a year ago): NRR = Σ ARR / Σ prior ARR; "
         "GRR = Σ min(ARR, prior) / Σ prior; new accounts excluded.",
+        f"NRR/GRR convention: {CONVENTION_NAMES[analysis.convention]}; reactivated accounts (revenue "
+        "before the prior year, none in it, some now) have their own bridge bar.",
     ]
     if report is not None:
         s = report.settings
@@ -150,6 +155,7 @@ def build_pack(
     for key in PACK_CHARTS:
         fig = ANALYSIS_CHARTS[key](analysis)
         charts.append(ChartSlide(key, fig.layout.title.text or key, notes[key], fig))
+    charts += changes_slides(analysis)
     left_out = settings_mismatch(report, whatif) if report is not None else None
     if report is not None and left_out is None:
         charts += simulation_slides(report)
@@ -164,6 +170,22 @@ def build_pack(
         charts=charts,
         methodology=lines,
     )
+
+
+def changes_slides(analysis: PortfolioAnalysis) -> list[ChartSlide]:
+    """ "What changed since the last review" (the last two snapshots) when the data is a series
+    of snapshots; none otherwise."""
+    found, _ = changes_or_note(analysis.accounts)
+    if found is None:
+        return []
+    return [
+        ChartSlide(
+            "changes-strategic-walk",
+            f"What changed since the last review ({found.start:%Y-%m-%d})",
+            changes_takeaway(found),
+            strategic_walk_figure(found),
+        )
+    ]
 
 
 def simulation_slides(report: SimulationReport) -> list[ChartSlide]:

@@ -136,3 +136,15 @@ def test_cli_changes_needs_snapshots(tmp_path, capsys):
     path.write_text("account_id,arr\nA,1\n")
     assert main(["analyze", str(path), "--changes"]) != 0
     assert "snapshot_date" in capsys.readouterr().err
+
+
+def test_board_pack_has_a_what_changed_slide_only_for_snapshots():
+    from exports.pack import build_pack
+    from portfolio.analysis import analyze
+
+    with_snapshots = build_pack(analyze(load_bytes(FILE.encode(), "snaps.csv").accounts), "snaps.csv")
+    slide = next(s for s in with_snapshots.charts if s.key == "changes-strategic-walk")
+    assert slide.title == "What changed since the last review (2022-12-31)"
+    assert slide.takeaway.startswith("Strategic ARR went from $550 to $640 between 2022-12-31 and 2023-12-31")
+    single = build_pack(analyze(load_bytes(b"account_id,arr\nA,1\n", "one.csv").accounts), "one.csv")
+    assert all(s.key != "changes-strategic-walk" for s in single.charts)
