@@ -99,10 +99,12 @@ class Retention:
 
 
 def _flags(values: pd.Series | np.ndarray | None, n: int) -> np.ndarray:
-    """Boolean flags as an array of length ``n`` (all False when ``values`` is None)."""
+    """Boolean flags as an array of length ``n`` (all False when ``values`` is None; missing
+    values are False)."""
     if values is None:
         return np.zeros(n, dtype=bool)
-    return np.asarray(pd.Series(values).fillna(False).to_numpy(), dtype=bool)
+    flags = np.asarray(values)
+    return flags.astype(bool) if flags.dtype == bool else pd.Series(flags).fillna(False).to_numpy(dtype=bool)
 
 
 def base_mask(
@@ -139,11 +141,24 @@ def retention(
     ``new_arr`` and ``reactivation_arr`` override those bars (used by tier, where new and
     reactivated accounts belong to their current tier rather than to a start tier).
     """
-    convention = validate_convention(convention)
-    arr = arr.astype(float).to_numpy()
-    prior = arr_prior.astype(float).fillna(0.0).to_numpy()
-    back = _flags(reactivated, len(arr)) & (prior == 0) & (arr > 0)
-    renewal = None if renewed is None else _flags(renewed, len(arr))
+    now = np.asarray(arr, dtype=float)
+    prior = np.nan_to_num(np.asarray(arr_prior, dtype=float), nan=0.0)
+    back = _flags(reactivated, len(now)) & (prior == 0) & (now > 0)
+    renewal = None if renewed is None else _flags(renewed, len(now))
+    return _retention(now, prior, back, renewal, validate_convention(convention), new_arr, reactivation_arr)
+
+
+def _retention(
+    arr: np.ndarray,
+    prior: np.ndarray,
+    back: np.ndarray,
+    renewal: np.ndarray | None,
+    convention: str,
+    new_arr: float | None = None,
+    reactivation_arr: float | None = None,
+) -> Retention:
+    """:func:`retention` on arrays: ARR now and a year ago (currency, prior NaN-free), the
+    reactivated accounts (``back``) and the renewals."""
     existing = prior > 0
     churned = existing & (arr == 0)
     starting = float(prior[existing].sum())
@@ -198,23 +213,27 @@ def retention_by_tier(
     """:func:`retention` per start-of-period tier, in :data:`TIERS` order; new and reactivated
     accounts count in their current tier (their ARR, and under ``reactivation_as_expansion``
     in that tier's NRR)."""
-    prior = arr_prior.astype(float).fillna(0.0)
-    back = pd.Series(_flags(reactivated, len(arr)), index=arr.index) & (prior == 0) & (arr > 0)
-    is_new = (prior == 0) & (arr > 0) & ~back
-    renewal = None if renewed is None else pd.Series(_flags(renewed, len(arr)), index=arr.index)
+    convention = validate_convention(convention)
+    now = np.asarray(arr, dtype=float)
+    prior = np.nan_to_num(np.asarray(arr_prior, dtype=float), nan=0.0)
+    back = _flags(reactivated, len(now)) & (prior == 0) & (now > 0)
+    is_new = (prior == 0) & (now > 0) & ~back
+    renewal = None if renewed is None else _flags(renewed, len(now))
+    start = pd.Categorical(start_tier, categories=TIERS).codes  # −1: no tier (no prior ARR)
+    current = pd.Categorical(current_tier, categories=TIERS).codes
     result = {}
-    for tier in TIERS:
-        now_here = current_tier == tier
-        cohort = start_tier == tier  # NaN (no tier) for accounts without prior ARR
+    for code, tier in enumerate(TIERS):
+        now_here = current == code
+        cohort = start == code
         if convention == "reactivation_as_expansion":
             cohort = cohort | (back & now_here)
-        result[tier] = retention(
-            arr[cohort],
+        result[tier] = _retention(
+            now[cohort],
             prior[cohort],
-            new_arr=float(arr[is_new & now_here].sum()),
-            reactivation_arr=float(arr[back & now_here].sum()),
-            reactivated=back[cohort],
-            renewed=None if renewal is None else renewal[cohort],
-            convention=convention,
+            back[cohort],
+            None if renewal is None else renewal[cohort],
+            convention,
+            new_arr=float(now[is_new & now_here].sum()),
+            reactivation_arr=float(now[back & now_here].sum()),
         )
     return result
