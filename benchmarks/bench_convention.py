@@ -33,7 +33,7 @@ from reporting import figures
 from reporting.tables import convention_note, reconciliation_rows
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_trends import synthetic_lines  # noqa: E402
+from bench_trends import synthetic_lines
 
 
 def median_ms(fn, runs: int) -> float:
@@ -83,11 +83,17 @@ def main() -> None:
                 reconciliation_rows(a),
             )
 
-        print(f"  Retention page after a switch to {convention:<26} {median_ms(retention_page, args.runs):7.1f} ms")
+        print(
+            f"  Retention page after a switch to {convention:<26} "
+            f"{median_ms(retention_page, args.runs):7.1f} ms"
+        )
     lines = synthetic_lines(args.lines, args.accounts, 3)
     end = lines["date"].max().normalize()
     quarters = quarterly_revenue(lines["account_id"], lines["date"], lines["amount"], end)
-    print(f"history: {args.lines:,} lines, {len(quarters.account_ids):,} accounts, {len(quarters.ends)} quarters")
+    print(
+        f"history: {args.lines:,} lines, {len(quarters.account_ids):,} accounts, "
+        f"{len(quarters.ends)} quarters"
+    )
     for convention in CONVENTIONS[:2]:  # a history has no renewal dates
         ms = median_ms(lambda c=convention: quarterly_trend(quarters, convention=c), args.runs)
         print(f"  trend under {convention:<26} {ms:7.1f} ms")

@@ -55,11 +55,11 @@ def migration_table(m: Migration) -> pd.DataFrame:
 
 
 RECONCILIATION_HEADERS = {
-    "step": "Accounts",
-    "accounts": "Number",
-    "retained": "ARR now (NRR numerator)",
-    "gross": "Kept ARR (GRR numerator)",
-    "opening": "ARR a year ago (denominator)",
+    "step": "Base",
+    "accounts": "Accounts",
+    "retained": "ARR now",
+    "gross": "Kept ARR",
+    "opening": "Opening ARR",
     "nrr": "NRR",
     "grr": "GRR",
 }

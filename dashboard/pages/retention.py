@@ -43,6 +43,7 @@ def layout(**_):
                 persistence_type="memory",  # as long as the settings store: until a reload
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
+            html.Label("NRR/GRR convention", htmlFor=ids.RET_CONVENTION, className="small fw-bold mb-0"),
             dbc.RadioItems(
                 id=ids.RET_CONVENTION,
                 options=[{"label": CONVENTION_NAMES[c], "value": c} for c in CONVENTIONS],
@@ -61,7 +62,9 @@ def layout(**_):
             html.P(
                 "Finance and Customer Success often count a returning customer differently. "
                 "This table walks NRR and GRR from one convention to the other, account group "
-                "by group; its money columns add up to the cent.",
+                "by group; its money columns add up to the cent. NRR = ARR now ÷ opening ARR "
+                "(a year ago); GRR = kept ARR (the lower of now and a year ago, per account) "
+                "÷ opening ARR.",
                 className="small text-muted",
             ),
             html.Div(id=ids.RET_RECONCILIATION),

@@ -40,7 +40,10 @@ def test_uploaded_snapshots_compare_the_last_two(request_ctx, pages):
     assert list(walk.data[0].y) == [550, 240, -150, 0, 640]
     assert summary.startswith("Strategic ARR went from $550 to $640")
     assert "1 account(s) became Strategic" in summary and "1 left it (0 churned, 1 demoted" in summary
-    assert matrix.data[0].z[1][0] == 1  # Key → Strategic (F)
+    bars = matrix.data[0]
+    cells = {(y, b): t for y, b, t in zip(bars.y, bars.base, bars.text, strict=True)}
+    assert cells[("Key then", 0)] == "1 · $240 → $240"  # F: Key → Strategic
+    assert cells[("Strategic then", 1)] == "1 · $150 → $150"  # G: Strategic → Key (demoted)
     assert "Foxtrot" in str(new) and "Golf" in str(lost) and "demoted" in str(lost)
 
 
