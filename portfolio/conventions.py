@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 
 from portfolio.ingest.history import quarters_of
+from portfolio.ingest.snapshots import snapshots_of
 from portfolio.quarters import QuarterlyRevenue
 from portfolio.retention import CONVENTION_NAMES, CONVENTIONS, base_mask, validate_convention
+from portfolio.schema import SNAPSHOT_DATE
 
 
 def reactivated_at(quarters: QuarterlyRevenue, j: int) -> np.ndarray:
@@ -52,7 +54,8 @@ def reactivated_flags(accounts: pd.DataFrame) -> pd.Series | None:
 
 
 def renewed_in_year(accounts: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.Series | None:
-    """Which of ``accounts`` had a renewal in the year to ``as_of`` (default: today): every
+    """Which of ``accounts`` had a renewal in the year to ``as_of`` (default: the latest
+    snapshot's date for a file of dated snapshots, else today): every
     churned account (prior ARR > 0, ARR 0: its contract ended), and active accounts whose
     ``renewal_date`` lies in (as_of − 12 months, as_of + 12 months] — a past date is the
     renewal itself, a future one the next renewal of an annual term, whose previous renewal
@@ -60,7 +63,10 @@ def renewed_in_year(accounts: pd.DataFrame, as_of: pd.Timestamp | None = None) -
     are not in the base. None without a ``renewal_date`` column."""
     if "renewal_date" not in accounts or accounts["renewal_date"].isna().all():
         return None
-    end = (as_of if as_of is not None else pd.Timestamp.today()).normalize()
+    if as_of is None:
+        dated = snapshots_of(accounts)
+        as_of = dated[SNAPSHOT_DATE].max() if dated is not None else pd.Timestamp.today()
+    end = pd.Timestamp(as_of).normalize()
     dates = pd.to_datetime(accounts["renewal_date"], errors="coerce")
     in_year = (dates > end - pd.DateOffset(months=12)) & (dates <= end + pd.DateOffset(months=12))
     prior = accounts["arr_prior"].fillna(0) if "arr_prior" in accounts else 0

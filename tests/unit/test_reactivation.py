@@ -197,3 +197,15 @@ def test_superstore_last_trend_point_is_analyze_under_each_convention():
         assert last.reactivated_accounts == analysed.reactivated_accounts > 0
         assert (last.nrr, last.grr) == pytest.approx((analysed.nrr, analysed.grr), rel=1e-12)
         assert last.bridge.to_dict() == pytest.approx(analysed.bridge.to_dict(), rel=1e-12)
+
+
+def test_renewal_year_of_dated_snapshots_ends_on_the_latest_date():
+    """Without an as-of date, a file of snapshots is read as of its latest snapshot: the same
+    renewal base (A, C, D) as at 2023-12-31 above."""
+    rows = SNAPSHOT.splitlines()
+    dated = [rows[0] + ",snapshot_date"] + [r + ",2023-12-31" for r in rows[1:]]
+    dated += ["A,400,0,Strategic,2023-03-01,no,2022-12-31"]
+    accounts = load_bytes(("\n".join(dated) + "\n").encode(), "dated.csv").accounts
+    assert renewed_in_year(accounts).tolist() == [True, False, True, True, True, False]
+    r = analyze(accounts, convention="renewal_base").retention
+    assert (r.nrr, r.base_accounts) == (480 / 540, 3)
