@@ -115,9 +115,10 @@ def render_trend(trend: Trend) -> str:
             "new": money(b.new),
         }
     table = pd.DataFrame(rows).T.rename_axis("year to")
+    convention = trend.points[-1].retention.convention
     lines = [
-        "Trend — trailing twelve months at each quarter end; NRR/GRR over the accounts with "
-        "revenue in the year before, by tier at its start",
+        "Trend — trailing twelve months at each quarter end; NRR/GRR under the convention "
+        f"'{CONVENTION_NAMES[convention]}', by tier at the start of each year",
         *("  " + line for line in _table(table).splitlines()),
         f"  {trend.kind_reason}",
     ]
