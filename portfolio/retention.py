@@ -175,8 +175,9 @@ def _retention(
     if base is None:
         note = "renewal-base rates need renewal dates (a renewal_date column); the data has none"
     elif (opening := float(prior[base].sum())) > 0:
-        nrr = float(arr[base].sum() / opening)
-        grr = float(np.minimum(arr, prior)[base].sum() / opening)
+        with np.errstate(over="ignore"):  # a tiny opening ARR: the rate is inf, not a warning
+            nrr = float(arr[base].sum() / opening)
+            grr = float(np.minimum(arr, prior)[base].sum() / opening)
     bridge = Bridge(
         starting=starting,
         expansion=expansion,
