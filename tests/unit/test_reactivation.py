@@ -209,3 +209,21 @@ def test_renewal_year_of_dated_snapshots_ends_on_the_latest_date():
     assert renewed_in_year(accounts).tolist() == [True, False, True, True, True, False]
     r = analyze(accounts, convention="renewal_base").retention
     assert (r.nrr, r.base_accounts) == (480 / 540, 3)
+
+
+def test_trends_follow_the_convention_setting(history):
+    from portfolio.whatif import DEFAULT_SETTINGS, trend_with
+
+    settings = {**DEFAULT_SETTINGS, "convention": "reactivation_as_expansion"}
+    last = trend_with(history.accounts, settings).points[-1].retention
+    assert (last.convention, last.nrr) == ("reactivation_as_expansion", pytest.approx(1140 / 980, rel=EXACT))
+    assert trend_with(history.accounts, DEFAULT_SETTINGS).points[-1].retention.nrr == pytest.approx(
+        1040 / 980, rel=EXACT
+    )
+
+
+def test_unknown_convention_is_refused_with_the_list():
+    from portfolio.whatif import read_settings
+
+    with pytest.raises(ValueError, match="cohort, reactivation_as_expansion, renewal_base"):
+        read_settings({"convention": "gaap"})

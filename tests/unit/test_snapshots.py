@@ -148,3 +148,15 @@ def test_board_pack_has_a_what_changed_slide_only_for_snapshots():
     assert slide.takeaway.startswith("Strategic ARR went from $550 to $640 between 2022-12-31 and 2023-12-31")
     single = build_pack(analyze(load_bytes(b"account_id,arr\nA,1\n", "one.csv").accounts), "one.csv")
     assert all(s.key != "changes-strategic-walk" for s in single.charts)
+
+
+def test_chart_tables_say_what_the_charts_show(found):
+    from reporting.changes import migration_table, strategic_walk_table
+
+    walk = strategic_walk_table(found).frame
+    assert walk["ARR"].tolist() == ["$550", "+$240", "−$150", "$0", "$640"]
+    grid = migration_table(found).frame
+    key_to_strategic = grid[(grid["Tier then"] == "Key") & (grid["Tier now"] == "Strategic")]
+    assert key_to_strategic[["Accounts", "ARR then", "ARR now"]].values.tolist() == [["1", "$240", "$240"]]
+    assert len(grid) == 7  # one row per non-empty cell
+    assert strategic_walk_table(None, "why").note == "why"
