@@ -69,8 +69,38 @@ def read_snapshots(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.DataFr
         f"{len(distinct)} snapshots ({', '.join(f'{pd.Timestamp(d):%Y-%m-%d}' for d in distinct)}); "
         f"the pages analyse the latest, {end:%Y-%m-%d}"
     )
-    latest.attrs[SNAPSHOTS] = pd.concat(snapshots, ignore_index=True)
+    everything = pd.concat(snapshots, ignore_index=True)
+    latest = _prior_from_a_year_before(latest, everything, end, report)
+    latest.attrs[SNAPSHOTS] = everything
     return latest, end
+
+
+YEAR_SLACK = pd.Timedelta(days=16)
+"""A snapshot within this of exactly twelve months before the latest counts as "a year ago"."""
+
+
+def _prior_from_a_year_before(
+    latest: pd.DataFrame, snapshots: pd.DataFrame, end: pd.Timestamp, report: IngestReport
+) -> pd.DataFrame:
+    """When the latest snapshot has no prior ARR column, take each account's ARR from the
+    snapshot dated twelve months before it (± :data:`YEAR_SLACK`; 0 for accounts absent from
+    it), with a note; otherwise ``latest`` unchanged."""
+    if latest["arr_prior"].notna().any():
+        return latest
+    target = end - pd.DateOffset(months=12)
+    dates = pd.Series(snapshots[SNAPSHOT_DATE].unique())
+    near = dates[(dates - target).abs() <= YEAR_SLACK]
+    if near.empty:
+        return latest
+    year_ago = pd.Timestamp(near.iloc[(near - target).abs().argmin()])
+    before = snapshots[snapshots[SNAPSHOT_DATE] == year_ago].set_index("account_id")["arr"]
+    latest = latest.assign(arr_prior=latest["account_id"].map(before).fillna(0.0).astype(float))
+    report.notes[:] = [n for n in report.notes if not n.startswith("no prior ARR column: retention")]
+    report.notes.append(
+        f"no prior ARR column: prior ARR taken from the {year_ago:%Y-%m-%d} snapshot "
+        "(0 for accounts not in it)"
+    )
+    return latest
 
 
 def _check_duplicates(ids: pd.Series, dates: pd.Series, report: IngestReport) -> None:

@@ -160,3 +160,30 @@ def test_chart_tables_say_what_the_charts_show(found):
     assert key_to_strategic[["Accounts", "ARR then", "ARR now"]].values.tolist() == [["1", "$240", "$240"]]
     assert len(grid) == 7  # one row per non-empty cell
     assert strategic_walk_table(None, "why").note == "why"
+
+
+def test_prior_arr_comes_from_the_snapshot_a_year_before():
+    """FILE has no prior ARR column; its snapshots are a year apart, so the latest snapshot's
+    prior ARR is the 2022-12-31 ARR: retention by hand over A, B, C, D, F, G (E is new):
+    opening 400 + 200 + 60 + 80 + 240 + 150 = 1130, now 400 + 320 + 0 + 80 + 240 + 150 = 1190."""
+    from portfolio.analysis import analyze
+
+    result = load_bytes(FILE.encode(), "snaps.csv")
+    assert result.accounts.set_index("account_id")["arr_prior"].to_dict() == {
+        "A": 400,
+        "B": 200,
+        "C": 60,
+        "D": 80,
+        "E": 0,
+        "F": 240,
+        "G": 150,
+    }
+    assert any("taken from the 2022-12-31 snapshot" in n for n in result.report.notes)
+    assert not any("retention (NRR, GRR, bridge) is not available" in n for n in result.report.notes)
+    r = analyze(result.accounts).retention
+    assert (r.nrr, r.bridge.new) == (1190 / 1130, 100)
+
+
+def test_no_snapshot_a_year_before_leaves_prior_arr_out():
+    quarter = FILE.replace("2022-12-31", "2023-09-30")
+    assert load_bytes(quarter.encode(), "q.csv").accounts["arr_prior"].isna().all()
