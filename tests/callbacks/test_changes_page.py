@@ -71,3 +71,19 @@ def test_convention_switch_goes_into_the_settings_and_the_reconciliation(request
     cells = str(out[6])
     assert "+ reactivated accounts" in cells and "Opening-ARR cohort" in cells
     assert ids.RET_RECONCILIATION == "retention-reconciliation"
+
+
+def test_the_migration_table_follows_the_dates_on_the_page(request_ctx, pages):
+    from dashboard import chart_tables
+    from dashboard.components import table_ids
+    from tests.callbacks.test_chart_table_callbacks import triggered_by
+
+    _upload(pages, FILE)
+    triggered_by(table_ids(ids.CHANGES_MATRIX, "changes-migration")[ids.TABLE_REQUEST])
+    region = chart_tables.analysis_table(
+        requested=1,
+        settings=DEFAULT_SETTINGS,
+        option_values=["2022-12-31|2023-12-31"],
+        option_ids=[ids.CHANGES_MATRIX_DATES],
+    )
+    assert "Tiers 2022-12-31 → 2023-12-31" in str(region) and "Key" in str(region)
