@@ -7,13 +7,17 @@ import json
 
 import pandas as pd
 
+from cli.errors import CliError
 from cli.options import filtered_source, load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.changes import Changes, changes
 from portfolio.datafacts import BENCHMARK_NOTE, describe, trend_of_kind
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
+from portfolio.ingest.snapshots import snapshots_of
 from portfolio.migration import Migration
+from portfolio.retention import CONVENTION_NAMES
 from portfolio.schema import TIERS
 from portfolio.trends import Trend, quarterly_trend, scorecard_tiering
 from portfolio.whatif import migration_with
@@ -27,19 +31,69 @@ def run(args: argparse.Namespace) -> int:
     trend = None
     if args.trend:
         tiering = scorecard_tiering(analysis.tiers.weights, analysis.tiers.thresholds)
-        trend = trend_of_kind(quarterly_trend(quarters_of(result.accounts), tiering=tiering), analysis.facts)
+        trend = quarterly_trend(quarters_of(result.accounts), tiering=tiering, convention=analysis.convention)
+        trend = trend_of_kind(trend, analysis.facts)
+    what_changed = changes_of(result.accounts, args) if getattr(args, "changes", False) else None
     if args.json:
         payload = analysis.to_dict()
         payload["migration"] = moves.to_dict()
         payload["source"] = source_info(result)
         if trend is not None:
             payload |= trend.to_dict()
+        if what_changed is not None:
+            payload["changes"] = what_changed.to_dict()
         print(json.dumps(payload, indent=2))
     else:
         print(render_text(analysis, filtered_source(result, analysis), result.report.notes, moves))
         if trend is not None:
             print("\n" + render_trend(trend))
+        if what_changed is not None:
+            print("\n" + render_changes(what_changed))
     return 0
+
+
+def changes_of(accounts: pd.DataFrame, args: argparse.Namespace) -> Changes:
+    """``--changes``: the comparison of the ``--from`` and ``--to`` snapshots (default the last
+    two); CliError when the file is not a series of snapshots or a date is not one of them."""
+    snapshots = snapshots_of(accounts)
+    if snapshots is None:
+        raise CliError(
+            "--changes needs several snapshots in one file: a snapshot_date column giving each "
+            "row's date (one row per account and date)"
+        )
+    try:
+        return changes(snapshots, args.from_date, args.to_date)
+    except ValueError as exc:
+        raise CliError(f"--changes: {exc}") from None
+
+
+def render_changes(found: Changes) -> str:
+    """The text of ``--changes``: tier migration, strategic ARR walk, gains, losses, movers."""
+    lines = [
+        f"What changed {found.start:%Y-%m-%d} → {found.end:%Y-%m-%d} "
+        f"(tier: {'assigned tier column' if found.current_source == 'assigned' else 'default scorecard'})",
+        "  accounts, tier then (rows) × tier now (columns):",
+        *("    " + line for line in _table(found.accounts).splitlines()),
+        f"  strategic ARR {money(found.strategic_from)} + entered {money(found.entered)} − left "
+        f"{money(found.left)} + change of those staying {money(found.stayed_change)} = "
+        f"{money(found.strategic_to)}",
+    ]
+    for title, frame, column in (
+        ("new strategic accounts", found.new_strategic, "arr_to"),
+        ("strategic accounts lost", found.lost_strategic, "arr_from"),
+    ):
+        lines.append(f"  {len(frame)} {title}")
+        for row in frame.head(10).itertuples():
+            reason = f", {row.reason}" if hasattr(row, "reason") else ""
+            lines.append(
+                f"    {row.account_name} ({row.account_id}): {money(getattr(row, column))}, "
+                f"{row.tier_from} → {row.tier_to}{reason}"
+            )
+    lines.append("  biggest movers (ARR change):")
+    for row in found.movers().itertuples():
+        move = f"{row.tier_from} → {row.tier_to}"
+        lines.append(f"    {row.account_name} ({row.account_id}): {money(row.change)} ({move})")
+    return "\n".join(lines)
 
 
 def render_trend(trend: Trend) -> str:
@@ -61,16 +115,37 @@ def render_trend(trend: Trend) -> str:
             "expansion": money(b.expansion),
             "contraction": money(-b.contraction),
             "churn": money(-b.churn),
+            "reactivation": money(b.reactivation),
             "new": money(b.new),
         }
     table = pd.DataFrame(rows).T.rename_axis("year to")
+    convention = trend.points[-1].retention.convention
     lines = [
-        f"Trend — trailing twelve months at each quarter end; {net}/{gross} retention over the accounts with "
-        "revenue in the year before, by tier at its start",
+        f"Trend — trailing twelve months at each quarter end; {net}/{gross} retention under the "
+        f"convention '{CONVENTION_NAMES[convention]}', by tier at the start of each year",
         *("  " + line for line in _table(table).splitlines()),
         f"  {trend.kind_reason}",
     ]
     return "\n".join(lines)
+
+
+def render_reconciliation(analysis: PortfolioAnalysis) -> list[str]:
+    """The walk between NRR/GRR conventions, indented, or the line saying why there is none."""
+    walk = analysis.reconciliation
+    if walk is None:
+        return (
+            [f"  Reconciliation: none — {analysis.reconciliation_note}"]
+            if analysis.reconciliation_note
+            else []
+        )
+    table = walk.to_frame().set_index("step")
+    for column in table.columns[1:4]:
+        table[column] = table[column].map(lambda v: money(v, precise=True))
+    for column in ("NRR", "GRR"):
+        table[column] = table[column].map(lambda v: "" if pd.isna(v) else percent(v))
+    return ["  Reconciliation between conventions (sums to the cent)"] + [
+        "    " + line for line in _table(table).splitlines()
+    ]
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -141,6 +216,12 @@ def render_text(
         lines.append(f"  {analysis.tier_basis_note}")
         if analysis.facts.transactional:
             lines.append(f"  {BENCHMARK_NOTE}")
+        lines.append(
+            f"  Convention: {CONVENTION_NAMES[analysis.convention]} ({r.base_accounts:,} accounts); "
+            f"{r.reactivated_accounts:,} reactivated account(s)"
+        )
+        if r.note:
+            lines.append(f"  note: {r.note}")
         by_tier = pd.DataFrame(
             {
                 tier: {
@@ -153,6 +234,7 @@ def render_text(
             }
         ).T
         lines += ["  " + line for line in _table(by_tier).splitlines()]
+        lines += render_reconciliation(analysis)
         lines.append("")
     w = analysis.workload
     lines.append(

@@ -60,7 +60,7 @@ def parse_mapping(values: list[str]) -> dict[str, str]:
             raise CliError(f"--mapping: expected 'Header=column', got {value!r}")
         mapping[source] = target.strip()
     for target in mapping.values():
-        if target not in SNAPSHOT_COLUMNS and target not in ("date", "amount"):
+        if target not in SNAPSHOT_COLUMNS and target not in ("date", "amount", "snapshot_date"):
             raise CliError(
                 f"--mapping: unknown column {target!r}; use one of "
                 f"{', '.join(SNAPSHOT_COLUMNS)}, date, amount"
@@ -121,6 +121,8 @@ def load_and_analyze(
             tier_basis=getattr(args, "tier_basis", "assigned"),
             revenue_bands=bands,
             rows=rows,
+            convention=getattr(args, "convention", "cohort"),
+            as_of=result.as_of,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from portfolio.datafacts import DATA_KINDS
+from portfolio.retention import CONVENTIONS
 from portfolio.tiers import DEFAULT_WEIGHTS, TIER_BASES
 from simulation.backtest import DEFAULT_PATHS as BACKTEST_PATHS
 from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
@@ -84,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         "of one column are OR-ed, columns AND-ed), e.g. --filter segment=Enterprise; tiers are "
         "still scored on the whole file",
     )
+    portfolio_options.add_argument(
+        "--convention",
+        choices=CONVENTIONS,
+        default=CONVENTIONS[0],
+        help="NRR/GRR convention: the opening-ARR cohort (default; new and reactivated accounts "
+        "excluded), reactivation counted as expansion, or the renewal base (accounts whose "
+        "renewal fell in the year)",
+    )
 
     analyze_cmd = commands.add_parser(
         "analyze",
@@ -98,6 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--trend",
         action="store_true",
         help="for a revenue history: ARR, NRR, GRR, tiers and the ARR bridge at every quarter end",
+    )
+    analyze_cmd.add_argument(
+        "--changes",
+        action="store_true",
+        help="for a file of several snapshots (a snapshot_date column): what changed between two "
+        "snapshot dates (tier migration, strategic accounts gained and lost, biggest movers)",
+    )
+    analyze_cmd.add_argument(
+        "--from",
+        dest="from_date",
+        metavar="DATE",
+        help="--changes: the earlier snapshot (default: the one before the last)",
+    )
+    analyze_cmd.add_argument(
+        "--to", dest="to_date", metavar="DATE", help="--changes: the later snapshot (default: the last)"
     )
 
     simulation_options = argparse.ArgumentParser(add_help=False)

@@ -37,6 +37,7 @@ PAGES = (
     "tiers",
     "retention",
     "trends",
+    "changes",
     "capacity",
     "simulator",
     "decisions",
@@ -410,6 +411,7 @@ def update_settings(
                 "capacity": {i["tier"]: c for i, c in zip(capacity_ids, capacities, strict=True)},
                 "headcount": headcount,
                 "tier_basis": previous.get("tier_basis", "assigned"),  # set on the Retention page
+                "convention": previous.get("convention", "cohort"),  # … and so is this
                 "revenue_bands": (revenue_bands or "").strip() or None,
                 "currency": None if currency in (None, "auto") else currency,
                 "data_kind": previous.get("data_kind"),  # set on the Data page

@@ -15,7 +15,8 @@ from dash import ALL, MATCH, Input, Output, State, ctx
 
 from dashboard import ids
 from dashboard.components import CHART_NAMES, HIDE_TABLE, SHOW_TABLE, chart_table
-from dashboard.whatif import analyze_session, history_session
+from dashboard.whatif import analyze_session, changes_session, history_session
+from reporting.changes import CHANGES_TABLES
 from reporting.chart_tables import ANALYSIS_TABLES, SIMULATION_TABLES, TREND_TABLES
 from reporting.decisions import DECISION_TABLES
 from reporting.simulation_report import SimulationReport, UnreadableReport
@@ -87,6 +88,8 @@ def analysis_table(requested, settings, option_values, option_ids):
     if name in TREND_TABLES:
         return chart_table(TREND_TABLES[name](history_session(settings)), table_label(name))
     options = {i["chart"]: v for i, v in zip(option_ids, option_values, strict=True)}
+    if name in CHANGES_TABLES:
+        return chart_table(CHANGES_TABLES[name](*changes_session(options.get(name))), table_label(name))
     view = [options[name]] if options.get(name) else []
     return chart_table(ANALYSIS_TABLES[name](analyze_session(settings), *view), table_label(name))
 

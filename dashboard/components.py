@@ -66,6 +66,8 @@ CHART_NAMES = {
     "decisions-books": "SAM books before and after",
     "decisions-tornado-npv": "What moves the NPV",
     "decisions-tornado-arr": "What moves the ending ARR",
+    "changes-strategic-walk": "Strategic ARR walk",
+    "changes-migration": "Tier migration",
 }
 """Each chart's short name by export name: the accessible name of its figure, its "View as
 table" button's description and its table's name (the chart's summary is its long text)."""

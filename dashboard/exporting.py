@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.whatif import analyze_session, checked_settings, history_session
+from dashboard.whatif import analyze_session, changes_session, checked_settings, history_session
 from exports.files import pack_bytes
 from exports.pack import (
     ANALYSIS_CHARTS,
@@ -30,6 +30,7 @@ from portfolio.datafacts import facts_of
 from portfolio.formatting import current_currency
 from portfolio.schema import TIERS
 from portfolio.segments import FILTER_COLUMNS, describe_filter, read_filter
+from reporting.changes import CHANGES_CHARTS
 
 CHART_VIEWS = {"arr-bridge": ("All", *TIERS), "retention-by-tier": ("tier", *FILTER_COLUMNS)}
 """The views a chart's picker offers (the Retention page's tier), checked before drawing."""
@@ -90,7 +91,8 @@ def export_chart(_clicks, settings, option_values, option_ids):
     if not trigger or not dash.ctx.triggered[0]["value"]:
         raise PreventUpdate  # a menu appearing with a new page, not a click
     name, fmt = trigger.get("chart"), trigger.get("format")
-    if name not in ANALYSIS_CHARTS and name not in SIMULATION_CHARTS and name not in TREND_CHARTS:
+    known = (ANALYSIS_CHARTS, SIMULATION_CHARTS, TREND_CHARTS, CHANGES_CHARTS)
+    if not any(name in charts for charts in known):
         return no_update, _problem(f"There is no chart {str(name)[:40]!r} to download.")
     if fmt not in FORMATS:
         return no_update, _problem(f"Charts download as {', '.join(FORMATS)}, not {str(fmt)[:20]!r}.")
@@ -101,6 +103,9 @@ def export_chart(_clicks, settings, option_values, option_ids):
         fig = SIMULATION_CHARTS[name](report)
     elif name in TREND_CHARTS:
         fig = TREND_CHARTS[name](history_session(settings))
+    elif name in CHANGES_CHARTS:
+        options = {i["chart"]: v for i, v in zip(option_ids or [], option_values or [], strict=False)}
+        fig = CHANGES_CHARTS[name](*changes_session(options.get(name)))
     else:
         options = {i["chart"]: v for i, v in zip(option_ids or [], option_values or [], strict=False)}
         view = [options[name]] if options.get(name) else []

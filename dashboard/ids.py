@@ -77,6 +77,22 @@ RET_TIER = {"type": CHART_OPTION, "chart": "arr-bridge"}  # the bridge's tier: a
 RET_BASIS = "retention-tier-basis"  # assigned | scorecard: which tier retention is attributed to
 RET_BASIS_NOTE = "retention-tier-basis-note"
 RET_GROUP = {"type": CHART_OPTION, "chart": "retention-by-tier"}  # by tier / segment / … / SAM
+RET_CONVENTION = "retention-convention"  # the NRR/GRR convention (a what-if setting)
+RET_CONVENTION_NOTE = "retention-convention-note"
+RET_RECONCILIATION = "retention-reconciliation"  # the walk between two conventions
+
+# prefix "changes-": the What changed page
+CHANGES_FROM = "changes-from"  # the earlier snapshot date
+CHANGES_TO = "changes-to"  # … and the later
+CHANGES_NOTE = "changes-note"
+CHANGES_WALK = "changes-walk-graph"
+CHANGES_WALK_SUMMARY = "changes-walk-summary"
+CHANGES_MATRIX = "changes-matrix-graph"
+CHANGES_NEW = "changes-new"
+CHANGES_LOST = "changes-lost"
+CHANGES_MOVERS = "changes-movers"
+CHANGES_WALK_DATES = {"type": CHART_OPTION, "chart": "changes-strategic-walk"}  # "FROM|TO": downloads
+CHANGES_MATRIX_DATES = {"type": CHART_OPTION, "chart": "changes-migration"}  # follow the page
 
 # prefix "trends-": the Trends page
 TRENDS_NOTE = "trends-note"  # what the data is (or needs), above the charts

@@ -31,8 +31,10 @@ from portfolio.fingerprint import dataset_fingerprint
 from portfolio.formatting import set_currency
 from portfolio.ingest import load_file
 from portfolio.ingest.history import quarters_of, with_quarters
+from portfolio.ingest.snapshots import snapshots_of, with_snapshots
 from portfolio.quarters import quarters_from_frame, quarters_to_frame
 from portfolio.resources import demo_accounts_path
+from portfolio.schema import SNAPSHOT_DATE
 from portfolio.whatif import default_settings, filtered_accounts, read_settings
 from reporting.simulation_report import SimulationReport, UnreadableReport
 from storage.session_store import PARTS, SessionStore, StoreFull, StoreLimits, derived_key, open_store
@@ -160,6 +162,9 @@ def _data_of(store: SessionStore, sid: str | None, fallback: str | None) -> tupl
     if history is not None:  # a value we signed but not a table of quarters reads as no history
         with contextlib.suppress(ValueError):
             with_quarters(accounts, quarters_from_frame(*history))
+    dated = store.get(sid, "snapshots", ACCOUNTS_SHAPE)
+    if dated is not None and SNAPSHOT_DATE in dated[0]:  # every snapshot of a dated file
+        with_snapshots(accounts, dated[0])
     facts = DataFacts.from_dict(meta.get("facts"))
     return with_facts(accounts, chosen(facts, fallback=fallback)), meta
 
@@ -267,6 +272,9 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     store.delete(sid, "quarters")
     if quarters is not None:  # the history behind the accounts (trends, back-test), kept apart
         store.set(sid, "quarters", quarters_to_frame(quarters))
+    store.delete(sid, "snapshots")
+    if (snapshots := snapshots_of(accounts)) is not None:  # all dates, for "what changed"
+        store.set(sid, "snapshots", (snapshots, {}))
     facts = facts_of(accounts).to_dict()  # the frame's attrs do not survive the store: meta does
     store.set(sid, "accounts", (accounts, {**meta, "facts": facts, "as_of": facts["as_of"]}))
     store.set(sid, "facts", facts)

@@ -6,6 +6,7 @@ import logging
 
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.changes import Changes, changes_or_note
 from portfolio.whatif import DEFAULT_SETTINGS, HistoryViews, analyze_with, history_with, read_settings
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,12 @@ def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     """Analyse this browser session's data (the demo by default) under the what-if settings
     (:func:`checked_settings`)."""
     return analyze_with(state.current_data()[0], checked_settings(settings))
+
+
+def changes_session(view: str | None) -> tuple[Changes | None, str]:
+    """What changed between this session's snapshots (``view`` "FROM|TO", default the last
+    two), or None and why not (:func:`portfolio.changes.changes_or_note`)."""
+    return changes_or_note(state.current_data()[0], view if isinstance(view, str) else None)
 
 
 def history_session(settings: dict | None) -> HistoryViews:

@@ -19,10 +19,13 @@ import plotly.graph_objects as go
 
 from exports.native import NativeChart, native_charts
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.changes import changes_or_note
 from portfolio.datafacts import describe
 from portfolio.formatting import money, percent
+from portfolio.retention import CONVENTION_NAMES
 from portfolio.whatif import HistoryViews
 from reporting import figures
+from reporting.changes import changes_takeaway, strategic_walk_figure
 from reporting.kpis import overview_kpis
 from reporting.simulation_report import SimulationReport
 from reporting.simulator import settings_mismatch
@@ -187,6 +190,8 @@ def methodology(
         "Concentration: Gini = Σ(2i − n − 1)·x(i) / (n·Σx); HHI = 10,000·Σ share²; accounts with ARR > 0.",
         "Retention (accounts in the tier they had a year ago): NRR = Σ ARR / Σ prior ARR; "
         "GRR = Σ min(ARR, prior) / Σ prior; new accounts excluded.",
+        f"NRR/GRR convention: {CONVENTION_NAMES[analysis.convention]}; reactivated accounts (revenue "
+        "before the prior year, none in it, some now) have their own bridge bar.",
     ]
     if report is not None:
         s = report.settings
@@ -251,6 +256,12 @@ CHART_NOTES: dict[str, str] = {
         "Method: SAMs needed per tier = accounts / accounts per SAM (the capacity set); available "
         "= named SAMs in the data, or the headcount entered. Caveat: capacity is an assumption, "
         "set in the What-if panel."
+    ),
+    "changes-strategic-walk": (
+        "Method: strategic ARR at the earlier snapshot, plus ARR of accounts that entered the tier, "
+        "minus ARR of those that left it (churned or demoted), plus the change of those that "
+        "stayed = strategic ARR at the later snapshot. Caveat: tiers as the company ran them on "
+        "each date."
     ),
     "simulation-fan": (
         "Method: Monte Carlo paths of every account's ARR (churn and growth per tier, one shared "
@@ -345,6 +356,7 @@ def build_pack(
     for key in PACK_CHARTS:
         fig = ANALYSIS_CHARTS[key](analysis)
         slides.append(_chart_slide(key, titles[key], notes[key], fig, currency, warnings.get(key, ())))
+    slides += changes_slides(analysis, currency)
     if simulated is not None:
         slides += simulation_slides(simulated, currency)
     lines = [describe(facts), *methodology(analysis, simulated, currency)]
@@ -392,6 +404,17 @@ def _chart_slide(
         warnings=tuple(warnings),
         notes=CHART_NOTES.get(key, ""),
     )
+
+
+def changes_slides(analysis: PortfolioAnalysis, currency: str = "$") -> list[ChartSlide]:
+    """ "What changed since the last review" (the last two snapshots) when the data is a series
+    of snapshots; none otherwise."""
+    found, _ = changes_or_note(analysis.accounts)
+    if found is None:
+        return []
+    title = f"What changed since the last review ({found.start:%Y-%m-%d})"
+    figure = strategic_walk_figure(found)
+    return [_chart_slide("changes-strategic-walk", title, changes_takeaway(found), figure, currency)]
 
 
 def simulation_takeaways(report: SimulationReport, currency: str = "$") -> dict[str, str]:

@@ -11,8 +11,16 @@ import pandas as pd
 
 from portfolio import concentration
 from portfolio.capacity import Workload, workload
+from portfolio.conventions import Reconciliation, reactivated_flags, reconciliation, renewed_in_year
 from portfolio.datafacts import DataFacts, facts_of, retention_names
-from portfolio.retention import Retention, retention, retention_by_tier
+from portfolio.retention import (
+    CONVENTION_NAMES,
+    CONVENTIONS,
+    Retention,
+    retention,
+    retention_by_tier,
+    validate_convention,
+)
 from portfolio.tiers import (
     RevenueBands,
     Thresholds,
@@ -45,6 +53,10 @@ class PortfolioAnalysis:
         at the start of the period and now (under ``tier_basis``); the drill-down lists use them.
     filter_note : which accounts the figures cover (a segment filter, see
         :mod:`portfolio.segments`); "" when the caller gave none.
+    convention : the NRR/GRR convention (:data:`portfolio.retention.CONVENTIONS`).
+    reconciliation : the walk from the default convention to ``convention`` (to "reactivation
+        as expansion" under the default); None without prior ARR or when it cannot be drawn
+        (``reconciliation_note`` says why).
     """
 
     accounts: pd.DataFrame
@@ -66,6 +78,10 @@ class PortfolioAnalysis:
         """Net and gross retention as this data calls them: NRR/GRR, or repeat-revenue
         retention for order data (:func:`portfolio.datafacts.retention_names`)."""
         return retention_names(self.facts.transactional)
+
+    convention: str = CONVENTIONS[0]
+    reconciliation: Reconciliation | None = None
+    reconciliation_note: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; amounts in ``currency`` (ISO 4217);
@@ -112,6 +128,12 @@ class PortfolioAnalysis:
                 "existing_accounts": self.retention.existing_accounts,
                 "churned_accounts": self.retention.churned_accounts,
                 "new_accounts": self.retention.new_accounts,
+                "reactivated_accounts": self.retention.reactivated_accounts,
+                "convention": self.convention,
+                "convention_name": CONVENTION_NAMES[self.convention],
+                "convention_note": self.retention.note or None,
+                "base_accounts": self.retention.base_accounts,
+                "reconciliation": self.reconciliation.to_dict() if self.reconciliation else None,
                 "tier_basis": self.tier_basis,
                 "tier_basis_note": self.tier_basis_note,
                 "names": dict(zip(("net", "gross"), self.retention_names, strict=True)),
@@ -190,6 +212,8 @@ def analyze(
     revenue_bands: RevenueBands | None = None,
     facts: DataFacts | None = None,
     rows: pd.Series | None = None,
+    convention: str = CONVENTIONS[0],
+    as_of: pd.Timestamp | None = None,
 ) -> PortfolioAnalysis:
     """Compute every metric for ``accounts`` (a frame from :mod:`portfolio.ingest`).
 
@@ -207,6 +231,9 @@ def analyze(
     rows : boolean mask (``accounts``' index) of the accounts to report on — a segment filter.
         Scores and tiers are computed on the whole portfolio first, so an
         account keeps its tier whichever filter is on; every figure then covers ``rows`` only.
+    convention : the NRR/GRR convention (see :mod:`portfolio.retention`).
+    as_of : the date the renewal base's year ends (default: the data's as-of date, else today;
+        see :func:`portfolio.conventions.renewed_in_year`).
 
     Raises
     ------
@@ -214,7 +241,9 @@ def analyze(
         For invalid weights, thresholds or capacity (caller mistakes, not data problems).
     """
     validate_tier_basis(tier_basis)
+    validate_convention(convention)
     facts = facts if facts is not None else facts_of(accounts)  # before a filter takes rows
+    as_of = as_of if as_of is not None else facts.as_of
     assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
     start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     enriched = accounts.assign(
@@ -228,9 +257,19 @@ def analyze(
         accounts, enriched, start, now = accounts[rows], enriched[rows], start[rows], now[rows]
         assignment = _restricted(assignment, rows, accounts["account_id"])
     overall, by_tier = None, {}
+    walk, walk_note = None, ""
     if has_prior(accounts):
-        overall = retention(accounts["arr"], accounts["arr_prior"])
-        by_tier = retention_by_tier(accounts["arr"], accounts["arr_prior"], start, now)
+        back, renewed = reactivated_flags(accounts), renewed_in_year(accounts, as_of)
+        arr, prior = accounts["arr"], accounts["arr_prior"]
+        overall = retention(arr, prior, convention=convention, reactivated=back, renewed=renewed)
+        by_tier = retention_by_tier(
+            arr, prior, start, now, convention=convention, reactivated=back, renewed=renewed
+        )
+        other = convention if convention != CONVENTIONS[0] else CONVENTIONS[1]
+        try:
+            walk = reconciliation(arr, prior, reactivated=back, renewed=renewed, end=other)
+        except ValueError as exc:
+            walk_note = str(exc)
     return PortfolioAnalysis(
         accounts=enriched,
         concentration=concentration.summarize(accounts["arr"]),
@@ -241,6 +280,9 @@ def analyze(
         workload=workload(accounts, assignment.tier, capacity, available_headcount),
         tier_basis=basis,
         tier_basis_note=note,
+        convention=convention,
+        reconciliation=walk,
+        reconciliation_note=walk_note,
         facts=facts,
         retention_start_tier=start,
         retention_current_tier=now,

@@ -83,19 +83,25 @@ def migration(
         }
     )
     frame = frame[(frame["arr"] > 0) & frame["current_tier"].notna() & frame["proposed_tier"].notna()]
-    n = len(TIERS)
-    cell = frame["current_tier"].map(_RANK).to_numpy(dtype=int) * n + frame["proposed_tier"].map(
-        _RANK
-    ).to_numpy(dtype=int)
-    counts = pd.DataFrame(np.bincount(cell, minlength=n * n).reshape(n, n), index=TIERS, columns=TIERS)
-    arr = pd.DataFrame(
-        np.bincount(cell, weights=frame["arr"].to_numpy(), minlength=n * n).reshape(n, n),
-        index=TIERS,
-        columns=TIERS,
-    )
+    counts = transition_matrix(frame["current_tier"], frame["proposed_tier"], None, TIERS)
+    arr = transition_matrix(frame["current_tier"], frame["proposed_tier"], frame["arr"], TIERS)
     for table in (counts, arr):
         table.index.name, table.columns.name = "current", "proposed"
     step = frame["proposed_tier"].map(_RANK) - frame["current_tier"].map(_RANK)
     moves = frame[step != 0].assign(move=step[step != 0].map(lambda s: "promotion" if s < 0 else "demotion"))
     moves = moves.sort_values("arr", ascending=False, kind="stable").reset_index(drop=True)
     return Migration(counts, arr, moves, source)
+
+
+def transition_matrix(
+    before: pd.Series, after: pd.Series, weights: pd.Series | None, labels: tuple[str, ...]
+) -> pd.DataFrame:
+    """``labels`` × ``labels`` table: cell (b, a) counts the rows with ``before`` = b and
+    ``after`` = a, or sums their ``weights`` (e.g. ARR) when given. Every value of ``before``
+    and ``after`` must be one of ``labels``."""
+    n = len(labels)
+    rank = {label: i for i, label in enumerate(labels)}
+    cell = before.map(rank).to_numpy(dtype=int) * n + after.map(rank).to_numpy(dtype=int)
+    values = None if weights is None else weights.to_numpy(dtype=float)
+    table = np.bincount(cell, weights=values, minlength=n * n).reshape(n, n)
+    return pd.DataFrame(table, index=list(labels), columns=list(labels))

@@ -41,9 +41,14 @@ SNAPSHOT_COLUMNS: tuple[str, ...] = (
     "renewal_date",
     *SCORE_DIMENSIONS,
     "revenue_score",
+    "reactivated",
 )
 """Every canonical column of an account snapshot, in display order (``revenue_score``: the
-scorecard's revenue points, 0–10, when the file gives them instead of ARR percentiles)."""
+scorecard's revenue points, 0–10, when the file gives them instead of ARR percentiles;
+``reactivated``: yes/no, the account came back after a year or more without revenue)."""
+
+SNAPSHOT_DATE = "snapshot_date"
+"""The column that makes a snapshot file a series of snapshots (one per date)."""
 
 HISTORY_COLUMNS: tuple[str, ...] = (
     "account_id",
@@ -154,6 +159,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "expansion_potential": ("expansion_potential", "expansion", "growth_potential"),
     "revenue_score": ("revenue_score", "revenue_points"),
+    "reactivated": ("reactivated", "is_reactivated", "reactivation", "win_back", "winback"),
+    "snapshot_date": ("snapshot_date", "snapshot", "as_of", "as_of_date", "snapshot_as_of"),
     "strategic_fit": ("strategic_fit", "fit", "icp_fit"),
     "market_influence": ("market_influence", "influence", "brand_influence", "reference_value"),
     "relationship_strength": ("relationship_strength", "relationship", "relationship_score"),

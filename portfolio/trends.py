@@ -8,7 +8,10 @@ aggregates the as-of date. Then, as on the Retention page (:mod:`portfolio.reten
 * total ARR = Σ ARR(t);
 * NRR(t) = Σ ARR(t) / Σ ARR(t − 1 year) and GRR(t) = Σ min(ARR(t), ARR(t − 1 year)) /
   Σ ARR(t − 1 year), over the **opening-ARR cohort**: the accounts with revenue in the prior
-  twelve months (new logos excluded);
+  twelve months (new logos excluded), or under another convention of
+  :mod:`portfolio.retention` (reactivated accounts,
+  :func:`portfolio.conventions.reactivated_at`, have revenue before the prior twelve months
+  and none in them; a history has no renewal dates, so the renewal base gives no rates);
 * the ARR bridge (expansion, contraction, churn, new) of the year to ``t``;
 * by tier: each account in the tier it had at the start of the window (the scorecard on its
   prior ARR); a tier's ARR and new logos by the tier at ``t``;
@@ -26,8 +29,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from portfolio.conventions import reactivated_at
 from portfolio.quarters import QuarterlyRevenue
-from portfolio.retention import Retention, retention, retention_by_tier
+from portfolio.retention import CONVENTIONS, Retention, retention, retention_by_tier, validate_convention
 from portfolio.schema import TIERS
 from portfolio.tiers import Thresholds, tier_accounts, tier_distribution
 
@@ -156,7 +160,12 @@ def nrr_series(quarters: QuarterlyRevenue) -> pd.Series:
     return pd.Series(values, dtype=float)
 
 
-def quarterly_trend(quarters: QuarterlyRevenue | None, *, tiering: Tiering | None = None) -> Trend:
+def quarterly_trend(
+    quarters: QuarterlyRevenue | None,
+    *,
+    tiering: Tiering | None = None,
+    convention: str = CONVENTIONS[0],
+) -> Trend:
     """Total ARR, NRR, GRR, the bridge, by tier and the strategic share at every quarter end
     the history allows (see the module docstring).
 
@@ -166,6 +175,7 @@ def quarterly_trend(quarters: QuarterlyRevenue | None, *, tiering: Tiering | Non
         None for a snapshot, which gives no points and a note.
     tiering : window accounts → (start tier, end tier); default :func:`scorecard_tiering`.
         The tier basis of the Retention page plugs in here.
+    convention : the NRR/GRR convention of :mod:`portfolio.retention` (the Retention page's).
 
     Example
     -------
@@ -177,6 +187,7 @@ def quarterly_trend(quarters: QuarterlyRevenue | None, *, tiering: Tiering | Non
             note="a trend needs a revenue history (dated order or invoice lines); this is a snapshot"
         )
     tiering = tiering or scorecard_tiering()
+    convention = validate_convention(convention)
     points = trend_points(quarters)
     if not points:
         first_end = quarters.first_date - COVERAGE_SLACK + pd.DateOffset(months=24)
@@ -190,7 +201,7 @@ def quarterly_trend(quarters: QuarterlyRevenue | None, *, tiering: Tiering | Non
     subscription_like, reason = billing_kind(quarters)
     ids = pd.array(quarters.account_ids, dtype="str")  # typed once: windows take subsets
     return Trend(
-        points=[_point(quarters, ids, j, tiering) for j in points],
+        points=[_point(quarters, ids, j, tiering, convention) for j in points],
         subscription_like=subscription_like,
         kind_reason=reason,
     )
@@ -203,19 +214,26 @@ def _years_to(quarters: QuarterlyRevenue, j: int) -> tuple[np.ndarray, np.ndarra
 
 
 def _point(
-    quarters: QuarterlyRevenue, ids: pd.api.extensions.ExtensionArray, j: int, tiering: Tiering
+    quarters: QuarterlyRevenue,
+    ids: pd.api.extensions.ExtensionArray,
+    j: int,
+    tiering: Tiering,
+    convention: str = CONVENTIONS[0],
 ) -> TrendPoint:
     """The year to quarter ``j``: accounts with revenue in it or the year before."""
     arr, prior = _years_to(quarters, j)
     active = (arr > 0) | (prior > 0)
     window = pd.DataFrame({"account_id": ids[active], "arr": arr[active], "arr_prior": prior[active]})
     start_tier, tier = tiering(window)
-    by_tier = retention_by_tier(window["arr"], window["arr_prior"], start_tier, tier)
+    back = reactivated_at(quarters, j)[active]
+    by_tier = retention_by_tier(
+        window["arr"], window["arr_prior"], start_tier, tier, reactivated=back, convention=convention
+    )
     distribution = tier_distribution(window["arr"], tier)
     return TrendPoint(
         as_of=quarters.ends[j],
         total_arr=float(window["arr"].sum()),
-        retention=retention(window["arr"], window["arr_prior"]),
+        retention=retention(window["arr"], window["arr_prior"], reactivated=back, convention=convention),
         by_tier=by_tier,
         tier_arr={t: float(distribution.loc[t, "arr"]) for t in TIERS},
         strategic_share=float(distribution.loc[TIERS[0], "arr_share"]),

@@ -3,9 +3,10 @@
 ``{"thresholds": [key, strategic], "weights": {dimension: weight}, "capacity": {tier: n},
 "headcount": number or None, "tier_basis": "assigned" | "scorecard", "revenue_bands":
 "MIN_ARR:POINTS,..." or None, "currency": ISO code or None, "data_kind": "subscription" |
-"transactional" or None, "filter": {column: [values]}}``. Missing entries take the core's
-defaults; a ``None`` currency or data kind means "as the data says" (:mod:`portfolio.datafacts`);
-the filter is the segment filter (:mod:`portfolio.segments`; ``{}`` for all accounts).
+"transactional" or None, "filter": {column: [values]}, "convention": one of
+:data:`portfolio.retention.CONVENTIONS`}``. Missing entries take the core's defaults; a ``None``
+currency or data kind means "as the data says" (:mod:`portfolio.datafacts`); the filter is the
+segment filter (:mod:`portfolio.segments`; ``{}`` for all accounts).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from portfolio.datafacts import DataFacts, chosen, facts_of, trend_of_kind, vali
 from portfolio.ingest.history import quarters_of
 from portfolio.migration import Migration, migration
 from portfolio.quarters import QuarterlyRevenue
+from portfolio.retention import CONVENTIONS, validate_convention
 from portfolio.schema import TIERS
 from portfolio.segments import checked_mask, filter_note, read_filter
 from portfolio.tiers import (
@@ -62,6 +64,7 @@ DEFAULT_SETTINGS: dict = {
     "currency": None,
     "data_kind": None,
     "filter": {},
+    "convention": CONVENTIONS[0],
 }
 
 
@@ -128,6 +131,7 @@ def read_settings(settings: dict | None) -> dict:
         "currency": None if currency in (None, "") else validate_currency(currency),
         "data_kind": None if kind in (None, "") else validate_data_kind(kind),
         "filter": read_filter(merged.get("filter")),
+        "convention": validate_convention(merged["convention"]),
     }
 
 
@@ -149,6 +153,7 @@ def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
         tier_basis=settings["tier_basis"],
         revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
         rows=rows,
+        convention=settings["convention"],
     )
     shown = len(accounts) if rows is None else int(rows.sum())
     analysis.filter_note = filter_note(settings["filter"], shown, len(accounts))
@@ -197,10 +202,10 @@ def _history(accounts, settings: dict | None) -> QuarterlyRevenue | None:
 def trend_with(accounts, settings: dict | None) -> Trend:
     """:func:`portfolio.trends.quarterly_trend` of the history ``accounts`` came from (none for
     a snapshot; the filtered accounts' under a segment filter), tiered by the scorecard under
-    the given what-if settings (within those accounts)."""
-    trend = quarterly_trend(
-        _history(accounts, settings), tiering=scorecard_tiering(*_tier_settings(settings))
-    )
+    the given what-if settings (within those accounts), under the settings' NRR/GRR convention."""
+    convention = {**DEFAULT_SETTINGS, **(settings or {})}["convention"]
+    tiering = scorecard_tiering(*_tier_settings(settings))
+    trend = quarterly_trend(_history(accounts, settings), tiering=tiering, convention=convention)
     return trend_of_kind(trend, facts_with(accounts, settings))
 
 

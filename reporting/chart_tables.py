@@ -442,7 +442,13 @@ def trend_arr_table(views: HistoryViews) -> ChartTable:
     return _table(rows, tuple(c for c in rows[0] if c != QUARTER_END), note)
 
 
-BRIDGE_STEPS = {"expansion": "Expansion", "new": "New", "contraction": "Contraction", "churn": "Churn"}
+BRIDGE_STEPS = {
+    "expansion": "Expansion",
+    "reactivation": "Reactivation",
+    "new": "New",
+    "contraction": "Contraction",
+    "churn": "Churn",
+}
 
 
 def trend_bridge_table(views: HistoryViews) -> ChartTable:

@@ -465,13 +465,15 @@ def bridge_steps(bridge: Bridge) -> list[tuple[str, float, str]]:
         ("Expansion", bridge.expansion, "relative"),
         ("Contraction", -bridge.contraction, "relative"),
         ("Churn", -bridge.churn, "relative"),
+        ("Reactivation", bridge.reactivation, "relative"),
         ("New", bridge.new, "relative"),
         ("Ending ARR", bridge.ending, "total"),
     ]
 
 
 def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
-    """ARR bridge as a waterfall: starting → expansion → contraction → churn → new → ending."""
+    """ARR bridge as a waterfall: starting → expansion → contraction → churn → reactivation →
+    new → ending."""
     steps = bridge_steps(bridge)
     waterfall = dict(
         type="waterfall",
@@ -788,8 +790,15 @@ def decomposition_figure(report: SimulationReport) -> go.Figure:
 NO_TREND_TITLE = "Trends — need a revenue history"
 TREND_TOTAL_COLOR = "#222222"
 """The all-tiers line: near-black, apart from the tier colours."""
-BRIDGE_COLORS = {"expansion": "#009E73", "new": "#56B4E9", "contraction": ACCENT, "churn": ACCENT}
-"""Okabe–Ito: gains bluish green and sky blue; losses vermillion (contraction hatched)."""
+BRIDGE_COLORS = {
+    "expansion": "#009E73",
+    "reactivation": "#CC79A7",
+    "new": "#56B4E9",
+    "contraction": ACCENT,
+    "churn": ACCENT,
+}
+"""Okabe–Ito: gains bluish green, reddish purple (reactivation) and sky blue; losses vermillion
+(contraction hatched)."""
 
 
 def _quarter_labels(trend: Trend) -> list[str]:
@@ -921,7 +930,7 @@ def trend_bridge_figure(trend: Trend) -> go.Figure:
         return message_figure(NO_TREND_TITLE, trend.note or "")
     x, hover = _quarter_labels(trend), _year_to(trend)
     bridges = [p.retention.bridge for p in trend.points]
-    steps = (("expansion", 1), ("new", 1), ("contraction", -1), ("churn", -1))
+    steps = (("expansion", 1), ("reactivation", 1), ("new", 1), ("contraction", -1), ("churn", -1))
     traces: list[dict] = []
     for step, sign in steps:
         values = [sign * getattr(b, step) for b in bridges]

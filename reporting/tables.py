@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.formatting import money
+from portfolio.formatting import money, percent
 from portfolio.migration import Migration
+from portfolio.retention import CONVENTION_NAMES
 from portfolio.schema import TIERS
 from portfolio.tiers import tier_accounts
 
@@ -52,3 +53,67 @@ def migration_table(m: Migration) -> pd.DataFrame:
             row[proposed] = f"{n:,} · {money(m.arr.loc[current, proposed])}" if n else "–"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+RECONCILIATION_HEADERS = {
+    "step": "Base",
+    "accounts": "Accounts",
+    "retained": "ARR now",
+    "gross": "Kept ARR",
+    "opening": "Opening ARR",
+    "nrr": "NRR",
+    "grr": "GRR",
+}
+"""Columns of :func:`reconciliation_rows`, as the page heads them."""
+
+
+def cents_text(cents: int, symbol: str = "$", *, signed: bool = False) -> str:
+    """Whole cents as exact currency text: ``-123456`` → ``−$1,234.56`` (``+`` when ``signed``
+    and positive); computed on the integer, so the cells add up as the cents do."""
+    sign = "−" if cents < 0 else ("+" if signed and cents > 0 else "")
+    units, rest = divmod(abs(cents), 100)
+    return f"{sign}{symbol}{units:,}.{rest:02d}"
+
+
+def reconciliation_rows(analysis: PortfolioAnalysis) -> pd.DataFrame | None:
+    """The walk between two NRR/GRR conventions as text cells (money to the cent, rates to
+    0.1 points, blank on the steps); None when the analysis has none."""
+    walk = analysis.reconciliation
+    if walk is None:
+        return None
+    return pd.DataFrame(
+        [
+            {
+                "step": row.step,
+                "accounts": f"{row.accounts:+,}" if row.kind == "step" else f"{row.accounts:,}",
+                "retained": cents_text(row.retained, signed=row.kind == "step"),
+                "gross": cents_text(row.gross, signed=row.kind == "step"),
+                "opening": cents_text(row.opening, signed=row.kind == "step"),
+                "nrr": "" if row.kind == "step" or not row.opening else percent(row.nrr),
+                "grr": "" if row.kind == "step" or not row.opening else percent(row.grr),
+            }
+            for row in walk.rows
+        ]
+    )
+
+
+def convention_note(analysis: PortfolioAnalysis) -> str:
+    """One line: the convention, how many accounts its rates are over, how many reactivated
+    (and that the reactivation bar says how much), or why the rates are missing."""
+    r = analysis.retention
+    if r is None:
+        return ""
+    name = CONVENTION_NAMES[analysis.convention]
+    if r.note:
+        return f"{name}: {r.note}."
+    back = (
+        f"{r.reactivated_accounts:,} reactivated account(s), "
+        + (
+            "counted as expansion."
+            if analysis.convention == "reactivation_as_expansion"
+            else "shown in their own bridge bar and left out of NRR and GRR."
+        )
+        if r.reactivated_accounts
+        else "No reactivated accounts (revenue before the prior year, none in it, some now)."
+    )
+    return f"{name}: NRR and GRR over {r.base_accounts:,} accounts. {back}"

@@ -95,7 +95,9 @@ def arr_bridge_takeaway(analysis: PortfolioAnalysis, tier: str | None = None) ->
     return (
         f"{subject} went from {money(b.starting)} to {money(b.ending)}: expansion "
         f"{money(b.expansion)}, contraction {money(-b.contraction)}, churn "
-        f"{money(-b.churn)}, new {money(b.new)}."
+        f"{money(-b.churn)}, "
+        + (f"reactivation {money(b.reactivation)}, " if b.reactivation else "")
+        + f"new {money(b.new)}."
     )
 
 

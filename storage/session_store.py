@@ -40,11 +40,22 @@ import pandas as pd
 from storage.settings import INSECURE_REDIS_ENV, MIB, ConfigurationError
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-PARTS = ("accounts", "quarters", "facts", "fingerprint", "pending", "report", "settings", "simulator")
-"""What a session keeps; its storage use is the sum of these values' sizes. ``facts``: the data's
-currency, as-of date and kind (:class:`portfolio.datafacts.DataFacts` as a dict), read on every
-callback without reading the accounts; ``settings``: the what-if settings kept with the data;
-``simulator``: the Simulator page's form, ticked accounts and last result."""
+PARTS = (
+    "accounts",
+    "quarters",
+    "snapshots",
+    "facts",
+    "fingerprint",
+    "pending",
+    "report",
+    "settings",
+    "simulator",
+)
+"""What a session keeps; its storage use is the sum of these values' sizes. ``snapshots``: every
+snapshot of a dated file (for "what changed"); ``facts``: the data's currency, as-of date and
+kind (:class:`portfolio.datafacts.DataFacts` as a dict), read on every callback without reading
+the accounts; ``settings``: the what-if settings kept with the data; ``simulator``: the
+Simulator page's form, ticked accounts and last result."""
 MAGIC = b"strata-sealed-1\n"
 SECRET_FILE = "secret.key"
 _DATETIME = "datetime64"

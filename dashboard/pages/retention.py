@@ -12,16 +12,20 @@ from dash import Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.components import graph, page_header
+from dashboard.components import graph, page_header, plain_table
 from dashboard.drilldown import drill_hint, wire_chart
 from dashboard.whatif import analyze_session, checked_settings
 from portfolio.datafacts import BENCHMARK_NOTE
+from portfolio.retention import CONVENTION_NAMES, CONVENTIONS
 from portfolio.schema import TIERS
 from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS, filter_options
 from portfolio.tiers import TIER_BASES
 from portfolio.whatif import read_settings
 from reporting import figures
+from reporting.tables import RECONCILIATION_HEADERS, convention_note, reconciliation_rows
 from reporting.takeaways import arr_bridge_takeaway, takeaways
+
+NO_PRIOR = "No prior-year ARR in the data: retention, and so its conventions, need it."
 
 
 def layout(**_):
@@ -38,10 +42,18 @@ def layout(**_):
                     {"label": "Assigned tier (the tiers you run)", "value": TIER_BASES[0]},
                     {"label": "Scorecard on prior ARR", "value": TIER_BASES[1]},
                 ],
-                value=_kept_basis(),
+                value=_kept("tier_basis", TIER_BASES[0]),
                 inline=True,
             ),
             html.P(id=ids.RET_BASIS_NOTE, className="small text-muted mb-2"),
+            html.Label("NRR/GRR convention", htmlFor=ids.RET_CONVENTION, className="small fw-bold mb-0"),
+            dbc.RadioItems(
+                id=ids.RET_CONVENTION,
+                options=[{"label": CONVENTION_NAMES[c], "value": c} for c in CONVENTIONS],
+                value=_kept("convention", CONVENTIONS[0]),
+                inline=True,
+            ),
+            html.P(id=ids.RET_CONVENTION_NOTE, className="small text-muted mb-2"),
             drill_hint("a retention or bridge bar"),
             html.Div(
                 [
@@ -55,14 +67,24 @@ def layout(**_):
                 id=ids.RET_TIER, options=["All", *TIERS], value="All", inline=True, className="my-2"
             ),
             graph(ids.RET_BRIDGE, "arr-bridge", summary=ids.RET_BRIDGE_SUMMARY),
+            html.H4("From one convention to the other", className="mt-4 mb-1"),
+            html.P(
+                "Finance and Customer Success often count a returning customer differently. "
+                "This table walks NRR and GRR from one convention to the other, account group "
+                "by group; its money columns add up to the cent. NRR = ARR now ÷ opening ARR "
+                "(a year ago); GRR = kept ARR (the lower of now and a year ago, per account) "
+                "÷ opening ARR.",
+                className="small text-muted",
+            ),
+            html.Div(id=ids.RET_RECONCILIATION),
         ]
     )
 
 
-def _kept_basis() -> str:
-    """The switch as kept with the session's data (a reload shows it); the default outside a
-    request (Dash checking layouts)."""
-    return state.current_settings()["tier_basis"] if flask.has_request_context() else TIER_BASES[0]
+def _kept(name: str, default: str) -> str:
+    """A switch's setting as kept with the session's data (a reload shows it); ``default``
+    outside a request (Dash checking layouts)."""
+    return state.current_settings()[name] if flask.has_request_context() else default
 
 
 @callback(
@@ -72,6 +94,8 @@ def _kept_basis() -> str:
         Output(ids.RET_BY_TIER_SUMMARY, "children"),
         Output(ids.RET_BRIDGE_SUMMARY, "children"),
         Output(ids.RET_BASIS_NOTE, "children"),
+        Output(ids.RET_CONVENTION_NOTE, "children"),
+        Output(ids.RET_RECONCILIATION, "children"),
     ],
     inputs=dict(
         settings=Input(ids.SETTINGS, "data"),
@@ -90,6 +114,8 @@ def update_retention(settings, _version, tier, group="tier"):
         takeaways(analysis)["retention-by-tier"],
         arr_bridge_takeaway(analysis, tier),
         analysis.tier_basis_note + (f" {BENCHMARK_NOTE}" if analysis.facts.transactional else ""),
+        convention_note(analysis),
+        reconciliation_view(analysis),
     )
 
 
@@ -111,6 +137,14 @@ def _label(column: str) -> str:
     return FILTER_LABELS[column] if column == "sam" else FILTER_LABELS[column].lower()
 
 
+def reconciliation_view(analysis):
+    """The reconciliation table, or the line saying why there is none."""
+    table = reconciliation_rows(analysis)
+    if table is None:
+        return html.P(analysis.reconciliation_note or NO_PRIOR, className="small text-muted")
+    return plain_table(table, RECONCILIATION_HEADERS, right=tuple(RECONCILIATION_HEADERS)[1:])
+
+
 @callback(
     Output(ids.SETTINGS, "data", allow_duplicate=True),
     Input(ids.RET_BASIS, "value"),
@@ -130,5 +164,23 @@ def set_tier_basis(basis, settings):
 
 wire_chart(ids.RET_BY_TIER, "retention-by-tier")
 wire_chart(ids.RET_BRIDGE, "arr-bridge", State(ids.RET_TIER, "value"))
+
+
+@callback(
+    Output(ids.SETTINGS, "data", allow_duplicate=True),
+    Input(ids.RET_CONVENTION, "value"),
+    State(ids.SETTINGS, "data"),
+    prevent_initial_call=True,
+)
+def set_convention(convention, settings):
+    """The convention switch into the what-if settings, kept with the session's data."""
+    if convention not in CONVENTIONS:
+        raise PreventUpdate  # only an altered request sends another value
+    settings = {**read_settings(checked_settings(settings)), "convention": convention}
+    if settings == state.current_settings():
+        raise PreventUpdate  # the page appearing with the kept value
+    state.save_settings(settings)
+    return settings
+
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)

@@ -16,7 +16,8 @@ from portfolio.ingest.facts import read_facts
 from portfolio.ingest.history import aggregate_history
 from portfolio.ingest.report import IngestReport, Problem, Rejected, Shape
 from portfolio.ingest.snapshot import validate_snapshot
-from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS, match_columns
+from portfolio.ingest.snapshots import read_snapshots
+from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS, SNAPSHOT_DATE, match_columns
 
 
 def detect_shape(table: pd.DataFrame, mapping: dict[str, str]) -> tuple[Shape, dict[str, str]]:
@@ -64,6 +65,9 @@ def to_accounts(
     the file if ``report`` is not ok.
     """
     shape, columns = detect_shape(table, mapping)
+    if shape == "snapshot":  # a snapshot_date column makes it a series of snapshots
+        free = [h for h in table.columns if h not in columns.values()]
+        columns |= match_columns(free, (SNAPSHOT_DATE,), mapping)
     report.shape = shape
     unknown = [source for source in mapping if source not in table.columns]
     for source in unknown:
@@ -91,6 +95,8 @@ def to_accounts(
         )
     frame = pd.DataFrame({canon: table[source] for canon, source in columns.items()})
     frame["account_id"] = frame[key].str.strip()
+    if shape == "snapshot" and SNAPSHOT_DATE in frame:
+        return read_snapshots(frame, report)
     if shape == "snapshot":
         accounts, end = validate_snapshot(frame, report), None
     else:

@@ -48,7 +48,21 @@ def validate_snapshot(frame: pd.DataFrame, report: IngestReport) -> pd.DataFrame
     for column in (*SCORE_DIMENSIONS, "revenue_score"):
         if column in frame:
             out[column] = _read_scores(frame[column], cols[column], report)
+    if "reactivated" in frame:
+        out["reactivated"] = _read_flags(frame["reactivated"], cols["reactivated"], report)
     return finalize_accounts(out)
+
+
+_YES = {"yes", "y", "true", "t", "1", "x"}
+_NO = {"no", "n", "false", "f", "0", ""}
+
+
+def _read_flags(cells: pd.Series, column: str, report: IngestReport) -> pd.Series:
+    """Yes/no cells → booleans (blank is no); anything else is a problem."""
+    text = cells.str.strip().str.lower()
+    for row, value in cells[~text.isin(_YES | _NO)].items():
+        report.add(Problem("not yes or no", row=row, column=column, value=value))
+    return text.isin(_YES)
 
 
 def _check_ids(ids: pd.Series, column: str | None, report: IngestReport) -> None:

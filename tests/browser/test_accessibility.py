@@ -33,6 +33,7 @@ READY = {
     "tiers": ("/tiers", *CHARTS),
     "retention": ("/retention", *CHARTS),
     "trends": ("/trends", "#trends-note .alert", 1),  # the demo is a snapshot: no trend
+    "changes": ("/changes", "#changes-note .alert", 1),  # … and one snapshot: nothing to compare
     "capacity": ("/capacity", *CHARTS),
     "simulator": ("/simulator", "#sim-headline", 1),
     "decisions": ("/decisions", "#dec-gains-graph .main-svg", 1),

@@ -52,7 +52,7 @@ def test_every_chart_has_a_toggle_that_controls_its_tables_region(dash_app, requ
             region = by_id[button["aria-controls"]]
             parts = table_ids(graph.id, button["id"]["chart"])
             assert [c.id for c in region.children] == [parts[ids.TABLE_REQUEST], parts[ids.TABLE_BODY]]
-    assert graphs == 24  # 5 analysis pages × 2, Trends 5, Simulator 5, Decisions 4
+    assert graphs == 26  # 5 analysis pages × 2, Trends 5, What changed 2, Simulator 5, Decisions 4
 
 
 def test_an_opened_analysis_table_is_built_and_a_closed_one_emptied(request_ctx):
@@ -113,7 +113,7 @@ def test_each_chart_figure_and_toggle_say_the_charts_short_name(dash_app, reques
             assert len(described.children) <= 40
         for figure in (n for n in nodes if type(n).__name__ == "Figure"):
             assert by_id[figure.to_plotly_json()["props"]["aria-labelledby"]].children in CHART_NAMES.values()
-    assert toggles == 24  # Decisions adds 4
+    assert toggles == 26  # What changed adds 2, Decisions 4
 
 
 def test_the_simulator_headline_is_announced_politely(dash_app, request_ctx):

@@ -78,11 +78,11 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
     )
     assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
     assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-4:-2] == (text["tier-distribution"], text["scores"])
-    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[-3:-1] == (
+    assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[2:4] == (
         text["retention-by-tier"],
         text["arr-bridge"],
     )
-    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")[-2]
+    strategic = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "Strategic")[3]
     assert strategic.startswith("Strategic accounts' ARR went from $") and strategic != text["arr-bridge"]
     assert pages.capacity.update_capacity(DEFAULT_SETTINGS, 0)[-2:] == (
         text["sam-workload"],
@@ -93,10 +93,10 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
 def test_retention_switch_attributes_to_the_assigned_or_scored_tier(request_ctx, pages):
     """Issue 14: the demo has an assigned tier column, so the default is the assigned tier;
     the switch goes back to the scorecard on prior ARR, and the note says which is shown."""
-    by_tier, *_, note = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")
+    by_tier, *_, note, _, _ = pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")
     switched = pages.retention.set_tier_basis("scorecard", DEFAULT_SETTINGS)
     assert switched == {**DEFAULT_SETTINGS, "tier_basis": "scorecard"}  # a what-if setting: exports follow
-    scored, *_, scored_note = pages.retention.update_retention(switched, 0, "All")
+    scored, *_, scored_note, _, _ = pages.retention.update_retention(switched, 0, "All")
     assert note.startswith("Tier: the assigned tier column")
     assert scored_note == "Tier: the scorecard on prior ARR."
     assert by_tier.to_dict()["data"] != scored.to_dict()["data"]
@@ -165,6 +165,7 @@ def test_settings_callback_validates_weights(request_ctx):
     )
     assert error == "" and settings == {
         "tier_basis": "assigned",
+        "convention": "cohort",
         "revenue_bands": None,
         "thresholds": [40, 60],
         "weights": dict.fromkeys(DEFAULT_SETTINGS["weights"], 1.0),

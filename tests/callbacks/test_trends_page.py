@@ -51,7 +51,14 @@ def test_order_export_draws_its_trend_without_bands(request_ctx, pages):
     assert all_tiers.y[-1] == pytest.approx(0.9627036880726703, rel=1e-12)  # `analyze`'s NRR
     assert [t.name for t in arr.data] == ["Strategic", "Key", "Standard", "Strategic share (right axis)"]
     assert sum(t.y[-1] for t in arr.data[:3]) == pytest.approx(733947.0232, rel=1e-12)
-    assert [t.name for t in bridge.data] == ["Expansion", "New", "Contraction", "Churn", "Net change"]
+    assert [t.name for t in bridge.data] == [
+        "Expansion",
+        "Reactivation",
+        "New",
+        "Contraction",
+        "Churn",
+        "Net change",
+    ]
     assert tuple(summaries) == tuple(trend_takeaways(history_session(REVENUE_ONLY).trend).values())
     assert summaries[1].startswith("ARR went from $474k to $734k from the year to 2015-12-30")
     cohorts, _, cohorts_text, strategic_text = out[8:]  # 593: pandas on the raw file agrees

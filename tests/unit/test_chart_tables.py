@@ -236,11 +236,12 @@ def test_bridge_steps_signed_by_hand():
         {"Step": "Expansion", "ARR": "+$20"},
         {"Step": "Contraction", "ARR": "−$50"},
         {"Step": "Churn", "ARR": "−$50"},
+        {"Step": "Reactivation", "ARR": "$0"},
         {"Step": "New", "ARR": "+$80"},
         {"Step": "Ending ARR", "ARR": "$500"},
     ]
     strategic = bridge_table(RETENTION, "Strategic")
-    assert [r["ARR"] for r in records(strategic)] == ["$150", "+$20", "$0", "−$50", "+$80", "$200"]
+    assert [r["ARR"] for r in records(strategic)] == ["$150", "+$20", "$0", "−$50", "$0", "+$80", "$200"]
     assert strategic.note.startswith("Strategic accounts (tier a year ago)")
     assert bridge_table(RETENTION, "All").note.startswith("All tiers")
 
@@ -450,6 +451,7 @@ def test_trend_bridge_by_hand():
             "Quarter end": "2017-12-31",
             "ARR a year before": "$240",
             "Expansion (ARR)": "+$20",
+            "Reactivation (ARR)": "$0",
             "New (ARR)": "+$30",
             "Contraction (ARR)": "−$50",
             "Churn (ARR)": "−$40",

@@ -27,7 +27,15 @@ def test_analyze_demo_json_has_the_documented_keys(capsys):
     assert {"accounts", "arr"} <= set(data["tiers"]["Strategic"])
     retention = data["retention"]
     assert {"nrr", "grr", "by_tier", "bridge"} <= set(retention)
-    assert set(retention["bridge"]) == {"starting", "expansion", "contraction", "churn", "new", "ending"}
+    assert set(retention["bridge"]) == {
+        "starting",
+        "expansion",
+        "contraction",
+        "churn",
+        "reactivation",
+        "new",
+        "ending",
+    }
     assert {"nrr", "grr"} <= set(retention["by_tier"]["Strategic"])
     assert "required_headcount" in data["workload"]
     assert 0 < data["concentration"]["top_20pct_share"] < 1  # a fraction, not a percent

@@ -106,7 +106,7 @@ WRITTEN_OUT = {
         grr=780 / 840,
         total=980,
         share=640 / 980,
-        bridge=dict(starting=840, expansion=200, contraction=60, churn=0, new=0, ending=980),
+        bridge=dict(starting=840, expansion=200, contraction=60, churn=0, reactivation=0, new=0, ending=980),
         tiers=dict(Strategic=(1.0, 1.0, 640), Key=(0.5, 0.5, 200), Standard=(320 / 120, 1.0, 140)),
     ),
     "2023-12-31": dict(
@@ -114,7 +114,9 @@ WRITTEN_OUT = {
         grr=920 / 980,
         total=1200,
         share=0.6,
-        bridge=dict(starting=980, expansion=120, contraction=0, churn=60, new=160, ending=1200),
+        bridge=dict(
+            starting=980, expansion=120, contraction=0, churn=60, reactivation=0, new=160, ending=1200
+        ),
         tiers=dict(Strategic=(1.0, 1.0, 720), Key=(1.6, 1.0, 240), Standard=(80 / 140, 80 / 140, 240)),
     ),
 }
