@@ -198,6 +198,8 @@ SIM_DECOMPOSITION = "sim-decomposition-graph"
 SIM_BACKTEST_RUN = "sim-backtest-run"
 SIM_BACKTEST_OUT = "sim-backtest-result"
 SIM_PRESET = "sim-preset"  # store: accounts to tick from the page's query (?promote=…&demote=…)
+SIM_RETIER = "sim-retier"  # a store: {account id: tier}, the Tiers page's re-tiering (or {})
+SIM_RETIER_NOTE = "sim-retier-note"
 
 # prefix "dec-": the Decisions page (issue 17)
 DEC_SAMS = "dec-sams"
@@ -224,8 +226,6 @@ DEC_SCENARIO = "dec-scenario"  # store: the recommended moves and SAMs
 DEC_PATHS = "dec-paths"  # store: ending ARR per path of each tornado run (for P(hit plan))
 DEC_TARGET = "dec-target"
 DEC_HIT = "dec-hit-plan"
-SIM_RETIER = "sim-retier"  # a store: {account id: tier}, the Tiers page's re-tiering (or {})
-SIM_RETIER_NOTE = "sim-retier-note"
 
 # prefix "table-": every chart's "View as table" (pattern-matched: {"type": …, "chart": export
 # name, "graph": the chart's id, "source": "analysis" or "simulation"}; see dashboard.chart_tables)

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from portfolio.ingest.history import quarters_of
-from portfolio.ingest.snapshots import snapshots_of
+from portfolio.carried import quarters_of, snapshots_of
 from portfolio.quarters import QuarterlyRevenue
 from portfolio.retention import CONVENTION_NAMES, CONVENTIONS, base_mask, validate_convention
 from portfolio.schema import SNAPSHOT_DATE

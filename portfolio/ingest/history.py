@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio.carried import history_start as history_start
+from portfolio.carried import quarters_of as quarters_of
+from portfolio.carried import with_quarters as with_quarters
 from portfolio.ingest.cells import parse_dates, parse_numbers
 from portfolio.ingest.report import IngestReport, Problem, Rejected
 from portfolio.ingest.snapshot import finalize_accounts
@@ -18,11 +21,6 @@ from portfolio.quarters import QuarterlyRevenue, quarterly_revenue
 
 _ATTRIBUTES = ("account_name", "sam", "segment", "industry", "region")
 """Text columns carried from the lines to the account."""
-HISTORY_START = "history_start"
-"""Key in the accounts frame's ``attrs``: the date of the history's first revenue line."""
-QUARTERLY_REVENUE = "quarterly_revenue"
-"""Key in the accounts frame's ``attrs``: the :class:`~portfolio.quarters.QuarterlyRevenue`
-the ARR was cut from (every account of the history, every quarter), for the trends."""
 
 
 def aggregate_history(
@@ -68,27 +66,6 @@ def aggregate_history(
     out = grouped.rename_axis("account_id").reset_index()
     accounts = finalize_accounts(out)
     return with_quarters(accounts, quarters), end
-
-
-def with_quarters(accounts: pd.DataFrame, quarters: QuarterlyRevenue) -> pd.DataFrame:
-    """``accounts`` carrying the history they were aggregated from (its quarterly revenue and
-    first date, in ``attrs``: see :func:`quarters_of` and :func:`history_start`)."""
-    accounts.attrs[HISTORY_START] = quarters.first_date
-    accounts.attrs[QUARTERLY_REVENUE] = quarters
-    return accounts
-
-
-def history_start(accounts: pd.DataFrame) -> pd.Timestamp | None:
-    """The date of the first revenue line of the history ``accounts`` was aggregated from
-    (midnight), or None for a snapshot: how far back the file lets a snapshot be rebuilt
-    (``as_of`` of :func:`aggregate_history` at an earlier date; the back-test's out-of-sample
-    mode)."""
-    return accounts.attrs.get(HISTORY_START)
-
-
-def quarters_of(accounts: pd.DataFrame) -> QuarterlyRevenue | None:
-    """The quarterly revenue ``accounts`` was aggregated from, or None for a snapshot."""
-    return accounts.attrs.get(QUARTERLY_REVENUE)
 
 
 def _read_lines(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.Series, pd.Series]:

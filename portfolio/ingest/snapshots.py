@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from portfolio.carried import snapshots_of as snapshots_of
+from portfolio.carried import with_snapshots as with_snapshots
 from portfolio.ingest.cells import parse_dates
 from portfolio.ingest.report import IngestReport, Problem, Rejected
 from portfolio.ingest.snapshot import validate_snapshot
 from portfolio.schema import SNAPSHOT_DATE
-
-SNAPSHOTS = "snapshots"
-"""Key in the accounts frame's ``attrs``: every snapshot, one row per (account, date)."""
 
 
 def read_snapshots(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -71,7 +70,7 @@ def read_snapshots(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.DataFr
     )
     everything = pd.concat(snapshots, ignore_index=True)
     latest = _prior_from_a_year_before(latest, everything, end, report)
-    latest.attrs[SNAPSHOTS] = everything
+    with_snapshots(latest, everything)
     return latest, end
 
 
@@ -121,15 +120,3 @@ def _check_duplicates(ids: pd.Series, dates: pd.Series, report: IngestReport) ->
                 counted_as="account listed twice on one snapshot date",
             )
         )
-
-
-def snapshots_of(accounts: pd.DataFrame) -> pd.DataFrame | None:
-    """Every snapshot ``accounts`` came with (one row per account and ``snapshot_date``), or
-    None for a single snapshot or a revenue history."""
-    return accounts.attrs.get(SNAPSHOTS)
-
-
-def with_snapshots(accounts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
-    """``accounts`` carrying ``snapshots`` (see :func:`snapshots_of`)."""
-    accounts.attrs[SNAPSHOTS] = snapshots
-    return accounts
