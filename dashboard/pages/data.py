@@ -380,11 +380,9 @@ def grid_rows(request, search, settings):
     return rows_response(analyze_session(settings).accounts, request, search)
 
 
-dash.clientside_callback(
+dash.clientside_callback(  # new columns follow every change of search, settings or data
     PURGE_JS,
-    Input(ids.DATA_SEARCH, "value"),
-    Input(ids.SETTINGS, "data"),
-    Input(ids.SESSION_VERSION, "data"),
+    Input(ids.DATA_GRID, "columnDefs"),  # an input of this page: the shell's stores change elsewhere too
     State(ids.DATA_GRID, "id"),
     prevent_initial_call=True,
 )
