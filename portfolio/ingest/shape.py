@@ -59,6 +59,21 @@ def to_accounts(
     history cannot be aggregated; other problems are only reported, and the caller rejects
     the file if ``report`` is not ok.
     """
+    shape, columns, key = map_columns(table, report, mapping)
+    frame = pd.DataFrame({canon: table[source] for canon, source in columns.items()})
+    frame["account_id"] = frame[key].str.strip()
+    if shape == "snapshot":
+        return validate_snapshot(frame, report), None
+    return aggregate_history(frame, report, as_of)
+
+
+def map_columns(
+    table: pd.DataFrame, report: IngestReport, mapping: dict[str, str]
+) -> tuple[Shape, dict[str, str], str]:
+    """The shape, ``{canonical column: source header}`` and the id column (``account_id``, or
+    ``account_name`` when there is none) of ``table``, recorded in ``report``; raises
+    :class:`Rejected` when a required column is missing (see :func:`to_accounts`).
+    ``table`` may be the first rows of a file (the columnar reader's sample)."""
     shape, columns = detect_shape(table, mapping)
     report.shape = shape
     unknown = [source for source in mapping if source not in table.columns]
@@ -85,8 +100,4 @@ def to_accounts(
         report.notes.append(
             f"no account id column; account names ('{columns['account_name']}') are used as ids"
         )
-    frame = pd.DataFrame({canon: table[source] for canon, source in columns.items()})
-    frame["account_id"] = frame[key].str.strip()
-    if shape == "snapshot":
-        return validate_snapshot(frame, report), None
-    return aggregate_history(frame, report, as_of)
+    return shape, columns, key
