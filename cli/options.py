@@ -7,7 +7,8 @@ from pathlib import Path
 
 from cli.errors import EXIT_REJECTED, CliError
 from portfolio.analysis import PortfolioAnalysis, analyze
-from portfolio.ingest import LoadResult, load_file
+from portfolio.ingest import LoadResult
+from portfolio.ingest.columnar import load_large_file
 from portfolio.jsonfile import read_json
 from portfolio.schema import SNAPSHOT_COLUMNS
 from portfolio.tiers import DEFAULT_WEIGHTS, RevenueBands, Thresholds, parse_revenue_bands
@@ -83,7 +84,7 @@ def load_and_analyze(
     thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
     capacity = parse_pairs(args.capacity, "--capacity") if args.capacity else None
     bands = parse_bands(getattr(args, "revenue_bands", None))
-    result = load_file(args.file, mapping=mapping, as_of=as_of or args.as_of)
+    result = load_large_file(args.file, mapping=mapping, as_of=as_of or args.as_of)
     if not result.ok:
         raise CliError(result.report.summary(), EXIT_REJECTED, result.report.to_dict())
     try:

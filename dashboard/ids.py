@@ -104,6 +104,9 @@ DATA_SEARCH = "data-search"
 DATA_DOWNLOAD = "data-download"
 DATA_DOWNLOAD_CSV = "data-download-csv"
 DATA_DOWNLOAD_XLSX = "data-download-xlsx"
+DATA_SERVER = "data-server"  # the server-side files (STRATA_DATA_DIR), hidden without it
+DATA_SERVER_FILE = "data-server-file"
+DATA_SERVER_LOAD = "data-server-load"
 
 # prefix "sim-": the Simulator page
 SIM_GRID = "sim-accounts-grid"

@@ -20,6 +20,9 @@
   ``XDG_DATA_HOME`` or ``LOCALAPPDATA`` from the same environment)
 * ``STRATA_USERS_FILE`` → ``users_file``: users for HTTP basic auth (unset: loopback only)
 * ``STRATA_MAX_UPLOAD_MB`` → ``max_upload_mb``: the upload cap in MiB (100)
+* ``STRATA_DATA_DIR`` → ``data_dir``: a directory of account files on the server that the Data
+  page lists and loads by name, revenue histories of any size (unset: none;
+  :mod:`portfolio.ingest.datadir`)
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ SESSION_QUOTA_ENV = "STRATA_SESSION_QUOTA_MB"
 STORE_LIMIT_ENV = "STRATA_STORE_LIMIT_MB"
 IDLE_ENV = "STRATA_SESSION_IDLE_HOURS"
 MAX_RUNS_ENV = "STRATA_MAX_RUNS"
+DATA_DIR_ENV = "STRATA_DATA_DIR"
 DEFAULT_UPLOAD_MB = 100.0
 MIB = 1024 * 1024
 
@@ -70,6 +74,7 @@ class Settings:
     store_limit_mb: float = 4096.0
     session_idle_hours: float = 24.0
     max_runs: int = os.cpu_count() or 1
+    data_dir: str | None = None
 
     def __post_init__(self) -> None:
         for env, value, what in (
@@ -104,6 +109,7 @@ class Settings:
             store_limit_mb=_number(env, STORE_LIMIT_ENV, defaults.store_limit_mb, "megabytes"),
             session_idle_hours=_number(env, IDLE_ENV, defaults.session_idle_hours, "hours"),
             max_runs=int(_number(env, MAX_RUNS_ENV, defaults.max_runs, "runs")),
+            data_dir=env.get(DATA_DIR_ENV) or None,
         )
 
     @property
