@@ -199,8 +199,12 @@ def _parquet_source(path: Path, report: IngestReport) -> _Source:
 
 
 def _as_text(column: pa.Array) -> pa.Array:
-    """A column as text, nulls blank (typed Parquet columns: numbers, dates)."""
-    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+    """A column as text, nulls blank (typed Parquet columns: numbers, dates; a timestamp as
+    ``YYYY-MM-DD HH:MM:SS``, a layout :func:`~portfolio.ingest.cells.parse_dates` reads)."""
+    if pa.types.is_timestamp(column.type):
+        seconds = pc.cast(column, pa.timestamp("s", tz=column.type.tz), safe=False)  # %S: no fraction
+        column = pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+    elif not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
         column = pc.cast(column, pa.string())
     return pc.fill_null(column, "")
 
@@ -320,7 +324,10 @@ def _amounts(column: pa.Array, *, first_row: int) -> tuple[np.ndarray, pd.Series
     column = _as_text(column)
     plain = pc.match_substring_regex(column, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
     numbers = np.full(len(column), np.nan)
-    numbers[plain] = pc.cast(column.filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+    try:
+        numbers[plain] = pc.cast(column.filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # not expected for plain numbers; then every cell by parse_money
+        numbers[:] = np.nan
     odd_rows = np.flatnonzero(~np.isfinite(numbers))  # not plain, or too large (1e999)
     if not len(odd_rows):
         return numbers, pd.Series([], dtype=object)

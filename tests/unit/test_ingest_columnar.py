@@ -102,6 +102,31 @@ def test_typed_parquet_as_csv(tmp_path):
         tmp_path / "typed.parquet",
     )
     assert_same(load_large_file(csv_path), load_large_file(tmp_path / "typed.parquet"))
+    stamped = pa.table(
+        {
+            "Order Date": pa.array(pd.to_datetime(["2023-06-30", "2022-07-01", "2021-12-31"])),
+            "Customer ID": pa.array(["1", "2", "1"]),
+            "Sales": pa.array([100.5, 40.0, -7.25]),
+        }
+    )
+    pq.write_table(stamped, tmp_path / "stamped.parquet")  # timestamps, not dates
+    assert_same(load_large_file(csv_path), load_large_file(tmp_path / "stamped.parquet"))
+
+
+def test_plain_amounts_convert_as_parse_money():
+    """The fast path (pyarrow's cast of plain numbers) gives exactly parse_money's floats:
+    100,000 random plain numbers of 1–17 significant digits, signs, exponents."""
+    from portfolio.ingest.cells import parse_money
+    from portfolio.ingest.columnar import _amounts
+
+    rng = np.random.default_rng(16)
+    mantissa = rng.integers(0, 10**15, 100_000) * rng.choice([1, -1], 100_000)
+    scale = rng.integers(0, 12, 100_000)
+    text = [f"{m / 10.0**k}" if k else str(m) for m, k in zip(mantissa, scale, strict=True)]
+    text += ["1e5", "-2.5E-3", ".5", "-.25", "007", "123456789012345678901234567890"]
+    numbers, odd = _amounts(pa.array(text), first_row=2)
+    assert odd.empty  # all converted by pyarrow
+    assert numbers.tolist() == [parse_money(t) for t in text]
 
 
 @pytest.mark.parametrize("name", ["SaaS-Sales.csv", "Sample - Superstore.csv"])
