@@ -210,32 +210,26 @@ def _as_text(column: pa.Array) -> pa.Array:
 
 
 class _Distinct:
-    """The distinct values of one column across batches, each line as the index of its value."""
+    """One text column across batches: each batch dictionary-encoded as it is read (4 bytes a
+    line), the dictionaries unified once at the end (all in pyarrow)."""
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.codes: list[np.ndarray] = []
-        self._lines: tuple[np.ndarray, pd.Series] | None = None
+        self.chunks: list[pa.DictionaryArray] = []
 
     def add(self, column: pa.Array) -> None:
-        encoded = pc.dictionary_encode(_as_text(column))
-        index = self.index
-        lookup = np.array([index.setdefault(v, len(index)) for v in encoded.dictionary.to_pylist()], np.int32)
-        self.codes.append(lookup[encoded.indices.to_numpy(zero_copy_only=False)])
+        self.chunks.append(pc.dictionary_encode(_as_text(column)))
 
-    def lines(self) -> tuple[np.ndarray, pd.Series]:
-        """Each line's code and the values (after :func:`restore_formula_text`, the text an
-        upload would hold), codes renumbered so that equal values share one."""
-        if self._lines is None:
-            codes = np.concatenate(self.codes) if self.codes else np.zeros(0, np.int32)
-            self.codes = []
-            values = restore_formula_text(pd.Series(list(self.index), dtype=object))
-            merged, distinct = pd.factorize(values)
-            self._lines = (
-                merged.astype(np.int32)[codes],
-                pd.Series(np.asarray(distinct, dtype=object), dtype=object),
-            )
-        return self._lines
+    def lines(self, *, strip: bool = False, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Each line's code and the distinct values (object array) it indexes: the text an
+        upload would hold (:func:`restore_formula_text`; stripped if ``strip``), equal values
+        sharing one code, sorted if ``sort``."""
+        unified = pa.chunked_array(self.chunks).unify_dictionaries()
+        text = pd.Series(unified.chunk(0).dictionary.to_pylist(), dtype=object)
+        text = restore_formula_text(text)
+        merged, values = pd.factorize(text.str.strip() if strip else text, sort=sort)
+        lookup = merged.astype(np.int32)
+        codes = np.concatenate([lookup[c.indices.to_numpy(zero_copy_only=False)] for c in unified.chunks])
+        return codes, np.asarray(values, dtype=object)
 
 
 def _read_history(
@@ -282,13 +276,12 @@ def _read_history(
     if lines == 0:
         report.add(Problem("file has a header but no data rows"))
         raise Rejected
-    id_codes, id_text = distinct[columns[key]].lines()
-    ids = id_text.str.strip()
+    id_codes, ids = distinct[columns[key]].lines(strip=True, sort=True)
     date_codes, date_text = distinct[columns["date"]].lines()
     amount = np.concatenate(amounts)
-    parsed, note = _parse_distinct_dates(date_text, columns["date"])
+    parsed, note = _parse_distinct_dates(pd.Series(date_text, dtype=object), columns["date"])
     dates = parsed[date_codes]
-    bad = (ids.to_numpy() == "")[id_codes] | np.isnat(dates) | np.isnan(amount)
+    bad = (ids == "")[id_codes] | np.isnat(dates) | np.isnan(amount)
     if bad.any():
         _reject_lines(np.flatnonzero(bad), ids, id_codes, date_text, date_codes, odd_amounts, report)
     report.notes.extend(note)
@@ -297,7 +290,7 @@ def _read_history(
         attribute_cells[column] = _categorical(*distinct[columns[column]].lines())
     report.notes.append(f"read with pyarrow in batches: {lines:,} lines")
     return aggregate_lines(
-        _categorical(id_codes, ids, sort=True),
+        _categorical(id_codes, ids),
         pd.Series(dates),
         pd.Series(amount),
         attribute_cells,
@@ -349,9 +342,9 @@ def _parse_distinct_dates(text: pd.Series, name: str) -> tuple[np.ndarray, list[
 
 def _reject_lines(
     rows: np.ndarray,
-    ids: pd.Series,
+    ids: np.ndarray,
     id_codes: np.ndarray,
-    date_text: pd.Series,
+    date_text: np.ndarray,
     date_codes: np.ndarray,
     odd_amounts: list[pd.Series],
     report: IngestReport,
@@ -362,20 +355,18 @@ def _reject_lines(
     odd = pd.concat(odd_amounts) if odd_amounts else pd.Series([], dtype=object)
     frame = pd.DataFrame(
         {
-            "account_id": ids.to_numpy()[id_codes[rows]],
-            "date": date_text.to_numpy()[date_codes[rows]],
+            "account_id": ids[id_codes[rows]],
+            "date": date_text[date_codes[rows]],
             "amount": odd.reindex(numbers).fillna("0").to_numpy(),
         },
         index=numbers,
     ).astype(str)
-    _read_lines(frame, report, date_values=date_text)
+    _read_lines(frame, report, date_values=pd.Series(date_text, dtype=object))
     report.add(Problem("unreadable lines"))  # not reached: the line check rejects them
     raise Rejected
 
 
-def _categorical(codes: np.ndarray, values: pd.Series, *, sort: bool = False) -> pd.Series:
-    """Lines as a categorical Series of ``values`` (codes into ``values``); equal values merged,
-    categories sorted if ``sort`` (as :func:`portfolio.quarters.quarterly_revenue` needs)."""
-    merged, distinct = pd.factorize(values, sort=sort)
-    categories = pd.Index(np.asarray(distinct, dtype=object), dtype=object)
-    return pd.Series(pd.Categorical.from_codes(merged[codes], categories=categories))
+def _categorical(codes: np.ndarray, values: np.ndarray) -> pd.Series:
+    """Lines as a categorical Series: ``codes`` index the distinct ``values``."""
+    categories = pd.Index(values, dtype=object)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))

@@ -208,11 +208,12 @@ def _account_values(ids: pd.Series, cells: pd.Series, dates: pd.Series, *, lates
         chosen = np.flatnonzero(last >= 0)
         picked = value[last[chosen]]
     else:
-        counts = pd.Series(account.astype(np.int64) * len(values) + value).value_counts(sort=False)
-        pair = counts.index.to_numpy()
+        pair, counts = _pair_counts(
+            account.astype(np.int64) * len(values) + value, len(id_values) * len(values)
+        )
         pair_account, pair_value = pair // len(values), pair % len(values)
         rank = np.argsort(np.argsort(values))  # value code → its place in text order
-        order = np.lexsort((rank[pair_value], -counts.to_numpy(), pair_account))
+        order = np.lexsort((rank[pair_value], -counts, pair_account))
         first = order[np.r_[True, pair_account[order][1:] != pair_account[order][:-1]]]
         chosen, picked = pair_account[first], pair_value[first]
     return pd.Series(
@@ -227,3 +228,18 @@ def _codes(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return cells.cat.codes.to_numpy(), np.asarray(cells.cat.categories, dtype=object)
     codes, values = pd.factorize(cells)
     return codes, np.asarray(values, dtype=object)
+
+
+_DENSE_PAIRS = 2**24
+"""Up to this many possible (account, value) pairs are counted in one dense array (128 MB)."""
+
+
+def _pair_counts(pairs: np.ndarray, possible: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``pairs`` (integers in ``[0, possible)``) and how often each occurs:
+    :func:`numpy.bincount` when the pairs fit a dense array, else a hash count."""
+    if possible <= _DENSE_PAIRS:
+        counts = np.bincount(pairs, minlength=possible)
+        present = np.flatnonzero(counts)
+        return present, counts[present]
+    counted = pd.Series(pairs).value_counts(sort=False)
+    return counted.index.to_numpy(), counted.to_numpy()

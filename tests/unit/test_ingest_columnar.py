@@ -220,3 +220,15 @@ def test_unreadable_text(tmp_path):
 def test_missing_file(tmp_path):
     r = load_large_file(tmp_path / "nope.csv")
     assert not r.ok and "cannot open file" in r.report.summary()
+
+
+def test_attribute_counts_dense_or_hashed_agree(tmp_path, monkeypatch):
+    """The most frequent value per account is the same whether the (account, value) pairs are
+    counted densely or by hash (many accounts × many values)."""
+    import portfolio.ingest.history as history
+
+    path = real_file("Sample - Superstore.csv")
+    dense = load_large_file(path)
+    monkeypatch.setattr(history, "_DENSE_PAIRS", 0)
+    assert_same(dense, load_large_file(path))
+    assert_same(dense, load_file(path))
