@@ -219,11 +219,14 @@ class _Distinct:
     def add(self, column: pa.Array) -> None:
         self.chunks.append(pc.dictionary_encode(_as_text(column)))
 
-    def lines(self, *, strip: bool = False, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def lines(
+        self, *, strip: bool = False, sort: bool = False, release: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Each line's code and the distinct values (object array) it indexes: the text an
         upload would hold (:func:`restore_formula_text`; stripped if ``strip``), equal values
-        sharing one code, sorted if ``sort``."""
+        sharing one code, sorted if ``sort``; the batches are let go if ``release``."""
         unified = pa.chunked_array(self.chunks).unify_dictionaries()
+        self.chunks = [] if release else unified.chunks
         text = pd.Series(unified.chunk(0).dictionary.to_pylist(), dtype=object)
         text = restore_formula_text(text)
         merged, values = pd.factorize(text.str.strip() if strip else text, sort=sort)
@@ -276,7 +279,8 @@ def _read_history(
     if lines == 0:
         report.add(Problem("file has a header but no data rows"))
         raise Rejected
-    id_codes, ids = distinct[columns[key]].lines(strip=True, sort=True)
+    id_again = key == "account_name" and "account_name" in attributes  # the names are the ids
+    id_codes, ids = distinct[columns[key]].lines(strip=True, sort=True, release=not id_again)
     date_codes, date_text = distinct[columns["date"]].lines()
     amount = np.concatenate(amounts)
     parsed, note = _parse_distinct_dates(pd.Series(date_text, dtype=object), columns["date"])

@@ -194,9 +194,10 @@ def _account_values(ids: pd.Series, cells: pd.Series, dates: pd.Series, *, lates
     raw_codes, raw_values = _codes(cells)
     value_codes, values = pd.factorize(pd.Series(raw_values, dtype=object).str.strip())
     values = np.asarray(values, dtype=object)
-    line_values = np.append(value_codes, -1)[raw_codes]  # -1: a missing cell
-    line_values[np.isin(line_values, np.flatnonzero(values == ""))] = -1
-    kept = np.flatnonzero(line_values >= 0)
+    lookup = np.append(value_codes, -1).astype(np.int32)  # the last: a missing cell (code −1)
+    lookup[np.isin(lookup, np.flatnonzero(values == ""))] = -1  # blank after stripping
+    line_values = lookup[raw_codes]
+    kept = line_values >= 0
     account, value = id_codes[kept], line_values[kept]
     if latest:
         when = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)[kept]

@@ -232,3 +232,13 @@ def test_attribute_counts_dense_or_hashed_agree(tmp_path, monkeypatch):
     monkeypatch.setattr(history, "_DENSE_PAIRS", 0)
     assert_same(dense, load_large_file(path))
     assert_same(dense, load_file(path))
+
+
+def test_names_as_ids(tmp_path):
+    """Without an id column the names are the ids (and the name attribute), as an upload."""
+    path = write(
+        tmp_path, "Customer,Order Date,Sales\nAcme,2023-06-30,10\n Acme ,2022-01-01,5\nBolt,2023-01-01,2\n"
+    )
+    columnar = load_large_file(path)
+    assert_same(load_file(path), columnar)
+    assert sorted(columnar.accounts["account_id"]) == ["Acme", "Bolt"]
