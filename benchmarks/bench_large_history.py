@@ -3,7 +3,7 @@
 Writes a synthetic order export (``--lines`` lines, ``--accounts`` customers over three years,
 columns like a real order export: Order Date, Customer ID, Customer Name, Segment, Region,
 Sales) to ``--dir`` (default /tmp, never the checkout), as CSV and Parquet, then runs each step
-in its own process and prints its wall time and peak resident memory (the child's ``ru_maxrss``):
+in its own process and prints its wall time and peak resident memory (``/usr/bin/time -v``):
 
 * ``pandas.read_csv``: pandas' C reader, every column as text (what the upload path decodes);
 * ``pyarrow.csv``: pyarrow's multi-threaded CSV reader, the whole table;
@@ -11,7 +11,9 @@ in its own process and prints its wall time and peak resident memory (the child'
   (:func:`portfolio.ingest.load_file`) — only when the file is within its limits;
 * ``analyze CSV`` / ``analyze Parquet``: ``portfolio analyze FILE --json`` (the columnar reader,
   :mod:`portfolio.ingest.columnar`);
-* ``analyze CSV --trend``: the same with the quarterly trend.
+* ``analyze CSV --trend``: the same with the quarterly trend;
+* ``stages``: in one process, the columnar read and aggregation, then the quarterly trend from
+  the quarters it kept.
 
 Run from the checkout: .venv/bin/python benchmarks/bench_large_history.py --lines 20000000
 """
@@ -89,6 +91,22 @@ def _step(name: str, path: str) -> None:
         pd.read_csv(path, dtype=str, keep_default_na=False)
     elif name == "pyarrow":
         pa_csv.read_csv(path)
+    elif name == "stages":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code
+        from portfolio.ingest.columnar import load_large_file
+        from portfolio.ingest.history import quarters_of
+        from portfolio.trends import quarterly_trend
+
+        t0 = time.perf_counter()
+        result = load_large_file(path)
+        t1 = time.perf_counter()
+        trend = quarterly_trend(quarters_of(result.accounts))
+        t2 = time.perf_counter()
+        print(
+            f"    read and aggregate {t1 - t0:.1f} s; quarterly trend from the quarters {t2 - t1:.2f} s "
+            f"({len(trend.points)} quarter ends, {len(result.accounts):,} accounts)",
+            file=sys.stderr,
+        )
     else:
         raise SystemExit(f"unknown step {name}")
 
@@ -104,6 +122,7 @@ def _timed(command: list[str]) -> tuple[float, float]:
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     if done.returncode:
         print(f"    exit {done.returncode}: {done.stderr.strip().splitlines()[:3]}")
+    print(*[line for line in done.stderr.splitlines() if line.startswith("    read")], sep="\n")
     return seconds, int(peak.group(1)) / 2**20 if peak else float("nan")
 
 
@@ -112,7 +131,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--dir", default="/tmp")
-    parser.add_argument("--steps", default="pandas,pyarrow,legacy,csv,parquet,trend")
+    parser.add_argument("--steps", default="pandas,pyarrow,legacy,csv,parquet,trend,stages")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -141,6 +160,7 @@ def main() -> None:
             [py, "-m", "cli", "analyze", str(path.with_suffix(".parquet")), "--json"],
         ),
         "trend": ("analyze CSV --trend", [py, "-m", "cli", "analyze", str(path), "--json", "--trend"]),
+        "stages": ("read, then trend (in one process)", [py, me, "--step", "stages", "--file", str(path)]),
     }
     for key in args.steps.split(","):
         label, command = commands[key]
