@@ -43,9 +43,13 @@ def layout(**_):
             ),
             html.Div(
                 [
-                    named(
-                        "Or load a file from the server's data directory (any size: CSV or Parquet "
+                    html.Div(
+                        "Or load a file from the server's data directory: any size (CSV or Parquet "
                         "revenue histories of millions of lines)",
+                        className="text-muted mb-1",
+                    ),
+                    named(
+                        "File in the server's data directory",
                         dcc.Dropdown(id=ids.DATA_SERVER_FILE, placeholder="choose a file"),
                     ),
                     dbc.Button("Load", id=ids.DATA_SERVER_LOAD, color="primary", className="mt-2"),
