@@ -275,7 +275,7 @@ def _read_history(
                     )
                 )
                 raise Rejected
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
         raise _Unsplittable(str(exc).strip().splitlines()[0]) from None
     if lines == 0:
         report.add(Problem("file has a header but no data rows"))
