@@ -11,7 +11,8 @@ from portfolio.analysis import PortfolioAnalysis, analyze
 from portfolio.currency import CURRENCY_ENV, validate_currency
 from portfolio.datafacts import DataFacts, chosen, facts_of, with_facts
 from portfolio.formatting import set_currency
-from portfolio.ingest import LoadResult, load_file
+from portfolio.ingest import LoadResult
+from portfolio.ingest.columnar import load_large_file
 from portfolio.jsonfile import read_json
 from portfolio.schema import SNAPSHOT_COLUMNS
 from portfolio.segments import checked_mask, filter_note, parse_filter_args
@@ -95,7 +96,7 @@ def load_and_analyze(
                 validate_currency(code)
             except ValueError as exc:
                 raise CliError(f"{option}: {exc}") from None
-    result = load_file(args.file, mapping=mapping, as_of=as_of or args.as_of)
+    result = load_large_file(args.file, mapping=mapping, as_of=as_of or args.as_of)
     if not result.ok:
         raise CliError(result.report.summary(), EXIT_REJECTED, result.report.to_dict())
     facts = chosen(

@@ -19,7 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     portfolio_options = argparse.ArgumentParser(add_help=False)
-    portfolio_options.add_argument("file", help="CSV, TSV or XLSX file")
+    portfolio_options.add_argument(
+        "file", help="CSV, TSV, XLSX or Parquet file (a CSV or Parquet revenue history of any size)"
+    )
     portfolio_options.add_argument("--json", action="store_true", help="one JSON object on stdout")
     portfolio_options.add_argument(
         "--mapping",
@@ -98,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         "analyze",
         parents=[portfolio_options],
         help="print every portfolio metric for an account file",
-        description="Read an account snapshot or revenue history (CSV/XLSX) and print every metric.",
+        description="Read an account snapshot or revenue history (CSV/XLSX/Parquet) and print every metric.",
     )
     analyze_cmd.add_argument(
         "--accounts-out", metavar="FILE.csv", help="also write the tiered account list to this CSV"

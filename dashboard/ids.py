@@ -144,6 +144,9 @@ DRILL_GRID = "drill-grid"
 DRILL_CSV = "drill-download-csv"
 DRILL_XLSX = "drill-download-xlsx"
 DRILL_DOWNLOAD = "drill-download"
+DATA_SERVER = "data-server"  # the server-side files (STRATA_DATA_DIR), hidden without it
+DATA_SERVER_FILE = "data-server-file"
+DATA_SERVER_LOAD = "data-server-load"
 
 # prefix "sim-": the Simulator page
 SIM_GRID = "sim-accounts-grid"

@@ -58,7 +58,8 @@ def quarterly_revenue(
 ) -> QuarterlyRevenue:
     """Sum revenue lines into quarters counted back from ``end`` (see the module docstring).
 
-    ``ids`` (str), ``dates`` (Timestamps) and ``amounts`` (float) are aligned, one per line.
+    ``ids`` (str, or a categorical whose categories are sorted), ``dates`` (Timestamps) and
+    ``amounts`` (float) are aligned, one per line.
     Lines dated after ``end`` are left out; the quarters reach back to the first line, and to
     at least :data:`MIN_QUARTERS` quarters. One pass: each line's quarter by binary search on
     the quarter ends, then one weighted ``bincount`` over (account, quarter).
@@ -71,7 +72,7 @@ def quarterly_revenue(
     ends = pd.DatetimeIndex([end - pd.DateOffset(months=3 * k) for k in range(n - 1, -1, -1)])
     quarter = ends.searchsorted(days, side="left")  # first quarter end on or after the day
     kept = quarter < n
-    codes, uniques = pd.factorize(ids.to_numpy(), sort=True)
+    codes, uniques = pd.factorize(ids, sort=True)  # a categorical's codes, if sorted, as they are
     flat = codes[kept].astype(np.int64) * n + quarter[kept]
     revenue = np.bincount(
         flat, weights=amounts.to_numpy(dtype=float)[kept], minlength=len(uniques) * n

@@ -25,6 +25,9 @@
 * ``STRATA_COMPANY_NAME`` → ``company_name``: the board pack cover's company name (unset: none)
 * ``STRATA_LOGO_PATH`` → ``logo_path``: the board pack cover's logo, a PNG or JPEG file of at most
   2 MiB, checked when the settings are read (unset: no logo); see :meth:`Settings.branding`
+* ``STRATA_DATA_DIR`` → ``data_dir``: a directory of account files on the server that the Data
+  page lists and loads by name, revenue histories of any size (unset: none;
+  :mod:`portfolio.ingest.datadir`)
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ COMPANY_ENV = "STRATA_COMPANY_NAME"
 LOGO_ENV = "STRATA_LOGO_PATH"
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 LOGO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+DATA_DIR_ENV = "STRATA_DATA_DIR"
 DEFAULT_UPLOAD_MB = 100.0
 MIB = 1024 * 1024
 
@@ -84,6 +88,7 @@ class Settings:
     currency: str | None = None
     company_name: str = ""
     logo_path: str | None = None
+    data_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.logo_path is not None:
@@ -128,6 +133,7 @@ class Settings:
             currency=env.get(CURRENCY_ENV, "").strip().upper() or None,
             company_name=env.get(COMPANY_ENV, "").strip()[:120],
             logo_path=env.get(LOGO_ENV) or None,
+            data_dir=env.get(DATA_DIR_ENV) or None,
         )
 
     def branding(self) -> Branding:

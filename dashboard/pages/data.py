@@ -18,6 +18,7 @@ from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.action_lists import ACTION_LISTS
 from portfolio.datafacts import DATA_KINDS
 from portfolio.ingest import IngestReport, load_bytes
+from portfolio.ingest.datadir import data_files, load_data_file
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
 from portfolio.whatif import read_settings
 
@@ -41,6 +42,23 @@ def layout(**_):
                     className="upload-zone",
                     multiple=False,
                 ),
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        "Or load a file from the server's data directory: any size (CSV or Parquet "
+                        "revenue histories of millions of lines)",
+                        className="text-muted mb-1",
+                    ),
+                    named(
+                        "File in the server's data directory",
+                        dcc.Dropdown(id=ids.DATA_SERVER_FILE, placeholder="choose a file"),
+                    ),
+                    dbc.Button("Load", id=ids.DATA_SERVER_LOAD, color="primary", className="mt-2"),
+                ],
+                id=ids.DATA_SERVER,
+                className="mt-3",
+                style={"display": "none"},
             ),
             html.Div(id=ids.DATA_REPORT, className="mt-3"),
             html.Div(id=ids.DATA_MAPPING),
@@ -304,6 +322,45 @@ def on_upload(contents, filename, version, as_of=None):
     filename = str(filename or "upload")
     data, result = read_upload(contents, filename, None, as_of)
     return _after_read(data, filename, result, version)
+
+
+@callback(
+    output=[Output(ids.DATA_SERVER_FILE, "options"), Output(ids.DATA_SERVER, "style")],
+    inputs=dict(_shown=Input(ids.DATA_SERVER, "id")),
+)
+def list_server_files(_shown):
+    """The files of the data directory (``STRATA_DATA_DIR``); the section hidden without one."""
+    directory = state.settings().data_dir
+    if not directory:
+        return [], {"display": "none"}
+    return data_files(directory), {"display": "block"}
+
+
+@callback(
+    output=_outputs(),
+    inputs=dict(clicks=Input(ids.DATA_SERVER_LOAD, "n_clicks")),
+    state=dict(name=State(ids.DATA_SERVER_FILE, "value"), version=State(ids.SESSION_VERSION, "data")),
+    prevent_initial_call=True,
+)
+def on_server_file(clicks, name, version):
+    """A file of the data directory loaded by name (its aggregated accounts and quarters are
+    kept, not its lines), or rejected with the reason (nothing changes)."""
+    directory = state.settings().data_dir
+    if not clicks or not directory:
+        raise PreventUpdate
+    if not isinstance(name, str) or not name:
+        return _change(dbc.Alert("Choose a file first.", color="warning"), None, apply_style=HIDDEN)
+    result = load_data_file(directory, name, limits=state.settings().upload_limits)
+    return _after_server_read(b"", name, result, version)
+
+
+@_storage_full_is_a_message
+def _after_server_read(_data: bytes, name: str, result, version: int | None) -> dict:
+    """As :func:`_after_read`, without the mapping step (a server file's columns are mapped
+    with the CLI's ``--mapping``, or by renaming its headers)."""
+    if not result.ok:
+        return _change(report_view(result.report), None, apply_style=HIDDEN)
+    return _change(accept(result, name), None, _next(version), apply_style=HIDDEN)
 
 
 @callback(

@@ -158,16 +158,21 @@ _DATE_FORMATS = (
 """Tried in order; month-first before day-first where both would read a value."""
 
 
-def parse_dates(column: pd.Series, name: str, report: IngestReport) -> pd.Series:
+def parse_dates(
+    column: pd.Series, name: str, report: IngestReport, *, formats_from: pd.Series | None = None
+) -> pd.Series:
     """Parse a date column; bad cells become problems.
 
     Values are grouped by their layout (``11/8/2016`` and ``11-08-16`` are two layouts,
     as in exports that Excel touched); each layout is read with the first format in
     :data:`_DATE_FORMATS` that reads all of its values, so ``11/8/2016`` is never read
-    as 11/8 in one row and 8/11 in the next.
+    as 11/8 in one row and 8/11 in the next. ``formats_from`` (default: ``column``) is the
+    column the formats are chosen on, when ``column`` holds only some of a file's rows (the
+    columnar reader's rejected lines, :mod:`portfolio.ingest.columnar`).
     """
     text = column.str.strip()
-    uniques = pd.Series(text[text != ""].unique())
+    every = text if formats_from is None else pd.concat([text, formats_from.str.strip()])
+    uniques = pd.Series(every[every != ""].unique())
     lookup: dict[str, pd.Timestamp] = {}
     used: list[str] = []
     for _, group in uniques.groupby(uniques.str.replace(r"\d+", "N", regex=True)):

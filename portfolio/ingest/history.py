@@ -9,6 +9,7 @@ with a note; text attributes take each account's most frequent value, the name i
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from portfolio.carried import history_start as history_start
@@ -45,21 +46,36 @@ def aggregate_history(
     Raises :class:`Rejected` when a line is unreadable or no account has revenue in the window.
     """
     dates, amounts = _read_lines(frame, report)
+    attributes = {column: frame[column] for column in _ATTRIBUTES if column in frame}
+    return aggregate_lines(frame["account_id"], dates, amounts, attributes, report, as_of)
+
+
+def aggregate_lines(
+    ids: pd.Series,
+    dates: pd.Series,
+    amounts: pd.Series,
+    attributes: dict[str, pd.Series],
+    report: IngestReport,
+    as_of: str | pd.Timestamp | None,
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """Read revenue lines → accounts, as :func:`aggregate_history` (which reads the cells first).
+
+    ``ids`` (stripped text, or a categorical of it), ``dates`` (Timestamps), ``amounts``
+    (float) and each of ``attributes`` (``{canonical column: text cells}``, text or
+    categorical) are aligned, one per line in file order; the columnar reader
+    (:mod:`portfolio.ingest.columnar`) passes categoricals so that 20 million lines stay small.
+    """
     end = _as_of_end(as_of, dates, report)
     year_ago = end - pd.DateOffset(months=12)
-    quarters = quarterly_revenue(frame["account_id"], dates, amounts, end)
+    quarters = quarterly_revenue(ids, dates, amounts, end)
     grouped = _trailing_revenue(quarters, dates, end, report)
     _zero_refunds(grouped, report)
     grouped = _drop_dormant(grouped, end, report)
-    order = dates.sort_values(kind="stable").index
-    for column in _ATTRIBUTES:
-        if column in frame:
-            chosen = _account_values(
-                frame["account_id"], frame[column], order, latest=column == "account_name"
-            )
-            grouped[column] = chosen.reindex(grouped.index)
+    for column, cells in attributes.items():
+        chosen = _account_values(ids, cells, dates, latest=column == "account_name")
+        grouped[column] = chosen.reindex(grouped.index)
     report.notes.append(
-        f"revenue history of {len(frame):,} lines aggregated to {len(grouped):,} accounts: "
+        f"revenue history of {len(ids):,} lines aggregated to {len(grouped):,} accounts: "
         f"ARR = revenue {year_ago:%Y-%m-%d} – {end:%Y-%m-%d} (exclusive–inclusive), "
         f"prior ARR = the twelve months before"
     )
@@ -68,13 +84,17 @@ def aggregate_history(
     return with_quarters(accounts, quarters), end
 
 
-def _read_lines(frame: pd.DataFrame, report: IngestReport) -> tuple[pd.Series, pd.Series]:
+def _read_lines(
+    frame: pd.DataFrame, report: IngestReport, *, date_values: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Each line's date (Timestamp) and amount (float); a blank id, date or amount or an
-    unreadable cell is a problem, and any problem rejects the file."""
+    unreadable cell is a problem, and any problem rejects the file. ``date_values``: the
+    file's date cells when ``frame`` holds only some of its lines (formats are chosen on them,
+    see :func:`~portfolio.ingest.cells.parse_dates`)."""
     cols = report.column_map
     for row in frame.index[frame["account_id"] == ""]:
         report.add(Problem("missing account id", row=row, column=cols.get("account_id")))
-    dates = parse_dates(frame["date"], cols["date"], report)
+    dates = parse_dates(frame["date"], cols["date"], report, formats_from=date_values)
     for row in frame.index[frame["date"].str.strip() == ""]:
         report.add(Problem("missing date", row=row, column=cols["date"]))
     amounts = parse_numbers(frame["amount"], cols["amount"], report, reason="amount is not a number")
@@ -140,14 +160,64 @@ def _drop_dormant(grouped: pd.DataFrame, end: pd.Timestamp, report: IngestReport
     return grouped
 
 
-def _account_values(ids: pd.Series, cells: pd.Series, order: pd.Index, *, latest: bool) -> pd.Series:
-    """One value per account (index = account id) from its lines' non-blank cells: the last
-    in ``order`` (the lines by date) if ``latest``, else the most frequent, a tie going to
-    the value that sorts first."""
-    values = pd.DataFrame({"account_id": ids, "value": cells.str.strip()}).loc[order]
-    values = values[values["value"] != ""]
+def _account_values(ids: pd.Series, cells: pd.Series, dates: pd.Series, *, latest: bool) -> pd.Series:
+    """One value per account (index = account id) from its lines' non-blank cells (stripped):
+    if ``latest``, the one of its latest line (the last in the file among lines of its latest
+    date), else the most frequent, a tie going to the value that sorts first.
+
+    Works on codes, so ``ids`` and ``cells`` may be text or categorical (20 million lines: a
+    second or two)."""
+    id_codes, id_values = _codes(ids)
+    raw_codes, raw_values = _codes(cells)
+    value_codes, values = pd.factorize(pd.Series(raw_values, dtype=object).str.strip())
+    values = np.asarray(values, dtype=object)
+    lookup = np.append(value_codes, -1).astype(np.int32)  # the last: a missing cell (code −1)
+    lookup[np.isin(lookup, np.flatnonzero(values == ""))] = -1  # blank after stripping
+    line_values = lookup[raw_codes]
+    kept = line_values >= 0
+    account, value = id_codes[kept], line_values[kept]
     if latest:
-        return values.groupby("account_id")["value"].last()
-    counts = values.groupby(["account_id", "value"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["account_id", "n", "value"], ascending=[True, False, True])
-    return counts.drop_duplicates("account_id").set_index("account_id")["value"]
+        when = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)[kept]
+        newest = np.full(len(id_values), np.iinfo(np.int64).min)
+        np.maximum.at(newest, account, when)
+        last = np.full(len(id_values), -1)
+        on_newest = when == newest[account]
+        np.maximum.at(last, account[on_newest], np.flatnonzero(on_newest))
+        chosen = np.flatnonzero(last >= 0)
+        picked = value[last[chosen]]
+    else:
+        pair, counts = _pair_counts(
+            account.astype(np.int64) * len(values) + value, len(id_values) * len(values)
+        )
+        pair_account, pair_value = pair // len(values), pair % len(values)
+        rank = np.argsort(np.argsort(values))  # value code → its place in text order
+        order = np.lexsort((rank[pair_value], -counts, pair_account))
+        first = order[np.r_[True, pair_account[order][1:] != pair_account[order][:-1]]]
+        chosen, picked = pair_account[first], pair_value[first]
+    return pd.Series(
+        values[picked], index=pd.Index(id_values[chosen], name="account_id", dtype=object), name="value"
+    )
+
+
+def _codes(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's code (-1 where missing) and the values (object array) the codes index: a
+    categorical's own, else :func:`pandas.factorize`'s."""
+    if isinstance(cells.dtype, pd.CategoricalDtype):
+        return cells.cat.codes.to_numpy(), np.asarray(cells.cat.categories, dtype=object)
+    codes, values = pd.factorize(cells)
+    return codes, np.asarray(values, dtype=object)
+
+
+_DENSE_PAIRS = 2**24
+"""Up to this many possible (account, value) pairs are counted in one dense array (128 MB)."""
+
+
+def _pair_counts(pairs: np.ndarray, possible: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``pairs`` (integers in ``[0, possible)``) and how often each occurs:
+    :func:`numpy.bincount` when the pairs fit a dense array, else a hash count."""
+    if possible <= _DENSE_PAIRS:
+        counts = np.bincount(pairs, minlength=possible)
+        present = np.flatnonzero(counts)
+        return present, counts[present]
+    counted = pd.Series(pairs).value_counts(sort=False)
+    return counted.index.to_numpy(), counted.to_numpy()

@@ -64,6 +64,28 @@ def to_accounts(
     history cannot be aggregated; other problems are only reported, and the caller rejects
     the file if ``report`` is not ok.
     """
+    shape, columns, key = map_columns(table, report, mapping)
+    frame = pd.DataFrame({canon: table[source] for canon, source in columns.items()})
+    frame["account_id"] = frame[key].str.strip()
+    end = None
+    if shape == "snapshot" and SNAPSHOT_DATE in frame:  # the latest of several dated snapshots
+        accounts, latest = read_snapshots(frame, report)
+        as_of = as_of if as_of is not None else latest
+    elif shape == "snapshot":
+        accounts = validate_snapshot(frame, report)
+    else:
+        accounts, end = aggregate_history(frame, report, as_of)
+    facts = read_facts(table, columns, accounts, end, as_of, report)
+    return with_facts(accounts, facts), facts.as_of
+
+
+def map_columns(
+    table: pd.DataFrame, report: IngestReport, mapping: dict[str, str]
+) -> tuple[Shape, dict[str, str], str]:
+    """The shape, ``{canonical column: source header}`` and the id column (``account_id``, or
+    ``account_name`` when there is none) of ``table``, recorded in ``report``; raises
+    :class:`Rejected` when a required column is missing (see :func:`to_accounts`).
+    ``table`` may be the first rows of a file (the columnar reader's sample)."""
     shape, columns = detect_shape(table, mapping)
     if shape == "snapshot":  # a snapshot_date column makes it a series of snapshots
         free = [h for h in table.columns if h not in columns.values()]
@@ -93,13 +115,4 @@ def to_accounts(
         report.notes.append(
             f"no account id column; account names ('{columns['account_name']}') are used as ids"
         )
-    frame = pd.DataFrame({canon: table[source] for canon, source in columns.items()})
-    frame["account_id"] = frame[key].str.strip()
-    if shape == "snapshot" and SNAPSHOT_DATE in frame:
-        return read_snapshots(frame, report)
-    if shape == "snapshot":
-        accounts, end = validate_snapshot(frame, report), None
-    else:
-        accounts, end = aggregate_history(frame, report, as_of)
-    facts = read_facts(table, columns, accounts, end, as_of, report)
-    return with_facts(accounts, facts), facts.as_of
+    return shape, columns, key
