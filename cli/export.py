@@ -10,6 +10,7 @@ from cli.errors import EXIT_NO_BROWSER, CliError
 from cli.options import filtered_source, load_and_analyze, source_info
 from cli.simulate import run_simulation_from_args
 from exports.files import export_files
+from exports.pack import recommended_move
 from exports.render import ExportUnavailable
 from reporting.simulation_report import simulation_report
 from storage.settings import ConfigurationError, Settings
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.out),
             branding=Settings.from_env().branding(),
             data_notes=result.report.notes,
+            recommendation=recommended_move(analysis) if args.format in ("pdf", "pptx") else None,
         )
     except ConfigurationError as exc:
         raise CliError(str(exc)) from None

@@ -23,6 +23,7 @@ from exports.pack import (
     Branding,
     build_pack,
     footnote,
+    recommended_move,
     simulation_charts,
 )
 from exports.render import FORMATS, ExportUnavailable, presentation, render
@@ -124,14 +125,16 @@ def _board_pack(settings: dict | None, fmt: str) -> tuple:
     (download, message) of the buttons' callbacks; without a browser, the message says so."""
     source, as_of, _ = _source(settings)
     _, meta = state.current_data()
+    analysis = analyze_session(settings)
     pack = build_pack(
-        analyze_session(settings),
+        analysis,
         source,
         as_of,
         state.last_report(),
         settings,
         branding=_branding(),
         data_notes=[str(n) for n in meta.get("notes") or []],
+        recommendation=recommended_move(analysis),
     )
     try:
         data = pack_bytes(pack, fmt)

@@ -40,12 +40,22 @@ def export_files(
     *,
     branding: Branding = NO_BRANDING,
     data_notes: Sequence[str] = (),
+    recommendation: object | None = None,
 ) -> list[Path]:
     """Write ``fmt`` files to ``out``: every chart for png/svg/pdf (and board-pack.pdf with
     pdf), or board-pack.pptx for pptx. Returns the paths written. ``branding`` and
-    ``data_notes``: the pack's cover and data-quality lines (see :func:`exports.pack.build_pack`)."""
+    ``data_notes``: the pack's cover and data-quality lines; ``recommendation``: the executive
+    summary's recommended move (see :func:`exports.pack.build_pack`)."""
     out.mkdir(parents=True, exist_ok=True)
-    pack = build_pack(analysis, source, as_of, report, branding=branding, data_notes=data_notes)
+    pack = build_pack(
+        analysis,
+        source,
+        as_of,
+        report,
+        branding=branding,
+        data_notes=data_notes,
+        recommendation=recommendation,
+    )
     written = []
     if fmt in FORMATS:
         figs = {key: build(analysis) for key, build in ANALYSIS_CHARTS.items()}

@@ -26,10 +26,12 @@ from portfolio.retention import CONVENTION_NAMES
 from portfolio.whatif import HistoryViews
 from reporting import figures
 from reporting.changes import changes_takeaway, strategic_walk_figure
+from reporting.decisions import recommend_for
 from reporting.kpis import overview_kpis
 from reporting.simulation_report import SimulationReport
-from reporting.simulator import settings_mismatch
+from reporting.simulator import default_sams, settings_mismatch
 from reporting.takeaways import conclusion_titles, executive_summary, takeaways
+from simulation.recommend import Recommendation
 
 
 @dataclass(frozen=True)
@@ -404,6 +406,16 @@ def _chart_slide(
         warnings=tuple(warnings),
         notes=CHART_NOTES.get(key, ""),
     )
+
+
+def recommended_move(analysis: PortfolioAnalysis) -> Recommendation | None:
+    """The Decisions page's recommended strategic set at today's strategic SAMs
+    (:func:`reporting.decisions.recommend_for`), for the executive summary; None when the data
+    allows none (no account to choose, no SAM), which leaves that line out."""
+    try:
+        return recommend_for(analysis, default_sams(analysis))
+    except ValueError:
+        return None
 
 
 def changes_slides(analysis: PortfolioAnalysis, currency: str = "$") -> list[ChartSlide]:

@@ -51,6 +51,8 @@ class PortfolioAnalysis:
     facts : currency, as-of date and data kind of the data (:mod:`portfolio.datafacts`).
     retention_start_tier, retention_current_tier : per account, the tier retention counts it in
         at the start of the period and now (under ``tier_basis``); the drill-down lists use them.
+    reactivated : per account, True when it came back this year after a year without revenue
+        (:func:`portfolio.conventions.reactivated_flags`); None when the data cannot say.
     filter_note : which accounts the figures cover (a segment filter, see
         :mod:`portfolio.segments`); "" when the caller gave none.
     convention : the NRR/GRR convention (:data:`portfolio.retention.CONVENTIONS`).
@@ -71,6 +73,7 @@ class PortfolioAnalysis:
     facts: DataFacts = field(default_factory=DataFacts)
     retention_start_tier: pd.Series | None = None
     retention_current_tier: pd.Series | None = None
+    reactivated: pd.Series | None = None
     filter_note: str = ""
 
     @property
@@ -257,7 +260,7 @@ def analyze(
         accounts, enriched, start, now = accounts[rows], enriched[rows], start[rows], now[rows]
         assignment = _restricted(assignment, rows, accounts["account_id"])
     overall, by_tier = None, {}
-    walk, walk_note = None, ""
+    walk, walk_note, back = None, "", None
     if has_prior(accounts):
         back, renewed = reactivated_flags(accounts), renewed_in_year(accounts, as_of)
         arr, prior = accounts["arr"], accounts["arr_prior"]
@@ -286,6 +289,7 @@ def analyze(
         facts=facts,
         retention_start_tier=start,
         retention_current_tier=now,
+        reactivated=back,
     )
 
 

@@ -43,7 +43,7 @@ CHARTS = (
     "sam-workload",
     "action-list",
 )
-BRIDGE_STEPS = ("Starting ARR", "Expansion", "Contraction", "Churn", "New", "Ending ARR")
+BRIDGE_STEPS = ("Starting ARR", "Expansion", "Contraction", "Churn", "Reactivation", "New", "Ending ARR")
 """The waterfall's steps, as :func:`reporting.figures.bridge_steps` labels them."""
 
 
@@ -122,17 +122,22 @@ def _bridge(analysis: PortfolioAnalysis, key: object) -> DrillDown:
     tier, step = key.get("tier") or "All", key["step"]
     frame = analysis.accounts
     arr, prior = frame["arr"].astype(float), frame["arr_prior"].astype(float).fillna(0.0)
-    existing, new = prior > 0, (prior == 0) & (arr > 0)
+    flags = analysis.reactivated if analysis.reactivated is not None else False
+    back = (prior == 0) & (arr > 0) & flags
+    existing, new = prior > 0, (prior == 0) & (arr > 0) & ~back
     if tier != "All":
         existing &= analysis.retention_start_tier == _tier(tier)
         new &= analysis.retention_current_tier == tier
+        back &= analysis.retention_current_tier == tier
+    as_expansion = analysis.convention == "reactivation_as_expansion"  # then inside expansion
     rows, measure = {
         "Starting ARR": (existing, "arr_prior"),
-        "Expansion": (existing & (arr > prior), "arr_change"),
+        "Expansion": ((existing & (arr > prior)) | (back if as_expansion else False), "arr_change"),
         "Contraction": (existing & (arr > 0) & (arr < prior), "arr_change"),
         "Churn": (existing & (arr == 0), "arr_change"),
+        "Reactivation": (back & (not as_expansion), "arr"),
         "New": (new, "arr"),
-        "Ending ARR": ((existing | new) & (arr > 0), "arr"),
+        "Ending ARR": ((existing | new | back) & (arr > 0), "arr"),
     }[step]
     listed = frame[rows]
     if measure == "arr_change":

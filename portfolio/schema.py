@@ -160,7 +160,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "expansion_potential": ("expansion_potential", "expansion", "growth_potential"),
     "revenue_score": ("revenue_score", "revenue_points"),
     "reactivated": ("reactivated", "is_reactivated", "reactivation", "win_back", "winback"),
-    "snapshot_date": ("snapshot_date", "snapshot", "as_of", "as_of_date", "snapshot_as_of"),
+    "snapshot_date": ("snapshot_date", "snapshot", "snapshot_as_of"),  # an "as_of" column dates one snapshot
     "strategic_fit": ("strategic_fit", "fit", "icp_fit"),
     "market_influence": ("market_influence", "influence", "brand_influence", "reference_value"),
     "relationship_strength": ("relationship_strength", "relationship", "relationship_score"),

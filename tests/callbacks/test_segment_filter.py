@@ -59,6 +59,6 @@ def test_the_simulator_offers_only_the_filtered_accounts(request_ctx, dash_app, 
 
 
 def test_export_footnotes_say_the_filter(request_ctx):
-    source, _ = exporting._source(ENTERPRISE)
+    source, _, _ = exporting._source(ENTERPRISE)
     assert source == "Demo portfolio (synthetic) — filtered to Segment: Enterprise"
     assert exporting._source(DEFAULT_SETTINGS)[0] == "Demo portfolio (synthetic)"

@@ -107,7 +107,8 @@ def test_a_new_upload_resets_the_settings_to_that_files_defaults(request_ctx, pa
     scored = "account_id,arr,strategic_fit\nA,1,7\nB,2,3\n"
     data.on_upload(contents=upload(scored), filename="scored.csv", version=1)
     out = follow_data(2, CONTROLS["weight_ids"], CONTROLS["capacity_ids"], CONTROLS["filter_ids"])
-    settings, thresholds, weights, capacities, headcount, bands, filters, options, boxes = out
+    settings, thresholds, weights, capacities, headcount, bands, filters, options, boxes, currency = out
+    assert currency == "auto"  # as the new data says
     assert options == [[], [], [], []]
     assert settings["thresholds"] == thresholds == [50, 70] and settings["filter"] == {}
     assert capacities == [10, 25, 75] and filters == [[], [], [], []]

@@ -309,9 +309,11 @@ def test_cover_is_centred_with_company_and_logo(small):
     assert (prs.slide_width, prs.slide_height) == (WIDTH, HEIGHT) and abs(WIDTH / HEIGHT - 16 / 9) < 1e-3
     cover = prs.slides[0]
     texts = {sh.text_frame.text: sh for sh in cover.shapes if sh.has_text_frame}
-    assert {"Acme Corp", "Strategic-account portfolio review", "five.csv · data as of 2026-11-22"} <= set(
-        texts
-    )
+    assert {
+        "Acme Corp",
+        "Strategic-account portfolio review",
+        "five.csv · data as of 2026-11-22 · amounts in USD",
+    } <= set(texts)
     for shape in cover.shapes:  # every box and the logo centred on the slide (within 1 EMU)
         assert abs((shape.left + shape.width / 2) - WIDTH / 2) <= Emu(1)
     (logo,) = [sh for sh in cover.shapes if sh.shape_type == PICTURE]

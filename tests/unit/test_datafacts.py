@@ -299,10 +299,12 @@ def test_board_pack_title_and_footnote_carry_the_data_date_and_currency_never_to
     assert pack.subtitle == f"{UK} · as-of date not given · amounts in GBP"
     assert pack.footnote == f"Source: {UK} · as-of date not given · amounts in GBP · Strata"
     assert str(date.today().year) not in pack.subtitle + pack.footnote
-    assert pack.kpis[0].value == "£7.97M"
+    kpis = next(s for s in pack.slides if s.key == "kpis")
+    assert kpis.rows[0][1] == "£7.97M"
     dated = load_file(real_file(UK), as_of="2011-11-30").accounts
     assert "data as of 2011-11-30" in build_pack(analyze(dated), UK).subtitle
-    assert pack.methodology[0].startswith("Data: amounts in GBP (the Country column")
+    method = next(s for s in pack.slides if s.key == "method")
+    assert method.bullets[0].startswith("Data: amounts in GBP (the Country column")
 
 
 def test_money_axes_and_hovers_follow_the_currency_with_b_for_billions():
