@@ -122,7 +122,9 @@ def _timed(command: list[str]) -> tuple[float, float]:
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     if done.returncode:
         print(f"    exit {done.returncode}: {done.stderr.strip().splitlines()[:3]}")
-    print(*[line for line in done.stderr.splitlines() if line.startswith("    read")], sep="\n")
+    for line in done.stderr.splitlines():
+        if line.startswith("    read"):
+            print(line)
     return seconds, int(peak.group(1)) / 2**20 if peak else float("nan")
 
 

@@ -5,7 +5,7 @@ or Parquet revenue history is read a batch at a time (``pyarrow.csv.open_csv`` /
 ``ParquetFile.iter_batches``, about :data:`BATCH_BYTES` of text per batch); each batch is
 reduced at once to small codes per line — the account, the date cell and each text attribute
 as an index into its batch's distinct values, the amount as a float — so the raw text is never
-held (20 million lines: 2.35 GiB at the peak). The distinct values
+held (20 million lines: 2.3–2.5 GiB at the peak). The distinct values
 are then read once by the same cell parsers as an upload
 (:mod:`portfolio.ingest.cells`: dates, money, formula apostrophes), and the lines are
 aggregated by :func:`portfolio.ingest.history.aggregate_lines`, the code every history goes
@@ -49,7 +49,7 @@ BATCH_BYTES = 32 * 2**20
 BATCH_ROWS = 1_000_000
 MAX_LINES = 30_000_000
 """Most lines read from one file. Peak memory grows about 125 bytes a line (20 million lines:
-2.35 GiB measured, ``benchmarks/bench_large_history.py``): about 3.8 GB at this limit."""
+2.3–2.5 GiB measured, ``benchmarks/bench_large_history.py``): about 3.8 GB at this limit."""
 _SAMPLE_BYTES = 65_536
 """The head of a text file its delimiter, header and shape are judged on."""
 _PLAIN_NUMBER = r"^-?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?$"
