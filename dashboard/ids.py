@@ -134,6 +134,9 @@ DATA_KIND_NOTE = "data-kind-note"
 DATA_AS_OF = "data-as-of"  # the upload form's as-of date
 DATA_COUNT = "data-grid-count"  # how many accounts the grid holds / finds
 DATA_ACTION = "data-action-list"  # pattern-matched: {"type": DATA_ACTION, "list": key}
+DATA_SERVER = "data-server"  # the server-side files (STRATA_DATA_DIR), hidden without it
+DATA_SERVER_FILE = "data-server-file"
+DATA_SERVER_LOAD = "data-server-load"
 
 # prefix "drill-": the drill-down modal in the app shell: the accounts behind a bar, every page
 DRILL_SELECTION = "drill-selection"  # a store: {"chart": …, "key": …} (portfolio.drilldown)
@@ -144,9 +147,6 @@ DRILL_GRID = "drill-grid"
 DRILL_CSV = "drill-download-csv"
 DRILL_XLSX = "drill-download-xlsx"
 DRILL_DOWNLOAD = "drill-download"
-DATA_SERVER = "data-server"  # the server-side files (STRATA_DATA_DIR), hidden without it
-DATA_SERVER_FILE = "data-server-file"
-DATA_SERVER_LOAD = "data-server-load"
 
 # prefix "sim-": the Simulator page
 SIM_GRID = "sim-accounts-grid"
