@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from dash.exceptions import PreventUpdate
+
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.changes import Changes, changes_or_note
@@ -40,3 +42,17 @@ def history_session(settings: dict | None) -> HistoryViews:
     """The quarterly trend and the cohorts of this session's data under the what-if settings
     (:func:`checked_settings`)."""
     return history_with(state.current_data()[0], {**DEFAULT_SETTINGS, **checked_settings(settings)})
+
+
+def keep_switch(settings: dict | None, name: str, value: object, offered: tuple) -> dict:
+    """A page's switch (tier basis, convention, data kind) into the what-if settings, kept
+    server-side with the session's data (:func:`state.save_settings`): ``settings`` with
+    ``name`` = ``value``. PreventUpdate for a value not ``offered`` (only an altered request
+    sends one) or for no change (the page appearing with the kept value)."""
+    if value not in offered:
+        raise PreventUpdate
+    changed = {**read_settings(checked_settings(settings)), name: value}
+    if changed == state.current_settings():
+        raise PreventUpdate
+    state.save_settings(changed)
+    return changed

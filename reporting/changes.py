@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from portfolio.changes import NEEDS_SNAPSHOTS, NO_ARR, Changes
 from portfolio.formatting import money
 from reporting.chart_tables import ChartTable
-from reporting.figures import ACCENT, TIER_COLORS, _figure, message_figure, money_axis, plain_text
+from reporting.figures import _figure, message_figure, plain_text, waterfall_figure
 
 NO_CHANGES_TITLE = "What changed — needs two snapshots"
 
@@ -32,26 +32,8 @@ def strategic_walk_figure(found: Changes | None, note: str = NEEDS_SNAPSHOTS) ->
         ("Change of those staying", found.stayed_change, "relative"),
         (f"Strategic ARR {found.end:%Y-%m-%d}", found.strategic_to, "total"),
     ]
-    waterfall = dict(
-        type="waterfall",
-        x=[s[0] for s in steps],
-        y=[s[1] for s in steps],
-        measure=[s[2] for s in steps],
-        text=[money(s[1], signed=s[2] == "relative") for s in steps],
-        textposition="outside",
-        increasing=dict(marker_color="#009E73"),
-        decreasing=dict(marker_color=ACCENT),
-        totals=dict(marker_color=TIER_COLORS["Strategic"]),
-        connector=dict(line=dict(color="#bbb")),
-        hovertemplate="%{x}: %{text}<extra></extra>",
-    )
     top = max(found.strategic_from, found.strategic_to, found.strategic_from + found.entered)
-    return _figure(
-        f"Strategic ARR, {_period(found)}",
-        [waterfall],
-        showlegend=False,
-        yaxis=dict(title="ARR", range=[0, top * 1.15 if top > 0 else 1], **money_axis()),
-    )
+    return waterfall_figure(f"Strategic ARR, {_period(found)}", steps, top, signed=True)
 
 
 MIGRATION_SCALE = [[0, "#ffffff"], [1, "#9ecae1"]]

@@ -474,13 +474,22 @@ def bridge_steps(bridge: Bridge) -> list[tuple[str, float, str]]:
 def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
     """ARR bridge as a waterfall: starting → expansion → contraction → churn → reactivation →
     new → ending."""
-    steps = bridge_steps(bridge)
+    top = max(bridge.starting, bridge.ending, bridge.starting + bridge.expansion)
+    return waterfall_figure(f"ARR bridge — {label}", bridge_steps(bridge), top)
+
+
+def waterfall_figure(
+    title: str, steps: list[tuple[str, float, str]], top: float, signed: bool = False
+) -> go.Figure:
+    """A walk of ARR as a waterfall: ``steps`` are (label, amount, Plotly measure "absolute",
+    "relative" or "total"), gains green, losses orange, totals in the strategic colour; the
+    y-axis from 0 to 115% of ``top`` (the highest the walk reaches); ``signed`` marks gains "+"."""
     waterfall = dict(
         type="waterfall",
         x=[s[0] for s in steps],
         y=[s[1] for s in steps],
         measure=[s[2] for s in steps],
-        text=[money(s[1]) for s in steps],
+        text=[money(s[1], signed=signed and s[2] == "relative") for s in steps],
         textposition="outside",
         increasing=dict(marker_color="#009E73"),
         decreasing=dict(marker_color=ACCENT),
@@ -488,9 +497,8 @@ def bridge_figure(bridge: Bridge, label: str = "All tiers") -> go.Figure:
         connector=dict(line=dict(color="#bbb")),
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
-    top = max(bridge.starting, bridge.ending, bridge.starting + bridge.expansion)
     return _figure(
-        f"ARR bridge — {label}",
+        title,
         [waterfall],
         showlegend=False,
         yaxis=dict(title="ARR", range=[0, top * 1.15 if top > 0 else 1], **money_axis()),

@@ -13,14 +13,13 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids, state
 from dashboard.components import named, page_header
 from dashboard.drilldown import PURGE_JS, column_defs, infinite_grid, rows_response
-from dashboard.whatif import analyze_session, checked_settings
+from dashboard.whatif import analyze_session, keep_switch
 from portfolio.account_list import account_table, to_csv_bytes, to_xlsx_bytes
 from portfolio.action_lists import ACTION_LISTS
 from portfolio.datafacts import DATA_KINDS
 from portfolio.ingest import IngestReport, load_bytes
 from portfolio.ingest.datadir import data_files, load_data_file
 from portfolio.schema import HISTORY_COLUMNS, SNAPSHOT_COLUMNS
-from portfolio.whatif import read_settings
 
 MAP_CHOICES = sorted(set(SNAPSHOT_COLUMNS) | set(HISTORY_COLUMNS))
 
@@ -501,16 +500,7 @@ def _kept_kind() -> str:
 def set_data_kind(kind, settings):
     """The data-kind switch into the what-if settings ("detected": as the data says), kept with
     the session's data."""
-    if kind not in ("detected", *DATA_KINDS):
-        raise PreventUpdate  # only an altered request sends another value
-    settings = {
-        **read_settings(checked_settings(settings)),
-        "data_kind": None if kind == "detected" else kind,
-    }
-    if settings == state.current_settings():
-        raise PreventUpdate  # the page appearing with the kept value
-    state.save_settings(settings)
-    return settings
+    return keep_switch(settings, "data_kind", None if kind == "detected" else kind, (None, *DATA_KINDS))
 
 
 @callback(

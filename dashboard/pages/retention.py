@@ -9,18 +9,16 @@ import dash
 import dash_bootstrap_components as dbc
 import flask
 from dash import Input, Output, State, callback, html
-from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table
 from dashboard.drilldown import drill_hint, wire_chart
-from dashboard.whatif import analyze_session, checked_settings
+from dashboard.whatif import analyze_session, keep_switch
 from portfolio.datafacts import BENCHMARK_NOTE
 from portfolio.retention import CONVENTION_NAMES, CONVENTIONS
 from portfolio.schema import TIERS
 from portfolio.segments import FILTER_COLUMNS, FILTER_LABELS, filter_options
 from portfolio.tiers import TIER_BASES
-from portfolio.whatif import read_settings
 from reporting import figures
 from reporting.tables import RECONCILIATION_HEADERS, convention_note, reconciliation_rows
 from reporting.takeaways import arr_bridge_takeaway, takeaways
@@ -153,13 +151,7 @@ def reconciliation_view(analysis):
 )
 def set_tier_basis(basis, settings):
     """The switch into the what-if settings, kept with the session's data."""
-    if basis not in TIER_BASES:
-        raise PreventUpdate  # only an altered request sends another value
-    settings = {**read_settings(checked_settings(settings)), "tier_basis": basis}
-    if settings == state.current_settings():
-        raise PreventUpdate  # the page appearing with the kept value
-    state.save_settings(settings)
-    return settings
+    return keep_switch(settings, "tier_basis", basis, TIER_BASES)
 
 
 wire_chart(ids.RET_BY_TIER, "retention-by-tier")
@@ -174,13 +166,7 @@ wire_chart(ids.RET_BRIDGE, "arr-bridge", State(ids.RET_TIER, "value"))
 )
 def set_convention(convention, settings):
     """The convention switch into the what-if settings, kept with the session's data."""
-    if convention not in CONVENTIONS:
-        raise PreventUpdate  # only an altered request sends another value
-    settings = {**read_settings(checked_settings(settings)), "convention": convention}
-    if settings == state.current_settings():
-        raise PreventUpdate  # the page appearing with the kept value
-    state.save_settings(settings)
-    return settings
+    return keep_switch(settings, "convention", convention, CONVENTIONS)
 
 
 dash.register_page(__name__, path="/retention", name="Retention", order=3, layout=layout)
