@@ -1,6 +1,11 @@
 """What changed between two account snapshots: tier migration, strategic accounts gained and
 lost, the biggest movers and the ARR that entered or left the strategic tier.
 
+The snapshots of the data (:func:`review_snapshots`, the one source every caller uses) are a
+snapshot file's dated snapshots, or, for a revenue history, one per quarter end with a full
+year of history before it: ARR at quarter end ``t`` = the account's revenue over the four
+quarters to ``t`` (:func:`portfolio.trends.arr_at`, the Trends page's ARR), accounts with ARR > 0.
+
 Each snapshot's tier is the tier the company runs (:func:`portfolio.tiers.current_tiers`: the
 assigned ``tier`` column, else the scorecard at the default settings). An account absent from
 a snapshot, or with ARR 0 in it, is **No ARR** there. Between the earlier date ``s`` and the
@@ -23,10 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from portfolio.carried import quarters_of
 from portfolio.ingest.snapshots import snapshots_of
 from portfolio.migration import transition_matrix
+from portfolio.quarters import QuarterlyRevenue
 from portfolio.schema import SNAPSHOT_DATE, TIERS
 from portfolio.tiers import current_tiers
+from portfolio.trends import arr_at, arr_points
 
 NO_ARR = "No ARR"
 """The tier of an account absent from a snapshot or without ARR in it."""
@@ -209,16 +217,62 @@ def changes(
 
 
 NEEDS_SNAPSHOTS = (
-    "Comparing reviews needs several account snapshots in one file: the usual snapshot columns "
-    "plus a snapshot_date column giving each row's date (one row per account and date)."
+    "Comparing reviews needs several account snapshots in one file (the usual snapshot columns "
+    "plus a snapshot_date column giving each row's date, one row per account and date) or a "
+    "revenue history (dated order or invoice lines) covering at least 15 months."
 )
 
 
-def changes_or_note(accounts: pd.DataFrame, view: str | None = None) -> tuple[Changes | None, str]:
-    """The comparison the snapshots ``accounts`` came with allow, and "" — or None and the
-    sentence saying why not. ``view`` is ``"FROM|TO"`` (snapshot dates; either may be blank for
-    its default, the last two)."""
+def history_snapshots(quarters: QuarterlyRevenue, names: pd.Series | None = None) -> pd.DataFrame | None:
+    """A revenue history as snapshots: one per quarter end of :func:`portfolio.trends.arr_points`
+    (a full year of history before it), ``account_id``, ``account_name`` (from ``names``, indexed
+    by account id; else the id), ``arr`` = trailing-twelve-month revenue at that quarter end
+    (currency per year; accounts with ARR > 0) and ``snapshot_date``; None with fewer than two."""
+    points = arr_points(quarters)
+    if len(points) < 2:
+        return None
+    ids = pd.Series(quarters.account_ids, dtype=object)
+    named = ids.map(names) if names is not None else ids
+    named = named.where(named.notna(), ids)
+    frames = []
+    for j in points:
+        arr = arr_at(quarters, j)
+        held = arr > 0
+        frames.append(
+            pd.DataFrame(
+                {
+                    "account_id": ids[held].to_numpy(),
+                    "account_name": named[held].to_numpy(),
+                    "arr": arr[held],
+                    SNAPSHOT_DATE: quarters.ends[j],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def review_snapshots(accounts: pd.DataFrame) -> pd.DataFrame | None:
+    """The snapshots "what changed" compares for ``accounts`` (one row per account and
+    ``snapshot_date``): a snapshot file's own, else its revenue history's quarter ends
+    (:func:`history_snapshots`); None for a single snapshot or a history too short."""
     snapshots = snapshots_of(accounts)
+    if snapshots is not None:
+        return snapshots
+    quarters = quarters_of(accounts)
+    if quarters is None:
+        return None
+    names = None
+    if "account_name" in accounts:
+        names = pd.Series(accounts["account_name"].to_numpy(), index=accounts["account_id"].astype(str))
+        names = names[~names.index.duplicated()]
+    return history_snapshots(quarters, names)
+
+
+def changes_or_note(accounts: pd.DataFrame, view: str | None = None) -> tuple[Changes | None, str]:
+    """The comparison the snapshots of ``accounts`` (:func:`review_snapshots`) allow, and "" —
+    or None and the sentence saying why not. ``view`` is ``"FROM|TO"`` (snapshot dates; either
+    may be blank for its default, the last two)."""
+    snapshots = review_snapshots(accounts)
     if snapshots is None:
         return None, NEEDS_SNAPSHOTS
     start, _, end = (view or "").partition("|")

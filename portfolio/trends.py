@@ -207,10 +207,27 @@ def quarterly_trend(
     )
 
 
+def arr_at(quarters: QuarterlyRevenue, j: int) -> np.ndarray:
+    """Each account's ARR at quarter end ``j``: its revenue over the four quarters to it, net
+    refunds floored at 0 (currency per year; ``quarters.account_ids`` order)."""
+    return np.maximum(quarters.trailing_year(j), 0.0)
+
+
+def arr_points(quarters: QuarterlyRevenue) -> list[int]:
+    """Indices of the quarters with a full year of history before their end (the first line
+    on or before ``end − 12 months + 31 days``): where :func:`arr_at` is a whole year's ARR."""
+    ends = quarters.ends
+    return [
+        j
+        for j in range(3, len(ends))
+        if quarters.first_date <= ends[j] - pd.DateOffset(months=12) + COVERAGE_SLACK
+    ]
+
+
 def _years_to(quarters: QuarterlyRevenue, j: int) -> tuple[np.ndarray, np.ndarray]:
     """Each account's revenue in the year to quarter ``j`` and in the year before, net refunds
     floored at 0 (currency)."""
-    return np.maximum(quarters.trailing_year(j), 0.0), np.maximum(quarters.trailing_year(j - 4), 0.0)
+    return arr_at(quarters, j), arr_at(quarters, j - 4)
 
 
 def _point(
