@@ -11,11 +11,10 @@ from cli.errors import CliError
 from cli.options import filtered_source, load_and_analyze, source_info
 from portfolio.account_list import write_accounts
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.changes import Changes, changes
+from portfolio.changes import NEEDS_SNAPSHOTS, Changes, changes, review_snapshots
 from portfolio.datafacts import BENCHMARK_NOTE, describe, trend_of_kind
 from portfolio.formatting import money, percent
 from portfolio.ingest.history import quarters_of
-from portfolio.ingest.snapshots import snapshots_of
 from portfolio.migration import Migration
 from portfolio.retention import CONVENTION_NAMES
 from portfolio.schema import TIERS
@@ -54,13 +53,11 @@ def run(args: argparse.Namespace) -> int:
 
 def changes_of(accounts: pd.DataFrame, args: argparse.Namespace) -> Changes:
     """``--changes``: the comparison of the ``--from`` and ``--to`` snapshots (default the last
-    two); CliError when the file is not a series of snapshots or a date is not one of them."""
-    snapshots = snapshots_of(accounts)
+    two) of :func:`portfolio.changes.review_snapshots` (a snapshot file's dates, or a revenue
+    history's quarter ends); CliError when there are none or a date is not one of them."""
+    snapshots = review_snapshots(accounts)
     if snapshots is None:
-        raise CliError(
-            "--changes needs several snapshots in one file: a snapshot_date column giving each "
-            "row's date (one row per account and date)"
-        )
+        raise CliError(f"--changes: {NEEDS_SNAPSHOTS}")
     try:
         return changes(snapshots, args.from_date, args.to_date)
     except ValueError as exc:

@@ -113,8 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze_cmd.add_argument(
         "--changes",
         action="store_true",
-        help="for a file of several snapshots (a snapshot_date column): what changed between two "
-        "snapshot dates (tier migration, strategic accounts gained and lost, biggest movers)",
+        help="for a file of several snapshots (a snapshot_date column) or a revenue history (its "
+        "quarter ends, ARR = trailing twelve months): what changed between two dates (tier "
+        "migration, strategic accounts gained and lost, biggest movers)",
     )
     analyze_cmd.add_argument(
         "--from",

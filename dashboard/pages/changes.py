@@ -1,9 +1,9 @@
 """What changed: two account snapshots compared — the strategic ARR walk, the tier migration,
 strategic accounts gained and lost, and the biggest movers (issue 16).
 
-The data is a file of several snapshots (a ``snapshot_date`` column); the two dates default to
-the last two. Everything is computed by :mod:`portfolio.changes` and drawn by
-:mod:`reporting.changes`."""
+The data is a file of several snapshots (a ``snapshot_date`` column) or a revenue history (its
+quarter ends, :func:`portfolio.changes.review_snapshots`); the two dates default to the last two.
+Everything is computed by :mod:`portfolio.changes` and drawn by :mod:`reporting.changes`."""
 
 import dash
 import dash_bootstrap_components as dbc
@@ -12,8 +12,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table
 from dashboard.whatif import changes_session
-from portfolio.changes import NEEDS_SNAPSHOTS, snapshot_dates
-from portfolio.ingest.snapshots import snapshots_of
+from portfolio.changes import NEEDS_SNAPSHOTS, review_snapshots, snapshot_dates
 from reporting.changes import (
     ACCOUNT_HEADERS,
     account_rows,
@@ -32,7 +31,8 @@ def layout(**_):
                 "What changed",
                 "Two account snapshots compared: who entered or left each tier, and the ARR "
                 "that moved with them. Tiers are the ones you run (the tier column, else the "
-                "default scorecard).",
+                "default scorecard). A revenue history gives one snapshot per quarter end, ARR = "
+                "the trailing twelve months' revenue (as on the Trends page).",
             ),
             dbc.Row(
                 [
@@ -66,8 +66,9 @@ def layout(**_):
     Input(ids.SESSION_VERSION, "data"),
 )
 def date_choices(_version):
-    """The session's snapshot dates; the last two chosen (none without snapshots)."""
-    snapshots = snapshots_of(state.current_data()[0])
+    """The session's snapshot dates (a history's quarter ends); the last two chosen (none
+    without snapshots)."""
+    snapshots = review_snapshots(state.current_data()[0])
     if snapshots is None:
         return [], None, [], None
     dates = [f"{d:%Y-%m-%d}" for d in snapshot_dates(snapshots)]
