@@ -89,3 +89,23 @@ def test_the_migration_table_follows_the_dates_on_the_page(request_ctx, pages):
         option_ids=[ids.CHANGES_MATRIX_DATES],
     )
     assert "Tiers 2022-12-31 → 2023-12-31" in str(region) and "Key" in str(region)
+
+
+def test_an_uploaded_order_export_compares_its_last_two_quarter_ends(request_ctx, pages):
+    """SaaS-Sales.csv (orders 2020-01-04 … 2023-12-31): snapshots at the quarter ends with a
+    year of history before them, 2020-12-31 … 2023-12-31; the walk ends at the Trends page's
+    strategic ARR of 2023-12-31 (tests/unit/test_history_changes.py checks that figure)."""
+    from conftest import real_file
+    from portfolio.carried import quarters_of
+    from portfolio.trends import quarterly_trend
+
+    text = real_file("SaaS-Sales.csv").read_text(encoding="utf-8-sig")
+    version = _upload(pages, text, "SaaS-Sales.csv")["version"]
+    options, start, _, end = pages["changes"].date_choices(version)
+    assert (options[0], len(options), start, end) == ("2020-12-31", 13, "2023-09-30", "2023-12-31")
+    note, walk, summary, *_ = pages["changes"].update_changes(start, end)
+    assert note == [] and summary.startswith("Strategic ARR went from")
+    accounts = analyze_session(DEFAULT_SETTINGS).accounts
+    last = quarterly_trend(quarters_of(accounts)).points[-1]
+    assert sum(walk.data[0].y[:-1]) == pytest.approx(walk.data[0].y[-1])
+    assert walk.data[0].y[-1] == pytest.approx(last.tier_arr["Strategic"])
