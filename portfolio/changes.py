@@ -175,7 +175,7 @@ def changes(
     snapshots: pd.DataFrame, start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None
 ) -> Changes:
     """Compare the snapshots of ``start`` and ``end`` (default: the last two); see the module
-    docstring. ``snapshots`` is :func:`portfolio.ingest.snapshots.snapshots_of`'s table.
+    docstring. ``snapshots`` is :func:`review_snapshots`'s table.
     ValueError (see :func:`pick_dates`) for dates that are not snapshot dates."""
     start_date, end_date = pick_dates(snapshots, start, end)
     before, source = _tiers_on(snapshots, start_date)
