@@ -73,6 +73,7 @@ def column_defs(columns) -> list[dict]:
         if c in MONEY_COLUMNS:
             column["valueFormatter"] = money_or_blank()
             column["headerName"] += f" ({current_currency()})"
+            column["colId"] = f"{c}-{current_currency()}"  # a new column when the currency changes
             column["type"] = "rightAligned"
         if c == "account_name":
             column["pinned"] = "left"

@@ -100,6 +100,12 @@ def search_accounts(accounts: pd.DataFrame, text: str | None) -> np.ndarray:
     return found
 
 
+def _column(col_id: object) -> str:
+    """The account column an ag-grid column id names: money columns carry their currency
+    (``arr-GBP``, so the grid redraws them when it changes)."""
+    return str(col_id).split("-", 1)[0]
+
+
 def grid_page(
     accounts: pd.DataFrame,
     *,
@@ -111,17 +117,18 @@ def grid_page(
 ) -> tuple[list[dict], int]:
     """One slice of the account grid, computed on the server: the rows ``start`` to ``end``
     (0-based, ``end`` excluded) of the accounts matching ``search``, ordered by ``sort_model``
-    (ag-grid's ``[{"colId": column, "sort": "asc" | "desc"}, …]``; unknown columns are ignored)
-    or else largest ARR first (or as given, ``largest_first=False``). Returns the rows as
-    JSON-ready records (missing values ``None``) and how many accounts match.
+    (ag-grid's ``[{"colId": column, "sort": "asc" | "desc"}, …]``, a money column's id with its
+    currency; unknown columns are ignored) or else largest ARR first (or as given,
+    ``largest_first=False``). Returns the rows as JSON-ready records (missing values ``None``)
+    and how many accounts match.
 
     Only the sort columns of the matching accounts are sorted and only the slice is copied, so
     a slice of 100,000 accounts costs tens of milliseconds."""
     found = accounts.index[search_accounts(accounts, search)]
     keys = [
-        (str(s["colId"]), s.get("sort") != "desc")
+        (_column(s["colId"]), s.get("sort") != "desc")
         for s in sort_model or []
-        if isinstance(s, dict) and s.get("colId") in accounts.columns
+        if isinstance(s, dict) and _column(s.get("colId")) in accounts.columns
     ]
     if not keys and largest_first:
         keys = [("arr", False)]

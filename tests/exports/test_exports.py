@@ -62,7 +62,7 @@ def test_pptx_pack_reopens_with_the_expected_slides_and_kpis(analysis, report):
     texts = [[s.text_frame.text for s in slide.shapes if s.has_text_frame] for slide in slides]
     assert texts[0] == [
         "Strategic-account portfolio review",
-        "Demo portfolio (synthetic) · data as of 2026-11-22",
+        "Demo portfolio (synthetic) · data as of 2026-11-22 · amounts in USD",
     ]
     titles = [t[0] for t in texts[1:]]
     assert titles[:2] == ["Executive summary", "Key figures"] and titles[-1] == "Assumptions and method"
