@@ -362,6 +362,14 @@ def build_pack(
     if simulated is not None:
         slides += simulation_slides(simulated, currency)
     lines = [describe(facts), *methodology(analysis, simulated, currency)]
+    rec = recommendation.to_dict() if recommendation is not None else {}  # type: ignore[attr-defined]
+    if {"sams", "capacity_per_sam", "slots", "treatment"} <= rec.keys():
+        lines.append(
+            f"Recommended move (Decisions page): {rec['sams']:g} strategic SAMs × "
+            f"{rec['capacity_per_sam']:g} accounts each = {rec['slots']:,} slots filled by an exact "
+            "integer program maximising the expected NPV of strategic treatment net of SAM cost "
+            f"(the Simulator's margin, discount and cost per SAM). Treatment: {rec['treatment']}"
+        )
     if left_out:
         lines.append(f"Simulation slides left out: {left_out}")
     slides.append(
@@ -411,7 +419,10 @@ def _chart_slide(
 def recommended_move(analysis: PortfolioAnalysis) -> Recommendation | None:
     """The Decisions page's recommended strategic set at today's strategic SAMs
     (:func:`reporting.decisions.recommend_for`), for the executive summary; None when the data
-    allows none (no account to choose, no SAM), which leaves that line out."""
+    allows none (no SAM column, so no SAMs today; no account to choose), which leaves that line
+    out."""
+    if not analysis.workload.has_sams:
+        return None  # no SAM column: today's SAMs would be made up (the tier's need)
     try:
         return recommend_for(analysis, default_sams(analysis))
     except ValueError:

@@ -200,6 +200,8 @@ def _retention_title(analysis: PortfolioAnalysis) -> str:
     if leak is None:
         return "Retention needs a prior-year ARR column"
     tier, lost = leak
+    if analysis.facts.transactional:  # order data: repeat revenue, no subscription benchmark
+        return f"{tier} customers spent {percent(lost, 0)} less than last year (repeat revenue)"
     if lost <= 1 - GRR_BENCHMARK[0]:
         return f"Every tier keeps at least {percent(1 - lost, 0)} of its ARR (GRR benchmark 92–98%)"
     return f"{tier} tier leaks {percent(lost, 0)} of ARR a year"
@@ -280,10 +282,17 @@ def executive_summary(
         tier = leak[0]
         r = analysis.retention_by_tier[tier]
         against = "below" if r.grr < GRR_BENCHMARK[0] else "within" if r.grr <= GRR_BENCHMARK[1] else "above"
-        lines.append(
-            f"Retention: the {tier} tier keeps {percent(r.grr, 0)} of last year's ARR (GRR, {against} "
-            f"the 92–98% benchmark); its NRR is {percent(r.nrr, 0)} (strong ≥ 120%)."
-        )
+        if analysis.facts.transactional:
+            lines.append(
+                f"Repeat revenue: last year's {tier} customers kept {percent(r.grr, 0)} of their "
+                f"spend (gross) and {percent(r.nrr, 0)} net; order data, so no subscription "
+                "benchmark applies, and tiers by last year's spend regress towards the mean."
+            )
+        else:
+            lines.append(
+                f"Retention: the {tier} tier keeps {percent(r.grr, 0)} of last year's ARR (GRR, "
+                f"{against} the 92–98% benchmark); its NRR is {percent(r.nrr, 0)} (strong ≥ 120%)."
+            )
     cover = _coverage(analysis)
     if cover is None:
         lines.append("SAM coverage: no strategic account to cover.")
@@ -305,9 +314,12 @@ def recommendation_sentence(rec: dict, currency: str = "$") -> str:
     "expected_npv": {"mean", "p5", "p95"}}`` (currency)."""
     npv = rec["expected_npv"]
     add, remove = list(rec.get("add", [])), list(rec.get("remove", []))
+    sams = rec.get("sams")
+    with_sams = f" with {sams:g} strategic SAM{'' if sams == 1 else 's'}" if sams is not None else ""
     return (
-        f"Recommended move: make {len(add):,} account{'' if len(add) == 1 else 's'} strategic and "
-        f"take {len(remove):,} out of the strategic tier; expected NPV "
+        f"Recommended move{with_sams}: make {len(add):,} account{'' if len(add) == 1 else 's'} "
+        f"strategic and take {len(remove):,} out of the strategic tier; expected NPV "
         f"{money(npv['mean'], currency, signed=True)} "
-        f"(P5 {money(npv['p5'], currency)} to P95 {money(npv['p95'], currency)})."
+        f"(P5 {money(npv['p5'], currency)} to P95 {money(npv['p95'], currency)}), "
+        "resting on the treatment effect and economics on the method slide."
     )

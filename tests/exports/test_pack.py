@@ -17,6 +17,7 @@ C–E Standard; a year ago A Strategic and B, D, E Standard (C is new).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import struct
@@ -128,7 +129,8 @@ def test_executive_summary_by_hand(small):
         "SAM coverage: strategic accounts need 0.1 SAMs at the set capacity; the data names no SAM and "
         "no headcount was entered to compare.",
         "Recommended move: make 2 accounts strategic and take 1 out of the strategic tier; expected NPV "
-        "+€1.25M (P5 −€200k to P95 €2.60M).",
+        "+€1.25M (P5 −€200k to P95 €2.60M), resting on the treatment effect and economics on the "
+        "method slide.",
     ]
     assert len(executive_summary(small)) == 3  # without a recommendation
 
@@ -391,3 +393,19 @@ def test_a_chart_with_nothing_to_draw_says_why_without_a_browser(five_accounts):
     assert "Data warning: No prior-year ARR column" in "\n".join(
         sh.text_frame.text for sh in slide.shapes if sh.has_text_frame
     )
+
+
+def test_order_data_is_not_judged_against_subscription_benchmarks(small):
+    """Order (transactional) data: the summary and the retention title speak of repeat revenue
+    and name no SaaS benchmark (the reviewers found "below the 92–98% benchmark" on Superstore)."""
+    orders = dataclasses.replace(small, facts=dataclasses.replace(small.facts, data_kind="transactional"))
+    line = executive_summary(orders)[1]
+    assert line == (
+        "Repeat revenue: last year's Standard customers kept 82% of their spend (gross) and 82% net; "
+        "order data, so no subscription benchmark applies, and tiers by last year's spend regress "
+        "towards the mean."
+    )
+    assert conclusion_titles(orders)["retention-by-tier"] == (
+        "Standard customers spent 18% less than last year (repeat revenue)"
+    )
+    assert "benchmark" in executive_summary(small)[1]  # subscriptions keep theirs
