@@ -93,15 +93,16 @@ def presentation(fig: go.Figure, footnote: str, *, with_title: bool = True) -> g
 
 
 SLIDE_PICTURE_SIZE = (960, 540)
-"""CSS pixels of a chart drawn as a picture on a slide (16:9). Placed 9.6 in wide, one pixel is
-0.72 pt, so :data:`SLIDE_PICTURE_FONT` px type lands at 14.4 pt."""
-SLIDE_PICTURE_FONT = 20
+"""CSS pixels of a chart drawn as a picture on a slide (16:9). The PDF pack places it 7.5–9.1 in
+wide (less room with a long takeaway or warnings), where one pixel is 0.56–0.68 pt, so
+:data:`SLIDE_PICTURE_FONT` px type lands at 14.1–17 pt (18 pt on a 9.6 in PowerPoint picture)."""
+SLIDE_PICTURE_FONT = 25
 
 
 def slide_picture(fig: go.Figure) -> go.Figure:
     """The figure as a picture for a slide whose own title and footnote frame it: no title, no
     footnote, every text at least :data:`SLIDE_PICTURE_FONT` px (≥ 14 pt when placed at
-    9.6 in wide)."""
+    least 7.5 in wide)."""
     styled = go.Figure(fig)
     scale = SLIDE_PICTURE_FONT / 13  # the template's 13 px base type
     for note in styled.layout.annotations or ():

@@ -233,7 +233,9 @@ def analyze(
         :func:`portfolio.datafacts.facts_of`).
     rows : boolean mask (``accounts``' index) of the accounts to report on — a segment filter.
         Scores and tiers are computed on the whole portfolio first, so an
-        account keeps its tier whichever filter is on; every figure then covers ``rows`` only.
+        account keeps its tier whichever filter is on; every figure then covers ``rows`` only,
+        except the SAM workload: a SAM's load is their whole book (a filter to one segment
+        must not make an overloaded SAM look free).
     convention : the NRR/GRR convention (see :mod:`portfolio.retention`).
     as_of : the date the renewal base's year ends (default: the data's as-of date, else today;
         see :func:`portfolio.conventions.renewed_in_year`).
@@ -256,6 +258,7 @@ def analyze(
     )
     if "tier" in accounts:
         enriched = enriched.assign(assigned_tier=accounts["tier"])
+    load = workload(accounts, assignment.tier, capacity, available_headcount)  # every SAM's whole book
     if rows is not None:
         accounts, enriched, start, now = accounts[rows], enriched[rows], start[rows], now[rows]
         assignment = _restricted(assignment, rows, accounts["account_id"])
@@ -280,7 +283,7 @@ def analyze(
         distribution=tier_distribution(accounts["arr"], assignment.tier),
         retention=overall,
         retention_by_tier=by_tier,
-        workload=workload(accounts, assignment.tier, capacity, available_headcount),
+        workload=load,
         tier_basis=basis,
         tier_basis_note=note,
         convention=convention,

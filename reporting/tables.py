@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis
-from portfolio.formatting import money, percent
+from portfolio.formatting import currency_symbol, money, percent
 from portfolio.migration import Migration
 from portfolio.retention import CONVENTION_NAMES
 from portfolio.schema import TIERS
@@ -67,9 +67,11 @@ RECONCILIATION_HEADERS = {
 """Columns of :func:`reconciliation_rows`, as the page heads them."""
 
 
-def cents_text(cents: int, symbol: str = "$", *, signed: bool = False) -> str:
+def cents_text(cents: int, symbol: str | None = None, *, signed: bool = False) -> str:
     """Whole cents as exact currency text: ``-123456`` → ``−$1,234.56`` (``+`` when ``signed``
-    and positive); computed on the integer, so the cells add up as the cents do."""
+    and positive; ``symbol`` default: the current currency's); computed on the integer, so the
+    cells add up as the cents do."""
+    symbol = currency_symbol() if symbol is None else symbol
     sign = "−" if cents < 0 else ("+" if signed and cents > 0 else "")
     units, rest = divmod(abs(cents), 100)
     return f"{sign}{symbol}{units:,}.{rest:02d}"

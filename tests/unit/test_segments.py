@@ -146,3 +146,25 @@ def test_the_retention_chart_and_its_table_by_segment_agree(accounts):
         {"Segment": "SMB", "Accounts a year ago": "2", "NRR": "33.3%", "GRR": "33.3%"},
     ]
     assert retention_figure(analysis, "industry").layout.title.text.startswith("Retention by tier")
+
+
+def test_a_filter_does_not_make_an_overloaded_sam_look_free():
+    """A SAM's load is their whole book whatever the filter (the executive review found the demo's
+    SAM coverage card turning green under Segment = Enterprise): Ann's three accounts all count,
+    though only one of them is Enterprise."""
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["A", "B", "C"],
+            "account_name": ["Alpha", "Beta", "Gamma"],
+            "arr": [300.0, 200.0, 100.0],
+            "arr_prior": [300.0, 200.0, 100.0],
+            "sam": ["Ann"] * 3,
+            "segment": ["Enterprise", "SMB", "SMB"],
+        }
+    )
+    full = analyze_with(accounts, DEFAULT_SETTINGS)
+    enterprise = analyze_with(accounts, {**DEFAULT_SETTINGS, "filter": {"segment": ["Enterprise"]}})
+    assert enterprise.concentration.total_arr == 300  # the figures cover the filter …
+    assert enterprise.workload.by_sam.loc["Ann", "accounts"] == 3  # … the SAM's book does not
+    assert enterprise.workload.by_sam.equals(full.workload.by_sam)
+    assert enterprise.workload.by_tier.equals(full.workload.by_tier)
