@@ -200,6 +200,7 @@ SIM_PRECISION = "sim-precision"
 SIM_DECOMPOSITION = "sim-decomposition-graph"
 SIM_BACKTEST_RUN = "sim-backtest-run"
 SIM_BACKTEST_OUT = "sim-backtest-result"
+SIM_SCENARIO_SAMS = "sim-scenario-sams"  # the scenario's strategic SAMs (blank: by staffing)
 SIM_PRESET = "sim-preset"  # store: accounts to tick from the page's query (?promote=…&demote=…)
 SIM_RETIER = "sim-retier"  # a store: {account id: tier}, the Tiers page's re-tiering (or {})
 SIM_RETIER_NOTE = "sim-retier-note"

@@ -60,6 +60,7 @@ DEFAULT_FORM = {
     "nrr_volatility": None,
     "strategic_sams": None,
     "staffing": "hire",
+    "scenario_sams": None,
     "cost_per_sam": DEFAULT_COST_PER_SAM,
     "margin_pct": 100 * DEFAULT_MARGIN,
     "discount_pct": 100 * DEFAULT_DISCOUNT_RATE,
@@ -275,6 +276,11 @@ def check_form(form: object) -> dict:
         raise ValueError("period must be month or quarter")
     if form["staffing"] not in ("hire", "keep"):
         raise ValueError("staffing must be hire or keep")
+    scenario_sams = form["scenario_sams"]
+    if scenario_sams not in (None, ""):
+        scenario_sams = _number(scenario_sams, "scenario SAMs")
+        if scenario_sams < 0:
+            raise ValueError("scenario SAMs must be zero or more")
     if not isinstance(form["assumptions"], list) or not all(isinstance(r, dict) for r in form["assumptions"]):
         raise ValueError("assumptions must be a list of rows")
     retier = form["retier"] or {}
@@ -285,6 +291,7 @@ def check_form(form: object) -> dict:
         "horizon": int(horizon),
         "nrr_volatility": _points(form["nrr_volatility"]),
         "retier": retier,
+        "scenario_sams": None if scenario_sams in (None, "") else scenario_sams,
     }
 
 
@@ -331,8 +338,10 @@ def simulate(
 
     Ticked non-strategic accounts are promoted, ticked strategic accounts demoted. With
     ``staffing`` "keep" the scenario keeps today's strategic SAMs; with "hire" it hires what the
-    move needs. The report carries ``inputs`` (what produced it), ``fingerprint`` (the data it
-    was run on) and ``assumption_rows``.
+    move needs; ``scenario_sams``, when given, is the scenario's strategic SAMs whatever the
+    staffing choice (the Decisions page's "Simulate this" sets it to the SAMs it recommended
+    for). The report carries ``inputs`` (what produced it), ``fingerprint`` (the data it was
+    run on) and ``assumption_rows``.
     """
     form = check_form(form)
     analysis = analyze_with(accounts, whatif)
@@ -350,7 +359,9 @@ def simulate(
     sams = default_sams(analysis) if sams in (None, "") else _number(sams, "strategic SAMs")
     scenario = None
     if promote or demote:
-        scenario = Scenario(promote, demote, None if form["staffing"] == "hire" else sams, targets=targets)
+        staffed = None if form["staffing"] == "hire" else sams
+        staffed = staffed if form["scenario_sams"] is None else form["scenario_sams"]
+        scenario = Scenario(promote, demote, staffed, targets=targets)
     settings = SimulationSettings(
         paths=int(paths),
         horizon=form["horizon"],

@@ -285,6 +285,7 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
             "promote": ",".join(scenario["promote"]),
             "demote": ",".join(scenario["demote"]),
             "staffing": staffing,
+            "sams": rec.sams,  # the Simulator staffs the scenario with exactly these
         }
     )
     return {

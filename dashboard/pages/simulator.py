@@ -45,6 +45,7 @@ FORM_CONTROLS = {
     "nrr_volatility": (ids.SIM_NRR_VOLATILITY, "value"),
     "strategic_sams": (ids.SIM_SAMS, "value"),
     "staffing": (ids.SIM_STAFFING, "value"),
+    "scenario_sams": (ids.SIM_SCENARIO_SAMS, "value"),
     "cost_per_sam": (ids.SIM_COST, "value"),
     "margin_pct": (ids.SIM_MARGIN, "value"),
     "discount_pct": (ids.SIM_DISCOUNT, "value"),
@@ -81,7 +82,7 @@ def _label(text: str, control, width: int = 12) -> dbc.Col:
     return dbc.Col([label, control], md=width, className="mb-2")
 
 
-def _controls() -> dbc.Card:
+def _controls(preset: dict) -> dbc.Card:
     assumption_columns = [
         {"field": "tier", "editable": False, "width": 110},
         {"field": "churn_pct", "headerName": "Churn %/yr", "editable": True, "type": "numericColumn"},
@@ -149,6 +150,18 @@ def _controls() -> dbc.Card:
                                 ],
                             ),
                             8,
+                        ),
+                        _label(
+                            "Scenario SAMs (blank: by the staffing choice)",
+                            dbc.Input(
+                                id=ids.SIM_SCENARIO_SAMS,
+                                type="number",
+                                min=0,
+                                step=1,
+                                size="sm",
+                                value=preset.get("sams"),
+                            ),
+                            4,
                         ),
                     ]
                 ),
@@ -433,14 +446,15 @@ def _saved() -> dbc.Card:
     )
 
 
-def layout(promote: str = "", demote: str = "", staffing: str = "", **_):
+def layout(promote: str = "", demote: str = "", staffing: str = "", sams: str = "", **_):
     """The page as this session left it (:func:`_restored`) — or, opened from a link such as
     the Decisions page's "Simulate this", a fresh scenario: ``promote``/``demote``
     (comma-separated account ids) are ticked once the accounts are listed and ``staffing``
-    ("keep" or "hire") sets the scenario's staffing."""
+    ("keep" or "hire") sets the scenario's staffing, ``sams`` (a whole number) its strategic SAMs."""
     preset = {
         "ids": [i.strip() for i in f"{promote},{demote}".split(",") if i.strip()],
         "staffing": staffing if staffing in ("keep", "hire") else None,
+        "sams": int(sams) if sams.isdigit() and int(sams) <= 10_000 else None,
     }
     return _page(preset) if preset["ids"] else _restored(_page(preset))
 
@@ -512,7 +526,7 @@ def _page(preset: dict) -> html.Div:
                 "for a background simulation.",
             ),
             html.P(id=ids.SIM_RETIER_NOTE, className="small text-info mb-1"),
-            dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(), lg=7)]),
+            dbc.Row([dbc.Col(_selection(), lg=5), dbc.Col(_controls(preset), lg=7)]),
             html.Div(id=ids.SIM_ERROR, className="text-danger mt-2"),
             # polite (role=status): every preview updates it; tabIndex -1: where focus lands
             # when a full run ends (FOCUS_DURING_RUN)

@@ -30,7 +30,7 @@ def test_six_sams_answer_the_three_questions(request_ctx, page):
     scenario = out["scenario"]
     assert scenario["sams"] == 6 and scenario["promote"]
     assert out["href"].startswith("/simulator?promote=" + scenario["promote"][0])
-    assert out["href"].endswith("staffing=hire")  # 6 SAMs, 4 today
+    assert out["href"].endswith("staffing=hire&sams=6")  # 6 SAMs, 4 today: the scenario has 6
     assert out["owner_moves"] and {"from_sam", "to_sam"} <= set(out["owner_moves"][0])
     download = page.download_moves(_clicks=1, moves=out["owner_moves"])
     assert download["filename"] == "strata-sam-moves.csv"
@@ -70,9 +70,11 @@ def test_bad_input_says_why_and_changes_nothing(request_ctx, page, changes, mess
 
 def test_simulate_this_ticks_the_moves_in_the_simulator(request_ctx, dash_app):
     simulator = importlib.import_module("dashboard.pages.simulator")
-    layout = simulator.layout(promote="A1,A2", demote="A3", staffing="keep")
+    layout = simulator.layout(promote="A1,A2", demote="A3", staffing="keep", sams="6")
     preset = find(layout, ids.SIM_PRESET).data
-    assert preset == {"ids": ["A1", "A2", "A3"], "staffing": "keep"}
+    assert preset == {"ids": ["A1", "A2", "A3"], "staffing": "keep", "sams": 6}
+    assert find(layout, ids.SIM_SCENARIO_SAMS).value == 6  # the scenario is staffed as recommended
+    assert simulator.layout(promote="A1", sams="../etc")  # not a number: left blank, no error
     rows = [{"account_id": "A1"}, {"account_id": "A3"}]
     assert simulator.tick_preset(rows=rows, preset=preset) == ({"ids": ["A1", "A3"]}, "keep")
 

@@ -90,3 +90,19 @@ def test_a_target_must_move_the_account_the_way_it_says(accounts):
         run_simulation(frame, scenario=Scenario(demote=("C",), targets=(("C", "Gold"),)))
     with pytest.raises(ValueError, match="re-tiering must give each account one of the tiers"):
         simulator.check_form({"retier": {"A": "Gold"}})
+
+
+def test_scenario_sams_staff_the_scenario_whatever_the_staffing_choice(accounts):
+    """The Decisions page's "Simulate this" passes the SAMs it recommended for: the scenario has
+    exactly those (the executive review saw "hire" give 5 where the recommendation said 6)."""
+    form = {"horizon": 4, "strategic_sams": 1, "staffing": "hire"}
+    hired = simulator.simulate(accounts, SETTINGS, form, ["A"], 200)
+    staffed = simulator.simulate(accounts, SETTINGS, {**form, "scenario_sams": 6}, ["A"], 200)
+    kept = simulator.simulate(
+        accounts, SETTINGS, {**form, "staffing": "keep", "scenario_sams": 6}, ["A"], 200
+    )
+    assert hired.scenario.staffing.sams != 6
+    assert staffed.scenario.staffing.sams == kept.scenario.staffing.sams == 6
+    assert staffed.baseline.staffing.sams == 1  # today's SAMs are the baseline's
+    with pytest.raises(ValueError, match="scenario SAMs must be zero or more"):
+        simulator.check_form({"scenario_sams": -1})
