@@ -25,6 +25,7 @@ from portfolio.tiers import (
     RevenueBands,
     Thresholds,
     TierAssignment,
+    current_tiers,
     has_assigned_tiers,
     tier_accounts,
     tier_distribution,
@@ -51,6 +52,9 @@ class PortfolioAnalysis:
     facts : currency, as-of date and data kind of the data (:mod:`portfolio.datafacts`).
     retention_start_tier, retention_current_tier : per account, the tier retention counts it in
         at the start of the period and now (under ``tier_basis``); the drill-down lists use them.
+    current_tier : per account, the tier the company runs today
+        (:func:`portfolio.tiers.current_tiers` of the whole portfolio): the Simulator's baseline
+        and the Decisions page's "today"; the scorecard's ``tiers`` are the proposed tiers.
     reactivated : per account, True when it came back this year after a year without revenue
         (:func:`portfolio.conventions.reactivated_flags`); None when the data cannot say.
     filter_note : which accounts the figures cover (a segment filter, see
@@ -74,6 +78,7 @@ class PortfolioAnalysis:
     retention_start_tier: pd.Series | None = None
     retention_current_tier: pd.Series | None = None
     reactivated: pd.Series | None = None
+    current_tier: pd.Series | None = None
     filter_note: str = ""
 
     @property
@@ -259,8 +264,10 @@ def analyze(
     if "tier" in accounts:
         enriched = enriched.assign(assigned_tier=accounts["tier"])
     load = workload(accounts, assignment.tier, capacity, available_headcount)  # every SAM's whole book
+    today = current_tiers(accounts)[0]  # scored on the whole portfolio, like the tiers
     if rows is not None:
         accounts, enriched, start, now = accounts[rows], enriched[rows], start[rows], now[rows]
+        today = today[rows]
         assignment = _restricted(assignment, rows, accounts["account_id"])
     overall, by_tier = None, {}
     walk, walk_note, back = None, "", None
@@ -293,6 +300,7 @@ def analyze(
         retention_start_tier=start,
         retention_current_tier=now,
         reactivated=back,
+        current_tier=today,
     )
 
 

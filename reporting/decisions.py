@@ -48,11 +48,16 @@ def decision_inputs(
     capacity = float(analysis.workload.by_tier.loc[TIERS[0], "capacity"])
     today = settings.strategic_sams if settings.strategic_sams is not None else default_sams(analysis)
     return DecisionInputs(
-        simulation_accounts(analysis.accounts, analysis.tiers.tier),
+        simulation_accounts(analysis.accounts, _today(analysis)),
         starting_assumptions(analysis),
         starting_treatment(analysis),
         replace(settings, strategic_capacity=capacity, strategic_sams=today),
     )
+
+
+def _today(analysis: PortfolioAnalysis) -> pd.Series:
+    """The tiers the company runs today (the Simulator's baseline), the scorecard's without them."""
+    return analysis.current_tier if analysis.current_tier is not None else analysis.tiers.tier
 
 
 def recommend_for(analysis: PortfolioAnalysis, sams: float | None = None, **options) -> Recommendation:
@@ -81,7 +86,7 @@ def scenario_of(rec: Recommendation) -> Scenario:
 
 def recommended_tiers(analysis: PortfolioAnalysis, rec: Recommendation | None) -> pd.Series:
     """Today's tiers with the recommendation's adds made strategic and removes made key."""
-    tiers = analysis.tiers.tier.astype(object).copy()
+    tiers = _today(analysis).astype(object).copy()
     if rec is None:
         return tiers
     ids = analysis.accounts["account_id"].astype(str)

@@ -180,6 +180,8 @@ def _number(value, name: str) -> float:
 def baseline_tiers(accounts: pd.DataFrame, analysis: PortfolioAnalysis) -> pd.Series:
     """Today's tiers (:func:`portfolio.tiers.current_tiers` of the whole portfolio ``accounts``)
     of the accounts ``analysis`` covers (its segment filter): the simulator's baseline."""
+    if analysis.current_tier is not None:
+        return analysis.current_tier
     return current_tiers(accounts)[0].reindex(analysis.accounts.index)
 
 

@@ -68,3 +68,29 @@ def test_gains_figure_has_each_move_with_its_interval():
     assert table.frame["Expected NPV"].tolist() == ["+$50", "−$20"]
     assert rec.headline().startswith("With 1 strategic SAM: make 1 account strategic and return 1 to key")
     assert rec.to_dict()["expected_npv"] == pytest.approx({"mean": 30.0, "p5": 0.0, "p95": 60.0})
+
+
+def test_decisions_start_from_the_tiers_the_company_runs_not_the_sliders():
+    """ "Today" on the Decisions page is the Simulator's baseline: the assigned tier column (here
+    A is run as Key though the revenue-only scorecard at 50/70 would make it Strategic), so
+    "Simulate this" moves the same accounts the same way."""
+    import pandas as pd
+
+    from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
+    from reporting.decisions import decision_inputs
+    from reporting.simulator import baseline_tiers
+
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["A", "B", "C", "D"],
+            "account_name": ["Alpha", "Beta", "Gamma", "Delta"],
+            "arr": [900.0, 500.0, 200.0, 100.0],
+            "arr_prior": [800.0, 500.0, 200.0, 100.0],
+            "tier": ["Key", "Strategic", "Standard", "Standard"],
+        }
+    )
+    analysis = analyze_with(accounts, {**DEFAULT_SETTINGS, "thresholds": [50, 70]})
+    assert analysis.tiers.tier.iloc[0] == "Strategic"  # the sliders' (proposed) tier of A
+    today = decision_inputs(analysis).accounts.set_index("account_id")["tier"]
+    assert today.to_dict() == {"A": "Key", "B": "Strategic", "C": "Standard", "D": "Standard"}
+    assert baseline_tiers(accounts, analysis).tolist() == ["Key", "Strategic", "Standard", "Standard"]
