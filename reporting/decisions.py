@@ -55,6 +55,12 @@ def decision_inputs(
     )
 
 
+NO_SAM_COLUMN = (
+    "the data has no SAM column, so 'today' assumes {today:g} strategic SAMs — what the tier needs "
+    "at the set capacity, not people the data names: the NPV is against a fully staffed tier"
+)
+
+
 def _today(analysis: PortfolioAnalysis) -> pd.Series:
     """The tiers the company runs today (the Simulator's baseline), the scorecard's without them."""
     return analysis.current_tier if analysis.current_tier is not None else analysis.tiers.tier
@@ -64,7 +70,7 @@ def recommend_for(analysis: PortfolioAnalysis, sams: float | None = None, **opti
     """:func:`simulation.recommend.recommend` on ``analysis`` with the Simulator's inputs;
     ``options``: budget, max_moves, keep, exclude, settings (cost per SAM, margin, …)."""
     inputs = decision_inputs(analysis, options.pop("settings", None))
-    return recommend(
+    rec = recommend(
         inputs.accounts,
         sams=sams,
         assumptions=inputs.assumptions,
@@ -72,6 +78,9 @@ def recommend_for(analysis: PortfolioAnalysis, sams: float | None = None, **opti
         settings=inputs.settings,
         **options,
     )
+    if not analysis.workload.has_sams:
+        rec = replace(rec, notes=(*rec.notes, NO_SAM_COLUMN.format(today=inputs.settings.strategic_sams)))
+    return rec
 
 
 def scenario_of(rec: Recommendation) -> Scenario:

@@ -289,7 +289,7 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
         }
     )
     return {
-        "headline": rec.headline(),
+        "headline": " ".join([rec.headline(), *(n[0].upper() + n[1:] + "." for n in rec.notes)]),
         "kpis": _kpis(rec),
         "gains": decisions.gains_figure(rec),
         "moves": _moves_table(rec),

@@ -94,3 +94,23 @@ def test_decisions_start_from_the_tiers_the_company_runs_not_the_sliders():
     today = decision_inputs(analysis).accounts.set_index("account_id")["tier"]
     assert today.to_dict() == {"A": "Key", "B": "Strategic", "C": "Standard", "D": "Standard"}
     assert baseline_tiers(accounts, analysis).tolist() == ["Key", "Strategic", "Standard", "Standard"]
+
+
+def test_without_a_sam_column_the_recommendation_says_today_is_assumed():
+    import pandas as pd
+
+    from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
+    from reporting.decisions import recommend_for
+
+    accounts = pd.DataFrame(
+        {
+            "account_id": [f"A{i}" for i in range(12)],
+            "account_name": [f"Account {i}" for i in range(12)],
+            "arr": [1000.0 * (i + 1) for i in range(12)],
+            "arr_prior": [1000.0 * (i + 1) for i in range(12)],
+        }
+    )
+    rec = recommend_for(analyze_with(accounts, DEFAULT_SETTINGS), 1)
+    assert any(
+        n.startswith("the data has no SAM column, so 'today' assumes 1 strategic SAMs") for n in rec.notes
+    )
