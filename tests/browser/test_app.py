@@ -35,7 +35,6 @@ def test_moving_the_strategic_threshold_changes_the_strategic_count(dash_duo, da
     dash_duo.start_server(dash_app)
     before = int(kpi(dash_duo, "Strategic accounts").split()[0])
     handle = dash_duo.find_elements("#whatif-thresholds [role=slider]")[-1]
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
     handle.click()
     handle.send_keys(*[Keys.ARROW_RIGHT] * 8)
     until(
