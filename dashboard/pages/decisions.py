@@ -134,10 +134,9 @@ def layout(**_):
                                 href="/simulator",
                             ),
                             html.Div(
-                                "Opens the Simulator with these moves ticked. With today's SAM count "
-                                "it keeps today's SAMs; with another it hires (or releases) what the "
-                                "move needs, ⌈accounts / capacity⌉ − ⌈today's / capacity⌉, which can "
-                                "differ from the count here.",
+                                "Opens the Simulator with these moves ticked and the scenario staffed "
+                                "with the SAM count here (its Scenario SAMs field), so its NPV is this "
+                                "recommendation's plus the luck of the draw.",
                                 className="small text-muted",
                             ),
                         ],
