@@ -80,16 +80,15 @@ class PortfolioAnalysis:
     reactivated: pd.Series | None = None
     current_tier: pd.Series | None = None
     filter_note: str = ""
+    convention: str = CONVENTIONS[0]
+    reconciliation: Reconciliation | None = None
+    reconciliation_note: str = ""
 
     @property
     def retention_names(self) -> tuple[str, str]:
         """Net and gross retention as this data calls them: NRR/GRR, or repeat-revenue
         retention for order data (:func:`portfolio.datafacts.retention_names`)."""
         return retention_names(self.facts.transactional)
-
-    convention: str = CONVENTIONS[0]
-    reconciliation: Reconciliation | None = None
-    reconciliation_note: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready dict: shares and rates are fractions; amounts in ``currency`` (ISO 4217);
