@@ -398,6 +398,26 @@ def arr_cutoff_histogram(analysis: PortfolioAnalysis, bins: int = 40) -> go.Figu
 NO_PRIOR_ARR = "The data has no prior-year ARR column: retention is not available."
 
 
+def _retention_layout(names: tuple[str, str], label: str, nrrs: list[float], bands: bool) -> dict:
+    """Two panels, "{NRR} by {label}" and "{GRR} by {label}": the NRR axis from 0 to 170% or 110%
+    of the highest finite NRR in ``nrrs``, the GRR axis to 115%, a dotted 100% line, and — with
+    ``bands`` (subscription data) — the benchmark bands NRR 120–160% and GRR 92–98%."""
+    layout = _side_by_side(
+        f"{names[0]} by {label}",
+        f"{names[1]} by {label}",
+        yaxis=dict(tickformat=".0%", range=[0, max([1.7] + [1.1 * v for v in nrrs if math.isfinite(v)])]),
+        yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
+    )
+    layout["shapes"] = [_line("y", 1.0, dict(color="#666", dash="dot"))]
+    if bands:
+        band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
+        layout["shapes"] += [
+            dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
+            dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
+        ]
+    return layout
+
+
 def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     """NRR and GRR per start-of-period tier against benchmark bands (NRR ≥ 120%, GRR 92–98%);
     for order (transactional) data, repeat-revenue retention without the bands; a message
@@ -405,7 +425,7 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
     if analysis.retention is None:
         return message_figure("Retention by tier — needs prior-year ARR", NO_PRIOR_ARR)
     rows = analysis.retention_by_tier
-    tops = [rows[t].nrr for t in TIERS if t in rows]
+    tops = [rows[t].nrr for t in TIERS if t in rows]  # the NRR axis reaches the highest
     colors = [TIER_COLORS[t] for t in TIERS]
     traces, names = [], analysis.retention_names
     for (axis, attr), label in zip((("", "nrr"), ("2", "grr")), names, strict=True):
@@ -425,19 +445,9 @@ def retention_by_tier_figure(analysis: PortfolioAnalysis) -> go.Figure:
                 hovertemplate=f"%{{x}}: {label} %{{y:.1%}}<extra></extra>",
             )
         )
-    layout = _side_by_side(
-        f"{names[0]} by tier",
-        f"{names[1]} by tier",
-        yaxis=dict(tickformat=".0%", range=[0, max([1.7] + [1.1 * v for v in tops if math.isfinite(v)])]),
-        yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
-    )
-    layout["shapes"] = [_line("y", 1.0, dict(color="#666", dash="dot"))]
-    if not analysis.facts.transactional:  # SaaS benchmarks apply to subscriptions only
-        band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
-        layout["shapes"] += [
-            dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
-            dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
-        ]
+    bands = not analysis.facts.transactional  # SaaS benchmarks apply to subscriptions only
+    layout = _retention_layout(names, "tier", tops, bands)
+    if bands:
         layout["annotations"] += [
             _label("strong ≥ 120%", 1, 1.6, "x domain", "y", xanchor="right", yanchor="bottom"),
             _label("benchmark 92–98%", 1, 0.98, "x2 domain", "y2", xanchor="right", yanchor="bottom"),
@@ -1147,20 +1157,7 @@ def retention_by_group_figure(
                 hovertemplate=f"%{{x}}: {name} %{{y:.1%}} (%{{customdata}} accounts)<extra></extra>",
             )
         )
-    top = max([1.7] + [1.1 * shown[g].nrr for g in groups_shown if math.isfinite(shown[g].nrr)])
-    layout = _side_by_side(
-        f"{names[0]} by {label}",
-        f"{names[1]} by {label}",
-        yaxis=dict(tickformat=".0%", range=[0, top]),
-        yaxis2=dict(tickformat=".0%", range=[0, 1.15]),
-    )
-    layout["shapes"] = [_line("y", 1.0, dict(color="#666", dash="dot"))]
-    if bands:  # SaaS benchmarks apply to subscriptions only
-        band = dict(type="rect", x0=0, x1=1, fillcolor=BAND, line_width=0, layer="below")
-        layout["shapes"] += [
-            dict(band, xref="x domain", yref="y", y0=1.2, y1=1.6),
-            dict(band, xref="x2 domain", yref="y2", y0=0.92, y1=0.98),
-        ]
+    layout = _retention_layout(names, label, [shown[g].nrr for g in groups_shown], bands)
     more = len(shown) - len(groups_shown)
     title = f"Retention by {label} (accounts with ARR a year ago)"
     title += f" — the {len(groups_shown)} largest of {len(shown)}" if more else ""
