@@ -288,7 +288,13 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
         }
     )
     return {
-        "headline": " ".join([rec.headline(), *(n[0].upper() + n[1:] + "." for n in rec.notes)]),
+        "headline": " ".join(
+            [
+                rec.headline(),
+                *(n[0].upper() + n[1:] + "." for n in rec.notes),
+                f"Treatment effect: {rec.treatment_sentence}",
+            ]
+        ),
         "kpis": _kpis(rec),
         "gains": decisions.gains_figure(rec),
         "moves": _moves_table(rec),
