@@ -5,6 +5,7 @@ accounts below its cut, and its client-side search could not find what it did no
 import pandas as pd
 import pytest
 from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -17,7 +18,12 @@ MODAL = "#drill-modal"
 
 
 def modal_rows(dash_duo) -> list[str]:
-    return [row.text for row in dash_duo.find_elements(f"{MODAL} .ag-center-cols-container .ag-row")]
+    """The modal grid's row texts; [] while ag-grid is redrawing them (a row found a moment ago
+    can be gone when its text is read), so ``until`` asks again."""
+    try:
+        return [row.text for row in dash_duo.find_elements(f"{MODAL} .ag-center-cols-container .ag-row")]
+    except StaleElementReferenceException:
+        return []
 
 
 def test_clicking_a_tier_bar_opens_its_accounts_and_escape_closes(dash_duo, dash_app):
