@@ -22,6 +22,8 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import flask
 import pandas as pd
@@ -37,6 +39,7 @@ from portfolio.resources import demo_accounts_path
 from portfolio.schema import SNAPSHOT_DATE
 from portfolio.whatif import default_settings, filtered_accounts, read_settings
 from reporting.simulation_report import SimulationReport, UnreadableReport
+from storage.memo import SessionMemo
 from storage.session_store import PARTS, SessionStore, StoreFull, StoreLimits, derived_key, open_store
 from storage.settings import MIB, Settings
 
@@ -47,6 +50,7 @@ DEMO_META = {"source": "Demo portfolio (synthetic)", "shape": "snapshot", "demo"
 ACCOUNTS_SHAPE = (pd.DataFrame, dict)
 PENDING_SHAPE = (bytes, str)
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 __all__ = ["StoreFull"]  # re-exported: what save_data raises when there is no room
 
 
@@ -57,6 +61,7 @@ def install(server: flask.Flask, location: str, secret: bytes, settings: Setting
     server.config["STRATA_STORE"] = location
     server.extensions["strata_store"] = open_store(location, secret, limits)
     server.extensions["strata_store_limits"] = limits
+    server.extensions["strata_memo"] = SessionMemo(int(settings.memo_mb * MIB))
     server.extensions["strata_secret"] = secret
     server.extensions["strata_cookie_key"] = derived_key(secret, "session-cookie")
     server.extensions["strata_currency"] = settings.currency  # STRATA_CURRENCY: where files say none
@@ -170,8 +175,25 @@ def _data_of(store: SessionStore, sid: str | None, fallback: str | None) -> tupl
 
 
 def current_data() -> tuple[pd.DataFrame, dict]:
-    """This session's accounts and their description (source, notes); the demo by default."""
-    return _data_of(_store(), session_id(), flask.current_app.extensions.get("strata_currency"))
+    """This session's accounts and their description (source, notes); the demo by default.
+    Read from the store once per data revision and worker (:func:`memoized`); the frame is
+    shared by this session's callbacks: derive from it, never change it in place."""
+    accounts, meta = memoized(
+        "data", lambda: _data_of(_store(), session_id(), flask.current_app.extensions.get("strata_currency"))
+    )
+    return accounts, dict(meta)
+
+
+def memoized(what: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` for this session's data, kept in this worker's memory
+    (:class:`storage.memo.SessionMemo`) under (session, data fingerprint, revision, ``what``)
+    for this session's next callbacks; the demo's results are shared by every session on it
+    (it is not user data). ``what`` must name everything else the result depends on (the
+    settings, as a hashable value)."""
+    store, sid = _store(), session_id()
+    fingerprint = store.get(sid, "fingerprint", str)
+    owner = (sid, fingerprint, store.get(sid, "revision", str)) if fingerprint else ("demo",)
+    return flask.current_app.extensions["strata_memo"].get((*owner, what), compute)
 
 
 def current_facts() -> DataFacts:
@@ -268,26 +290,31 @@ def save_data(accounts: pd.DataFrame, meta: dict) -> None:
     or the server has no room for them. The fingerprint is that of the frame as stored and read
     back, so it matches what every later read sees."""
     store, sid = _store(), session_id()
-    quarters = quarters_of(accounts)
-    store.delete(sid, "quarters")
-    if quarters is not None:  # the history behind the accounts (trends, back-test), kept apart
-        store.set(sid, "quarters", quarters_to_frame(quarters))
-    store.delete(sid, "snapshots")
-    if (snapshots := snapshots_of(accounts)) is not None:  # all dates, for "what changed"
-        store.set(sid, "snapshots", (snapshots, {}))
-    facts = facts_of(accounts).to_dict()  # the frame's attrs do not survive the store: meta does
-    store.set(sid, "accounts", (accounts, {**meta, "facts": facts, "as_of": facts["as_of"]}))
-    store.set(sid, "facts", facts)
-    stored = store.get(sid, "accounts", ACCOUNTS_SHAPE)
-    store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
-    store.delete(sid, "pending")
-    store.delete(sid, "settings")  # new data starts from its own defaults (revenue-only cut-offs…)
-    store.delete(sid, "simulator")
+    try:
+        quarters = quarters_of(accounts)
+        store.delete(sid, "quarters")
+        if quarters is not None:  # the history behind the accounts (trends, back-test), kept apart
+            store.set(sid, "quarters", quarters_to_frame(quarters))
+        store.delete(sid, "snapshots")
+        if (snapshots := snapshots_of(accounts)) is not None:  # all dates, for "what changed"
+            store.set(sid, "snapshots", (snapshots, {}))
+        facts = facts_of(accounts).to_dict()  # the frame's attrs do not survive the store: meta does
+        store.set(sid, "accounts", (accounts, {**meta, "facts": facts, "as_of": facts["as_of"]}))
+        store.set(sid, "facts", facts)
+        stored = store.get(sid, "accounts", ACCOUNTS_SHAPE)
+        store.set(sid, "fingerprint", dataset_fingerprint(stored[0] if stored else accounts))
+        store.set(sid, "revision", secrets.token_hex(8))
+        store.delete(sid, "pending")
+        store.delete(sid, "settings")  # new data starts from its own defaults (revenue-only cut-offs…)
+        store.delete(sid, "simulator")
+    finally:  # this worker's results of the old data go (others' expire: new revision)
+        flask.current_app.extensions["strata_memo"].forget(sid)
 
 
 def reset_to_demo() -> None:
     for part in PARTS:
         _store().delete(session_id(), part)
+    flask.current_app.extensions["strata_memo"].forget(session_id())
 
 
 def save_pending(data: bytes, filename: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from dash.exceptions import PreventUpdate
@@ -9,7 +10,15 @@ from dash.exceptions import PreventUpdate
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.changes import Changes, changes_or_note
-from portfolio.whatif import DEFAULT_SETTINGS, HistoryViews, analyze_with, history_with, read_settings
+from portfolio.whatif import (
+    DEFAULT_SETTINGS,
+    TIERING_SETTINGS,
+    HistoryViews,
+    analyze_with,
+    history_with,
+    read_settings,
+    tiering_with,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,20 +37,39 @@ def checked_settings(settings: dict | None) -> dict:
 
 def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     """Analyse this browser session's data (the demo by default) under the what-if settings
-    (:func:`checked_settings`)."""
-    return analyze_with(state.current_data()[0], checked_settings(settings))
+    (:func:`checked_settings`). Kept for the session's next callbacks (:func:`state.memoized`):
+    the analysis per settings, and the tiering per the settings it depends on, so a switch of
+    segment filter, tier basis or convention does not score the accounts again."""
+    settings = read_settings(checked_settings(settings))
+    accounts = state.current_data()[0]
+    tiering_key = settings_key({name: settings[name] for name in TIERING_SETTINGS})
+
+    def analysis() -> PortfolioAnalysis:
+        tiered = state.memoized(("tiering", tiering_key), lambda: tiering_with(accounts, settings))
+        return analyze_with(accounts, settings, tiered)
+
+    return state.memoized(("analysis", settings_key(settings)), analysis)
+
+
+def settings_key(settings: dict) -> str:
+    """``settings`` as one canonical text (sorted keys): a memo key."""
+    return json.dumps(settings, sort_keys=True, default=str)
 
 
 def changes_session(view: str | None) -> tuple[Changes | None, str]:
     """What changed between this session's snapshots (``view`` "FROM|TO", default the last
-    two), or None and why not (:func:`portfolio.changes.changes_or_note`)."""
-    return changes_or_note(state.current_data()[0], view if isinstance(view, str) else None)
+    two), or None and why not (:func:`portfolio.changes.changes_or_note`); kept per view."""
+    view = view if isinstance(view, str) else None
+    return state.memoized(("changes", view), lambda: changes_or_note(state.current_data()[0], view))
 
 
 def history_session(settings: dict | None) -> HistoryViews:
     """The quarterly trend and the cohorts of this session's data under the what-if settings
-    (:func:`checked_settings`)."""
-    return history_with(state.current_data()[0], {**DEFAULT_SETTINGS, **checked_settings(settings)})
+    (:func:`checked_settings`); kept per settings."""
+    settings = {**DEFAULT_SETTINGS, **checked_settings(settings)}
+    return state.memoized(
+        ("history", settings_key(settings)), lambda: history_with(state.current_data()[0], settings)
+    )
 
 
 def keep_switch(settings: dict | None, name: str, value: object, offered: tuple) -> dict:

@@ -208,6 +208,34 @@ def retention_tiers(
     return start, assigned.where(assigned.notna(), scored_now), "assigned", note
 
 
+@dataclass(frozen=True)
+class Tiering:
+    """What the scorecard settings alone decide, for the whole portfolio: scores and tiers
+    (``assignment``), every SAM's workload under them, and the tiers the company runs today
+    (:func:`portfolio.tiers.current_tiers`). The segment filter, tier basis and NRR convention
+    do not change it, so a dashboard can keep it while those switch."""
+
+    assignment: TierAssignment
+    workload: Workload
+    current_tier: pd.Series
+
+
+def tiering(
+    accounts: pd.DataFrame,
+    *,
+    weights: dict[str, float] | None = None,
+    thresholds: Thresholds | None = None,
+    capacity: dict[str, float] | None = None,
+    available_headcount: float | None = None,
+    revenue_bands: RevenueBands | None = None,
+) -> Tiering:
+    """Score and tier every account of ``accounts`` and compute the SAM workload (see
+    :func:`analyze` for the parameters)."""
+    assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
+    load = workload(accounts, assignment.tier, capacity, available_headcount)  # every SAM's whole book
+    return Tiering(assignment, load, current_tiers(accounts)[0])
+
+
 def analyze(
     accounts: pd.DataFrame,
     *,
@@ -249,11 +277,36 @@ def analyze(
     ValueError
         For invalid weights, thresholds or capacity (caller mistakes, not data problems).
     """
+    tiered = tiering(
+        accounts,
+        weights=weights,
+        thresholds=thresholds,
+        capacity=capacity,
+        available_headcount=available_headcount,
+        revenue_bands=revenue_bands,
+    )
+    return analyze_tiered(
+        accounts, tiered, tier_basis=tier_basis, facts=facts, rows=rows, convention=convention, as_of=as_of
+    )
+
+
+def analyze_tiered(
+    accounts: pd.DataFrame,
+    tiered: Tiering,
+    *,
+    tier_basis: str = "assigned",
+    facts: DataFacts | None = None,
+    rows: pd.Series | None = None,
+    convention: str = CONVENTIONS[0],
+    as_of: pd.Timestamp | None = None,
+) -> PortfolioAnalysis:
+    """:func:`analyze` from the :func:`tiering` of ``accounts`` (the whole portfolio, whatever
+    ``rows`` keeps): the same result, without scoring again."""
     validate_tier_basis(tier_basis)
     validate_convention(convention)
     facts = facts if facts is not None else facts_of(accounts)  # before a filter takes rows
     as_of = as_of if as_of is not None else facts.as_of
-    assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
+    assignment, load, today = tiered.assignment, tiered.workload, tiered.current_tier
     start, now, basis, note = retention_tiers(accounts, assignment, tier_basis)
     enriched = accounts.assign(
         score=assignment.score.round(2),
@@ -262,8 +315,6 @@ def analyze(
     )
     if "tier" in accounts:
         enriched = enriched.assign(assigned_tier=accounts["tier"])
-    load = workload(accounts, assignment.tier, capacity, available_headcount)  # every SAM's whole book
-    today = current_tiers(accounts)[0]  # scored on the whole portfolio, like the tiers
     if rows is not None:
         accounts, enriched, start, now = accounts[rows], enriched[rows], start[rows], now[rows]
         today = today[rows]
@@ -318,4 +369,4 @@ def _restricted(assignment: TierAssignment, rows: pd.Series, kept_ids: pd.Series
     )
 
 
-__all__ = ["PortfolioAnalysis", "analyze", "has_prior"]
+__all__ = ["PortfolioAnalysis", "Tiering", "analyze", "analyze_tiered", "has_prior", "tiering"]

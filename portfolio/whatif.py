@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from portfolio.analysis import PortfolioAnalysis, analyze
+from portfolio.analysis import PortfolioAnalysis, Tiering, analyze_tiered, tiering
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
 from portfolio.cohorts import Cohorts, revenue_cohorts
 from portfolio.currency import validate_currency
@@ -135,29 +135,44 @@ def read_settings(settings: dict | None) -> dict:
     }
 
 
-def analyze_with(accounts, settings: dict | None) -> PortfolioAnalysis:
+def analyze_with(accounts, settings: dict | None, tiered: Tiering | None = None) -> PortfolioAnalysis:
     """Run :func:`portfolio.analysis.analyze` under the given what-if settings (checked by
     :func:`read_settings`: ValueError names a bad one, or a filter that leaves no accounts).
-    The segment filter restricts every figure; tiers are scored on the whole portfolio."""
+    The segment filter restricts every figure; tiers are scored on the whole portfolio.
+    ``tiered``: the :func:`tiering_with` of the same accounts and settings, when the caller
+    kept it (a switch of filter, tier basis or convention then does not score again)."""
     settings = read_settings(settings)
-    key, strategic = settings["thresholds"]
-    headcount = settings["headcount"]
     rows = checked_mask(accounts, settings["filter"])
-    analysis = analyze(
+    analysis = analyze_tiered(
         accounts,
+        tiered if tiered is not None else tiering_with(accounts, settings),
         facts=facts_with(accounts, settings),
-        weights=settings["weights"],
-        thresholds=Thresholds(strategic, key),
-        capacity=settings["capacity"],
-        available_headcount=headcount,
         tier_basis=settings["tier_basis"],
-        revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
         rows=rows,
         convention=settings["convention"],
     )
     shown = len(accounts) if rows is None else int(rows.sum())
     analysis.filter_note = filter_note(settings["filter"], shown, len(accounts))
     return analysis
+
+
+TIERING_SETTINGS = ("thresholds", "weights", "capacity", "headcount", "revenue_bands")
+"""The what-if settings :func:`tiering_with` depends on (the others leave it unchanged)."""
+
+
+def tiering_with(accounts, settings: dict | None) -> Tiering:
+    """:func:`portfolio.analysis.tiering` of the whole portfolio under the what-if settings
+    (checked by :func:`read_settings`); only :data:`TIERING_SETTINGS` matter."""
+    settings = read_settings(settings)
+    key, strategic = settings["thresholds"]
+    return tiering(
+        accounts,
+        weights=settings["weights"],
+        thresholds=Thresholds(strategic, key),
+        capacity=settings["capacity"],
+        available_headcount=settings["headcount"],
+        revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
+    )
 
 
 def filtered_accounts(accounts, settings: dict | None):

@@ -46,6 +46,7 @@ PARTS = (
     "snapshots",
     "facts",
     "fingerprint",
+    "revision",
     "pending",
     "report",
     "settings",
@@ -54,8 +55,10 @@ PARTS = (
 """What a session keeps; its storage use is the sum of these values' sizes. ``snapshots``: every
 snapshot of a dated file (for "what changed"); ``facts``: the data's currency, as-of date and
 kind (:class:`portfolio.datafacts.DataFacts` as a dict), read on every callback without reading
-the accounts; ``settings``: the what-if settings kept with the data; ``simulator``: the
-Simulator page's form, ticked accounts and last result."""
+the accounts; ``revision``: a random token each new upload gets (with the fingerprint, the key
+of the results a worker keeps in memory, :mod:`storage.memo`); ``settings``: the what-if
+settings kept with the data; ``simulator``: the Simulator page's form, ticked accounts and last
+result."""
 MAGIC = b"strata-sealed-1\n"
 SECRET_FILE = "secret.key"
 _DATETIME = "datetime64"

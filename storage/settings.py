@@ -13,6 +13,9 @@
 * ``STRATA_STORE_LIMIT_MB`` → ``store_limit_mb``: what all sessions together may keep (4096 MiB);
   a new upload past it is refused ("try later"), nothing is evicted
 * ``STRATA_SESSION_IDLE_HOURS`` → ``session_idle_hours``: session data unused this long expires (24)
+* ``STRATA_MEMO_MB`` → ``memo_mb``: what each worker process may keep in memory of the results
+  it computed from sessions' data, for their next callbacks (512 MiB; 0 keeps none;
+  :mod:`storage.memo`)
 * ``STRATA_MAX_RUNS`` → ``max_runs``: full simulation runs at once, all sessions (CPU count);
   one per session
 * ``STRATA_DATABASE_URL`` → ``database_url``: saved scenarios, a SQLAlchemy URL (default: a
@@ -55,6 +58,7 @@ INSECURE_REDIS_ENV = "STRATA_ALLOW_INSECURE_REDIS"
 SESSION_QUOTA_ENV = "STRATA_SESSION_QUOTA_MB"
 STORE_LIMIT_ENV = "STRATA_STORE_LIMIT_MB"
 IDLE_ENV = "STRATA_SESSION_IDLE_HOURS"
+MEMO_ENV = "STRATA_MEMO_MB"
 MAX_RUNS_ENV = "STRATA_MAX_RUNS"
 COMPANY_ENV = "STRATA_COMPANY_NAME"
 LOGO_ENV = "STRATA_LOGO_PATH"
@@ -84,6 +88,7 @@ class Settings:
     session_quota_mb: float = 300.0
     store_limit_mb: float = 4096.0
     session_idle_hours: float = 24.0
+    memo_mb: float = 512.0
     max_runs: int = os.cpu_count() or 1
     currency: str | None = None
     company_name: str = ""
@@ -101,6 +106,8 @@ class Settings:
             (MAX_RUNS_ENV, self.max_runs, "runs"),
         ):
             _check_positive(env, value, what)
+        if self.memo_mb != 0:
+            _check_positive(MEMO_ENV, self.memo_mb, "megabytes")
         if self.currency is not None:
             try:
                 validate_currency(self.currency)
@@ -129,6 +136,7 @@ class Settings:
             session_quota_mb=_number(env, SESSION_QUOTA_ENV, defaults.session_quota_mb, "megabytes"),
             store_limit_mb=_number(env, STORE_LIMIT_ENV, defaults.store_limit_mb, "megabytes"),
             session_idle_hours=_number(env, IDLE_ENV, defaults.session_idle_hours, "hours"),
+            memo_mb=_number(env, MEMO_ENV, defaults.memo_mb, "megabytes", allow_zero=True),
             max_runs=int(_number(env, MAX_RUNS_ENV, defaults.max_runs, "runs")),
             currency=env.get(CURRENCY_ENV, "").strip().upper() or None,
             company_name=env.get(COMPANY_ENV, "").strip()[:120],
@@ -183,7 +191,7 @@ def _check_positive(env: str, value: object, what: str) -> None:
         raise ConfigurationError(f"{env} must be a positive number of {what}, got {value!r}")
 
 
-def _number(env: Mapping[str, str], name: str, default: float, what: str) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, what: str, allow_zero: bool = False) -> float:
     raw = env.get(name, "")
     if raw == "":
         return default
@@ -191,7 +199,8 @@ def _number(env: Mapping[str, str], name: str, default: float, what: str) -> flo
         value = float(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a positive number of {what}, got {raw!r}") from None
-    _check_positive(name, value, what)
+    if not (allow_zero and value == 0):
+        _check_positive(name, value, what)
     if what == "runs" and value != int(value):
         raise ConfigurationError(f"{name} must be a whole number of runs, got {raw!r}")
     return value

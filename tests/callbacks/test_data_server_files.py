@@ -38,11 +38,11 @@ def test_lists_and_loads_by_name(data_page):
 
 @pytest.mark.parametrize("name", ["../secret.csv", "link.csv", "/etc/passwd", "missing.csv"])
 def test_a_name_out_of_the_directory_changes_nothing(data_page, name):
-    before = state.current_data()[1]
+    before, fingerprint = state.current_data()[1], state.data_fingerprint()
     out = data_page.on_server_file(1, name, 3)
     assert out["version"] is data_page.no_update
     assert "was rejected" in str(out["report"])
-    assert state.current_data()[1] is before
+    assert state.current_data()[1] == before and state.data_fingerprint() == fingerprint
 
 
 def test_hidden_without_a_data_directory(request_ctx):

@@ -73,7 +73,7 @@ def test_a_cookie_never_carries_data_across_users(dash_app, monkeypatch):
     cookie = cookie_of(response)
     with server.test_request_context("/", headers={**basic("bob"), "Cookie": f"{state.COOKIE}={cookie}"}):
         server.preprocess_request()  # bob signs in with his own password and alice's cookie
-        assert state.current_data()[1] is state.DEMO_META
+        assert state.current_data()[1] == state.DEMO_META
     with server.test_request_context("/", headers={**basic("alice"), "Cookie": f"{state.COOKIE}={cookie}"}):
         server.preprocess_request()
         assert state.current_data()[1]["source"] == "alice.csv"  # still alice's
@@ -94,7 +94,7 @@ def test_a_pickle_planted_in_the_cache_directory_is_never_run(dash_app, tmp_path
         planted.set(f"{session}:fingerprint", Plant(marker))
     with server.test_request_context("/", headers={"Cookie": f"{state.COOKIE}={cookie}"}):
         server.preprocess_request()
-        assert state.current_data()[1] is state.DEMO_META  # read as no data
+        assert state.current_data()[1] == state.DEMO_META  # read as no data
         assert state.data_fingerprint() == state.demo_fingerprint()
     assert not marker.exists()
 
@@ -267,7 +267,7 @@ def test_an_upload_past_the_storage_caps_gets_a_message_and_changes_nothing(
     monkeypatch.setattr(store, "limits", StoreLimits(session_bytes=4_000))
     out = data_page.on_upload(contents, "big.csv", 0)
     assert "big.csv was not loaded: This session would keep" in str(out["report"])
-    assert out["version"] is data_page.no_update and state.current_data()[1] is state.DEMO_META
+    assert out["version"] is data_page.no_update and state.current_data()[1] == state.DEMO_META
     monkeypatch.setattr(store, "limits", StoreLimits(total_bytes=1))
     out = data_page.on_upload(contents, "big.csv", 0)
     assert "The server's storage is full; try again later." in str(out["report"])

@@ -361,7 +361,7 @@ def test_background_jobs_find_the_session_the_manager_gave_them(request_ctx, das
     accounts, meta = state.data_outside_request(server, state.session_id())
     assert meta["source"] == "z.csv" and accounts["account_id"].tolist() == ["Z"]
     for unknown in ("../" * 8 + "x", "", None, "A" * 32, state.session_id() + "0"):
-        assert state.data_outside_request(server, unknown)[1] is state.DEMO_META
+        assert state.data_outside_request(server, unknown)[1] == state.DEMO_META
     report = simulator.simulate(accounts, DEFAULT_SETTINGS, {}, [], 200)
     state.save_report_outside_request(server, state.session_id(), report)
     assert state.last_report() == report

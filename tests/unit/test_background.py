@@ -74,7 +74,7 @@ def test_sessions_in_redis_reach_background_jobs_and_stay_apart(redis_url):
         session = state.session_id()
     with server.test_request_context("/"):
         server.preprocess_request()  # someone else
-        assert state.current_data()[1] is state.DEMO_META
+        assert state.current_data()[1] == state.DEMO_META
     other = flask.Flask(__name__)  # a worker elsewhere: its own app, the same settings
     state.install(other, redis_url, b"k" * 32, Settings(cache_dir="", redis_url=redis_url))
     accounts, meta = state.data_outside_request(other, session)

@@ -227,7 +227,7 @@ def test_a_pickle_planted_in_redis_is_never_run(redis_url, tmp_path):
     for part in ("accounts", "fingerprint", "report", "pending"):
         planter.set(f"strata:session:{session}:{part}", pickle.dumps(Plant(marker)))
     with server.test_request_context("/", headers={"Cookie": f"{state.COOKIE}={cookie}"}):
-        assert state.current_data()[1] is state.DEMO_META
+        assert state.current_data()[1] == state.DEMO_META
         assert state.last_report() is None and state.pending_upload() is None
     assert not marker.exists()
 
