@@ -11,6 +11,7 @@ answers with one slice, sorted and searched on the server by :func:`portfolio.ac
 from __future__ import annotations
 
 import html as text_html
+import json
 
 import dash
 import dash_ag_grid as dag
@@ -21,7 +22,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
 from dashboard.components import GRID_ONE_TAB_STOP, named_grid
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, session_settings_key
 from portfolio.account_list import account_table, grid_page, to_csv_bytes, to_xlsx_bytes
 from portfolio.drilldown import CHARTS, DrillDown, accounts_behind
 from portfolio.formatting import currency_symbol, current_currency
@@ -183,16 +184,22 @@ def wire_chart(graph_id: str, chart: str, tier: State | None = None) -> None:
 
 
 def drill_down(selection: object, settings: dict | None) -> DrillDown:
-    """The accounts behind ``selection`` in this session's data; ValueError names a bad one."""
+    """The accounts behind ``selection`` in this session's data; ValueError names a bad one.
+    Kept for the session's next requests (each block of rows the grid asks for, the downloads)."""
     if not isinstance(selection, dict) or not isinstance(selection.get("chart"), str):
         raise ValueError("nothing is selected")
-    as_of = state.current_data()[1].get("as_of")
-    return accounts_behind(
-        analyze_session(settings),
-        selection["chart"],
-        selection.get("key"),
-        as_of=pd.Timestamp(as_of) if as_of else None,
-    )
+
+    def found() -> DrillDown:
+        as_of = state.current_data()[1].get("as_of")
+        return accounts_behind(
+            analyze_session(settings),
+            selection["chart"],
+            selection.get("key"),
+            as_of=pd.Timestamp(as_of) if as_of else None,
+        )
+
+    chosen = json.dumps(selection, sort_keys=True, default=str)
+    return state.memoized(("drill", session_settings_key(settings), chosen), found)
 
 
 @dash.callback(

@@ -56,6 +56,11 @@ def settings_key(settings: dict) -> str:
     return json.dumps(settings, sort_keys=True, default=str)
 
 
+def session_settings_key(settings: dict | None) -> str:
+    """The memo key of the settings a callback was sent, as :func:`analyze_session` reads them."""
+    return settings_key(read_settings(checked_settings(settings)))
+
+
 def changes_session(view: str | None) -> tuple[Changes | None, str]:
     """What changed between this session's snapshots (``view`` "FROM|TO", default the last
     two), or None and why not (:func:`portfolio.changes.changes_or_note`); kept per view."""

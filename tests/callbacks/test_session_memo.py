@@ -24,9 +24,7 @@ def as_session(server, cookie: str | None = None):
     headers = {"Cookie": f"{state.COOKIE}={cookie}"} if cookie else {}
     with server.test_request_context("/", headers=headers):
         server.preprocess_request()
-        yield state.cookie_value(
-            server.extensions["strata_cookie_key"], state.session_id(), None
-        )
+        yield state.cookie_value(server.extensions["strata_cookie_key"], state.session_id(), None)
 
 
 def mine(as_of: str) -> pd.DataFrame:
@@ -90,3 +88,13 @@ def test_a_negative_budget_is_refused():
 
     with pytest.raises(ConfigurationError, match="STRATA_MEMO_MB must be a positive number"):
         Settings.from_env({"STRATA_MEMO_MB": "-1", "STRATA_CACHE_DIR": "/tmp/x"})
+
+
+def test_a_drill_down_list_is_kept_for_its_blocks_of_rows(request_ctx):
+    from dashboard.drilldown import drill_down
+
+    selection = {"chart": "tier-distribution", "key": "Standard"}
+    found = drill_down(selection, DEFAULT_SETTINGS)
+    assert drill_down(dict(selection), dict(DEFAULT_SETTINGS)) is found  # the next block's request
+    other = drill_down({"chart": "tier-distribution", "key": "Key"}, DEFAULT_SETTINGS)
+    assert other is not found and set(other.accounts["tier"].astype(str)) == {"Key"}
