@@ -30,16 +30,19 @@ import contextlib
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from importlib import import_module
+from pathlib import Path
 
 from dashboard import create_app, state
 from dashboard.drilldown import drill_rows, open_modal
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, history_session
 from portfolio.demo import generate_demo
 from portfolio.ingest import load_bytes
+from portfolio.ingest.columnar import load_large_file
 
 BLOCK = {"startRow": 0, "endRow": 100}
 
@@ -93,6 +96,7 @@ class Session:
         self.memo.forget(self.sid)
         with self.request():
             analyze_session(self.settings)
+            history_session(self.settings)
             state.save_settings(self.settings)
 
 
@@ -164,10 +168,41 @@ GRIDS = {
 }
 
 
+def history_requests(session: Session) -> list[tuple[str, Callable[[], object], Callable[[], None]]]:
+    """The Trends page after a convention switch, in a session holding a revenue history."""
+    trends = import_module("dashboard.pages.trends")
+    retention = import_module("dashboard.pages.retention")
+    base = session.settings
+    switched = {**base, "convention": "reactivation_as_expansion"}
+    return [
+        ("Trends page, all kept", lambda: trends.update_trends(base, 1), session.on_screen),
+        (
+            "convention switch to reactivation_as_expansion (Trends)",
+            lambda: (
+                retention.set_convention(switched["convention"], base),
+                trends.update_trends(switched, 1),
+            ),
+            session.on_screen,
+        ),
+    ]
+
+
+def history_upload(lines: int, accounts: int):
+    """A synthetic revenue history (``bench_trends.synthetic_lines``, 3 years) read as a server
+    file is (``STRATA_DATA_DIR``: the columnar reader)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_trends import synthetic_lines
+
+    path = Path(tempfile.mkdtemp(prefix="strata-bench-")) / "orders.parquet"
+    synthetic_lines(lines, accounts, 3).rename(columns={"date": "order_date"}).to_parquet(path)
+    return load_large_file(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--history-lines", type=int, default=2_000_000, help="0: no revenue history part")
     args = parser.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, "
@@ -178,6 +213,13 @@ def main() -> None:
     print(f"{args.accounts:,} accounts, median of {args.runs}, CPU / wall ms")
     for label, fn, prepare in requests(session):
         print(f"  {label:<58} {median_ms(session.run(fn), prepare, args.runs):>12}")
+    if args.history_lines:
+        history = Session(history_upload(args.history_lines, args.accounts))
+        with history.request():
+            shape = state.current_data()[0].shape
+        print(f"revenue history: {args.history_lines:,} lines, {shape[0]:,} accounts")
+        for label, fn, prepare in history_requests(history):
+            print(f"  {label:<58} {median_ms(history.run(fn), prepare, args.runs):>12}")
 
 
 if __name__ == "__main__":

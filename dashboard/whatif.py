@@ -11,13 +11,15 @@ from dashboard import state
 from portfolio.analysis import PortfolioAnalysis
 from portfolio.changes import Changes, changes_or_note
 from portfolio.whatif import (
+    COHORT_SETTINGS,
     DEFAULT_SETTINGS,
     TIERING_SETTINGS,
     HistoryViews,
     analyze_with,
-    history_with,
+    cohorts_with,
     read_settings,
     tiering_with,
+    trend_with,
 )
 
 logger = logging.getLogger(__name__)
@@ -70,11 +72,14 @@ def changes_session(view: str | None) -> tuple[Changes | None, str]:
 
 def history_session(settings: dict | None) -> HistoryViews:
     """The quarterly trend and the cohorts of this session's data under the what-if settings
-    (:func:`checked_settings`); kept per settings."""
+    (:func:`checked_settings`); the trend kept per settings, the cohorts per the settings they
+    depend on (a convention switch leaves them)."""
     settings = {**DEFAULT_SETTINGS, **checked_settings(settings)}
-    return state.memoized(
-        ("history", settings_key(settings)), lambda: history_with(state.current_data()[0], settings)
-    )
+    accounts = state.current_data()[0]
+    cohorts_key = settings_key({name: settings[name] for name in COHORT_SETTINGS})
+    trend = state.memoized(("trend", settings_key(settings)), lambda: trend_with(accounts, settings))
+    cohorts = state.memoized(("cohorts", cohorts_key), lambda: cohorts_with(accounts, settings))
+    return HistoryViews(trend, *cohorts)
 
 
 def keep_switch(settings: dict | None, name: str, value: object, offered: tuple) -> dict:

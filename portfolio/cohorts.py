@@ -59,8 +59,7 @@ def revenue_cohorts(quarters: QuarterlyRevenue, accounts: Iterable[str] | None =
     accounts); see the module docstring."""
     yearly, ends = yearly_revenue(quarters)
     if accounts is not None:
-        keep = np.isin(quarters.account_ids, np.asarray(list(accounts), dtype=object))
-        yearly = yearly[keep]
+        yearly = yearly[quarters.rows_among(accounts)]
     positive = yearly > 0
     active = positive.any(axis=1)
     yearly, first = yearly[active], positive[active].argmax(axis=1)

@@ -44,6 +44,15 @@ class QuarterlyRevenue:
         # this (accounts × quarters floats) each time would be waste
         return self
 
+    def rows_among(self, ids) -> np.ndarray:
+        """Per account of the history (a row of ``revenue``): True when its id is among ``ids``
+        (compared as text, by hash: linear time, where ``numpy.isin`` on text is not)."""
+        return pd.Index(self.account_ids, dtype=object).isin(_text(ids))
+
+    def holds(self, ids) -> np.ndarray:
+        """Per id of ``ids``: True when the history has that account (compared as text)."""
+        return pd.Index(_text(ids), dtype=object).isin(self.account_ids)
+
     def trailing_year(self, j: int) -> np.ndarray:
         """Σ revenue of each account over the four quarters ending at quarter ``j``
         (``j`` ≥ 3; negative indices count from the last): trailing-twelve-month revenue."""
@@ -51,6 +60,12 @@ class QuarterlyRevenue:
         if j < 3:
             raise IndexError(f"quarter {j} has fewer than 3 quarters before it")
         return self.revenue[:, j - 3 : j + 1].sum(axis=1)
+
+
+def _text(ids) -> np.ndarray:
+    """Account ids (any iterable, pandas' Arrow strings included) as an object array of str."""
+    values = ids if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
+    return pd.Series(values, dtype=object).astype(str).to_numpy(dtype=object)
 
 
 def quarterly_revenue(

@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from portfolio.analysis import PortfolioAnalysis, Tiering, analyze_tiered, tiering
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
 from portfolio.cohorts import Cohorts, revenue_cohorts
@@ -210,7 +208,7 @@ def _history(accounts, settings: dict | None) -> QuarterlyRevenue | None:
     flt = read_filter({**DEFAULT_SETTINGS, **(settings or {})}.get("filter"))
     if quarters is None or not flt:
         return quarters
-    kept = np.isin(quarters.account_ids, filtered_accounts(accounts, settings)["account_id"].astype(str))
+    kept = quarters.rows_among(filtered_accounts(accounts, settings)["account_id"])
     return replace(quarters, account_ids=quarters.account_ids[kept], revenue=quarters.revenue[kept])
 
 
@@ -235,17 +233,26 @@ class HistoryViews:
 
 
 def history_with(accounts, settings: dict | None) -> HistoryViews:
-    """The trend and the cohorts of the history ``accounts`` came from, under the settings;
-    today's strategic accounts are the scorecard's at the as-of date."""
+    """The trend and the cohorts of the history ``accounts`` came from, under the settings."""
+    return HistoryViews(trend_with(accounts, settings), *cohorts_with(accounts, settings))
+
+
+COHORT_SETTINGS = ("thresholds", "weights", "filter")
+"""The what-if settings :func:`cohorts_with` depends on."""
+
+
+def cohorts_with(accounts, settings: dict | None) -> tuple[Cohorts | None, Cohorts | None]:
+    """The revenue cohorts of all accounts of the history ``accounts`` came from (the filtered
+    ones under a segment filter) and of today's strategic accounts among them (the scorecard at
+    the as-of date, under the settings' weights and thresholds); None, None for a snapshot."""
     quarters = _history(accounts, settings)
     if quarters is None:
-        return HistoryViews(trend_with(accounts, settings), None, None)
+        return None, None
     tier = tier_accounts(accounts, *_tier_settings(settings), with_start=False).tier
-    kept = accounts["account_id"].astype(str).isin(quarters.account_ids)
-    strategic = accounts.loc[(tier == TIERS[0]) & kept, "account_id"]
-    return HistoryViews(
-        trend_with(accounts, settings), revenue_cohorts(quarters), revenue_cohorts(quarters, strategic)
-    )
+    strategic = accounts.loc[
+        (tier == TIERS[0]).to_numpy() & quarters.holds(accounts["account_id"]), "account_id"
+    ]
+    return revenue_cohorts(quarters), revenue_cohorts(quarters, strategic)
 
 
 def weights_note(weights: dict[str, float]) -> str:

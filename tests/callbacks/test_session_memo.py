@@ -8,10 +8,12 @@ import contextlib
 import pandas as pd
 import pytest
 
+from conftest import real_file
 from dashboard import state
 from dashboard.whatif import analyze_session, history_session
 from portfolio.datafacts import DataFacts, with_facts
-from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
+from portfolio.ingest import load_file
+from portfolio.whatif import DEFAULT_SETTINGS, analyze_with, history_with
 
 MINE = pd.DataFrame(
     {"account_id": ["Z", "Y"], "account_name": ["Zed", "Why"], "arr": [5.0, 3.0], "arr_prior": [4.0, 3.0]}
@@ -71,8 +73,18 @@ def test_results_are_kept_per_settings_and_the_tiering_across_switches(request_c
     assert moved.tiers is not analysis.tiers and moved.tiers.thresholds.strategic == 60
 
 
-def test_the_history_views_are_kept_per_settings(request_ctx):
-    assert history_session(DEFAULT_SETTINGS) is history_session(dict(DEFAULT_SETTINGS))
+def test_a_convention_switch_keeps_the_cohorts_and_computes_the_trend_again(request_ctx):
+    history = load_file(real_file("SaaS-Sales.csv")).accounts
+    state.save_data(history, {"source": "SaaS-Sales.csv", "notes": []})
+    views = history_session(DEFAULT_SETTINGS)
+    again = history_session(dict(DEFAULT_SETTINGS))
+    assert again.trend is views.trend and again.cohorts is views.cohorts and views.cohorts is not None
+    switched = history_session({**DEFAULT_SETTINGS, "convention": "reactivation_as_expansion"})
+    assert switched.trend is not views.trend and switched.strategic_cohorts is views.strategic_cohorts
+    fresh = history_with(
+        state.current_data()[0], {**DEFAULT_SETTINGS, "convention": "reactivation_as_expansion"}
+    )
+    assert switched.trend.to_dict() == fresh.trend.to_dict()
 
 
 @pytest.mark.parametrize("megabytes", ["0", "64"])

@@ -18,6 +18,7 @@ revenue, the k-th smallest scores 100·k/n; ties share the average rank). The fi
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,7 +26,7 @@ from conftest import real_file
 from portfolio.analysis import analyze
 from portfolio.ingest import load_bytes, load_file
 from portfolio.ingest.history import quarters_of
-from portfolio.quarters import quarterly_revenue, quarters_from_frame, quarters_to_frame
+from portfolio.quarters import QuarterlyRevenue, quarterly_revenue, quarters_from_frame, quarters_to_frame
 from portfolio.tiers import Thresholds
 from portfolio.trends import billing_kind, quarterly_trend, scorecard_tiering
 
@@ -274,3 +275,18 @@ def test_real_exports_last_point_is_analyze(name):
     assert last.strategic_share == pytest.approx(share, rel=1e-12)
     assert len(trend.points) == 9  # 2021-12-31 / 2015-12-30 … the as-of date
     assert trend.subscription_like is False
+
+
+def test_which_accounts_a_history_holds_by_id_whatever_the_id_type():
+    quarters = QuarterlyRevenue(
+        account_ids=np.asarray(["A1", "B2", "C3"], dtype=object),
+        ends=pd.DatetimeIndex(["2024-12-31"]),
+        revenue=np.zeros((3, 1)),
+        first_date=pd.Timestamp("2024-10-01"),
+    )
+    arrow = pd.Series(["C3", "Z9", "A1"], dtype="str")  # ids as a read file holds them
+    assert quarters.rows_among(arrow).tolist() == [True, False, True]
+    assert quarters.rows_among({"B2"}).tolist() == [False, True, False]
+    assert quarters.rows_among([]).tolist() == [False, False, False]
+    assert quarters.holds(arrow).tolist() == [True, False, True]
+    assert quarters.holds(np.asarray([3, "B2"], dtype=object)).tolist() == [False, True]
