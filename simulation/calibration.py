@@ -153,8 +153,9 @@ def order_years(
     revenue in the year before it (columns ``arr``, ``arr_prior``, ``start_tier``), and the
     years' ends (latest first).
 
-    The years end at the as-of date, 12, 24 … months before it, as long as the year before
-    each is covered by the history (:func:`portfolio.trends.arr_points`). Each year's amounts
+    The years end at the as-of date (always, as the accounts' own ``arr_prior`` does), then 12,
+    24 … months before it as long as the year before each is covered by the history
+    (:func:`portfolio.trends.arr_points`). Each year's amounts
     are divided by e^(mean ln prior ARR) of its cohort, so that every year's sizes are
     relative to its own typical account (growth ratios are unchanged); the start tier is the
     scorecard on that year's prior ARR with the analysis' weights and thresholds."""
@@ -162,8 +163,9 @@ def order_years(
     keep = np.isin(quarters.account_ids, analysis.accounts["account_id"].astype(str).to_numpy())
     ids = pd.Series(quarters.account_ids[keep], dtype=object)
     frames, ends = [], []
-    for j in range(len(quarters.ends) - 1, 6, -4):
-        if j - 4 not in covered:
+    last = len(quarters.ends) - 1
+    for j in range(last, 6, -4):
+        if j != last and j - 4 not in covered:  # the latest year is the accounts' own arr_prior
             break
         arr, prior = arr_at(quarters, j)[keep], arr_at(quarters, j - 4)[keep]
         year = pd.DataFrame({"account_id": ids, "arr": arr, "arr_prior": prior})
@@ -247,7 +249,7 @@ def calibrate(
             arr_prior,
             start_tier,
             reversion_min=limits.reversion_min,
-            tier_slopes=True,
+            tier_slopes=not transactional,
         )
         if cohort >= MIN_ACCOUNTS
         else None
@@ -267,7 +269,9 @@ def calibrate(
             f"churn size slope {model.churn_slope:+.2f} per unit ln ARR is outside ±{MAX_ABS_CHURN_SLOPE:g}; "
             "churn is taken as independent of size within each tier"
         )
-    if not limits.reversion_min - 1e-9 <= model.reversion <= 1e-9:  # not for rounding noise around 0
+    # not for rounding noise around 0, nor for a slope within 2 s.e. of the range
+    margin = max(1e-9, 2 * model.reversion_se) if math.isfinite(model.reversion_se) else 1e-9
+    if _outside(model.reversion, limits.reversion_min, 0.0, margin):
         used = min(max(model.reversion, limits.reversion_min), 0.0)
         warnings.append(
             f"reversion (slope of log growth on ln prior ARR) {model.reversion:+.2f} is outside "
