@@ -326,7 +326,7 @@ def in_sample(
         accounts["arr"],
         analysis.tiers.start_tier,
         accounts["account_id"],
-        starting_assumptions(analysis),
+        starting_assumptions(analysis, start_arr=accounts["arr_prior"]),
     )
     reason = reason or choose_mode("snapshot", None, None)[1]
     return _run(cohort, IN_SAMPLE, reason, paths, seed, workers)

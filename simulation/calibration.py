@@ -112,19 +112,21 @@ BOUNDS = _bounds(SUBSCRIPTION_RANGE)
 """The subscription bounds of each tier figure (see :func:`_bounds`)."""
 
 
-def starting_assumptions(analysis: PortfolioAnalysis) -> Assumptions:
+def starting_assumptions(analysis: PortfolioAnalysis, *, start_arr: pd.Series | None = None) -> Assumptions:
     """Calibrated on the analysed data where it has prior-year ARR (tiers at the start of the
     period), else the defaults. Data from a revenue history that does not bill like
     subscriptions (:func:`portfolio.trends.billing_kind`: order revenue) gets the transactional
     warning; a history long enough for two years of quarterly NRR also calibrates the portfolio
-    NRR volatility (:func:`calibrate_nrr_volatility`)."""
+    NRR volatility (:func:`calibrate_nrr_volatility`). ``start_arr``: the ARR the simulation
+    starts from when it is not today's ``arr`` (the in-sample back-test starts from
+    ``arr_prior``); the order model centres on its typical account."""
     accounts = analysis.accounts
     quarters = quarters_of(accounts)
     transactional = quarters is not None and not billing_kind(quarters)[0]
     if not has_prior(accounts):
         assumptions = Assumptions(warnings=(TRANSACTIONAL_WARNING,) if transactional else ())
     elif transactional and quarters is not None:
-        assumptions = calibrate_order_years(analysis, quarters)
+        assumptions = calibrate_order_years(analysis, quarters, start_arr=start_arr)
     else:
         assumptions = calibrate(
             accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier, transactional=transactional
@@ -179,7 +181,9 @@ def order_years(
     return pd.concat(frames, ignore_index=True), ends
 
 
-def calibrate_order_years(analysis: PortfolioAnalysis, quarters: QuarterlyRevenue) -> Assumptions:
+def calibrate_order_years(
+    analysis: PortfolioAnalysis, quarters: QuarterlyRevenue, *, start_arr: pd.Series | None = None
+) -> Assumptions:
     """The transactional model, fitted on all full years of an order history pooled.
 
     For order revenue "churn" is a year without a purchase and a buyer's spend next year is
@@ -188,10 +192,11 @@ def calibrate_order_years(analysis: PortfolioAnalysis, quarters: QuarterlyRevenu
     (:func:`order_years`), so the fit gives the growth of the typical account, g, and the
     regression toward it; the size model's centre is then today's typical account (mean ln ARR
     of today's accounts with ARR), so that account grows by g and every account regresses
-    toward today's book, not last year's. Bounds: :data:`TRANSACTIONAL_RANGE`."""
+    toward today's book, not last year's (``start_arr``: the ARR the simulation starts from,
+    default today's ``arr``). Bounds: :data:`TRANSACTIONAL_RANGE`."""
     years, ends = order_years(quarters, analysis)
     assumptions = calibrate(years["arr"], years["arr_prior"], years["start_tier"], transactional=True)
-    arr = analysis.accounts["arr"].fillna(0).astype(float)
+    arr = (analysis.accounts["arr"] if start_arr is None else start_arr).fillna(0).astype(float)
     note = (
         f"Order data: calibrated on {len(ends)} year(s) of the history pooled (years to "
         f"{', '.join(f'{end:%Y-%m-%d}' for end in reversed(ends))}; {len(years):,} account-years)"

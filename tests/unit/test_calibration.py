@@ -289,3 +289,19 @@ def test_order_data_keeps_a_full_regression_to_the_mean_and_its_spread():
         assert figure.expansion_drift == pytest.approx(0.1, abs=0.25)
     subscription = calibrate(pd.Series(arr), pd.Series(prior), tier)
     assert any("volatility 1" in w and "at most 100%" in w for w in subscription.warnings)
+
+
+def test_order_model_pools_every_full_year_and_centres_on_the_starting_book():
+    """SaaS-Sales (orders 2020-01 … 2023-12): three full year pairs pooled; the size model's
+    centre is the mean ln ARR of the accounts the simulation starts from — today's ARR, or the
+    prior year's for an in-sample back-test (which starts from arr_prior)."""
+    analysis, _ = loaded(real_file("SaaS-Sales.csv"))
+    accounts = analysis.accounts
+    today = starting_assumptions(analysis)
+    assert any("calibrated on 3 year(s) of the history pooled" in w for w in today.warnings)
+    arr, prior = accounts["arr"], accounts["arr_prior"].fillna(0)
+    assert today.size is not None and today.size.centre == pytest.approx(np.log(arr[arr > 0]).mean())
+    in_sample = starting_assumptions(analysis, start_arr=accounts["arr_prior"])
+    assert in_sample.size is not None
+    assert in_sample.size.centre == pytest.approx(np.log(prior[prior > 0]).mean())
+    assert in_sample.size.terms == today.size.terms
