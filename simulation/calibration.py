@@ -50,6 +50,10 @@ TRANSACTIONAL_WARNING = (
 )
 
 
+ORDER_DRIFT_NOTE = "drift at the typical size (order data; each account's by its size)"
+"""The tier note of order data's calibrated drift (:data:`TRANSACTIONAL_RANGE`)."""
+
+
 def _per_year(drift: float) -> str:
     return f"{drift:+.1%}/yr"
 
@@ -288,6 +292,9 @@ def calibrate(
             tiers[tier] = _fallback(base.tiers[tier], note)
             continue
         tiers[tier], tier_terms, tier_warnings = _bounded(tier, fit, base.tiers[tier], slope_ok, limits)
+        if limits.drift_at_centre and tier_terms is not None:
+            note = "; ".join(filter(None, (tiers[tier].note, ORDER_DRIFT_NOTE)))
+            tiers[tier] = replace(tiers[tier], note=note)
         warnings += tier_warnings
         if tier_terms is not None:
             terms[tier] = tier_terms
