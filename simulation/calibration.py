@@ -176,12 +176,16 @@ def order_years(
         arr, prior = arr_at(quarters, j)[keep], arr_at(quarters, j - 4)[keep]
         year = pd.DataFrame({"account_id": ids, "arr": arr, "arr_prior": prior})
         year = year[prior > 0].reset_index(drop=True)
+        if year.empty:  # no account of the analysis bought in the year before
+            break
         scale = math.exp(np.log(year["arr_prior"]).mean())
         tiers = tier_accounts(year, analysis.tiers.weights, analysis.tiers.thresholds)
         year["start_tier"] = tiers.start_tier.to_numpy()
         year[["arr", "arr_prior"]] /= scale
         frames.append(year)
         ends.append(quarters.ends[j])
+    if not frames:
+        return pd.DataFrame(columns=["account_id", "arr", "arr_prior", "start_tier"]), ends
     return pd.concat(frames, ignore_index=True), ends
 
 
@@ -199,6 +203,11 @@ def calibrate_order_years(
     toward today's book, not last year's (``start_arr``: the ARR the simulation starts from,
     default today's ``arr``). Bounds: :data:`TRANSACTIONAL_RANGE`."""
     years, ends = order_years(quarters, analysis)
+    if not ends:  # nothing to pool: the accounts' own year
+        accounts = analysis.accounts
+        return calibrate(
+            accounts["arr"], accounts["arr_prior"], analysis.tiers.start_tier, transactional=True
+        )
     assumptions = calibrate(years["arr"], years["arr_prior"], years["start_tier"], transactional=True)
     arr = (analysis.accounts["arr"] if start_arr is None else start_arr).fillna(0).astype(float)
     note = (
