@@ -133,7 +133,8 @@ def panel_reason(shape: str | None) -> str:
     return (
         "In-sample: this page keeps the revenue history aggregated to one row per account at its "
         "as-of date, so the model is calibrated on the same year it is tested on (prior ARR → "
-        "ARR); `portfolio backtest FILE` tests it out-of-sample when the history covers 36 months."
+        "ARR; order data: on every full year of the history, that one included); `portfolio "
+        "backtest FILE` tests it out-of-sample when the history covers 36 months."
     )
 
 

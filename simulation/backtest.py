@@ -326,7 +326,7 @@ def in_sample(
         accounts["arr"],
         analysis.tiers.start_tier,
         accounts["account_id"],
-        starting_assumptions(analysis),
+        starting_assumptions(analysis, start_arr=accounts["arr_prior"]),
     )
     reason = reason or choose_mode("snapshot", None, None)[1]
     return _run(cohort, IN_SAMPLE, reason, paths, seed, workers)
@@ -382,6 +382,7 @@ def choose_mode(
         )
     start = as_of - pd.DateOffset(months=12)
     return OUT_OF_SAMPLE, (
-        f"Out-of-sample: calibrated on the year to {start:%Y-%m-%d}, simulated from the ARR "
+        f"Out-of-sample: calibrated on the year to {start:%Y-%m-%d} (order data: on every full "
+        f"year of the history to then), simulated from the ARR "
         f"and tiers at {start:%Y-%m-%d}, compared with the year to {as_of:%Y-%m-%d}."
     )

@@ -12,7 +12,8 @@ x, so x_i − c is centred; t = the account's start tier):
   least-squares slope follows them. The slope is the **reversion** (regression to the mean).
   The common slope b (all tiers, with tier intercepts) is reported with its standard error;
   each tier uses its own slope b_t shrunk toward b (weight m / (m + K), below), clipped to
-  [:data:`REVERSION_MIN`, 0]: on the UK retailer's file the small accounts regress strongly
+  [:data:`REVERSION_MIN`, 0] (to [−1, 0] for order data, ``reversion_min``, with one common
+  slope for every tier, ``tier_slopes=False``): on the UK retailer's file the small accounts regress strongly
   (−0.43) and the large ones not at all (+0.07), and one common slope spread the large
   accounts' drifts and understated their GRR (0.61 against 0.70 observed);
 * **volatility** σ_t = 1.4826 · median |e_i − median e| of the tier's residuals (the scaled
@@ -120,6 +121,10 @@ class SizeFit:
     volatility: dict[str, float]
     reversion: dict[str, tuple[float, float]]
     pooled: dict[str, tuple[float, float, float]]
+    pooled_centre_drift: float = math.nan
+    """The pooled model's drift at the centre c (the typical account's annual log growth)."""
+    pooled_reversion: float = 0.0
+    """The pooled model's slope b₀ (clipped), which goes with :attr:`pooled_centre_drift`."""
 
 
 def _expit(z):
@@ -141,12 +146,17 @@ def fit_size_model(
     start_tier: pd.Series,
     *,
     prior_weight: float = PRIOR_WEIGHT,
+    reversion_min: float = REVERSION_MIN,
+    tier_slopes: bool = True,
 ) -> SizeFit | None:
     """Fit churn and growth on ln prior ARR with tier terms; see the module docstring.
 
     ``arr``/``arr_prior``: ARR now and a year ago per account (currency per year);
-    ``start_tier``: the tier a year ago. Returns None when fewer than 2 accounts were retained
-    or none churned and none was retained (nothing to fit).
+    ``start_tier``: the tier a year ago; ``reversion_min``: the most negative slope used (−1 for
+    order data, whose next year's spend is independent of this year's); ``tier_slopes``: each
+    tier its own shrunk slope (else every tier the common slope b, as for order data, whose
+    buyers regress toward the book's typical spend whatever their tier). Returns None when
+    fewer than 2 accounts were retained or none churned and none was retained (nothing to fit).
     """
     sm = _statsmodels()
     prior = arr_prior.fillna(0).astype(float).to_numpy()
@@ -188,7 +198,7 @@ def fit_size_model(
     growth_fit = _rlm(sm, g, np.column_stack([rd, xr]))
     b_raw, b_se = float(growth_fit.params[-1]), float(growth_fit.bse[-1])
     pooled_growth = _rlm(sm, g, np.column_stack([np.ones(len(g)), xr]))
-    b0 = float(np.clip(pooled_growth.params[1], REVERSION_MIN, 0.0))
+    b0 = float(np.clip(pooled_growth.params[1], reversion_min, 0.0))
     pooled_residual = g - float(pooled_growth.params[0]) - b0 * xr
     sigma0 = _mad_sigma(pooled_residual)
     g0 = math.log(now[r].sum()) - math.log((prior[r] * np.exp(b0 * xr)).sum()) - sigma0**2 / 2
@@ -203,8 +213,10 @@ def fit_size_model(
         x_mean = float(xc[in_t].mean())
         alpha_target = alpha0 + (beta0 - beta) * x_mean
         alpha = shrink(float(churn_fit.params[i]), alpha_target, n, prior_weight)
-        b_fit, b_fit_se = _tier_slope(sm, g[ret_t], xr[ret_t], b_raw, b_se, prior_weight)
-        b = float(np.clip(b_fit, REVERSION_MIN, 0.0))
+        b_fit, b_fit_se = (
+            _tier_slope(sm, g[ret_t], xr[ret_t], b_raw, b_se, prior_weight) if tier_slopes else (b_raw, b_se)
+        )
+        b = float(np.clip(b_fit, reversion_min, 0.0))
         residual = g[ret_t] - b * xr[ret_t]
         residual -= _rlm(sm, residual, np.ones((m, 1))).params[0] if m > 2 else np.median(residual)
         sigma_own = _mad_sigma(residual) if m > 1 else sigma0
@@ -223,7 +235,7 @@ def fit_size_model(
         pooled_drift = float(g0 + b0 * xr[ret_t].mean())
         out["pooled"][t] = (float(_expit(alpha0 + beta0 * xc[in_t]).mean()), pooled_drift, sigma0)
     model = SizeModel(centre, terms, beta, beta_se, b_raw, b_se)
-    return SizeFit(model, **out)
+    return SizeFit(model, **out, pooled_centre_drift=float(g0), pooled_reversion=b0)
 
 
 def _tier_slope(

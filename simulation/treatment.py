@@ -254,15 +254,24 @@ def estimate_treatment(
     comparable, why = _common_support(frame)
     if comparable is None:
         return replace(ASSUMED_EFFECT, note=why)
-    hazard = _hazard_ratio(comparable)
-    uplift = _uplift(comparable[comparable["churned"] == 0]) if hazard is not None else None
+    fitted = _hazard_ratio(comparable)
+    hazard, kept = fitted if fitted is not None else (None, 0.0)
+    retained = comparable[comparable["churned"] == 0]
+    uplift = _uplift(retained, kept) if hazard is not None else None
     if hazard is None or uplift is None:
         return replace(
             ASSUMED_EFFECT,
             note="too few churned accounts of comparable size in "
             f"each group (at least {MIN_EVENTS} needed) to estimate the effect",
         )
-    return TreatmentEffect(hazard, uplift, ASSUMED_EFFECT.ramp_months, "estimated", len(comparable), note="")
+    group = "strategic" if kept >= 0 else "other"
+    note = (
+        f"growth uplift bounded (Lee's trimming bounds): {abs(kept):.1%} of the {group} survivors "
+        "would have churned in the other group, so the survivors are not comparable"
+    )
+    return TreatmentEffect(
+        hazard, uplift, ASSUMED_EFFECT.ramp_months, "estimated", len(comparable), note=note
+    )
 
 
 def _common_support(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
@@ -303,8 +312,12 @@ def _design(frame: pd.DataFrame) -> np.ndarray:
     return np.column_stack([np.ones(len(frame)), frame[columns].to_numpy(float)])
 
 
-def _hazard_ratio(frame: pd.DataFrame) -> Interval | None:
-    """exp of the strategic coefficient of a cloglog binomial GLM, with its Wald 90% interval."""
+def _hazard_ratio(frame: pd.DataFrame) -> tuple[Interval, float] | None:
+    """exp of the strategic coefficient of a cloglog binomial GLM, with its Wald 90% interval,
+    and the share of survivors the treatment keeps: with S_i the fitted survival of a strategic
+    account and S_i^(1/HR) its survival untreated, k = Σ(S_i − S_i^(1/HR)) / Σ S_i over the
+    strategic accounts (HR ≤ 1); for HR > 1 the same for the other accounts with the sign
+    flipped, k = −Σ(S_i − S_i^HR) / Σ S_i."""
     events = frame.groupby("strategic")["churned"].sum()
     if len(events) < 2 or events.min() < MIN_EVENTS:
         return None
@@ -320,21 +333,48 @@ def _hazard_ratio(frame: pd.DataFrame) -> Interval | None:
     beta, se = float(fit.params[1]), float(fit.bse[1])
     if not (math.isfinite(beta) and math.isfinite(se)) or se <= 0:
         return None
-    return Interval(math.exp(beta), math.exp(beta - Z90 * se), math.exp(beta + Z90 * se))
+    hr = math.exp(beta)
+    survival = 1 - np.asarray(fit.predict(), dtype=float)
+    treated = frame["strategic"].to_numpy() == 1
+    group = survival[treated] if hr <= 1 else survival[~treated]
+    other = group ** (1 / hr) if hr <= 1 else group**hr
+    kept = float((group - other).sum() / group.sum()) * (1 if hr <= 1 else -1)
+    return Interval(hr, math.exp(beta - Z90 * se), math.exp(beta + Z90 * se)), kept
 
 
-def _uplift(retained: pd.DataFrame) -> Interval | None:
-    """The strategic coefficient of an OLS of log growth, with its 90% interval."""
+def _uplift(retained: pd.DataFrame, kept: float = 0.0) -> Interval | None:
+    """The strategic coefficient of an OLS of log growth on the survivors, bounded for the
+    survivors the treatment keeps (Lee 2009, trimming bounds).
+
+    The growth is seen only for accounts that survived; if treatment keeps a share k of its
+    survivors who would have churned untreated (:func:`_hazard_ratio`), the survivors of the two
+    groups are not alike. Lee's bounds drop that share of the larger survivor group's accounts
+    — the lowest residuals for one bound, the highest for the other — and refit: between them
+    lies the effect on the accounts that survive either way. The interval runs from the lower
+    bound − 1.645 s.e. to the upper bound + 1.645 s.e.; the value is the bounds' midpoint.
+    """
     groups = retained["strategic"].value_counts()
     if len(groups) < 2 or groups.min() < MIN_EVENTS:
         return None
     sm = _statsmodels()
-    fit = sm.OLS(retained["log_growth"].to_numpy(float), _design(retained)).fit()
+    y, design = retained["log_growth"].to_numpy(float), _design(retained)
+    fit = sm.OLS(y, design).fit()
     beta, se = float(fit.params[1]), float(fit.bse[1])
     if not (math.isfinite(beta) and math.isfinite(se)):
         return None
+    low = high = beta
+    in_group = design[:, 1] == (1.0 if kept >= 0 else 0.0)
+    trimmed = round(abs(kept) * int(in_group.sum()))
+    if trimmed > 0:
+        order = np.argsort(np.where(in_group, fit.resid, np.inf))[: in_group.sum()]  # group, lowest first
+        bounds = []
+        for drop in (order[:trimmed], order[-trimmed:]):
+            keep = np.ones(len(y), dtype=bool)
+            keep[drop] = False
+            bounds.append(float(sm.OLS(y[keep], design[keep]).fit().params[1]))
+        low, high = min(bounds), max(bounds)
     clip = lambda v: float(np.clip(v, -MAX_UPLIFT, MAX_UPLIFT))  # noqa: E731
-    return Interval(clip(beta), clip(beta - Z90 * se), clip(beta + Z90 * se))
+    return Interval(clip((low + high) / 2), clip(low - Z90 * se), clip(high + Z90 * se))
 
 
 def ramp_fractions(periods: int, period_years: float, ramp_months: float) -> np.ndarray:

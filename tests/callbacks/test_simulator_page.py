@@ -121,7 +121,8 @@ def test_fill_select_preview_and_show(request_ctx, page):
 
 
 def test_calibration_warnings_show_under_the_assumptions(request_ctx, page):
-    """An order export: the transactional warning and the out-of-bounds fallbacks, named."""
+    """An order export: the transactional warning, the years the order model pooled and the
+    out-of-bounds fallbacks, named."""
     from conftest import real_file
     from portfolio.ingest import load_file
 
@@ -130,7 +131,7 @@ def test_calibration_warnings_show_under_the_assumptions(request_ctx, page):
     *_, warnings = page.fill_controls(data_version=1, settings=DEFAULT_SETTINGS, nrr_volatility=5)
     text = str(warnings)
     assert "This file is order (transactional) revenue" in text
-    assert "Strategic: fitted volatility" in text and "is used" in text
+    assert "Order data: calibrated on 3 year(s) of the history pooled" in text
 
 
 def test_keep_todays_sams_keeps_them_and_hire_adds_what_the_move_needs(request_ctx, page):

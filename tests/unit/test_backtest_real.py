@@ -7,11 +7,16 @@ itself, and asserts the targets.
 With issue 13's size model and NRR-volatility factor (2,000 paths) the demo and the UK
 retailer meet every target; before them the NRR median missed by more than 3 points on all
 four files (demo 105.0% simulated against 101.5% observed, online retail 74.7% vs 80.7%) and
-the bands passed only because ρ = 0.3 made them very wide. The two order exports still miss
-(out-of-sample; see the README's back-test table): SaaS-Sales' NRR median is 136% against
-120.6% observed (its calibration year's NRR was 129%), and on Superstore the subscription model
-cannot reproduce order revenue's GRR of 36% (30% the year before) within its plausibility
-bounds (volatility ≤ 100%/yr): it simulates 73%. Those two stay expected failures.
+the bands passed only because ρ = 0.3 made them very wide.
+
+The two order exports are out-of-sample and run on the transactional model (issue 13 item 5:
+reversion down to −1, σ up to 250%, all full years of the history pooled, centred on today's
+book). SaaS-Sales' NRR now passes (median 119.1% against 120.6%; before, 135.8%, because the
+model did not even reproduce its own calibration year: tested below). GRR still misses on both,
+and Superstore's NRR median: the test year's GRR lies outside every year the calibration saw
+(SaaS-Sales 60.6% and 72.0%, then 79.0%; Superstore 28.4% and 30.0%, then 35.7%, with the share
+of customers not buying again falling from 26% and 21% to 13%), which a model fitted on those
+years cannot forecast without being told. Those stay strict expected failures.
 """
 
 from __future__ import annotations
@@ -149,7 +154,10 @@ def test_backtest_json_and_observed_figures(backtests, name):
 
 
 ORDER_EXPORT_MISS = pytest.mark.xfail(
-    strict=True, reason="order revenue: the subscription model misses its targets (module docstring)"
+    strict=True,
+    reason="order revenue: the test year's GRR (SaaS-Sales 79.0%, Superstore 35.7%) lies above every "
+    "calibration year's (60.6–72.0%, 28.4–30.0%); the transactional model simulates 68.8% and 24.8% "
+    "(module docstring)",
 )
 
 
@@ -166,3 +174,42 @@ def test_backtest_targets_pass(backtests, name):
         pytest.skip(f"{name} not present (shared/ lies beside the repository)")
     failed = [c["name"] for c in data["targets"]["checks"] if not c["passed"]]
     assert not failed, f"{name}: {failed}"
+
+
+@pytest.mark.parametrize(
+    ("name", "year_end"),
+    [
+        ("SaaS-Sales.csv", "2022-12-31"),
+        pytest.param(
+            "Sample - Superstore.csv",
+            "2016-12-30",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="GRR 30.0% lies just above the simulated P5–P95 of 23.2–29.7% (NRR 94.9% against "
+                "a median of 95.6%: passes): the log-normal spend ratio misses the left skew of these "
+                "buyers' ratios (resampling the fitted residuals gives 30.9%; docs/simulation.md)",
+            ),
+        ),
+    ],
+)
+def test_order_export_reproduces_its_own_calibration_year(name, year_end):
+    """Issue 13 item 5: calibrated on one year of an order export (that year alone), the
+    simulation of that same year from its starting ARR puts the observed NRR and GRR inside
+    P5–P95 and the median NRR within 3 points. Before the transactional bounds SaaS-Sales'
+    year to 2022-12-31 (NRR 129.3%) simulated a median of 149%: its 5 largest buyers'
+    fitted drift (−64.5%/yr, regression to the mean) was replaced by the subscription default
+    +20%/yr and the fitted reversion −0.96 was clipped to −0.6."""
+    from simulation.backtest import observed_figures, simulated_figures
+    from simulation.calibration import calibrate
+
+    analysis = analyze(load_file(real_file(name), as_of=year_end).accounts)
+    accounts, start_tier = analysis.accounts, analysis.tiers.start_tier
+    assumptions = calibrate(accounts["arr"], accounts["arr_prior"], start_tier, transactional=True)
+    observed = observed_figures(accounts["arr_prior"], accounts["arr"], start_tier)
+    cohort = accounts["arr_prior"].fillna(0) > 0
+    frame = pd.DataFrame(
+        {"account_id": accounts["account_id"], "arr": accounts["arr_prior"], "tier": start_tier}
+    )[cohort].reset_index(drop=True)
+    simulated = simulated_figures(frame, assumptions, paths=2_000)
+    assert simulated.nrr.contains(observed.nrr) and simulated.grr.contains(observed.grr)
+    assert abs(simulated.nrr.p50 - observed.nrr) <= 0.03, (simulated.nrr, observed.nrr)

@@ -23,7 +23,12 @@ from simulation import (
     simulation_accounts,
     starting_assumptions,
 )
-from simulation.calibration import MAX_ABS_DRIFT, MAX_CHURN, MAX_VOLATILITY, TRANSACTIONAL_WARNING
+from simulation.calibration import (
+    SUBSCRIPTION_RANGE,
+    TRANSACTIONAL_RANGE,
+    TRANSACTIONAL_WARNING,
+    PlausibleRange,
+)
 from simulation.engine import AccountParams, own_nrr_sd
 from simulation.model import account_params
 
@@ -33,11 +38,13 @@ def loaded(path):
     return analyze(result.accounts), result.report.shape
 
 
-def within_bounds(assumptions: Assumptions) -> bool:
+def within_bounds(assumptions: Assumptions, limits: PlausibleRange = SUBSCRIPTION_RANGE) -> bool:
+    """Every tier inside the data kind's bounds (for order data the drift is the tier's drift at
+    the typical size, as the tier figure states it)."""
     return all(
-        a.annual_churn <= MAX_CHURN
-        and abs(a.expansion_drift) <= MAX_ABS_DRIFT
-        and a.volatility <= MAX_VOLATILITY
+        a.annual_churn <= limits.max_churn
+        and abs(a.expansion_drift) <= limits.max_abs_drift
+        and a.volatility <= limits.max_volatility
         for a in assumptions.tiers.values()
     )
 
@@ -106,7 +113,7 @@ def test_order_exports_calibrate_within_bounds_with_warnings(name):
     # $734k → $3.94M; no warning
     analysis, _ = loaded(real_file(name))
     assumptions = starting_assumptions(analysis)
-    assert within_bounds(assumptions)
+    assert within_bounds(assumptions, TRANSACTIONAL_RANGE)
     assert TRANSACTIONAL_WARNING in assumptions.warnings and len(assumptions.warnings) >= 2
     frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
     result = run_simulation(frame, assumptions, SimulationSettings(paths=2000, horizon=12, workers=1))
@@ -255,3 +262,46 @@ def test_a_tier_slope_far_outside_the_reversion_range_is_named():
     assert len(named) == 1 and named[0].startswith("Strategic: fitted reversion +0.")
     assert named[0].endswith("is outside [-0.6, 0]; +0.00 is used")
     assert fitted.size.terms["Strategic"].reversion == 0.0
+
+
+def test_order_data_keeps_a_full_regression_to_the_mean_and_its_spread():
+    """Order data (transactional=True): next year's spend planted independent of this year's
+    (reversion −1) with σ = 1.5 around the book's typical spend e^(10 + 0.1). The bounds for
+    order data keep what was planted (the subscription bounds clip the slope to −0.6 and the
+    volatility to 100%, and replaced the largest tier's mean drift of about −2/yr — their
+    regression toward the typical buyer — by a default of +20%/yr). Tolerance: 4 standard
+    errors of each estimate with 3,000 accounts (s.e. about 0.03 for the slope and σ)."""
+    rng = np.random.default_rng(3)
+    n = 3_000
+    prior = np.exp(rng.normal(10.0, 1.5, n))
+    arr = np.exp(10.1 + rng.normal(0, 1.5, n))
+    score = pd.Series(prior).rank(pct=True)
+    tier = pd.Series(np.where(score >= 0.95, "Strategic", np.where(score >= 0.8, "Key", "Standard")))
+    fitted = calibrate(pd.Series(arr), pd.Series(prior), tier, transactional=True)
+    size = fitted.size
+    assert size is not None and size.reversion == pytest.approx(-1.0, abs=0.12)
+    for name in ("Strategic", "Key", "Standard"):
+        figure, terms = fitted.tiers[name], size.terms[name]
+        assert figure.source == "calibrated"
+        assert terms.reversion == pytest.approx(max(size.reversion, -1.0))
+        assert figure.volatility == pytest.approx(1.5, abs=0.15)
+        # the tier's figure is the drift at the typical size: 0.1 planted
+        assert figure.expansion_drift == pytest.approx(0.1, abs=0.25)
+    subscription = calibrate(pd.Series(arr), pd.Series(prior), tier)
+    assert any("volatility 1" in w and "at most 100%" in w for w in subscription.warnings)
+
+
+def test_order_model_pools_every_full_year_and_centres_on_the_starting_book():
+    """SaaS-Sales (orders 2020-01 … 2023-12): three full year pairs pooled; the size model's
+    centre is the mean ln ARR of the accounts the simulation starts from — today's ARR, or the
+    prior year's for an in-sample back-test (which starts from arr_prior)."""
+    analysis, _ = loaded(real_file("SaaS-Sales.csv"))
+    accounts = analysis.accounts
+    today = starting_assumptions(analysis)
+    assert any("calibrated on 3 year(s) of the history pooled" in w for w in today.warnings)
+    arr, prior = accounts["arr"], accounts["arr_prior"].fillna(0)
+    assert today.size is not None and today.size.centre == pytest.approx(np.log(arr[arr > 0]).mean())
+    in_sample = starting_assumptions(analysis, start_arr=accounts["arr_prior"])
+    assert in_sample.size is not None
+    assert in_sample.size.centre == pytest.approx(np.log(prior[prior > 0]).mean())
+    assert in_sample.size.terms == today.size.terms

@@ -242,11 +242,12 @@ def test_simulate_real_order_export(capsys):
 
 
 def test_simulate_prints_the_calibration_warnings(capsys):
-    # Superstore: fitted drift and volatility far outside the bounds; each fallback is named
+    # Superstore: the order model names the years it pooled (its figures are inside the order
+    # bounds; before the order model the fitted drift and volatility fell back, named)
     status, out, _ = run(capsys, "simulate", str(real_file("Sample - Superstore.csv")), "--paths", "200")
     assert status == 0
     assert "  warning: This file is order (transactional) revenue" in out
-    assert "  warning: Strategic: fitted volatility" in out and "is used" in out
+    assert "  warning: Order data: calibrated on 3 year(s) of the history pooled" in out
     _, demo, _ = run(capsys, "simulate", str(DEMO), "--paths", "200")
     assert "warning:" not in demo
 
