@@ -166,7 +166,7 @@ def order_years(
     relative to its own typical account (growth ratios are unchanged); the start tier is the
     scorecard on that year's prior ARR with the analysis' weights and thresholds."""
     covered = set(arr_points(quarters))
-    keep = np.isin(quarters.account_ids, analysis.accounts["account_id"].astype(str).to_numpy())
+    keep = quarters.rows_among(analysis.accounts["account_id"])
     ids = pd.Series(quarters.account_ids[keep], dtype=object)
     frames, ends = [], []
     last = len(quarters.ends) - 1
