@@ -67,6 +67,7 @@ TIERS_MIGRATION = "tiers-migration"  # current × proposed matrix and the moves 
 TIERS_SIMULATE = "tiers-simulate-retiering"  # opens the Simulator with the matrix's moves
 TIERS_GO = "tiers-location"  # dcc.Location the button navigates with
 TIERS_SIMULATE_MSG = "tiers-simulate-message"
+TIERS_SIMULATE_REASON = "tiers-simulate-reason"  # why the button is disabled (no account moves)
 
 # prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"

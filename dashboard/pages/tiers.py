@@ -53,6 +53,7 @@ def layout(**_):
             html.Div(
                 [
                     dbc.Button("Simulate this re-tiering", id=ids.TIERS_SIMULATE, color="primary", size="sm"),
+                    html.Span(id=ids.TIERS_SIMULATE_REASON, className="small text-muted ms-2"),
                     html.Span(id=ids.TIERS_SIMULATE_MSG, className="small ms-2"),
                     dcc.Location(id=ids.TIERS_GO, refresh="callback-nav"),
                 ],
@@ -146,6 +147,19 @@ def update_tiers(settings, _version):
 
 
 wire_chart(ids.TIERS_DIST, "tier-distribution")
+
+NO_MOVES = "No account changes tier: move the thresholds or weights to propose a re-tiering."
+
+
+@callback(
+    output=[Output(ids.TIERS_SIMULATE, "disabled"), Output(ids.TIERS_SIMULATE_REASON, "children")],
+    inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
+)
+def simulate_button_state(settings, _version):
+    """The "Simulate this re-tiering" button works only when the matrix moves an account; otherwise it
+    is disabled and says why."""
+    moves = migration_with(state.current_data()[0], analyze_session(settings)).moves
+    return (True, NO_MOVES) if moves.empty else (False, "")
 
 
 @callback(

@@ -1,0 +1,40 @@
+"""User-visible leftovers of the executive and CFO reviews (issues 14 and 17), checked through the
+page callbacks without a browser."""
+
+import importlib
+
+import pandas as pd
+import pytest
+
+from dashboard import state
+from portfolio.whatif import DEFAULT_SETTINGS
+
+# three accounts, no tier column: today's tiers are the scorecard at the default thresholds,
+# so at the default settings the proposed tiers equal them and nothing moves
+NO_TIER_COLUMN = pd.DataFrame(
+    {
+        "account_id": ["a", "b", "c"],
+        "account_name": ["A", "B", "C"],
+        "arr": [300.0, 200.0, 100.0],
+        "arr_prior": [250.0, 200.0, 120.0],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def tiers(dash_app):
+    return importlib.import_module("dashboard.pages.tiers")
+
+
+def test_retiering_button_is_disabled_with_a_reason_when_no_account_moves(request_ctx, tiers):
+    state.save_data(NO_TIER_COLUMN, {"source": "three.csv", "notes": []})
+    settings = state.current_settings()  # this file's defaults (revenue-only cut-offs)
+    assert tiers.simulate_button_state(settings, 0) == (True, tiers.NO_MOVES)
+    # lower cut-offs promote accounts: the button is offered again
+    assert tiers.simulate_button_state({**settings, "thresholds": [10, 20]}, 0)[0] is False
+    assert tiers.NO_MOVES.startswith("No account changes tier")
+
+
+def test_retiering_button_is_enabled_when_the_matrix_moves_accounts(request_ctx, tiers):
+    # the demo's assigned tiers differ from the scorecard's for some accounts
+    assert tiers.simulate_button_state(DEFAULT_SETTINGS, 0) == (False, "")
