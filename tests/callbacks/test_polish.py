@@ -38,3 +38,22 @@ def test_retiering_button_is_disabled_with_a_reason_when_no_account_moves(reques
 def test_retiering_button_is_enabled_when_the_matrix_moves_accounts(request_ctx, tiers):
     # the demo's assigned tiers differ from the scorecard's for some accounts
     assert tiers.simulate_button_state(DEFAULT_SETTINGS, 0) == (False, "")
+
+
+def test_segment_filter_heading_says_when_the_file_has_nothing_to_filter_by(request_ctx, dash_app):
+    from dashboard import show_no_filter_columns
+
+    assert show_no_filter_columns(0) == ""  # the demo has segment, industry, region and SAM
+    state.save_data(NO_TIER_COLUMN, {"source": "three.csv", "notes": []})
+    assert show_no_filter_columns(1) == "None: the file has no segment, industry, region or SAM column."
+
+
+def test_threshold_values_are_in_the_label_not_over_the_tick_labels(dash_app):
+    """Review: at 80/95 (a revenue-only file) the always-shown handle labels covered the 70 and
+    100 tick labels; the values are now written under the slider's label."""
+    from dashboard import ids, show_thresholds
+
+    assert show_thresholds([80, 95]) == "Key ≥ 80 · Strategic ≥ 95"
+    assert show_thresholds(None) == "Key, Strategic"
+    slider = dash_app.layout()[ids.THRESHOLDS]  # the layout is built per request
+    assert slider.tooltip == {"placement": "bottom", "always_visible": False}  # shown while moved
