@@ -89,7 +89,7 @@ def thresholds_label(thresholds: object) -> str:
     """The threshold slider's values under its label, e.g. "Key ≥ 80 · Strategic ≥ 95" (score
     0–100; "Key, Strategic" for values an altered request broke)."""
     try:
-        key, strategic = (int(round(float(v))) for v in thresholds)  # type: ignore[union-attr]
+        key, strategic = (round(float(v)) for v in thresholds)  # type: ignore[union-attr]
     except (TypeError, ValueError):
         return "Key, Strategic"
     return f"Key ≥ {key} · Strategic ≥ {strategic}"
