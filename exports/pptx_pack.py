@@ -25,7 +25,7 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
-from exports.native import LOW_TAIL, NO_FILL, NativeChart, Series, signed_format
+from exports.native import NO_FILL, Band, NativeChart, Series, nice_range, signed_format
 from exports.pack import BoardPack, BulletSlide, ChartSlide, Slide, TableSlide
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
@@ -239,6 +239,8 @@ def _chart_data(spec: NativeChart) -> tuple[XL_CHART_TYPE, CategoryChartData | X
     categorical = CategoryChartData(number_format=spec.value_format)
     categorical.categories = spec.categories
     columns = fan_columns(spec) if spec.kind == "band" else [FanColumn(s.name, s.values) for s in spec.series]
+    n = len(spec.categories)
+    columns += [FanColumn(name, (value,) * n) for name, value, _ in band_columns(spec.bands)]
     for column in columns:
         categorical.add_series(column.name, column.values)
     kind = {
@@ -321,12 +323,14 @@ def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_tex
     if spec.kind == "stacked":
         plot.gap_width, plot.overlap = 50, 100
     elif spec.kind == "bar":
-        plot.gap_width = 0 if spec.categories and spec.categories[0] == LOW_TAIL else 60
+        plot.gap_width = 0 if spec.histogram else 60
         plot.vary_by_categories = False
-    for chart_series, s in zip(plot.series, spec.series, strict=True):
+    for chart_series, s in zip(list(plot.series)[: len(spec.series)], spec.series, strict=True):
         _style_series(chart_series, s, spec)
     if spec.kind != "xy":
         _tick_skip(chart, len(spec.categories))
+    if spec.bands:
+        _benchmark_bands(chart, spec)
     _alt_text(frame, alt_text)
     return frame
 
@@ -454,6 +458,76 @@ def _bands(chart, spec: NativeChart) -> None:
                 f'<c:legendEntry {nsdecls("c")}><c:idx val="{idx}"/><c:delete val="1"/></c:legendEntry>'
             )
         )
+
+
+def band_columns(bands: tuple[Band, ...]) -> list[tuple[str, float, str | None]]:
+    """The benchmark bands as stacked columns (name, value, colour; None = invisible): the gap
+    up to each band, then the band's height, lowest band first."""
+    out: list[tuple[str, float, str | None]] = []
+    top = 0.0
+    for band in sorted(bands, key=lambda b: b.low):
+        out.append((f"Below benchmark {band.low:.0%}", band.low - top, None))
+        out.append((f"Benchmark {band.low:.0%}–{band.high:.0%}", band.high - band.low, band.color))
+        top = band.high
+    return out
+
+
+SECONDARY_AXES = (91000001, 91000002)
+"""Ids of the hidden axes the bars move to when bands are drawn behind them."""
+
+
+def _benchmark_bands(chart, spec: NativeChart) -> None:
+    """Benchmark bands behind the bars, across the whole plot: the band columns (the last
+    series, :func:`band_columns`) become a stacked group with no gap on the visible axes, drawn
+    first; the bars move to hidden secondary axes on the same scale, drawn over them (PowerPoint
+    draws a secondary group in front). Every value stays in the chart's sheet."""
+    plot_area = chart._chartSpace.find(".//" + qn("c:plotArea"))
+    bars = plot_area.find(qn("c:barChart"))
+    columns = band_columns(spec.bands)
+    band_series = bars.findall(qn("c:ser"))[-len(columns) :]
+    primary = [a.get("val") for a in bars.findall(qn("c:axId"))]
+    group = parse_xml(
+        f'<c:barChart {nsdecls("c")}><c:barDir val="col"/><c:grouping val="stacked"/>'
+        '<c:varyColors val="0"/><c:gapWidth val="0"/><c:overlap val="100"/>'
+        + "".join(f'<c:axId val="{a}"/>' for a in primary)
+        + "</c:barChart>"
+    )
+    anchor = group.find(qn("c:gapWidth"))
+    for ser, (_, _, color) in zip(band_series, columns, strict=True):
+        if color is None:
+            _shape_properties(ser, "<a:noFill/><a:ln><a:noFill/></a:ln>")
+        else:
+            rgb, alpha = _rgb_alpha(color)
+            _shape_properties(
+                ser,
+                f'<a:solidFill><a:srgbClr val="{rgb}"><a:alpha val="{alpha}"/></a:srgbClr></a:solidFill>'
+                "<a:ln><a:noFill/></a:ln>",
+            )
+        anchor.addprevious(ser)
+    bars.addprevious(group)
+    cat, val = (str(a) for a in SECONDARY_AXES)
+    for element, new in zip(bars.findall(qn("c:axId")), (cat, val), strict=True):
+        element.set("val", new)
+    low, high = spec.axis_range or (0.0, nice_range(0.0, max(b.high for b in spec.bands) * 1.1)[1])
+    chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = low, high
+    plot_area.find(qn("c:valAx")).addnext(
+        parse_xml(
+            f'<c:valAx {nsdecls("c")}><c:axId val="{val}"/><c:scaling><c:orientation val="minMax"/>'
+            f'<c:max val="{high}"/><c:min val="{low}"/></c:scaling><c:delete val="1"/>'
+            '<c:axPos val="r"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
+            f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cat}"/><c:crosses val="max"/>'
+            '<c:crossBetween val="between"/></c:valAx>'
+        )
+    )
+    plot_area.find(qn("c:valAx")).addnext(
+        parse_xml(
+            f'<c:catAx {nsdecls("c")}><c:axId val="{cat}"/><c:scaling><c:orientation val="minMax"/>'
+            '</c:scaling><c:delete val="1"/><c:axPos val="b"/><c:majorTickMark val="none"/>'
+            f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="{val}"/>'
+            '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
+            '<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+        )
+    )
 
 
 def _axes(chart, spec: NativeChart) -> None:
