@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml import parse_xml
@@ -25,8 +25,19 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
-from exports.native import NO_FILL, Band, NativeChart, Series, nice_range, signed_format
+from exports.native import (
+    BASE,
+    DECREASE,
+    INCREASE,
+    NO_FILL,
+    Band,
+    NativeChart,
+    Series,
+    nice_range,
+    signed_format,
+)
 from exports.pack import BoardPack, BulletSlide, ChartSlide, Slide, TableSlide
+from portfolio.formatting import money
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.5)
@@ -297,7 +308,7 @@ def _tick_skip(chart, n: int) -> None:
         axis.append(element)
 
 
-def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_text: str):
+def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_text: str, currency: str = "$"):
     """One native chart on the slide; returns its graphic frame."""
     kind, data = _chart_data(spec)
     frame = slide.shapes.add_chart(kind, left, top, width, height, data)
@@ -329,8 +340,7 @@ def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_tex
         _style_series(chart_series, s, spec)
     if spec.kind != "xy":
         _tick_skip(chart, len(spec.categories))
-    if spec.bands:
-        _benchmark_bands(chart, spec)
+    _extras(chart, spec, currency)
     _alt_text(frame, alt_text)
     return frame
 
@@ -458,6 +468,47 @@ def _bands(chart, spec: NativeChart) -> None:
                 f'<c:legendEntry {nsdecls("c")}><c:idx val="{idx}"/><c:delete val="1"/></c:legendEntry>'
             )
         )
+
+
+def _extras(chart, spec: NativeChart, currency: str) -> None:
+    """Benchmark bands behind the bars; labels under a waterfall's hairline steps."""
+    if spec.kind == "stacked":
+        _label_thin_steps(chart.plots[0], spec, currency)
+    if spec.bands:
+        _benchmark_bands(chart, spec)
+
+
+THIN = 0.04
+"""A waterfall step thinner than this share of the value axis has its label under it."""
+
+
+def _label_thin_steps(plot, spec: NativeChart, currency: str) -> None:
+    """A waterfall step too thin to hold its label (on an axis from zero, a small change is a
+    hairline) is labelled just under it instead, on the invisible base column, so the label is
+    not struck through by the step."""
+    by_name = {s.name: (i, s) for i, s in enumerate(spec.series)}
+    if BASE not in by_name:
+        return
+    tops = [sum(v or 0.0 for v in column) for column in zip(*(s.values for s in spec.series), strict=True)]
+    low, high = spec.axis_range or (0.0, max(tops, default=0.0))
+    span = (high - low) or 1.0
+    chart_series = list(plot.series)
+    base = chart_series[by_name[BASE][0]]
+    for name, sign in ((INCREASE, 1), (DECREASE, -1)):
+        if name not in by_name:
+            continue
+        index, s = by_name[name]
+        for i, value in enumerate(s.values):
+            if value is None or value >= THIN * span:
+                continue
+            hidden = chart_series[index].points[i].data_label._get_or_add_dLbl()
+            hidden.find(qn("c:showVal")).set("val", "0")
+            label = base.points[i].data_label
+            label.has_text_frame = True
+            label.text_frame.text = money(sign * value, currency, signed=True)
+            label.position = XL_LABEL_POSITION.INSIDE_END
+            for run in label.text_frame.paragraphs[0].runs:
+                run.font.size, run.font.color.rgb = Pt(CHART_PT), INK
 
 
 def band_columns(bands: tuple[Band, ...]) -> list[tuple[str, float, str | None]]:
@@ -597,7 +648,14 @@ def _chart(prs, pack: BoardPack, spec: ChartSlide, images: dict[str, bytes]) -> 
     for i, panel in enumerate(spec.native):
         suffix = f" — {panel.title}" if panel.title and panels > 1 else ""
         add_native_chart(
-            slide, panel, MARGIN + i * (panel_width + gap), top, panel_width, height, spec.alt_text + suffix
+            slide,
+            panel,
+            MARGIN + i * (panel_width + gap),
+            top,
+            panel_width,
+            height,
+            spec.alt_text + suffix,
+            pack.currency,
         )
 
 

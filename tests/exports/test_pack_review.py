@@ -64,7 +64,7 @@ def test_fan_slide_title_quotes_the_scenario_it_draws(demo, report):
     baseline = report.fan["Baseline"]
     assert scenario.p50[-1] != baseline.p50[-1]
     assert fan_slide.title == (
-        f"Scenario median ARR {money(scenario.p50[-1], '$')} after 4 quarters "
+        f"Scenario median ARR {money(scenario.p50[-1], '$')} in 4 quarters "
         f"(P5 {money(scenario.p5[-1], '$')} – P95 {money(scenario.p95[-1], '$')})"
     )
     assert money(baseline.p50[-1], "$") in fan_slide.takeaway  # the baseline is named beside it
@@ -77,7 +77,7 @@ def test_fan_slide_without_a_scenario_quotes_the_baseline(demo):
     )
     (fan_slide,) = [s for s in build_pack(demo, "Demo", report=base_only).charts if s.key == "simulation-fan"]
     fan = base_only.fan["Baseline"]
-    assert fan_slide.title.startswith(f"Median ARR {money(fan.p50[-1], '$')} after 4 quarters")
+    assert fan_slide.title.startswith(f"Median ARR {money(fan.p50[-1], '$')} in 4 quarters")
 
 
 def test_end_bins_are_named_by_the_amounts_they_hold():
@@ -153,3 +153,21 @@ def test_no_benchmark_bands_for_transactional_data(demo):
     prs = deck(build_pack(orders, "Orders"))
     charts = [sh.chart for s in prs.slides for sh in s.shapes if sh.has_chart]
     assert charts and not any(_band_groups(c) for c in charts)
+
+
+def test_thin_waterfall_steps_are_labelled_under_the_step(demo, report):
+    """On an axis from zero the move (a few $k on ~$50M) is a hairline: its label goes under it,
+    on the invisible base, rather than through it."""
+    pack = build_pack(demo, "Demo", report=report)
+    (spec,) = [s for s in pack.charts if s.key == "simulation-decomposition"]
+    prs = deck(pack)
+    slide = next(
+        s
+        for s in prs.slides
+        if any(sh.has_text_frame and sh.text_frame.text == spec.title for sh in s.shapes)
+    )
+    (chart,) = [sh.chart for sh in slide.shapes if sh.has_chart]
+    base = chart.plots[0].series[0]
+    labels = base._element.xpath("./c:dLbls/c:dLbl//a:t/text()")
+    move = report.comparison.move.mean
+    assert money(move, "$", signed=True) in labels
