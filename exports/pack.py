@@ -500,9 +500,9 @@ def fan_title(report: SimulationReport, currency: str = "$") -> str:
     over the baseline's bands), else the baseline's."""
     fan = report.fan.get(report.target.name) or next(iter(report.fan.values()))
     periods = len(fan.p50) - 1
-    label = "Scenario median" if report.comparison is not None else "Median"
-    return (  # one line at 24 pt: "in", not "after"
-        f"{label} ARR {money(fan.p50[-1], currency)} in {periods} {report.settings.period}s "
+    label = "Scenario median" if report.comparison is not None else "Median ARR"
+    return (  # one line at 24 pt
+        f"{label} {money(fan.p50[-1], currency)} in {periods} {report.settings.period}s "
         f"(P5 {money(fan.p5[-1], currency)} – P95 {money(fan.p95[-1], currency)})"
     )
 

@@ -48,7 +48,8 @@ GRID = RGBColor(0xE6, 0xE6, 0xE6)
 CHART_PT = 14
 """Every chart text (ticks, labels, legend) on the slide, in points."""
 FOOTNOTE_PT = 10
-TITLE_PT = 24  # a conclusion of up to ~70 characters on one line
+TITLE_PT = 24  # a conclusion of up to ~62 characters on one line …
+LONG_TITLE_PT, LONG_TITLE = 20, 62  # … a longer one at 20 pt, so it does not wrap into the text
 TAKEAWAY_PT = 16
 PICTURE_WIDTH = Inches(9.6)  # see exports.render.SLIDE_PICTURE_SIZE: 20 px type → 14.4 pt
 BLANK = 6  # the default template's blank layout
@@ -110,7 +111,8 @@ def _frame(prs, pack: BoardPack, title: str, notes: str, warnings: tuple[str, ..
     """A blank slide with its title, warnings, footnote, slide number and speaker notes; the
     top of the space left for content is returned with it."""
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK])
-    _text(slide, title, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7), TITLE_PT, bold=True)
+    size = TITLE_PT if len(title) <= LONG_TITLE else LONG_TITLE_PT
+    _text(slide, title, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7), size, bold=True)
     _text(
         slide, pack.footnote, MARGIN, HEIGHT - Inches(0.45), Inches(9), Inches(0.3), FOOTNOTE_PT, color=MUTED
     )

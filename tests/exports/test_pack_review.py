@@ -64,7 +64,7 @@ def test_fan_slide_title_quotes_the_scenario_it_draws(demo, report):
     baseline = report.fan["Baseline"]
     assert scenario.p50[-1] != baseline.p50[-1]
     assert fan_slide.title == (
-        f"Scenario median ARR {money(scenario.p50[-1], '$')} in 4 quarters "
+        f"Scenario median {money(scenario.p50[-1], '$')} in 4 quarters "
         f"(P5 {money(scenario.p5[-1], '$')} – P95 {money(scenario.p95[-1], '$')})"
     )
     assert money(baseline.p50[-1], "$") in fan_slide.takeaway  # the baseline is named beside it
