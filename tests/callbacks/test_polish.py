@@ -57,3 +57,30 @@ def test_threshold_values_are_in_the_label_not_over_the_tick_labels(dash_app):
     assert show_thresholds(None) == "Key, Strategic"
     slider = dash_app.layout()[ids.THRESHOLDS]  # the layout is built per request
     assert slider.tooltip == {"placement": "bottom", "always_visible": False}  # shown while moved
+
+
+def test_decisions_under_a_segment_filter_keep_each_sams_whole_book(request_ctx, dash_app):
+    """Review: under Segment = Enterprise the recommendation gave all 4 SAMs' slots (40) to
+    Enterprise accounts, as if the SAMs served nobody else. Now the SAMs keep their whole
+    books: today's strategic accounts outside the filter keep their slots, only Enterprise
+    accounts move, and the headline says so."""
+    decisions = importlib.import_module("dashboard.pages.decisions")
+    accounts, _ = state.current_data()
+    enterprise = set(accounts.loc[accounts["segment"] == "Enterprise", "account_id"].astype(str))
+    settings = {**DEFAULT_SETTINGS, "filter": {"segment": ["Enterprise"]}}
+    out = decisions.answer(_clicks=1, sams=4, max_moves=None, keep="", exclude="", settings=settings)
+    assert out["error"] == ""
+    scenario = out["scenario"]
+    assert set(scenario["promote"]) | set(scenario["demote"]) <= enterprise  # only they move
+    whole = decisions.analyze_session(DEFAULT_SETTINGS)
+    today = whole.current_tier if whole.current_tier is not None else whole.tiers.tier
+    strategic = set(whole.accounts.loc[today == "Strategic", "account_id"].astype(str))
+    outside = {
+        i
+        for i in strategic
+        if i not in enterprise and whole.accounts.set_index("account_id").loc[i, "arr"] > 0
+    }
+    selected = set(scenario["recommendation"]["selected"])
+    assert outside and outside <= selected  # they hold their slots
+    assert len(selected) <= 4 * 10  # 4 SAMs × 10 accounts, for the whole book
+    assert f"the {len(outside)} strategic account(s) outside the filter keep their slots" in out["headline"]
