@@ -29,15 +29,15 @@ def tiers(dash_app):
 def test_retiering_button_is_disabled_with_a_reason_when_no_account_moves(request_ctx, tiers):
     state.save_data(NO_TIER_COLUMN, {"source": "three.csv", "notes": []})
     settings = state.current_settings()  # this file's defaults (revenue-only cut-offs)
-    assert tiers.simulate_button_state(settings, 0) == (True, tiers.NO_MOVES)
+    assert tiers.update_tiers(settings, 0)[-2:] == (True, tiers.NO_MOVES)
     # lower cut-offs promote accounts: the button is offered again
-    assert tiers.simulate_button_state({**settings, "thresholds": [10, 20]}, 0)[0] is False
+    assert tiers.update_tiers({**settings, "thresholds": [10, 20]}, 0)[-2:] == (False, "")
     assert tiers.NO_MOVES.startswith("No account changes tier")
 
 
 def test_retiering_button_is_enabled_when_the_matrix_moves_accounts(request_ctx, tiers):
     # the demo's assigned tiers differ from the scorecard's for some accounts
-    assert tiers.simulate_button_state(DEFAULT_SETTINGS, 0) == (False, "")
+    assert tiers.update_tiers(DEFAULT_SETTINGS, 0)[-2:] == (False, "")
 
 
 def test_segment_filter_heading_says_when_the_file_has_nothing_to_filter_by(request_ctx, dash_app):
