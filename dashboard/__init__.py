@@ -61,6 +61,7 @@ def _filter_controls(settings: dict, options: dict[str, list[str]]) -> html.Div:
     return html.Div(
         [
             html.Label("Segment filter", className="form-label small mt-2 mb-0"),
+            html.Div(no_filter_columns_note(options), id=ids.FILTER_NONE, className="small text-muted mb-2"),
             *[
                 html.Div(
                     named(
@@ -84,6 +85,31 @@ def _filter_controls(settings: dict, options: dict[str, list[str]]) -> html.Div:
     )
 
 
+def thresholds_label(thresholds: object) -> str:
+    """The threshold slider's values under its label, e.g. "Key ≥ 80 · Strategic ≥ 95" (score
+    0–100; "Key, Strategic" for values an altered request broke)."""
+    try:
+        key, strategic = (round(float(v)) for v in thresholds)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return "Key, Strategic"
+    return f"Key ≥ {key} · Strategic ≥ {strategic}"
+
+
+@dash.callback(Output(ids.THRESHOLDS_LABEL, "children"), Input(ids.THRESHOLDS, "value"))
+def show_thresholds(thresholds):
+    """The slider's values in its label, readable whatever they are."""
+    return thresholds_label(thresholds)
+
+
+def no_filter_columns_note(options: dict[str, list[str]]) -> str:
+    """What the "Segment filter" heading stands over when the data has no column to filter by
+    (``options`` as :func:`portfolio.segments.filter_options` gives them); "" otherwise."""
+    if options:
+        return ""
+    names = [FILTER_LABELS[c].lower() if c != "sam" else "SAM" for c in FILTER_COLUMNS]
+    return f"None: the file has no {', '.join(names[:-1])} or {names[-1]} column."
+
+
 def _shown(visible: bool) -> dict:
     return {} if visible else {"display": "none"}
 
@@ -94,7 +120,8 @@ def _whatif_panel(settings: dict, options: dict[str, list[str]]) -> html.Div:
         [
             html.H6("What-if", className="text-uppercase text-muted mt-4"),
             _filter_controls(settings, options),
-            html.Label("Tier thresholds (Key, Strategic)", className="form-label small"),
+            html.Label("Tier thresholds (score)", className="form-label small mb-0"),
+            html.Div(thresholds_label(settings["thresholds"]), id=ids.THRESHOLDS_LABEL, className="small"),
             named(
                 "Key tier threshold (score) | Strategic tier threshold (score)",
                 dcc.RangeSlider(
@@ -105,7 +132,9 @@ def _whatif_panel(settings: dict, options: dict[str, list[str]]) -> html.Div:
                     value=settings["thresholds"],
                     marks={0: "0", 50: "50", 70: "70", 100: "100"},
                     pushable=1,
-                    tooltip={"placement": "bottom", "always_visible": True},
+                    # values in the label above: handle labels always shown overlap the tick
+                    # labels and each other (80/95 for a revenue-only file)
+                    tooltip={"placement": "bottom", "always_visible": False},
                 ),
             ),
             html.Label("SAM capacity (accounts per SAM)", className="form-label small mt-4"),
@@ -544,6 +573,12 @@ def show_filter(settings, _version, shown_now=None):
     if note == shown_now and shown_now is not None:
         raise PreventUpdate
     return note
+
+
+@dash.callback(Output(ids.FILTER_NONE, "children"), Input(ids.SESSION_VERSION, "data"))
+def show_no_filter_columns(_version):
+    """Under the "Segment filter" heading: say so when the loaded data has nothing to filter by."""
+    return no_filter_columns_note(filter_options(state.current_data()[0]))
 
 
 @dash.callback(Output(ids.DATA_SOURCE, "children"), Input(ids.SESSION_VERSION, "data"))

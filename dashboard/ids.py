@@ -19,6 +19,7 @@ MAIN = "app-main"
 
 # prefix "whatif-": the sidebar's What-if panel
 THRESHOLDS = "whatif-thresholds"
+THRESHOLDS_LABEL = "whatif-thresholds-label"  # the slider's label, with its values
 WEIGHT = "whatif-weight"  # pattern-matched: {"type": WEIGHT, "dim": name}
 CAPACITY = "whatif-capacity"  # pattern-matched: {"type": CAPACITY, "tier": name}
 HEADCOUNT = "whatif-headcount"
@@ -27,6 +28,7 @@ WEIGHTS_NOTE = "whatif-weights-note"  # the weights' total and the normalised po
 WEIGHTS_RESET = "whatif-weights-reset"
 REVENUE_BANDS = "whatif-revenue-bands"  # "MIN_ARR:POINTS,..." or empty (the ARR percentile)
 FILTER = "whatif-filter"  # pattern-matched: {"type": FILTER, "column": name}, a multi-select
+FILTER_NONE = "whatif-filter-none"  # "None: this file has no segment … column" under the heading
 FILTER_BOX = "whatif-filter-box"  # {"type": FILTER_BOX, "column": name}: hidden without the column
 FILTER_NOTE = "whatif-filter-note"  # above every page: which accounts the figures cover
 
@@ -67,6 +69,7 @@ TIERS_MIGRATION = "tiers-migration"  # current × proposed matrix and the moves 
 TIERS_SIMULATE = "tiers-simulate-retiering"  # opens the Simulator with the matrix's moves
 TIERS_GO = "tiers-location"  # dcc.Location the button navigates with
 TIERS_SIMULATE_MSG = "tiers-simulate-message"
+TIERS_SIMULATE_REASON = "tiers-simulate-reason"  # why the button is disabled (no account moves)
 
 # prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"

@@ -11,7 +11,10 @@ python-pptx): an invisible ``Base`` series, then ``Increase``, ``Decrease`` and 
 ``i``'s amount is ``Total[i]`` for a total, ``Increase[i] − Decrease[i]`` for a change.
 A histogram (bars with a width on a numeric axis) becomes one category per bin, named by its
 centre; the end bins, which also count every path beyond the 1st and 99th percentiles
-(:data:`reporting.simulation_report.TAIL`), are named "≤ P1" and "≥ P99".
+(:data:`reporting.simulation_report.TAIL`), are named by the amounts they hold, "< $X" and
+"≥ $Y" (:func:`reporting.figures.tail_bin_labels`).
+A benchmark band drawn behind a panel (a rectangle across it, e.g. GRR 92–98%) travels as a
+:class:`Band`; the PowerPoint writer draws it behind the bars.
 """
 
 from __future__ import annotations
@@ -25,13 +28,12 @@ from typing import Any
 import plotly.graph_objects as go
 
 from portfolio.formatting import money
-from reporting.figures import TAIL_LABELS
+from reporting.figures import tail_bin_labels
 from reporting.theme import TIER_COLORS
 
 BASE, INCREASE, DECREASE, TOTAL = "Base", "Increase", "Decrease", "Total"
 NO_FILL = ""
 """A series colour meaning "not drawn" (a waterfall's base)."""
-LOW_TAIL, HIGH_TAIL = TAIL_LABELS
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,16 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A horizontal band across a panel, from ``low`` to ``high`` on its value axis (a
+    benchmark range), in ``color``."""
+
+    low: float
+    high: float
+    color: str
+
+
+@dataclass(frozen=True)
 class NativeChart:
     """One chart (one panel of a figure): ``kind`` "bar" (clustered columns), "stacked"
     (a waterfall's columns), "line" (lines over categories), "band" (lines and shaded bands
@@ -69,6 +81,8 @@ class NativeChart:
     x_format: str = "General"
     x_title: str = ""
     legend: bool = False
+    histogram: bool = False  # bins side by side, no gap
+    bands: tuple[Band, ...] = ()
 
 
 def money_format(currency: str = "$") -> str:
@@ -125,11 +139,13 @@ def _values(values: Any) -> list[float | None]:
     return [None if v is None or not math.isfinite(float(v)) else float(v) for v in list(values)]
 
 
-def _bin_labels(centres: list[float], currency: str) -> tuple[str, ...]:
-    """Each (equal) bin named by its centre; the end bins, which hold the tails, "≤ P1"/"≥ P99"."""
+def _bin_labels(centres: list[float], width: float, currency: str) -> tuple[str, ...]:
+    """Each (equal) bin named by its centre; the end bins, which hold the tails, by the amounts
+    they hold (:func:`reporting.figures.tail_bin_labels`)."""
     labels = [money(c, currency) for c in centres]
     if len(labels) >= 2:
-        labels[0], labels[-1] = LOW_TAIL, HIGH_TAIL
+        edges = [c - width / 2 for c in centres] + [centres[-1] + width / 2]
+        labels[0], labels[-1] = tail_bin_labels(edges, currency)
     return tuple(labels)
 
 
@@ -249,14 +265,22 @@ def _panel(fig: go.Figure, traces: list, title: str, currency: str) -> NativeCha
         )
     if first.type == "bar":
         x = list(first.x)
-        if first.width is not None and not isinstance(x[0], str):  # a histogram
-            categories = _bin_labels([float(v) for v in x], currency)
+        histogram = first.width is not None and not isinstance(x[0], str)
+        if histogram:
+            categories = _bin_labels([float(v) for v in x], float(first.width), currency)
         else:
             categories = tuple(_text(v) for v in x)
         series = tuple(_bar_series(t, len(x)) for t in traces)
         fmt = _formats(yaxis, [v for s in series for v in s.values], currency)
         return NativeChart(
-            "bar", categories=categories, series=series, value_format=fmt[0], label_format=fmt[1], **common
+            "bar",
+            categories=categories,
+            series=series,
+            value_format=fmt[0],
+            label_format=fmt[1],
+            histogram=histogram,
+            bands=_bands(fig, first.xaxis or "x", first.yaxis or "y"),
+            **common,
         )
     if isinstance(next(iter(first.x)), str):  # lines (and bands) over categories
         return _lines(traces, yaxis, currency, common)
@@ -282,6 +306,20 @@ def _panel(fig: go.Figure, traces: list, title: str, currency: str) -> NativeCha
         label_format=fmt[1],
         x_format=x_fmt,
         **common,
+    )
+
+
+def _bands(fig: go.Figure, xaxis: str, yaxis: str) -> tuple[Band, ...]:
+    """The rectangles drawn across this panel's width (``xref`` "<xaxis> domain", from 0 to 1)
+    between two values of its ``yaxis``: its benchmark bands."""
+    return tuple(
+        Band(float(min(r.y0, r.y1)), float(max(r.y0, r.y1)), str(r.fillcolor))
+        for r in fig.layout.shapes or ()
+        if r.type == "rect"
+        and r.xref == f"{xaxis} domain"
+        and (r.yref or "y") == yaxis
+        and (r.x0, r.x1) == (0, 1)
+        and r.fillcolor is not None
     )
 
 

@@ -276,8 +276,9 @@ CHART_NOTES: dict[str, str] = {
         "is an assumption with its interval, not measured on these accounts."
     ),
     "simulation-delta": (
-        "Method: scenario minus baseline ending ARR on the same random paths. The end bins also "
-        "count every path beyond the 1st and 99th percentiles (≤ P1, ≥ P99)."
+        "Method: scenario minus baseline ending ARR on the same random paths; bins span the 1st to "
+        "99th percentile. The end bins also count every path beyond them, so they are named by "
+        'the amounts they hold ("< …", "≥ …") and can hold more than 1% of paths each.'
     ),
 }
 """Speaker notes per chart: the method and its caveats."""
@@ -320,8 +321,10 @@ def build_pack(
     what-if settings (``whatif``) as the other slides (otherwise the method slide says why it
     is left out), and the method.
 
-    ``currency``: the symbol on money (default: the data's currency); ``data_notes``: the data-quality lines
-    of the load (shown on the key-figures slide); ``recommendation``: the recommended move
+    ``currency``: the symbol on money (default: the data's currency); ``data_notes``: the notes of
+    the load, all on an appendix slide after the method; those that changed the figures (rows
+    left out, amounts set to 0: :func:`changes_figures`) also on the key figures;
+    ``recommendation``: the recommended move
     (anything with ``to_dict()`` → ``{"add", "remove", "expected_npv": {"mean", "p5", "p95"}}``),
     one more line of the executive summary.
     """
@@ -351,8 +354,9 @@ def build_pack(
             "Key figures",
             ("Metric", "Value", "Reading"),
             tuple((k.title, k.value, k.reading) for k in kpis),
-            warnings=_data_notes(data_notes),
-            notes="The Overview page's figures for the same data and settings.",
+            warnings=_data_notes([n for n in data_notes if changes_figures(n)], shown=3),
+            notes="The Overview page's figures for the same data and settings; how the file was "
+            "read is in the appendix.",
         ),
     ]
     for key in PACK_CHARTS:
@@ -381,6 +385,17 @@ def build_pack(
             notes="Every figure in this pack comes from these assumptions and one snapshot of the settings.",
         )
     )
+    if data_notes:
+        slides.append(
+            BulletSlide(
+                "data-reading",
+                "Appendix: how the data file was read",
+                _data_notes(data_notes),
+                small=True,
+                notes="The reader's notes on the file (dates, delimiters, rows left out on purpose); "
+                "the Data page and `portfolio analyze` list the same.",
+            )
+        )
     return BoardPack(
         title="Strategic-account portfolio review",
         subtitle=f"{source} · "
@@ -393,9 +408,21 @@ def build_pack(
     )
 
 
-def _data_notes(notes: Sequence[str], shown: int = 3) -> tuple[str, ...]:
-    """The load's notes as slide lines: the first ``shown``, then how many more there are (a slide
-    has room for a few; the Data page and ``portfolio analyze`` list them all)."""
+FIGURE_CHANGES = ("left out", "set to 0", "read as 0")
+"""What a load note says when it changed the figures (rows or accounts left out, amounts set to
+0): such notes stay on the key-figures slide; the others (date formats, delimiters, encodings,
+how a history was aggregated) are reading details for the appendix."""
+
+
+def changes_figures(note: str) -> bool:
+    """True when the load note ``note`` says rows or amounts were left out or replaced
+    (:data:`FIGURE_CHANGES`)."""
+    return any(phrase in note for phrase in FIGURE_CHANGES)
+
+
+def _data_notes(notes: Sequence[str], shown: int = 12) -> tuple[str, ...]:
+    """The load's notes as slide lines: the first ``shown``, then how many more there are (the
+    Data page and ``portfolio analyze`` list them all)."""
     lines = [f"{NOTE} {n}" for n in notes[:shown]]
     if len(notes) > shown:
         lines.append(f"{NOTE} … and {len(notes) - shown} more from reading the file.")
@@ -446,6 +473,12 @@ def simulation_takeaways(report: SimulationReport, currency: str = "$") -> dict[
     text = {"simulation-fan": report.headline}
     c = report.comparison
     if c is not None:
+        base = report.fan.get("Baseline")
+        if base is not None:  # the shaded bands
+            text["simulation-fan"] += (
+                f" Shaded: the baseline, median {money(base.p50[-1], currency)} "
+                f"(P5 {money(base.p5[-1], currency)} – P95 {money(base.p95[-1], currency)})."
+            )
         e = c.economics
         text["simulation-decomposition"] = (
             f"the move with today's SAMs {money(c.move.mean, currency, signed=True)}, the staffing "
@@ -461,17 +494,27 @@ def simulation_takeaways(report: SimulationReport, currency: str = "$") -> dict[
     return text
 
 
+def fan_title(report: SimulationReport, currency: str = "$") -> str:
+    """The fan slide's conclusion: the median ARR at the horizon and its P5–P95 — the scenario's
+    when there is one (the variant the result is about, drawn as its median and P5/P95 lines
+    over the baseline's bands), else the baseline's."""
+    fan = report.fan.get(report.target.name) or next(iter(report.fan.values()))
+    periods = len(fan.p50) - 1
+    label = "Scenario median" if report.comparison is not None else "Median ARR"
+    return (  # one line at 24 pt
+        f"{label} {money(fan.p50[-1], currency)} in {periods} {report.settings.period}s "
+        f"(P5 {money(fan.p5[-1], currency)} – P95 {money(fan.p95[-1], currency)})"
+    )
+
+
 def simulation_slides(report: SimulationReport, currency: str = "$") -> list[ChartSlide]:
     """The fan; with a scenario the move/staffing split (with the NPV) and the paired
     difference; titles state the result."""
     text = simulation_takeaways(report, currency)
-    fan = report.fan["Baseline"] if "Baseline" in report.fan else next(iter(report.fan.values()))
-    periods = len(fan.p50) - 1
     slides = [
         _chart_slide(
             "simulation-fan",
-            f"Median ARR {money(fan.p50[-1], currency)} after {periods} {report.settings.period}s "
-            f"(P5 {money(fan.p5[-1], currency)} – P95 {money(fan.p95[-1], currency)})",
+            fan_title(report, currency),
             text["simulation-fan"],
             figures.fan_figure(report),
             currency,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE, MSO_PATTERN
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml import parse_xml
@@ -25,8 +25,19 @@ from pptx.oxml.ns import nsdecls, qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
-from exports.native import LOW_TAIL, NO_FILL, NativeChart, Series, signed_format
+from exports.native import (
+    BASE,
+    DECREASE,
+    INCREASE,
+    NO_FILL,
+    Band,
+    NativeChart,
+    Series,
+    nice_range,
+    signed_format,
+)
 from exports.pack import BoardPack, BulletSlide, ChartSlide, Slide, TableSlide
+from portfolio.formatting import money
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.5)
@@ -37,7 +48,8 @@ GRID = RGBColor(0xE6, 0xE6, 0xE6)
 CHART_PT = 14
 """Every chart text (ticks, labels, legend) on the slide, in points."""
 FOOTNOTE_PT = 10
-TITLE_PT = 24  # a conclusion of up to ~70 characters on one line
+TITLE_PT = 24  # a conclusion of up to ~62 characters on one line …
+LONG_TITLE_PT, LONG_TITLE = 20, 62  # … a longer one at 20 pt, so it does not wrap into the text
 TAKEAWAY_PT = 16
 PICTURE_WIDTH = Inches(9.6)  # see exports.render.SLIDE_PICTURE_SIZE: 20 px type → 14.4 pt
 BLANK = 6  # the default template's blank layout
@@ -99,7 +111,8 @@ def _frame(prs, pack: BoardPack, title: str, notes: str, warnings: tuple[str, ..
     """A blank slide with its title, warnings, footnote, slide number and speaker notes; the
     top of the space left for content is returned with it."""
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK])
-    _text(slide, title, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7), TITLE_PT, bold=True)
+    size = TITLE_PT if len(title) <= LONG_TITLE else LONG_TITLE_PT
+    _text(slide, title, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7), size, bold=True)
     _text(
         slide, pack.footnote, MARGIN, HEIGHT - Inches(0.45), Inches(9), Inches(0.3), FOOTNOTE_PT, color=MUTED
     )
@@ -239,6 +252,8 @@ def _chart_data(spec: NativeChart) -> tuple[XL_CHART_TYPE, CategoryChartData | X
     categorical = CategoryChartData(number_format=spec.value_format)
     categorical.categories = spec.categories
     columns = fan_columns(spec) if spec.kind == "band" else [FanColumn(s.name, s.values) for s in spec.series]
+    n = len(spec.categories)
+    columns += [FanColumn(name, (value,) * n) for name, value, _ in band_columns(spec.bands)]
     for column in columns:
         categorical.add_series(column.name, column.values)
     kind = {
@@ -295,7 +310,7 @@ def _tick_skip(chart, n: int) -> None:
         axis.append(element)
 
 
-def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_text: str):
+def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_text: str, currency: str = "$"):
     """One native chart on the slide; returns its graphic frame."""
     kind, data = _chart_data(spec)
     frame = slide.shapes.add_chart(kind, left, top, width, height, data)
@@ -321,12 +336,13 @@ def add_native_chart(slide, spec: NativeChart, left, top, width, height, alt_tex
     if spec.kind == "stacked":
         plot.gap_width, plot.overlap = 50, 100
     elif spec.kind == "bar":
-        plot.gap_width = 0 if spec.categories and spec.categories[0] == LOW_TAIL else 60
+        plot.gap_width = 0 if spec.histogram else 60
         plot.vary_by_categories = False
-    for chart_series, s in zip(plot.series, spec.series, strict=True):
+    for chart_series, s in zip(list(plot.series)[: len(spec.series)], spec.series, strict=True):
         _style_series(chart_series, s, spec)
     if spec.kind != "xy":
         _tick_skip(chart, len(spec.categories))
+    _extras(chart, spec, currency)
     _alt_text(frame, alt_text)
     return frame
 
@@ -456,6 +472,117 @@ def _bands(chart, spec: NativeChart) -> None:
         )
 
 
+def _extras(chart, spec: NativeChart, currency: str) -> None:
+    """Benchmark bands behind the bars; labels under a waterfall's hairline steps."""
+    if spec.kind == "stacked":
+        _label_thin_steps(chart.plots[0], spec, currency)
+    if spec.bands:
+        _benchmark_bands(chart, spec)
+
+
+THIN = 0.04
+"""A waterfall step thinner than this share of the value axis has its label under it."""
+
+
+def _label_thin_steps(plot, spec: NativeChart, currency: str) -> None:
+    """A waterfall step too thin to hold its label (on an axis from zero, a small change is a
+    hairline) is labelled just under it instead, on the invisible base column, so the label is
+    not struck through by the step."""
+    by_name = {s.name: (i, s) for i, s in enumerate(spec.series)}
+    if BASE not in by_name:
+        return
+    tops = [sum(v or 0.0 for v in column) for column in zip(*(s.values for s in spec.series), strict=True)]
+    low, high = spec.axis_range or (0.0, max(tops, default=0.0))
+    span = (high - low) or 1.0
+    chart_series = list(plot.series)
+    base = chart_series[by_name[BASE][0]]
+    for name, sign in ((INCREASE, 1), (DECREASE, -1)):
+        if name not in by_name:
+            continue
+        index, s = by_name[name]
+        for i, value in enumerate(s.values):
+            if value is None or value >= THIN * span:
+                continue
+            hidden = chart_series[index].points[i].data_label._get_or_add_dLbl()
+            hidden.find(qn("c:showVal")).set("val", "0")
+            label = base.points[i].data_label
+            label.has_text_frame = True
+            label.text_frame.text = money(sign * value, currency, signed=True)
+            label.position = XL_LABEL_POSITION.INSIDE_END
+            for run in label.text_frame.paragraphs[0].runs:
+                run.font.size, run.font.color.rgb = Pt(CHART_PT), INK
+
+
+def band_columns(bands: tuple[Band, ...]) -> list[tuple[str, float, str | None]]:
+    """The benchmark bands as stacked columns (name, value, colour; None = invisible): the gap
+    up to each band, then the band's height, lowest band first."""
+    out: list[tuple[str, float, str | None]] = []
+    top = 0.0
+    for band in sorted(bands, key=lambda b: b.low):
+        out.append((f"Below benchmark {band.low:.0%}", band.low - top, None))
+        out.append((f"Benchmark {band.low:.0%}–{band.high:.0%}", band.high - band.low, band.color))
+        top = band.high
+    return out
+
+
+SECONDARY_AXES = (91000001, 91000002)
+"""Ids of the hidden axes the bars move to when bands are drawn behind them."""
+
+
+def _benchmark_bands(chart, spec: NativeChart) -> None:
+    """Benchmark bands behind the bars, across the whole plot: the band columns (the last
+    series, :func:`band_columns`) become a stacked group with no gap on the visible axes, drawn
+    first; the bars move to hidden secondary axes on the same scale, drawn over them (PowerPoint
+    draws a secondary group in front). Every value stays in the chart's sheet."""
+    plot_area = chart._chartSpace.find(".//" + qn("c:plotArea"))
+    bars = plot_area.find(qn("c:barChart"))
+    columns = band_columns(spec.bands)
+    band_series = bars.findall(qn("c:ser"))[-len(columns) :]
+    primary = [a.get("val") for a in bars.findall(qn("c:axId"))]
+    group = parse_xml(
+        f'<c:barChart {nsdecls("c")}><c:barDir val="col"/><c:grouping val="stacked"/>'
+        '<c:varyColors val="0"/><c:gapWidth val="0"/><c:overlap val="100"/>'
+        + "".join(f'<c:axId val="{a}"/>' for a in primary)
+        + "</c:barChart>"
+    )
+    anchor = group.find(qn("c:gapWidth"))
+    for ser, (_, _, color) in zip(band_series, columns, strict=True):
+        if color is None:
+            _shape_properties(ser, "<a:noFill/><a:ln><a:noFill/></a:ln>")
+        else:
+            rgb, alpha = _rgb_alpha(color)
+            _shape_properties(
+                ser,
+                f'<a:solidFill><a:srgbClr val="{rgb}"><a:alpha val="{alpha}"/></a:srgbClr></a:solidFill>'
+                "<a:ln><a:noFill/></a:ln>",
+            )
+        anchor.addprevious(ser)
+    bars.addprevious(group)
+    cat, val = (str(a) for a in SECONDARY_AXES)
+    for element, new in zip(bars.findall(qn("c:axId")), (cat, val), strict=True):
+        element.set("val", new)
+    low, high = spec.axis_range or (0.0, nice_range(0.0, max(b.high for b in spec.bands) * 1.1)[1])
+    chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = low, high
+    plot_area.find(qn("c:valAx")).addnext(
+        parse_xml(
+            f'<c:valAx {nsdecls("c")}><c:axId val="{val}"/><c:scaling><c:orientation val="minMax"/>'
+            f'<c:max val="{high}"/><c:min val="{low}"/></c:scaling><c:delete val="1"/>'
+            '<c:axPos val="r"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
+            f'<c:tickLblPos val="nextTo"/><c:crossAx val="{cat}"/><c:crosses val="max"/>'
+            '<c:crossBetween val="between"/></c:valAx>'
+        )
+    )
+    plot_area.find(qn("c:valAx")).addnext(
+        parse_xml(
+            f'<c:catAx {nsdecls("c")}><c:axId val="{cat}"/><c:scaling><c:orientation val="minMax"/>'
+            '</c:scaling><c:delete val="1"/><c:axPos val="b"/><c:majorTickMark val="none"/>'
+            f'<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="{val}"/>'
+            '<c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/>'
+            '<c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+        )
+    )
+
+
 def _axes(chart, spec: NativeChart) -> None:
     """Number formats, range, titles and light gridlines of the chart's axes."""
     axis = chart.value_axis
@@ -523,7 +650,14 @@ def _chart(prs, pack: BoardPack, spec: ChartSlide, images: dict[str, bytes]) -> 
     for i, panel in enumerate(spec.native):
         suffix = f" — {panel.title}" if panel.title and panels > 1 else ""
         add_native_chart(
-            slide, panel, MARGIN + i * (panel_width + gap), top, panel_width, height, spec.alt_text + suffix
+            slide,
+            panel,
+            MARGIN + i * (panel_width + gap),
+            top,
+            panel_width,
+            height,
+            spec.alt_text + suffix,
+            pack.currency,
         )
 
 

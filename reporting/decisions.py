@@ -83,6 +83,39 @@ def recommend_for(analysis: PortfolioAnalysis, sams: float | None = None, **opti
     return rec
 
 
+SEGMENT_NOTE = (
+    "under the segment filter the SAMs keep their whole books: the {kept} strategic account(s) "
+    "outside the filter keep their slots, only accounts in the filter move, and the SAM count, "
+    "load and NPV are the whole book's"
+)
+
+
+def recommend_in_book(
+    whole: PortfolioAnalysis,
+    segment_ids,
+    sams: float | None = None,
+    *,
+    keep=(),
+    exclude=(),
+    **options,
+) -> Recommendation:
+    """The recommendation under a segment filter, as a revenue leader reads it: the SAMs serve
+    their whole books (the rule of the Overview and Capacity pages), so it is solved on the
+    whole book ``whole`` with today's strategic accounts outside the segment kept (they hold
+    their slots) and the other accounts outside it excluded; only accounts in ``segment_ids``
+    move. ``keep``/``exclude``: the user's lists; ``options`` as :func:`recommend_for`."""
+    frame = simulation_accounts(whole.accounts, _today(whole))  # the accounts recommend knows
+    outside = ~frame["account_id"].isin({str(i) for i in segment_ids})
+    strategic = frame["tier"] == TIERS[0]
+    user_keep, user_exclude = [str(i) for i in keep], [str(i) for i in exclude]
+    kept = frame.loc[outside & strategic, "account_id"]
+    keep_all = [*user_keep, *(i for i in kept if i not in set(user_exclude))]
+    left_out = frame.loc[outside & ~strategic, "account_id"]
+    exclude_all = [*user_exclude, *(i for i in left_out if i not in set(user_keep))]
+    rec = recommend_for(whole, sams, keep=keep_all, exclude=exclude_all, **options)
+    return replace(rec, notes=(*rec.notes, SEGMENT_NOTE.format(kept=len(kept))))
+
+
 def scenario_of(rec: Recommendation) -> Scenario:
     """The recommendation as a Simulator scenario: its adds, removes and SAMs."""
     return Scenario(

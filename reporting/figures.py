@@ -674,17 +674,21 @@ def _bin_centres(edges: tuple[float, ...]) -> tuple[np.ndarray, float]:
     return (bounds[:-1] + bounds[1:]) / 2, float(bounds[1] - bounds[0])
 
 
-TAIL_LABELS = ("≤ P1", "≥ P99")
-"""The end bins' labels: they also count every path beyond the 1st and 99th percentiles."""
+def tail_bin_labels(edges: Sequence[float], symbol: str | None = None) -> tuple[str, str]:
+    """The end bins' names, by the amounts they hold: "< $X" (the first bin's upper edge) and
+    "≥ $Y" (the last bin's lower edge). The end bins also count every path beyond the 1st and
+    99th percentiles (:func:`reporting.simulation_report.histogram`), so they can hold more
+    than 1% each; their names say where they stop, not which percentile they are."""
+    return f"< {money(edges[1], symbol)}", f"≥ {money(edges[-2], symbol)}"
 
 
-def _tail_labels(centres: np.ndarray) -> list[dict]:
-    """ "≤ P1" over the first bin and "≥ P99" over the last, at the top of the plot."""
+def _tail_labels(edges: Sequence[float], centres: np.ndarray) -> list[dict]:
+    """The end bins' names (:func:`tail_bin_labels`) over them, at the top of the plot."""
     if len(centres) < 2:
         return []
     return [
         _label(text, float(x), 1, "x", "y domain", yanchor="bottom", font=dict(color="#555"))
-        for text, x in zip(TAIL_LABELS, (centres[0], centres[-1]), strict=True)
+        for text, x in zip(tail_bin_labels(edges), (centres[0], centres[-1]), strict=True)
     ]
 
 
@@ -717,7 +721,7 @@ def ending_distribution_figure(report: SimulationReport) -> go.Figure:
         xaxis=dict(title="ARR at the horizon", **money_axis()),
         yaxis=dict(title="Paths"),
         shapes=shapes,
-        annotations=_tail_labels(centres),
+        annotations=_tail_labels(hist.edges, centres),
     )
 
 
@@ -753,7 +757,7 @@ def delta_figure(report: SimulationReport) -> go.Figure:
         xaxis=dict(title="Difference in ending ARR (same random paths)", **money_axis()),
         yaxis=dict(title="Paths"),
         shapes=[_line("x", 0, dict(color="#333", width=1))],
-        annotations=_tail_labels(centres),
+        annotations=_tail_labels(hist.edges, centres),
     )
 
 
@@ -791,15 +795,13 @@ def decomposition_figure(report: SimulationReport) -> go.Figure:
         hovertemplate="%{x}: %{text}<extra></extra>",
     )
     values = [base, base + c.move.mean, base + c.move.mean + c.staffing.mean]
-    spread = max(values) - min(values)
-    pad = max(spread, abs(base) * 0.002) * 0.6
+    # from zero, so a small change looks small (the labels give its amount); room above for them
+    top = max(max(values), 0.0) * 1.12 or 1.0
     return _figure(
         "Expected ending ARR: the move and the staffing apart",
         [waterfall],
         showlegend=False,
-        yaxis=dict(
-            title="Expected ARR at the horizon", range=[min(values) - pad, max(values) + pad], **money_axis()
-        ),
+        yaxis=dict(title="Expected ARR at the horizon", range=[0, top], **money_axis()),
     )
 
 

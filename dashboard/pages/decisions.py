@@ -29,7 +29,7 @@ from dashboard.components import (
     table_toggle,
     tier_label,
 )
-from dashboard.whatif import analyze_session
+from dashboard.whatif import analyze_session, checked_settings
 from portfolio.formatting import money, percent
 from reporting import decisions
 from reporting.figures import message_figure
@@ -252,23 +252,27 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
     """The recommended set for the SAM count and the books balanced after it; a bad input gets
     a message and leaves what is shown as it was."""
     unchanged = {k: no_update for k in _OUTPUTS}
+    settings = checked_settings(settings)
     analysis = analyze_session(settings)
+    # under a segment filter the SAMs keep their whole books (decisions.recommend_in_book)
+    whole = analyze_session({**settings, "filter": {}}) if settings.get("filter") else analysis
     try:
         n = _whole(sams, "the number of strategic SAMs", 1)
         if n is None:
             return {**unchanged, "error": "Enter the number of strategic SAMs."}
-        rec = decisions.recommend_for(
-            analysis,
-            n,
-            max_moves=_whole(max_moves, "the maximum number of moves", 0),
-            keep=_ids(keep),
-            exclude=_ids(exclude),
-        )
+        options = dict(max_moves=_whole(max_moves, "the maximum number of moves", 0))
+        if whole is analysis:
+            rec = decisions.recommend_for(analysis, n, keep=_ids(keep), exclude=_ids(exclude), **options)
+        else:
+            segment = analysis.accounts["account_id"]
+            rec = decisions.recommend_in_book(
+                whole, segment, n, keep=_ids(keep), exclude=_ids(exclude), **options
+            )
     except ValueError as exc:
         return {**unchanged, "error": f"Cannot recommend: {exc}."}
     books_problem = ""
     try:
-        assignment = decisions.assign_for(analysis, rec)
+        assignment = decisions.assign_for(whole, rec)
     except ValueError as exc:  # the recommendation stands; the books say why they cannot be balanced
         assignment, books_problem = None, f"The books cannot be balanced: {exc}."
     scenario = {

@@ -53,6 +53,7 @@ def layout(**_):
             html.Div(
                 [
                     dbc.Button("Simulate this re-tiering", id=ids.TIERS_SIMULATE, color="primary", size="sm"),
+                    html.Span(id=ids.TIERS_SIMULATE_REASON, className="small text-muted ms-2"),
                     html.Span(id=ids.TIERS_SIMULATE_MSG, className="small ms-2"),
                     dcc.Location(id=ids.TIERS_GO, refresh="callback-nav"),
                 ],
@@ -118,6 +119,8 @@ def _migration_section(m) -> html.Div:
         Output(ids.TIERS_HIST_SUMMARY, "children"),
         Output(ids.TIERS_MIGRATION, "children"),
         Output(ids.TIERS_MODE, "children"),
+        Output(ids.TIERS_SIMULATE, "disabled"),
+        Output(ids.TIERS_SIMULATE_REASON, "children"),
     ],
     inputs=dict(settings=Input(ids.SETTINGS, "data"), _version=Input(ids.SESSION_VERSION, "data")),
 )
@@ -134,18 +137,29 @@ def update_tiers(settings, _version):
     )
     # assigned tiers that differ from the scorecard are the migration section's moves
     text = takeaways(analysis)
+    migration = migration_with(accounts, analysis)
     return (
         figures.tier_distribution_figure(analysis),
         figures.score_histogram(analysis),
         moved,
         text["tier-distribution"],
         text["scores"],
-        _migration_section(migration_with(accounts, analysis)),
+        _migration_section(migration),
         scorecard_statement(analysis),
+        *simulate_button_state(migration.moves),
     )
 
 
 wire_chart(ids.TIERS_DIST, "tier-distribution")
+
+NO_MOVES = "No account changes tier: move the thresholds or weights to propose a re-tiering."
+
+
+def simulate_button_state(moves) -> tuple[bool, str]:
+    """(disabled, reason) of "Simulate this re-tiering": offered only when the migration matrix
+    moves an account (``moves``, :attr:`portfolio.whatif.Migration.moves`); otherwise disabled
+    and saying why."""
+    return (True, NO_MOVES) if moves.empty else (False, "")
 
 
 @callback(

@@ -77,7 +77,7 @@ def test_every_chart_summary_is_its_takeaway(request_ctx, pages):
         text["arr-bridge"],
     )
     assert pages.concentration.update_curves(0, DEFAULT_SETTINGS)[-2:] == (text["pareto"], text["lorenz"])
-    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[-4:-2] == (text["tier-distribution"], text["scores"])
+    assert pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[3:5] == (text["tier-distribution"], text["scores"])
     assert pages.retention.update_retention(DEFAULT_SETTINGS, 0, "All")[2:4] == (
         text["retention-by-tier"],
         text["arr-bridge"],
@@ -121,7 +121,7 @@ def test_tiers_page_shows_the_migration_matrix(request_ctx, pages):
     """Issue 14: the demo has assigned tiers; the matrix's counts add up to the active accounts
     and its off-diagonal to the listed moves."""
     accounts, _ = state.current_data()
-    *_, section, mode = pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)
+    section, mode = pages.tiers.update_tiers(DEFAULT_SETTINGS, 0)[5:7]
     assert mode.startswith("Weighted scorecard; revenue is scored from the ARR percentile.")
     header, note, matrix, moves = section.children
     assert header.children == "Current × proposed tiers"
@@ -194,7 +194,7 @@ def test_revenue_bands_box_goes_into_the_settings_or_says_what_is_wrong(request_
     )
     settings, error, *_ = update_settings(revenue_bands="45000:2, 850000:10", **controls)
     assert error == "" and settings["revenue_bands"] == "850000:10,45000:2"
-    mode = pages.tiers.update_tiers(settings, 0)[-1]
+    mode = pages.tiers.update_tiers(settings, 0)[6]
     assert "points from ARR bands (850000:10,45000:2)" in mode
     kept, *_ = update_settings(revenue_bands="", **{**controls, "previous": {"tier_basis": "scorecard"}})
     assert kept["tier_basis"] == "scorecard"  # a what-if change keeps the Retention page's switch
