@@ -344,6 +344,7 @@ class _Variant:
     churn_own: np.ndarray  # √(1 − a_i²)  (N,)
     churn_market: np.ndarray  # a_i  (N,)
     churn_threshold: np.ndarray  # Φ⁻¹(q_i(t))  (T+1, N)
+    common_market: np.float32 | None  # β when every account has the same loading, else None
 
 
 def _reversion(params: AccountParams, columns=slice(None)) -> np.ndarray | None:
@@ -368,6 +369,7 @@ def _prepare(params: AccountParams, beta: float, periods: int, period_years: flo
         churn_threshold=churn_thresholds(
             params.annual_churn, periods, period_years, params.renewal_years
         ).astype(F32),
+        common_market=F32(market[0]) if len(market) and np.all(market == market[0]) else None,
     )
 
 
@@ -490,7 +492,7 @@ class _Change:
     churn_market: np.ndarray  # a_i  (n,) float32
     reversion: np.ndarray | None  # 1 + r_i  (n,) float32
     hazard_step: np.ndarray  # hazard in each period  (T+1, n)
-    renews: np.ndarray  # (T+1, n) bool: the account renews (its ARR changes) in period t
+    renewing: list[np.ndarray]  # per period t = 0…T, the accounts (of n) renewing at t
     drift: np.ndarray  # d_i  (n,)
     exposure: np.ndarray  # e_i  (n,)
 
@@ -535,7 +537,9 @@ class _Change:
             hazard_step=hazard_steps(
                 np.asarray(scenario.annual_churn, dtype=float)[cols], periods, period_years, renewal
             ),
-            renews=(t >= first[None, :]) & ((t - first[None, :]) % per_year == 0),
+            renewing=[
+                np.flatnonzero(row) for row in (t >= first[None, :]) & ((t - first[None, :]) % per_year == 0)
+            ],
             drift=np.asarray(scenario.drift, dtype=float)[cols],
             exposure=exposure[cols],
         )
@@ -587,11 +591,17 @@ def antithetic_partner(paths: int) -> np.ndarray:
 
 
 def churn_draws(
-    churn_own: np.ndarray, market_years: np.ndarray, own: np.ndarray, loading: np.ndarray
+    churn_own: np.ndarray,
+    market_years: np.ndarray,
+    own: np.ndarray,
+    loading: np.ndarray,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """y_{i,p,y} = a_i·F_{p,y} + √(1 − a_i²)·η_{i,p,y}, (rows, years, n) float32."""
-    y = churn_own * own
-    y += market_years[:, :, None] * loading
+    """y_{i,p,y} = a_i·F_{p,y} + √(1 − a_i²)·η_{i,p,y}, (rows, years, n) float32 (in ``out``
+    when given, which may be ``churn_own`` itself)."""
+    y = np.multiply(churn_own, own, out=out)
+    for year in range(y.shape[1]):
+        y[:, year] += np.multiply.outer(market_years[:, year], loading)
     return y
 
 
@@ -613,11 +623,11 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     _normals(streams, churn_own)
     market_years, churn_own = market_years[:rows], churn_own[:rows]
     base, layout = ctx.base, ctx.layout
-    base_draws = churn_draws(churn_own, market_years, base.churn_own, base.churn_market)
     changed = [
         _ChangeState.start(c, churn_own[:, :, c.columns], market_years, ctx.treatment, first, stop)
         for c in ctx.changes
     ]
+    base_draws = churn_draws(churn_own, market_years, base.churn_own, base.churn_market, out=churn_own)
     for outcome in outcomes:
         outcome.market[first:stop] = market_years
 
@@ -629,16 +639,18 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     current = value.copy()  # ARR_i(t): value × active
     year_start = current.copy()  # ARR_i at the last year end
     drawn = np.empty((span, n), F32)
+    shock = np.empty((rows, n), F32)  # d + β·F + s·ε for the current year
     passed = np.empty((rows, n), bool)
     rows_of = [_Step(outcome, first, stop) for outcome in outcomes]
     step = rows_of[0]
     for t in range(1, periods + 1):
         year = (t - 1) // per_year
-        if (t - 1) % per_year == 0:
+        if (t - 1) % per_year == 0:  # the year's growth draws, and every account's shock
             _normals(streams, drawn)
-        own = drawn[:rows]
+            own = [drawn[:rows, c.columns] for c in ctx.changes]  # the scenarios' own ε
+            _shock(base, shock, drawn[:rows], market_years[:, year])
         renewing = layout.renewing[t]
-        _renew(base, renewing, log_growth, value, own, market_years[:, year], arr0)
+        _renew(base, renewing, log_growth, value, shock, arr0)
         cols = renewing if alive is None else slice(None)  # where churn can happen at t
         np.greater_equal(base_draws[:, year, cols], base.churn_threshold[t, cols], out=passed[:, cols])
         before = active if alive is None else alive
@@ -652,8 +664,8 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         top = _top_candidates(current, ctx) if t == periods else None
         if top is not None:
             _horizon(ctx, current, active, top, step)
-        for change, state, rows_out in zip(ctx.changes, changed, rows_of[1:], strict=True):
-            draws = (own, market_years[:, year])
+        for change, state, rows_out, eps in zip(ctx.changes, changed, rows_of[1:], own, strict=True):
+            draws = (eps, market_years[:, year])
             _advance(ctx, change, state, rows_out, step, t, year_end, draws, (current, active), top)
         if t % per_year == 0:  # a year ends: its survivors start the next
             if alive is not None:
@@ -664,16 +676,25 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
         outcome.active_arr[first:stop, 0] = ctx.arr0.sum()
 
 
-def _renew(variant: _Variant, cols: slice, log_growth, value, own, market, arr0) -> None:
-    """The accounts renewing now (``cols``): D ← (1 + r)·D + d + β·F + s·ε, ARR = ARR(0)·e^D."""
+def _shock(variant: _Variant, out: np.ndarray, own: np.ndarray, market: np.ndarray) -> None:
+    """A year's log-growth step per account-path, out = d + β·F + s·ε (``own``: ε, ``market``:
+    the year's F per path); with one market loading β·F is one number per path."""
+    np.multiply(own, variant.own, out=out)
+    out += variant.drift
+    if variant.common_market is not None:
+        out += (market * variant.common_market)[:, None]
+    else:
+        out += market[:, None] * variant.market
+
+
+def _renew(variant: _Variant, cols: slice, log_growth, value, shock, arr0) -> None:
+    """The accounts renewing now (``cols``): D ← (1 + r)·D + shock, ARR = ARR(0)·e^D."""
     if cols.stop <= cols.start:
         return
     d = log_growth[:, cols]
     if variant.reversion is not None:
         d *= variant.reversion[cols]
-    d += variant.drift[cols]
-    d += own[:, cols] * variant.own[cols]
-    d += market[:, None] * variant.market[cols]
+    d += shock[:, cols]
     np.exp(d, out=value[:, cols])
     value[:, cols] *= arr0[cols]
 
@@ -737,6 +758,7 @@ class _ChangeState:
         shape = limits.shape[0], limits.shape[2]
         self.cum_hazard = np.zeros(shape)
         self.log_growth = np.zeros(shape, F32)
+        self.value = np.broadcast_to(arr0.astype(F32), shape).copy()  # ARR(0)·e^D, churn aside
         self.alive = np.ones(shape, bool)
         self.arr0 = arr0.astype(F32)
         self.year_start = np.broadcast_to(self.arr0, shape).copy()
@@ -771,19 +793,23 @@ class _ChangeState:
         if (t - 1) % per_year == 0:
             self.cum_hazard[:] = 0.0
         self.cum_hazard += change.hazard_step[t][None, :] * self._hazard_ratio(change, ctx.treatment.ramp[t])
-        renews = change.renews[t]
-        if renews.any():
-            grown = self.log_growth * (1 if change.reversion is None else change.reversion)
-            grown = grown + (change.drift + change.exposure * ctx.contract_ramp[t] * self.uplift).astype(F32)
-            grown += own[:, change.columns] * change.own
-            grown += market[:, None] * change.market
-            self.log_growth = np.where(renews[None, :], grown, self.log_growth).astype(F32)
+        cols = change.renewing[t]  # the changed accounts renewing now
+        if len(cols):
+            grown = self.log_growth[:, cols]
+            if change.reversion is not None:
+                grown *= change.reversion[cols]
+            grown += (change.drift[cols] + change.exposure[cols] * ctx.contract_ramp[t] * self.uplift).astype(
+                F32
+            )
+            grown += own[:, cols] * change.own[cols]
+            grown += market[:, None] * change.market[cols]
+            self.log_growth[:, cols] = grown
+            self.value[:, cols] = np.exp(grown) * self.arr0[cols]
         active = (self.cum_hazard <= self.limits[:, year_index]) & self.alive
-        ending = np.exp(self.log_growth) * self.arr0
-        ending *= active
         if t % per_year == 0:
             self.alive = active
-        return ending, active.astype(F32)
+        active_f = active.astype(F32)
+        return self.value * active_f, active_f
 
 
 def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -797,7 +823,10 @@ def _top_candidates(ending: np.ndarray, ctx: _Context) -> tuple[np.ndarray, np.n
     most accounts a scenario changes), enough for every variant's top 10: at most c of them
     differ in a scenario, so its 10 largest unchanged accounts are among them."""
     n = ending.shape[1]
-    k = min(n, TOP_ACCOUNTS + max((len(c.columns) for c in ctx.changes), default=0))
+    if not ctx.changes:
+        top = min(TOP_ACCOUNTS, n)
+        return np.empty((len(ending), 0), np.int64), np.partition(ending, n - top, axis=1)[:, n - top :]
+    k = min(n, TOP_ACCOUNTS + max(len(c.columns) for c in ctx.changes))
     index = np.argpartition(ending, n - k, axis=1)[:, n - k :]
     return index, np.take_along_axis(ending, index, axis=1)
 
