@@ -54,7 +54,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import log_ndtr, ndtri
 
 BLOCK_PATHS = 64
@@ -271,6 +270,8 @@ def market_loading(
             f"a portfolio NRR volatility of {100 * nrr_volatility:.1f} points a year is more than "
             f"these accounts' volatility can carry (at most {100 * most:.1f} points); lower it"
         )
+    from scipy.optimize import brentq  # here: the simulate path need not import SciPy's optimizers
+
     return float(
         brentq(
             lambda b: nrr_sensitivity(arr0, params, b, period_years) - nrr_volatility, 0.0, top, xtol=1e-12
