@@ -2,17 +2,18 @@
 
 Model, for account i on path p at the end of period t (period length Δ years, k periods a year):
 
-* market  M_{p,u} ~ N(0, 1), one per path and period, shared by every account; F_{p,y} =
-  Σ_{u in year y} M_{p,u} / √(periods in year y) is year y's market (also N(0, 1)).
-* growth  D_i(t) = ln(ARR_i(t) / ARR_i(0)) follows
-  D_i(t) = D_i(t−1) + (d_i + r_i·D_i(y))·Δ + √Δ·(β_i·M_{p,t} + s_i·ε_{i,p,t}),
-  D_i(y) its value at the start of the current year (so year one's growth is d_i exactly, and
-  at year ends D(k+1) = (1 + r_i)·D(k) + d_i + noise: the annual regression the size model fits),
-  ε ~ N(0, 1) the account's own draw, β_i = min(β, σ_i) its market loading (annual log-growth
-  per unit of market), s_i = √(σ_i² − β_i²) the rest of its volatility σ_i, and r_i ≤ 0 its
-  mean reversion (0: a random walk, D_i(t) = d_i·tΔ + σ_i·√Δ·Σ z). β is solved from the
-  portfolio NRR volatility v (:func:`market_loading`): the first-order standard deviation of
-  the portfolio's one-year NRR that comes from the market is v.
+* market  F_{p,y} ~ N(0, 1), one per path and year, shared by every account.
+* growth  at renewals: D_i(t) = ln(ARR_i(t) / ARR_i(0)) changes only in the account's renewal
+  periods (a known date's period and every year after; without a date, periods of the year
+  spread evenly in input order, :func:`growth_periods`), where in year y
+  D_i ← (1 + r_i)·D_i + d_i + β_i·F_{p,y} + s_i·ε_{i,p,y},
+  ε ~ N(0, 1) the account's own draw, one per account-year, β_i = min(β, σ_i) its market loading
+  (annual log-growth per unit of market), s_i = √(σ_i² − β_i²) the rest of its volatility σ_i,
+  r_i ≤ 0 its mean reversion. A year's log growth is N(d_i, σ_i²) (the first renewal grows by
+  d_i exactly; from renewal to renewal D(k+1) = (1 + r_i)·D(k) + d_i + noise, the annual
+  regression the size model fits). β is solved from the portfolio NRR volatility v
+  (:func:`market_loading`): the first-order standard deviation of the portfolio's one-year NRR
+  that comes from the market is v.
 * churn   S_i(t) = P(active at t). Within year y an account is active at t when it was active
   at the year's start and y_{i,p,y} ≥ Φ⁻¹(q_i(t)), q_i(t) its probability of churning between
   the year's start and t: 1 − (1 − c_i)^{(t − start)Δ} with a uniform hazard, or c_i once its
@@ -24,14 +25,15 @@ Model, for account i on path p at the end of period t (period length Δ years, k
 * portfolio ARR(t) = Σ_i ARR_i(0)·e^{D_i(t)}·1{active at t}. No new logos are modelled.
 * treatment: a scenario's account with a change of strategic attention e_i (see
   :mod:`simulation.treatment`) has hazard λ_i·HR_p^(e_i·r(t)) and drift d_i + u_p·e_i·r(t) in
-  period t, with the path's own draw of the effect (HR_p, u_p) and the ramp r(t). Within a year
+  period t (the uplift booked at renewals with the ramp's mean over the contract year), with
+  the path's own draw of the effect (HR_p, u_p) and the ramp r(t). Within a year
   it is active while its cumulative hazard since the year's start Λ ≤ −ln Φ(−y) (the same event
   as y ≥ Φ⁻¹(1 − e^{−Λ}) above, on the same draw y).
 
 Random numbers: paths come in blocks of :data:`BLOCK_PATHS`, each with its own PCG64 stream
-``SeedSequence(seed, spawn_key=(block,))``. A block draws M (T per path), η (years × N per
-path), then ε (N per path) period by period, so a path's numbers depend only on (seed, its
-block): results are bit-identical whatever the chunk size or the number of worker threads.
+``SeedSequence(seed, spawn_key=(block,))``. A block draws F (years per path), η (years × N per
+path), then ε (N per path) year by year, so a path's numbers depend only on (seed, its block):
+results are bit-identical whatever the chunk size or the number of worker threads.
 Paths come in antithetic pairs: within a block, path 32 + k draws exactly minus the numbers of
 path k (see :func:`antithetic_partner`), so only half the normals are drawn; every path is still
 exactly distributed, and Monte Carlo errors are computed on the pairs' means. A block always
