@@ -847,7 +847,7 @@ def _horizon(ctx: _Context, ending, active, top: tuple, rows: _Step) -> None:
     outcome, first, stop = rows.outcome, rows.first, rows.stop
     arr0 = ctx.arr0.astype(F32)
     outcome.retained[first:stop] = np.minimum(ending, arr0).sum(axis=1)
-    outcome.churned_arr[first:stop] = ctx.arr0.sum() - rows.active_arr[:, ctx.periods]
+    outcome.churned_arr[first:stop] = _row_dot(1 - active, arr0)  # exactly 0 when none churned
     outcome.top_share[first:stop] = _top_share(top[1], ending.sum(axis=1))
     outcome.lost_top[first:stop] = ~(active[:, ctx.top_index] > 0).all(axis=1)
 
@@ -864,7 +864,11 @@ def _changed_horizon(ctx: _Context, change: _Change, rows: _Step, base: _Step, t
         - np.minimum(base_cols, arr0).sum(axis=1)
         + np.minimum(sub_ending, arr0).sum(axis=1)
     )
-    outcome.churned_arr[first:stop] = ctx.arr0.sum() - rows.active_arr[:, periods]
+    outcome.churned_arr[first:stop] = (
+        base.outcome.churned_arr[first:stop]
+        - _row_dot(1 - active[:, cols], arr0)
+        + _row_dot(1 - sub_active, arr0)
+    )
     index, values = top
     unchanged = np.where(np.isin(index, cols), F32(0), values)
     total = rows.totals[:, periods]
