@@ -112,7 +112,8 @@ def test_past_renewal_dates_roll_forward_from_the_as_of_date():
 def test_no_churn_gives_exactly_no_churned_arr():
     # nothing churns: the churned ARR is exactly 0 on every path, not a float32 residue of
     # Σ ARR(0) − Σ active ARR (a back-test compares it with an observed 0)
-    params = AccountParams(np.zeros(3), np.array([0.05, 0.0, 0.1]), np.array([0.2, 0.4, 0.3]))
-    arr = np.array([123_456.7, 9_876.5, 55_555.5])
+    n = 300
+    arr = np.random.default_rng(2).lognormal(9, 1.5, n)
+    params = AccountParams(np.zeros(n), np.full(n, 0.05), np.full(n, 0.3))
     outcome = run_paths(arr, params, nrr_volatility=0.05, periods=4, period_years=0.25, paths=64, seed=3)[0]
     assert np.all(outcome.churned_arr == 0)
