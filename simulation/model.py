@@ -514,23 +514,17 @@ DAYS_PER_YEAR = 365.25
 
 
 def _anniversaries(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
-    """Each date moved forward by whole years to its first anniversary after ``start`` (a 29
-    February lands on the 28th in other years); dates after ``start`` stay as they are."""
-    years = (start.year - dates.dt.year).clip(lower=0)
-    for _ in range(2):  # the same day of ``start``'s year, then of the next when not after it
-        day = dates.dt.day.where(~((dates.dt.month == 2) & (dates.dt.day == 29)), 28)
-        moved = pd.to_datetime(
-            pd.DataFrame({"year": dates.dt.year + years, "month": dates.dt.month, "day": day}),
-            errors="coerce",
-        )
-        leap = (dates.dt.month == 2) & (dates.dt.day == 29)
-        moved = moved.where(~leap | ~_is_leap(dates.dt.year + years), moved + pd.Timedelta(days=1))
-        years = years + (moved <= start).astype(int)
-    return dates.where(dates > start, moved)
-
-
-def _is_leap(year: pd.Series) -> pd.Series:
-    return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    """Each date on or before ``start`` moved forward by whole years to its first anniversary
+    after ``start`` (pandas' DateOffset: a 29 February lands on the 28th in other years); later
+    dates and NaT stay as they are."""
+    rolled = dates.copy()
+    past = dates.notna() & (dates <= start)
+    gap = start.year - dates.dt.year
+    for years in np.unique(gap[past]).astype(int):
+        rows = past & (gap == years)
+        moved = dates[rows] + pd.DateOffset(years=years)
+        rolled[rows] = moved.where(moved > start, dates[rows] + pd.DateOffset(years=years + 1))
+    return rolled
 
 
 def renewal_years(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
