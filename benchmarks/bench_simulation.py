@@ -48,7 +48,7 @@ def best_of(repeats: int, fn) -> float:
 def demo_portfolio(n_accounts: int):
     accounts = finalize_accounts(generate_demo(n_accounts))
     analysis = analyze(accounts)
-    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier, start=analysis.facts.as_of)
     key = analysis.accounts[analysis.accounts["tier"] == "Key"].sort_values("score", ascending=False)
     return frame, tuple(key["account_id"].astype(str).head(8))
 
@@ -90,7 +90,7 @@ def process_ratio(paths: int = 10_000, periods: int = 12, repeats: int = 3) -> N
     time and in CPU time (on a shared, loaded machine CPU time is the steadier of the two)."""
     demo = demo_accounts_path()
     analysis = analyze(load_file(demo).accounts)
-    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
+    frame = simulation_accounts(analysis.accounts, analysis.tiers.tier, start=analysis.facts.as_of)
     key = analysis.accounts[analysis.accounts["tier"] == "Key"].sort_values("score", ascending=False)
     promote = [str(a) for a in key["account_id"].head(8)]
     cpu_start = time.process_time()

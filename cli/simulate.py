@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
                     "source": source_info(result),
                     "filter": analysis.filter_note,
                     "warnings": warnings,
+                    "renewal_timing": report.renewal_calendar.timing if report.renewal_calendar else None,
                 },
                 indent=2,
             )
@@ -114,7 +115,7 @@ def run_simulation_from_args(
         scenario = Scenario(promote, demote, scenario_sams, name=extra.get("name", "Scenario"))
     baseline = analysis.tiers.tier if accounts is None else baseline_tiers(accounts, analysis)
     return run_simulation(
-        simulation_accounts(analysis.accounts, baseline),
+        simulation_accounts(analysis.accounts, baseline, start=analysis.facts.as_of),
         assumptions,
         settings,
         scenario,
@@ -201,4 +202,6 @@ def render_simulation(report: SimulationReport, source: str, warnings: tuple[str
             f"{percent(e.tail_churn)} a year)",
         ]
     lines += ["", report.headline]
+    if report.renewal_calendar is not None:
+        lines.append(f"Renewal timing: {report.renewal_calendar.timing}")
     return "\n".join(lines)

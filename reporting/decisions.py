@@ -48,7 +48,7 @@ def decision_inputs(
     capacity = float(analysis.workload.by_tier.loc[TIERS[0], "capacity"])
     today = settings.strategic_sams if settings.strategic_sams is not None else default_sams(analysis)
     return DecisionInputs(
-        simulation_accounts(analysis.accounts, _today(analysis)),
+        simulation_accounts(analysis.accounts, _today(analysis), start=analysis.facts.as_of),
         starting_assumptions(analysis),
         starting_treatment(analysis),
         replace(settings, strategic_capacity=capacity, strategic_sams=today),

@@ -347,7 +347,9 @@ def simulate(
     """
     form = check_form(form)
     analysis = analyze_with(accounts, whatif)
-    frame = simulation_accounts(analysis.accounts, baseline_tiers(accounts, analysis))
+    frame = simulation_accounts(
+        analysis.accounts, baseline_tiers(accounts, analysis), start=analysis.facts.as_of
+    )
     assumptions = assumptions_from_rows(
         form["assumptions"], base_assumptions(analysis, _points(form.get("nrr_volatility")))
     )

@@ -2,17 +2,18 @@
 
 Model, for account i on path p at the end of period t (period length Δ years, k periods a year):
 
-* market  M_{p,u} ~ N(0, 1), one per path and period, shared by every account; F_{p,y} =
-  Σ_{u in year y} M_{p,u} / √(periods in year y) is year y's market (also N(0, 1)).
-* growth  D_i(t) = ln(ARR_i(t) / ARR_i(0)) follows
-  D_i(t) = D_i(t−1) + (d_i + r_i·D_i(y))·Δ + √Δ·(β_i·M_{p,t} + s_i·ε_{i,p,t}),
-  D_i(y) its value at the start of the current year (so year one's growth is d_i exactly, and
-  at year ends D(k+1) = (1 + r_i)·D(k) + d_i + noise: the annual regression the size model fits),
-  ε ~ N(0, 1) the account's own draw, β_i = min(β, σ_i) its market loading (annual log-growth
-  per unit of market), s_i = √(σ_i² − β_i²) the rest of its volatility σ_i, and r_i ≤ 0 its
-  mean reversion (0: a random walk, D_i(t) = d_i·tΔ + σ_i·√Δ·Σ z). β is solved from the
-  portfolio NRR volatility v (:func:`market_loading`): the first-order standard deviation of
-  the portfolio's one-year NRR that comes from the market is v.
+* market  F_{p,y} ~ N(0, 1), one per path and year, shared by every account.
+* growth  at renewals: D_i(t) = ln(ARR_i(t) / ARR_i(0)) changes only in the account's renewal
+  periods (a known date's period and every year after; without a date, periods of the year
+  spread evenly in input order, :func:`growth_periods`), where in year y
+  D_i ← (1 + r_i)·D_i + d_i + β_i·F_{p,y} + s_i·ε_{i,p,y},
+  ε ~ N(0, 1) the account's own draw, one per account-year, β_i = min(β, σ_i) its market loading
+  (annual log-growth per unit of market), s_i = √(σ_i² − β_i²) the rest of its volatility σ_i,
+  r_i ≤ 0 its mean reversion. A year's log growth is N(d_i, σ_i²) (the first renewal grows by
+  d_i exactly; from renewal to renewal D(k+1) = (1 + r_i)·D(k) + d_i + noise, the annual
+  regression the size model fits). β is solved from the portfolio NRR volatility v
+  (:func:`market_loading`): the first-order standard deviation of the portfolio's one-year NRR
+  that comes from the market is v.
 * churn   S_i(t) = P(active at t). Within year y an account is active at t when it was active
   at the year's start and y_{i,p,y} ≥ Φ⁻¹(q_i(t)), q_i(t) its probability of churning between
   the year's start and t: 1 − (1 − c_i)^{(t − start)Δ} with a uniform hazard, or c_i once its
@@ -24,18 +25,20 @@ Model, for account i on path p at the end of period t (period length Δ years, k
 * portfolio ARR(t) = Σ_i ARR_i(0)·e^{D_i(t)}·1{active at t}. No new logos are modelled.
 * treatment: a scenario's account with a change of strategic attention e_i (see
   :mod:`simulation.treatment`) has hazard λ_i·HR_p^(e_i·r(t)) and drift d_i + u_p·e_i·r(t) in
-  period t, with the path's own draw of the effect (HR_p, u_p) and the ramp r(t). Within a year
+  period t (the uplift booked at renewals with the ramp's mean over the contract year), with
+  the path's own draw of the effect (HR_p, u_p) and the ramp r(t). Within a year
   it is active while its cumulative hazard since the year's start Λ ≤ −ln Φ(−y) (the same event
   as y ≥ Φ⁻¹(1 − e^{−Λ}) above, on the same draw y).
 
 Random numbers: paths come in blocks of :data:`BLOCK_PATHS`, each with its own PCG64 stream
-``SeedSequence(seed, spawn_key=(block,))``. A block draws M (T per path), η (years × N per
-path), then ε (N per path) period by period, so a path's numbers depend only on (seed, its
-block): results are bit-identical whatever the chunk size or the number of worker threads.
-Paths come in antithetic pairs: within a block of m paths, path half + k draws exactly minus
-the numbers of path k (half = ⌈m/2⌉; see :func:`antithetic_partner`), so only half the normals
-are drawn; every path is still exactly distributed, and Monte Carlo errors are computed on the
-pairs' means.
+``SeedSequence(seed, spawn_key=(block,))``. A block draws F (years per path), η (years × N per
+path), then ε (N per path) year by year, so a path's numbers depend only on (seed, its block):
+results are bit-identical whatever the chunk size or the number of worker threads.
+Paths come in antithetic pairs: within a block, path 32 + k draws exactly minus the numbers of
+path k (see :func:`antithetic_partner`), so only half the normals are drawn; every path is still
+exactly distributed, and Monte Carlo errors are computed on the pairs' means. A block always
+draws all its 64 paths' numbers, so the first N paths of a run are the same whatever the number
+of paths after them.
 Chunks (whole blocks) bound memory: the engine holds a few chunk × N float32 arrays, never the
 path cube.
 
@@ -53,7 +56,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import log_ndtr, ndtri
 
 BLOCK_PATHS = 64
@@ -223,7 +225,8 @@ def nrr_sensitivity(arr0: np.ndarray, params: AccountParams, beta: float, period
     """First-order standard deviation of the one-year portfolio NRR that the market explains,
     Cov(NRR, F) with F the year's market:
     Σ_i w_i·e^{d_i + σ_i²/2}·((1 − p_i)·β_i + a_i·φ(Φ⁻¹(p_i))), w_i = ARR_i(0) / Σ ARR(0),
-    p_i the account's churn probability in the first year (Stein's lemma on each term)."""
+    p_i the account's churn probability in the first year (Stein's lemma on each term); an
+    account with no renewal in the first year keeps its ARR, so adds nothing."""
     weights = np.asarray(arr0, dtype=float) / float(np.sum(arr0))
     market, _, churn_loading = loadings(params.volatility, beta)
     p = year_one_churn(params.annual_churn, params.renewal_years, period_years)
@@ -232,7 +235,8 @@ def nrr_sensitivity(arr0: np.ndarray, params: AccountParams, beta: float, period
     growth = np.exp(
         np.asarray(params.drift, dtype=float) + np.asarray(params.volatility, dtype=float) ** 2 / 2
     )
-    return float(weights @ (growth * ((1 - p) * market + churn_loading * density)))
+    renews = growth_periods(params.renewal_years, len(weights), period_years) <= round(1 / period_years)
+    return float(weights @ (renews * growth * ((1 - p) * market + churn_loading * density)))
 
 
 def own_nrr_sd(arr0: np.ndarray, params: AccountParams) -> float:
@@ -268,6 +272,8 @@ def market_loading(
             f"a portfolio NRR volatility of {100 * nrr_volatility:.1f} points a year is more than "
             f"these accounts' volatility can carry (at most {100 * most:.1f} points); lower it"
         )
+    from scipy.optimize import brentq  # here: the simulate path need not import SciPy's optimizers
+
     return float(
         brentq(
             lambda b: nrr_sensitivity(arr0, params, b, period_years) - nrr_volatility, 0.0, top, xtol=1e-12
@@ -275,59 +281,98 @@ def market_loading(
     )
 
 
+def growth_periods(renewal_years: np.ndarray | None, n: int, period_years: float) -> np.ndarray:
+    """The period (1, 2, …) of each account's first renewal, where its ARR first changes: the
+    known renewal's period (:func:`renewal_periods`), or for an account without a date the
+    periods of a year spread evenly in input order (1, 2, …, k, 1, 2, …: with quarters, a
+    quarter of them renew in each quarter). Later renewals follow every k periods."""
+    per_year = round(1 / period_years)
+    first = renewal_periods(renewal_years, n, period_years)
+    unknown = first == 0
+    first[unknown] = np.arange(int(unknown.sum())) % per_year + 1
+    return first
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The accounts reordered so that those renewing in a period are one contiguous slice:
+    grouped by the renewal's period within the year, then by first renewal (an account is in
+    its group's slice from its first renewal on)."""
+
+    order: np.ndarray  # (N,) original index of each column
+    renewing: list[slice]  # per period t = 0…T, the columns renewing at t
+    all_known: bool  # every account churns at its renewals only (no uniform hazard)
+
+    @classmethod
+    def of(cls, renewal_years: np.ndarray | None, n: int, periods: int, period_years: float) -> _Layout:
+        per_year = round(1 / period_years)
+        first = growth_periods(renewal_years, n, period_years)
+        position = (first - 1) % per_year + 1
+        order = np.lexsort((first, position))
+        sorted_first, sorted_position = first[order], position[order]
+        renewing = [slice(0, 0)]
+        for t in range(1, periods + 1):
+            group = np.flatnonzero(sorted_position == (t - 1) % per_year + 1)
+            start = int(group[0]) if len(group) else 0
+            count = int(np.searchsorted(sorted_first[start : start + len(group)], t, side="right"))
+            renewing.append(slice(start, start + count))
+        known = renewal_periods(renewal_years, n, period_years) > 0
+        return cls(order, renewing, bool(known.all()))
+
+
+def _permuted(params: AccountParams, order: np.ndarray) -> AccountParams:
+    """``params`` with every per-account array in the layout's column order."""
+
+    def take(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else np.asarray(values, dtype=float)[order]
+
+    return AccountParams(
+        np.asarray(params.annual_churn, dtype=float)[order],
+        np.asarray(params.drift, dtype=float)[order],
+        np.asarray(params.volatility, dtype=float)[order],
+        take(params.exposure),
+        take(params.reversion),
+        take(params.renewal_years),
+    )
+
+
 @dataclass(frozen=True)
 class _Variant:
-    """Per-account arrays prepared for the inner loop (float32)."""
+    """Per-account annual figures prepared for the inner loop (float32, layout order)."""
 
-    own_scale: np.ndarray  # s_i·√Δ  (N,)
-    market_scale: np.ndarray  # β_i·√Δ  (N,)
-    drift_step: np.ndarray  # d_i·Δ  (N,)
-    reversion: np.ndarray | None  # r_i·Δ  (N,); None when every r_i = 0
+    own: np.ndarray  # s_i  (N,)
+    market: np.ndarray  # β_i  (N,)
+    drift: np.ndarray  # d_i  (N,)
+    reversion: np.ndarray | None  # 1 + r_i  (N,); None when every r_i = 0
     churn_own: np.ndarray  # √(1 − a_i²)  (N,)
     churn_market: np.ndarray  # a_i  (N,)
     churn_threshold: np.ndarray  # Φ⁻¹(q_i(t))  (T+1, N)
-    weights: np.ndarray  # ARR_i(0)·e^{d_i·tΔ} when the market factors out, else ARR_i(0)  (T+1, N)
-    common_loading: float | None  # β√Δ when every β_i is the same and r = 0, else None
-
-    @property
-    def factors_out(self) -> bool:
-        """With one loading and no reversion, e^{D_i(t)} = e^{d_i·tΔ}·e^{β√Δ·Σ M}·e^{s_i√Δ·Σ ε}:
-        drift and market leave the per-account loop (weights, and a factor per path)."""
-        return self.common_loading is not None
+    common_market: np.float32 | None  # β when every account has the same loading, else None
 
 
-def _reversion_step(params: AccountParams, period_years: float, columns=slice(None)) -> np.ndarray | None:
-    """r_i·Δ per account (float32), None when every r_i = 0. ValueError unless −1 ≤ r_i ≤ 0."""
+def _reversion(params: AccountParams, columns=slice(None)) -> np.ndarray | None:
+    """1 + r_i per account (float32), None when every r_i = 0. ValueError unless −1 ≤ r_i ≤ 0."""
     if params.reversion is None:
         return None
     r = np.asarray(params.reversion, dtype=float)[columns]
     if np.any(r > 0) or np.any(r < -1):
         raise ValueError("mean reversion must be between −1 and 0 per year")
-    return None if not np.any(r) else (r * period_years).astype(F32)
+    return None if not np.any(r) else (1 + r).astype(F32)
 
 
-def _prepare(
-    arr0: np.ndarray, params: AccountParams, beta: float, periods: int, period_years: float
-) -> _Variant:
+def _prepare(params: AccountParams, beta: float, periods: int, period_years: float) -> _Variant:
     market, own, churn_loading = loadings(params.volatility, beta)
-    root = math.sqrt(period_years)
-    reversion = _reversion_step(params, period_years)
-    common = reversion is None and bool(np.all(market == market[0]))
-    t = np.arange(periods + 1)[:, None] * period_years
-    drift = np.asarray(params.drift, dtype=float)[None, :]
-    weights = arr0[None, :] * (np.exp(drift * t) if common else np.ones_like(t))
     return _Variant(
-        own_scale=(own * root).astype(F32),
-        market_scale=(market * root).astype(F32),
-        drift_step=(np.asarray(params.drift, dtype=float) * period_years).astype(F32),
-        reversion=reversion,
+        own=own.astype(F32),
+        market=market.astype(F32),
+        drift=np.asarray(params.drift, dtype=float).astype(F32),
+        reversion=_reversion(params),
         churn_own=np.sqrt(1 - churn_loading**2).astype(F32),
         churn_market=churn_loading.astype(F32),
         churn_threshold=churn_thresholds(
             params.annual_churn, periods, period_years, params.renewal_years
         ).astype(F32),
-        weights=weights.astype(F32),
-        common_loading=float(market[0] * root) if common else None,
+        common_market=F32(market[0]) if len(market) and np.all(market == market[0]) else None,
     )
 
 
@@ -367,19 +412,34 @@ def run_paths(
         raise ValueError("paths and periods must be at least 1")
     if beta is None:
         beta = market_loading(arr0, baseline, nrr_volatility, period_years)
-    base = _prepare(arr0, baseline, beta, periods, period_years)
+    layout = _Layout.of(baseline.renewal_years, n, periods, period_years)
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[layout.order] = np.arange(n)
+    top_index = inverse[np.argsort(-arr0, kind="stable")[:TOP_ACCOUNTS]]
+    arr0, baseline = arr0[layout.order], _permuted(baseline, layout.order)
+    scenarios = [_permuted(s, layout.order) for s in scenarios]
+    base = _prepare(baseline, beta, periods, period_years)
     changes = [_Change.of(arr0, baseline, s, beta, periods, period_years) for s in scenarios]
     if treatment is None:
         treatment = TreatmentDraws(np.zeros(paths), np.zeros(paths), np.zeros(periods + 1))
     per_year = round(1 / period_years)
-    top_index = np.argsort(-arr0, kind="stable")[:TOP_ACCOUNTS]
     chunks = _chunks(paths, CHUNK_CELLS // n if chunk_paths is None else chunk_paths)
     market_years = math.ceil(periods / per_year)
     outcomes = [
         PathOutcome.empty(paths, periods, periods // per_year, market_years) for _ in range(1 + len(changes))
     ]
     context = _Context(
-        arr0, base, changes, top_index, seed, periods, paths, treatment, period_years, per_year
+        arr0,
+        base,
+        changes,
+        top_index,
+        seed,
+        periods,
+        paths,
+        treatment,
+        contract_year_ramp(treatment.ramp, per_year),
+        per_year,
+        layout,
     )
 
     done = 0
@@ -404,6 +464,17 @@ def run_paths(
     return outcomes
 
 
+def contract_year_ramp(ramp: np.ndarray, per_year: int) -> np.ndarray:
+    """(T+1,) the treatment's share at a renewal in period t: the mean of the ramp r(u) over
+    the periods since the previous renewal, u in (max(0, t − k), t] (k periods a year), so the
+    growth a renewal books reflects the attention the account had during that contract year."""
+    ramp = np.asarray(ramp, dtype=float)
+    out = np.zeros(len(ramp))
+    for t in range(1, len(ramp)):
+        out[t] = ramp[max(1, t - per_year + 1) : t + 1].mean()
+    return out
+
+
 def _chunks(paths: int, chunk_paths: int) -> list[range]:
     """Blocks of paths per chunk: ``chunk_paths`` rounded up to whole blocks."""
     blocks_per_chunk = max(1, math.ceil(chunk_paths / BLOCK_PATHS))
@@ -413,20 +484,20 @@ def _chunks(paths: int, chunk_paths: int) -> list[range]:
 
 @dataclass(frozen=True)
 class _Change:
-    """A scenario as the accounts (``columns``) whose figures differ from the baseline's or
-    whose strategic attention changes, with their per-period figures."""
+    """A scenario as the accounts (``columns``, layout order) whose figures differ from the
+    baseline's or whose strategic attention changes, with their per-period figures."""
 
     columns: np.ndarray
     arr0: np.ndarray  # (n,)
-    own_scale: np.ndarray  # s_i·√Δ  (n,) float32
-    market_scale: np.ndarray  # β_i·√Δ  (n,) float32
+    own: np.ndarray  # s_i  (n,) float32
+    market: np.ndarray  # β_i  (n,) float32
     churn_own: np.ndarray  # √(1 − a_i²)  (n,) float32
     churn_market: np.ndarray  # a_i  (n,) float32
-    reversion: np.ndarray | None  # r_i·Δ  (n,) float32
+    reversion: np.ndarray | None  # 1 + r_i  (n,) float32
     hazard_step: np.ndarray  # hazard in each period  (T+1, n)
-    drift_step: np.ndarray  # d_i·Δ  (n,)
+    renewing: list[np.ndarray]  # per period t = 0…T, the accounts (of n) renewing at t
+    drift: np.ndarray  # d_i  (n,)
     exposure: np.ndarray  # e_i  (n,)
-    period_years: float  # Δ
 
     @classmethod
     def of(
@@ -454,181 +525,181 @@ class _Change:
         renewal = (
             None if scenario.renewal_years is None else np.asarray(scenario.renewal_years, dtype=float)[cols]
         )
+        per_year = round(1 / period_years)
+        first = growth_periods(scenario.renewal_years, len(arr0), period_years)[cols]
+        t = np.arange(periods + 1)[:, None]
         market, own, churn_loading = loadings(np.asarray(scenario.volatility, dtype=float)[cols], beta)
-        root = math.sqrt(period_years)
         return cls(
             columns=cols,
             arr0=arr0[cols],
-            own_scale=(own * root).astype(F32),
-            market_scale=(market * root).astype(F32),
+            own=own.astype(F32),
+            market=market.astype(F32),
             churn_own=np.sqrt(1 - churn_loading**2).astype(F32),
             churn_market=churn_loading.astype(F32),
-            reversion=_reversion_step(scenario, period_years, cols),
+            reversion=_reversion(scenario, cols),
             hazard_step=hazard_steps(
                 np.asarray(scenario.annual_churn, dtype=float)[cols], periods, period_years, renewal
             ),
-            drift_step=np.asarray(scenario.drift, dtype=float)[cols] * period_years,
+            renewing=[
+                np.flatnonzero(row) for row in (t >= first[None, :]) & ((t - first[None, :]) % per_year == 0)
+            ],
+            drift=np.asarray(scenario.drift, dtype=float)[cols],
             exposure=exposure[cols],
-            period_years=period_years,
         )
 
 
 @dataclass(frozen=True)
 class _Context:
-    arr0: np.ndarray
+    arr0: np.ndarray  # layout order
     base: _Variant
     changes: list[_Change]
-    top_index: np.ndarray
+    top_index: np.ndarray  # columns of today's 10 largest accounts
     seed: int
     periods: int
     paths: int
     treatment: TreatmentDraws
-    period_years: float
+    contract_ramp: np.ndarray  # (T+1,) :func:`contract_year_ramp`
     per_year: int  # periods per year
+    layout: _Layout
 
 
-def _streams(ctx: _Context, blocks: range, first: int, stop: int) -> list[tuple]:
-    """(generator, first row, end row) per block of the chunk: the block's own PCG64 stream."""
-    streams = []
-    for block in blocks:
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(ctx.seed, spawn_key=(block,))))
-        streams.append((rng, block * BLOCK_PATHS - first, min((block + 1) * BLOCK_PATHS, stop) - first))
-    return streams
+def _streams(ctx: _Context, blocks: range, first: int) -> list[tuple]:
+    """(generator, first row) per block of the chunk: the block's own PCG64 stream."""
+    return [
+        (
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(ctx.seed, spawn_key=(block,)))),
+            block * BLOCK_PATHS - first,
+        )
+        for block in blocks
+    ]
 
 
-def _normals(rng: np.random.Generator, out: np.ndarray) -> None:
-    """Fill ``out`` with standard normals in antithetic pairs along its first axis: rows
-    [half, m) are minus rows [0, m − half), half = ⌈m/2⌉ (only half are drawn)."""
-    rows = len(out)
-    half = (rows + 1) // 2
-    rng.standard_normal(out=out[:half], dtype=F32)
-    np.negative(out[: rows - half], out=out[half:])
+def _normals(streams: list[tuple], out: np.ndarray) -> None:
+    """Fill ``out`` (whole blocks of rows, the chunk's first) with standard normals in
+    antithetic pairs: each block draws its first BLOCK_PATHS / 2 rows, and row 32 + k is minus
+    row k. A block always draws all its rows, so a path's numbers never depend on how many
+    paths are run (rows past the last path are drawn and dropped)."""
+    half = BLOCK_PATHS // 2
+    for rng, lo in streams:
+        rng.standard_normal(out=out[lo : lo + half], dtype=F32)
+        np.negative(out[lo : lo + half], out=out[lo + half : lo + BLOCK_PATHS])
 
 
 def antithetic_partner(paths: int) -> np.ndarray:
-    """Each path's antithetic partner (itself for the unpaired middle path of an odd last
-    block): in a block of m paths, k ↔ ⌈m/2⌉ + k."""
+    """Each path's antithetic partner: in every block of 64, k ↔ 32 + k (itself when the
+    partner is past the last path: a run whose last block is short has unpaired paths)."""
     index = np.arange(paths)
-    start = index // BLOCK_PATHS * BLOCK_PATHS
-    size = np.minimum(start + BLOCK_PATHS, paths) - start
-    half = (size + 1) // 2
-    k = index - start
-    partner = np.where(k < half, start + half + k, start + k - half)
-    return np.where(partner < start + size, partner, index)
-
-
-def _first_draws(
-    streams: list[tuple], rows: int, n: int, periods: int, per_year: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The market draws M (rows, T) and the churn draws' own parts η (rows, years, N), in the
-    blocks' order M, η."""
-    years = math.ceil(periods / per_year)
-    market = np.empty((rows, periods), F32)
-    churn_own = np.empty((rows, years, n), F32)
-    for rng, lo, hi in streams:
-        _normals(rng, market[lo:hi])
-        _normals(rng, churn_own[lo:hi])
-    return market, churn_own
-
-
-def yearly_market(market: np.ndarray, per_year: int) -> np.ndarray:
-    """F_{p,y} = Σ_{u in year y} M_{p,u} / √(periods in year y), (rows, years)."""
-    rows, periods = market.shape
-    years = math.ceil(periods / per_year)
-    out = np.empty((rows, years), F32)
-    for y in range(years):
-        part = market[:, y * per_year : (y + 1) * per_year]
-        out[:, y] = part.sum(axis=1, dtype=F32) / F32(math.sqrt(part.shape[1]))
-    return out
+    partner = index ^ (BLOCK_PATHS // 2)
+    return np.where(partner < paths, partner, index)
 
 
 def churn_draws(
-    churn_own: np.ndarray, market_years: np.ndarray, own: np.ndarray, loading: np.ndarray
+    churn_own: np.ndarray,
+    market_years: np.ndarray,
+    own: np.ndarray,
+    loading: np.ndarray,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """y_{i,p,y} = a_i·F_{p,y} + √(1 − a_i²)·η_{i,p,y}, (rows, years, n) float32."""
-    y = churn_own * own
-    y += market_years[:, :, None] * loading
+    """y_{i,p,y} = a_i·F_{p,y} + √(1 − a_i²)·η_{i,p,y}, (rows, years, n) float32 (in ``out``
+    when given, which may be ``churn_own`` itself)."""
+    y = np.multiply(churn_own, own, out=out)
+    for year in range(y.shape[1]):
+        y[:, year] += np.multiply.outer(market_years[:, year], loading)
     return y
 
 
 def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -> None:
-    """Paths of ``blocks``: draw, evolve, and write every variant's outcome rows."""
+    """Paths of ``blocks``: draw, evolve, and write every variant's outcome rows.
+
+    Draws, in each block's stream: the years' markets F (rows, years), the churn draws' own
+    parts η (rows, years, N), then at the start of each year the growth draws ε (rows, N). An
+    account's ARR changes only in its renewal periods: D ← (1 + r)·D + d + β·F_y + s·ε_y."""
     first = blocks[0] * BLOCK_PATHS
     stop = min((blocks[-1] + 1) * BLOCK_PATHS, ctx.paths)
-    rows, n, periods = stop - first, len(ctx.arr0), ctx.periods
-    streams = _streams(ctx, blocks, first, stop)
-    market, churn_own = _first_draws(streams, rows, n, periods, ctx.per_year)
-    market_years = yearly_market(market, ctx.per_year)
-    base_draws = churn_draws(churn_own, market_years, ctx.base.churn_own, ctx.base.churn_market)
+    span = len(blocks) * BLOCK_PATHS  # rows drawn (the last block's unused rows are dropped)
+    rows, n, periods, per_year = stop - first, len(ctx.arr0), ctx.periods, ctx.per_year
+    years = math.ceil(periods / per_year)
+    streams = _streams(ctx, blocks, first)
+    market_years = np.empty((span, years), F32)
+    _normals(streams, market_years)
+    churn_own = np.empty((span, years, n), F32)
+    _normals(streams, churn_own)
+    market_years, churn_own = market_years[:rows], churn_own[:rows]
+    base, layout = ctx.base, ctx.layout
     changed = [
         _ChangeState.start(c, churn_own[:, :, c.columns], market_years, ctx.treatment, first, stop)
         for c in ctx.changes
     ]
+    base_draws = churn_draws(churn_own, market_years, base.churn_own, base.churn_market, out=churn_own)
     for outcome in outcomes:
         outcome.market[first:stop] = market_years
 
-    log_growth = np.zeros((rows, n), F32)  # D_i(t)
-    year_growth = np.zeros((rows, n), F32)  # D_i at the start of the current year
-    draw = np.empty((rows, n), F32)
-    growth = np.empty((rows, n), F32)
-    active = np.ones((rows, n), bool)
-    alive = np.ones((rows, n), bool)  # active at the start of the current year
     arr0 = ctx.arr0.astype(F32)
-    base = _Step(outcomes[0], first, stop)
-    year_start = np.broadcast_to(arr0, (rows, n)).copy()  # ARR_i at the last year end
-    path_factor = _path_factor(ctx.base, market)
+    log_growth = np.zeros((rows, n), F32)  # D_i(t)
+    value = np.broadcast_to(arr0, (rows, n)).copy()  # ARR_i(0)·e^{D_i(t)}, churn aside
+    active = np.ones((rows, n), F32)  # 1 while the account is active
+    alive = None if layout.all_known else np.ones((rows, n), F32)  # active at the year's start
+    current = value.copy()  # ARR_i(t): value × active
+    year_start = current.copy()  # ARR_i at the last year end
+    drawn = np.empty((span, n), F32)
+    shock = np.empty((rows, n), F32)  # d + β·F + s·ε for the current year
+    passed = np.empty((rows, n), bool)
+    rows_of = [_Step(outcome, first, stop) for outcome in outcomes]
+    step = rows_of[0]
     for t in range(1, periods + 1):
-        for rng, lo, hi in streams:
-            _normals(rng, draw[lo:hi])
-        year_index = (t - 1) // ctx.per_year
-        _grow(ctx.base, draw, market[:, t - 1], log_growth, growth, year_growth)
-        np.greater_equal(base_draws[:, year_index], ctx.base.churn_threshold[t], out=active)
-        active &= alive
-        growth *= active
-        weights, scale = ctx.base.weights[t], path_factor[:, t - 1]
-        base.totals[:, t] = scale * _row_dot(growth, weights)
-        base.active_arr[:, t] = _row_dot(active.astype(F32), arr0)
-        year = t // ctx.per_year - 1 if t % ctx.per_year == 0 else None
-        ending = _ending(growth, weights, scale) if t == periods or year is not None else None
-        if t == periods:
-            _horizon(ctx, ending, active, base.outcome, first, stop)
-        if year is not None:
-            assert ending is not None  # computed at every year end
-            base.retained_years[:, year] = np.minimum(ending, year_start).sum(axis=1)
-        for change, state, outcome in zip(ctx.changes, changed, outcomes[1:], strict=True):
-            _advance(
-                ctx,
-                change,
-                state,
-                _Step(outcome, first, stop),
-                base,
-                t,
-                year,
-                (draw, market[:, t - 1], growth, ending, active, year_start, weights, scale),
-            )
-        if t % ctx.per_year == 0:  # a year ends: its survivors, and their sizes, start the next
-            alive[:] = active
-            year_growth[:] = log_growth
-        if year is not None:
-            assert ending is not None
-            year_start = ending
+        year = (t - 1) // per_year
+        if (t - 1) % per_year == 0:  # the year's growth draws, and every account's shock
+            _normals(streams, drawn)
+            own = [drawn[:rows, c.columns] for c in ctx.changes]  # the scenarios' own ε
+            _shock(base, shock, drawn[:rows], market_years[:, year])
+        renewing = layout.renewing[t]
+        _renew(base, renewing, log_growth, value, shock, arr0)
+        cols = renewing if alive is None else slice(None)  # where churn can happen at t
+        np.greater_equal(base_draws[:, year, cols], base.churn_threshold[t, cols], out=passed[:, cols])
+        before = active if alive is None else alive
+        np.multiply(passed[:, cols], before[:, cols], out=active[:, cols])
+        np.multiply(value[:, cols], active[:, cols], out=current[:, cols])
+        step.totals[:, t] = current.sum(axis=1)
+        step.active_arr[:, t] = _row_dot(active, arr0)
+        year_end = t // per_year - 1 if t % per_year == 0 else None
+        if year_end is not None:
+            step.retained_years[:, year_end] = np.minimum(current, year_start).sum(axis=1)
+        top = _top_candidates(current, ctx) if t == periods else None
+        if top is not None:
+            _horizon(ctx, current, active, top, step)
+        for change, state, rows_out, eps in zip(ctx.changes, changed, rows_of[1:], own, strict=True):
+            draws = (eps, market_years[:, year])
+            _advance(ctx, change, state, rows_out, step, t, year_end, draws, (current, active), top)
+        if t % per_year == 0:  # a year ends: its survivors start the next
+            if alive is not None:
+                alive[:] = active
+            year_start = current.copy()
     for outcome in outcomes:
         outcome.totals[first:stop, 0] = ctx.arr0.sum()
         outcome.active_arr[first:stop, 0] = ctx.arr0.sum()
 
 
-def _path_factor(variant: _Variant, market: np.ndarray) -> np.ndarray:
-    """(rows, T) e^{β√Δ·Σ_{u≤t} M_u} per path when the market factors out, else ones."""
-    if variant.common_loading is None:
-        return np.ones(market.shape)
-    return np.exp(variant.common_loading * np.cumsum(market, axis=1, dtype=float))
+def _shock(variant: _Variant, out: np.ndarray, own: np.ndarray, market: np.ndarray) -> None:
+    """A year's log-growth step per account-path, out = d + β·F + s·ε (``own``: ε, ``market``:
+    the year's F per path); with one market loading β·F is one number per path."""
+    np.multiply(own, variant.own, out=out)
+    out += variant.drift
+    if variant.common_market is not None:
+        out += (market * variant.common_market)[:, None]
+    else:
+        out += market[:, None] * variant.market
 
 
-def _ending(growth: np.ndarray, weights: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Each account's ARR (0 when churned): growth × weight × the path's factor."""
-    ending = growth * weights
-    ending *= scale[:, None].astype(F32)
-    return ending
+def _renew(variant: _Variant, cols: slice, log_growth, value, shock, arr0) -> None:
+    """The accounts renewing now (``cols``): D ← (1 + r)·D + shock, ARR = ARR(0)·e^D."""
+    if cols.stop <= cols.start:
+        return
+    d = log_growth[:, cols]
+    if variant.reversion is not None:
+        d *= variant.reversion[cols]
+    d += shock[:, cols]
+    np.exp(d, out=value[:, cols])
+    value[:, cols] *= arr0[cols]
 
 
 class _Step:
@@ -649,33 +720,31 @@ def _advance(
     base: _Step,
     t: int,
     year: int | None,
+    draws: tuple,
     baseline: tuple,
+    top: tuple | None,
 ) -> None:
-    """A scenario at period t: the baseline's figures with its changed accounts swapped in."""
-    draw, market, growth, ending, active, year_start, weights, scale = baseline
+    """A scenario at period t: the baseline's figures with its changed accounts swapped in.
+    ``draws``: this year's growth draws and market; ``baseline``: the baseline's ARR and
+    activity per account at t."""
+    own, market = draws
+    current, active = baseline
     cols = change.columns
-    arr0 = ctx.arr0[cols].astype(F32)
-    sub_ending, sub_active = state.step(change, draw[:, cols], market, t, ctx)
-    rows.totals[:, t] = (
-        base.totals[:, t] - scale * _row_dot(growth[:, cols], weights[cols]) + sub_ending.sum(axis=1)
-    )
+    sub_ending, sub_active = state.step(change, own, market, t, ctx)
+    base_cols = current[:, cols]
+    rows.totals[:, t] = base.totals[:, t] - base_cols.sum(axis=1) + sub_ending.sum(axis=1)
     rows.active_arr[:, t] = (
-        base.active_arr[:, t]
-        - _row_dot(active[:, cols].astype(F32), arr0)
-        + _row_dot(sub_active.astype(F32), arr0)
+        base.active_arr[:, t] - _row_dot(active[:, cols], state.arr0) + _row_dot(sub_active, state.arr0)
     )
-    if t == ctx.periods:
-        changed_ending, changed_active = ending.copy(), active.copy()
-        changed_ending[:, cols] = sub_ending
-        changed_active[:, cols] = sub_active
-        _horizon(ctx, changed_ending, changed_active, rows.outcome, rows.first, rows.stop)
     if year is not None:
         rows.retained_years[:, year] = (
             base.retained_years[:, year]
-            - np.minimum(ending[:, cols], year_start[:, cols]).sum(axis=1)
+            - np.minimum(base_cols, state.base_year_start).sum(axis=1)
             + np.minimum(sub_ending, state.year_start).sum(axis=1)
         )
-        state.year_start = sub_ending
+        state.year_start, state.base_year_start = sub_ending, base_cols
+    if top is not None:
+        _changed_horizon(ctx, change, rows, base, top, (base_cols, sub_ending, sub_active, active))
 
 
 class _ChangeState:
@@ -686,85 +755,64 @@ class _ChangeState:
     hazard in the year Λ ≤ limit, which is y ≥ Φ⁻¹(1 − e^(−Λ)) on the baseline's own draw y.
     """
 
-    def __init__(self, limits, log_hr, uplift, arr0, year_start) -> None:
+    def __init__(self, limits, log_hr, uplift, arr0) -> None:
         self.limits = limits  # (rows, years, n)
         self.log_hr, self.uplift = log_hr, uplift  # (rows, 1) each
         shape = limits.shape[0], limits.shape[2]
         self.cum_hazard = np.zeros(shape)
         self.log_growth = np.zeros(shape, F32)
-        self.year_growth = np.zeros(shape, F32)  # log growth at the start of the current year
+        self.value = np.broadcast_to(arr0.astype(F32), shape).copy()  # ARR(0)·e^D, churn aside
         self.alive = np.ones(shape, bool)
         self.arr0 = arr0.astype(F32)
-        self.year_start = year_start
+        self.year_start = np.broadcast_to(self.arr0, shape).copy()
+        self.base_year_start = self.year_start.copy()
         self._ramp: float | None = None
-        self._steps: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
+        self._ratio: np.ndarray = np.empty(0)
 
     @classmethod
     def start(
         cls, change: _Change, churn_own, market_years, treatment: TreatmentDraws, first: int, stop: int
     ) -> _ChangeState:
         y = churn_draws(churn_own, market_years, change.churn_own, change.churn_market).astype(float)
-        rows = stop - first
         return cls(
             -log_ndtr(-y),
             treatment.log_hazard_ratio[first:stop, None],
             treatment.uplift[first:stop, None],
             change.arr0,
-            np.broadcast_to(change.arr0.astype(F32), (rows, len(change.columns))).copy(),
         )
 
-    def _increments(self, change: _Change, ramp: float) -> tuple[np.ndarray, np.ndarray]:
-        """The hazard ratio HR^(e·r) and the log-growth step (d + u·e·r)·Δ per account-path;
-        the same in every period at the same ramp, so computed once per ramp value."""
+    def _hazard_ratio(self, change: _Change, ramp: float) -> np.ndarray:
+        """HR^(e·r) per account-path; the same at the same ramp, so computed once per value."""
         if ramp != self._ramp:
-            effect = change.exposure[None, :] * ramp
-            self._steps = (
-                np.exp(self.log_hr * effect),
-                (change.drift_step[None, :] + self.uplift * effect * change.period_years).astype(F32),
-            )
+            self._ratio = np.exp(self.log_hr * (change.exposure[None, :] * ramp))
             self._ramp = ramp
-        return self._steps
+        return self._ratio
 
-    def step(self, change: _Change, draw, market, t: int, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
-        """Advance one period; returns the changed accounts' ARR (0 when churned) and activity."""
-        ratio, step = self._increments(change, ctx.treatment.ramp[t])
+    def step(self, change: _Change, own, market, t: int, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+        """Advance one period; returns the changed accounts' ARR (0 when churned) and activity
+        (float32 0/1). At a renewal: D ← (1 + r)·D + d + u·e·r̄(t) + β·F + s·ε, r̄ the ramp over
+        the contract year (:func:`contract_year_ramp`)."""
         year_index, per_year = (t - 1) // ctx.per_year, ctx.per_year
         if (t - 1) % per_year == 0:
             self.cum_hazard[:] = 0.0
-        self.cum_hazard += change.hazard_step[t][None, :] * ratio
-        if change.reversion is not None:
-            self.log_growth += self.year_growth * change.reversion
-        self.log_growth += step
-        self.log_growth += draw * change.own_scale
-        self.log_growth += market[:, None] * change.market_scale
+        self.cum_hazard += change.hazard_step[t][None, :] * self._hazard_ratio(change, ctx.treatment.ramp[t])
+        cols = change.renewing[t]  # the changed accounts renewing now
+        if len(cols):
+            grown = self.log_growth[:, cols]
+            if change.reversion is not None:
+                grown *= change.reversion[cols]
+            grown += (change.drift[cols] + change.exposure[cols] * ctx.contract_ramp[t] * self.uplift).astype(
+                F32
+            )
+            grown += own[:, cols] * change.own[cols]
+            grown += market[:, None] * change.market[cols]
+            self.log_growth[:, cols] = grown
+            self.value[:, cols] = np.exp(grown) * self.arr0[cols]
         active = (self.cum_hazard <= self.limits[:, year_index]) & self.alive
-        ending = np.exp(self.log_growth) * self.arr0
-        ending *= active
         if t % per_year == 0:
             self.alive = active
-            self.year_growth[:] = self.log_growth
-        return ending, active
-
-
-def _grow(variant: _Variant, draw, market, log_growth, growth, year_growth) -> None:
-    """D ← D + dΔ + rΔ·D_y + s√Δ·ε + β√Δ·M, with D_y the log growth at the start of the
-    current year (``year_growth``), and growth = e^D (ARR and churn applied after); when the
-    market factors out, only the own part: D ← D + s√Δ·ε (drift and market are in the weights
-    and the path's factor)."""
-    if variant.factors_out:
-        np.multiply(draw, variant.own_scale, out=growth)
-        log_growth += growth
-        np.exp(log_growth, out=growth)
-        return
-    if variant.reversion is not None:
-        np.multiply(year_growth, variant.reversion, out=growth)
-        log_growth += growth
-    log_growth += variant.drift_step
-    np.multiply(draw, variant.own_scale, out=growth)
-    log_growth += growth
-    np.multiply(market[:, None], variant.market_scale, out=growth)
-    log_growth += growth
-    np.exp(log_growth, out=growth)
+        active_f = active.astype(F32)
+        return self.value * active_f, active_f
 
 
 def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -773,14 +821,60 @@ def _row_dot(matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", matrix, weights)
 
 
-def _horizon(ctx: _Context, ending, active, outcome: PathOutcome, first: int, stop: int) -> None:
-    """Per-path horizon figures from each account's ending ARR (0 when churned)."""
+def _top_candidates(ending: np.ndarray, ctx: _Context) -> tuple[np.ndarray, np.ndarray]:
+    """Per path, the columns and ARR of the largest 10 + c accounts at the horizon (c: the
+    most accounts a scenario changes), enough for every variant's top 10: at most c of them
+    differ in a scenario, so its 10 largest unchanged accounts are among them."""
+    n = ending.shape[1]
+    if not ctx.changes:
+        top = min(TOP_ACCOUNTS, n)
+        return np.empty((len(ending), 0), np.int64), np.partition(ending, n - top, axis=1)[:, n - top :]
+    k = min(n, TOP_ACCOUNTS + max(len(c.columns) for c in ctx.changes))
+    index = np.argpartition(ending, n - k, axis=1)[:, n - k :]
+    return index, np.take_along_axis(ending, index, axis=1)
+
+
+def _top_share(largest: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Share of ending ARR in the 10 largest values of ``largest`` per path."""
+    top = min(TOP_ACCOUNTS, largest.shape[1])
+    biggest = np.partition(largest, largest.shape[1] - top, axis=1)[:, -top:].sum(axis=1)
+    share = np.divide(biggest, total, out=np.zeros_like(total), where=total > 0)
+    return np.minimum(share, 1)  # float32 sums can give 1.0000001
+
+
+def _horizon(ctx: _Context, ending, active, top: tuple, rows: _Step) -> None:
+    """The baseline's per-path horizon figures from each account's ending ARR (0 when churned)."""
+    outcome, first, stop = rows.outcome, rows.first, rows.stop
     arr0 = ctx.arr0.astype(F32)
     outcome.retained[first:stop] = np.minimum(ending, arr0).sum(axis=1)
-    outcome.churned_arr[first:stop] = _row_dot((~active).astype(F32), arr0)
-    top = min(TOP_ACCOUNTS, ending.shape[1])
-    largest = np.partition(ending, ending.shape[1] - top, axis=1)[:, -top:].sum(axis=1)
-    total = ending.sum(axis=1)
-    share = np.divide(largest, total, out=np.zeros_like(total), where=total > 0)
-    outcome.top_share[first:stop] = np.minimum(share, 1)  # float32 sums can give 1.0000001
-    outcome.lost_top[first:stop] = ~active[:, ctx.top_index].all(axis=1)
+    outcome.churned_arr[first:stop] = _row_dot(1 - active, arr0)  # exactly 0 when none churned
+    outcome.top_share[first:stop] = _top_share(top[1], ending.sum(axis=1))
+    outcome.lost_top[first:stop] = ~(active[:, ctx.top_index] > 0).all(axis=1)
+
+
+def _changed_horizon(ctx: _Context, change: _Change, rows: _Step, base: _Step, top: tuple, figures) -> None:
+    """A scenario's horizon figures: the baseline's with its changed accounts swapped in. The
+    top-10 share looks only at the baseline's largest 10 + c accounts (:func:`_top_candidates`)
+    with the changed ones replaced by their scenario ARR."""
+    base_cols, sub_ending, sub_active, active = figures
+    outcome, first, stop, periods = rows.outcome, rows.first, rows.stop, ctx.periods
+    cols, arr0 = change.columns, change.arr0.astype(F32)
+    outcome.retained[first:stop] = (
+        base.outcome.retained[first:stop]
+        - np.minimum(base_cols, arr0).sum(axis=1)
+        + np.minimum(sub_ending, arr0).sum(axis=1)
+    )
+    outcome.churned_arr[first:stop] = (
+        base.outcome.churned_arr[first:stop]
+        - _row_dot(1 - active[:, cols], arr0)
+        + _row_dot(1 - sub_active, arr0)
+    )
+    index, values = top
+    unchanged = np.where(np.isin(index, cols), F32(0), values)
+    total = rows.totals[:, periods]
+    outcome.top_share[first:stop] = _top_share(np.concatenate([unchanged, sub_ending], axis=1), total)
+    top_active = active[:, ctx.top_index] > 0
+    where = np.minimum(np.searchsorted(cols, ctx.top_index), max(len(cols) - 1, 0))
+    inside = (cols[where] == ctx.top_index) if len(cols) else np.zeros(len(ctx.top_index), bool)
+    top_active[:, inside] = sub_active[:, where[inside]] > 0
+    outcome.lost_top[first:stop] = ~top_active.all(axis=1)

@@ -513,24 +513,48 @@ def _moves(scenario: Scenario) -> str:
 DAYS_PER_YEAR = 365.25
 
 
+def _anniversaries(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
+    """Each date on or before ``start`` moved forward by whole years to its first anniversary
+    after ``start`` (pandas' DateOffset: a 29 February lands on the 28th in other years); later
+    dates and NaT stay as they are."""
+    rolled = dates.copy()
+    past = dates.notna() & (dates <= start)
+    gap = start.year - dates.dt.year
+    for years in np.unique(gap[past]).astype(int):
+        rows = past & (gap == years)
+        moved = dates[rows] + pd.DateOffset(years=years)
+        rolled[rows] = moved.where(moved > start, dates[rows] + pd.DateOffset(years=years + 1))
+    return rolled
+
+
 def renewal_years(dates: pd.Series, start: pd.Timestamp) -> pd.Series:
-    """Years from ``start`` to each renewal date, (date − start) / 365.25 days; NaN where the
-    date is missing, unparseable or not after ``start`` (then churn has a uniform hazard)."""
-    parsed = pd.to_datetime(dates, errors="coerce")
-    years = (parsed - start.normalize()).dt.days / DAYS_PER_YEAR
-    return years.where(years > 0)
+    """Years from ``start`` (the data's as-of date) to each account's next renewal,
+    (date − start) / 365.25 days. A date on or before ``start`` is a renewal already past: on
+    annual terms the next is its first anniversary after ``start`` (whole years on). NaN where
+    the date is missing or cannot be read (then churn has a uniform hazard)."""
+    start = pd.Timestamp(start).normalize()
+    parsed = pd.to_datetime(pd.Series(dates), errors="coerce")
+    parsed = parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
+    parsed = parsed.dt.normalize()
+    return (_anniversaries(parsed, start) - start).dt.days / DAYS_PER_YEAR
 
 
 def simulation_accounts(
     accounts: pd.DataFrame, tier: pd.Series, start: pd.Timestamp | None = None
 ) -> pd.DataFrame:
     """The accounts to simulate: id, name, ARR, tier and years to the next renewal
-    (``renewal_years``, from ``renewal_date`` and the run's start, default today; NaN when
-    unknown or past) of those with ARR > 0 and a tier."""
-    start = pd.Timestamp.today() if start is None else pd.Timestamp(start)
+    (``renewal_years``, from ``renewal_date`` and the run's start: the data's as-of date
+    (``analysis.facts.as_of``), today when it has none; past dates rolled forward by whole
+    years; NaN when missing or unreadable) of those with ARR > 0 and a tier.
+    ``renewal_rolled`` marks dates rolled forward, ``renewal_unreadable`` dates that could not
+    be read; ``frame.attrs["renewal_start"]`` says which start was used."""
+    given = start is not None
+    start = (pd.Timestamp.today() if start is None else pd.Timestamp(start)).normalize()
     dates = (
         accounts["renewal_date"] if "renewal_date" in accounts else pd.Series(pd.NaT, index=accounts.index)
     )
+    parsed = pd.to_datetime(dates, errors="coerce")
+    written = dates.notna() & (dates.astype(str).str.strip() != "")
     frame = pd.DataFrame(
         {
             "account_id": accounts["account_id"].astype(str),
@@ -538,28 +562,41 @@ def simulation_accounts(
             "arr": accounts["arr"].astype(float),
             "tier": tier.astype(object),
             "renewal_years": renewal_years(dates, start),
-            "renewal_past": pd.to_datetime(dates, errors="coerce") <= start.normalize(),
+            "renewal_rolled": parsed.notna() & (parsed.dt.normalize() <= start),
+            "renewal_unreadable": written & parsed.isna(),
         }
     )
-    return frame[(frame["arr"] > 0) & frame["tier"].notna()].reset_index(drop=True)
+    frame = frame[(frame["arr"] > 0) & frame["tier"].notna()].reset_index(drop=True)
+    frame.attrs["renewal_start"] = f"{'the as-of date' if given else 'today'} {start:%Y-%m-%d}"
+    return frame
 
 
 def renewal_timing(accounts: pd.DataFrame) -> str:
-    """One sentence: how many accounts churn at their renewal dates and how many (no date, or a
-    date already past) with a uniform hazard."""
+    """One sentence: how many accounts churn at their renewal dates (and how many of those
+    dates were past and rolled forward), and how many with a uniform hazard (no date, or one
+    that could not be read)."""
     n = len(accounts)
+    column = lambda name: int(accounts[name].sum()) if name in accounts else 0  # noqa: E731
     known = int(accounts["renewal_years"].notna().sum()) if "renewal_years" in accounts else 0
-    past = int(accounts["renewal_past"].sum()) if "renewal_past" in accounts else 0
+    rolled, unreadable = column("renewal_rolled"), column("renewal_unreadable")
     if known == 0:
-        return (
-            f"No account has a future renewal date, so all {n:,} churn with a uniform hazard "
-            "(the same chance in every period)."
+        text = (
+            f"No account has a renewal date, so all {n:,} churn with a uniform hazard "
+            "(the same chance in every period)"
+        )
+        return text + (
+            f"; {unreadable:,} date{'s' * (unreadable != 1)} could not be read." if unreadable else "."
         )
     text = f"Churn follows renewal dates (annual terms) for {known:,} of {n:,} accounts"
+    if rolled:
+        start = accounts.attrs.get("renewal_start", "the start")
+        text += f" ({rolled:,} date{'s' * (rolled != 1)} on or before {start} rolled forward by whole years)"
     if known == n:
         return text + "."
-    text += f"; the other {n - known:,} churn with a uniform hazard (no date"
-    return text + (f", or {past:,} date{'s' * (past != 1)} already past)." if past else ").")
+    reasons = [f"{n - known - unreadable:,} without a date"] if n - known - unreadable else []
+    if unreadable:
+        reasons.append(f"{unreadable:,} date{'s' * (unreadable != 1)} that could not be read")
+    return text + f"; the other {n - known:,} churn with a uniform hazard ({', '.join(reasons)})."
 
 
 def _scenario_tiers(frame: pd.DataFrame, scenario: Scenario) -> np.ndarray:

@@ -6,9 +6,13 @@ change e (1 − today's attention for an account taken on, −today's for one dr
 ramp r(t), period Δ years, hazard λ = −ln(1 − c), drift d, volatility σ and reversion b,
 
     survival      S(t) = exp(−Σ_{k≤t} λ·Δ·HR^(e·r(k)))                       (HR = 1 for today)
-    log growth    m(t) = (1 + b·Δ·(t − y))·m(y) + Σ_{y<k≤t} (d + u·e·r(k))·Δ   y: the year's start
-    its variance  v(t) = (1 + b·Δ·(t − y))²·v(y) + σ²·Δ·(t − y)
+    log growth    m ← (1 + b)·m + d + u·e·r̄(t)   at each renewal t, else unchanged
+    its variance  v ← (1 + b)²·v + σ²              at each renewal t
     expected ARR  E(t) = ARR(0)·S(t)·exp(m(t) + v(t)/2)
+
+(the engine's timing: an account's ARR changes at its renewals, r̄ the ramp's mean over the
+contract year, :func:`simulation.engine.contract_year_ramp`; accounts without a date renew in
+evenly spread periods, :func:`simulation.engine.growth_periods`)
 
 and the gain is the NPV (:mod:`simulation.economics`: margin, discount, the tail after the
 horizon decaying at the account's own churn) of E_treated(t) − E_today(t). The effect (HR, u)
@@ -39,6 +43,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from portfolio.formatting import money
 from simulation.assumptions import Assumptions
+from simulation.engine import contract_year_ramp, growth_periods
 from simulation.model import (
     STRATEGIC,
     SimulationSettings,
@@ -205,35 +210,31 @@ def npv_gains(
     account) against today, per draw of the effect; see the module docstring. Currency."""
     arr0 = accounts["arr"].to_numpy(float)
     tiers = accounts["tier"].to_numpy(object)
+    renewal = accounts["renewal_years"].to_numpy(float) if "renewal_years" in accounts else None
     params = account_params(tiers, assumptions, arr0)
     effect = treatment_draws(treatment, replace(settings, paths=draws))
     dt, periods = settings.period_years, settings.horizon
     per_year = round(1 / dt)
+    first = growth_periods(renewal, len(arr0), dt)  # where each account's ARR changes
+    contract_ramp = contract_year_ramp(effect.ramp, per_year)
     hazard = -np.log1p(-np.minimum(params.annual_churn, 1 - 1e-12))
-    drift, variance_step = params.drift, params.volatility**2 * dt
-    reversion = params.reversion if params.reversion is not None else np.zeros(len(arr0))
+    drift, variance = params.drift, params.volatility**2
+    pull = 1 + (params.reversion if params.reversion is not None else np.zeros(len(arr0)))
     change = np.asarray(change, float)
     log_hr, uplift = effect.log_hazard_ratio[:, None], effect.uplift[:, None]
     shape = (draws, len(arr0))
     cum_treated, cum_today = np.zeros(shape), np.zeros(len(arr0))
-    m_year_t, m_year, v_year = np.zeros(shape), np.zeros(len(arr0)), np.zeros(len(arr0))
-    within_t, within = np.zeros(shape), np.zeros(len(arr0))
+    mean_t, mean, var = np.zeros(shape), np.zeros(len(arr0)), np.zeros(len(arr0))
     deltas = [np.zeros(shape)]
     for t in range(1, periods + 1):
-        share = effect.ramp[t] * change
-        cum_treated += hazard * dt * np.exp(share * log_hr)
+        cum_treated += hazard * dt * np.exp(effect.ramp[t] * change * log_hr)
         cum_today += hazard * dt
-        within_t += (drift + uplift * share) * dt
-        within += drift * dt
-        steps = t - ((t - 1) // per_year) * per_year  # periods since the year's start
-        pull = 1 + reversion * dt * steps
-        mean_t, mean = pull * m_year_t + within_t, pull * m_year + within
-        var = pull**2 * v_year + variance_step * steps
+        renews = (t >= first) & ((t - first) % per_year == 0)
+        mean_t = np.where(renews, pull * mean_t + drift + uplift * contract_ramp[t] * change, mean_t)
+        mean = np.where(renews, pull * mean + drift, mean)
+        var = np.where(renews, pull**2 * var + variance, var)
         today = arr0 * np.exp(-cum_today + mean + var / 2)
         deltas.append(arr0 * np.exp(-cum_treated + mean_t + var / 2) - today)
-        if t % per_year == 0:  # a year ends: its end is the next year's start
-            m_year_t, m_year, v_year = mean_t, mean, var
-            within_t, within = np.zeros(shape), np.zeros(len(arr0))
     discount = (1 + settings.discount_rate) ** (-np.arange(1, periods + 1) * dt)
     flows = sum(
         settings.margin * (deltas[t - 1] + deltas[t]) / 2 * dt * discount[t - 1]

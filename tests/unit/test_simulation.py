@@ -352,10 +352,11 @@ def test_hazard_ratio_sets_survival_within_binomial_interval():
 
 
 def test_ramp_reaches_the_full_uplift_linearly():
-    # no churn or volatility; uplift 0.4 a year over a 12-month ramp, quarterly: the effect at
-    # the middle of quarters 1–4 is 1.5/12, 4.5/12, 7.5/12, 10.5/12 of full, so the extra log
-    # growth after a year is 0.4 · 0.25 · (0.125 + 0.375 + 0.625 + 0.875) = 0.2 — the integral
-    # of the linear ramp, 0.4 · ½ — and after two years 0.2 + 0.4 = 0.6.
+    # no churn or volatility; uplift 0.4 a year over a 12-month ramp, quarterly: the ramp at
+    # the middle of quarters 1–5 is 1.5/12, 4.5/12, 7.5/12, 10.5/12, 1 of full. A0 (no date)
+    # renews in quarters 1 and 5 and books the ramp's mean over its contract year: 0.125 at
+    # quarter 1, (0.375 + 0.625 + 0.875 + 1)/4 = 0.71875 at quarter 5, so its extra log growth is
+    # 0.4·0.125 = 0.05 after a year and 0.4·(0.125 + 0.71875) = 0.3375 after two.
     frame = portfolio([1e5, 2e5], ["Key", "Strategic"])
     result = run_simulation(
         frame,
@@ -365,9 +366,10 @@ def test_ramp_reaches_the_full_uplift_linearly():
         treatment=exact_effect(uplift=0.4, ramp_months=12),
     )
     gain = result.scenario.paths.totals - result.baseline.paths.totals
-    np.testing.assert_allclose(gain[:, 4], 1e5 * (math.exp(0.2) - 1), rtol=1e-6)
-    np.testing.assert_allclose(gain[:, 8], 1e5 * (math.exp(0.6) - 1), rtol=1e-6)
-    # demoting loses the effect over the same ramp: e = −1
+    np.testing.assert_allclose(gain[:, 4], 1e5 * (math.exp(0.05) - 1), rtol=1e-6)
+    np.testing.assert_allclose(gain[:, 8], 1e5 * (math.exp(0.3375) - 1), rtol=1e-6)
+    # demoting loses the effect over the same ramp: e = −1; A1 renews in quarter 2, after
+    # quarters at 0.125 and 0.375 of the effect: −0.4·0.25 = −0.1
     demoted = run_simulation(
         frame,
         uniform_assumptions(0.0, 0.0, 0.0),
@@ -376,7 +378,7 @@ def test_ramp_reaches_the_full_uplift_linearly():
         treatment=exact_effect(uplift=0.4, ramp_months=12),
     )
     loss = demoted.scenario.paths.totals[:, 4] - demoted.baseline.paths.totals[:, 4]
-    np.testing.assert_allclose(loss, 2e5 * (math.exp(-0.2) - 1), rtol=1e-6)
+    np.testing.assert_allclose(loss, 2e5 * (math.exp(-0.1) - 1), rtol=1e-6)
     with pytest.raises(ValueError, match=r"ramp .* must be within the horizon"):
         run_simulation(
             frame,
@@ -450,9 +452,10 @@ def test_treatment_draws_follow_the_interval():
 def test_promotion_npv_and_hire_by_hand():
     # One Key account at $100k, no churn, no volatility, drift 0; promotion adds uplift ln 1.2 at
     # once. No strategic SAM today, so the move alone gives it no attention (move delta 0) and
-    # the scenario hires one SAM ($180k/yr). Quarterly ARR/100k: 1, 1.0466351, 1.0954451,
-    # 1.1465314, 1.2 → the difference Δ = 0, 4,663.51, 9,544.51, 14,653.14, 20,000 and the
-    # trapezoid revenue R = 582.94, 1,776.00, 3,024.71, 4,331.64 (total $9,715.29).
+    # the scenario hires one SAM ($180k/yr). Without a renewal date the account renews in
+    # quarter 1 (the first of the evenly spread quarters), where its ARR steps to $120k: the
+    # difference Δ = 0, 20,000, 20,000, 20,000, 20,000 and the trapezoid revenue
+    # R = 2,500, 5,000, 5,000, 5,000.
     frame = portfolio([100_000], ["Key"])
     result = run_simulation(
         frame,
@@ -467,7 +470,7 @@ def test_promotion_npv_and_hire_by_hand():
     assert c.added_sams == 1 and c.released_sams == 0 and c.prob_better == 1.0
     # cash C_t = 0.8·R_t − 45,000 per quarter, discounted at 1.1^(−t/4); tail = 0.8 · 20,000 /
     # (0.10 discount + 0 churn) · 1.1^(−1) = 145,454.55
-    revenue = np.array([582.9378, 1776.0091, 3024.7061, 4331.6419])
+    revenue = np.array([2_500.0, 5_000.0, 5_000.0, 5_000.0])
     cash = 0.8 * revenue - 45_000
     expected = (cash * 1.1 ** (-np.arange(1, 5) / 4)).sum() + 0.8 * 20_000 / 0.1 / 1.1
     np.testing.assert_allclose(c.npv, expected, rtol=1e-5)
@@ -777,30 +780,39 @@ def test_renewal_years_from_dates_and_the_sentence():
     start = pd.Timestamp("2026-01-01")
     dates = pd.Series(["2026-07-02", "", "2025-12-01", "not a date", "2027-01-01"])
     years = renewal_years(dates, start)
-    np.testing.assert_allclose(years.to_numpy(), [182 / 365.25, np.nan, np.nan, np.nan, 365 / 365.25])
+    # 2025-12-01 is past: on annual terms the next renewal is 2026-12-01, 334 days on
+    np.testing.assert_allclose(years.to_numpy(), [182 / 365.25, np.nan, 334 / 365.25, np.nan, 365 / 365.25])
     accounts = pd.DataFrame(
         {"account_id": list("abcde"), "arr": [1.0] * 5, "renewal_date": dates, "tier": ["Key"] * 5}
     )
     frame = simulation_accounts(accounts, accounts["tier"], start=start)
     assert renewal_timing(frame) == (
-        "Churn follows renewal dates (annual terms) for 2 of 5 accounts; the other 3 churn with a "
-        "uniform hazard (no date, or 1 date already past)."
+        "Churn follows renewal dates (annual terms) for 3 of 5 accounts (1 date on or before the "
+        "as-of date 2026-01-01 rolled forward by whole years); the other 2 churn with a uniform "
+        "hazard (1 without a date, 1 date that could not be read)."
     )
     no_dates = simulation_accounts(accounts.drop(columns="renewal_date"), accounts["tier"], start=start)
     assert no_dates["renewal_years"].isna().all()
-    assert renewal_timing(no_dates).startswith("No account has a future renewal date, so all 5")
+    assert renewal_timing(no_dates).startswith("No account has a renewal date, so all 5")
 
 
 def test_mean_reversion_follows_the_closed_form_and_zero_changes_nothing():
-    # σ = 0, no churn: within a year D(t) = D(t−1) + (d + r·D(year start))·Δ, D(0) = 0.
-    # r = −0.25, d = 0.2, quarters: year one grows by d exactly, D(4) = 0.2; mid year two
-    # D(6) = 0.2 + 2·(0.2 − 0.25·0.2)·0.25 = 0.275; D(8) = (1 − 0.25)·0.2 + 0.2 = 0.35, the
-    # annual closed form d·((1 + r)^k − 1)/r = 0.2·(0.5625 − 1)/(−0.25) = 0.35
+    # σ = 0, no churn: at each renewal D ← (1 + r)·D + d, D(0) = 0. r = −0.25, d = 0.2,
+    # quarters; the first account (no date) renews in quarters 1 and 5: D = 0.2 from quarter 1,
+    # (1 − 0.25)·0.2 + 0.2 = 0.35 from quarter 5, the annual closed form
+    # d·((1 + r)^k − 1)/r = 0.2·(0.5625 − 1)/(−0.25) = 0.35. The second (r = 0) renews in
+    # quarters 2 and 6: D = 0.2, then 0.4.
     arr = np.array([1e5, 2e5])
     params = AccountParams(np.zeros(2), np.full(2, 0.2), np.zeros(2), reversion=np.array([-0.25, 0.0]))
     outcome = run_paths(arr, params, nrr_volatility=0.0, periods=8, period_years=0.25, paths=64, seed=1)[0]
-    for t, reverting in ((4, 0.2), (6, 0.275), (8, 0.35)):
-        expected = 1e5 * math.exp(reverting) + 2e5 * math.exp(0.05 * t)
+    for t, reverting, walking in (
+        (1, 0.2, 0.0),
+        (4, 0.2, 0.2),
+        (5, 0.35, 0.2),
+        (6, 0.35, 0.4),
+        (8, 0.35, 0.4),
+    ):
+        expected = 1e5 * math.exp(reverting) + 2e5 * math.exp(walking)
         np.testing.assert_allclose(outcome.totals[:, t], expected, rtol=1e-6)
     # r = 0 everywhere equals no reversion at all, bit for bit (with volatility, churn, market)
     churn, drift, vol = np.array([0.1, 0.3]), np.array([0.05, 0.1]), np.array([0.2, 0.4])
@@ -829,11 +841,11 @@ def test_mean_reversion_shrinks_the_spread_to_its_stationary_variance():
 
 
 def test_antithetic_pairs_and_their_monte_carlo_error():
-    # partners by hand: a block of 64 pairs k ↔ 32 + k; a last block of 5 pairs 0↔3, 1↔4, and
-    # its middle path 2 has none
+    # partners by hand: k ↔ 32 + k in a block of 64; the last block's 5 paths (64–68) have
+    # no partner (theirs, 96–100, are not run)
     partner = antithetic_partner(69)
     assert partner[0] == 32 and partner[32] == 0 and partner[31] == 63
-    assert list(partner[64:]) == [67, 68, 66, 64, 65]
+    assert list(partner[64:]) == [64, 65, 66, 67, 68]
     # one account, σ only: partners' log growths are exact opposites
     params = AccountParams(np.zeros(1), np.zeros(1), np.full(1, 0.3))
     outcome = run_paths(
@@ -841,7 +853,7 @@ def test_antithetic_pairs_and_their_monte_carlo_error():
     )[0]
     log_growth = np.log(outcome.totals[:, -1]).astype(np.float32)
     paired = partner != np.arange(69)
-    assert list(np.flatnonzero(~paired)) == [66]
+    assert list(np.flatnonzero(~paired)) == [64, 65, 66, 67, 68]
     np.testing.assert_allclose(log_growth[partner][paired], -log_growth[paired], atol=1e-6)
     # the reported error of a mean is its spread over independent runs: 200 seeds of 256 paths;
     # the sd of 200 means is known to ±5% (1/√400), so the average reported error must be
