@@ -287,8 +287,9 @@ def _read_history(
     date_codes, date_text = distinct[columns["date"]].lines()
     amount = np.concatenate(amounts)
     parsed, note = _parse_distinct_dates(pd.Series(date_text, dtype=object), columns["date"])
-    dates = parsed[date_codes]
-    bad = (ids == "")[id_codes] | np.isnat(dates) | np.isnan(amount)
+    day_of_text, distinct_dates = pd.factorize(parsed)  # equal dates written two ways: one code
+    day_codes = day_of_text.astype(np.int32)[date_codes]  # −1: blank or unreadable
+    bad = (ids == "")[id_codes] | (day_codes < 0) | np.isnan(amount)
     if bad.any():
         _reject_lines(np.flatnonzero(bad), ids, id_codes, date_text, date_codes, odd_amounts, report)
     report.notes.extend(note)
@@ -298,7 +299,7 @@ def _read_history(
     report.notes.append(f"read with pyarrow in batches: {lines:,} lines")
     accounts, end = aggregate_lines(
         _categorical(id_codes, ids),
-        pd.Series(dates),
+        _categorical(day_codes, np.asarray(distinct_dates)),
         pd.Series(amount),
         attribute_cells,
         report,
@@ -376,6 +377,6 @@ def _reject_lines(
 
 
 def _categorical(codes: np.ndarray, values: np.ndarray) -> pd.Series:
-    """Lines as a categorical Series: ``codes`` index the distinct ``values``."""
-    categories = pd.Index(values, dtype=object)
+    """Lines as a categorical Series: ``codes`` index the distinct ``values`` (text or dates)."""
+    categories = pd.Index(values, dtype=values.dtype)
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))
