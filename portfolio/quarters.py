@@ -55,19 +55,22 @@ class QuarterlyRevenue:
 
 def line_days(dates: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
     """Each line's day as a code into the distinct days, and those days (midnight, ascending,
-    unique); code −1 for a missing date (NaT).
+    unique, each some line's); code −1 for a missing date (NaT).
 
     ``dates``: Timestamps, or a categorical of Timestamps (the columnar reader's: its codes are
     used as they are). Dates repeat (20 million lines hold a few thousand distinct days), so
     day arithmetic done on the distinct days and looked up by code costs one take per line."""
     if isinstance(dates.dtype, pd.CategoricalDtype):
         codes, values = dates.cat.codes.to_numpy(), pd.DatetimeIndex(dates.cat.categories)
+        used = np.bincount(codes[codes >= 0], minlength=len(values)) > 0  # unused: no line's
     else:
         codes, values = pd.factorize(dates)
         values = pd.DatetimeIndex(values)
+        used = np.ones(len(values), dtype=bool)
     # numpy, not pandas.factorize: that leaves a DatetimeIndex unsorted when it infers a freq
-    days, day_of_value = np.unique(values.normalize().to_numpy(), return_inverse=True)
-    lookup = np.append(day_of_value, -1).astype(np.int32)  # the last: a missing date (code −1)
+    days, day_of_value = np.unique(values.normalize().to_numpy()[used], return_inverse=True)
+    lookup = np.full(len(values) + 1, -1, dtype=np.int32)  # the last: a missing date (code −1)
+    lookup[np.flatnonzero(used)] = day_of_value
     return lookup[codes], pd.DatetimeIndex(days)
 
 
