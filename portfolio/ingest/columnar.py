@@ -325,15 +325,23 @@ def _amounts(column: pa.Array, *, first_row: int) -> tuple[np.ndarray, pd.Series
         numbers = np.where(np.isfinite(numbers), numbers, np.nan)
         return numbers, pd.Series([], dtype=object)
     column = _as_text(column)
-    plain = pc.match_substring_regex(column, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
-    numbers = np.full(len(column), np.nan)
-    try:
-        numbers[plain] = pc.cast(column.filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:  # not expected for plain numbers; then every cell by parse_money
-        numbers[:] = np.nan
+    try:  # every cell a number pyarrow reads: those are parse_money's, but for a leading "+"
+        numbers = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        if pc.any(pc.starts_with(column, "+")).as_py():
+            raise pa.ArrowInvalid("a leading plus, which parse_money refuses")
+    except pa.ArrowInvalid:  # some other cell: the plain numbers by pyarrow, the rest below
+        plain = pc.match_substring_regex(column, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+        numbers = np.full(len(column), np.nan)
+        try:
+            numbers[plain] = pc.cast(column.filter(pa.array(plain)), pa.float64()).to_numpy(
+                zero_copy_only=False
+            )
+        except pa.ArrowInvalid:  # not expected for plain numbers; then every cell by parse_money
+            numbers[:] = np.nan
     odd_rows = np.flatnonzero(~np.isfinite(numbers))  # not plain, or too large (1e999)
     if not len(odd_rows):
         return numbers, pd.Series([], dtype=object)
+    numbers = numbers if numbers.flags.writeable else numbers.copy()  # pyarrow's, read-only
     text = pd.Series(column.take(pa.array(odd_rows)).to_pylist(), index=odd_rows + first_row, dtype=object)
     text = restore_formula_text(text)
     scratch = IngestReport(source="")

@@ -129,6 +129,30 @@ def test_plain_amounts_convert_as_parse_money():
     assert numbers.tolist() == [parse_money(t) for t in text]
 
 
+EDGE_AMOUNTS = [
+    *("+5", "+.5", "+inf"),  # pyarrow reads a leading plus; parse_money refuses it
+    *("inf", "-inf", "Infinity", "nan", "NaN", "-nan", "1e400"),  # not finite: refused
+    *("5.", ".5", "-.5", "5.e3", "1.e1", "1E+5", "1e-400", "-0", "-0.0", "00012", "4.9e-324"),
+    *(" 5", "5 ", "1,5", "1 000", "(5)", "5-", "--5", "5\u00a0", "$1,234.50"),  # parse_money only
+    *("", "-", ".", "1e", "e5", "0x10", "1_000", "\u22125", "1.2.3", "\uff15"),  # blank or refused
+]
+
+
+@pytest.mark.parametrize("batch", [[a] for a in EDGE_AMOUNTS] + [EDGE_AMOUNTS, ["1", "+2", "3"]])
+def test_amounts_pyarrow_reads_are_parse_moneys(batch):
+    """Whichever way a batch's amounts go (all cast by pyarrow at once, or the plain ones by
+    pyarrow and the rest by parse_money), each is parse_money's float (NaN where it refuses
+    or the cell is blank), the sign of zero included."""
+    from portfolio.ingest.cells import parse_money
+    from portfolio.ingest.columnar import _amounts
+
+    numbers, _ = _amounts(pa.array(batch), first_row=2)
+    expected = [parse_money(a) for a in batch]
+    expected = np.array([np.nan if v is None else v for v in expected])
+    np.testing.assert_array_equal(numbers, expected)
+    assert np.signbit(numbers).tolist() == np.signbit(expected).tolist()
+
+
 @pytest.mark.parametrize("name", ["SaaS-Sales.csv", "Sample - Superstore.csv"])
 def test_real_order_exports_as_the_upload(name, tmp_path):
     path = real_file(name)

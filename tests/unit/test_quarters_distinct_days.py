@@ -144,3 +144,18 @@ def test_aggregate_lines_same_with_categorical_dates():
         )
         assert last == END  # the last day, time dropped (a category no line has is no day)
         assert accounts.set_index("account_id").loc["y", "account_name"] == "Y noon"
+
+
+@pytest.mark.parametrize(
+    "categories",
+    [["x", "y", "z"], ["z", "y", "x"], ["w", "x", "y", "z"]],
+    ids=["sorted, all used: codes as they are", "unsorted", "an unused id"],
+)
+def test_categorical_ids_give_the_plain_ids_rows(categories):
+    """Account rows are the sorted ids that have lines, whatever form the ids come in."""
+    lines = frame()
+    ids = pd.Series(pd.Categorical(lines["id"], categories=categories))
+    q = quarterly_revenue(ids, lines["date"], lines["amount"], END)
+    plain = quarterly_revenue(lines["id"], lines["date"], lines["amount"], END)
+    assert list(q.account_ids) == ["x", "y", "z"]
+    np.testing.assert_array_equal(q.revenue, plain.revenue)
