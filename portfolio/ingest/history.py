@@ -185,9 +185,10 @@ def _account_values(ids: pd.Series, cells: pd.Series, dates: pd.Series, *, lates
     lookup[np.isin(lookup, np.flatnonzero(values == ""))] = -1  # blank after stripping
     line_values = lookup[raw_codes]
     kept = line_values >= 0
-    account, value = id_codes[kept], line_values[kept]
+    every = bool(kept.all())  # no blank cell: no copies of 20 million codes
+    account, value = (id_codes, line_values) if every else (id_codes[kept], line_values[kept])
     if latest:
-        when = _nanoseconds(dates)[kept]
+        when = _nanoseconds(dates) if every else _nanoseconds(dates)[kept]
         newest = np.full(len(id_values), np.iinfo(np.int64).min)
         np.maximum.at(newest, account, when)
         last = np.full(len(id_values), -1)
