@@ -2,7 +2,8 @@
 
 :func:`load_large_file` is the reader of the CLI and of the server-side data directory. A CSV
 or Parquet revenue history is read a batch at a time (``pyarrow.csv.open_csv`` /
-``ParquetFile.iter_batches``, about :data:`BATCH_BYTES` of text per batch); each batch is
+``ParquetFile.iter_batches``, about :data:`BATCH_BYTES` of text per batch), its two halves (cut
+at a line break; Parquet: at a row group) in two threads; each batch is
 reduced at once to small codes per line — the account, the date cell and each text attribute
 as an index into its batch's distinct values, the amount as a float — so the raw text is never
 held (20 million lines: 2.3–2.5 GiB at the peak). The distinct values
@@ -11,8 +12,9 @@ are then read once by the same cell parsers as an upload
 aggregated by :func:`portfolio.ingest.history.aggregate_lines`, the code every history goes
 through, so the accounts, quarters and notes are those of :func:`portfolio.ingest.load_file`.
 
-Plain amounts (``-1234.5``, ``1e3``) are converted by pyarrow; any other amount (``$1,234``,
-``(500)``) by :func:`~portfolio.ingest.cells.parse_money`. When any line is unreadable (blank
+Plain amounts (``-1234.5``, ``1e3``) are converted by pyarrow (a batch of them in one cast, no
+regular expression); any other amount (``$1,234``, ``(500)``) by
+:func:`~portfolio.ingest.cells.parse_money`. When any line is unreadable (blank
 id, date or amount, a date or amount that does not parse) the rejected lines are read again as
 text by the upload's own line check, so the problems and their messages are the upload's; a row
 number counts data lines (header = row 1; pyarrow skips blank lines, which an upload counts).
