@@ -3,7 +3,9 @@
 Writes a synthetic order export (``--lines`` lines, ``--accounts`` customers over three years,
 columns like a real order export: Order Date, Customer ID, Customer Name, Segment, Region,
 Sales) to ``--dir`` (default /tmp, never the checkout), as CSV and Parquet, then runs each step
-in its own process and prints its wall time and peak resident memory (``/usr/bin/time -v``):
+in its own process and prints its wall time, CPU time (user + system, all threads) and peak
+resident memory (``/usr/bin/time -v``); ``--rounds N`` runs the steps N times, alternated, so
+that a shared machine's load falls on each alike:
 
 * ``pandas.read_csv``: pandas' C reader, every column as text (what the upload path decodes);
 * ``pyarrow.csv``: pyarrow's multi-threaded CSV reader, the whole table;
@@ -111,9 +113,9 @@ def _step(name: str, path: str) -> None:
         raise SystemExit(f"unknown step {name}")
 
 
-def _timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (GiB) of ``command``, run under ``/usr/bin/time -v``
-    (its "Maximum resident set size")."""
+def _timed(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak resident memory (GiB) of ``command``,
+    run under ``/usr/bin/time -v`` (its "Maximum resident set size")."""
     t0 = time.perf_counter()
     done = subprocess.run(
         ["/usr/bin/time", "-v", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -125,7 +127,10 @@ def _timed(command: list[str]) -> tuple[float, float]:
     for line in done.stderr.splitlines():
         if line.startswith("    read"):
             print(line)
-    return seconds, int(peak.group(1)) / 2**20 if peak else float("nan")
+    cpu = sum(
+        float(m.group(1)) for m in re.finditer(r"(?:User|System) time \(seconds\): ([0-9.]+)", done.stderr)
+    )
+    return seconds, cpu, int(peak.group(1)) / 2**20 if peak else float("nan")
 
 
 def main() -> None:
@@ -134,6 +139,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--dir", default="/tmp")
     parser.add_argument("--steps", default="pandas,pyarrow,legacy,csv,parquet,trend,stages")
+    parser.add_argument("--rounds", type=int, default=1, help="run the steps this many times, alternated")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -164,10 +170,13 @@ def main() -> None:
         "trend": ("analyze CSV --trend", [py, "-m", "cli", "analyze", str(path), "--json", "--trend"]),
         "stages": ("read, then trend (in one process)", [py, me, "--step", "stages", "--file", str(path)]),
     }
-    for key in args.steps.split(","):
-        label, command = commands[key]
-        seconds, peak = _timed(command)
-        print(f"  {label:<28} {seconds:7.1f} s   peak {peak:5.2f} GiB")
+    for round_ in range(args.rounds):
+        if args.rounds > 1:
+            print(f" round {round_ + 1}, load {os.getloadavg()[0]:.1f}")
+        for key in args.steps.split(","):
+            label, command = commands[key]
+            seconds, cpu, peak = _timed(command)
+            print(f"  {label:<28} {seconds:7.1f} s   CPU {cpu:6.1f} s   peak {peak:5.2f} GiB")
 
 
 _LEGACY = """

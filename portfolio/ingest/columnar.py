@@ -2,7 +2,8 @@
 
 :func:`load_large_file` is the reader of the CLI and of the server-side data directory. A CSV
 or Parquet revenue history is read a batch at a time (``pyarrow.csv.open_csv`` /
-``ParquetFile.iter_batches``, about :data:`BATCH_BYTES` of text per batch); each batch is
+``ParquetFile.iter_batches``, about :data:`BATCH_BYTES` of text per batch), its two halves (cut
+at a line break; Parquet: at a row group) in two threads; each batch is
 reduced at once to small codes per line — the account, the date cell and each text attribute
 as an index into its batch's distinct values, the amount as a float — so the raw text is never
 held (20 million lines: 2.3–2.5 GiB at the peak). The distinct values
@@ -11,8 +12,9 @@ are then read once by the same cell parsers as an upload
 aggregated by :func:`portfolio.ingest.history.aggregate_lines`, the code every history goes
 through, so the accounts, quarters and notes are those of :func:`portfolio.ingest.load_file`.
 
-Plain amounts (``-1234.5``, ``1e3``) are converted by pyarrow; any other amount (``$1,234``,
-``(500)``) by :func:`~portfolio.ingest.cells.parse_money`. When any line is unreadable (blank
+Plain amounts (``-1234.5``, ``1e3``) are converted by pyarrow (a batch of them in one cast, no
+regular expression); any other amount (``$1,234``, ``(500)``) by
+:func:`~portfolio.ingest.cells.parse_money`. When any line is unreadable (blank
 id, date or amount, a date or amount that does not parse) the rejected lines are read again as
 text by the upload's own line check, so the problems and their messages are the upload's; a row
 number counts data lines (header = row 1; pyarrow skips blank lines, which an upload counts).
@@ -26,7 +28,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,12 +124,13 @@ class _Unsplittable(Exception):
 
 @dataclass
 class _Source:
-    """A file to stream: its headers, a sample of its first rows (text) and its batches."""
+    """A file to stream: its headers, a sample of its first rows (text) and its parts."""
 
     headers: list[str]
     sample: pd.DataFrame
-    batches: Callable[[list[str]], Iterator[pa.RecordBatch]] = field(repr=False)
-    """The file's batches of the named columns."""
+    parts: Callable[[list[str]], list[Iterator[pa.RecordBatch]]] = field(repr=False)
+    """The file's consecutive parts (each read in a thread of its own), as batches of the
+    named columns."""
 
 
 def _text_head(head: bytes) -> str | None:
@@ -160,11 +165,11 @@ def _csv_source(path: Path, head: str, report: IngestReport, limits: Limits) -> 
         raise _Unsplittable(str(exc).strip().splitlines()[-1]) from None
     sample.columns = header
 
-    def batches(columns: list[str]) -> Iterator[pa.RecordBatch]:
+    def batches(text: pa.NativeFile, skip: int, columns: list[str]) -> Iterator[pa.RecordBatch]:
         names = [str(i) for i in range(len(header))]
         reader = pa_csv.open_csv(
-            path,
-            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=BATCH_BYTES),
+            text,
+            read_options=pa_csv.ReadOptions(skip_rows=skip, column_names=names, block_size=BATCH_BYTES),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter),
             convert_options=pa_csv.ConvertOptions(
                 include_columns=[names[header.index(c)] for c in columns],
@@ -176,7 +181,30 @@ def _csv_source(path: Path, head: str, report: IngestReport, limits: Limits) -> 
         for batch in reader:
             yield batch.rename_columns(columns)
 
-    return _Source(header, sample, batches)
+    def parts(columns: list[str]) -> list[Iterator[pa.RecordBatch]]:
+        whole = pa.memory_map(str(path)).read_buffer()  # mapped, not copied
+        cut = _halfway_line(whole)
+        if cut is None:
+            return [batches(pa.BufferReader(whole), 1, columns)]
+        return [
+            batches(pa.BufferReader(whole.slice(0, cut)), 1, columns),
+            batches(pa.BufferReader(whole.slice(cut)), 0, columns),
+        ]
+
+    return _Source(header, sample, parts)
+
+
+def _halfway_line(text: pa.Buffer) -> int | None:
+    """Where the first line that starts after the middle of ``text`` starts, for two threads
+    to parse a half each (a file of more than two batches); None otherwise. pyarrow cuts its
+    blocks at line breaks the same way (a line break inside quotes is refused either way)."""
+    if text.size <= 2 * BATCH_BYTES:
+        return None
+    middle = memoryview(text)[text.size // 2 :]
+    newline = bytes(middle[: 1 << 20]).find(b"\n")  # lines are far shorter than a MiB
+    if newline < 0 or text.size // 2 + newline + 1 >= text.size:
+        return None
+    return text.size // 2 + newline + 1
 
 
 def _parquet_source(path: Path, report: IngestReport) -> _Source:
@@ -194,10 +222,15 @@ def _parquet_source(path: Path, report: IngestReport) -> _Source:
         raise Rejected
     sample = pd.DataFrame({name: _as_text(first.column(i)).to_pylist() for i, name in enumerate(header)})
 
-    def batches(columns: list[str]) -> Iterator[pa.RecordBatch]:
-        yield from parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns)
+    def parts(columns: list[str]) -> list[Iterator[pa.RecordBatch]]:
+        groups = list(range(parquet.num_row_groups))
+        halves = [groups[: len(groups) // 2], groups[len(groups) // 2 :]] if len(groups) > 1 else [groups]
+        return [
+            pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns, row_groups=half)
+            for half in halves
+        ]
 
-    return _Source(header, sample, batches)
+    return _Source(header, sample, parts)
 
 
 def _as_text(column: pa.Array) -> pa.Array:
@@ -237,6 +270,61 @@ class _Distinct:
         return codes, np.asarray(values, dtype=object)
 
 
+class _Part:
+    """What the batches of one part of a file are reduced to: each text column's codes
+    (:class:`_Distinct`), the amounts and the text of the odd ones (rows counted from the
+    part's first line), and how many lines."""
+
+    def __init__(self, text_columns: list[str]) -> None:
+        self.distinct = {name: _Distinct() for name in text_columns}
+        self.amounts: list[np.ndarray] = []
+        self.odd: list[pd.Series] = []
+        self.lines = 0
+
+    def code(self, batch: pa.RecordBatch, amount: str) -> None:
+        """Reduce the part's next batch (``amount``: the name of its amount column)."""
+        for name, values in self.distinct.items():
+            values.add(batch.column(name))
+        numbers, odd = _amounts(batch.column(amount), first_row=self.lines + 2)
+        self.amounts.append(numbers)
+        self.odd.append(odd)
+        self.lines += batch.num_rows
+
+
+def _read_parts(
+    streams: list[Iterator[pa.RecordBatch]], text_columns: list[str], amount: str, max_lines: int
+) -> _Part:
+    """Reduce each part of a file in a thread of its own (pyarrow parses and encodes without
+    holding the GIL, so two parts use two cores), then join them in file order. Stops early,
+    with more than ``max_lines`` lines counted, once the parts together hold that many."""
+    parts = [_Part(text_columns) for _ in streams]
+    stop = threading.Event()  # too many lines, or a part failed
+
+    def read(stream: Iterator[pa.RecordBatch], part: _Part) -> None:
+        try:
+            for batch in stream:
+                part.code(batch, amount)
+                if sum(p.lines for p in parts) > max_lines:
+                    stop.set()
+                if stop.is_set():
+                    return
+        except BaseException:
+            stop.set()
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(streams)) as pool:
+        for done in [pool.submit(read, *pair) for pair in zip(streams, parts, strict=True)]:
+            done.result()
+    whole = _Part(text_columns)
+    for part in parts:
+        for name, values in part.distinct.items():
+            whole.distinct[name].chunks += values.chunks
+        whole.amounts += part.amounts
+        whole.odd += [odd.set_axis(odd.index + whole.lines) for odd in part.odd]
+        whole.lines += part.lines
+    return whole
+
+
 def _read_history(
     source: _Source,
     report: IngestReport,
@@ -257,38 +345,31 @@ def _read_history(
     sources = list(
         dict.fromkeys([columns[key], columns["date"], columns["amount"], *(columns[c] for c in attributes)])
     )
-    distinct = {name: _Distinct() for name in sources if name != columns["amount"]}
-    amounts: list[np.ndarray] = []
-    odd_amounts: list[pd.Series] = []  # text of the amounts pyarrow did not convert, by row
-    lines = 0
+    text_columns = [name for name in sources if name != columns["amount"]]
     try:
-        for batch in source.batches(sources):
-            for name, values in distinct.items():
-                values.add(batch.column(name))
-            numbers, odd = _amounts(batch.column(columns["amount"]), first_row=lines + 2)
-            amounts.append(numbers)
-            odd_amounts.append(odd)
-            lines += batch.num_rows
-            if lines > max_lines:
-                report.add(
-                    Problem(
-                        f"file has more than {max_lines:,} lines; the limit is {max_lines:,} "
-                        "(aggregate it to accounts × months, or split it by year)"
-                    )
-                )
-                raise Rejected
+        read = _read_parts(source.parts(sources), text_columns, columns["amount"], max_lines)
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
         raise _Unsplittable(str(exc).strip().splitlines()[0]) from None
-    if lines == 0:
+    if read.lines > max_lines:
+        report.add(
+            Problem(
+                f"file has more than {max_lines:,} lines; the limit is {max_lines:,} "
+                "(aggregate it to accounts × months, or split it by year)"
+            )
+        )
+        raise Rejected
+    if read.lines == 0:
         report.add(Problem("file has a header but no data rows"))
         raise Rejected
+    lines, distinct, amounts, odd_amounts = read.lines, read.distinct, read.amounts, read.odd
     id_again = key == "account_name" and "account_name" in attributes  # the names are the ids
     id_codes, ids = distinct[columns[key]].lines(strip=True, sort=True, release=not id_again)
     date_codes, date_text = distinct[columns["date"]].lines()
     amount = np.concatenate(amounts)
     parsed, note = _parse_distinct_dates(pd.Series(date_text, dtype=object), columns["date"])
-    dates = parsed[date_codes]
-    bad = (ids == "")[id_codes] | np.isnat(dates) | np.isnan(amount)
+    day_of_text, distinct_dates = pd.factorize(parsed)  # equal dates written two ways: one code
+    day_codes = day_of_text.astype(np.int32)[date_codes]  # −1: blank or unreadable
+    bad = (ids == "")[id_codes] | (day_codes < 0) | np.isnan(amount)
     if bad.any():
         _reject_lines(np.flatnonzero(bad), ids, id_codes, date_text, date_codes, odd_amounts, report)
     report.notes.extend(note)
@@ -298,7 +379,7 @@ def _read_history(
     report.notes.append(f"read with pyarrow in batches: {lines:,} lines")
     accounts, end = aggregate_lines(
         _categorical(id_codes, ids),
-        pd.Series(dates),
+        _categorical(day_codes, np.asarray(distinct_dates)),
         pd.Series(amount),
         attribute_cells,
         report,
@@ -324,15 +405,23 @@ def _amounts(column: pa.Array, *, first_row: int) -> tuple[np.ndarray, pd.Series
         numbers = np.where(np.isfinite(numbers), numbers, np.nan)
         return numbers, pd.Series([], dtype=object)
     column = _as_text(column)
-    plain = pc.match_substring_regex(column, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
-    numbers = np.full(len(column), np.nan)
-    try:
-        numbers[plain] = pc.cast(column.filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:  # not expected for plain numbers; then every cell by parse_money
-        numbers[:] = np.nan
+    try:  # every cell a number pyarrow reads: those are parse_money's, but for a leading "+"
+        numbers = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        if pc.any(pc.starts_with(column, "+")).as_py():
+            raise pa.ArrowInvalid("a leading plus, which parse_money refuses")
+    except pa.ArrowInvalid:  # some other cell: the plain numbers by pyarrow, the rest below
+        plain = pc.match_substring_regex(column, _PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+        numbers = np.full(len(column), np.nan)
+        try:
+            numbers[plain] = pc.cast(column.filter(pa.array(plain)), pa.float64()).to_numpy(
+                zero_copy_only=False
+            )
+        except pa.ArrowInvalid:  # not expected for plain numbers; then every cell by parse_money
+            numbers[:] = np.nan
     odd_rows = np.flatnonzero(~np.isfinite(numbers))  # not plain, or too large (1e999)
     if not len(odd_rows):
         return numbers, pd.Series([], dtype=object)
+    numbers = numbers if numbers.flags.writeable else numbers.copy()  # pyarrow's, read-only
     text = pd.Series(column.take(pa.array(odd_rows)).to_pylist(), index=odd_rows + first_row, dtype=object)
     text = restore_formula_text(text)
     scratch = IngestReport(source="")
@@ -376,6 +465,6 @@ def _reject_lines(
 
 
 def _categorical(codes: np.ndarray, values: np.ndarray) -> pd.Series:
-    """Lines as a categorical Series: ``codes`` index the distinct ``values``."""
-    categories = pd.Index(values, dtype=object)
+    """Lines as a categorical Series: ``codes`` index the distinct ``values`` (text or dates)."""
+    categories = pd.Index(values, dtype=values.dtype)
     return pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False))

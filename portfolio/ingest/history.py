@@ -18,7 +18,7 @@ from portfolio.carried import with_quarters as with_quarters
 from portfolio.ingest.cells import parse_dates, parse_numbers
 from portfolio.ingest.report import IngestReport, Problem, Rejected
 from portfolio.ingest.snapshot import finalize_accounts
-from portfolio.quarters import QuarterlyRevenue, quarterly_revenue
+from portfolio.quarters import QuarterlyRevenue, line_days, quarterly_revenue
 
 _ATTRIBUTES = ("account_name", "sam", "segment", "industry", "region")
 """Text columns carried from the lines to the account."""
@@ -60,15 +60,18 @@ def aggregate_lines(
 ) -> tuple[pd.DataFrame, pd.Timestamp]:
     """Read revenue lines → accounts, as :func:`aggregate_history` (which reads the cells first).
 
-    ``ids`` (stripped text, or a categorical of it), ``dates`` (Timestamps), ``amounts``
-    (float) and each of ``attributes`` (``{canonical column: text cells}``, text or
-    categorical) are aligned, one per line in file order; the columnar reader
-    (:mod:`portfolio.ingest.columnar`) passes categoricals so that 20 million lines stay small.
+    ``ids`` (stripped text, or a categorical of it), ``dates`` (Timestamps, or a categorical
+    of them), ``amounts`` (float) and each of ``attributes`` (``{canonical column: text
+    cells}``, text or categorical) are aligned, one per line in file order; the columnar
+    reader (:mod:`portfolio.ingest.columnar`) passes categoricals so that 20 million lines
+    stay small. Day arithmetic is done on the distinct days (:func:`~portfolio.quarters.line_days`).
     """
-    end = _as_of_end(as_of, dates, report)
+    day_codes, days = line_days(dates)
+    end = _as_of_end(as_of, days, report)
     year_ago = end - pd.DateOffset(months=12)
-    quarters = quarterly_revenue(ids, dates, amounts, end)
-    grouped = _trailing_revenue(quarters, dates, end, report)
+    line_day = pd.Series(pd.Categorical.from_codes(day_codes, categories=days, validate=False))
+    quarters = quarterly_revenue(ids, line_day, amounts, end)
+    grouped = _trailing_revenue(quarters, day_codes, days, end, report)
     _zero_refunds(grouped, report)
     grouped = _drop_dormant(grouped, end, report)
     for column, cells in attributes.items():
@@ -105,11 +108,13 @@ def _read_lines(
     return dates, amounts
 
 
-def _as_of_end(as_of: str | pd.Timestamp | None, dates: pd.Series, report: IngestReport) -> pd.Timestamp:
+def _as_of_end(
+    as_of: str | pd.Timestamp | None, days: pd.DatetimeIndex, report: IngestReport
+) -> pd.Timestamp:
     """The last day of the trailing twelve months, at midnight: ``as_of``, or else the last
-    date in the file; an ``as_of`` that is not a date rejects the file."""
+    of the file's ``days`` (ascending); an ``as_of`` that is not a date rejects the file."""
     if as_of is None:
-        return dates.max().normalize()
+        return days[-1] if len(days) else pd.NaT
     end = pd.to_datetime(as_of, errors="coerce")
     if pd.isna(end):
         report.add(Problem("as-of date is not a date", value=str(as_of)))
@@ -118,12 +123,17 @@ def _as_of_end(as_of: str | pd.Timestamp | None, dates: pd.Series, report: Inges
 
 
 def _trailing_revenue(
-    quarters: QuarterlyRevenue, dates: pd.Series, end: pd.Timestamp, report: IngestReport
+    quarters: QuarterlyRevenue,
+    day_codes: np.ndarray,
+    days: pd.DatetimeIndex,
+    end: pd.Timestamp,
+    report: IngestReport,
 ) -> pd.DataFrame:
     """Σ amount per account (index) over the four quarters to ``end`` as ``arr`` and over the
     four before as ``arr_prior`` (:meth:`QuarterlyRevenue.trailing_year`); lines dated after
-    ``end`` are left out with a note."""
-    later = int((dates.dt.normalize() > end).sum())
+    ``end`` (``day_codes`` into ``days``, see :func:`~portfolio.quarters.line_days`) are left
+    out with a note."""
+    later = int(np.count_nonzero(day_codes >= days.searchsorted(end, side="right")))
     if later:
         report.notes.append(f"{later} line(s) dated after the as-of date were left out")
     return pd.DataFrame(
@@ -175,9 +185,10 @@ def _account_values(ids: pd.Series, cells: pd.Series, dates: pd.Series, *, lates
     lookup[np.isin(lookup, np.flatnonzero(values == ""))] = -1  # blank after stripping
     line_values = lookup[raw_codes]
     kept = line_values >= 0
-    account, value = id_codes[kept], line_values[kept]
+    every = bool(kept.all())  # no blank cell: no copies of 20 million codes
+    account, value = (id_codes, line_values) if every else (id_codes[kept], line_values[kept])
     if latest:
-        when = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)[kept]
+        when = _nanoseconds(dates) if every else _nanoseconds(dates)[kept]
         newest = np.full(len(id_values), np.iinfo(np.int64).min)
         np.maximum.at(newest, account, when)
         last = np.full(len(id_values), -1)
@@ -197,6 +208,15 @@ def _account_values(ids: pd.Series, cells: pd.Series, dates: pd.Series, *, lates
     return pd.Series(
         values[picked], index=pd.Index(id_values[chosen], name="account_id", dtype=object), name="value"
     )
+
+
+def _nanoseconds(dates: pd.Series) -> np.ndarray:
+    """Each line's Timestamp as int64 nanoseconds (a categorical's looked up by code; NaT as
+    the smallest int64)."""
+    if isinstance(dates.dtype, pd.CategoricalDtype):
+        values = pd.DatetimeIndex(dates.cat.categories).as_unit("ns").asi8
+        return np.append(values, np.iinfo(np.int64).min)[dates.cat.codes.to_numpy()]
+    return dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
 
 
 def _codes(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:

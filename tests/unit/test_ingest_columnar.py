@@ -129,6 +129,30 @@ def test_plain_amounts_convert_as_parse_money():
     assert numbers.tolist() == [parse_money(t) for t in text]
 
 
+EDGE_AMOUNTS = [
+    *("+5", "+.5", "+inf"),  # pyarrow reads a leading plus; parse_money refuses it
+    *("inf", "-inf", "Infinity", "nan", "NaN", "-nan", "1e400"),  # not finite: refused
+    *("5.", ".5", "-.5", "5.e3", "1.e1", "1E+5", "1e-400", "-0", "-0.0", "00012", "4.9e-324"),
+    *(" 5", "5 ", "1,5", "1 000", "(5)", "5-", "--5", "5\u00a0", "$1,234.50"),  # parse_money only
+    *("", "-", ".", "1e", "e5", "0x10", "1_000", "\u22125", "1.2.3", "\uff15"),  # blank or refused
+]
+
+
+@pytest.mark.parametrize("batch", [[a] for a in EDGE_AMOUNTS] + [EDGE_AMOUNTS, ["1", "+2", "3"]])
+def test_amounts_pyarrow_reads_are_parse_moneys(batch):
+    """Whichever way a batch's amounts go (all cast by pyarrow at once, or the plain ones by
+    pyarrow and the rest by parse_money), each is parse_money's float (NaN where it refuses
+    or the cell is blank), the sign of zero included."""
+    from portfolio.ingest.cells import parse_money
+    from portfolio.ingest.columnar import _amounts
+
+    numbers, _ = _amounts(pa.array(batch), first_row=2)
+    expected = [parse_money(a) for a in batch]
+    expected = np.array([np.nan if v is None else v for v in expected])
+    np.testing.assert_array_equal(numbers, expected)
+    assert np.signbit(numbers).tolist() == np.signbit(expected).tolist()
+
+
 @pytest.mark.parametrize("name", ["SaaS-Sales.csv", "Sample - Superstore.csv"])
 def test_real_order_exports_as_the_upload(name, tmp_path):
     path = real_file(name)
@@ -147,13 +171,65 @@ def test_real_order_exports_as_the_upload(name, tmp_path):
 
 
 def test_batches_give_the_same_result(tmp_path, monkeypatch):
-    """Many small batches (each with its own distinct values) add up to one batch's result."""
+    """Many small batches (each with its own distinct values), read as two halves in two
+    threads, add up to one batch's result."""
     import portfolio.ingest.columnar as columnar
 
     path = real_file("SaaS-Sales.csv")
     whole = load_large_file(path)
     monkeypatch.setattr(columnar, "BATCH_BYTES", 64 * 1024)
+    text = pa.py_buffer(path.read_bytes())
+    assert 0 < columnar._halfway_line(text) < text.size  # two parts
+    assert path.read_bytes()[columnar._halfway_line(text) - 1 : columnar._halfway_line(text)] == b"\n"
     assert_same(whole, load_large_file(path))
+
+
+def _long_history(lines: int) -> str:
+    rows = [f"{1 + i % 12:02d}/15/2023,C{i % 37},Name {i % 37},{10 + i % 7}.5" for i in range(lines)]
+    return "Order Date,Customer ID,Customer,Sales\n" + "\n".join(rows) + "\n"
+
+
+def test_second_half_rows_counted_from_the_file_start(tmp_path, monkeypatch):
+    """Two parts: the problems of lines in the second half name the upload's row numbers,
+    and its formatted amounts read as the upload reads them."""
+    import portfolio.ingest.columnar as columnar
+
+    monkeypatch.setattr(columnar, "BATCH_BYTES", 4096)
+    rows = _long_history(3000).splitlines()
+    rows[2500] = '07/15/2023,C5,Name 5,"$1,234.50"'  # row 2,501 of the file (header = 1)
+    good = write(tmp_path, "\n".join(rows) + "\n", "good.csv")
+    assert columnar._halfway_line(pa.py_buffer(good.read_bytes())) is not None
+    assert_same(load_file(good), load_large_file(good))
+    rows[2800] = "07/15/2023,C5,Name 5,abc"
+    rows[2900] = "31/31/2023,C6,Name 6,5"
+    bad = write(tmp_path, "\n".join(rows) + "\n", "bad.csv")
+    upload, columnar_result = load_file(bad), load_large_file(bad)
+    assert not columnar_result.ok
+    assert [str(p) for p in columnar_result.report.problems] == [str(p) for p in upload.report.problems]
+    assert {p.row for p in columnar_result.report.problems} == {2801, 2901}  # header = row 1
+
+
+def test_line_limit_across_the_halves(tmp_path, monkeypatch):
+    import portfolio.ingest.columnar as columnar
+
+    monkeypatch.setattr(columnar, "BATCH_BYTES", 4096)
+    path = write(tmp_path, _long_history(3000))
+    assert load_large_file(path, max_lines=3000).ok
+    refused = load_large_file(path, max_lines=2999)
+    assert "more than 2,999 lines" in refused.report.summary()
+
+
+def test_parquet_of_many_row_groups_as_csv(tmp_path):
+    """A Parquet file of several row groups (read as two halves) reads as its CSV."""
+    path = write(tmp_path, _long_history(3000))
+    table = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(column_types={"Sales": pa.string()}))
+    pq.write_table(
+        table.cast(pa.schema([pa.field(n, pa.string()) for n in table.column_names])),
+        tmp_path / "groups.parquet",
+        row_group_size=400,
+    )
+    assert pq.ParquetFile(tmp_path / "groups.parquet").num_row_groups == 8
+    assert_same(load_large_file(path), load_large_file(tmp_path / "groups.parquet"))
 
 
 def test_more_lines_than_an_upload_allows(tmp_path):
