@@ -14,7 +14,11 @@ arrow key (right, then left, alternately), seven times, and reports per page (ms
   request the key press set off (request sent → first byte of the answer, which on loopback is
   the server's time for that callback, queueing on its threads included): the first callback
   (the slider into the settings store), the longest of the page's callbacks that follow, and the
-  number of requests. For the run with the median redraw, each request is listed.
+  number of requests, and when the last answer had arrived ("answered", ms after the keydown;
+  redrawn − answered is the browser's drawing), and "busy": the page's long tasks (> 50 ms) on
+  the main thread after the keydown, summed. For the run with the median redraw, each
+  request is listed: sent → received (its last byte; "read": when the page had read it),
+  server time, its outputs; then the long tasks.
 
 Run: .venv/bin/python benchmarks/bench_whatif_browser.py [--port N] [--runs 7] [--pages / /tiers]
 (needs Debian's chromium and chromium-driver)
@@ -72,10 +76,14 @@ window.fetch = function (input, init) {
     response => response.clone().text().then(() => { done(); return response; }),
     err => { done(); throw err; });
 };
-window.__resources = [];
+window.__resources = []; window.__long = [];
+new PerformanceObserver(list => list.getEntries().forEach(t => {
+  window.__long.push({start: t.startTime, duration: t.duration});
+})).observe({type: 'longtask'});
 new PerformanceObserver(list => list.getEntries().forEach(e => {
   if (e.name.includes('_dash-update-component')) {
-    window.__resources.push({start: e.startTime, server: e.responseStart - e.requestStart});
+    window.__resources.push({start: e.startTime, server: e.responseStart - e.requestStart,
+                             received: e.responseEnd});
   }
 })).observe({type: 'resource'});
 window.__hook = () => document.querySelectorAll('.js-plotly-plot').forEach(plot => {
@@ -97,7 +105,8 @@ window.__hook();
 const now = performance.now(), t0 = window.__t0;
 return {t0: t0, open: window.__open, quietFor: now - window.__activity,
         drawn: window.__drawn, changed: window.__changed, calls: window.__calls,
-        resources: window.__resources.filter(r => t0 !== null && r.start >= t0 - 1)};
+        resources: window.__resources.filter(r => t0 !== null && r.start >= t0 - 1),
+        long: window.__long.filter(t => t0 !== null && t.start + t.duration >= t0)};
 """
 
 
@@ -166,14 +175,19 @@ def measure(record: dict) -> dict:
     for call in calls:  # the resource entry that started with this request
         match = min(servers, key=lambda r: abs(r["start"] - call["start"]), default=None)
         call["server"] = match["server"] if match else float("nan")
+        call["received"] = match["received"] if match else float("nan")
     return {
         "redrawn": max(events) - t0 if events else float("nan"),
+        "answered": max(((c["end"] or t0) - t0 for c in calls), default=0.0),
         "charts": len(record["drawn"]),
+        "busy": sum(t["duration"] for t in record["long"]),
+        "long": [(t["start"] - t0, t["duration"]) for t in record["long"]],
         "first": calls[0]["server"] if calls else float("nan"),
         "longest_after": max((c["server"] for c in calls[1:]), default=0.0),
         "requests": len(calls),
         "calls": [
-            (str(c["output"])[:70], c["start"] - t0, c["server"], (c["end"] or t0) - t0) for c in calls
+            (str(c["output"])[:60], c["start"] - t0, c["server"], c["received"] - t0, (c["end"] or t0) - t0)
+            for c in calls
         ],
     }
 
@@ -188,7 +202,8 @@ def summary(path: str, runs: list[dict]) -> str:
     spread = f"{min(redrawn):.0f}–{max(redrawn):.0f}"
     return (
         f"{path:<12} {statistics.median(redrawn):8.0f} {spread:>12} {med('first'):14.0f}"
-        f" {med('longest_after'):14.0f} {med('requests'):9.0f} {med('charts'):13.0f}"
+        f" {med('longest_after'):14.0f} {med('answered'):9.0f} {med('busy'):6.0f} {med('requests'):9.0f}"
+        f" {med('charts'):7.0f}"
     )
 
 
@@ -205,7 +220,7 @@ def main() -> None:
             print(f"{ACCOUNTS:,} accounts uploaded; medians of {args.runs} key presses, ms")
             print(
                 f"{'page':<12} {'redrawn':>8} {'(range)':>12} {'server: first':>14} {'longest after':>14}"
-                f" {'requests':>9} {'charts drawn':>13}"
+                f" {'answered':>9} {'busy':>6} {'requests':>9} {'charts':>7}"
             )
             for path in args.pages:
                 open_page(driver, path)
@@ -215,8 +230,13 @@ def main() -> None:
                     time.sleep(1)
                 print(summary(path, runs))
                 typical = sorted(runs, key=lambda r: r["redrawn"])[len(runs) // 2]
-                for output, start, server, end in typical["calls"]:
-                    print(f"    {start:6.0f} → {end:6.0f}  server {server:5.0f}  {output}")
+                for output, start, server, received, end in typical["calls"]:
+                    print(
+                        f"    {start:6.0f} → {received:6.0f} (read {end:4.0f})  server {server:4.0f}  {output[:50]}"
+                    )
+                print(
+                    "    long tasks (start, ms): " + ", ".join(f"{a:.0f}+{d:.0f}" for a, d in typical["long"])
+                )
         finally:
             driver.quit()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
