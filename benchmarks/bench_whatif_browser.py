@@ -16,7 +16,9 @@ arrow key (right, then left, alternately), seven times, and reports per page (ms
   (the slider into the settings store), the longest of the page's callbacks that follow, and the
   number of requests, and when the last answer had arrived ("answered", ms after the keydown;
   redrawn − answered is the browser's drawing), and "busy": the page's long tasks (> 50 ms) on
-  the main thread after the keydown, summed. For the run with the median redraw, each
+  the main thread after the keydown, summed; "main": the main thread's whole time in tasks from
+  the key press to the quiet end (Chrome's TaskDuration metric; the steadiest figure for
+  comparing code on a shared machine). For the run with the median redraw, each
   request is listed: sent → received (its last byte; "read": when the page had read it),
   server time, its outputs; then the long tasks.
 
@@ -155,6 +157,7 @@ def press(driver, key: str) -> dict:
     """One arrow key on the focused handle; the page's record once it is quiet again."""
     handle = driver.find_element(By.CSS_SELECTOR, HANDLE)
     driver.execute_script("arguments[0].focus();", handle)
+    before = main_thread_ms(driver)
     ActionChains(driver).send_keys(key).perform()
 
     def quiet():
@@ -163,7 +166,15 @@ def press(driver, key: str) -> dict:
             state if state["t0"] is not None and state["open"] == 0 and state["quietFor"] > QUIET_MS else None
         )
 
-    return wait(quiet, 30, "quiet page after the key press")
+    record = wait(quiet, 30, "quiet page after the key press")
+    return {**record, "main": main_thread_ms(driver) - before}
+
+
+def main_thread_ms(driver) -> float:
+    """The page's main thread's time in tasks so far (Chrome's ``TaskDuration`` metric, ms): less
+    noisy than a wall time on a shared machine, as waiting for the server is not in it."""
+    metrics = driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+    return 1000 * next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
 
 def measure(record: dict) -> dict:
@@ -181,6 +192,7 @@ def measure(record: dict) -> dict:
         "answered": max(((c["end"] or t0) - t0 for c in calls), default=0.0),
         "charts": len(record["drawn"]),
         "busy": sum(t["duration"] for t in record["long"]),
+        "main": record["main"],
         "long": [(t["start"] - t0, t["duration"]) for t in record["long"]],
         "first": calls[0]["server"] if calls else float("nan"),
         "longest_after": max((c["server"] for c in calls[1:]), default=0.0),
@@ -202,7 +214,8 @@ def summary(path: str, runs: list[dict]) -> str:
     spread = f"{min(redrawn):.0f}–{max(redrawn):.0f}"
     return (
         f"{path:<12} {statistics.median(redrawn):8.0f} {spread:>12} {med('first'):14.0f}"
-        f" {med('longest_after'):14.0f} {med('answered'):9.0f} {med('busy'):6.0f} {med('requests'):9.0f}"
+        f" {med('longest_after'):14.0f} {med('answered'):9.0f} {med('busy'):6.0f} {med('main'):6.0f}"
+        f" {med('requests'):9.0f}"
         f" {med('charts'):7.0f}"
     )
 
@@ -216,11 +229,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, running_app(args.port or free_port()) as url:
         driver = browser(WATCH)
         try:
+            driver.execute_cdp_cmd("Performance.enable", {})
             upload(driver, url, Path(folder))
             print(f"{ACCOUNTS:,} accounts uploaded; medians of {args.runs} key presses, ms")
             print(
                 f"{'page':<12} {'redrawn':>8} {'(range)':>12} {'server: first':>14} {'longest after':>14}"
-                f" {'answered':>9} {'busy':>6} {'requests':>9} {'charts':>7}"
+                f" {'answered':>9} {'busy':>6} {'main':>6} {'requests':>9} {'charts':>7}"
             )
             for path in args.pages:
                 open_page(driver, path)
@@ -232,7 +246,8 @@ def main() -> None:
                 typical = sorted(runs, key=lambda r: r["redrawn"])[len(runs) // 2]
                 for output, start, server, received, end in typical["calls"]:
                     print(
-                        f"    {start:6.0f} → {received:6.0f} (read {end:4.0f})  server {server:4.0f}  {output[:50]}"
+                        f"    {start:6.0f} → {received:6.0f} (read {end:4.0f})"
+                        f"  server {server:4.0f}  {output[:50]}"
                     )
                 print(
                     "    long tasks (start, ms): " + ", ".join(f"{a:.0f}+{d:.0f}" for a, d in typical["long"])

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis, Tiering, analyze_tiered, tiering
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
@@ -182,11 +183,14 @@ def filtered_accounts(accounts, settings: dict | None):
     return accounts if rows is None else accounts[rows]
 
 
-def migration_with(accounts, analysis: PortfolioAnalysis) -> Migration:
+def migration_with(
+    accounts, analysis: PortfolioAnalysis, current: tuple[pd.Series, str] | None = None
+) -> Migration:
     """The current × proposed migration of the accounts ``analysis`` covers (its filter), the
     current tiers taken from the whole portfolio ``accounts`` (an account keeps its tier
-    whichever filter is on)."""
-    current = current_tiers(accounts)
+    whichever filter is on): ``current`` (:func:`current_tiers` of ``accounts``, which depends
+    on the data alone) when the caller keeps it, else computed here."""
+    current = current if current is not None else current_tiers(accounts)
     return migration(accounts.loc[analysis.accounts.index], analysis.accounts["tier"], current)
 
 

@@ -10,6 +10,7 @@ from dashboard.drilldown import drill_hint, wire_chart
 from dashboard.whatif import analyze_session, checked_settings
 from portfolio.formatting import money
 from portfolio.schema import TIERS
+from portfolio.tiers import current_tiers, tier_accounts
 from portfolio.whatif import migration_with
 from reporting import figures, simulator
 from reporting.tables import migration_table, tier_movers
@@ -124,7 +125,9 @@ def _migration_section(m) -> html.Div:
 def update_tiers(settings, _version):
     accounts, _ = state.current_data()
     analysis = analyze_session(settings)  # settings an altered request broke: the defaults
-    movers = tier_movers(analysis, accounts)
+    # the default scorecard's and the current tiers depend on the data alone: kept with it
+    default_tier = state.memoized("default-tiers", lambda: tier_accounts(accounts, with_start=False).tier)
+    movers = tier_movers(analysis, accounts, default_tier)
     moved = (
         _account_list(
             movers, MOVER_COLUMNS, f"{len(movers)} account(s) change tier against the default scorecard"
@@ -140,7 +143,11 @@ def update_tiers(settings, _version):
         moved,
         text["tier-distribution"],
         text["scores"],
-        _migration_section(migration_with(accounts, analysis)),
+        _migration_section(
+            migration_with(
+                accounts, analysis, state.memoized("current-tiers", lambda: current_tiers(accounts))
+            )
+        ),
         scorecard_statement(analysis),
     )
 

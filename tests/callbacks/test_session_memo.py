@@ -24,9 +24,7 @@ def as_session(server, cookie: str | None = None):
     headers = {"Cookie": f"{state.COOKIE}={cookie}"} if cookie else {}
     with server.test_request_context("/", headers=headers):
         server.preprocess_request()
-        yield state.cookie_value(
-            server.extensions["strata_cookie_key"], state.session_id(), None
-        )
+        yield state.cookie_value(server.extensions["strata_cookie_key"], state.session_id(), None)
 
 
 def mine(as_of: str) -> pd.DataFrame:
