@@ -15,6 +15,11 @@ reports three medians (ms):
   of the previous page and WebDriver's own polling, which waits whenever the page's main thread
   is busy drawing, so it is an upper bound.
 
+Where the time goes (Resource Timing, ms from the navigation's start): "scripts" when the last
+script had arrived (Dash's renderer, React, Plotly, components), "answered" when the last
+callback's answer had arrived, and "callbacks" how many ``/_dash-update-component`` requests
+the load made; drawn − answered is the drawing after the last answer.
+
 Run: .venv/bin/python benchmarks/bench_page_load.py [--port N] [--runs 7]
 (needs Debian's chromium and chromium-driver)
 """
@@ -133,9 +138,20 @@ def running_app(port: int):
             server.wait(timeout=10)
 
 
-def load(driver: webdriver.Chrome, url: str, path: str) -> tuple[float, float, float]:
-    """(drawn ms, settled ms, WebDriver ms) for one full load of ``path``, after a second of quiet
-    (the previous page's leftover work would otherwise land on this one)."""
+ANSWERED = """
+const calls = performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component'));
+const scripts = performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script');
+return [Math.max(0, ...calls.map(e => e.responseEnd)), calls.length,
+        Math.max(0, ...scripts.map(e => e.responseEnd))];
+"""
+"""When the last callback's answer arrived (ms from navigation), how many callbacks, and when
+the last script had arrived."""
+
+
+def load(driver: webdriver.Chrome, url: str, path: str) -> tuple[float, ...]:
+    """(drawn, settled, WebDriver, last answer, callbacks, scripts loaded) in ms for one full
+    load of ``path``, after a second of quiet (the previous page's leftover work would
+    otherwise land on this one)."""
     time.sleep(1)
     start = time.perf_counter()
     driver.get(url + path)
@@ -144,9 +160,21 @@ def load(driver: webdriver.Chrome, url: str, path: str) -> tuple[float, float, f
     while time.perf_counter() < deadline:
         drawn = driver.execute_script("return [window.__content, window.__drawn];")
         if drawn[1] is not None:
-            return drawn[0], drawn[1], (time.perf_counter() - start) * 1000
+            wall = (time.perf_counter() - start) * 1000
+            return drawn[0], drawn[1], wall, *driver.execute_script(ANSWERED)
         time.sleep(0.01)
     raise TimeoutError(f"{path} did not draw its charts and grids within 20 s")
+
+
+def row(path: str, runs: list[tuple[float, ...]]) -> str:
+    """One page's medians (and the range of ``drawn``)."""
+    drawn = [r[0] for r in runs]
+    med = [statistics.median(r[i] for r in runs) for i in range(6)]
+    spread = f"{min(drawn):.0f}–{max(drawn):.0f}"
+    return (
+        f"{path:<15} {med[0]:7.0f} {spread:>12} {med[1]:8.0f} {med[2]:10.0f}"
+        f" {med[5]:8.0f} {med[3]:9.0f} {med[4]:10.0f}"
+    )
 
 
 def main() -> None:
@@ -157,20 +185,15 @@ def main() -> None:
     with running_app(args.port or free_port()) as url:
         driver = browser()
         try:
-            content, page, wall = load(driver, url, "/")
+            content, page, wall, *_ = load(driver, url, "/")
             print(f"cold first load of /: drawn {content:.0f} ms, settled {page:.0f}, WebDriver {wall:.0f}")
             print(
                 f"{'page':<15} {'drawn':>7} {'(range)':>12} {'settled':>8} {'WebDriver':>10}"
-                f"   (medians of {args.runs}, ms)"
+                f" {'scripts':>8} {'answered':>9} {'callbacks':>10}   (medians of {args.runs}, ms)"
             )
             for path in PAGES:
                 runs = [load(driver, url, path) for _ in range(args.runs)]
-                drawn = [r[0] for r in runs]
-                print(
-                    f"{path:<15} {statistics.median(drawn):7.0f} {f'{min(drawn):.0f}–{max(drawn):.0f}':>12} "
-                    f"{statistics.median(r[1] for r in runs):8.0f} "
-                    f"{statistics.median(r[2] for r in runs):10.0f}"
-                )
+                print(row(path, runs))
         finally:
             driver.quit()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
