@@ -20,6 +20,10 @@ script had arrived (Dash's renderer, React, Plotly, components), "answered" when
 callback's answer had arrived, and "callbacks" how many ``/_dash-update-component`` requests
 the load made; drawn − answered is the drawing after the last answer.
 
+Then, as a user moves between pages: "in-app navigation", from clicking the page's link in the
+sidebar (from the Data page, or from the Overview for the Data page; no reload, the scripts
+are loaded) until its charts, tables and grids are drawn (median and range).
+
 Run: .venv/bin/python benchmarks/bench_page_load.py [--port N] [--runs 7]
 (needs Debian's chromium and chromium-driver)
 """
@@ -83,6 +87,43 @@ let contentAt = null;
   } else requestAnimationFrame(poll);
 })();
 """
+
+
+# In-app navigation: marks what is on screen as old, clicks the page's link in the sidebar and
+# polls every animation frame until the new page's charts, grids and tables are drawn.
+NAVIGATE = """
+const [path, want] = arguments;
+document.querySelectorAll('.dash-graph, .ag-root-wrapper, .dash-table-container')
+  .forEach(e => { e.__old = true; });
+window.__navDrawn = null;
+const fresh = selector => [...document.querySelectorAll(selector)].filter(e => !e.__old);
+const figure = e => {
+  const plot = e.querySelector('.js-plotly-plot');
+  return plot !== null && plot._fullLayout !== undefined && (plot.data || []).length > 0;
+};
+const has = inner => e => e.querySelector(inner) !== null;
+const t0 = performance.now();
+(function poll() {
+  const g = fresh('.dash-graph'), a = fresh('.ag-root-wrapper'), t = fresh('.dash-table-container');
+  if (g.length >= want[0] && g.every(figure) && a.length >= want[1] && a.every(has('.ag-row'))
+      && t.length >= want[2] && t.every(has('td'))) {
+    window.__navDrawn = performance.now() - t0;
+  } else requestAnimationFrame(poll);
+})();
+document.querySelector(`a.nav-link[href='${path}']`).click();
+"""
+
+
+def navigate(driver: webdriver.Chrome, path: str) -> float:
+    """ms from clicking ``path``'s link in the sidebar (no reload) to its content drawn."""
+    driver.execute_script(NAVIGATE, path, list(PAGES[path]))
+    deadline = time.perf_counter() + 20
+    while time.perf_counter() < deadline:
+        drawn = driver.execute_script("return window.__navDrawn;")
+        if drawn is not None:
+            return drawn
+        time.sleep(0.01)
+    raise TimeoutError(f"{path} did not draw its charts and grids within 20 s of its link's click")
 
 
 def browser(watch: str = WATCH) -> webdriver.Chrome:
@@ -194,6 +235,17 @@ def main() -> None:
             for path in PAGES:
                 runs = [load(driver, url, path) for _ in range(args.runs)]
                 print(row(path, runs))
+            print("in-app navigation (the sidebar link clicked, from another page): drawn, ms")
+            for path in PAGES:
+                times = []
+                for _ in range(args.runs):
+                    navigate(driver, "/data" if path != "/data" else "/")
+                    time.sleep(1)
+                    times.append(navigate(driver, path))
+                    time.sleep(1)
+                print(
+                    f"{path:<15} {statistics.median(times):7.0f} {f'{min(times):.0f}–{max(times):.0f}':>12}"
+                )
         finally:
             driver.quit()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
