@@ -165,14 +165,14 @@ def running_app(port: int):
             stderr=subprocess.DEVNULL,
         )
         try:
-            for _ in range(300):
+            for _ in range(600):
                 try:
                     urllib.request.urlopen(url, timeout=1)
                     break
                 except OSError:
                     time.sleep(0.1)
             else:
-                raise RuntimeError(f"app.py did not answer on {url} within 30 s")
+                raise RuntimeError(f"app.py did not answer on {url} within 60 s")
             yield url
         finally:
             server.terminate()
