@@ -263,10 +263,11 @@ def plain_table(
         {c: (formats[c](row[c]) if c in formats else row[c]) for c in columns}
         for row in shown.to_dict("records")
     ]
-    tier_colours = [
-        {"if": {"column_id": c, "filter_query": f'{{{c}}} = "{tier_label(tier)}"'}, "color": colour}
+    tier_colours = [  # by row: a filter_query style is evaluated on every cell (slow to draw)
+        {"if": {"column_id": c, "row_index": rows}, "color": colour}
         for c in columns
         for tier, colour in TIER_TEXT_COLORS.items()
+        if (rows := [i for i, record in enumerate(records) if record[c] == tier_label(tier)])
     ]
     parts = [
         dash_table.DataTable(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 
+import pandas as pd
 from dash.exceptions import PreventUpdate
 
 from dashboard import state
-from portfolio.analysis import PortfolioAnalysis
+from portfolio.analysis import PortfolioAnalysis, Tiering
 from portfolio.changes import Changes, changes_or_note
+from portfolio.tiers import current_tiers
 from portfolio.whatif import (
     COHORT_SETTINGS,
     DEFAULT_SETTINGS,
@@ -46,11 +48,19 @@ def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     accounts = state.current_data()[0]
     tiering_key = settings_key({name: settings[name] for name in TIERING_SETTINGS})
 
+    def tiered() -> Tiering:
+        return tiering_with(accounts, settings, kept_current_tiers(accounts)[0])
+
     def analysis() -> PortfolioAnalysis:
-        tiered = state.memoized(("tiering", tiering_key), lambda: tiering_with(accounts, settings))
-        return analyze_with(accounts, settings, tiered)
+        return analyze_with(accounts, settings, state.memoized(("tiering", tiering_key), tiered))
 
     return state.memoized(("analysis", settings_key(settings)), analysis)
+
+
+def kept_current_tiers(accounts: pd.DataFrame) -> tuple[pd.Series, str]:
+    """:func:`portfolio.tiers.current_tiers` of this session's ``accounts``, kept with its data
+    (it depends on the data alone)."""
+    return state.memoized("current-tiers", lambda: current_tiers(accounts))
 
 
 def settings_key(settings: dict) -> str:

@@ -228,12 +228,15 @@ def tiering(
     capacity: dict[str, float] | None = None,
     available_headcount: float | None = None,
     revenue_bands: RevenueBands | None = None,
+    current_tier: pd.Series | None = None,
 ) -> Tiering:
     """Score and tier every account of ``accounts`` and compute the SAM workload (see
-    :func:`analyze` for the parameters)."""
+    :func:`analyze` for the parameters). ``current_tier``: :func:`portfolio.tiers.current_tiers`
+    of ``accounts`` when the caller keeps it (it depends on the data alone)."""
     assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
     load = workload(accounts, assignment.tier, capacity, available_headcount)  # every SAM's whole book
-    return Tiering(assignment, load, current_tiers(accounts)[0])
+    today = current_tier if current_tier is not None else current_tiers(accounts)[0]
+    return Tiering(assignment, load, today)
 
 
 def analyze(

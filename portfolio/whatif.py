@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from portfolio.analysis import PortfolioAnalysis, Tiering, analyze_tiered, tiering
 from portfolio.capacity import DEFAULT_CAPACITY, validate_capacity
 from portfolio.cohorts import Cohorts, revenue_cohorts
@@ -158,9 +160,10 @@ TIERING_SETTINGS = ("thresholds", "weights", "capacity", "headcount", "revenue_b
 """The what-if settings :func:`tiering_with` depends on (the others leave it unchanged)."""
 
 
-def tiering_with(accounts, settings: dict | None) -> Tiering:
+def tiering_with(accounts, settings: dict | None, current_tier: pd.Series | None = None) -> Tiering:
     """:func:`portfolio.analysis.tiering` of the whole portfolio under the what-if settings
-    (checked by :func:`read_settings`); only :data:`TIERING_SETTINGS` matter."""
+    (checked by :func:`read_settings`); only :data:`TIERING_SETTINGS` matter. ``current_tier``:
+    the tiers the company runs today, when the caller keeps them."""
     settings = read_settings(settings)
     key, strategic = settings["thresholds"]
     return tiering(
@@ -170,6 +173,7 @@ def tiering_with(accounts, settings: dict | None) -> Tiering:
         capacity=settings["capacity"],
         available_headcount=settings["headcount"],
         revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
+        current_tier=current_tier,
     )
 
 
@@ -180,11 +184,14 @@ def filtered_accounts(accounts, settings: dict | None):
     return accounts if rows is None else accounts[rows]
 
 
-def migration_with(accounts, analysis: PortfolioAnalysis) -> Migration:
+def migration_with(
+    accounts, analysis: PortfolioAnalysis, current: tuple[pd.Series, str] | None = None
+) -> Migration:
     """The current × proposed migration of the accounts ``analysis`` covers (its filter), the
     current tiers taken from the whole portfolio ``accounts`` (an account keeps its tier
-    whichever filter is on)."""
-    current = current_tiers(accounts)
+    whichever filter is on): ``current`` (:func:`current_tiers` of ``accounts``, which depends
+    on the data alone) when the caller keeps it, else computed here."""
+    current = current if current is not None else current_tiers(accounts)
     return migration(accounts.loc[analysis.accounts.index], analysis.accounts["tier"], current)
 
 

@@ -30,10 +30,16 @@ def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
     )
 
 
-def tier_movers(current: PortfolioAnalysis, accounts: pd.DataFrame) -> pd.DataFrame:
+def tier_movers(
+    current: PortfolioAnalysis, accounts: pd.DataFrame, default_tier: pd.Series | None = None
+) -> pd.DataFrame:
     """Accounts whose tier under the current settings differs from the default scorecard's (both
-    scored on the whole portfolio ``accounts``; listed for those ``current`` covers: its filter)."""
-    before = tier_accounts(accounts, with_start=False).tier.astype(object).reindex(current.accounts.index)
+    scored on the whole portfolio ``accounts``; listed for those ``current`` covers: its filter).
+    ``default_tier``: the default scorecard's tiers of ``accounts`` when the caller keeps them
+    (they depend on the data alone); else scored here."""
+    if default_tier is None:
+        default_tier = tier_accounts(accounts, with_start=False).tier
+    before = default_tier.astype(object).reindex(current.accounts.index)
     after = current.accounts["tier"].astype(object)
     moved = before.notna() & (before != after)
     frame = current.accounts.loc[moved, ["account_name", "arr", "score"]].assign(

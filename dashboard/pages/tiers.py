@@ -7,9 +7,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import ids, state
 from dashboard.components import graph, page_header, plain_table, tier_label
 from dashboard.drilldown import drill_hint, wire_chart
-from dashboard.whatif import analyze_session, checked_settings
+from dashboard.whatif import analyze_session, checked_settings, kept_current_tiers
 from portfolio.formatting import money
 from portfolio.schema import TIERS
+from portfolio.tiers import tier_accounts
 from portfolio.whatif import migration_with
 from reporting import figures, simulator
 from reporting.tables import migration_table, tier_movers
@@ -127,7 +128,9 @@ def _migration_section(m) -> html.Div:
 def update_tiers(settings, _version):
     accounts, _ = state.current_data()
     analysis = analyze_session(settings)  # settings an altered request broke: the defaults
-    movers = tier_movers(analysis, accounts)
+    # the default scorecard's and the current tiers depend on the data alone: kept with it
+    default_tier = state.memoized("default-tiers", lambda: tier_accounts(accounts, with_start=False).tier)
+    movers = tier_movers(analysis, accounts, default_tier)
     moved = (
         _account_list(
             movers, MOVER_COLUMNS, f"{len(movers)} account(s) change tier against the default scorecard"
@@ -137,7 +140,7 @@ def update_tiers(settings, _version):
     )
     # assigned tiers that differ from the scorecard are the migration section's moves
     text = takeaways(analysis)
-    migration = migration_with(accounts, analysis)
+    migration = migration_with(accounts, analysis, kept_current_tiers(accounts))
     return (
         figures.tier_distribution_figure(analysis),
         figures.score_histogram(analysis),
@@ -173,7 +176,7 @@ def simulate_retiering(_clicks, settings):
     moved account ticked, going to its proposed tier; the baseline is today's tiers."""
     accounts, _ = state.current_data()
     settings = checked_settings(settings)
-    moves = migration_with(accounts, analyze_session(settings)).moves
+    moves = migration_with(accounts, analyze_session(settings), kept_current_tiers(accounts)).moves
     if moves.empty:
         return no_update, "The proposed tiers move no account: nothing to simulate."
     retier = simulator.retiering(moves)

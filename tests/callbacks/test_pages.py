@@ -428,3 +428,31 @@ def test_plain_tables_format_cells_and_say_what_they_leave_out():
     assert table_rows(table) == [["<b>A</b>", "$3.00M"], ["B", "$200k"]]  # markup stays text
     assert table.children[1].children == "The first 2 of 3 are shown."
     assert len(table_rows(plain_table(frame, {"arr": "ARR"}))) == 3 and len(table.children) == 2
+
+
+def test_plain_tables_colour_tier_cells_by_row_not_by_query():
+    """Tier names take their tier's text colour through styles naming the cells' rows (one per
+    column and tier that occurs): DataTable evaluates a ``filter_query`` style on every cell of
+    every column, which took ~40% of the Tiers page's redraw of its lists (issue 14)."""
+    from dashboard.components import plain_table, tier_label
+    from reporting.theme import TIER_TEXT_COLORS
+
+    frame = pd.DataFrame(
+        {
+            "name": ["A", "B", "C", "D"],
+            "now": ["Strategic", "Key", "Strategic", "Standard"],
+            "was": ["Key"] * 4,
+        }
+    )
+    table = plain_table(
+        frame, {"name": "Account", "now": "Now", "was": "Was"}, {"now": tier_label, "was": tier_label}
+    )
+    styles = table.children[0].style_data_conditional
+    assert styles[0] == {"if": {"row_index": "odd"}, "backgroundColor": "#f6f7f9"}
+    assert styles[1:] == [
+        {"if": {"column_id": "now", "row_index": [0, 2]}, "color": TIER_TEXT_COLORS["Strategic"]},
+        {"if": {"column_id": "now", "row_index": [1]}, "color": TIER_TEXT_COLORS["Key"]},
+        {"if": {"column_id": "now", "row_index": [3]}, "color": TIER_TEXT_COLORS["Standard"]},
+        {"if": {"column_id": "was", "row_index": [0, 1, 2, 3]}, "color": TIER_TEXT_COLORS["Key"]},
+    ]
+    assert not any("filter_query" in style["if"] for style in styles)
