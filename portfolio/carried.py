@@ -38,13 +38,28 @@ def quarters_of(accounts: pd.DataFrame) -> QuarterlyRevenue | None:
     return accounts.attrs.get(QUARTERLY_REVENUE)
 
 
+class _Shared:
+    """A value an accounts frame carries in ``attrs`` that nobody changes: pandas deep-copies
+    ``attrs`` on every operation, and this is handed on instead of copied (every snapshot of a
+    dated file is as large as the file)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __deepcopy__(self, memo: dict) -> _Shared:
+        return self
+
+
 def snapshots_of(accounts: pd.DataFrame) -> pd.DataFrame | None:
     """Every snapshot ``accounts`` came with (one row per account and ``snapshot_date``), or
     None for a single snapshot or a revenue history."""
-    return accounts.attrs.get(SNAPSHOTS)
+    held = accounts.attrs.get(SNAPSHOTS)
+    return held.value if isinstance(held, _Shared) else None
 
 
 def with_snapshots(accounts: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
     """``accounts`` carrying ``snapshots`` (see :func:`snapshots_of`)."""
-    accounts.attrs[SNAPSHOTS] = snapshots
+    accounts.attrs[SNAPSHOTS] = _Shared(snapshots)
     return accounts

@@ -59,6 +59,11 @@ class DataFacts:
     data_kind: str = "subscription"
     data_kind_reason: str = "An account snapshot (ARR per account): read as subscription revenue."
 
+    def __deepcopy__(self, memo: dict) -> DataFacts:
+        # immutable: pandas deep-copies a frame's ``attrs`` (where these travel) on every
+        # operation; a copy per operation was ~20 ms of each what-if callback
+        return self
+
     @property
     def symbol(self) -> str:
         """The prefix printed before amounts: ``£``, ``CHF ``."""

@@ -345,3 +345,23 @@ def test_cli_simulate_json_carries_the_facts(capsys):
         "2011-11-30",
         "subscription",
     )
+
+
+def test_facts_travel_with_a_frame_without_being_copied():
+    """pandas deep-copies ``attrs`` on every operation: the (immutable) facts are shared, not
+    copied each time (a copy per operation was ~20 ms of each what-if callback)."""
+    from portfolio.datafacts import DataFacts, facts_of, with_facts
+
+    facts = DataFacts(currency="GBP", as_of=pd.Timestamp("2011-12-09"))
+    frame = with_facts(pd.DataFrame({"arr": [1.0, 2.0]}), facts)
+    derived = frame[frame["arr"] > 1].assign(double=lambda f: 2 * f["arr"])
+    assert facts_of(derived) is facts and facts_of(derived).currency == "GBP"
+
+
+def test_every_snapshot_travels_with_a_frame_without_being_copied():
+    from portfolio.carried import snapshots_of, with_snapshots
+
+    everything = pd.DataFrame({"account_id": ["A", "A"], "snapshot_date": ["2024-03-31", "2024-06-30"]})
+    frame = with_snapshots(pd.DataFrame({"arr": [1.0, 2.0]}), everything)
+    assert snapshots_of(frame[frame["arr"] > 1]) is everything
+    assert snapshots_of(pd.DataFrame({"arr": [1.0]})) is None
