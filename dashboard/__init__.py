@@ -267,6 +267,28 @@ def _users(settings: Settings) -> dict[str, str] | None:
         raise ConfigurationError(f"cannot read the users file: {exc}") from None
 
 
+def checked_configuration(
+    settings: Settings | None = None, users: dict[str, str] | None = None, **overrides
+) -> tuple[Settings, bytes, dict[str, str] | None]:
+    """The deployment's settings (default: read from the environment) with ``overrides``, the
+    key that signs cookies and stored values, and the users, checked: ConfigurationError says
+    what cannot work (a Redis that does not answer or asks no password, no shared secret key
+    beside Redis, a cache directory others may enter, a bad users file). gunicorn's master runs
+    it before any worker starts (``gunicorn.conf.py``)."""
+    settings = replace(settings or Settings.from_env(), **overrides)
+    if settings.redis_url:
+        check_redis(settings.redis_url, settings.allow_insecure_redis)
+        if not settings.secret_key:  # every machine must sign and verify with the same key
+            raise ConfigurationError(
+                f"{REDIS_ENV} is set: set {SECRET_ENV} too, the same on every machine "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
+    else:
+        private_directory(settings.cache_dir)
+    secret = secret_key(settings.secret_key, settings.cache_dir)
+    return settings, secret, users if users is not None else _users(settings)
+
+
 def create_app(settings: Settings | None = None, users: dict[str, str] | None = None, **overrides) -> Dash:
     """Build the Dash app (pages, global what-if controls, per-session data store, scenarios).
 
@@ -274,21 +296,11 @@ def create_app(settings: Settings | None = None, users: dict[str, str] | None = 
     from the environment, see :class:`storage.settings.Settings`); ``overrides`` replace single
     fields (``cache_dir=…``, ``redis_url=…``, ``database_url=…``). ``users``: name → password
     hash for basic auth (default: the settings' users file; without users only loopback
-    clients are served, see :mod:`dashboard.access`). Raises :class:`ConfigurationError`.
+    clients are served, see :mod:`dashboard.access`). Raises :class:`ConfigurationError`
+    (:func:`checked_configuration`).
     """
-    settings = replace(settings or Settings.from_env(), **overrides)
+    settings, secret, users = checked_configuration(settings, users, **overrides)
     cache_dir, redis_url = settings.cache_dir, settings.redis_url
-    if redis_url:
-        check_redis(redis_url, settings.allow_insecure_redis)
-        if not settings.secret_key:  # every machine must sign and verify with the same key
-            raise ConfigurationError(
-                f"{REDIS_ENV} is set: set {SECRET_ENV} too, the same on every machine "
-                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
-            )
-    else:
-        private_directory(cache_dir)
-    secret = secret_key(settings.secret_key, cache_dir)
-    users = users if users is not None else _users(settings)
     manager = background.manager(cache_dir, redis_url, settings.max_runs)
     app = headers.QuietDash(
         __name__,

@@ -384,6 +384,7 @@ def test_a_users_file_problem_stops_the_server_with_one_line(tmp_path, command):
     )
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
+    assert "Booting worker" not in done.stderr  # gunicorn's master checks first (gunicorn.conf.py)
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert set(errors) == {
         f"error: cannot read the users file: {tmp_path / 'users'} line 1: expected NAME:HASH"
