@@ -177,8 +177,16 @@ def gains_figure(rec: Recommendation, top: int = 15) -> go.Figure:
             arrayminus=[m.gain.mean - m.gain.p5 for m in moves],
             color="#555",
         ),
-        customdata=[[money(m.gain.p5), money(m.gain.p95), money(m.arr)] for m in moves],
-        hovertemplate="%{y}<br>expected NPV %{x:$,.0f} (P5 %{customdata[0]}, P95 %{customdata[1]})"
+        customdata=[
+            [
+                money(m.gain.p5, signed=True),
+                money(m.gain.p95, signed=True),
+                money(m.arr),
+                money(m.gain.mean, signed=True),
+            ]
+            for m in moves
+        ],
+        hovertemplate="%{y}<br>expected NPV %{customdata[3]} (P5 %{customdata[0]}, P95 %{customdata[1]})"
         "<br>ARR %{customdata[2]}<extra></extra>",
         showlegend=False,
     )
@@ -261,9 +269,12 @@ def tornado_figure(sensitivity: Sensitivity, measure: str = "npv") -> go.Figure:
             name=f"{end} end",
             marker_color=color,
             text=[label(s, end) for s in swings],
-            customdata=[getattr(s, f"{end}_label") for s in swings],
+            customdata=[
+                [getattr(s, f"{end}_label"), money(getattr(s, f"{key}_{end}") - centre, signed=True)]
+                for s in swings
+            ],
             textposition="inside",
-            hovertemplate="%{y} at %{customdata}: %{x:$,.0f} against the centre<extra></extra>",
+            hovertemplate="%{y} at %{customdata[0]}: %{customdata[1]} against the centre<extra></extra>",
         )
         for end, color in (("low", rgba(VARIANT_COLORS["Baseline"], 0.55)), ("high", TIER_COLORS[TIERS[0]]))
     ]

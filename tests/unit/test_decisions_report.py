@@ -32,6 +32,21 @@ def test_tornado_bars_run_from_the_centre_to_each_end():
     assert list(arr.data[1].x) == [0.0, -100.0]  # the treatment does not move the baseline
 
 
+def test_decision_hovers_print_amounts_in_the_data_currency():
+    """Issue 14 item 3: the hovers of the Decisions charts printed "$" for pound data
+    (a ``%{x:$,.0f}`` format); they carry the amounts formatted in the current currency."""
+    from portfolio.formatting import using_currency
+
+    with using_currency("GBP"):
+        low, high = tornado_figure(sensitivity(), "npv").data
+        bar = gains_figure(recommendation()).data[0]
+    assert "$" not in low.hovertemplate + bar.hovertemplate
+    assert [list(row) for row in low.customdata] == [["odds × 0.8", "+£20"], ["0.72", "+£100"]]
+    assert [list(row) for row in high.customdata] == [["odds × 1.25", "−£20"], ["1.00", "−£100"]]
+    assert [row[3] for row in bar.customdata] == ["−£20", "+£50"]
+    assert "%{customdata[3]}" in bar.hovertemplate and "%{customdata[1]}" in high.hovertemplate
+
+
 def test_tornado_table_lists_each_end():
     table = DECISION_TABLES["decisions-tornado-npv"](sensitivity().to_dict())
     assert table.frame.iloc[0].to_dict() == {
@@ -43,10 +58,11 @@ def test_tornado_table_lists_each_end():
     }
 
 
-def test_gains_figure_has_each_move_with_its_interval():
+def recommendation() -> Recommendation:
+    """One account made strategic (expected +50) and one returned to key (−20)."""
     gain = AccountGain("A1", "Acme", 1000.0, "Key", Band(50.0, 10.0, 90.0))
     loss = AccountGain("A2", "Beta", 500.0, "Strategic", Band(-20.0, -30.0, -5.0))
-    rec = Recommendation(
+    return Recommendation(
         1,
         1.0,
         10.0,
@@ -60,6 +76,10 @@ def test_gains_figure_has_each_move_with_its_interval():
         {"one_more": None, "one_fewer": None},
         "assumed",
     )
+
+
+def test_gains_figure_has_each_move_with_its_interval():
+    rec = recommendation()
     bar = gains_figure(rec).data[0]
     assert list(bar.x) == [-20.0, 50.0]  # removals below the additions
     assert list(bar.error_x.array) == [15.0, 40.0]
