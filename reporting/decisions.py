@@ -154,7 +154,8 @@ def assign_for(analysis: PortfolioAnalysis, rec: Recommendation | None = None, *
 
 def gains_figure(rec: Recommendation, top: int = 15) -> go.Figure:
     """The moves' expected NPV gain per account (one strategic slot each) with P5–P95 bars:
-    accounts taken on in the strategic tier's colour, accounts returned to key in the key one."""
+    accounts taken on in the strategic tier's colour, accounts returned to key in the key one;
+    at most ``top`` each way, largest first (the title says so when there are more)."""
     moves = [*rec.add[:top], *rec.remove[:top]][::-1]
     if not moves:
         return _figure(
@@ -190,9 +191,11 @@ def gains_figure(rec: Recommendation, top: int = 15) -> go.Figure:
         "<br>ARR %{customdata[2]}<extra></extra>",
         showlegend=False,
     )
+    clipped = len(rec.add) > top or len(rec.remove) > top
     return _figure(
         f"Expected NPV of each move, P5–P95: {len(rec.add)} made strategic (blue), "
-        f"{len(rec.remove)} returned to key (orange)",
+        f"{len(rec.remove)} returned to key (orange)"
+        + (f"<br>the {top} largest each way shown; every move is in the table" if clipped else ""),
         [trace],
         xaxis=dict(title="Expected NPV against today (per account = one strategic slot)", **money_axis()),
         yaxis=dict(title=None),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -82,6 +84,14 @@ def test_gains_figure_has_each_move_with_its_interval():
     rec = recommendation()
     bar = gains_figure(rec).data[0]
     assert list(bar.x) == [-20.0, 50.0]  # removals below the additions
+    assert "largest" not in gains_figure(rec).layout.title.text
+    more = dataclasses.replace(
+        rec, add=(*rec.add, AccountGain("A3", "Core", 900.0, "Key", Band(40.0, 5.0, 80.0)))
+    )
+    clipped = gains_figure(more, top=1)  # the Decisions page showed 15 of 23 removals, unsaid
+    assert [bar for bar in clipped.data[0].x] == [-20.0, 50.0]
+    assert "2 made strategic" in clipped.layout.title.text
+    assert "the 1 largest each way shown; every move is in the table" in clipped.layout.title.text
     assert list(bar.error_x.array) == [15.0, 40.0]
     assert list(bar.error_x.arrayminus) == [10.0, 40.0]
     table = DECISION_TABLES["decisions-gains"]({"recommendation": rec.to_dict()})
