@@ -280,6 +280,30 @@ def score_counts(analysis: PortfolioAnalysis) -> tuple[np.ndarray, dict[str, np.
     }
 
 
+def tier_cut_marks(cuts: dict[str, tuple[float, str]]) -> tuple[list[dict], list[dict]]:
+    """A dashed line in the tier's colour at each cut ``{tier: (x, label)}``, with its label at
+    the top: Key's to the left of its line and Strategic's to the right, so the two never
+    overlap however close the cuts are (Key's cut is never above Strategic's)."""
+    shapes, annotations = [], []
+    for name, (x, text) in cuts.items():
+        left = name == "Key"
+        shapes.append(_line("x", x, dict(color=TIER_COLORS[name], dash="dash", width=2)))
+        annotations.append(
+            _label(
+                text,
+                x,
+                1,
+                "x",
+                "y domain",
+                xanchor="right" if left else "left",
+                yanchor="top",
+                xshift=-4 if left else 4,
+                bgcolor="rgba(255,255,255,0.8)",
+            )
+        )
+    return shapes, annotations
+
+
 def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
     """Distribution of scores by tier (stacked, binned here) with the two threshold lines.
 
@@ -306,22 +330,9 @@ def score_histogram(analysis: PortfolioAnalysis) -> go.Figure:
                 "%{customdata[0]:g}–%{customdata[1]:g}<extra></extra>",
             )
         )
-    shapes, annotations = [], []
-    for value, name in ((t.strategic, "Strategic"), (t.key, "Key")):
-        shapes.append(_line("x", value, dict(color=TIER_COLORS[name], dash="dash", width=2)))
-        annotations.append(
-            _label(
-                f"{name} ≥ {value:g}",
-                value,
-                1,
-                "x",
-                "y domain",
-                xanchor="left",
-                yanchor="top",
-                xshift=4,
-                bgcolor="rgba(255,255,255,0.8)",
-            )
-        )
+    shapes, annotations = tier_cut_marks(
+        {"Key": (t.key, f"Key ≥ {t.key:g}"), "Strategic": (t.strategic, f"Strategic ≥ {t.strategic:g}")}
+    )
     return _figure(
         "Scores and tier thresholds",
         traces,
@@ -369,15 +380,10 @@ def arr_cutoff_histogram(analysis: PortfolioAnalysis, bins: int = 40) -> go.Figu
                 "%{customdata[0]}–%{customdata[1]}<extra></extra>",
             )
         )
-    shapes, annotations = [], []
-    for name, arr in tier_start_arr(analysis.accounts["arr"], analysis.accounts["tier"]).items():
-        x = float(np.log10(arr))
-        shapes.append(_line("x", x, dict(color=TIER_COLORS[name], dash="dash", width=2)))
-        annotations.append(
-            _label(
-                f"{name} from {money(arr)}", x, 1, "x", "y domain", xanchor="right", yanchor="top", xshift=-4
-            )
-        )
+    starts = tier_start_arr(analysis.accounts["arr"], analysis.accounts["tier"])
+    shapes, annotations = tier_cut_marks(
+        {name: (float(np.log10(arr)), f"{name} from {money(arr)}") for name, arr in starts.items()}
+    )
     powers = np.arange(np.floor(lo), np.ceil(hi) + 1)
     return _figure(
         "ARR and revenue-only tier cut-offs",

@@ -89,6 +89,18 @@ def test_revenue_only_histogram_shows_arr_with_the_tier_cut_offs(five_accounts):
     assert [int(sum(trace.y)) for trace in fig.data] == [1, 1, 3]
     assert [shape.x0 for shape in fig.layout.shapes] == pytest.approx([math.log10(500), math.log10(250)])
     assert [a.text for a in fig.layout.annotations] == ["Strategic from $500", "Key from $250"]
+    # the UK file's cut-offs (£5.55k and £1.93k) printed their labels over each other: Key's now
+    # sits left of its line and Strategic's right of its own, in both histograms
+    assert [a.xanchor for a in fig.layout.annotations] == ["left", "right"]
+    from conftest import DEMO
+    from portfolio.ingest import load_file
+    from portfolio.tiers import Thresholds
+
+    scores = figures.score_histogram(analyze(load_file(DEMO).accounts, thresholds=Thresholds(70, 69)))
+    assert {a.text: a.xanchor for a in scores.layout.annotations} == {
+        "Strategic ≥ 70": "left",
+        "Key ≥ 69": "right",
+    }
     assert takeaways(a)["scores"] == (
         "Revenue-only tiers cut the ARR percentile at 95 and 80: "
         "Strategic from $500 and Key from $250 of ARR."
