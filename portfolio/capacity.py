@@ -80,6 +80,12 @@ class Workload:
         """True when the data names at least one SAM."""
         return self.strategic_sams is not None
 
+    @property
+    def headcount_known(self) -> bool:
+        """True when the available SAMs are known: the data names SAMs or a headcount was given
+        (without either, "0 available" would read as a staffing crisis rather than a gap in the data)."""
+        return self.has_sams or self.available_headcount > 0
+
     def to_dict(self) -> dict:
         return {
             "strategic_sams": self.strategic_sams,

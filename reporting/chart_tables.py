@@ -244,17 +244,22 @@ def sam_load_table(analysis: PortfolioAnalysis, top: int = 30) -> ChartTable:
 
 
 def headcount_table(analysis: PortfolioAnalysis) -> ChartTable:
-    """Required and available SAMs (FTE) per tier."""
-    t = analysis.workload.by_tier
+    """Required and available SAMs (FTE) per tier; "not known" available without a SAM column
+    or a headcount (as the chart says)."""
+    w = analysis.workload
+    t = w.by_tier
     rows = [
         {
             "Tier": tier,
             "Required SAMs (FTE)": f"{float(t.loc[tier, 'required_fte']):.1f}",
-            "Available SAMs (FTE)": f"{float(t.loc[tier, 'available_fte']):.1f}",
+            "Available SAMs (FTE)": f"{float(t.loc[tier, 'available_fte']):.1f}"
+            if w.headcount_known
+            else "not known",
         }
         for tier in TIERS
     ]
-    return _table(rows, ("Required SAMs (FTE)", "Available SAMs (FTE)"))
+    note = "" if w.headcount_known else "No SAM column: enter the SAM headcount in the What-if panel."
+    return _table(rows, ("Required SAMs (FTE)", "Available SAMs (FTE)"), note)
 
 
 ANALYSIS_TABLES: dict[str, Callable[..., ChartTable]] = {

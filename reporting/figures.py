@@ -559,19 +559,39 @@ def sam_load_figure(analysis: PortfolioAnalysis, top: int = 30) -> go.Figure:
 
 
 def headcount_figure(analysis: PortfolioAnalysis) -> go.Figure:
-    """Required vs available SAM headcount (FTE) per tier."""
-    t = analysis.workload.by_tier
+    """Required vs available SAM headcount (FTE) per tier; without a SAM column or a headcount
+    the available SAMs are unknown, so only the required bars are drawn, with a note saying so."""
+    w = analysis.workload
+    t = w.by_tier
     colors = [TIER_COLORS[x] for x in TIERS]
+    required = dict(
+        type="bar",
+        x=list(TIERS),
+        y=t["required_fte"].tolist(),
+        name="Required",
+        marker_color=colors,
+        text=[f"{v:.1f}" for v in t["required_fte"]],
+        textposition="outside",
+    )
+    if not w.headcount_known:
+        return _figure(
+            "SAMs required per tier",
+            [required],
+            yaxis=dict(title="SAMs (FTE)", range=[0, max(1.0, float(t["required_fte"].max())) * 1.2]),
+            annotations=[
+                _label(
+                    "Available: no SAM column; enter the SAM headcount in the What-if panel",
+                    0.5,
+                    1,
+                    "paper",
+                    "paper",
+                    yanchor="bottom",
+                    font=dict(size=12, color="#555"),
+                )
+            ],
+        )
     traces = [
-        dict(
-            type="bar",
-            x=list(TIERS),
-            y=t["required_fte"].tolist(),
-            name="Required",
-            marker_color=colors,
-            text=[f"{v:.1f}" for v in t["required_fte"]],
-            textposition="outside",
-        ),
+        required,
         dict(
             type="bar",
             x=list(TIERS),

@@ -85,7 +85,7 @@ def overview_kpis(analysis: PortfolioAnalysis) -> list[Kpi]:
     gini_tone = "danger" if c.gini > 0.7 else "warning" if c.gini > 0.5 else "success"
     coverage = w.available_headcount / w.required_fte if w.required_fte else float("inf")
     cover_tone = "success" if coverage >= 1 else "warning" if coverage >= 0.85 else "danger"
-    if w.has_sams or w.available_headcount > 0:
+    if w.headcount_known:
         cover_value = f"{w.available_headcount:g} / {w.required_headcount}"
         cover_reading = (
             f"available / required SAMs ({w.required_fte:.1f} FTE); {len(w.overloaded_sams)} over capacity"

@@ -59,7 +59,7 @@ def takeaways(analysis: PortfolioAnalysis) -> dict[str, str]:
             + (
                 f"{w.available_headcount:g} are available"
                 + (f", {w.strategic_sams} of them carrying strategic accounts." if w.has_sams else ".")
-                if w.has_sams or w.available_headcount > 0
+                if w.headcount_known
                 else "no SAM column: enter the SAM headcount to compare."
             )
         ),

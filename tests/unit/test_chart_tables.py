@@ -278,7 +278,7 @@ def test_headcount_in_fte():
     by_tier = pd.DataFrame(
         {"required_fte": [5.0, 13.25, 9.2], "available_fte": [4.0, 12.0, 11.0]}, index=TIERS
     )
-    assert records(headcount_table(NS(workload=NS(by_tier=by_tier))))[1] == {
+    assert records(headcount_table(NS(workload=NS(by_tier=by_tier, headcount_known=True))))[1] == {
         "Tier": "Key",
         "Required SAMs (FTE)": "13.2",
         "Available SAMs (FTE)": "12.0",

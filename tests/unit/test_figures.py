@@ -1,6 +1,7 @@
 """Figure builders: data in, figure out; names shown as text; curves thinned without loss of shape."""
 
 import pandas as pd
+import pytest
 
 from portfolio.analysis import analyze
 from reporting import figures
@@ -122,3 +123,19 @@ def test_user_text_enters_figures_as_plain_text(five_accounts):
         texts = [str(t.name) + str(t.hovertemplate) for t in fig.data]
         assert not any("<a" in t or "<br>x" in t for t in texts)
         assert any(plain_text(hostile) in t for t in texts)
+
+
+def test_headcount_figure_without_sams_draws_no_zero_available_bars(five_accounts):
+    """Issue 14 item 5: without a SAM column the Capacity page drew "Available 0.0" bars beside
+    each tier (Superstore: 3.5 / 4.2 / 7.4 required against 0.0), which reads as nobody staffed.
+    It draws the required SAMs and says that the available ones are not known; with a headcount
+    both are drawn (here 2 SAMs split like the required FTE 0.1 / 0.04 / 0.04 of 0.18)."""
+    unknown = figures.headcount_figure(analyze(five_accounts))
+    assert [trace.name for trace in unknown.data] == ["Required"]
+    assert "no SAM column" in unknown.layout.annotations[0].text
+    from reporting.chart_tables import headcount_table
+
+    assert set(headcount_table(analyze(five_accounts)).frame["Available SAMs (FTE)"]) == {"not known"}
+    given = figures.headcount_figure(analyze(five_accounts, available_headcount=2))
+    assert [trace.name for trace in given.data] == ["Required", "Available"]
+    assert sum(given.data[1].y) == pytest.approx(2.0)
