@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from cli.errors import EXIT_NO_BROWSER, CliError
-from cli.options import filtered_source, load_and_analyze, source_info
+from cli.options import filtered_source, load_and_analyze_books, source_info
 from cli.simulate import run_simulation_from_args
 from exports.files import export_files
 from exports.pack import recommended_move
@@ -17,7 +17,7 @@ from storage.settings import ConfigurationError, Settings
 
 
 def run(args: argparse.Namespace) -> int:
-    result, analysis = load_and_analyze(args)
+    result, analysis, whole = load_and_analyze_books(args, whole_book=args.format in ("pdf", "pptx"))
     try:
         simulated = run_simulation_from_args(args, analysis, require_scenario=True, accounts=result.accounts)
         report = simulation_report(simulated) if simulated is not None else None
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.out),
             branding=Settings.from_env().branding(),
             data_notes=result.report.notes,
-            recommendation=recommended_move(analysis) if args.format in ("pdf", "pptx") else None,
+            recommendation=recommended_move(analysis, whole) if args.format in ("pdf", "pptx") else None,
         )
     except ConfigurationError as exc:
         raise CliError(str(exc)) from None

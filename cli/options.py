@@ -84,6 +84,16 @@ def load_and_analyze(
 ) -> tuple[LoadResult, PortfolioAnalysis]:
     """Read the file and analyse it with the command line's weights, thresholds and capacity;
     ``as_of`` (a revenue history's last day) overrides ``--as-of``."""
+    result, analysis, _ = load_and_analyze_books(args, as_of, whole_book=False)
+    return result, analysis
+
+
+def load_and_analyze_books(
+    args: argparse.Namespace, as_of: str | None = None, *, whole_book: bool = True
+) -> tuple[LoadResult, PortfolioAnalysis, PortfolioAnalysis]:
+    """:func:`load_and_analyze`, plus the whole book's analysis: under ``--filter`` the SAMs keep
+    their whole books, so a recommendation is solved on it (the filtered analysis itself when
+    there is no filter, or when ``whole_book`` is False)."""
     mapping = parse_mapping(args.mapping)
     weights = {**DEFAULT_WEIGHTS, **parse_pairs(args.weights, "--weights")} if args.weights else None
     thresholds = parse_thresholds(args.thresholds) if args.thresholds else None
@@ -112,24 +122,28 @@ def load_and_analyze(
         rows = checked_mask(result.accounts, flt)
     except ValueError as exc:
         raise CliError(f"--filter: {exc}") from None
-    try:
-        analysis = analyze(
-            result.accounts,
-            weights=weights,
-            thresholds=thresholds,
-            capacity=capacity,
-            available_headcount=args.headcount,
-            tier_basis=getattr(args, "tier_basis", "assigned"),
-            revenue_bands=bands,
-            rows=rows,
-            convention=getattr(args, "convention", "cohort"),
-            as_of=result.as_of,
-        )
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
+
+    def analysed(rows_shown) -> PortfolioAnalysis:
+        try:
+            return analyze(
+                result.accounts,
+                weights=weights,
+                thresholds=thresholds,
+                capacity=capacity,
+                available_headcount=args.headcount,
+                tier_basis=getattr(args, "tier_basis", "assigned"),
+                revenue_bands=bands,
+                rows=rows_shown,
+                convention=getattr(args, "convention", "cohort"),
+                as_of=result.as_of,
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+
+    analysis = analysed(rows)
     total = len(analysis.accounts) if rows is None else len(rows)
     analysis.filter_note = filter_note(flt, len(analysis.accounts), total)
-    return result, analysis
+    return result, analysis, analysed(None) if whole_book and rows is not None else analysis
 
 
 def filtered_source(result: LoadResult, analysis: PortfolioAnalysis) -> str:

@@ -14,7 +14,13 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
-from dashboard.whatif import analyze_session, changes_session, checked_settings, history_session
+from dashboard.whatif import (
+    analyze_session,
+    changes_session,
+    checked_settings,
+    history_session,
+    whole_book_session,
+)
 from exports.files import pack_bytes
 from exports.pack import (
     ANALYSIS_CHARTS,
@@ -134,7 +140,7 @@ def _board_pack(settings: dict | None, fmt: str) -> tuple:
         settings,
         branding=_branding(),
         data_notes=[str(n) for n in meta.get("notes") or []],
-        recommendation=recommended_move(analysis),
+        recommendation=recommended_move(analysis, whole_book_session(settings, analysis)),
     )
     try:
         data = pack_bytes(pack, fmt)

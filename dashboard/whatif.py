@@ -57,6 +57,14 @@ def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     return state.memoized(("analysis", settings_key(settings)), analysis)
 
 
+def whole_book_session(settings: dict | None, analysis: PortfolioAnalysis) -> PortfolioAnalysis:
+    """The session's whole book under the what-if settings: ``analysis`` itself without a
+    segment filter, else the same settings unfiltered (the SAMs keep their whole books, so a
+    recommendation and its sensitivity are solved on it: :func:`reporting.decisions.recommend_in_book`)."""
+    settings = checked_settings(settings)
+    return analyze_session({**settings, "filter": {}}) if settings.get("filter") else analysis
+
+
 def kept_current_tiers(accounts: pd.DataFrame) -> tuple[pd.Series, str]:
     """:func:`portfolio.tiers.current_tiers` of this session's ``accounts``, kept with its data
     (it depends on the data alone)."""

@@ -26,7 +26,7 @@ from portfolio.retention import CONVENTION_NAMES
 from portfolio.whatif import HistoryViews
 from reporting import figures
 from reporting.changes import changes_takeaway, strategic_walk_figure
-from reporting.decisions import recommend_for
+from reporting.decisions import recommend_for, recommend_in_book
 from reporting.kpis import overview_kpis
 from reporting.simulation_report import SimulationReport
 from reporting.simulator import default_sams, settings_mismatch
@@ -443,15 +443,21 @@ def _chart_slide(
     )
 
 
-def recommended_move(analysis: PortfolioAnalysis) -> Recommendation | None:
-    """The Decisions page's recommended strategic set at today's strategic SAMs
-    (:func:`reporting.decisions.recommend_for`), for the executive summary; None when the data
-    allows none (no SAM column, so no SAMs today; no account to choose), which leaves that line
-    out."""
-    if not analysis.workload.has_sams:
+def recommended_move(
+    analysis: PortfolioAnalysis, whole: PortfolioAnalysis | None = None
+) -> Recommendation | None:
+    """The Decisions page's recommended strategic set at today's strategic SAMs, for the
+    executive summary: :func:`reporting.decisions.recommend_for`, or under a segment filter
+    :func:`reporting.decisions.recommend_in_book` on the ``whole`` book (the SAMs keep their
+    whole books; only the filter's accounts move). None when the data allows none (no SAM
+    column, so no SAMs today; no account to choose), which leaves that line out."""
+    book = analysis if whole is None else whole
+    if not book.workload.has_sams:
         return None  # no SAM column: today's SAMs would be made up (the tier's need)
     try:
-        return recommend_for(analysis, default_sams(analysis))
+        if book is analysis:
+            return recommend_for(analysis, default_sams(analysis))
+        return recommend_in_book(book, analysis.accounts["account_id"], default_sams(book))
     except ValueError:
         return None
 

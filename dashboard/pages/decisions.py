@@ -29,7 +29,7 @@ from dashboard.components import (
     table_toggle,
     tier_label,
 )
-from dashboard.whatif import analyze_session, checked_settings
+from dashboard.whatif import analyze_session, checked_settings, whole_book_session
 from portfolio.formatting import money, percent
 from reporting import decisions
 from reporting.figures import message_figure
@@ -254,8 +254,7 @@ def answer(_clicks, sams, max_moves, keep, exclude, settings):
     unchanged = {k: no_update for k in _OUTPUTS}
     settings = checked_settings(settings)
     analysis = analyze_session(settings)
-    # under a segment filter the SAMs keep their whole books (decisions.recommend_in_book)
-    whole = analyze_session({**settings, "filter": {}}) if settings.get("filter") else analysis
+    whole = whole_book_session(settings, analysis)
     try:
         n = _whole(sams, "the number of strategic SAMs", 1)
         if n is None:
@@ -457,7 +456,7 @@ def how_sure(_clicks, scenario, settings):
     currency units) for P(hit plan)."""
     if not scenario:
         return no_update, no_update, no_update, "Press Recommend first."
-    analysis = analyze_session(settings)
+    analysis = whole_book_session(settings, analyze_session(settings))  # the book it was solved on
     inputs = decisions.decision_inputs(analysis, SimulationSettings())
     move = Scenario(tuple(scenario["promote"]), tuple(scenario["demote"]), float(scenario["sams"]))
     try:

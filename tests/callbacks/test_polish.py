@@ -84,3 +84,27 @@ def test_decisions_under_a_segment_filter_keep_each_sams_whole_book(request_ctx,
     assert outside and outside <= selected  # they hold their slots
     assert len(selected) <= 4 * 10  # 4 SAMs × 10 accounts, for the whole book
     assert f"the {len(outside)} strategic account(s) outside the filter keep their slots" in out["headline"]
+
+
+def test_decisions_sensitivity_and_the_packs_move_use_the_book_the_move_was_solved_on(request_ctx, dash_app):
+    """Under a segment filter the recommendation is solved on the whole book (above), but its
+    "How sure are we?" ran on the Enterprise accounts alone (another baseline, another NPV at the
+    centre of the tornado), and the board pack's executive summary recommended a move solved as
+    if the SAMs served Enterprise only. Both now use the whole book: the sensitivity under the
+    filter equals the unfiltered one for the same move, and the pack's move is the page's."""
+    from exports.pack import recommended_move
+    from reporting.decisions import SEGMENT_NOTE
+    from reporting.simulator import default_sams
+
+    decisions = importlib.import_module("dashboard.pages.decisions")
+    settings = {**DEFAULT_SETTINGS, "filter": {"segment": ["Enterprise"]}}
+    sams = default_sams(decisions.analyze_session(DEFAULT_SETTINGS))
+    out = decisions.answer(_clicks=1, sams=sams, max_moves=None, keep="", exclude="", settings=settings)
+    filtered = decisions.how_sure(_clicks=1, scenario=out["scenario"], settings=settings)[2]
+    whole = decisions.how_sure(_clicks=1, scenario=out["scenario"], settings=DEFAULT_SETTINGS)[2]
+    assert filtered["npv"] == whole["npv"] and filtered["arr"] == whole["arr"]
+    analysis = decisions.analyze_session(settings)
+    move = recommended_move(analysis, decisions.whole_book_session(settings, analysis))
+    assert move is not None and SEGMENT_NOTE.split(":")[0] in move.notes[-1]
+    assert {a.account_id for a in move.add} == set(out["scenario"]["promote"])
+    assert {a.account_id for a in move.remove} == set(out["scenario"]["demote"])

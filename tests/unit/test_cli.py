@@ -288,3 +288,26 @@ def test_simulate_takes_the_treatment_and_money_and_names_a_bad_field(capsys):
     ):
         status, out, err = run(capsys, "simulate", str(DEMO), "--paths", "100", "--horizon", "8", *argv)
         assert status == 2 and message in err, (argv, err)
+
+
+def test_export_under_a_filter_recommends_on_the_whole_book():
+    """`portfolio export --format pptx --filter …`: the executive summary's move is solved on
+    the whole book (the SAMs keep their whole books, as on the Decisions page), so the command
+    analyses the book both filtered (for the figures) and whole (for the move)."""
+    from cli.options import load_and_analyze_books
+    from cli.parser import build_parser
+    from exports.pack import recommended_move
+    from reporting.decisions import SEGMENT_NOTE
+
+    args = build_parser().parse_args(
+        ["export", str(DEMO), "--out", "x", "--format", "pptx", "--filter", "segment=Enterprise"]
+    )
+    _, analysis, whole = load_and_analyze_books(args)
+    enterprise = set(analysis.accounts["account_id"])
+    assert len(whole.accounts) == 1200 > len(enterprise)
+    move = recommended_move(analysis, whole)
+    assert move is not None and move.notes[-1].startswith(SEGMENT_NOTE.split("{")[0])
+    assert {a.account_id for a in (*move.add, *move.remove)} <= enterprise  # only the filter's accounts move
+    plain = build_parser().parse_args(["export", str(DEMO), "--out", "x", "--format", "pptx"])
+    _, analysis, whole = load_and_analyze_books(plain)
+    assert whole is analysis
