@@ -138,18 +138,22 @@ def starting_assumptions(analysis: PortfolioAnalysis, *, start_arr: pd.Series | 
     total = calibrate_nrr_volatility(nrr_series(quarters)) if quarters is not None else None
     if total is None:
         return assumptions
-    if total > MAX_NRR_VOLATILITY:
+    if total > PLAUSIBLE_NRR_VOLATILITY:
         warning = (
             f"portfolio NRR volatility {total * 100:.1f} points a year from the history is "
-            f"outside the plausible range (at most {MAX_NRR_VOLATILITY * 100:g}); the assumed "
+            f"outside the plausible range (at most {PLAUSIBLE_NRR_VOLATILITY * 100:g}); the assumed "
             f"{assumptions.nrr_volatility * 100:g} points are used"
         )
         return replace(assumptions, warnings=(*assumptions.warnings, warning))
-    return replace(
-        assumptions,
-        nrr_volatility=market_part(total, analysis, assumptions),
-        nrr_volatility_source="calibrated",
-    )
+    market, own = market_part(total, analysis, assumptions)
+    if market == 0.0:
+        warning = (
+            f"the accounts' own luck alone swings portfolio NRR by {own * 100:.1f} points a year, "
+            f"more than the history's {total * 100:.1f}, so the history cannot measure the market's "
+            f"part; the assumed {assumptions.nrr_volatility * 100:g} points are used"
+        )
+        return replace(assumptions, warnings=(*assumptions.warnings, warning))
+    return replace(assumptions, nrr_volatility=market, nrr_volatility_source="calibrated")
 
 
 def order_years(
@@ -220,14 +224,14 @@ def calibrate_order_years(
     return replace(assumptions, size=size, warnings=(*assumptions.warnings, note))
 
 
-def market_part(total: float, analysis: PortfolioAnalysis, assumptions: Assumptions) -> float:
-    """The market's part of a portfolio NRR volatility measured in total (fraction a year):
-    √(max(0, total² − own²)), own the spread the accounts' own luck gives under ``assumptions``
-    (:func:`simulation.engine.own_nrr_sd`), which the simulation adds by itself."""
+def market_part(total: float, analysis: PortfolioAnalysis, assumptions: Assumptions) -> tuple[float, float]:
+    """The market's part of a portfolio NRR volatility measured in total (fraction a year),
+    √(max(0, total² − own²)), and ``own``: the spread the accounts' own luck gives under
+    ``assumptions`` (:func:`simulation.engine.own_nrr_sd`), which the simulation adds by itself."""
     frame = simulation_accounts(analysis.accounts, analysis.tiers.tier)
     arr = frame["arr"].to_numpy(dtype=float)
     own = own_nrr_sd(arr, account_params(frame["tier"].to_numpy(dtype=object), assumptions, arr))
-    return math.sqrt(max(0.0, total**2 - own**2))
+    return math.sqrt(max(0.0, total**2 - own**2)), own
 
 
 def starting_treatment(analysis: PortfolioAnalysis) -> TreatmentEffect:
@@ -414,7 +418,7 @@ def _bounded(
     return figure, TierTerms(churn_logit, churn_slope, growth, reversion, value["volatility"]), warnings
 
 
-MAX_NRR_VOLATILITY = 0.30
+PLAUSIBLE_NRR_VOLATILITY = 0.30
 """Plausibility bound on a calibrated portfolio NRR volatility (fraction a year: 30 points)."""
 MIN_NRR_QUARTERS = 8
 """Quarter ends of trailing-twelve-month NRR needed (two years) to calibrate NRR volatility."""

@@ -214,8 +214,18 @@ def test_ttm_nrr_and_its_volatility_on_a_history_with_a_known_answer():
     own = own_nrr_sd(arr, account_params(frame["tier"].to_numpy(dtype=object), calibrated, arr))
     assert 0 < own < 0.01 and calibrated.nrr_volatility == pytest.approx(math.sqrt(0.0346410**2 - own**2))
     assert calibrated.nrr_volatility_source == "calibrated"
-    # three accounts on default figures: their own luck alone swings NRR more than the history did
-    assert starting_assumptions(history_analysis(history_with_nrr(nrr, accounts=3))).nrr_volatility == 0.0
+    # three accounts on default figures: their own luck alone swings NRR more than the history
+    # did, so the history cannot measure the market's part. It was used as "calibrated 0 points"
+    # in silence (risk review: both order exports); now the assumed 5 points, with a warning
+    few = starting_assumptions(history_analysis(history_with_nrr(nrr, accounts=3)))
+    assert few.nrr_volatility == 0.05 and few.nrr_volatility_source == "assumed"
+    assert any(
+        w.startswith("the accounts' own luck alone swings portfolio NRR by ")
+        and "more than the history's 3.5, so the history cannot measure the market's part; the assumed 5 "
+        "points are used"
+        in w
+        for w in few.warnings
+    )
     assert starting_assumptions(loaded(DEMO)[0]).nrr_volatility_source == "assumed"
 
 
@@ -228,7 +238,7 @@ def test_own_nrr_spread_by_hand():
 
 def test_an_implausible_nrr_volatility_is_not_used_silently(monkeypatch):
     # the known-answer history (3.46 points) against a bound of 1 point
-    monkeypatch.setattr(calibration, "MAX_NRR_VOLATILITY", 0.01)
+    monkeypatch.setattr(calibration, "PLAUSIBLE_NRR_VOLATILITY", 0.01)
     nrr = list(1.05 + 0.01 * np.arange(8) + 0.03 * np.array([1, -1, -1, 1, 1, -1, -1, 1]))
     assumptions = starting_assumptions(history_analysis(history_with_nrr(nrr)))
     assert assumptions.nrr_volatility_source == "assumed" and assumptions.nrr_volatility == 0.05
