@@ -115,7 +115,9 @@ class TreatmentEffect:
         return 1 - (1 - annual_churn) ** (self.hazard_ratio.value**attention)
 
     def sentence(self) -> str:
-        """One sentence a CFO reads: the effect, its interval and where it comes from."""
+        """One sentence a CFO reads: where the effect comes from first (an assumption must not
+        read as a finding), the effect and its interval; an estimate says it is an association
+        (accounts chosen for strategic treatment may differ in ways the data does not record)."""
         hr, up = self.hazard_ratio, self.uplift
         less = lambda r: f"{abs(1 - r) * 100:.0f}% {'less' if r <= 1 else 'more'}"  # noqa: E731
         churn = (
@@ -127,13 +129,17 @@ class TreatmentEffect:
             f"{up.low * 100:+.1f} to {up.high * 100:+.1f})"
         )
         ramp = f"full effect after {self.ramp_months:g} months"
+        effect = f"{churn} and {growth}; {ramp}"
         if self.source == "estimated":
-            where = f"estimated from {self.accounts_used:,} accounts of comparable size"
-        elif self.source == "explicit":
-            where = "as entered"
-        else:
-            where = "assumed" + (f": {self.note}" if self.note else "")
-        return f"{churn[0].upper()}{churn[1:]} and {growth}; {ramp}; {where}."
+            return (
+                f"Estimated from {self.accounts_used:,} accounts of comparable size: {effect}. "
+                "An association, not proof of cause: accounts chosen for strategic treatment may "
+                "differ in ways the data does not record."
+            )
+        if self.source == "explicit":
+            return f"As entered: {effect}."
+        why = f" ({self.note})" if self.note else ""
+        return f"Assumed, not measured in this data{why}: {effect}."
 
     @classmethod
     def from_dict(cls, data: dict) -> TreatmentEffect:

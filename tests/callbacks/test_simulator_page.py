@@ -101,7 +101,10 @@ def test_fill_select_preview_and_show(request_ctx, page):
     assert len(cards) == 5 and "Promoting 3 accounts" in str(headline)
     assert "Preview: 1,000 paths" in str(headline)
     assert "from the move with today's 4 strategic SAMs" in str(headline)
-    assert treatment_text.startswith("Strategic accounts churn 15% less") and "assumed" in treatment_text
+    assert (
+        treatment_text.startswith("Assumed, not measured in this data (")
+        and "churn 15% less" in treatment_text
+    )
     # the portfolio NRR volatility and, assumed, why
     assert "Portfolio NRR volatility 5 points a year (assumed): a B2B book's" in treatment_text
     assert precision.startswith("1,000 paths: the delta's Monte Carlo error is ±")

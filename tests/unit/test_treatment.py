@@ -7,6 +7,7 @@ value (a 99.9% interval; the seeds are fixed, so a pass is repeatable).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -84,10 +85,21 @@ def test_too_few_comparable_accounts_fall_back_to_the_assumption():
 
 def test_sentence_states_effect_interval_and_source():
     effect = TreatmentEffect(Interval(0.6, 0.4, 0.9), Interval(0.03, 0.01, 0.05), 6.0, "estimated", 382)
+    # the source comes first, and an estimate says it is an association (risk review: a pure
+    # selection effect, planted with no treatment at all, read "Strategic accounts churn 63%
+    # less than comparable accounts … estimated from 1,576 accounts")
     assert effect.sentence() == (
-        "Strategic accounts churn 40% less than comparable accounts (90% interval 10–60% less) "
-        "and grow +3.0 points a year faster (90% interval +1.0 to +5.0); full effect after 6 "
-        "months; estimated from 382 accounts of comparable size."
+        "Estimated from 382 accounts of comparable size: strategic accounts churn 40% less than "
+        "comparable accounts (90% interval 10–60% less) and grow +3.0 points a year faster (90% "
+        "interval +1.0 to +5.0); full effect after 6 months. An association, not proof of cause: "
+        "accounts chosen for strategic treatment may differ in ways the data does not record."
+    )
+    assumed = dataclasses.replace(effect, source="assumed", note="no assigned tier column")
+    assert assumed.sentence().startswith(
+        "Assumed, not measured in this data (no assigned tier column): strategic"
+    )
+    assert (
+        dataclasses.replace(effect, source="explicit").sentence().startswith("As entered: strategic accounts")
     )
     assert effect.churn_with(0.10) == pytest.approx(1 - 0.9**0.6)
 
