@@ -461,8 +461,16 @@ class SimulationResult:
         d = c.summary()
         total, npv_stats = d.delta, d.economics.npv
         verb = "adds" if total.mean >= 0 else "costs"
+        staffing = ""
+        if c.sam_change:
+            staffing = (
+                f"hiring {c.added_sams:g} SAM{'s' * (c.added_sams != 1)}"
+                if c.sam_change > 0
+                else f"releasing {c.released_sams:g} SAM{'s' * (c.released_sams != 1)}"
+            )
+        # the subject names the staffing change too: the total is the move's and the hire's
         text = (
-            f"{_moves(self.scenario_definition)} {verb} {money(abs(total.mean))} "
+            f"{_moves(self.scenario_definition, staffing)} {verb} {money(abs(total.mean))} "
             f"(±{money(d.delta_error)}) expected ARR by {when}"
         )
         base_sams = self.baseline.staffing.sams
@@ -470,13 +478,8 @@ class SimulationResult:
             f"{money(d.move.mean, signed=True)} from the move with today's "
             f"{base_sams:g} strategic SAM{'s' * (base_sams != 1)}"
         ]
-        if c.sam_change:
-            what = (
-                f"hiring {c.added_sams:g} SAM{'s' * (c.added_sams != 1)}"
-                if c.sam_change > 0
-                else f"releasing {c.released_sams:g} SAM{'s' * (c.released_sams != 1)}"
-            )
-            parts.append(f"{money(d.staffing.mean, signed=True)} from {what}")
+        if staffing:
+            parts.append(f"{money(d.staffing.mean, signed=True)} from {staffing}")
         text += ": " + " and ".join(parts)
         text += (
             f"; NPV {money(npv_stats.mean, signed=True)} (P5 {money(npv_stats.p5)}, "
@@ -500,12 +503,15 @@ class SimulationResult:
         return text + "."
 
 
-def _moves(scenario: Scenario) -> str:
+def _moves(scenario: Scenario, staffing: str = "") -> str:
+    """The scenario as the headline's subject: "Promoting 3 accounts and hiring 1 SAM"."""
     moves = []
     if scenario.promote:
         moves.append(f"promoting {len(scenario.promote)} account{'s' * (len(scenario.promote) != 1)}")
     if scenario.demote:
         moves.append(f"demoting {len(scenario.demote)} account{'s' * (len(scenario.demote) != 1)}")
+    if staffing:
+        moves.append(staffing)
     what = " and ".join(moves) or "changing the strategic SAMs"
     return what[0].upper() + what[1:]
 
