@@ -640,8 +640,9 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     _normals(streams, churn_own)
     market_years, churn_own = market_years[:rows], churn_own[:rows]
     base, layout = ctx.base, ctx.layout
+    shared: dict[tuple, np.ndarray] = {}  # the scenario variants' limits, computed once
     changed = [
-        _ChangeState.start(c, churn_own[:, :, c.columns], market_years, ctx.treatment, first, stop)
+        _ChangeState.start(c, churn_own, market_years, ctx.treatment, first, stop, shared)
         for c in ctx.changes
     ]
     base_draws = churn_draws(churn_own, market_years, base.churn_own, base.churn_market, out=churn_own)
@@ -785,11 +786,24 @@ class _ChangeState:
 
     @classmethod
     def start(
-        cls, change: _Change, churn_own, market_years, treatment: TreatmentDraws, first: int, stop: int
+        cls,
+        change: _Change,
+        churn_own,
+        market_years,
+        treatment: TreatmentDraws,
+        first: int,
+        stop: int,
+        shared: dict[tuple, np.ndarray],
     ) -> _ChangeState:
-        y = churn_draws(churn_own, market_years, change.churn_own, change.churn_market).astype(float)
+        """The state at t = 0. ``shared``: limits already computed in this chunk, by columns and
+        churn loadings (a scenario's two variants change the same accounts: computed once)."""
+        key = tuple(a.tobytes() for a in (change.columns, change.churn_own, change.churn_market))
+        if key not in shared:
+            own = churn_own[:, :, change.columns]  # the chunk's draws η, all accounts
+            y = churn_draws(own, market_years, change.churn_own, change.churn_market).astype(float)
+            shared[key] = -log_ndtr(-y)
         return cls(
-            -log_ndtr(-y),
+            shared[key],
             treatment.log_hazard_ratio[first:stop, None],
             treatment.uplift[first:stop, None],
             change.arr0,
