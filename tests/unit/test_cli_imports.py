@@ -2,10 +2,10 @@
 
 Each case runs in a fresh interpreter and lists which heavy modules ended up in
 ``sys.modules``. On the code before this change every import case failed (the XLSX one guards
-that the deferred import still reads a workbook): the parser's defaults
-imported the simulator (SciPy), reading any file imported openpyxl and pyarrow.parquet, and the size model's fit
-imported statsmodels and with it ``scipy.stats`` (about 1 s of a 4 s `simulate`), and solving
-the market loading imported ``scipy.optimize`` for one root (0.3 s).
+that the deferred import still reads a workbook): the parser's defaults imported the simulator
+(SciPy); reading any file imported openpyxl and pyarrow.parquet; the size model's fit imported
+statsmodels and with it ``scipy.stats`` (about 1 s of a 4 s `simulate`); and solving the market
+loading imported ``scipy.optimize`` for one root (0.3 s).
 """
 
 import json
