@@ -7,9 +7,13 @@ import argparse
 from portfolio.datafacts import DATA_KINDS
 from portfolio.retention import CONVENTIONS
 from portfolio.tiers import DEFAULT_WEIGHTS, TIER_BASES
-from simulation.backtest import DEFAULT_PATHS as BACKTEST_PATHS
-from simulation.economics import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
-from simulation.model import DEFAULT_COST_PER_SAM, DEFAULT_SEED
+from simulation.defaults import (
+    BACKTEST_PATHS,
+    DEFAULT_COST_PER_SAM,
+    DEFAULT_DISCOUNT_RATE,
+    DEFAULT_MARGIN,
+    DEFAULT_SEED,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

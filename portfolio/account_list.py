@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING  # type: ignore[import-untyped]
 
 from portfolio.formula_text import FORMULA_PREFIXES, neutralize_formula_text
 
@@ -162,6 +161,8 @@ def to_xlsx_bytes(
 ) -> bytes:
     """XLSX workbook (one sheet, ``Accounts``) of the account list; text as string cells; the
     amount headers name ``currency`` (ISO code) when given."""
+    from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING  # type: ignore[import-untyped]
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         _download_table(accounts, currency, largest_first).to_excel(

@@ -40,12 +40,13 @@ from portfolio.retention import retention
 from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions
 from simulation.calibration import starting_assumptions
+from simulation.defaults import BACKTEST_PATHS
 from simulation.model import DEFAULT_SEED, SimulationSettings, run_simulation
 
 OUT_OF_SAMPLE_MONTHS = 36
 """History needed for the out-of-sample test: the year predicted, the year it starts from,
 and the year before that to calibrate on."""
-DEFAULT_PATHS = 4_000
+DEFAULT_PATHS = BACKTEST_PATHS
 QUARTERS = 4
 MEDIAN_TOLERANCE = 0.03
 """|P50 − observed| allowed for NRR and GRR (3 points)."""

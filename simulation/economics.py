@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEFAULT_MARGIN = 0.80
-DEFAULT_DISCOUNT_RATE = 0.10
+from simulation.defaults import DEFAULT_DISCOUNT_RATE, DEFAULT_MARGIN
 
 
 @dataclass(frozen=True)

@@ -221,22 +221,30 @@ def loadings(volatility: np.ndarray, beta: float) -> tuple[np.ndarray, np.ndarra
     return market, own, np.minimum(churn, 1.0)
 
 
+def _sensitivity_slopes(arr0: np.ndarray, params: AccountParams, period_years: float) -> np.ndarray:
+    """Per account, c_i such that :func:`nrr_sensitivity` = Σ_i c_i·min(β, σ_i):
+    c_i = w_i·e^{d_i + σ_i²/2}·((1 − p_i) + φ(Φ⁻¹(p_i))/σ_i) for an account renewing in the
+    first year with σ_i > 0 (β_i = min(β, σ_i), a_i = β_i/σ_i), else 0."""
+    weights = np.asarray(arr0, dtype=float) / float(np.sum(arr0))
+    sigma = np.asarray(params.volatility, dtype=float)
+    p = year_one_churn(params.annual_churn, params.renewal_years, period_years)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        density = np.exp(-(ndtri(p) ** 2) / 2) / math.sqrt(2 * math.pi)  # φ(±∞) = 0
+        per_loading = np.where(sigma > 0, (1 - p) + density / sigma, 0.0)
+    growth = np.exp(np.asarray(params.drift, dtype=float) + sigma**2 / 2)
+    renews = growth_periods(params.renewal_years, len(weights), period_years) <= round(1 / period_years)
+    return weights * renews * growth * per_loading
+
+
 def nrr_sensitivity(arr0: np.ndarray, params: AccountParams, beta: float, period_years: float) -> float:
     """First-order standard deviation of the one-year portfolio NRR that the market explains,
     Cov(NRR, F) with F the year's market:
     Σ_i w_i·e^{d_i + σ_i²/2}·((1 − p_i)·β_i + a_i·φ(Φ⁻¹(p_i))), w_i = ARR_i(0) / Σ ARR(0),
     p_i the account's churn probability in the first year (Stein's lemma on each term); an
-    account with no renewal in the first year keeps its ARR, so adds nothing."""
-    weights = np.asarray(arr0, dtype=float) / float(np.sum(arr0))
-    market, _, churn_loading = loadings(params.volatility, beta)
-    p = year_one_churn(params.annual_churn, params.renewal_years, period_years)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        density = np.exp(-(ndtri(p) ** 2) / 2) / math.sqrt(2 * math.pi)  # φ(±∞) = 0
-    growth = np.exp(
-        np.asarray(params.drift, dtype=float) + np.asarray(params.volatility, dtype=float) ** 2 / 2
-    )
-    renews = growth_periods(params.renewal_years, len(weights), period_years) <= round(1 / period_years)
-    return float(weights @ (renews * growth * ((1 - p) * market + churn_loading * density)))
+    account with no renewal in the first year keeps its ARR, so adds nothing. With
+    β_i = min(β, σ_i) and a_i = β_i/σ_i this is Σ_i c_i·min(β, σ_i) (:func:`_sensitivity_slopes`)."""
+    slopes = _sensitivity_slopes(arr0, params, period_years)
+    return float(slopes @ np.minimum(beta, np.asarray(params.volatility, dtype=float)))
 
 
 def own_nrr_sd(arr0: np.ndarray, params: AccountParams) -> float:
@@ -262,23 +270,29 @@ def market_loading(
 ) -> float:
     """β such that :func:`nrr_sensitivity` equals ``nrr_volatility`` (annual, as a fraction:
     0.05 = 5 points of NRR a year). ValueError when the accounts cannot carry that much: even
-    with all of every account's volatility tied to the market."""
+    with all of every account's volatility tied to the market.
+
+    f(β) = Σ_i c_i·min(β, σ_i) is piecewise linear and non-decreasing in β, with knots at the
+    sorted σ_(k): f(σ_(k)) = Σ_{j≤k} c_j·σ_j + σ_(k)·Σ_{j>k} c_j. In the segment that holds
+    the target v, β = (v − Σ_{j≤k} c_j·σ_j) / Σ_{j>k} c_j: exact, no root search."""
     if nrr_volatility <= 0:
         return 0.0
-    top = float(np.max(params.volatility, initial=0.0))
     most = carried_nrr_volatility(arr0, params, period_years)
     if nrr_volatility > most + 1e-12:
         raise ValueError(
             f"a portfolio NRR volatility of {100 * nrr_volatility:.1f} points a year is more than "
             f"these accounts' volatility can carry (at most {100 * most:.1f} points); lower it"
         )
-    from scipy.optimize import brentq  # here: the simulate path need not import SciPy's optimizers
-
-    return float(
-        brentq(
-            lambda b: nrr_sensitivity(arr0, params, b, period_years) - nrr_volatility, 0.0, top, xtol=1e-12
-        )
-    )
+    sigma = np.asarray(params.volatility, dtype=float)
+    order = np.argsort(sigma, kind="stable")
+    knots, slopes = sigma[order], _sensitivity_slopes(arr0, params, period_years)[order]
+    below = np.concatenate([[0.0], np.cumsum(slopes * knots)])  # Σ_{j<k} c_j·σ_j
+    above = np.concatenate([np.cumsum(slopes[::-1])[::-1], [0.0]])  # Σ_{j≥k} c_j
+    at_knot = below[1:] + knots * above[1:]  # f(σ_(k))
+    k = int(np.searchsorted(at_knot, nrr_volatility))  # the first knot at or past the target
+    if k >= len(knots) or above[k] <= 0:  # the target is the carried maximum
+        return float(knots[-1])
+    return float((nrr_volatility - below[k]) / above[k])
 
 
 def growth_periods(renewal_years: np.ndarray | None, n: int, period_years: float) -> np.ndarray:
@@ -626,8 +640,9 @@ def _simulate_chunk(ctx: _Context, blocks: range, outcomes: list[PathOutcome]) -
     _normals(streams, churn_own)
     market_years, churn_own = market_years[:rows], churn_own[:rows]
     base, layout = ctx.base, ctx.layout
+    shared: dict[tuple, np.ndarray] = {}  # the scenario variants' limits, computed once
     changed = [
-        _ChangeState.start(c, churn_own[:, :, c.columns], market_years, ctx.treatment, first, stop)
+        _ChangeState.start(c, churn_own, market_years, ctx.treatment, first, stop, shared)
         for c in ctx.changes
     ]
     base_draws = churn_draws(churn_own, market_years, base.churn_own, base.churn_market, out=churn_own)
@@ -771,11 +786,24 @@ class _ChangeState:
 
     @classmethod
     def start(
-        cls, change: _Change, churn_own, market_years, treatment: TreatmentDraws, first: int, stop: int
+        cls,
+        change: _Change,
+        churn_own,
+        market_years,
+        treatment: TreatmentDraws,
+        first: int,
+        stop: int,
+        shared: dict[tuple, np.ndarray],
     ) -> _ChangeState:
-        y = churn_draws(churn_own, market_years, change.churn_own, change.churn_market).astype(float)
+        """The state at t = 0. ``shared``: limits already computed in this chunk, by columns and
+        churn loadings (a scenario's two variants change the same accounts: computed once)."""
+        key = tuple(a.tobytes() for a in (change.columns, change.churn_own, change.churn_market))
+        if key not in shared:
+            own = churn_own[:, :, change.columns]  # the chunk's draws η, all accounts
+            y = churn_draws(own, market_years, change.churn_own, change.churn_market).astype(float)
+            shared[key] = -log_ndtr(-y)
         return cls(
-            -log_ndtr(-y),
+            shared[key],
             treatment.log_hazard_ratio[first:stop, None],
             treatment.uplift[first:stop, None],
             change.arr0,

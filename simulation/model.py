@@ -36,6 +36,7 @@ from portfolio.capacity import DEFAULT_CAPACITY
 from portfolio.formatting import money, percent
 from portfolio.schema import TIERS
 from simulation.assumptions import Assumptions, TierAssumption
+from simulation.defaults import DEFAULT_COST_PER_SAM, DEFAULT_SEED
 from simulation.economics import (
     DEFAULT_DISCOUNT_RATE,
     DEFAULT_MARGIN,
@@ -70,8 +71,6 @@ from simulation.treatment import ASSUMED_EFFECT, TreatmentEffect, ramp_fractions
 PERIOD_YEARS = {"month": 1 / 12, "quarter": 1 / 4}
 MAX_HORIZON_YEARS = 5
 MAX_PATHS = 1_000_000
-DEFAULT_SEED = 20261122
-DEFAULT_COST_PER_SAM = 180_000.0
 PERCENTILES = (5, 25, 50, 75, 95)
 STRATEGIC, KEY = TIERS[0], TIERS[1]
 TREATMENT_STREAM = 2**40

@@ -1,14 +1,17 @@
-"""Churn and growth as functions of account size, with tier terms (statsmodels).
+"""Churn and growth as functions of account size, with tier terms.
+
+The regressions are :mod:`simulation.regressions`' NumPy IRLS fits, equal to statsmodels' GLM
+and RLM (the reference, in the tests) to 1e-6 without importing statsmodels.
 
 Fitted on the cohort of accounts with prior ARR > 0 (x_i = ln prior ARR, c = the cohort's mean
 x, so x_i − c is centred; t = the account's start tier):
 
-* **churn**: logistic regression (GLM Binomial, logit link)
+* **churn**: logistic regression (GLM Binomial, logit link, frequency weights)
   P(churned_i) = expit(α_t + β·(x_i − c)); each tier gets ½ churned and ½ retained
   pseudo-account at x = c (the Jeffreys prior of today's per-tier estimate), so a tier in
   which nobody churned has a finite intercept;
 * **growth** of retained accounts: ln(ARR / prior ARR) = a_t + b_t·(x_i − c) + e_i, fitted by
-  robust regression (statsmodels RLM, Huber's T): order data has accounts that grew 50× and a
+  robust regression (Huber's T, as statsmodels' RLM): order data has accounts that grew 50× and a
   least-squares slope follows them. The slope is the **reversion** (regression to the mean).
   The common slope b (all tiers, with tier intercepts) is reported with its standard error;
   each tier uses its own slope b_t shrunk toward b (weight m / (m + K), below), clipped to
@@ -38,13 +41,12 @@ with 5 accounts keeps half of its own estimate; one with 300 keeps 98%.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from simulation.treatment import _statsmodels
+from simulation.regressions import huber_fit, logit_fit
 
 PRIOR_WEIGHT = 5.0
 """K: the pooled fit counts as this many accounts in each tier's shrunk estimate."""
@@ -158,7 +160,6 @@ def fit_size_model(
     buyers regress toward the book's typical spend whatever their tier). Returns None when
     fewer than 2 accounts were retained or none churned and none was retained (nothing to fit).
     """
-    sm = _statsmodels()
     prior = arr_prior.fillna(0).astype(float).to_numpy()
     now = arr.fillna(0).astype(float).to_numpy()
     tier_of = start_tier.astype(object).to_numpy()
@@ -184,9 +185,9 @@ def fit_size_model(
         [np.vstack([dummies, pseudo]), np.concatenate([xc[keep], np.zeros(2 * len(tiers))])]
     )
     weights = np.concatenate([np.ones(int(keep.sum())), np.full(2 * len(tiers), 0.5)])
-    churn_fit = _glm(sm, y, design, weights)
+    churn_fit = logit_fit(y, design, weights)
     pooled_design = np.column_stack([np.ones(len(y)), design[:, -1]])
-    pooled_churn = _glm(sm, y, pooled_design, weights)
+    pooled_churn = logit_fit(y, pooled_design, weights)
     beta, beta_se = float(churn_fit.params[-1]), float(churn_fit.bse[-1])
     alpha0, beta0 = float(pooled_churn.params[0]), float(pooled_churn.params[1])
 
@@ -195,9 +196,9 @@ def fit_size_model(
     g = np.log(now[r] / prior[r])
     tr, xr = tier_of[r], xc[r]
     rd = np.column_stack([(tr == t).astype(float) for t in tiers])
-    growth_fit = _rlm(sm, g, np.column_stack([rd, xr]))
+    growth_fit = huber_fit(g, np.column_stack([rd, xr]))
     b_raw, b_se = float(growth_fit.params[-1]), float(growth_fit.bse[-1])
-    pooled_growth = _rlm(sm, g, np.column_stack([np.ones(len(g)), xr]))
+    pooled_growth = huber_fit(g, np.column_stack([np.ones(len(g)), xr]))
     b0 = float(np.clip(pooled_growth.params[1], reversion_min, 0.0))
     pooled_residual = g - float(pooled_growth.params[0]) - b0 * xr
     sigma0 = _mad_sigma(pooled_residual)
@@ -214,11 +215,11 @@ def fit_size_model(
         alpha_target = alpha0 + (beta0 - beta) * x_mean
         alpha = shrink(float(churn_fit.params[i]), alpha_target, n, prior_weight)
         b_fit, b_fit_se = (
-            _tier_slope(sm, g[ret_t], xr[ret_t], b_raw, b_se, prior_weight) if tier_slopes else (b_raw, b_se)
+            _tier_slope(g[ret_t], xr[ret_t], b_raw, b_se, prior_weight) if tier_slopes else (b_raw, b_se)
         )
         b = float(np.clip(b_fit, reversion_min, 0.0))
         residual = g[ret_t] - b * xr[ret_t]
-        residual -= _rlm(sm, residual, np.ones((m, 1))).params[0] if m > 2 else np.median(residual)
+        residual -= huber_fit(residual, np.ones((m, 1))).params[0] if m > 2 else np.median(residual)
         sigma_own = _mad_sigma(residual) if m > 1 else sigma0
         sigma = math.sqrt(shrink(sigma_own**2, sigma0**2, m, prior_weight))
         spread = np.log((prior[r][ret_t] * np.exp(b * xr[ret_t])).sum())
@@ -239,7 +240,7 @@ def fit_size_model(
 
 
 def _tier_slope(
-    sm, growth: np.ndarray, x: np.ndarray, common: float, common_se: float, prior_weight: float
+    growth: np.ndarray, x: np.ndarray, common: float, common_se: float, prior_weight: float
 ) -> tuple[float, float]:
     """The tier's own Huber slope of log growth on x, shrunk toward the common slope by
     w = m / (m + K) (m retained accounts), and its standard error (w·s.e. of its own slope;
@@ -247,23 +248,10 @@ def _tier_slope(
     m = len(growth)
     own, se = common, common_se
     if m >= 3 and np.ptp(x) > 1e-9:
-        fit = _rlm(sm, growth, np.column_stack([np.ones(m), x]))
+        fit = huber_fit(growth, np.column_stack([np.ones(m), x]))
         own, se = float(fit.params[1]), float(fit.bse[1])
     w = m / (m + prior_weight)
     return shrink(own, common, m, prior_weight), w * se if own is not common else se
-
-
-def _glm(sm, y, design, weights):
-    model = sm.GLM(y, design, family=sm.families.Binomial(), freq_weights=weights)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit()
-
-
-def _rlm(sm, y, design):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return sm.RLM(y, design, M=sm.robust.norms.HuberT()).fit()
 
 
 def _mad_sigma(residual: np.ndarray) -> float:

@@ -306,16 +306,14 @@ _IMPORT_LOCK = threading.Lock()
 
 
 def _statsmodels():
-    """statsmodels' GLM, OLS and RLM (as ``sm.GLM`` …), imported on first use (it takes a
-    second) by one thread at a time: two Dash callbacks importing it at once left SciPy
+    """statsmodels' GLM and OLS (as ``sm.GLM`` …) for the treatment effect, imported on first
+    use (it takes a second) by one thread at a time: two Dash callbacks importing it at once left SciPy
     half-initialised ("_ndimage_api is not defined") for the whole process."""
     with _IMPORT_LOCK:  # the models we fit, not statsmodels.api (a third of a second less)
         from statsmodels.genmod import families
         from statsmodels.genmod.generalized_linear_model import GLM
         from statsmodels.regression.linear_model import OLS
-        from statsmodels.robust import norms
-        from statsmodels.robust.robust_linear_model import RLM
-    return SimpleNamespace(GLM=GLM, OLS=OLS, RLM=RLM, families=families, robust=SimpleNamespace(norms=norms))
+    return SimpleNamespace(GLM=GLM, OLS=OLS, families=families)
 
 
 def _design(frame: pd.DataFrame) -> np.ndarray:

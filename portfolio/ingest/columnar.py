@@ -39,7 +39,6 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from portfolio.datafacts import with_facts
 from portfolio.formula_text import restore_formula_text
@@ -209,6 +208,8 @@ def _halfway_line(text: pa.Buffer) -> int | None:
 
 def _parquet_source(path: Path, report: IngestReport) -> _Source:
     """A Parquet file's columns, first rows (as text) and batches."""
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # here: a CSV need not load it
+
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:

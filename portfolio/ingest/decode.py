@@ -23,7 +23,6 @@ import zipfile
 from dataclasses import replace
 
 import numpy as np
-import openpyxl  # type: ignore[import-untyped]
 import pandas as pd
 
 from portfolio.formula_text import restore_formula_text
@@ -292,6 +291,8 @@ def _read_xlsx(data: bytes, report: IngestReport, limits: Limits) -> pd.DataFram
             )
         )
         raise Rejected
+    import openpyxl  # type: ignore[import-untyped]  # here: reading a CSV need not load it (0.1 s)
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks

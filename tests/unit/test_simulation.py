@@ -30,8 +30,10 @@ from simulation.engine import (
     AccountParams,
     TreatmentDraws,
     antithetic_partner,
+    carried_nrr_volatility,
     churn_thresholds,
     market_loading,
+    nrr_sensitivity,
     run_paths,
 )
 from simulation.model import (
@@ -261,6 +263,27 @@ def test_market_loading_solves_the_first_order_figure():
     assert market_loading(np.ones(3), params, 0.0, 0.25) == 0.0
     with pytest.raises(ValueError, match="more than these accounts' volatility can carry"):
         market_loading(np.ones(3), params, 0.5, 0.25)  # at most 0.49
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_market_loading_equals_a_root_search_on_mixed_accounts(seed):
+    # the exact piecewise-linear solve against SciPy's brentq on the same function (to
+    # brentq's xtol 1e-12): 400 accounts of mixed size, churn, σ (some 0) and renewal dates
+    from scipy.optimize import brentq
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    sigma = np.where(rng.random(n) < 0.05, 0.0, rng.uniform(0.05, 0.6, n))
+    renewal = np.where(rng.random(n) < 0.5, np.nan, rng.uniform(0.01, 2.0, n))
+    params = AccountParams(rng.uniform(0.0, 0.4, n), rng.normal(0.05, 0.1, n), sigma, renewal_years=renewal)
+    arr = rng.lognormal(11, 1.5, n)
+    for v in (0.01, 0.05, 0.9 * carried_nrr_volatility(arr, params, 0.25)):
+        beta = market_loading(arr, params, v, 0.25)
+        expected = brentq(
+            lambda b, v=v: nrr_sensitivity(arr, params, b, 0.25) - v, 0.0, sigma.max(), xtol=1e-12
+        )
+        assert beta == pytest.approx(expected, abs=1e-11)
+        assert nrr_sensitivity(arr, params, beta, 0.25) == pytest.approx(v, rel=1e-12)
 
 
 def test_identical_scenario_gives_exactly_zero_delta():
