@@ -37,6 +37,10 @@ COLUMNS = (
     "arr_change",
     "days_to_renewal",
     "score",
+    "default_tier",  # the Tiers page's lists of moves (reporting.tables.tier_moves_behind)
+    "current_tier",
+    "proposed_tier",
+    "move",
     "tier",
     "start_tier",
     "assigned_tier",
