@@ -97,7 +97,8 @@ def _account_list(frame, columns: dict[str, str], title: str, key: str) -> html.
                 ],
                 className="mt-1",
             ),
-        ]
+        ],
+        className="mt-3",
     )
 
 
