@@ -22,11 +22,12 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids, state
 from dashboard.components import GRID_ONE_TAB_STOP, named_grid
-from dashboard.whatif import analyze_session, session_settings_key
+from dashboard.whatif import analyze_session, kept_current_tiers, kept_default_tiers, session_settings_key
 from portfolio.account_list import account_table, grid_page, to_csv_bytes, to_xlsx_bytes
 from portfolio.drilldown import CHARTS, DrillDown, accounts_behind
 from portfolio.formatting import currency_symbol, current_currency
 from portfolio.schema import TIERS
+from reporting.tables import tier_moves_behind
 
 BLOCK_ROWS = 100
 """Rows per request of an infinite grid (ag-grid's ``cacheBlockSize``)."""
@@ -46,6 +47,9 @@ function() {
 """
 """Asks an infinite grid for its rows again (the search, the data or the selection changed)."""
 MONEY_COLUMNS = ("arr", "arr_prior", "arr_change")
+TIER_MOVES = "tier-moves"
+"""The selection ``{"chart": TIER_MOVES, "key": "proposed" | "default"}``: one of the Tiers page's
+lists of accounts that change tier (:func:`reporting.tables.tier_moves_behind`)."""
 
 
 def money_or_blank() -> dict:
@@ -62,6 +66,9 @@ LABELS = {
     "arr_prior": "ARR a year ago",
     "arr_change": "Change in ARR",
     "days_to_renewal": "Days to renewal",
+    "default_tier": "Default scorecard tier",
+    "current_tier": "Current tier",
+    "proposed_tier": "Proposed tier",
 }
 
 
@@ -190,7 +197,17 @@ def drill_down(selection: object, settings: dict | None) -> DrillDown:
         raise ValueError("nothing is selected")
 
     def found() -> DrillDown:
-        as_of = state.current_data()[1].get("as_of")
+        accounts, facts = state.current_data()
+        if selection["chart"] == TIER_MOVES:
+            analysis = analyze_session(settings)
+            return tier_moves_behind(
+                analysis,
+                accounts,
+                selection.get("key"),
+                kept_default_tiers(accounts),
+                kept_current_tiers(accounts),
+            )
+        as_of = facts.get("as_of")
         return accounts_behind(
             analyze_session(settings),
             selection["chart"],
@@ -254,7 +271,9 @@ def _download(selection, settings, fmt: str):
         found = drill_down(selection, settings)
     except ValueError:
         raise PreventUpdate from None
-    what = selection["key"] if selection["chart"] == "action-list" else f"{selection['chart']}-accounts"
+    what = {"action-list": selection["key"], TIER_MOVES: f"tier-moves-{selection['key']}"}.get(
+        selection["chart"], f"{selection['chart']}-accounts"
+    )
     name = f"strata-{what}.{fmt}"
     data = (to_xlsx_bytes if fmt == "xlsx" else to_csv_bytes)(
         found.accounts, current_currency(), largest_first=False

@@ -70,6 +70,7 @@ TIERS_SIMULATE = "tiers-simulate-retiering"  # opens the Simulator with the matr
 TIERS_GO = "tiers-location"  # dcc.Location the button navigates with
 TIERS_SIMULATE_MSG = "tiers-simulate-message"
 TIERS_SIMULATE_REASON = "tiers-simulate-reason"  # why the button is disabled (no account moves)
+TIERS_LIST_ALL = "tiers-list-all"  # {"type": …, "list": "proposed" | "default"}: a list in the drill-down
 
 # prefix "retention-": the Retention page
 RET_BY_TIER = "retention-by-tier-graph"

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import state
 from portfolio.analysis import PortfolioAnalysis, Tiering
 from portfolio.changes import Changes, changes_or_note
-from portfolio.tiers import current_tiers
+from portfolio.tiers import current_tiers, tier_accounts
 from portfolio.whatif import (
     COHORT_SETTINGS,
     DEFAULT_SETTINGS,
@@ -69,6 +69,13 @@ def kept_current_tiers(accounts: pd.DataFrame) -> tuple[pd.Series, str]:
     """:func:`portfolio.tiers.current_tiers` of this session's ``accounts``, kept with its data
     (it depends on the data alone)."""
     return state.memoized("current-tiers", lambda: current_tiers(accounts))
+
+
+def kept_default_tiers(accounts: pd.DataFrame) -> pd.Series:
+    """The default scorecard's tiers of this session's ``accounts``
+    (:func:`portfolio.tiers.tier_accounts` at the default weights and thresholds), kept with
+    its data (it depends on the data alone)."""
+    return state.memoized("default-tiers", lambda: tier_accounts(accounts, with_start=False).tier)
 
 
 def settings_key(settings: dict) -> str:

@@ -32,6 +32,10 @@ COLUMNS = (
     "account_id",
     "account_name",
     "arr",
+    "default_tier",  # the Tiers page's lists of moves, next to ARR (tables.tier_moves_behind)
+    "current_tier",
+    "proposed_tier",
+    "move",
     "arr_prior",
     "arr_change",
     "days_to_renewal",

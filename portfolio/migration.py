@@ -21,8 +21,6 @@ import pandas as pd
 from portfolio.schema import TIERS
 from portfolio.tiers import current_tiers
 
-_RANK = {tier: rank for rank, tier in enumerate(TIERS)}  # 0 = Strategic (highest)
-
 
 @dataclass(frozen=True)
 class Migration:
@@ -72,25 +70,34 @@ def migration(
     whole portfolio when ``accounts`` are a filtered part of it); default
     :func:`portfolio.tiers.current_tiers` of ``accounts``."""
     current_tier, source = current if current is not None else current_tiers(accounts)
-    current_tier = current_tier.reindex(accounts.index)
-    frame = pd.DataFrame(
+    tiers = pd.Index(TIERS)
+    now = tiers.get_indexer(current_tier.reindex(accounts.index))  # rank, 0 = Strategic; -1: none
+    proposed = tiers.get_indexer(proposed_tier.reindex(accounts.index))
+    arr = accounts["arr"].to_numpy(dtype=float)
+    kept = (arr > 0) & (now >= 0) & (proposed >= 0)
+    cell = now[kept] * len(TIERS) + proposed[kept]
+    counts, arr_sums = (
+        pd.DataFrame(
+            np.bincount(cell, weights=weights, minlength=len(TIERS) ** 2).reshape(len(TIERS), -1),
+            index=pd.Index(TIERS, name="current"),
+            columns=pd.Index(TIERS, name="proposed"),
+        )
+        for weights in (None, arr[kept])
+    )
+    moved = np.flatnonzero(kept & (now != proposed))
+    names = np.array(TIERS, dtype=object)
+    moves = pd.DataFrame(
         {
-            "account_id": accounts["account_id"],
-            "account_name": accounts["account_name"],
-            "arr": accounts["arr"].astype(float),
-            "current_tier": current_tier.astype(object),
-            "proposed_tier": proposed_tier.astype(object),
+            "account_id": accounts["account_id"].iloc[moved].reset_index(drop=True),
+            "account_name": accounts["account_name"].iloc[moved].reset_index(drop=True),
+            "arr": arr[moved],
+            "current_tier": pd.Series(names[now[moved]], dtype=object),
+            "proposed_tier": pd.Series(names[proposed[moved]], dtype=object),
+            "move": np.where(proposed[moved] < now[moved], "promotion", "demotion"),
         }
     )
-    frame = frame[(frame["arr"] > 0) & frame["current_tier"].notna() & frame["proposed_tier"].notna()]
-    counts = transition_matrix(frame["current_tier"], frame["proposed_tier"], None, TIERS)
-    arr = transition_matrix(frame["current_tier"], frame["proposed_tier"], frame["arr"], TIERS)
-    for table in (counts, arr):
-        table.index.name, table.columns.name = "current", "proposed"
-    step = frame["proposed_tier"].map(_RANK) - frame["current_tier"].map(_RANK)
-    moves = frame[step != 0].assign(move=step[step != 0].map(lambda s: "promotion" if s < 0 else "demotion"))
     moves = moves.sort_values("arr", ascending=False, kind="stable").reset_index(drop=True)
-    return Migration(counts, arr, moves, source)
+    return Migration(counts, arr_sums, moves, source)
 
 
 def transition_matrix(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from portfolio.analysis import PortfolioAnalysis
+from portfolio.drilldown import DrillDown
 from portfolio.formatting import currency_symbol, money, percent
 from portfolio.migration import Migration
 from portfolio.retention import CONVENTION_NAMES
 from portfolio.schema import TIERS
 from portfolio.tiers import tier_accounts
+from portfolio.whatif import migration_with
 
 
 def top_accounts(analysis: PortfolioAnalysis, n: int) -> pd.DataFrame:
@@ -46,6 +48,44 @@ def tier_movers(
         default_tier=before[moved], tier=after[moved]
     )
     return frame.sort_values("arr", ascending=False)
+
+
+TIER_MOVE_LISTS = {
+    "proposed": "accounts the proposed tiers would move from their current tier",
+    "default": "accounts whose tier differs from the default scorecard's",
+}
+"""The Tiers page's two lists of accounts that change tier, by drill-down key."""
+
+
+def tier_moves_behind(
+    analysis: PortfolioAnalysis,
+    accounts: pd.DataFrame,
+    key: object,
+    default_tier: pd.Series | None = None,
+    current: tuple[pd.Series, str] | None = None,
+) -> DrillDown:
+    """Every account of one of the Tiers page's lists, largest ARR first, for the drill-down
+    modal (the page shows the count and the largest few). ``key`` "proposed": the migration's
+    moves, current tier → proposed tier (:func:`portfolio.whatif.migration_with`, ``current``
+    kept by the caller or computed); "default": :func:`tier_movers` (``default_tier`` likewise).
+    The title counts the accounts and sums their ARR (currency per year); ValueError names an
+    unknown ``key``."""
+    if key not in TIER_MOVE_LISTS:
+        raise ValueError(f"unknown list of tier moves {key!r}: choose one of {', '.join(TIER_MOVE_LISTS)}")
+    frame = analysis.accounts
+    if key == "proposed":
+        moves = migration_with(accounts, analysis, current).moves
+        details = frame.drop(columns=["account_name", "arr", "tier"]).drop_duplicates("account_id")
+        rows = moves.merge(details, on="account_id", how="left", sort=False)
+        promoted = int((moves["move"] == "promotion").sum())
+        what = f"{promoted:,} promotions, {len(moves) - promoted:,} demotions"
+    else:
+        movers = tier_movers(analysis, accounts, default_tier)
+        rows = frame.loc[movers.index].drop(columns="tier")
+        rows = rows.assign(default_tier=movers["default_tier"], proposed_tier=movers["tier"])
+        what = "against the default weights and thresholds"
+    title = f"{len(rows):,} {TIER_MOVE_LISTS[key]} ({what}): {money(float(rows['arr'].sum()))} ARR"
+    return DrillDown(title, rows.reset_index(drop=True))
 
 
 def migration_table(m: Migration) -> pd.DataFrame:

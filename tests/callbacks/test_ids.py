@@ -16,9 +16,9 @@ from dash.development.base_component import Component
 from dashboard import PAGES, ids
 
 GROUP_HEADER = re.compile(r'^# prefix "(?P<prefix>[a-z]+-)"')
-MADE_BY_CALLBACKS = {ids.DATA_ERROR, ids.DATA_OK, ids.DATA_MAP_FIELD}
-"""Ids of components that callbacks create (the upload's report and mapping step), so no
-layout holds them."""
+MADE_BY_CALLBACKS = {ids.DATA_ERROR, ids.DATA_OK, ids.DATA_MAP_FIELD, ids.TIERS_LIST_ALL}
+"""Ids of components that callbacks create (the upload's report and mapping step, the Tiers
+page's "List all" buttons), so no layout holds them."""
 
 
 def id_constants() -> list[tuple[str, str | dict, str | None]]:

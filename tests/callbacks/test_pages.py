@@ -12,6 +12,8 @@ from dash.exceptions import PreventUpdate
 
 from conftest import DEMO
 from dashboard import PAGES, ids, state, update_settings
+from dashboard.drilldown import TIER_MOVES, drill_down
+from portfolio.formatting import money
 from portfolio.whatif import DEFAULT_SETTINGS, analyze_with
 from reporting.kpis import overview_kpis
 from reporting.takeaways import takeaways
@@ -132,6 +134,26 @@ def test_tiers_page_shows_the_migration_matrix(request_ctx, pages):
     assert sum(map(sum, counts)) == int((accounts["arr"] > 0).sum())
     off_diagonal = sum(counts[i][j] for i in range(3) for j in range(3) if i != j)
     assert moves.children[0].children == f"{off_diagonal} account(s) the proposed tiers would move"
+
+
+def test_tiers_page_lists_the_largest_moves_and_opens_all_in_the_drill_down(request_ctx, pages):
+    """Issue 14 (speed): each list shows its 5 largest accounts (a what-if change redraws 10
+    rows, not 100) and a button that opens every account of it in the drill-down modal."""
+    settings = {**DEFAULT_SETTINGS, "thresholds": [40, 60]}
+    movers, _dist, _hist, section = (pages.tiers.update_tiers(settings, 0)[i] for i in (2, 3, 4, 5))
+    for listed, key in ((movers, "default"), (section.children[3], "proposed")):
+        title, table, footer = listed.children
+        total = int(title.children.split(" ")[0])
+        assert total > pages.tiers.LIST_LIMIT == 5
+        arr = [row[1] for row in table_rows(table)]
+        assert len(arr) == 5
+        note, button = footer.children
+        assert note.children == f"The 5 largest of {total:,} are shown."
+        assert button.children == f"List all {total:,} (with download)"
+        assert button.id == {"type": ids.TIERS_LIST_ALL, "list": key}
+        found = drill_down({"chart": TIER_MOVES, "key": key}, settings)  # what the button opens
+        assert len(found.accounts) == total
+        assert [money(v) for v in found.accounts["arr"].head(5)] == arr  # the page's rows come first
 
 
 def test_capacity_page_without_a_sam_column_explains(request_ctx, pages):
@@ -456,3 +478,16 @@ def test_plain_tables_colour_tier_cells_by_row_not_by_query():
         {"if": {"column_id": "was", "row_index": [0, 1, 2, 3]}, "color": TIER_TEXT_COLORS["Key"]},
     ]
     assert not any("filter_query" in style["if"] for style in styles)
+
+
+def test_the_list_all_buttons_cost_no_request_when_the_lists_are_redrawn(dash_app, pages):
+    """The buttons are new with each what-if redraw, which fires their callback: a browser-side
+    one (no round trip; the server checks the list when the modal asks for its rows)."""
+    listening = [
+        c
+        for c in [*dash_app._callback_list, *dash._callback.GLOBAL_CALLBACK_LIST]  # before/after setup
+        if any(ids.TIERS_LIST_ALL in str(i.get("id")) for i in c.get("inputs", []))
+    ]
+    assert len(listening) == 1 and listening[0].get("clientside_function")
+    served = [c for c in dash_app.callback_map.values() if ids.TIERS_LIST_ALL in str(c.get("inputs"))]
+    assert all(c.get("callback") is None for c in served)  # no Python function answers it
