@@ -341,8 +341,10 @@ def _bounded(
     the tier has fewer than :data:`MIN_ACCOUNTS`. Volatility, drift and churn are then checked
     in that order; one outside its bound is replaced by the pooled figure if that is inside
     (and not already used), else by the default. When σ changes the drift keeps the fitted
-    expected growth e^(d + σ²/2). A replaced figure is tier-level (no size slope); a tier
-    whose figures are all defaults has no size terms. With ``limits.drift_at_centre`` the drift
+    expected growth e^(d + σ²/2). A replaced figure is tier-level (no size slope), except that
+    order data (``limits.drift_at_centre``) keeps the common reversion whatever the drift's
+    source (buyers regress toward the book whatever their tier); a tier whose figures are all
+    defaults has no size terms. With ``limits.drift_at_centre`` the drift
     checked is the fit's drift at the cohort's centre size (the tier's mean drift less its size
     part)."""
     bounds = _bounds(limits)
@@ -409,10 +411,9 @@ def _bounded(
         )
     if kind["expansion_drift"] == "own":  # the fitted size terms, level moved with σ if it changed
         growth, reversion = terms.growth + value["expansion_drift"] - fit.drift[tier], terms.reversion
-    elif (
-        kind["expansion_drift"] == "pooled" and limits.drift_at_centre
-    ):  # order data: pooled level, common slope
-        growth, reversion = level, fit.pooled_reversion
+    elif limits.drift_at_centre:  # order data: pooled or default level, a common slope
+        growth = level
+        reversion = fit.pooled_reversion if kind["expansion_drift"] == "pooled" else terms.reversion
     else:
         growth, reversion = value["expansion_drift"], 0.0
     return figure, TierTerms(churn_logit, churn_slope, growth, reversion, value["volatility"]), warnings

@@ -16,7 +16,14 @@ model did not even reproduce its own calibration year: tested below). GRR still 
 and Superstore's NRR median: the test year's GRR lies outside every year the calibration saw
 (SaaS-Sales 60.6% and 72.0%, then 79.0%; Superstore 28.4% and 30.0%, then 35.7%, with the share
 of customers not buying again falling from 26% and 21% to 13%), which a model fitted on those
-years cannot forecast without being told. Those stay strict expected failures.
+years cannot forecast without being told. Those stay strict expected failures. Tested and
+rejected as the cause (benchmarks/order_dispersion.py, README): the order-count effect on the
+spread (Var = a + b/n fitted on the calibration years implies σ 0.762 against 0.777–0.788 on
+SaaS-Sales, 1.680 against 1.681–1.682 on Superstore), and prior order count or a repeat-buyer
+flag for Superstore's churn (predicted 23.9% and 20.5% of customers against 12.6%).
+
+A second out-of-sample year guards against fitting the test year: calibrated on the first year
+pair alone, Superstore's next year passes its overall targets; SaaS-Sales' does not.
 """
 
 from __future__ import annotations
@@ -156,7 +163,9 @@ def test_backtest_json_and_observed_figures(backtests, name):
 ORDER_EXPORT_MISS = pytest.mark.xfail(
     strict=True,
     reason="order revenue: the test year's GRR (SaaS-Sales 79.0%, Superstore 35.7%) lies above every "
-    "calibration year's (60.6–72.0%, 28.4–30.0%); the transactional model simulates 68.8% and 24.8% "
+    "calibration year's (60.6–72.0%, 28.4–30.0%); the transactional model simulates medians of 68.7% "
+    "and 24.8% at 4,000 paths (P95 74.8%, 28.2%), and Superstore's NRR median 87.3% against 96.3%; "
+    "neither the order-count spread a + b/n nor order count or tenure in churn explains it "
     "(module docstring)",
 )
 
@@ -213,3 +222,38 @@ def test_order_export_reproduces_its_own_calibration_year(name, year_end):
     simulated = simulated_figures(frame, assumptions, paths=2_000)
     assert simulated.nrr.contains(observed.nrr) and simulated.grr.contains(observed.grr)
     assert abs(simulated.nrr.p50 - observed.nrr) <= 0.03, (simulated.nrr, observed.nrr)
+
+
+@pytest.mark.parametrize(
+    ("name", "as_of"),
+    [
+        pytest.param(
+            "SaaS-Sales.csv",
+            "2022-12-31",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the year to 2022-12-31 grew far more than the one calibration year (NRR "
+                "129.3% against 97.2%): simulated NRR 87.4–104.8–127.6%, GRR 55.2–61.4–68.0% against "
+                "72.0% at 4,000 paths (README, order exports)",
+            ),
+        ),
+        ("Sample - Superstore.csv", "2016-12-30"),
+    ],
+)
+def test_order_export_second_out_of_sample_year(name, as_of):
+    """Issue 13 item 5's guard against fitting the test year: calibrated on the first year pair
+    of the file only, the year after it (``--as-of`` one year before the last order) has its
+    overall NRR, GRR and ARR churn inside P5–P95 and the NRR and GRR medians within 3 points.
+    Before order data kept the common reversion when a tier's drift fell back to the default,
+    Superstore's Strategic buyers were held at their spend with σ ≈ 2.0: NRR median 209.5%
+    (P5–P95 121.9–575.2%) against 94.9% observed, GRR 37.5% against 30.0%; now 94.6% and
+    28.5%. Its Key and Standard GRR (28.7%, 47.2%) lie above their P5–P95 (15.0–26.9%,
+    38.3–46.5%): reported in the README, not asserted here."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["backtest", str(real_file(name)), "--json", "--paths", PATHS, "--as-of", as_of])
+    assert status == 0, out.getvalue()
+    data = json.loads(out.getvalue())
+    assert data["mode"] == "out-of-sample", data["reason"]
+    failed = [c["name"] for c in data["targets"]["checks"] if c["tier"] is None and not c["passed"]]
+    assert not failed, (failed, data["observed"], data["simulated"])

@@ -315,3 +315,21 @@ def test_order_model_pools_every_full_year_and_centres_on_the_starting_book():
     assert in_sample.size is not None
     assert in_sample.size.centre == pytest.approx(np.log(prior[prior > 0]).mean())
     assert in_sample.size.terms == today.size.terms
+
+
+def test_order_data_falling_back_to_the_default_drift_keeps_the_common_reversion():
+    """Issue 13 item 5, the second out-of-sample check (calibrate on Superstore's first year
+    pair only, to 2015-12-30): the Strategic tier's drift at the typical size (−123.6%/yr) and
+    the pooled one at its σ are outside ±60%/yr, so the default +20%/yr is used. Order buyers
+    regress toward the book whatever their tier (one common slope), so that fallback keeps the
+    common reversion; before, it had none, the largest buyers were held at their spend with
+    σ ≈ 2.0, and the year to 2016-12-30 simulated a median NRR of 209.5% (Strategic 461.6%)
+    against 94.9% observed."""
+    analysis = analyze(load_file(real_file("Sample - Superstore.csv"), as_of="2015-12-30").accounts)
+    assumptions = starting_assumptions(analysis)
+    assert any(w.startswith("Strategic: fitted drift at the typical size") for w in assumptions.warnings)
+    assert assumptions.tiers["Strategic"].expansion_drift == pytest.approx(0.2)
+    size = assumptions.size
+    assert size is not None and -1.0 <= size.reversion < -0.5
+    for terms in size.terms.values():
+        assert terms.reversion == pytest.approx(max(size.reversion, -1.0))
