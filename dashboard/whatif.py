@@ -15,11 +15,13 @@ from portfolio.tiers import current_tiers, tier_accounts
 from portfolio.whatif import (
     COHORT_SETTINGS,
     DEFAULT_SETTINGS,
+    SCORE_SETTINGS,
     TIERING_SETTINGS,
     HistoryViews,
     analyze_with,
     cohorts_with,
     read_settings,
+    scores_with,
     tiering_with,
     trend_with,
 )
@@ -48,8 +50,10 @@ def analyze_session(settings: dict | None) -> PortfolioAnalysis:
     accounts = state.current_data()[0]
     tiering_key = settings_key({name: settings[name] for name in TIERING_SETTINGS})
 
-    def tiered() -> Tiering:
-        return tiering_with(accounts, settings, kept_current_tiers(accounts)[0])
+    def tiered() -> Tiering:  # a threshold move keeps the scores (they depend on weights and bands)
+        scores_key = settings_key({name: settings[name] for name in SCORE_SETTINGS})
+        scores = state.memoized(("scores", scores_key), lambda: scores_with(accounts, settings))
+        return tiering_with(accounts, settings, kept_current_tiers(accounts)[0], scores)
 
     def analysis() -> PortfolioAnalysis:
         return analyze_with(accounts, settings, state.memoized(("tiering", tiering_key), tiered))

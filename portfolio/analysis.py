@@ -229,11 +229,13 @@ def tiering(
     available_headcount: float | None = None,
     revenue_bands: RevenueBands | None = None,
     current_tier: pd.Series | None = None,
+    scores: tuple[pd.Series, pd.Series] | None = None,
 ) -> Tiering:
     """Score and tier every account of ``accounts`` and compute the SAM workload (see
     :func:`analyze` for the parameters). ``current_tier``: :func:`portfolio.tiers.current_tiers`
-    of ``accounts`` when the caller keeps it (it depends on the data alone)."""
-    assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands)
+    of ``accounts`` when the caller keeps it (it depends on the data alone); ``scores``:
+    :func:`portfolio.tiers.scores_now_and_at_start` for these weights and bands, when kept."""
+    assignment = tier_accounts(accounts, weights, thresholds, revenue_bands=revenue_bands, scores=scores)
     load = workload(accounts, assignment.tier, capacity, available_headcount)  # every SAM's whole book
     today = current_tier if current_tier is not None else current_tiers(accounts)[0]
     return Tiering(assignment, load, today)

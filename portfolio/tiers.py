@@ -273,6 +273,17 @@ class TierAssignment:
     revenue_bands: RevenueBands | None = None
 
 
+def scores_now_and_at_start(
+    accounts: pd.DataFrame, weights: dict[str, float] | None = None, revenue_bands: RevenueBands | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`scorecard` on today's ARR and on prior ARR (every account; the thresholds do not
+    enter, so a caller moving only the thresholds can keep these)."""
+    return (
+        scorecard(accounts, weights, revenue_bands=revenue_bands),
+        scorecard(accounts, weights, arr_column="arr_prior", revenue_bands=revenue_bands),
+    )
+
+
 def tier_accounts(
     accounts: pd.DataFrame,
     weights: dict[str, float] | None = None,
@@ -280,22 +291,22 @@ def tier_accounts(
     *,
     with_start: bool = True,
     revenue_bands: RevenueBands | None = None,
+    scores: tuple[pd.Series, pd.Series] | None = None,
 ) -> TierAssignment:
     """Score and tier every account, now and (unless ``with_start`` is False) at the start of
-    the period; without it ``start_score``/``start_tier`` are all missing."""
+    the period; without it ``start_score``/``start_tier`` are all missing. ``scores``:
+    :func:`scores_now_and_at_start` of the same accounts, weights and bands, when kept."""
     revenue_only = not score_dimensions(accounts)
     if thresholds is None:
         thresholds = REVENUE_ONLY_THRESHOLDS if revenue_only else SCORECARD_THRESHOLDS
     weights = validate_weights(weights or DEFAULT_WEIGHTS)
     active = accounts["arr"] > 0
-    score = scorecard(accounts, weights, revenue_bands=revenue_bands)
+    if scores is None:
+        scores = scores_now_and_at_start(accounts, weights, revenue_bands)
+    score, score_at_start = scores
     tier = assign_tiers(score, thresholds).where(active)
     has_prior = (accounts["arr_prior"].fillna(0) > 0) & with_start
-    start_score = (
-        scorecard(accounts, weights, arr_column="arr_prior", revenue_bands=revenue_bands)
-        if with_start
-        else pd.Series(np.nan, index=accounts.index)
-    ).where(has_prior)
+    start_score = (score_at_start if with_start else pd.Series(np.nan, index=accounts.index)).where(has_prior)
     start_tier = assign_tiers(start_score.fillna(-1), thresholds).where(has_prior)
 
     warnings = []

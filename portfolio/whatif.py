@@ -36,6 +36,7 @@ from portfolio.tiers import (
     normalised_weights,
     parse_revenue_bands,
     score_dimensions,
+    scores_now_and_at_start,
     tier_accounts,
     validate_tier_basis,
     validate_weights,
@@ -160,10 +161,28 @@ TIERING_SETTINGS = ("thresholds", "weights", "capacity", "headcount", "revenue_b
 """The what-if settings :func:`tiering_with` depends on (the others leave it unchanged)."""
 
 
-def tiering_with(accounts, settings: dict | None, current_tier: pd.Series | None = None) -> Tiering:
+SCORE_SETTINGS = ("weights", "revenue_bands")
+"""The what-if settings the scores depend on (:func:`scores_with`): not the thresholds."""
+
+
+def scores_with(accounts, settings: dict | None) -> tuple[pd.Series, pd.Series]:
+    """:func:`portfolio.tiers.scores_now_and_at_start` under the what-if weights and bands."""
+    settings = read_settings(settings)
+    bands = settings["revenue_bands"]
+    return scores_now_and_at_start(
+        accounts, settings["weights"], parse_revenue_bands(bands) if bands else None
+    )
+
+
+def tiering_with(
+    accounts,
+    settings: dict | None,
+    current_tier: pd.Series | None = None,
+    scores: tuple[pd.Series, pd.Series] | None = None,
+) -> Tiering:
     """:func:`portfolio.analysis.tiering` of the whole portfolio under the what-if settings
     (checked by :func:`read_settings`); only :data:`TIERING_SETTINGS` matter. ``current_tier``:
-    the tiers the company runs today, when the caller keeps them."""
+    the tiers the company runs today, and ``scores`` (:func:`scores_with`), when the caller keeps them."""
     settings = read_settings(settings)
     key, strategic = settings["thresholds"]
     return tiering(
@@ -174,6 +193,7 @@ def tiering_with(accounts, settings: dict | None, current_tier: pd.Series | None
         available_headcount=settings["headcount"],
         revenue_bands=parse_revenue_bands(bands) if (bands := settings["revenue_bands"]) else None,
         current_tier=current_tier,
+        scores=scores,
     )
 
 

@@ -40,10 +40,12 @@ def size_of(value: Any, depth: int = 3) -> int:
     Arrow strings counts its buffers), NumPy arrays by theirs, containers and objects by their
     parts (``depth`` levels down), anything else 64 bytes. Parts shared between two objects are
     counted twice: the budget errs on the safe side."""
-    if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(index=True, deep=False).sum())
-    if isinstance(value, pd.Series | pd.Index):
-        return int(value.memory_usage(deep=False))
+    if isinstance(value, pd.DataFrame):  # as memory_usage(deep=False), a third of its time
+        return int(sum(column.nbytes for _, column in value.items()) + value.index.nbytes)
+    if isinstance(value, pd.Series):
+        return int(value.nbytes + value.index.nbytes)
+    if isinstance(value, pd.Index):
+        return int(value.nbytes)
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
     if depth <= 0:

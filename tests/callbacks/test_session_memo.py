@@ -71,6 +71,15 @@ def test_results_are_kept_per_settings_and_the_tiering_across_switches(request_c
         assert switched.to_dict() == fresh.to_dict()  # the same figures as analysed afresh
     moved = analyze_session({**DEFAULT_SETTINGS, "thresholds": [40, 60]})
     assert moved.tiers is not analysis.tiers and moved.tiers.thresholds.strategic == 60
+    # a threshold move keeps the scores (they depend on the weights and bands alone)
+    assert moved.tiers.score is analysis.tiers.score
+    fresh = analyze_with(state.current_data()[0], {**DEFAULT_SETTINGS, "thresholds": [40, 60]})
+    assert moved.to_dict() == fresh.to_dict()
+    pd.testing.assert_series_equal(moved.tiers.start_score, fresh.tiers.start_score)
+    reweighted = analyze_session(
+        {**DEFAULT_SETTINGS, "weights": {**DEFAULT_SETTINGS["weights"], "revenue": 35}}
+    )
+    assert reweighted.tiers.score is not analysis.tiers.score  # other weights: scored again
 
 
 def test_a_convention_switch_keeps_the_cohorts_and_computes_the_trend_again(request_ctx):

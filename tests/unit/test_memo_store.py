@@ -43,6 +43,12 @@ def test_size_of_counts_frames_arrays_and_their_containers():
     frame = pd.DataFrame({"a": np.zeros(1000), "b": np.zeros(1000)})
     assert size_of(frame) == frame.memory_usage(index=True).sum()  # 16,000 bytes of floats + index
     assert size_of(np.zeros(100)) == 800
+    # text columns, another index: still pandas' shallow memory use, counted from the arrays
+    named = pd.DataFrame({"id": [f"A{i}" for i in range(500)], "arr": np.ones(500)}).set_index(
+        "id", drop=False
+    )
+    assert size_of(named) == named.memory_usage(index=True, deep=False).sum()
+    assert size_of(named["arr"]) == named["arr"].memory_usage(index=True, deep=False)
     assert size_of((np.zeros(100), np.zeros(50))) == 64 + 800 + 400
     assert size_of("text") == 64
 
