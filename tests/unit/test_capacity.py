@@ -94,3 +94,17 @@ def test_capacity_is_bounded_to_a_sensible_range(bad):
     with pytest.raises(ValueError, match=r"capacity per SAM must be between 0.1 and 10,000 accounts"):
         validate_capacity({"Strategic": bad})
     assert validate_capacity({"Strategic": 0.1, "Key": 10_000})["Key"] == 10_000
+
+
+def test_scorecard_tiers_and_plain_tier_names_give_the_same_workload():
+    """The scorecard's ordered categorical tiers are counted from their codes (the fast path),
+    tier names as text the long way: the same book either way, with and without missing tiers."""
+    from portfolio.tiers import TIERS
+
+    accounts, tiers = _book()
+    tiers = tiers.where(accounts.index != 0)  # one account without a tier (churned)
+    coded = workload(accounts, tiers.astype(pd.CategoricalDtype(TIERS, ordered=True)))
+    named = workload(accounts, tiers.astype(object))
+    pd.testing.assert_frame_equal(coded.by_tier, named.by_tier)
+    pd.testing.assert_frame_equal(coded.by_sam, named.by_sam)
+    assert coded.by_tier["accounts"].tolist() == [16, 55, 63]
