@@ -18,8 +18,8 @@ one year (4 quarters) of :func:`simulation.run_simulation` from the starting ARR
 across paths; per tier, the simulation of that tier's accounts alone. That run solves the
 market loading for the tier's book alone, so a tier's band is close to, not exactly, its
 distribution inside the whole run (UK file: loading 0.048 for the whole book, 0.053 for
-Strategic alone and 0.040 for Standard; Standard's NRR band 69.6–87.4% against 68.3–89.3%; no
-target's pass or fail changes).
+Strategic alone and 0.040 for Standard; Standard's NRR band 69.6–87.4%, 68.3–89.3% with the
+whole book's loading; no target's pass or fail changes).
 
 The simulated accounts carry only id, starting ARR and tier: a snapshot's renewal dates are the
 next ones after its as-of date, not after the start of the year tested, so they are left out
