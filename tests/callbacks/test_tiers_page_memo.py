@@ -1,7 +1,7 @@
-"""A what-if move on the Tiers page scores the accounts only for the new tiers (issue 14's
-redraw within 250 ms at 10,000 accounts): the default scorecard's tiers (for the movers list)
-and the current tiers (for the migration matrix) depend on the data alone, so they are kept
-with the session's data rather than scored again on every move."""
+"""A threshold move on the Tiers page scores no account again (issue 14's redraw within 250 ms
+at 10,000 accounts): the default scorecard's tiers (for the movers list) and the current tiers
+(for the migration matrix) depend on the data alone, and the scores on the weights and bands
+alone, so they are kept with the session's data rather than scored again on every move."""
 
 import importlib
 
@@ -29,16 +29,15 @@ def counting_scorecard(monkeypatch) -> list:
     return calls
 
 
-def test_a_threshold_move_scores_the_accounts_only_for_the_new_tiers(request_ctx, dash_app, monkeypatch):
+def test_a_threshold_move_scores_no_account_again(request_ctx, dash_app, monkeypatch):
     tiers = importlib.import_module("dashboard.pages.tiers")
     tiers.update_tiers(at(45, 72), 0)  # the page shown once: what depends on the data alone is kept
     calls = counting_scorecard(monkeypatch)
-    analyze_session(at(46, 72))  # a move's own analysis: the new tiers
-    analysis_alone = len(calls)
-    assert analysis_alone >= 1
-    calls.clear()
+    analyze_session(at(46, 72))  # a move's own analysis: the new tiers from the kept scores
     tiers.update_tiers(at(47, 72), 0)
-    assert len(calls) == analysis_alone
+    assert calls == []  # the scores depend on the weights and bands alone: kept across moves
+    analyze_session({**at(47, 72), "weights": {**DEFAULT_SETTINGS["weights"], "revenue": 30}})
+    assert len(calls) == 2  # new weights: scored again, on today's and on prior ARR
 
 
 def test_movers_from_kept_default_tiers_are_the_movers_computed_afresh(request_ctx, dash_app):
