@@ -274,13 +274,20 @@ class TierAssignment:
 
 
 def scores_now_and_at_start(
-    accounts: pd.DataFrame, weights: dict[str, float] | None = None, revenue_bands: RevenueBands | None = None
+    accounts: pd.DataFrame,
+    weights: dict[str, float] | None = None,
+    revenue_bands: RevenueBands | None = None,
+    *,
+    with_start: bool = True,
 ) -> tuple[pd.Series, pd.Series]:
     """:func:`scorecard` on today's ARR and on prior ARR (every account; the thresholds do not
-    enter, so a caller moving only the thresholds can keep these)."""
+    enter, so a caller moving only the thresholds can keep these); without ``with_start`` the
+    second is all missing and not computed."""
     return (
         scorecard(accounts, weights, revenue_bands=revenue_bands),
-        scorecard(accounts, weights, arr_column="arr_prior", revenue_bands=revenue_bands),
+        scorecard(accounts, weights, arr_column="arr_prior", revenue_bands=revenue_bands)
+        if with_start
+        else pd.Series(np.nan, index=accounts.index),
     )
 
 
@@ -302,11 +309,11 @@ def tier_accounts(
     weights = validate_weights(weights or DEFAULT_WEIGHTS)
     active = accounts["arr"] > 0
     if scores is None:
-        scores = scores_now_and_at_start(accounts, weights, revenue_bands)
+        scores = scores_now_and_at_start(accounts, weights, revenue_bands, with_start=with_start)
     score, score_at_start = scores
     tier = assign_tiers(score, thresholds).where(active)
     has_prior = (accounts["arr_prior"].fillna(0) > 0) & with_start
-    start_score = (score_at_start if with_start else pd.Series(np.nan, index=accounts.index)).where(has_prior)
+    start_score = score_at_start.where(has_prior)  # all missing without with_start
     start_tier = assign_tiers(start_score.fillna(-1), thresholds).where(has_prior)
 
     warnings = []
